@@ -1,0 +1,123 @@
+"""Residents' committees (Mesa agents): staff time, service, partnerships, projects, elections.
+
+Rules, parameters in ``Committees`` of the register:
+
+* time: each worker has ``hours_per_staff_month``; the administrative burden
+  (tasks handed down, growing with ungated new tasks and the street's push)
+  takes its share; a directly elected committee gives ``direct_responsiveness``
+  more of the rest to residents;
+* own service: ``own_service_share`` of service time meets needs at
+  ``hours_per_need`` hours each; quality rises with certified and trained staff;
+* referral: needs beyond that go to partner organizations, which offer a
+  share of their capacity; a partnership strengthens when the partner meets
+  referred needs well and weakens otherwise, ending below a threshold;
+  committees with unmet demand look for new partners;
+* micro-projects: the self-governance fund pays for projects run by
+  volunteers, each meeting a few needs a month.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from .params import Committees as ComParams
+
+if TYPE_CHECKING:
+    from .community import CommunityModel
+    from .organizations import Organization
+    from .workers import SocialWorker
+
+PROJECT_KINDS = ("elder_care", "children_youth", "family", "culture_sport")
+"""Need kinds residents' own micro-projects can meet."""
+
+
+class Committee(mesa.Agent):
+    """A residents' committee."""
+
+    is_committee = True
+
+    def __init__(self, model: "CommunityModel", index: int, street: int, residents: int, direct: bool):
+        super().__init__(model)
+        p = model.p.committees
+        self.index = index
+        self.street = street
+        self.residents = residents
+        self.staff = p.staff
+        self.trained = 0  # non-social-work staff trained in social work
+        self.workers: list["SocialWorker"] = []
+        self.extra_burden = 0.0  # accumulated new administrative tasks
+        self.direct = direct
+        self.partners: dict["Organization", float] = {}
+        self.fund_account = model.ledger.open(f"committee_fund:{index}", "committee_fund")
+        self.projects = 0
+        self.projects_this_month = 0
+        self.project_months_left = 0
+        self.vacancies = 0
+        self.last_turnout = float("nan")
+
+    # ------------------------------------------------------------------
+    def burden(self, p: ComParams) -> float:
+        """Share of staff time on administrative tasks."""
+        return min(p.max_admin_burden, p.admin_burden + self.extra_burden)
+
+    def service_time_share(self, p: ComParams) -> float:
+        """Share of staff time on service to residents (elections add responsiveness)."""
+        share = 1.0 - self.burden(p)
+        if self.direct:
+            share *= 1.0 + p.direct_responsiveness
+        return min(share, 1.0)
+
+    def own_capacity(self, p: ComParams) -> float:
+        """Needs per month the committee meets itself."""
+        hours = self.staff * p.hours_per_staff_month * self.service_time_share(p) * p.own_service_share
+        return hours / p.hours_per_need
+
+    def quality(self, p: ComParams) -> tuple[float, float]:
+        """(base quality, chance a need is met by a certified social worker)."""
+        cert = sum(1 for w in self.workers if w.certified)
+        uncert_sw = len(self.workers) - cert
+        q = p.quality_base + p.trained_quality_gain * (self.trained + uncert_sw) / self.staff
+        q += 0.1 * p.expert_guidance
+        return min(q, 1.0), cert / self.staff
+
+    def sw_posts(self, p: ComParams) -> int:
+        """Posts for professional social workers among the staff."""
+        return int(round(p.sw_posts_share * self.staff))
+
+    def decide_burden(self, p: ComParams, street_push: float) -> None:
+        """Rule: new tasks accumulate at new_task_drift*(1-new_task_gate) plus the street's push."""
+        self.extra_burden += p.new_task_drift * (1.0 - p.new_task_gate) + street_push
+
+    def decide_training(self, p: ComParams, rng) -> None:
+        """Rule: each month training_rate/12 of untrained regular staff learn social work."""
+        regular = self.staff - len(self.workers) - self.trained
+        if regular > 0 and p.training_rate > 0:
+            self.trained += int(rng.binomial(regular, min(1.0, p.training_rate / 12.0)))
+
+    def update_partners(self, p: ComParams, performance: dict["Organization", float]) -> None:
+        """Rule: strength moves towards the partner's performance (its quality when it met
+        referred needs this month, 0 otherwise) and decays; weak or dead ties end."""
+        for org in list(self.partners):
+            s = self.partners[org]
+            perf = performance.get(org, 0.0)
+            s = (1.0 - p.partner_decay) * s + p.partner_reinforce * (perf - s)
+            if s < p.partner_drop_below or not org.alive:
+                del self.partners[org]
+            else:
+                self.partners[org] = s
+
+    def decide_new_partner(self, p: ComParams, unmet_kind: int, candidates: list["Organization"], rng) -> None:
+        """Rule: with unmet demand, with chance partner_search_rate a month, invite the
+        best-reputation active organization of the street that serves the kind most unmet."""
+        if len(self.partners) >= p.max_partners or unmet_kind < 0 or rng.random() >= p.partner_search_rate:
+            return
+        best = None
+        for org in candidates:
+            if org in self.partners or unmet_kind not in org.serves:
+                continue
+            if best is None or org.reputation > best.reputation:
+                best = org
+        if best is not None:
+            self.partners[best] = 0.5

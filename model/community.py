@@ -1,0 +1,248 @@
+"""The CommunityModel: the world, its agents and accounts; the month itself is in ``month.py``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from . import month as month_rules
+from .committees import Committee
+from .funders import Funder
+from .ledger import Ledger
+from .organizations import ACTIVE, Organization
+from .outcomes import Recorder
+from .params import GROUPS, NEED_KINDS, ORG_KINDS
+from .residents import ResidentArrays
+from .rng import Streams
+from .scenario import Scenario, load_scenario, parse_month
+from .streets import StreetOffice
+from .workers import SocialWorker
+
+SINKS = ("landlords", "utilities", "wages", "registration", "project_costs")
+SOURCES = {"city": "city", "district": "district", "lottery": "lottery", "donors": "donors",
+           "residents": "residents", "founders": "founders"}
+
+
+class CommunityModel(mesa.Model):
+    """Three-society linkage in one or more streets; one step is one month.
+
+    Args:
+        scenario: a preset name, a TOML path, a dict or a :class:`Scenario`.
+        rng: an integer seed (recorded); ``None`` draws one from the OS and records it.
+    """
+
+    def __init__(self, scenario: str | Path | dict[str, Any] | Scenario = "baseline", rng: int | None = None):
+        if rng is None:
+            rng = int(np.random.SeedSequence().entropy % (2**63))
+        if not isinstance(rng, (int, np.integer)) or isinstance(rng, bool):
+            raise TypeError(f"rng must be an integer seed, got {type(rng).__name__}")
+        super().__init__(rng=int(rng))
+        self.seed = int(rng)
+        self.spec: Scenario = load_scenario(scenario)
+        self.p = self.spec.parameters
+        self.month = 0
+        self.streams = Streams(self.rng)
+        self.ledger = Ledger()
+        self.acct = {k: self.ledger.open(k, cat) for k, cat in SOURCES.items()}
+        self.acct.update({k: self.ledger.open(k, "sink") for k in SINKS})
+        self.tally: Counter[str] = Counter()
+        self.last_election = -10**6
+        self._partner_perf: dict[tuple[int, int], float] = {}
+        self._build_world()
+        self.recorder = Recorder(self)
+        self.running = True
+
+    # ------------------------------------------------------------------
+    # world
+    # ------------------------------------------------------------------
+    def _build_world(self) -> None:
+        w = self.spec.world
+        rng = self.streams["init"]
+        self.n_streets = max(1, int(round(w.streets * w.scale)))
+        self.scale = self.n_streets / w.streets  # realised sampling share
+        n_com = self.n_streets * w.committees_per_street
+        if w.residents_cv > 0:
+            sigma = float(np.sqrt(np.log1p(w.residents_cv**2)))
+            sizes = w.residents_per_committee * rng.lognormal(-sigma**2 / 2, sigma, n_com)
+            sizes = np.maximum(np.round(sizes), 10).astype(np.int64)
+        else:
+            sizes = np.full(n_com, w.residents_per_committee, dtype=np.int64)
+        self.residents = ResidentArrays(sizes, self.p.residents, rng)
+        self.simulated_residents = self.residents.n
+        self.need_rates = None  # set each month from parameters (levers may change them)
+
+        n_direct = int(round(self.p.committees.direct_election_share * n_com))
+        direct = np.zeros(n_com, dtype=bool)
+        direct[rng.permutation(n_com)[:n_direct]] = True
+        self.committees: list[Committee] = [
+            Committee(self, i, i // w.committees_per_street, int(sizes[i]), bool(direct[i])) for i in range(n_com)
+        ]
+        self.committee_street = np.array([c.street for c in self.committees], dtype=np.int64)
+        self.streets: list[StreetOffice] = [
+            StreetOffice(self, s, self.committees[s * w.committees_per_street:(s + 1) * w.committees_per_street])
+            for s in range(self.n_streets)
+        ]
+        self.funders: dict[str, Funder] = {
+            "purchase": Funder(self, "purchase", "city", "purchase_fund"),
+            "district": Funder(self, "district", "district", "district_finance"),
+            "lottery": Funder(self, "lottery", "lottery", "welfare_lottery_fund"),
+        }
+        self.foundations: list[Funder] = [
+            Funder(self, "foundation", "foundation", f"community_foundation:{s}") for s in range(self.n_streets)
+        ]
+        self.organizations: list[Organization] = []
+        self.workers: list[SocialWorker] = []
+        for street in self.streets:
+            street.refill_founders()
+        self._initial_organizations(rng)
+        self._initial_workers(rng)
+
+    def _initial_organizations(self, rng: np.random.Generator) -> None:
+        po = self.p.organizations
+        shares = np.array([getattr(po.founder_kind_shares, k) for k in ORG_KINDS])
+        shares = shares / shares.sum()
+        for street in self.streets:
+            n = int(rng.poisson(po.initial_per_100k * street.residents / 1e5))
+            for _ in range(n):
+                kind = ORG_KINDS[int(rng.choice(len(ORG_KINDS), p=shares))]
+                home = street.committees[int(rng.integers(len(street.committees)))].index
+                org = self.add_organization(kind, street, home, 0, False)
+                org.status = ACTIVE
+                age = int(rng.integers(6, 60))
+                org.registered_month = -age
+                org.founded_month = -age - 6
+                org.other_staff = po.other_staff
+                reserve = 4 * (po.rent_yuan_month + po.utilities_yuan_month + po.other_staff * po.other_wage_yuan)
+                self.ledger.transfer(self.acct["founders"], org.account, reserve, "initial_reserves")
+
+    def _initial_workers(self, rng: np.random.Generator) -> None:
+        """The initial workforce fills committees' social-work posts first (spread over
+        committees in random order); any rest seek jobs."""
+        ps = self.p.social_workers
+        n = int(round(ps.initial_per_100k * self.simulated_residents / 1e5))
+        posts: list[Any] = []
+        for c in self.committees:
+            posts += [c] * c.sw_posts(self.p.committees)
+        order = rng.permutation(len(posts)).tolist()
+        for _ in range(n):
+            w = SocialWorker(self, certified=bool(rng.random() < ps.initial_certified_share),
+                             experience_months=int(rng.integers(0, 96)), skill=float(rng.uniform(0.2, 0.7)))
+            self.workers.append(w)
+            if order:
+                self.hire(w, posts[order.pop()])
+
+    # ------------------------------------------------------------------
+    # services used by the rules
+    # ------------------------------------------------------------------
+    def add_organization(self, kind: str, street: StreetOffice, home: int, reg_months: int,
+                         incubated: bool) -> Organization:
+        """Create an organization in a street (registering)."""
+        org = Organization(self, kind, street.index, home, reg_months, incubated)
+        org.slot = len(self.organizations)
+        self.organizations.append(org)
+        street.organizations.append(org)
+        return org
+
+    def hire(self, worker: SocialWorker, employer: Any) -> None:
+        """Employ a social worker."""
+        worker.employer = employer
+        employer.workers.append(worker)
+        worker.wage = worker.compute_wage(self.p.social_workers)
+
+    def release(self, worker: SocialWorker) -> None:
+        """A worker leaves their employer and seeks a job."""
+        if worker.employer is not None:
+            worker.employer.workers.remove(worker)
+        worker.employer = None
+
+    def leave_field(self, worker: SocialWorker) -> None:
+        """A worker leaves social work in the city (quits or stops searching)."""
+        self.release(worker)
+        self.workers.remove(worker)
+        worker.remove()
+
+    def org_quality(self, org: Organization) -> tuple[float, float]:
+        """(base quality, certified chance) of an organization's service."""
+        return org.quality(self.p.organizations, self.p.streets.service_centre >= 0.5,
+                           self.p.committees.expert_guidance)
+
+    def evaluate(self, org: Organization, contract: Any = None) -> float:
+        """Performance evaluation score (0-1): quality and delivery against capacity."""
+        q = self.org_quality(org)[0]
+        if contract is not None:
+            expected = contract.monthly_yuan / max(contract.price, 1.0) * 12
+            delivery = min(1.0, contract.delivered / max(expected, 1.0))
+        else:
+            delivery = min(1.0, org.needs_met_month / max(org.capacity, 1.0))
+        return 0.5 * q + 0.5 * delivery
+
+    @property
+    def calendar(self) -> tuple[int, int]:
+        """(year, month) of the current step; year 1 when the scenario has no start."""
+        if self.spec.scenario.start:
+            y0, m0 = parse_month(self.spec.scenario.start)
+        else:
+            y0, m0 = 1, 1
+        total = (m0 - 1) + max(self.month - 1, 0)
+        return y0 + total // 12, total % 12 + 1
+
+    def calendar_label(self, month: int | None = None) -> str:
+        """'YYYY-MM' of a month index (the current one by default), or '' with no start."""
+        if not self.spec.scenario.start:
+            return ""
+        y0, m0 = parse_month(self.spec.scenario.start)
+        m = self.month if month is None else month
+        total = (m0 - 1) + max(m - 1, 0)
+        return f"{y0 + total // 12:04d}-{total % 12 + 1:02d}"
+
+    # ------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one month (the order of events is in ``month.py``)."""
+        self.month = int(round(self.time))
+        month_rules.run_month(self)
+
+    def run(self, months: int | None = None, progress: bool = False) -> None:
+        """Run the scenario's months (or ``months``)."""
+        n = self.spec.scenario.months if months is None else months
+        it = range(n)
+        if progress:
+            from tqdm import tqdm
+
+            it = tqdm(it, desc=self.spec.scenario.name, unit="month", mininterval=0.5)
+        for _ in it:
+            self.step()
+
+    # -- descriptive --------------------------------------------------------
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Resident group names."""
+        return GROUPS
+
+    @property
+    def need_kinds(self) -> tuple[str, ...]:
+        """Need kind names."""
+        return NEED_KINDS
+
+    def check_invariants(self) -> None:
+        """Raise AssertionError if money, head counts or probabilities are off."""
+        total = self.ledger.total()
+        scale = max(1.0, float(np.abs(self.ledger.balance).sum()))
+        if abs(total) > 1e-9 * scale:
+            raise AssertionError(f"money does not add up: balances sum to {total}")
+        self.residents.check()
+        employed = sum(len(o.workers) for o in self.organizations) + sum(len(c.workers) for c in self.committees)
+        n_employed = sum(1 for w in self.workers if w.employed)
+        if employed != n_employed:
+            raise AssertionError(f"head count: employers list {employed} workers, {n_employed} employed")
+        if len(self.agents_by_type.get(SocialWorker, [])) != len(self.workers):
+            raise AssertionError("social-worker agents and the workforce list disagree")
+        for o in self.organizations:
+            if not o.alive and o.workers:
+                raise AssertionError("a failed organization still employs workers")
+        for c in self.committees:
+            if len(c.workers) > c.staff:
+                raise AssertionError("committee has more social workers than staff")

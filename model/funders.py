@@ -1,0 +1,129 @@
+"""Funders (Mesa agents): where every public and social yuan comes from.
+
+Each funder owns a *source* account in the ledger (its balance goes negative
+by what it has paid). Kinds and rules (parameters in ``Funders``,
+``Streets`` and ``Committees`` of the register):
+
+* ``purchase`` (district/city finance): pays purchase-of-services contracts;
+* ``district`` (district finance): street services, the platform fee, rent
+  subsidies and utility discounts, incubator grants, salary and exam
+  subsidies, committees' self-governance funds;
+* ``lottery`` (welfare-lottery fund): a yearly competitive bidding round; an
+  organization proposes a project for the kind most unmet in its street; the
+  best proposals (need found, quality, reputation) win a grant paid monthly
+  and must hire ``lottery_sw_hire`` social workers;
+* ``foundation`` (community foundations, one per street when funded): grants
+  to organizations' projects and to committees' micro-projects, raising
+  ``foundation_social_match`` yuan of social money per public yuan;
+* ``donors`` and ``residents``: donations and fees (social money).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+from .organizations import Grant, Organization
+
+if TYPE_CHECKING:
+    from .community import CommunityModel
+
+PUBLIC_CATEGORIES = ("city", "district", "lottery")
+SOCIAL_CATEGORIES = ("donors", "residents", "founders")
+
+
+class Funder(mesa.Agent):
+    """A funding source with a yearly budget and its own ledger account."""
+
+    def __init__(self, model: "CommunityModel", kind: str, category: str, name: str):
+        super().__init__(model)
+        self.kind = kind
+        self.category = category
+        self.account = model.ledger.open(name, category)
+        self.paid_total = 0.0
+        self.committed = 0.0  # granted but not yet paid out (intermediary funders)
+
+    def pay(self, dst: int, amount: float, purpose: str) -> float:
+        """Pay from this funder's account; returns the amount paid."""
+        if amount > 0:
+            self.model.ledger.transfer(self.account, dst, amount, purpose)
+            self.paid_total += amount
+        return max(amount, 0.0)
+
+
+def decide_lottery_awards(model: "CommunityModel", lottery: Funder) -> int:
+    """Rule: competitive bidding ("from allocation to bidding"). Each active organization
+    proposes one project; score = 0.4*need found (its street's unmet share of the kind it
+    serves best) + 0.3*quality + 0.3*reputation; grants go best first until the year's
+    budget is spent. Returns the number of grants."""
+    pf = model.p.funders
+    budget = pf.lottery_budget_yuan * model.simulated_residents / 1e5
+    if budget < pf.lottery_grant_yuan:
+        return 0
+    proposals: list[tuple[float, int, Organization]] = []
+    for street in model.streets:
+        unmet = street.unmet_by_kind
+        total = unmet.sum()
+        for org in street.active_orgs():
+            need = float(unmet[org.serves].max() / total) if total > 0 else 0.0
+            q = model.org_quality(org)[0]
+            proposals.append((0.4 * need + 0.3 * q + 0.3 * org.reputation, org.unique_id, org))
+    proposals.sort(key=lambda t: (-t[0], t[1]))
+    n = 0
+    for _, _, org in proposals:
+        if budget < pf.lottery_grant_yuan:
+            break
+        budget -= pf.lottery_grant_yuan
+        org.grants.append(Grant(lottery, "lottery_grant",
+                                pf.lottery_grant_yuan / pf.lottery_project_months, pf.lottery_project_months))
+        org.vacancies += int(round(pf.lottery_sw_hire))
+        n += 1
+    return n
+
+
+def decide_foundation_grants(model: "CommunityModel", foundation: Funder, street_index: int) -> int:
+    """Rule: the district endows the street's community foundation with its yearly
+    budget, which raises foundation_social_match yuan from donors per public yuan.
+    Half the pot goes to the best-reputation organizations as project grants (paid
+    monthly over a year), the rest equally to the committees' micro-project funds.
+    Returns the number of grants."""
+    pf = model.p.funders
+    street = model.streets[street_index]
+    budget = pf.foundation_budget_yuan
+    if budget <= 0:
+        return 0
+    model.funders["district"].pay(foundation.account, budget, "foundation_endowment")
+    model.ledger.transfer(model.acct["donors"], foundation.account,
+                          budget * pf.foundation_social_match, "foundation_donations")
+    pot = model.ledger.get(foundation.account) - foundation.committed
+    grants = 0
+    org_pot = pot / 2
+    for org in sorted(street.active_orgs(), key=lambda o: (-o.reputation, o.unique_id)):
+        if org_pot < pf.foundation_grant_yuan:
+            break
+        org_pot -= pf.foundation_grant_yuan
+        pot -= pf.foundation_grant_yuan
+        foundation.committed += pf.foundation_grant_yuan
+        org.grants.append(Grant(foundation, "foundation_grant", pf.foundation_grant_yuan / 12, 12))
+        grants += 1
+    per = pot / len(street.committees)
+    for c in street.committees:
+        foundation.pay(c.fund_account, per, "foundation_microprojects")
+        grants += 1
+    return grants
+
+
+def public_spending(flows: dict[tuple[str, str, str], float]) -> float:
+    """Yuan leaving public sources this month (city, district and lottery fund)."""
+    return float(sum(v for (src, _dst, _p), v in flows.items() if src in PUBLIC_CATEGORIES))
+
+
+def spending_by(flows: dict[tuple[str, str, str], float]) -> dict[tuple[str, str], float]:
+    """Outflows of each source category by purpose."""
+    out: dict[tuple[str, str], float] = {}
+    for (src, _dst, purpose), v in flows.items():
+        if src in PUBLIC_CATEGORIES or src in SOCIAL_CATEGORIES or src == "foundation":
+            out[(src, purpose)] = out.get((src, purpose), 0.0) + v
+    return out
+
+

@@ -1,0 +1,180 @@
+"""Social organizations (Mesa agents): registration, accounts, staff, capacity, failure.
+
+Life cycle: a would-be founder tries (see ``streets.decide_foundings``), the
+new organization is *registering* for a random delay (and may abandon it),
+then *active* until its reserves stay negative for more than
+``failure_grace_months`` months, when it *fails*.
+
+Monthly accounts (every yuan through the ledger): rent (less the rent
+subsidy, none in a free venue, incubator or platform), utilities (less the
+discount), wages of social workers and other staff; income from contracts,
+venture-philanthropy and foundation grants, donations (crowded out by
+government money: Andreoni & Payne) and fees.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from .params import NEED_KINDS, ORG_KINDS, ORG_SERVES, Organizations as OrgParams
+
+if TYPE_CHECKING:
+    from .community import CommunityModel
+    from .workers import SocialWorker
+
+REGISTERING, ACTIVE, FAILED, ABANDONED = "registering", "active", "failed", "abandoned"
+GOVERNMENT_INCOME = ("contract", "platform_fee", "lottery_grant", "incubator_grant")
+INCOME_SOURCES = (*GOVERNMENT_INCOME, "foundation_grant", "donation", "fee")
+
+
+class Contract:
+    """A purchase-of-services contract: yuan per month for serving one kind in a street."""
+
+    def __init__(self, org: "Organization", street: int, kind: int, monthly_yuan: float,
+                 months: int, price: float):
+        self.org = org
+        self.street = street
+        self.kind = kind
+        self.monthly_yuan = monthly_yuan
+        self.months_left = months
+        self.price = price
+        self.delivered = 0  # needs met in the street's committees under the contract
+
+
+class Grant:
+    """A grant paid in monthly instalments from one funder account."""
+
+    def __init__(self, funder, purpose: str, monthly_yuan: float, months: int):
+        self.funder = funder
+        self.purpose = purpose
+        self.monthly_yuan = monthly_yuan
+        self.months_left = months
+
+
+class Organization(mesa.Agent):
+    """A social organization."""
+
+    is_committee = False
+
+    def __init__(self, model: "CommunityModel", kind: str, street: int, home: int,
+                 registration_months: int, incubated: bool):
+        super().__init__(model)
+        self.kind = kind
+        self.kind_index = ORG_KINDS.index(kind)
+        self.serves = np.array([NEED_KINDS.index(k) for k in ORG_SERVES[kind]], dtype=np.int64)
+        self.street = street
+        self.home = home  # committee where it is located
+        self.status = REGISTERING
+        self.months_to_register = registration_months
+        self.founded_month = model.month
+        self.registered_month: int | None = None
+        self.account = model.ledger.open(f"org:{self.unique_id}", "organization")
+        self.workers: list["SocialWorker"] = []
+        self.other_staff = 0
+        self.reputation = model.p.organizations.reputation_init
+        self.incubated_until = model.month + model.p.organizations.incubation_months if incubated else -1
+        self.contracts: list[Contract] = []
+        self.grants: list[Grant] = []
+        self.uses_venue = False
+        self.runs_platform = False
+        self.months_negative = 0
+        self.needs_met_month = 0
+        self.met_last_month = 0
+        self.capacity = 0.0
+        self.income_12m: deque[dict[str, float]] = deque(maxlen=12)
+        self.income_month: dict[str, float] = {}
+        self.vacancies = 0
+        self.slot = -1  # index in the model's organization table
+
+    # ------------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        """Registering or active."""
+        return self.status in (REGISTERING, ACTIVE)
+
+    @property
+    def active(self) -> bool:
+        """Registered and not failed."""
+        return self.status == ACTIVE
+
+    def incubated(self, month: int) -> bool:
+        """True while in the incubator."""
+        return month < self.incubated_until
+
+    def age_registered(self, month: int) -> int:
+        """Months since registration (0 if not registered)."""
+        return 0 if self.registered_month is None else month - self.registered_month
+
+    def has_contract(self) -> bool:
+        """Holds a contract still running."""
+        return any(c.months_left > 0 for c in self.contracts)
+
+    def certified_workers(self) -> int:
+        """Certified social workers employed."""
+        return sum(1 for w in self.workers if w.certified)
+
+    # ------------------------------------------------------------------
+    def compute_capacity(self, p: OrgParams, month: int) -> float:
+        """Needs per month: staff output (social workers weighted by 0.5 + 0.5*skill)
+        times an experience factor saturating at 36 months, plus venue reach and
+        incubator capacity building."""
+        if not self.active:
+            self.capacity = 0.0
+            return 0.0
+        sw = sum(0.5 + 0.5 * w.skill for w in self.workers) * p.needs_per_sw_month
+        other = self.other_staff * p.needs_per_other_month
+        exp = 1.0 + p.experience_gain * min(self.age_registered(month), 36) / 36.0
+        boost = 1.0 + (p.venue_reach if (self.uses_venue or self.runs_platform) else 0.0)
+        if self.incubated(month):
+            boost += p.incubator_capacity_gain
+        self.capacity = (sw + other) * exp * boost
+        return self.capacity
+
+    def quality(self, p: OrgParams, service_centre: bool, guidance: float) -> tuple[float, float]:
+        """(base quality, chance a need is met by a certified worker): quality rises with
+        social workers' skill, a service centre's support and expert guidance."""
+        sw_cap = sum(0.5 + 0.5 * w.skill for w in self.workers) * p.needs_per_sw_month
+        cert_cap = sum(0.5 + 0.5 * w.skill for w in self.workers if w.certified) * p.needs_per_sw_month
+        total = sw_cap + self.other_staff * p.needs_per_other_month
+        cert = cert_cap / total if total > 0 else 0.0
+        mean_skill = (sum(w.skill for w in self.workers) / len(self.workers)) if self.workers else 0.0
+        q = 0.5 + 0.2 * mean_skill * (sw_cap / total if total > 0 else 0.0)
+        if service_centre:
+            q += p.service_centre_quality
+        q += 0.1 * guidance
+        return min(q, 1.0), cert
+
+    def monthly_costs(self, p: OrgParams, wages: float) -> float:
+        """Costs the organization itself pays this month (for hiring/layoff rules)."""
+        return self.rent_due(p) + p.utilities_yuan_month * (1 - p.utility_discount_share) + wages \
+            + self.other_staff * p.other_wage_yuan
+
+    def pays_rent(self) -> bool:
+        """No rent in an open venue, the platform's centre or the incubator."""
+        return not (self.uses_venue or self.runs_platform or self.incubated(self.model.month))
+
+    def rent_due(self, p: OrgParams) -> float:
+        """Rent the organization pays itself (after the subsidy)."""
+        return p.rent_yuan_month * (1 - p.rent_subsidy_share) if self.pays_rent() else 0.0
+
+    def record_income(self, source: str, amount: float) -> None:
+        """Tally this month's income by source."""
+        if amount > 0:
+            self.income_month[source] = self.income_month.get(source, 0.0) + amount
+
+    def close_income_month(self) -> None:
+        """Push this month's income into the 12-month window."""
+        self.income_12m.append(self.income_month)
+        self.income_month = {}
+
+    def income_window(self) -> dict[str, float]:
+        """Income by source over the last 12 months."""
+        out: dict[str, float] = {}
+        for month in self.income_12m:
+            for k, v in month.items():
+                out[k] = out.get(k, 0.0) + v
+        return out

@@ -1,0 +1,358 @@
+"""Declared outcomes: each named once with unit and definition, collected monthly.
+
+The model-level outcomes go through Mesa's ``DataCollector`` (one reporter
+per declared outcome); breakdowns by resident group and by committee are
+kept as arrays and turned into tables at the end. Counts of residents'
+needs, organizations, workers and money are reported at full scale (divided
+by the sampled share ``model.scale``).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from .funders import public_spending, spending_by
+from .params import GROUPS, NEED_KINDS
+from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS
+
+if TYPE_CHECKING:
+    from .community import CommunityModel
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A declared outcome."""
+
+    name: str
+    unit: str
+    definition: str
+    scaled: bool = False  # a count reported at full scale
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("needs_arising", "needs per month", "New needs raised by residents this month.", True),
+    Outcome("needs_met", "needs per month", "Needs met this month (by committees, micro-projects or organizations).", True),
+    Outcome("needs_lapsed", "needs per month", "Needs that lapsed unmet this month.", True),
+    Outcome("needs_met_share", "share", "Needs met / (needs met + needs lapsed) this month; 0 when none closed."),
+    Outcome("backlog", "needs", "Open needs (raised, not yet met or lapsed) at the end of the month.", True),
+    Outcome("mean_wait_months", "months", "Mean months waited by the needs met this month; 0 when none met."),
+    Outcome("service_quality", "share", "Share of needs met this month that a certified social worker served."),
+    Outcome("satisfaction", "score 0-1", "Mean satisfaction of residents."),
+    Outcome("trust_in_committee", "score 0-1", "Mean trust of residents in their committee."),
+    Outcome("participation_rate", "share", "Share of residents taking part in community activities."),
+    Outcome("volunteer_rate", "share", "Share of residents volunteering."),
+    Outcome("election_turnout", "share", "Turnout at the latest committee elections (0 before the first)."),
+    Outcome("committee_service_time_share", "share", "Mean share of committee staff time spent on service (not administration)."),
+    Outcome("needs_met_by_committees_share", "share", "Share of needs met this month that committee staff met themselves."),
+    Outcome("needs_met_by_organizations_share", "share", "Share of needs met this month that organizations met."),
+    Outcome("needs_met_by_projects_share", "share", "Share of needs met this month that residents' micro-projects met."),
+    Outcome("micro_projects", "projects", "Residents' micro-projects running this month.", True),
+    Outcome("organizations_registered", "organizations", "Registered organizations not failed.", True),
+    Outcome("organizations_registering", "organizations", "Organizations still registering.", True),
+    Outcome("organizations_active", "organizations", "Registered organizations that met at least one need this month.", True),
+    Outcome("organization_foundings", "organizations per month", "Registrations completed this month.", True),
+    Outcome("organization_failures", "organizations per month", "Organizations failed this month (reserves exhausted).", True),
+    Outcome("contracts", "contracts", "Purchase-of-services contracts paid this month.", True),
+    Outcome("government_income_share", "share", "Government money (contracts, platform fees, lottery and incubator grants) / all income of registered organizations, last 12 months."),
+    Outcome("orgs_with_certified_share", "share", "Share of registered organizations employing a certified social worker."),
+    Outcome("social_workers", "workers", "Social workers employed (organizations and committees).", True),
+    Outcome("social_workers_in_organizations", "workers", "Social workers employed by organizations.", True),
+    Outcome("certified_share", "share", "Share of employed social workers holding the national certificate."),
+    Outcome("social_worker_attrition", "per year", "Quits over the last 12 months / mean employed over those months."),
+    Outcome("public_spending_yuan", "yuan per month", "Money leaving public sources (city, district, lottery fund) this month.", True),
+    Outcome("social_money_yuan", "yuan per month", "Donations, fees and foundation donations this month (social money).", True),
+    Outcome("spending_per_need_met_yuan", "yuan per need", "Public spending / needs met, last 12 months; 0 when none met."),
+    Outcome("equity_gap_groups", "share", "Largest minus smallest needs-met share across resident groups (last 12 months; groups with at least 20 closed needs)."),
+    Outcome("equity_gap_committees", "share", "90th minus 10th percentile of committees' needs-met share (last 12 months)."),
+    Outcome("linkage_index", "index 0-1", "Geometric mean of: share of committee need cells with demand that a partner organization serves; share of registered organizations employing a social worker; share of committees with a social worker of their own or through a partner."),
+)
+OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
+SCALED = {o.name for o in OUTCOMES if o.scaled}
+
+GROUP_COLUMNS = ("residents", "needs_arising", "needs_met", "needs_lapsed", "needs_met_share",
+                 "mean_wait_months", "satisfaction", "trust_in_committee", "participation_rate")
+COMMITTEE_COLUMNS = ("residents", "needs_arising", "needs_met", "needs_lapsed", "needs_met_share",
+                     "backlog", "service_time_share", "partners", "social_workers", "certified_workers",
+                     "micro_projects", "satisfaction", "trust_in_committee", "participation_rate",
+                     "election_turnout")
+
+
+class Recorder:
+    """Tallies of the month and the DataCollector."""
+
+    def __init__(self, model: "CommunityModel"):
+        self.m = model
+        n_g, n_c = len(GROUPS), len(model.committees)
+        self.n_g, self.n_c = n_g, n_c
+        self.window_met_g: deque[np.ndarray] = deque(maxlen=12)
+        self.window_lapsed_g: deque[np.ndarray] = deque(maxlen=12)
+        self.window_met_c: deque[np.ndarray] = deque(maxlen=12)
+        self.window_lapsed_c: deque[np.ndarray] = deque(maxlen=12)
+        self.window_spend: deque[float] = deque(maxlen=12)
+        self.window_met: deque[int] = deque(maxlen=12)
+        self.window_quits: deque[int] = deque(maxlen=12)
+        self.window_employed: deque[int] = deque(maxlen=12)
+        self.current: dict[str, float] = {}
+        self.by_group: list[np.ndarray] = []
+        self.by_committee: list[np.ndarray] = []
+        self.spending: list[tuple[int, str, str, float]] = []
+        self.collector = mesa.DataCollector(
+            model_reporters={name: self._reporter(name) for name in OUTCOME_NAMES}
+        )
+        self.begin_month()
+
+    def _reporter(self, name: str):
+        return lambda _model: self.current[name]
+
+    # -- tallies -----------------------------------------------------------
+    def begin_month(self) -> None:
+        """Reset the month's tallies."""
+        n_g, n_c = self.n_g, self.n_c
+        self.arising_g = np.zeros(n_g, np.int64)
+        self.arising_c = np.zeros(n_c, np.int64)
+        self.met_g = np.zeros(n_g, np.int64)
+        self.met_c = np.zeros(n_c, np.int64)
+        self.lapsed_g = np.zeros(n_g, np.int64)
+        self.lapsed_c = np.zeros(n_c, np.int64)
+        self.wait_g = np.zeros(n_g, np.float64)
+        self.met_cert = 0
+        self.met_by = np.zeros(3, np.int64)
+        self.quits = 0
+
+    def add_arising(self, idx: np.ndarray) -> None:
+        """Needs raised this month."""
+        r = self.m.residents
+        self.arising_g += np.bincount(r.group[idx], minlength=self.n_g)
+        self.arising_c += np.bincount(r.committee[idx], minlength=self.n_c)
+
+    def add_met(self, idx: np.ndarray, wait: np.ndarray, cert: np.ndarray, ptype: np.ndarray) -> None:
+        """Needs met this month, with their wait, certification and provider type."""
+        r = self.m.residents
+        g = r.group[idx]
+        self.met_g += np.bincount(g, minlength=self.n_g)
+        self.met_c += np.bincount(r.committee[idx], minlength=self.n_c)
+        self.wait_g += np.bincount(g, weights=wait.astype(np.float64), minlength=self.n_g)
+        self.met_cert += int(cert.sum())
+        self.met_by += np.bincount(ptype.astype(np.int64), minlength=3)
+
+    def add_lapsed(self, idx: np.ndarray) -> None:
+        """Needs lapsed this month."""
+        r = self.m.residents
+        self.lapsed_g += np.bincount(r.group[idx], minlength=self.n_g)
+        self.lapsed_c += np.bincount(r.committee[idx], minlength=self.n_c)
+
+    def quit(self, _worker) -> None:
+        """A worker quit this month."""
+        self.quits += 1
+
+    # -- the month's outcomes ----------------------------------------------------
+    def record(self) -> None:
+        """Compute this month's outcomes, collect them and the breakdowns, check invariants."""
+        m = self.m
+        r = m.residents
+        scale = m.scale
+        flows = m.ledger.close_month()
+        for (src, purpose), yuan in sorted(spending_by(flows).items()):
+            self.spending.append((m.month, src, purpose, yuan / scale))
+        spend = public_spending(flows)
+        social = sum(v for (src, _d, _p), v in flows.items() if src == "donors") + \
+            sum(v for (src, _d, p), v in flows.items() if src == "residents" and p == "fee")
+
+        met, lapsed = int(self.met_g.sum()), int(self.lapsed_g.sum())
+        closed = met + lapsed
+        self.window_met_g.append(self.met_g.copy())
+        self.window_lapsed_g.append(self.lapsed_g.copy())
+        self.window_met_c.append(self.met_c.copy())
+        self.window_lapsed_c.append(self.lapsed_c.copy())
+        self.window_spend.append(spend)
+        self.window_met.append(met)
+
+        orgs = [o for o in m.organizations if o.active]
+        employed = [w for w in m.workers if w.employed]
+        self.window_quits.append(self.quits)
+        self.window_employed.append(len(employed))
+        income = {"gov": 0.0, "all": 0.0}
+        for o in orgs:
+            for src, v in o.income_window().items():
+                income["all"] += v
+                if src in ("contract", "platform_fee", "lottery_grant", "incubator_grant"):
+                    income["gov"] += v
+        pc = m.p.committees
+        cur = {
+            "needs_arising": float(self.arising_g.sum()),
+            "needs_met": float(met),
+            "needs_lapsed": float(lapsed),
+            "needs_met_share": met / closed if closed else 0.0,
+            "backlog": float(np.count_nonzero(r.need_kind >= 0)),
+            "mean_wait_months": float(self.wait_g.sum() / met) if met else 0.0,
+            "service_quality": self.met_cert / met if met else 0.0,
+            "satisfaction": float(r.satisfaction.mean()) if r.n else 0.0,
+            "trust_in_committee": float(r.trust.mean()) if r.n else 0.0,
+            "participation_rate": float(r.participating.mean()) if r.n else 0.0,
+            "volunteer_rate": float(r.volunteer.mean()) if r.n else 0.0,
+            "election_turnout": _nanmean_or0([c.last_turnout for c in m.committees]),
+            "committee_service_time_share": float(np.mean([c.service_time_share(pc) for c in m.committees])),
+            "needs_met_by_committees_share": self.met_by[PT_COMMITTEE] / met if met else 0.0,
+            "needs_met_by_organizations_share": self.met_by[PT_ORG] / met if met else 0.0,
+            "needs_met_by_projects_share": self.met_by[PT_PROJECTS] / met if met else 0.0,
+            "micro_projects": float(sum(c.projects_this_month for c in m.committees)),
+            "organizations_registered": float(len(orgs)),
+            "organizations_registering": float(sum(1 for o in m.organizations if o.status == "registering")),
+            "organizations_active": float(sum(1 for o in orgs if o.met_last_month > 0)),
+            "organization_foundings": float(m.tally["foundings"]),
+            "organization_failures": float(m.tally["failures"]),
+            "contracts": float(m.tally["contracts_paid"]),
+            "government_income_share": income["gov"] / income["all"] if income["all"] > 0 else 0.0,
+            "orgs_with_certified_share": (sum(1 for o in orgs if o.certified_workers() > 0) / len(orgs)) if orgs else 0.0,
+            "social_workers": float(len(employed)),
+            "social_workers_in_organizations": float(sum(len(o.workers) for o in orgs)),
+            "certified_share": (sum(1 for w in employed if w.certified) / len(employed)) if employed else 0.0,
+            "social_worker_attrition": _attrition(self.window_quits, self.window_employed),
+            "public_spending_yuan": spend,
+            "social_money_yuan": float(social),
+            "spending_per_need_met_yuan": (sum(self.window_spend) / sum(self.window_met)) if sum(self.window_met) else 0.0,
+            "equity_gap_groups": _gap_groups(self.window_met_g, self.window_lapsed_g),
+            "equity_gap_committees": _gap_committees(self.window_met_c, self.window_lapsed_c),
+            "linkage_index": linkage_index(m),
+        }
+        for name in SCALED:
+            cur[name] /= scale
+        self.current = cur
+        self.collector.collect(m)
+        self._breakdowns()
+        m.check_invariants()
+        for name, v in cur.items():
+            if not np.isfinite(v):
+                raise AssertionError(f"outcome {name} is not finite: {v}")
+
+    def _breakdowns(self) -> None:
+        m = self.m
+        r = m.residents
+        month = m.month
+        n_g = np.bincount(r.group, minlength=self.n_g).astype(np.float64)
+        safe = np.maximum(n_g, 1)
+        closed = self.met_g + self.lapsed_g
+        rows = np.column_stack([
+            np.full(self.n_g, month), np.arange(self.n_g), n_g / m.scale,
+            self.arising_g / m.scale, self.met_g / m.scale, self.lapsed_g / m.scale,
+            np.divide(self.met_g, closed, out=np.zeros(self.n_g), where=closed > 0),
+            np.divide(self.wait_g, self.met_g, out=np.zeros(self.n_g), where=self.met_g > 0),
+            np.bincount(r.group, weights=r.satisfaction, minlength=self.n_g) / safe,
+            np.bincount(r.group, weights=r.trust, minlength=self.n_g) / safe,
+            np.bincount(r.group, weights=r.participating, minlength=self.n_g) / safe,
+        ])
+        self.by_group.append(rows)
+        sizes = r.sizes().astype(np.float64)
+        closed_c = self.met_c + self.lapsed_c
+        pc = m.p.committees
+        cs = m.committees
+        crow = np.column_stack([
+            np.full(self.n_c, month), np.arange(self.n_c), m.committee_street, sizes,
+            self.arising_c, self.met_c, self.lapsed_c,
+            np.divide(self.met_c, closed_c, out=np.zeros(self.n_c), where=closed_c > 0),
+            r.per_committee(r.need_kind >= 0),
+            [c.service_time_share(pc) for c in cs], [len(c.partners) for c in cs],
+            [len(c.workers) for c in cs], [sum(1 for w in c.workers if w.certified) for c in cs],
+            [c.projects_this_month for c in cs],
+            r.per_committee(r.satisfaction) / sizes, r.per_committee(r.trust) / sizes,
+            r.per_committee(r.participating) / sizes,
+            [0.0 if np.isnan(c.last_turnout) else c.last_turnout for c in cs],
+        ])
+        self.by_committee.append(crow)
+
+    # -- tables --------------------------------------------------------------
+    def timeseries(self) -> pd.DataFrame:
+        """One row a month: ``month`` (and ``date`` with a calendar) then the outcomes."""
+        df = self.collector.get_model_vars_dataframe().reset_index(drop=True)
+        df.insert(0, "month", np.arange(1, len(df) + 1))
+        if self.m.spec.scenario.start:
+            df.insert(1, "date", [self.m.calendar_label(int(i)) for i in df["month"]])
+        return df
+
+    def group_table(self) -> pd.DataFrame:
+        """Outcomes by resident group and month."""
+        arr = np.vstack(self.by_group) if self.by_group else np.zeros((0, 2 + len(GROUP_COLUMNS)))
+        df = pd.DataFrame(arr[:, 2:], columns=list(GROUP_COLUMNS))
+        df.insert(0, "group", [GROUPS[int(g)] for g in arr[:, 1]])
+        df.insert(0, "month", arr[:, 0].astype(np.int64))
+        return df
+
+    def committee_table(self) -> pd.DataFrame:
+        """Outcomes by committee and month."""
+        arr = np.vstack(self.by_committee) if self.by_committee else np.zeros((0, 3 + len(COMMITTEE_COLUMNS)))
+        df = pd.DataFrame(arr[:, 3:], columns=list(COMMITTEE_COLUMNS))
+        for col in ("residents", "needs_arising", "needs_met", "needs_lapsed", "backlog", "partners",
+                    "social_workers", "certified_workers", "micro_projects"):
+            df[col] = df[col].astype(np.int64)
+        df.insert(0, "street", arr[:, 2].astype(np.int64))
+        df.insert(0, "committee", arr[:, 1].astype(np.int64))
+        df.insert(0, "month", arr[:, 0].astype(np.int64))
+        return df
+
+    def spending_table(self) -> pd.DataFrame:
+        """Money by source and purpose per month (full scale)."""
+        return pd.DataFrame(self.spending, columns=["month", "source", "purpose", "yuan"])
+
+
+def _nanmean_or0(values: list[float]) -> float:
+    arr = np.array(values, dtype=np.float64)
+    arr = arr[~np.isnan(arr)]
+    return float(arr.mean()) if arr.size else 0.0
+
+
+def _attrition(quits: deque[int], employed: deque[int]) -> float:
+    mean_emp = float(np.mean(employed)) if employed else 0.0
+    if mean_emp <= 0:
+        return 0.0
+    return float(sum(quits)) / mean_emp * (12.0 / len(quits))
+
+
+def _gap_groups(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray]) -> float:
+    met = np.sum(met_w, axis=0)
+    closed = met + np.sum(lapsed_w, axis=0)
+    ok = closed >= 20
+    if ok.sum() < 2:
+        return 0.0
+    share = met[ok] / closed[ok]
+    return float(share.max() - share.min())
+
+
+def _gap_committees(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray]) -> float:
+    met = np.sum(met_w, axis=0)
+    closed = met + np.sum(lapsed_w, axis=0)
+    ok = closed > 0
+    if ok.sum() < 2:
+        return 0.0
+    share = met[ok] / closed[ok]
+    return float(np.percentile(share, 90) - np.percentile(share, 10))
+
+
+def linkage_index(m: "CommunityModel") -> float:
+    """Geometric mean of three tie densities (see the declared outcome)."""
+    orgs = [o for o in m.organizations if o.active]
+    demand = getattr(m, "_demand_cells", None)
+    # 1. committee-organization: cells with committee-channel demand served by a partner
+    cells_with_demand = 0
+    cells_partnered = 0
+    for c in m.committees:
+        kinds = set()
+        for o in c.partners:
+            kinds.update(int(k) for k in o.serves)
+        if demand is not None:
+            dk = np.flatnonzero(demand[c.index] > 0)
+        else:
+            dk = np.arange(len(NEED_KINDS))
+        cells_with_demand += dk.size
+        cells_partnered += sum(1 for k in dk if int(k) in kinds)
+    l1 = cells_partnered / cells_with_demand if cells_with_demand else 0.0
+    # 2. organization-social worker
+    l2 = (sum(1 for o in orgs if o.workers) / len(orgs)) if orgs else 0.0
+    # 3. committee-social worker
+    l3 = sum(1 for c in m.committees if c.workers or any(o.workers for o in c.partners)) / len(m.committees)
+    return float((l1 * l2 * l3) ** (1.0 / 3.0))

@@ -1,0 +1,594 @@
+"""The one parameter register.
+
+Every number the model uses lives here, once, as a typed field carrying its
+default, unit, bounds and source ("source article", a cited study,
+"assumption" or "calibrated"). Scenario files override fields under
+``[parameters.<section>]``; the ODD parameter table (``docs/ODD.md``) and the
+dashboard sliders are generated from these classes, never retyped.
+
+Sources cited by short key (full references in ``docs/ODD.md``):
+
+* ``source article``: Zhu Qinhao, "加强'三社联动' 创新社会治理" (c. 2016).
+* ``Andreoni & Payne 2011``: crowding-out of donations by government grants.
+* ``Hannan & Carroll 1992``: density dependence of founding and mortality.
+* ``committee surveys``: Chinese surveys of residents' committee workload.
+* ``SW turnover studies``: Chinese studies of social-worker turnover (~20 %/yr).
+* ``Shanghai statistics``: Shanghai statistical yearbook figures (2014-2015).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+GROUPS: tuple[str, ...] = (
+    "elderly",
+    "children_teens",
+    "women_at_home",
+    "migrants",
+    "drug_rehabilitation",
+    "community_correction",
+    "social_assistance",
+    "disabilities",
+    "others",
+)
+"""Resident groups (one primary group per resident); ``others`` is the remainder."""
+
+NEED_KINDS: tuple[str, ...] = (
+    "elder_care",
+    "children_youth",
+    "family",
+    "legal_mediation",
+    "social_assistance",
+    "culture_sport",
+    "rehabilitation",
+)
+"""Kinds of need residents raise."""
+
+ORG_KINDS: tuple[str, ...] = (
+    "life_services",
+    "welfare_charity",
+    "culture_sport",
+    "mediation",
+    "social_work_agency",
+)
+"""Kinds of social organization (the four community kinds + social-work agencies)."""
+
+# Which need kinds each organization kind can serve (source article: the four
+# community kinds; social-work agencies serve the groups named in the article).
+ORG_SERVES: dict[str, tuple[str, ...]] = {
+    "life_services": ("elder_care", "family"),
+    "welfare_charity": ("social_assistance", "rehabilitation", "elder_care"),
+    "culture_sport": ("culture_sport", "children_youth"),
+    "mediation": ("legal_mediation", "family"),
+    "social_work_agency": (
+        "family",
+        "children_youth",
+        "social_assistance",
+        "rehabilitation",
+        "elder_care",
+    ),
+}
+
+
+def P(
+    default: Any,
+    unit: str,
+    lo: float | None,
+    hi: float | None,
+    source: str,
+    doc: str,
+) -> Any:
+    """A register entry: a pydantic field with default, unit, bounds and source."""
+    kwargs: dict[str, Any] = {}
+    if lo is not None:
+        kwargs["ge"] = lo
+    if hi is not None:
+        kwargs["le"] = hi
+    return Field(
+        default,
+        description=doc,
+        json_schema_extra={"unit": unit, "source": source, "lo": lo, "hi": hi},
+        **kwargs,
+    )
+
+
+class Section(BaseModel):
+    """Base of every register section: strict about unknown keys and NaN/inf."""
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, validate_assignment=True, frozen=False
+    )
+
+
+# --------------------------------------------------------------------------
+# Residents
+# --------------------------------------------------------------------------
+
+
+class GroupShares(Section):
+    """Share of residents whose primary group is each group; ``others`` is the rest."""
+
+    elderly: float = P(0.22, "share", 0, 1, "Shanghai statistics",
+                       "Residents aged 60+ (about 30 % of hukou residents, ~22 % of all residents).")
+    children_teens: float = P(0.13, "share", 0, 1, "Shanghai statistics",
+                              "Children and teenagers under 18.")
+    women_at_home: float = P(0.05, "share", 0, 1, "assumption",
+                             "Women not in paid work (homemakers), incl. women who married in.")
+    migrants: float = P(0.25, "share", 0, 1, "Shanghai statistics",
+                        "Working-age residents from other provinces (about 40 % of all residents come from elsewhere).")
+    drug_rehabilitation: float = P(0.002, "share", 0, 1, "assumption",
+                                   "People in drug rehabilitation (source article: served by Ziqiang since 2004).")
+    community_correction: float = P(0.001, "share", 0, 1, "assumption",
+                                    "People under community correction (source article: Xinhang since 2004).")
+    social_assistance: float = P(0.012, "share", 0, 1, "assumption",
+                                 "Recipients of social assistance (minimum living guarantee and similar).")
+    disabilities: float = P(0.025, "share", 0, 1, "assumption",
+                            "People with disabilities (served by 'sunshine homes').")
+
+
+def _rates(**kw: float) -> dict[str, float]:
+    base = {k: 0.0 for k in NEED_KINDS}
+    base.update(kw)
+    return base
+
+
+class KindRates(Section):
+    """Monthly probability that a resident with no open need raises a need of each kind."""
+
+    elder_care: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Elder-care need rate.")
+    children_youth: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Children and youth need rate.")
+    family: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Family need rate.")
+    legal_mediation: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Legal aid and mediation need rate.")
+    social_assistance: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Social-assistance need rate.")
+    culture_sport: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Culture and sport need rate.")
+    rehabilitation: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Rehabilitation need rate.")
+
+
+def _kr(**kw: float) -> Any:
+    return Field(default_factory=lambda: KindRates(**_rates(**kw)))
+
+
+class NeedRates(Section):
+    """Group-specific monthly need rates (assumption; to be refined with survey data)."""
+
+    elderly: KindRates = _kr(elder_care=0.030, family=0.004, legal_mediation=0.003,
+                             social_assistance=0.003, culture_sport=0.012, rehabilitation=0.006)
+    children_teens: KindRates = _kr(children_youth=0.030, family=0.004, culture_sport=0.010)
+    women_at_home: KindRates = _kr(family=0.012, children_youth=0.008, culture_sport=0.012,
+                                   legal_mediation=0.003)
+    migrants: KindRates = _kr(family=0.006, legal_mediation=0.006, social_assistance=0.003,
+                              children_youth=0.004, culture_sport=0.004)
+    drug_rehabilitation: KindRates = _kr(rehabilitation=0.06, family=0.015, social_assistance=0.01,
+                                         legal_mediation=0.005)
+    community_correction: KindRates = _kr(legal_mediation=0.04, family=0.015, social_assistance=0.01)
+    social_assistance: KindRates = _kr(social_assistance=0.05, family=0.008, elder_care=0.004,
+                                       legal_mediation=0.004)
+    disabilities: KindRates = _kr(rehabilitation=0.04, social_assistance=0.01, family=0.006,
+                                  culture_sport=0.004)
+    others: KindRates = _kr(family=0.003, legal_mediation=0.003, culture_sport=0.005)
+
+
+class Residents(Section):
+    """Resident behaviour: needs, help-seeking, satisfaction, trust, participation."""
+
+    group_shares: GroupShares = Field(default_factory=GroupShares)
+    need_rates: NeedRates = Field(default_factory=NeedRates)
+    lapse_rate: float = P(0.15, "per need-month", 0, 1, "assumption",
+                          "Monthly probability that a waiting (unmet) need lapses.")
+    max_wait_months: int = P(6, "months", 1, 60, "assumption",
+                             "A need still unmet after this many months lapses.")
+    express_base: float = P(0.35, "probability per month", 0, 1, "assumption",
+                            "Chance a resident brings an open need forward, before trust and awareness.")
+    express_trust: float = P(0.35, "probability per unit trust", 0, 1, "assumption",
+                             "Extra chance of bringing a need forward per unit of trust in the committee.")
+    express_awareness: float = P(0.25, "probability per unit awareness", 0, 1, "assumption",
+                                 "Extra chance of bringing a need forward per unit of awareness of services.")
+    direct_to_org_awareness: float = P(0.6, "probability per unit awareness", 0, 1, "assumption",
+                                       "Chance an aware resident turns to an organization directly, not the committee.")
+    awareness_init: float = P(0.2, "share (0-1)", 0, 1, "assumption",
+                              "Mean initial awareness of organizations' services.")
+    awareness_gain_served: float = P(0.3, "per need met by an organization", 0, 1, "assumption",
+                                     "Awareness step towards 1 after an organization meets a need.")
+    awareness_gain_neighbours: float = P(0.02, "per month per unit neighbour awareness", 0, 1,
+                                         "assumption", "Word of mouth: step towards neighbours' mean awareness.")
+    awareness_decay: float = P(0.01, "per month", 0, 1, "assumption",
+                               "Monthly relative decay of awareness.")
+    satisfaction_init: float = P(0.6, "score (0-1)", 0, 1, "assumption", "Initial satisfaction.")
+    satisfaction_step: float = P(0.3, "weight", 0, 1, "assumption",
+                                 "Weight of the latest need outcome in satisfaction (exponential average).")
+    quality_wait_penalty: float = P(0.04, "score per month waited", 0, 1, "assumption",
+                                    "Loss of experienced quality per month a need waited.")
+    trust_init: float = P(0.55, "score (0-1)", 0, 1, "assumption", "Initial trust in the committee.")
+    trust_step: float = P(0.15, "weight", 0, 1, "assumption",
+                          "Weight of a committee-channel outcome in trust (exponential average).")
+    participation_init: float = P(0.12, "share", 0, 1, "assumption",
+                                  "Initial share of residents taking part in community activities.")
+    participation_base: float = P(0.002, "per month", 0, 1, "assumption",
+                                  "Monthly chance a non-participant joins, before peers and satisfaction.")
+    participation_peer: float = P(0.025, "per month per unit neighbour share", 0, 1, "assumption",
+                                  "Extra joining chance per unit share of participating neighbours (co-production).")
+    participation_satisfaction: float = P(0.004, "per month per unit satisfaction", 0, 1, "assumption",
+                                          "Extra joining chance per unit satisfaction above 0.5.")
+    participation_project_pull: float = P(0.01, "per month", 0, 1, "assumption",
+                                          "Extra joining chance where the committee runs micro-projects.")
+    participation_quit: float = P(0.035, "per month", 0, 1, "assumption",
+                                  "Monthly chance a participant stops.")
+    volunteer_share: float = P(0.4, "share of participants", 0, 1, "assumption",
+                               "Share of participants who volunteer (the rest attend).")
+    group_participation_bias: float = P(0.5, "relative", 0, 5, "co-production studies",
+                                        "Extra joining propensity of elderly and women at home (women and older people take part more).")
+    publicity_awareness: float = P(0.0, "per month", 0, 1, "source article",
+                                   "Publicity (partner days, radio, social-work weeks): monthly step of awareness towards 1 (lever).")
+    publicity_participation: float = P(0.0, "per month", 0, 1, "source article",
+                                       "Publicity: extra monthly chance a non-participant joins (lever).")
+    neighbours: int = P(6, "ties per resident", 0, 50, "assumption",
+                        "Mean number of neighbour ties, drawn within the committee area.")
+    turnout_base: float = P(0.3, "share", 0, 1, "assumption",
+                            "Election turnout of residents with no trust and no participation.")
+    turnout_trust: float = P(0.4, "share per unit trust", 0, 1, "assumption",
+                             "Extra turnout per unit trust.")
+    turnout_participation: float = P(0.3, "share", 0, 1, "assumption",
+                                     "Extra turnout of participants.")
+
+
+# --------------------------------------------------------------------------
+# Residents' committees
+# --------------------------------------------------------------------------
+
+
+class Committees(Section):
+    """Residents' committees: staff time, burden, service, partnerships, micro-projects, elections."""
+
+    staff: int = P(9, "workers per committee", 1, 100, "assumption",
+                   "Community workers per committee.")
+    sw_posts_share: float = P(0.25, "share of staff", 0, 1, "assumption",
+                              "Share of committee posts filled by professional social workers when available.")
+    hours_per_staff_month: float = P(168.0, "hours per worker-month", 40, 300, "assumption",
+                                     "Working hours per community worker per month.")
+    admin_burden: float = P(0.5, "share of time", 0, 1, "committee surveys",
+                            "Share of committee time spent on administrative tasks handed down (about half).")
+    new_task_drift: float = P(0.0005, "share per month", 0, 0.1, "assumption",
+                              "Monthly growth of the administrative burden from new tasks handed down (ungated).")
+    new_task_gate: float = P(0.0, "share of new tasks blocked", 0, 1, "assumption",
+                             "Share of new administrative tasks stopped by a gate (committee reform lever).")
+    max_admin_burden: float = P(0.85, "share of time", 0, 1, "assumption",
+                                "Ceiling of the administrative burden.")
+    hours_per_need: float = P(10.0, "staff hours per need met", 0.5, 200, "assumption",
+                              "Staff time a committee spends to meet one need itself.")
+    own_service_share: float = P(0.6, "share of service time", 0, 1, "assumption",
+                                 "Share of service time spent meeting needs itself (rest: outreach, referrals).")
+    certified_quality_gain: float = P(0.25, "score", 0, 1, "assumption",
+                                      "Extra quality of a need met by a certified social worker.")
+    quality_base: float = P(0.6, "score (0-1)", 0, 1, "assumption",
+                            "Quality of a need met by uncertified staff.")
+    partner_search_rate: float = P(0.15, "per month", 0, 1, "assumption",
+                                   "Monthly chance a committee with unmet demand invites a new partner organization.")
+    partner_decay: float = P(0.05, "per month", 0, 1, "assumption",
+                             "Monthly decay of partnership strength without performance.")
+    partner_reinforce: float = P(0.2, "per unit performance", 0, 1, "assumption",
+                                 "Strength gain per unit share of referred demand the partner met.")
+    partner_drop_below: float = P(0.15, "strength", 0, 1, "assumption",
+                                  "Partnerships weaker than this end.")
+    max_partners: int = P(6, "organizations", 0, 50, "assumption",
+                          "Most partner organizations a committee keeps.")
+    partner_capacity_share: float = P(0.5, "share", 0, 1, "assumption",
+                                      "Share of a partner's free capacity it offers a partner committee.")
+    micro_project_cost_yuan: float = P(15000.0, "yuan per project-year", 1000, 200000,
+                                       "Lujiazui self-governance fund practice",
+                                       "Cost of one residents' micro-project (10-20 thousand yuan).")
+    micro_project_needs_month: float = P(6.0, "needs per project-month", 0, 100, "assumption",
+                                         "Needs a running micro-project meets per month.")
+    volunteers_per_project: int = P(8, "volunteers", 1, 100, "assumption",
+                                    "Volunteers a micro-project needs.")
+    self_governance_fund_yuan: float = P(0.0, "yuan per committee-year", 0, 5e6, "assumption",
+                                         "Self-governance fund granted to each committee each year (lever).")
+    direct_election_share: float = P(0.1, "share of committees", 0, 1, "assumption",
+                                     "Share of committees whose members are directly elected.")
+    election_interval_months: int = P(36, "months", 12, 120, "source article",
+                                      "Months between committee elections (2015 round named in the article).")
+    election_month: int = P(3, "month of year", 1, 12, "assumption",
+                            "Calendar month of committee elections.")
+    direct_responsiveness: float = P(0.15, "share of service time", 0, 1, "assumption",
+                                     "Extra service share of a directly elected committee (responsiveness).")
+    election_trust_gain: float = P(0.1, "trust", 0, 1, "assumption",
+                                   "Trust gain of voters after a direct election.")
+    training_rate: float = P(0.0, "per worker-year", 0, 1, "assumption",
+                             "Share of non-social-work staff trained in social work per year (internal development).")
+    trained_quality_gain: float = P(0.1, "score", 0, 1, "assumption",
+                                    "Extra quality of a need met by staff trained (not certified) in social work.")
+    expert_guidance: float = P(0.0, "0-1 intensity", 0, 1, "assumption",
+                               "Guidance by experts/professional organizations: raises micro-project output and committee quality.")
+
+
+# --------------------------------------------------------------------------
+# Street offices
+# --------------------------------------------------------------------------
+
+
+class Streets(Section):
+    """Street offices: budgets, venues, platforms, purchase of services by tender."""
+
+    purchase_budget_yuan: float = P(0.0, "yuan per 100,000 residents-year", 0, 1e9, "assumption",
+                                    "Purchase-of-services budget a street spends by tender (lever).")
+    tender_month: int = P(1, "month of year", 1, 12, "assumption", "Month contracts are tendered.")
+    contract_months: int = P(12, "months", 1, 60, "assumption", "Length of a service contract.")
+    unit_cost_yuan: float = P(450.0, "yuan per need met", 10, 100000, "assumption",
+                              "Price an organization bids per need met under contract.")
+    price_spread: float = P(0.25, "relative", 0, 2, "assumption",
+                            "Spread of bid prices around the unit cost (cheaper with experience).")
+    weight_price: float = P(0.3, "weight", 0, 1, "contracting studies", "Tender weight of price.")
+    weight_quality: float = P(0.3, "weight", 0, 1, "contracting studies", "Tender weight of quality.")
+    weight_track_record: float = P(0.3, "weight", 0, 1, "contracting studies", "Tender weight of reputation.")
+    weight_incumbency: float = P(0.1, "weight", 0, 1, "Chinese purchase-of-services studies",
+                                 "Tender weight of being the incumbent or the street's own organization.")
+    max_bidders: int = P(5, "bidders", 1, 100, "contracting studies",
+                         "Bidders a tender considers (three already give most of the benefit).")
+    catalogue_min_age_months: int = P(6, "months since registration", 0, 120, "source article",
+                                      "Eligibility catalogue: minimum months registered to bid.")
+    catalogue_min_reputation: float = P(0.3, "score (0-1)", 0, 1, "source article",
+                                        "Eligibility catalogue: minimum reputation to bid.")
+    lose_contract_below: float = P(0.0, "score (0-1)", 0, 1, "assumption",
+                                   "Oversight: contracts are withdrawn from organizations evaluated below this.")
+    evaluation_coverage: float = P(0.3, "share of contracts", 0, 1, "assumption",
+                                   "Share of contracts whose performance is evaluated each year.")
+    platform: float = P(0.0, "0 or 1", 0, 1, "source article",
+                        "Street commissions one organization to run a community platform (citizen centre).")
+    platform_fee_yuan: float = P(600000.0, "yuan per year", 0, 1e8, "assumption",
+                                 "Yearly fee paid to the organization running the platform.")
+    platform_partner_slots: int = P(4, "organizations", 0, 50, "source article",
+                                    "Partner organizations the platform organization brings in.")
+    service_centre: float = P(0.0, "0 or 1", 0, 1, "source article",
+                              "A social-organization service centre covers the street.")
+    incubator: float = P(0.0, "0 or 1", 0, 1, "source article",
+                         "An incubator serves the street's start-ups.")
+    venues: int = P(8, "venues per street", 0, 200, "source article",
+                    "Community venues (activity centres, elderly rooms, meal points, ...).")
+    venues_open_share: float = P(0.0, "share", 0, 1, "source article",
+                                 "Share of venues opened free to organizations.")
+    budget_guaranteed: float = P(0.0, "0 or 1", 0, 1, "source article",
+                                 "Street budget guaranteed by the district (2014 reform).")
+    investment_duty_share: float = P(0.3, "share of street time", 0, 1, "source article",
+                                     "Share of street effort on investment attraction (removed by the 2014 reform).")
+    admin_push: float = P(0.0005, "burden share per month", 0, 0.1, "assumption",
+                          "Extra monthly burden a street pushes onto committees per unit investment duty.")
+
+
+# --------------------------------------------------------------------------
+# Social organizations
+# --------------------------------------------------------------------------
+
+
+class FounderKindShares(Section):
+    """Share of would-be founders by organization kind."""
+
+    life_services: float = P(0.25, "share", 0, 1, "assumption", "Life-service founders.")
+    welfare_charity: float = P(0.2, "share", 0, 1, "assumption", "Welfare and charity founders.")
+    culture_sport: float = P(0.3, "share", 0, 1, "assumption", "Culture and sport founders.")
+    mediation: float = P(0.1, "share", 0, 1, "assumption", "Mediation founders.")
+    social_work_agency: float = P(0.15, "share", 0, 1, "assumption", "Social-work agency founders.")
+
+
+class Organizations(Section):
+    """Social organizations: founding, registration, accounts, staffing, capacity, failure."""
+
+    founder_kind_shares: FounderKindShares = Field(default_factory=FounderKindShares)
+    initial_per_100k: float = P(6.0, "organizations per 100,000 residents", 0, 1000, "assumption",
+                                "Registered organizations at the start.")
+    founders_per_100k: float = P(40.0, "would-be founders per 100,000 residents", 0, 10000,
+                                 "assumption", "Pool of would-be founders (replenished yearly).")
+    founding_rate: float = P(0.02, "per founder-month", 0, 1, "calibrated",
+                             "Monthly chance a would-be founder tries, at zero barriers and reference density.")
+    density_legitimation: float = P(0.08, "per organization per 10,000 residents", 0, 10,
+                                    "Hannan & Carroll 1992", "Founding rises with density (legitimation).")
+    density_competition: float = P(0.004, "per (organization per 10,000 residents)^2", 0, 10,
+                                   "Hannan & Carroll 1992", "Founding falls at high density (competition).")
+    registration_delay_months: float = P(9.0, "months (mean)", 0, 60, "source article",
+                                         "Mean time to finish registration (with a sponsor: slow).")
+    registration_cost_yuan: float = P(20000.0, "yuan", 0, 1e7, "assumption",
+                                      "Cost of getting registered (fees, documents, sponsor).")
+    capital_requirement_yuan: float = P(30000.0, "yuan", 0, 1e7, "source article",
+                                        "Founding capital required to register.")
+    premises_required: float = P(1.0, "0 or 1", 0, 1, "source article",
+                                 "Registration needs premises (a lease paid from the start).")
+    cost_sensitivity: float = P(1.0, "per 100,000 yuan", 0, 100, "assumption",
+                                "Deterrence of founding by up-front cost.")
+    delay_sensitivity: float = P(0.05, "per month of delay", 0, 10, "assumption",
+                                 "Deterrence of founding by registration delay.")
+    abandon_rate: float = P(0.06, "per month while registering", 0, 1, "source article",
+                            "Monthly chance a registration is abandoned ('many never finished').")
+    founder_capital_median_yuan: float = P(40000.0, "yuan", 0, 1e8, "assumption",
+                                           "Median capital a founder brings (log-normal).")
+    founder_capital_sigma: float = P(0.8, "log-scale sd", 0, 5, "assumption",
+                                     "Spread of founders' capital.")
+    rent_yuan_month: float = P(2500.0, "yuan per month", 0, 1e6, "assumption",
+                               "Office rent of an organization.")
+    rent_subsidy_share: float = P(0.0, "share", 0, 1, "source article",
+                                  "Share of rent paid by government (org-support lever).")
+    utilities_yuan_month: float = P(400.0, "yuan per month", 0, 1e6, "assumption",
+                                    "Utilities of an organization.")
+    utility_discount_share: float = P(0.0, "share", 0, 1, "source article",
+                                      "Discount on utility fees (org-support lever).")
+    other_staff: int = P(1, "staff", 0, 100, "assumption",
+                         "Non-social-worker staff of a new organization.")
+    max_other_staff: int = P(6, "staff", 0, 100, "assumption",
+                             "Most non-social-worker staff; an organization hires one when a social-work vacancy stays unfilled.")
+    other_wage_yuan: float = P(3500.0, "yuan per month", 0, 1e6, "assumption",
+                               "Wage of non-social-worker staff.")
+    needs_per_sw_month: float = P(14.0, "needs per worker-month", 0, 1000, "assumption",
+                                  "Needs a social worker can meet per month (at skill 1).")
+    needs_per_other_month: float = P(10.0, "needs per worker-month", 0, 1000, "assumption",
+                                     "Needs other staff can meet per month.")
+    experience_gain: float = P(0.3, "relative capacity at 36 months", 0, 5, "assumption",
+                               "Capacity gain from organizational experience (saturating).")
+    donations_yuan_month: float = P(7000.0, "yuan per month", 0, 1e7, "assumption",
+                                    "Donations an organization raises with no government money.")
+    crowd_out: float = P(0.757, "yuan of donations lost per yuan of government money", 0, 2,
+                         "Andreoni & Payne 2011", "Crowding-out of donations by government money.")
+    fee_yuan_per_need: float = P(60.0, "yuan per need met", 0, 10000, "assumption",
+                                 "Fee residents pay per charged need met by an organization.")
+    fee_kinds_share: float = P(0.5, "share of needs charged", 0, 1, "assumption",
+                               "Share of needs met that life-service organizations charge for (others: a fifth of it).")
+    hire_reserve_months: float = P(4.0, "months of costs", 0, 60, "assumption",
+                                   "Reserves (in months of costs) needed before hiring a social worker.")
+    max_social_workers: int = P(20, "workers", 0, 500, "assumption",
+                                "Most social workers one organization employs.")
+    layoff_reserve_months: float = P(1.0, "months of costs", 0, 60, "assumption",
+                                     "Below these reserves an organization lets a social worker go.")
+    failure_grace_months: int = P(3, "months", 0, 60, "assumption",
+                                  "Months with negative reserves before an organization fails.")
+    reputation_init: float = P(0.5, "score (0-1)", 0, 1, "assumption", "Reputation of a new organization.")
+    reputation_step: float = P(0.3, "weight", 0, 1, "assumption",
+                               "Weight of the latest evaluation in reputation.")
+    venue_reach: float = P(0.25, "relative capacity", 0, 5, "assumption",
+                           "Extra reach (capacity) of an organization using an open community venue.")
+    service_centre_quality: float = P(0.1, "score", 0, 1, "assumption",
+                                      "Quality gain of organizations supported by a service centre.")
+    service_centre_founding: float = P(0.3, "relative founding rate", 0, 5, "assumption",
+                                       "Relative rise in founding where a service centre operates.")
+    incubation_months: int = P(18, "months", 0, 60, "source article",
+                               "Months an incubated start-up gets free space.")
+    incubator_slots: int = P(6, "start-ups per street", 0, 100, "assumption",
+                             "Start-ups an incubator hosts at once.")
+    incubator_grant_yuan: float = P(50000.0, "yuan per start-up", 0, 1e7, "source article",
+                                    "Small grant to each incubated start-up.")
+    incubator_delay_cut: float = P(0.5, "share of delay removed", 0, 1, "source article",
+                                   "Registration help: share of the registration delay an incubator removes.")
+    incubator_capacity_gain: float = P(0.15, "relative capacity", 0, 5, "source article",
+                                       "Capacity building of incubated organizations.")
+
+
+# --------------------------------------------------------------------------
+# Social workers
+# --------------------------------------------------------------------------
+
+
+class SocialWorkers(Section):
+    """Social workers: supply, matching, certification, wages, attrition, skill."""
+
+    graduates_per_year: float = P(950.0, "graduates per year (whole city)", 0, 1e6, "source article",
+                                  "Social-work graduates of Shanghai's 15 universities each year.")
+    city_residents: float = P(24.2e6, "residents", 1, 1e9, "Shanghai statistics",
+                              "Residents of the whole city (graduates are shared out per resident).")
+    graduate_entry_share: float = P(0.5, "share", 0, 1, "assumption",
+                                    "Share of graduates who look for social-work jobs in the city.")
+    graduation_month: int = P(7, "month of year", 1, 12, "assumption", "Month graduates enter the market.")
+    initial_per_100k: float = P(30.0, "workers per 100,000 residents", 0, 10000, "calibrated",
+                                "Social workers employed at the start.")
+    initial_certified_share: float = P(0.3, "share", 0, 1, "assumption",
+                                       "Certified share of the initial workforce.")
+    exam_month: int = P(6, "month of year", 1, 12, "source article", "Month of the certification exam (since 2003).")
+    exam_take_rate: float = P(0.4, "share of uncertified workers per year", 0, 1, "assumption",
+                              "Share of uncertified workers sitting the exam each year.")
+    exam_pass_base: float = P(-1.2, "log-odds", -10, 10, "assumption", "Pass chance at no experience.")
+    exam_pass_experience: float = P(0.35, "log-odds per year of experience", 0, 5, "assumption",
+                                    "Pass chance grows with experience.")
+    exam_pass_support: float = P(0.8, "log-odds", 0, 5, "assumption",
+                                 "Pass chance gain with exam support (subsidy, training).")
+    exam_support: float = P(0.0, "0-1 coverage", 0, 1, "source article",
+                            "Share of candidates with exam subsidies/training (lever).")
+    exam_subsidy_yuan: float = P(0.0, "yuan per candidate", 0, 1e5, "source article",
+                                 "Exam subsidy paid per supported candidate (lever).")
+    exam_take_support: float = P(0.3, "share", 0, 1, "assumption",
+                                 "Extra share of supported workers who sit the exam.")
+    wage_org_yuan: float = P(4500.0, "yuan per month", 0, 1e6, "assumption",
+                             "Base wage of a social worker in an organization.")
+    wage_committee_yuan: float = P(4800.0, "yuan per month", 0, 1e6, "assumption",
+                                   "Base wage of a social worker in a committee.")
+    certified_pay_yuan: float = P(500.0, "yuan per month", 0, 1e6, "source article",
+                                  "Grade pay of certificate holders.")
+    wage_growth_per_year: float = P(150.0, "yuan per month per year of experience", 0, 1e5, "assumption",
+                                    "Seniority pay.")
+    outside_wage_yuan: float = P(5939.0, "yuan per month", 0, 1e6, "Shanghai statistics",
+                                 "Average wage in Shanghai (2015): the outside option.")
+    pay_floor_share: float = P(0.0, "share of average wage", 0, 2, "source article",
+                               "Pay floor as share of the average wage (lever; 1.0 in 2015).")
+    salary_subsidy_certified_yuan: float = P(0.0, "yuan per month", 0, 1e6, "source article",
+                                             "Salary subsidy for certified workers hired by organizations (lever).")
+    attrition_base: float = P(0.2, "per year", 0, 1, "SW turnover studies",
+                              "Yearly quit rate at a wage equal to the outside option.")
+    attrition_wage_sensitivity: float = P(1.5, "per unit relative wage gap", 0, 20, "SW turnover studies",
+                                          "Quit rate rises as pay falls below the outside option.")
+    skill_growth_per_year: float = P(0.08, "skill per year", 0, 1, "assumption",
+                                     "Skill growth with experience (skill 0-1).")
+    training_skill_gain: float = P(0.0, "skill per year", 0, 1, "source article",
+                                   "Extra skill from on-the-job training (lever).")
+    lateral_fill_rate: float = P(0.15, "per unfilled vacancy-month", 0, 1, "calibrated",
+                                 "Chance a vacancy no social worker took is filled by someone from another field (at a wage equal to the average wage).")
+    lateral_wage_elasticity: float = P(2.0, "elasticity", 0, 20, "assumption",
+                                       "Lateral filling scales with (offered wage / average wage) to this power.")
+    staff_exam_take_rate: float = P(0.08, "share of regular committee staff per year", 0, 1, "assumption",
+                                    "Regular community workers sitting the social-work exam each year (passing makes them social workers).")
+    staff_experience_years: float = P(5.0, "years", 0, 40, "assumption",
+                                      "Experience credited to a community worker sitting the exam.")
+    unemployed_exit_rate: float = P(0.1, "per month", 0, 1, "assumption",
+                                    "Monthly chance a job-seeking social worker leaves the field.")
+
+
+# --------------------------------------------------------------------------
+# Funders
+# --------------------------------------------------------------------------
+
+
+class Funders(Section):
+    """Welfare-lottery fund, community foundations and the district's grants."""
+
+    lottery_budget_yuan: float = P(0.0, "yuan per 100,000 residents-year", 0, 1e9, "source article",
+                                   "Welfare-lottery venture-philanthropy budget (lever).")
+    lottery_grant_yuan: float = P(150000.0, "yuan per project", 1000, 1e8, "assumption",
+                                  "Size of a venture-philanthropy project grant.")
+    lottery_month: int = P(3, "month of year", 1, 12, "assumption", "Month of the yearly bidding round.")
+    lottery_project_months: int = P(12, "months", 1, 60, "assumption",
+                                    "Duration of a venture-philanthropy project.")
+    lottery_sw_hire: float = P(1.0, "social workers per project", 0, 20, "source article",
+                               "Social workers a funded project must hire.")
+    foundation_budget_yuan: float = P(0.0, "yuan per street-year", 0, 1e9, "source article",
+                                      "Grants of the street's community foundation (lever).")
+    foundation_grant_yuan: float = P(30000.0, "yuan per project", 1000, 1e8, "assumption",
+                                     "Size of a community-foundation grant.")
+    foundation_social_match: float = P(0.5, "yuan raised per yuan granted", 0, 10, "assumption",
+                                       "Social money a foundation raises per public yuan (leverage).")
+    district_budget_yuan: float = P(2.0e6, "yuan per street-year", 0, 1e10, "assumption",
+                                    "District money for a street office's own services and venues.")
+
+
+class Parameters(Section):
+    """All parameter sections; ``[parameters.<section>]`` in a scenario overrides them."""
+
+    residents: Residents = Field(default_factory=Residents)
+    committees: Committees = Field(default_factory=Committees)
+    streets: Streets = Field(default_factory=Streets)
+    organizations: Organizations = Field(default_factory=Organizations)
+    social_workers: SocialWorkers = Field(default_factory=SocialWorkers)
+    funders: Funders = Field(default_factory=Funders)
+
+
+def register_rows(obj: BaseModel | None = None, prefix: str = "") -> list[dict[str, Any]]:
+    """Flatten the register into rows (path, default, unit, lo, hi, source, doc).
+
+    Defaults are read from an instance (``Parameters()`` unless given), so
+    nested tables such as the group need rates show their real defaults.
+    """
+    if obj is None:
+        obj = Parameters()
+    rows: list[dict[str, Any]] = []
+    for name, field in type(obj).model_fields.items():
+        path = f"{prefix}{name}"
+        value = getattr(obj, name)
+        if isinstance(value, BaseModel):
+            rows.extend(register_rows(value, path + "."))
+            continue
+        extra = field.json_schema_extra or {}
+        assert isinstance(extra, dict), path
+        rows.append({
+            "path": path,
+            "default": value,
+            "type": type(value).__name__,
+            "unit": extra.get("unit", ""),
+            "lo": extra.get("lo"),
+            "hi": extra.get("hi"),
+            "source": extra.get("source", ""),
+            "doc": field.description or "",
+        })
+    return rows

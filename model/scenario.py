@@ -1,0 +1,269 @@
+"""Scenarios: a name, a world, parameter overrides (and, later, policies).
+
+A scenario is a TOML file (or a preset of the same form shipped in
+``model/presets/``) validated with pydantic. ``extends`` names a preset or a
+file whose tables this one overrides key by key. Every problem is reported at
+once, each with its field path, by :class:`ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from .params import GROUPS, Parameters, Section
+
+PRESET_DIR = Path(__file__).parent / "presets"
+MAX_FILE_BYTES = 1_000_000
+MAX_RESIDENTS = 30_000_000
+_NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class ScenarioError(Exception):
+    """Bad scenario input: the file and every field at fault with what is allowed."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = problems
+        lines = [f"{source}: invalid scenario ({len(problems)} problem(s))"]
+        lines += [f"  - {path or '<file>'}: {msg}" for path, msg in problems]
+        super().__init__("\n".join(lines))
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """Parse "YYYY-MM" into (year, month); raise ValueError otherwise."""
+    m = _MONTH_RE.match(text)
+    if not m:
+        raise ValueError(f"expected a date 'YYYY-MM', got {text!r}")
+    year, month = int(m.group(1)), int(m.group(2))
+    if not (1900 <= year <= 2200 and 1 <= month <= 12):
+        raise ValueError(f"date {text!r} out of range (years 1900-2200, months 01-12)")
+    return year, month
+
+
+class ScenarioMeta(Section):
+    """The ``[scenario]`` table."""
+
+    name: str = Field("unnamed", pattern=_NAME_RE, description="Scenario name (letters, digits, - _ .).")
+    description: str = Field("", max_length=2000, description="One line on what the scenario is.")
+    months: int = Field(120, ge=1, le=1200, description="Months to simulate (1-1200).")
+    start: str | None = Field(None, description="Calendar month of month 1, 'YYYY-MM' (optional).")
+    extends: str | None = Field(None, description="Preset name or file this scenario overrides.")
+
+    @field_validator("start")
+    @classmethod
+    def _check_start(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_month(v)
+        return v
+
+
+class World(Section):
+    """The ``[world]`` table: sizes of the described world and the sampled share."""
+
+    streets: int = Field(1, ge=1, le=1000, description="Streets (and towns) in the described world.")
+    committees_per_street: int = Field(25, ge=1, le=200, description="Residents' committees per street.")
+    residents_per_committee: int = Field(4000, ge=10, le=200_000, description="Mean residents per committee.")
+    residents_cv: float = Field(0.0, ge=0.0, le=1.0, description="Coefficient of variation of committee sizes.")
+    scale: float = Field(1.0, gt=0.0, le=1.0, description="Share of streets simulated (a sample); counts are reported at full scale.")
+
+    @model_validator(mode="after")
+    def _check_size(self) -> "World":
+        total = self.streets * self.committees_per_street * self.residents_per_committee * self.scale
+        if total > MAX_RESIDENTS:
+            raise ValueError(
+                f"simulated residents streets*committees_per_street*residents_per_committee*scale = {total:,.0f} "
+                f"exceeds the maximum {MAX_RESIDENTS:,}"
+            )
+        return self
+
+
+class Scenario(Section):
+    """A whole scenario as run."""
+
+    scenario: ScenarioMeta = Field(default_factory=ScenarioMeta)
+    world: World = Field(default_factory=World)
+    parameters: Parameters = Field(default_factory=Parameters)
+
+    @model_validator(mode="after")
+    def _check_shares(self) -> "Scenario":
+        shares = self.parameters.residents.group_shares
+        total = sum(getattr(shares, g) for g in GROUPS if g != "others")
+        if total > 1.0 + 1e-9:
+            raise ValueError(
+                f"parameters.residents.group_shares add up to {total:.4f}; they must add up to at most 1 "
+                "(the rest are 'others')"
+            )
+        fk = self.parameters.organizations.founder_kind_shares
+        ftotal = sum(fk.model_dump().values())
+        if ftotal <= 0:
+            raise ValueError("parameters.organizations.founder_kind_shares must not all be 0")
+        return self
+
+    # -- convenience -----------------------------------------------------
+    def to_toml(self) -> str:
+        """The scenario exactly as run (resolved, every field), as TOML."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        data["scenario"].pop("extends", None)
+        return tomli_w.dumps(data)
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical TOML: the scenario's identity."""
+        return hashlib.sha256(self.to_toml().encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# loading
+# ---------------------------------------------------------------------------
+
+
+def preset_names() -> list[str]:
+    """Names of the shipped presets."""
+    return sorted(p.stem for p in PRESET_DIR.glob("*.toml"))
+
+
+def preset_path(name: str) -> Path:
+    """Path of a preset; raises ScenarioError if there is none of that name."""
+    path = PRESET_DIR / f"{name}.toml"
+    if not path.is_file():
+        raise ScenarioError(
+            name, [("", f"unknown preset {name!r}; presets are: {', '.join(preset_names())}")]
+        )
+    return path
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    label = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ScenarioError(label, [("", f"cannot read file: {exc.strerror}")]) from None
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(label, [("", f"file is {size:,} bytes; at most {MAX_FILE_BYTES:,} allowed")])
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(label, [("", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]) from None
+    except OSError as exc:
+        raise ScenarioError(label, [("", f"cannot read file: {exc.strerror}")]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(label, [("", f"not valid TOML: {exc}")]) from None
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve_source(ref: str, relative_to: Path | None) -> Path:
+    looks_like_file = ref.endswith(".toml") or "/" in ref or "\\" in ref
+    if looks_like_file:
+        path = Path(ref)
+        if not path.is_absolute() and relative_to is not None:
+            candidate = relative_to / path
+            if candidate.exists():
+                return candidate
+        return path
+    return preset_path(ref)
+
+
+def _load_raw(ref: str, relative_to: Path | None, chain: tuple[str, ...]) -> tuple[dict[str, Any], str]:
+    path = _resolve_source(ref, relative_to)
+    key = str(path.resolve())
+    if key in chain:
+        names = " -> ".join([*chain, key])
+        raise ScenarioError(str(path), [("scenario.extends", f"'extends' cycle: {names}")])
+    if len(chain) > 20:
+        raise ScenarioError(str(path), [("scenario.extends", "'extends' chain longer than 20")])
+    data = _read_toml(path)
+    meta = data.get("scenario")
+    parent = meta.get("extends") if isinstance(meta, dict) else None
+    if parent is not None:
+        if not isinstance(parent, str):
+            raise ScenarioError(str(path), [("scenario.extends", "must be a preset name or a file path")])
+        base, _ = _load_raw(parent, path.parent, (*chain, key))
+        base.get("scenario", {}).pop("name", None)
+        base.get("scenario", {}).pop("description", None)
+        data = _merge(base, data)
+    return data, str(path)
+
+
+def _check_finite(obj: Any, path: str, problems: list[tuple[str, str]]) -> None:
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            _check_finite(v, f"{path}.{k}" if path else str(k), problems)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            _check_finite(v, f"{path}[{i}]", problems)
+    elif isinstance(obj, float) and not math.isfinite(obj):
+        problems.append((path, f"must be a finite number, got {obj}"))
+
+
+def validate_dict(data: dict[str, Any], label: str = "<scenario>") -> Scenario:
+    """Validate a scenario given as nested dicts; raise ScenarioError listing every problem."""
+    problems: list[tuple[str, str]] = []
+    _check_finite(data, "", problems)
+    if problems:
+        raise ScenarioError(label, problems)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(label, _pydantic_problems(exc)) from None
+
+
+def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    problems = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (misspelt?)"
+        elif "input" in err and err["type"] not in ("missing",):
+            value = err["input"]
+            if not isinstance(value, (dict, list)):
+                msg = f"{msg} (got {value!r})"
+        problems.append((path, msg))
+    return problems
+
+
+def load_scenario(source: str | Path | dict[str, Any] | Scenario = "baseline") -> Scenario:
+    """Load a scenario from a preset name, a TOML file path, a dict or a Scenario.
+
+    Raises ScenarioError (naming the file and every field at fault) on bad input.
+    """
+    if isinstance(source, Scenario):
+        return source
+    if isinstance(source, dict):
+        return validate_dict(source)
+    data, label = _load_raw(str(source), None, ())
+    return validate_dict(data, label)
+
+
+def with_overrides(scenario: Scenario, sets: dict[str, Any]) -> Scenario:
+    """A copy of ``scenario`` with dotted-path overrides ("parameters.x.y" = v), validated."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    for dotted, value in sets.items():
+        node = data
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        node[parts[-1]] = value
+    return validate_dict(data, "<overrides>")

@@ -1,0 +1,247 @@
+"""Street offices (Mesa agents): founding pool, tenders, platform, venues, incubator.
+
+Rules, parameters in ``Streets`` and ``Organizations`` of the register:
+
+* founding (organizational ecology): each month every would-be founder of the
+  street tries with chance
+  ``founding_rate * exp(a*d - b*d^2) * exp(-cost_sensitivity*upfront)
+  * exp(-delay_sensitivity*delay) * (1 + service_centre_founding*centre)``,
+  d = active organizations per 10,000 residents; a try registers only if the
+  founder's capital covers the capital requirement and the registration cost;
+* tender (purchase of services): once a year the purchase budget is split
+  over need kinds in proportion to the needs the street saw go unmet; for each
+  kind up to ``max_bidders`` eligible organizations (catalogue: registered long
+  enough, reputation high enough) bid; the award scores price, quality, track
+  record and incumbency; the winner takes what it can deliver, the rest goes
+  to the runner-up;
+* oversight: a share of contracts is evaluated each year; organizations
+  scoring below ``lose_contract_below`` lose their contracts;
+* platform commissioning: the street commissions the best organization to run
+  its citizen centre for a yearly fee; the platform brings in partner
+  organizations to every committee;
+* venues: a share of the street's venues is opened free to organizations;
+* incubator: start-ups get free space, a small grant, faster registration and
+  capacity building.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from .organizations import ACTIVE, Contract, Organization
+from .params import NEED_KINDS, ORG_KINDS
+
+if TYPE_CHECKING:
+    from .committees import Committee
+    from .community import CommunityModel
+
+
+class StreetOffice(mesa.Agent):
+    """A street office and the platform it owns."""
+
+    def __init__(self, model: "CommunityModel", index: int, committees: list["Committee"]):
+        super().__init__(model)
+        self.index = index
+        self.committees = committees
+        self.residents = sum(c.residents for c in committees)
+        self.organizations: list[Organization] = []
+        self.founders = 0.0
+        self.platform_org: Organization | None = None
+        self.unmet_by_kind = np.zeros(len(NEED_KINDS))  # needs lapsed over the last year
+        self.incubator_occupants: list[Organization] = []
+
+    # ------------------------------------------------------------------
+    def alive_orgs(self) -> list[Organization]:
+        """Organizations registering or active in the street."""
+        return [o for o in self.organizations if o.alive]
+
+    def active_orgs(self) -> list[Organization]:
+        """Registered, not failed organizations in the street."""
+        return [o for o in self.organizations if o.active]
+
+    def density(self) -> float:
+        """Active organizations per 10,000 residents."""
+        return len(self.active_orgs()) / max(self.residents, 1) * 1e4
+
+    def refill_founders(self) -> None:
+        """Once a year the pool of would-be founders is topped up to its size."""
+        self.founders = self.model.p.organizations.founders_per_100k * self.residents / 1e5
+
+    def founding_chance(self) -> float:
+        """Monthly chance a would-be founder tries (see module rule)."""
+        po = self.model.p.organizations
+        ps = self.model.p.streets
+        d = self.density()
+        upfront = po.registration_cost_yuan + po.capital_requirement_yuan \
+            + po.premises_required * po.rent_yuan_month * 3
+        delay = self.registration_delay()
+        rate = po.founding_rate * math.exp(po.density_legitimation * d - po.density_competition * d * d)
+        rate *= math.exp(-po.cost_sensitivity * upfront / 1e5) * math.exp(-po.delay_sensitivity * delay)
+        rate *= 1.0 + po.service_centre_founding * ps.service_centre
+        return min(rate, 1.0)
+
+    def registration_delay(self, incubated: bool = False) -> float:
+        """Mean months to register (an incubator's help cuts it)."""
+        po = self.model.p.organizations
+        cut = po.incubator_delay_cut if incubated else 0.0
+        return po.registration_delay_months * (1.0 - cut)
+
+    def incubator_has_room(self) -> bool:
+        """An incubator is present and has a free slot."""
+        m = self.model
+        self.incubator_occupants = [o for o in self.incubator_occupants if o.alive and o.incubated(m.month)]
+        return m.p.streets.incubator >= 0.5 and len(self.incubator_occupants) < m.p.organizations.incubator_slots
+
+    def decide_foundings(self) -> list[Organization]:
+        """Rule: founders try (binomial), a try registers if capital suffices (see module)."""
+        m = self.model
+        po = m.p.organizations
+        rng = m.streams["founding"]
+        tries = int(rng.binomial(int(self.founders), self.founding_chance())) if self.founders >= 1 else 0
+        created = []
+        shares = np.array([getattr(po.founder_kind_shares, k) for k in ORG_KINDS])
+        shares = shares / shares.sum()
+        for _ in range(tries):
+            self.founders -= 1
+            capital = po.founder_capital_median_yuan * math.exp(po.founder_capital_sigma * rng.standard_normal())
+            kind = ORG_KINDS[int(rng.choice(len(ORG_KINDS), p=shares))]
+            home = self.committees[int(rng.integers(len(self.committees)))]
+            if capital < po.capital_requirement_yuan + po.registration_cost_yuan:
+                m.tally["founding_blocked"] += 1
+                continue
+            incubated = self.incubator_has_room()
+            mean_delay = self.registration_delay(incubated)
+            months = int(rng.geometric(1.0 / (mean_delay + 1.0))) - 1 if mean_delay > 0 else 0
+            org = m.add_organization(kind, self, home.index, months, incubated)
+            m.ledger.transfer(m.acct["founders"], org.account, capital, "founding_capital")
+            m.ledger.transfer(org.account, m.acct["registration"], po.registration_cost_yuan, "registration")
+            if incubated:
+                self.incubator_occupants.append(org)
+                m.ledger.transfer(m.acct["district"], org.account, po.incubator_grant_yuan, "incubator_grant")
+                org.record_income("incubator_grant", po.incubator_grant_yuan)
+            created.append(org)
+        return created
+
+    # ------------------------------------------------------------------
+    def eligible(self, kind: int) -> list[Organization]:
+        """Catalogue rule: active, serves the kind, registered long enough, reputation high enough."""
+        ps = self.model.p.streets
+        month = self.model.month
+        return [
+            o for o in self.active_orgs()
+            if kind in o.serves
+            and o.age_registered(month) >= ps.catalogue_min_age_months
+            and o.reputation >= ps.catalogue_min_reputation
+        ]
+
+    def decide_tender(self, budget_yuan: float) -> list[Contract]:
+        """Rule: split the year's budget over kinds by unmet needs; award by weighted score."""
+        m = self.model
+        ps = m.p.streets
+        rng = m.streams["tender"]
+        if budget_yuan <= 0:
+            return []
+        seen = self.unmet_by_kind + 1e-9
+        split = budget_yuan * seen / seen.sum()
+        awarded: list[Contract] = []
+        incumbents = {(c.org, c.kind) for o in self.organizations for c in o.contracts}
+        for kind in range(len(NEED_KINDS)):
+            left = split[kind]
+            pool = self.eligible(kind)
+            if left < ps.unit_cost_yuan or not pool:
+                continue
+            if len(pool) > ps.max_bidders:
+                pick = rng.choice(len(pool), size=ps.max_bidders, replace=False)
+                pool = [pool[i] for i in sorted(pick)]
+            prices = np.array([
+                ps.unit_cost_yuan * (1 + ps.price_spread * (rng.random() - 0.5))
+                * (1 - 0.1 * min(o.age_registered(m.month), 60) / 60) for o in pool
+            ])
+            qual = np.array([m.org_quality(o)[0] for o in pool])
+            rep = np.array([o.reputation for o in pool])
+            inc = np.array([1.0 if ((o, kind) in incumbents or o is self.platform_org) else 0.0 for o in pool])
+            score = (ps.weight_price * prices.min() / prices + ps.weight_quality * qual
+                     + ps.weight_track_record * rep + ps.weight_incumbency * inc)
+            for i in np.argsort(-score, kind="stable"):
+                if left < ps.unit_cost_yuan:
+                    break
+                org = pool[int(i)]
+                deliverable = max(org.capacity, 1.0) * 1.5 * ps.contract_months * prices[i]
+                value = min(left, deliverable)
+                left -= value
+                c = Contract(org, self.index, kind, value / ps.contract_months, ps.contract_months, float(prices[i]))
+                org.contracts.append(c)
+                awarded.append(c)
+        return awarded
+
+    def decide_oversight(self) -> int:
+        """Rule: evaluated contracts scoring below lose_contract_below end early. Returns losses."""
+        m = self.model
+        ps = m.p.streets
+        rng = m.streams["oversight"]
+        lost = 0
+        for org in self.active_orgs():
+            for c in list(org.contracts):
+                if rng.random() >= ps.evaluation_coverage:
+                    continue
+                score = m.evaluate(org, c)
+                if score < ps.lose_contract_below:
+                    org.contracts.remove(c)
+                    lost += 1
+        return lost
+
+    def decide_platform(self) -> None:
+        """Rule: with a platform, commission the best active organization (quality + reputation,
+        social-work agencies preferred) to run it; it brings partner organizations to every committee."""
+        m = self.model
+        ps = m.p.streets
+        if ps.platform < 0.5:
+            if self.platform_org is not None:
+                self.platform_org.runs_platform = False
+                self.platform_org = None
+            return
+        if self.platform_org is not None and self.platform_org.active:
+            return
+        pool = self.active_orgs()
+        if not pool:
+            return
+        best = max(pool, key=lambda o: (m.org_quality(o)[0] + o.reputation
+                                        + (0.2 if o.kind == "social_work_agency" else 0.0), -o.unique_id))
+        best.runs_platform = True
+        self.platform_org = best
+        others = sorted((o for o in pool if o is not best), key=lambda o: (-o.reputation, o.unique_id))
+        for org in others[: ps.platform_partner_slots]:
+            for c in self.committees:
+                c.partners.setdefault(org, 0.6)
+        for c in self.committees:
+            c.partners[best] = 1.0
+
+    def decide_venues(self) -> None:
+        """Rule: open venues go to active organizations without one (best reputation first)."""
+        ps = self.model.p.streets
+        n_open = int(round(ps.venues * ps.venues_open_share))
+        users = [o for o in self.active_orgs() if o.uses_venue]
+        for o in users[n_open:]:
+            o.uses_venue = False
+        free = n_open - min(len(users), n_open)
+        if free <= 0:
+            return
+        waiting = sorted((o for o in self.active_orgs() if not o.uses_venue and not o.runs_platform),
+                         key=lambda o: (-o.reputation, o.unique_id))
+        for o in waiting[:free]:
+            o.uses_venue = True
+
+    def reach(self, org: Organization) -> list[int]:
+        """Committees an organization serves: the whole street with a contract, the
+        platform or a venue; else its partner committees and its home committee."""
+        if org.has_contract() or org.runs_platform or org.uses_venue:
+            return [c.index for c in self.committees]
+        out = {org.home}
+        for c in self.committees:
+            if org in c.partners:
+                out.add(c.index)
+        return sorted(out)

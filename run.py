@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""The one command-line entry of the project.
+
+    python run.py                          run the default scenario
+    python run.py simulate [SCENARIO] [--months N] [--seed S] [--out DIR]
+    python run.py validate FILE            check a scenario file
+    python run.py scenarios                list the ready scenarios
+    python run.py params [--markdown]      print the parameter register
+
+Bad input ends with exit code 2 and a message naming the file, every field at
+fault and what is allowed; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_SCENARIO = "baseline"
+DEFAULT_SEED = 2026
+
+
+class UsageError(Exception):
+    """Bad command-line input (exit code 2)."""
+
+
+def _safe_out(out: str | None, name: str) -> Path:
+    if out is None:
+        return ROOT / "results" / name
+    path = Path(out)
+    if any(part == ".." for part in path.parts):
+        raise UsageError(f"--out {out!r}: '..' is not allowed in an output path")
+    return path
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Run one scenario and write its results."""
+    from model import CommunityModel, load_scenario
+    from model.output import write_run
+    from model.scenario import with_overrides
+
+    scenario = load_scenario(args.scenario)
+    if args.months is not None:
+        if not 1 <= args.months <= 1200:
+            raise UsageError(f"--months {args.months}: allowed 1-1200")
+        scenario = with_overrides(scenario, {"scenario.months": args.months})
+    if args.seed < 0 or args.seed >= 2**63:
+        raise UsageError(f"--seed {args.seed}: allowed 0 to 2**63-1")
+    out = _safe_out(args.out, scenario.scenario.name)
+    start = time.perf_counter()
+    model = CommunityModel(scenario, rng=args.seed)
+    show = not args.quiet and sys.stderr.isatty()
+    model.run(progress=show or args.progress)
+    files = write_run(model, out)
+    elapsed = time.perf_counter() - start
+    final = model.recorder.current
+    print(f"scenario {scenario.scenario.name!r}, seed {args.seed}: {model.month} months, "
+          f"{model.simulated_residents:,} residents simulated, {elapsed:.1f} s")
+    print(f"  needs met {final['needs_met_share']:.1%}, satisfaction {final['satisfaction']:.2f}, "
+          f"organizations {final['organizations_registered']:.0f}, social workers {final['social_workers']:.0f}")
+    print(f"results in {out}/ ({', '.join(p.name for p in files)})")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a scenario file without running it."""
+    from model import load_scenario
+
+    sc = load_scenario(args.file)
+    print(f"{args.file}: valid scenario {sc.scenario.name!r} ({sc.scenario.months} months, "
+          f"{sc.world.streets} street(s) x {sc.world.committees_per_street} committees x "
+          f"{sc.world.residents_per_committee} residents, scale {sc.world.scale})")
+    return 0
+
+
+def cmd_scenarios(_args: argparse.Namespace) -> int:
+    """List the ready scenarios, one line each."""
+    from model import load_scenario, preset_names
+
+    for name in preset_names():
+        sc = load_scenario(name)
+        print(f"{name:24s} {sc.scenario.description}")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    """Print the parameter register."""
+    from model.docs import register_markdown, register_text
+
+    print(register_markdown() if args.markdown else register_text())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser."""
+    parser = argparse.ArgumentParser(prog="run.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command")
+    p = sub.add_parser("simulate", help="run one scenario")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="preset name or TOML file")
+    p.add_argument("--months", type=int, default=None, help="months to simulate (overrides the scenario)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    p.add_argument("--out", default=None, help="output folder (default results/<scenario name>)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--progress", action="store_true", help="progress bar even when not on a terminal")
+    p.set_defaults(func=cmd_simulate)
+    p = sub.add_parser("validate", help="check a scenario file")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("scenarios", help="list the ready scenarios")
+    p.set_defaults(func=cmd_scenarios)
+    p = sub.add_parser("params", help="print the parameter register")
+    p.add_argument("--markdown", action="store_true")
+    p.set_defaults(func=cmd_params)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: parse, run, turn bad input into exit code 2 with a clear message."""
+    from model.scenario import ScenarioError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["simulate", *(argv or [])])
+    try:
+        return args.func(args)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
