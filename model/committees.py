@@ -56,11 +56,12 @@ class Committee(mesa.Agent):
         self.project_months_left = 0
         self.vacancies = 0
         self.last_turnout = float("nan")
+        self.coverage_rank = index
 
     # ------------------------------------------------------------------
     def burden(self, p: ComParams) -> float:
         """Share of staff time on administrative tasks."""
-        return min(p.max_admin_burden, p.admin_burden + self.extra_burden)
+        return min(p.max_admin_burden, (p.admin_burden + self.extra_burden) * (1.0 - p.burden_cut))
 
     def service_time_share(self, p: ComParams) -> float:
         """Share of staff time on service to residents (elections add responsiveness)."""
@@ -69,10 +70,14 @@ class Committee(mesa.Agent):
             share *= 1.0 + p.direct_responsiveness
         return min(share, 1.0)
 
-    def own_capacity(self, p: ComParams) -> float:
-        """Needs per month the committee meets itself."""
+    def own_capacity(self, p: ComParams, street_hours: float = 0.0) -> float:
+        """Needs per month the committee meets itself (with street staff's support hours)."""
         hours = self.staff * p.hours_per_staff_month * self.service_time_share(p) * p.own_service_share
-        return hours / p.hours_per_need
+        return (hours + street_hours) / p.hours_per_need
+
+    def has_fund(self, p: ComParams) -> bool:
+        """Covered by the self-governance fund (first ``fund_coverage`` of committees in coverage order)."""
+        return (self.coverage_rank + 0.5) / len(self.model.committees) < p.fund_coverage
 
     def quality(self, p: ComParams) -> tuple[float, float]:
         """(base quality, chance a need is met by a certified social worker)."""

@@ -16,6 +16,7 @@ from .ledger import Ledger
 from .organizations import ACTIVE, Organization
 from .outcomes import Recorder
 from .params import GROUPS, NEED_KINDS, ORG_KINDS
+from .policies import PolicySchedule
 from .residents import ResidentArrays
 from .rng import Streams
 from .scenario import Scenario, load_scenario, parse_month
@@ -24,7 +25,7 @@ from .workers import SocialWorker
 
 SINKS = ("landlords", "utilities", "wages", "registration", "project_costs")
 SOURCES = {"city": "city", "district": "district", "lottery": "lottery", "donors": "donors",
-           "residents": "residents", "founders": "founders"}
+           "residents": "residents", "founders": "founders", "market": "market"}
 
 
 class CommunityModel(mesa.Model):
@@ -43,7 +44,8 @@ class CommunityModel(mesa.Model):
         super().__init__(rng=int(rng))
         self.seed = int(rng)
         self.spec: Scenario = load_scenario(scenario)
-        self.p = self.spec.parameters
+        self.schedule = PolicySchedule(self.spec.parameters, self.spec.policies, self.spec.scenario.start)
+        self.p = self.spec.parameters  # initial conditions use the scenario's own values
         self.month = 0
         self.streams = Streams(self.rng)
         self.ledger = Ledger()
@@ -86,10 +88,17 @@ class CommunityModel(mesa.Model):
             StreetOffice(self, s, self.committees[s * w.committees_per_street:(s + 1) * w.committees_per_street])
             for s in range(self.n_streets)
         ]
+        # coverage order: which streets get facilities and which committees get funds first
+        for rank, s in enumerate(rng.permutation(self.n_streets)):
+            self.streets[int(s)].coverage_rank = rank
+        for rank, c in enumerate(rng.permutation(n_com)):
+            self.committees[int(c)].coverage_rank = rank
+        self.direct_order = [int(i) for i in rng.permutation(n_com)]
         self.funders: dict[str, Funder] = {
             "purchase": Funder(self, "purchase", "city", "purchase_fund"),
             "district": Funder(self, "district", "district", "district_finance"),
             "lottery": Funder(self, "lottery", "lottery", "welfare_lottery_fund"),
+            "street": Funder(self, "street", "street", "street_budgets"),
         }
         self.foundations: list[Funder] = [
             Funder(self, "foundation", "foundation", f"community_foundation:{s}") for s in range(self.n_streets)
@@ -167,7 +176,7 @@ class CommunityModel(mesa.Model):
 
     def org_quality(self, org: Organization) -> tuple[float, float]:
         """(base quality, certified chance) of an organization's service."""
-        return org.quality(self.p.organizations, self.p.streets.service_centre >= 0.5,
+        return org.quality(self.p.organizations, self.streets[org.street].has_service_centre(),
                            self.p.committees.expert_guidance)
 
     def evaluate(self, org: Organization, contract: Any = None) -> float:
@@ -203,6 +212,7 @@ class CommunityModel(mesa.Model):
     def step(self) -> None:
         """Advance one month (the order of events is in ``month.py``)."""
         self.month = int(round(self.time))
+        self.p = self.schedule.params_for(self.month)
         month_rules.run_month(self)
 
     def run(self, months: int | None = None, progress: bool = False) -> None:
@@ -231,7 +241,7 @@ class CommunityModel(mesa.Model):
         """Raise AssertionError if money, head counts or probabilities are off."""
         total = self.ledger.total()
         scale = max(1.0, float(np.abs(self.ledger.balance).sum()))
-        if abs(total) > 1e-9 * scale:
+        if not np.isfinite(total) or abs(total) > 1e-9 * scale:  # a NaN/inf balance fails too
             raise AssertionError(f"money does not add up: balances sum to {total}")
         self.residents.check()
         employed = sum(len(o.workers) for o in self.organizations) + sum(len(c.workers) for c in self.committees)

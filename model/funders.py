@@ -28,8 +28,8 @@ from .organizations import Grant, Organization
 if TYPE_CHECKING:
     from .community import CommunityModel
 
-PUBLIC_CATEGORIES = ("city", "district", "lottery")
-SOCIAL_CATEGORIES = ("donors", "residents", "founders")
+PUBLIC_CATEGORIES = ("city", "district", "street", "lottery")
+SOCIAL_CATEGORIES = ("donors", "residents", "founders", "market")
 
 
 class Funder(mesa.Agent):
@@ -114,7 +114,7 @@ def decide_foundation_grants(model: "CommunityModel", foundation: Funder, street
 
 
 def public_spending(flows: dict[tuple[str, str, str], float]) -> float:
-    """Yuan leaving public sources this month (city, district and lottery fund)."""
+    """Yuan leaving public sources this month (city, district, street budgets and lottery fund)."""
     return float(sum(v for (src, _dst, _p), v in flows.items() if src in PUBLIC_CATEGORIES))
 
 

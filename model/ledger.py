@@ -42,10 +42,10 @@ class Ledger:
         return idx
 
     def transfer(self, src: int, dst: int, amount: float, purpose: str) -> None:
-        """Move ``amount`` yuan (>= 0) from ``src`` to ``dst``."""
-        if amount <= 0.0:
-            if amount < 0.0 or amount != amount:
-                raise ValueError(f"transfer of {amount} yuan ({purpose})")
+        """Move ``amount`` yuan (finite, >= 0) from ``src`` to ``dst``."""
+        if not 0.0 <= amount < float("inf"):  # rejects negative, NaN and infinite amounts
+            raise ValueError(f"transfer of {amount} yuan ({purpose})")
+        if amount == 0.0:
             return
         self.balance[src] -= amount
         self.balance[dst] += amount

@@ -76,16 +76,23 @@ def yearly_rounds(m: "CommunityModel") -> None:
             street.refill_founders()
         if pc.self_governance_fund_yuan > 0:
             for c in m.committees:
-                m.funders["district"].pay(c.fund_account, pc.self_governance_fund_yuan, "self_governance_fund")
+                if c.has_fund(pc):
+                    m.funders["district"].pay(c.fund_account, pc.self_governance_fund_yuan, "self_governance_fund")
         for s, foundation in enumerate(m.foundations):
-            m.tally["foundation_grants"] += decide_foundation_grants(m, foundation, s)
+            if m.streets[s].has_foundation():
+                m.tally["foundation_grants"] += decide_foundation_grants(m, foundation, s)
+        # an unguaranteed street budget falls short in some years (revenue-dependent)
+        sigma = ps.budget_volatility * (1.0 - ps.budget_guaranteed)
+        for street in m.streets:
+            draw = m.streams["street_budget"].lognormal(-sigma**2 / 2, sigma) if sigma > 0 else 1.0
+            street.budget_factor = min(1.0, float(draw))
         start_micro_projects(m)
     if cal == ps.tender_month or first:
         for street in m.streets:
             m.tally["contracts_lost"] += street.decide_oversight()
             for org in street.organizations:
                 org.contracts = [c for c in org.contracts if c.months_left > 0]
-            budget = ps.purchase_budget_yuan * street.residents / 1e5
+            budget = ps.purchase_budget_yuan * street.residents / 1e5 * street.budget_factor
             m.tally["contracts_awarded"] += len(street.decide_tender(budget))
     if cal == pf.lottery_month or first:
         m.tally["lottery_grants"] += decide_lottery_awards(m, m.funders["lottery"])
@@ -167,7 +174,12 @@ def certification_exam(m: "CommunityModel") -> None:
 
 
 def elections(m: "CommunityModel") -> None:
-    """Rule: all committees hold elections; see ``ResidentArrays.decide_votes``."""
+    """Rule: all committees hold elections; the first direct_election_share of committees
+    (in a fixed order) elect directly from now on; see ``ResidentArrays.decide_votes``."""
+    n_direct = int(round(m.p.committees.direct_election_share * len(m.committees)))
+    direct_set = set(m.direct_order[:n_direct])
+    for c in m.committees:
+        c.direct = c.direct or c.index in direct_set
     idx = np.arange(len(m.committees))
     direct = np.array([c.direct for c in m.committees])
     turnout = m.residents.decide_votes(m.p.residents, idx, direct, m.p.committees.election_trust_gain,
@@ -181,10 +193,19 @@ def elections(m: "CommunityModel") -> None:
 # 2-4. streets, organizations, labour market
 # ---------------------------------------------------------------------------
 def streets_act(m: "CommunityModel") -> None:
-    """Street offices push tasks down, run the platform and open venues."""
+    """Street offices push tasks down, run the platform and open venues; streets pay their
+    service centres and incubators; the district pays publicity."""
     ps = m.p.streets
     push = ps.admin_push * ps.investment_duty_share
+    street_funder = m.funders["street"]
+    sink = m.acct["project_costs"]
+    publicity = m.p.residents.publicity_budget_yuan * m.simulated_residents / 1e5 / 12
+    m.funders["district"].pay(sink, publicity, "publicity")
     for street in m.streets:
+        if street.has_service_centre():
+            street_funder.pay(sink, ps.service_centre_running_cost_yuan / 12, "service_centre_running")
+        if street.has_incubator():
+            street_funder.pay(sink, ps.incubator_running_cost_yuan / 12, "incubator_running")
         for c in street.committees:
             c.decide_burden(m.p.committees, push)
             c.decide_training(m.p.committees, m.streams["training"])
@@ -279,7 +300,7 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, demand_org: np.nda
     n_com = len(m.committees)
     com_idx = np.arange(n_com)
     # committee staff rows: one per (committee, kind)
-    own = np.array([c.own_capacity(pc) for c in m.committees])
+    own = np.array([c.own_capacity(pc, m.p.streets.service_support_hours) for c in m.committees])
     qual = np.array([c.quality(pc) for c in m.committees]).reshape(n_com, 2)
     cells = (com_idx[:, None] * K + np.arange(K)[None, :]).ravel()
     owner = np.repeat(com_idx, K)
@@ -467,7 +488,7 @@ def accounts(m: "CommunityModel") -> None:
                 ct.months_left -= 1
         if org.runs_platform:
             fee = m.p.streets.platform_fee_yuan / 12
-            district.pay(acct, fee, "platform_fee")
+            m.funders["street"].pay(acct, fee, "platform_fee")
             org.record_income("platform_fee", fee)
             gov += fee
         for g in org.grants:
@@ -484,6 +505,10 @@ def accounts(m: "CommunityModel") -> None:
             donation = max(0.0, po.donations_yuan_month * (0.5 + org.reputation) - po.crowd_out * gov)
             L.transfer(m.acct["donors"], acct, donation, "donation")
             org.record_income("donation", donation)
+            staff = org.other_staff + len(org.workers)
+            market = po.market_income_per_staff_yuan * staff
+            L.transfer(m.acct["market"], acct, market, "market_income")
+            org.record_income("market_income", market)
             share = po.fee_kinds_share * (1.0 if org.kind == "life_services" else 0.2)
             fees = po.fee_yuan_per_need * share * org.needs_met_month
             L.transfer(m.acct["residents"], acct, fees, "fee")
@@ -583,10 +608,12 @@ def workforce(m: "CommunityModel") -> None:
     """Employed workers gain experience; each may quit (wage vs outside option)."""
     pw = m.p.social_workers
     rng = m.streams["attrition"]
+    district = m.funders["district"]
     for w in list(m.workers):
         if not w.employed:
             continue
         w.gain_experience(pw)
+        district.pay(m.acct["project_costs"], pw.training_cost_yuan / 12, "training")
         if rng.random() < w.quit_chance(pw):
             m.tally["quits"] += 1
             m.recorder.quit(w)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 REGISTERING, ACTIVE, FAILED, ABANDONED = "registering", "active", "failed", "abandoned"
 GOVERNMENT_INCOME = ("contract", "platform_fee", "lottery_grant", "incubator_grant")
-INCOME_SOURCES = (*GOVERNMENT_INCOME, "foundation_grant", "donation", "fee")
+INCOME_SOURCES = (*GOVERNMENT_INCOME, "foundation_grant", "donation", "fee", "market_income")
 
 
 class Contract:

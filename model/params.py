@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 GROUPS: tuple[str, ...] = (
     "elderly",
@@ -223,6 +223,8 @@ class Residents(Section):
                                    "Publicity (partner days, radio, social-work weeks): monthly step of awareness towards 1 (lever).")
     publicity_participation: float = P(0.0, "per month", 0, 1, "source article",
                                        "Publicity: extra monthly chance a non-participant joins (lever).")
+    publicity_budget_yuan: float = P(0.0, "yuan per 100,000 residents-year", 0, 1e8, "assumption",
+                                     "Publicity spending (partner days, radio, social-work weeks), paid by the district.")
     neighbours: int = P(6, "ties per resident", 0, 50, "assumption",
                         "Mean number of neighbour ties, drawn within the committee area.")
     turnout_base: float = P(0.3, "share", 0, 1, "assumption",
@@ -243,7 +245,7 @@ class Committees(Section):
 
     staff: int = P(9, "workers per committee", 1, 100, "assumption",
                    "Community workers per committee.")
-    sw_posts_share: float = P(0.25, "share of staff", 0, 1, "assumption",
+    sw_posts_share: float = P(0.1, "share of staff", 0, 1, "calibrated",
                               "Share of committee posts filled by professional social workers when available.")
     hours_per_staff_month: float = P(168.0, "hours per worker-month", 40, 300, "assumption",
                                      "Working hours per community worker per month.")
@@ -283,7 +285,11 @@ class Committees(Section):
     volunteers_per_project: int = P(8, "volunteers", 1, 100, "assumption",
                                     "Volunteers a micro-project needs.")
     self_governance_fund_yuan: float = P(0.0, "yuan per committee-year", 0, 5e6, "assumption",
-                                         "Self-governance fund granted to each committee each year (lever).")
+                                         "Self-governance fund granted to each covered committee each year (lever).")
+    fund_coverage: float = P(1.0, "share of committees", 0, 1, "assumption",
+                             "Share of committees that receive the self-governance fund.")
+    burden_cut: float = P(0.0, "share of burden", 0, 1, "committee surveys",
+                          "Share of the administrative burden removed by a task list (committee reform).")
     direct_election_share: float = P(0.1, "share of committees", 0, 1, "assumption",
                                      "Share of committees whose members are directly elected.")
     election_interval_months: int = P(36, "months", 12, 120, "source article",
@@ -331,24 +337,46 @@ class Streets(Section):
                                         "Eligibility catalogue: minimum reputation to bid.")
     lose_contract_below: float = P(0.0, "score (0-1)", 0, 1, "assumption",
                                    "Oversight: contracts are withdrawn from organizations evaluated below this.")
+    evaluation_cost_yuan: float = P(0.0, "yuan per evaluation", 0, 1e6, "assumption",
+                                    "Cost of a third-party evaluation, paid by the district.")
+    purchase_kinds: list[str] = Field(default_factory=lambda: list(NEED_KINDS),
+                                      description="Need kinds the purchase catalogue allows.",
+                                      json_schema_extra={"unit": "need kinds", "source": "source article",
+                                                         "lo": None, "hi": None})
+
+    @field_validator("purchase_kinds")
+    @classmethod
+    def _known_kinds(cls, v: list[str]) -> list[str]:
+        bad = [k for k in v if k not in NEED_KINDS]
+        if bad:
+            raise ValueError(f"unknown need kind(s) {bad}; allowed: {', '.join(NEED_KINDS)}")
+        return v
     evaluation_coverage: float = P(0.3, "share of contracts", 0, 1, "assumption",
                                    "Share of contracts whose performance is evaluated each year.")
-    platform: float = P(0.0, "0 or 1", 0, 1, "source article",
-                        "Street commissions one organization to run a community platform (citizen centre).")
+    platform: float = P(0.0, "share of streets", 0, 1, "source article",
+                        "Share of streets that commission one organization to run a community platform (citizen centre).")
     platform_fee_yuan: float = P(600000.0, "yuan per year", 0, 1e8, "assumption",
                                  "Yearly fee paid to the organization running the platform.")
     platform_partner_slots: int = P(4, "organizations", 0, 50, "source article",
                                     "Partner organizations the platform organization brings in.")
-    service_centre: float = P(0.0, "0 or 1", 0, 1, "source article",
-                              "A social-organization service centre covers the street.")
-    incubator: float = P(0.0, "0 or 1", 0, 1, "source article",
-                         "An incubator serves the street's start-ups.")
+    service_centre: float = P(0.0, "share of streets", 0, 1, "source article",
+                              "Share of streets a social-organization service centre covers.")
+    service_centre_running_cost_yuan: float = P(300000.0, "yuan per centre-year", 0, 1e8, "assumption",
+                                                "Cost of running a service centre, paid by the street.")
+    incubator: float = P(0.0, "share of streets", 0, 1, "source article",
+                         "Share of streets an incubator serves.")
+    incubator_running_cost_yuan: float = P(200000.0, "yuan per incubator-year", 0, 1e8, "assumption",
+                                           "Cost of running an incubator, paid by the street.")
     venues: int = P(8, "venues per street", 0, 200, "source article",
                     "Community venues (activity centres, elderly rooms, meal points, ...).")
     venues_open_share: float = P(0.0, "share", 0, 1, "source article",
                                  "Share of venues opened free to organizations.")
-    budget_guaranteed: float = P(0.0, "0 or 1", 0, 1, "source article",
-                                 "Street budget guaranteed by the district (2014 reform).")
+    budget_guaranteed: float = P(0.0, "0-1", 0, 1, "source article",
+                                 "Street budget guaranteed by the district (2014 reform); below 1 budgets vary with revenue.")
+    budget_volatility: float = P(0.3, "log-scale sd", 0, 3, "assumption",
+                                 "Year-to-year shortfall of an unguaranteed street's purchase budget (log-normal, cut at 1).")
+    service_support_hours: float = P(0.0, "hours per committee-month", 0, 1000, "assumption",
+                                     "Street staff hours supporting each committee's service (street reform).")
     investment_duty_share: float = P(0.3, "share of street time", 0, 1, "source article",
                                      "Share of street effort on investment attraction (removed by the 2014 reform).")
     admin_push: float = P(0.0005, "burden share per month", 0, 0.1, "assumption",
@@ -426,6 +454,9 @@ class Organizations(Section):
                                     "Donations an organization raises with no government money.")
     crowd_out: float = P(0.757, "yuan of donations lost per yuan of government money", 0, 2,
                          "Andreoni & Payne 2011", "Crowding-out of donations by government money.")
+    market_income_per_staff_yuan: float = P(7000.0, "yuan per staff-month", 0, 1e6, "calibrated",
+                                            "Income from paid services outside the modelled community needs (commercial "
+                                            "contracts, membership fees, paid training), per staff member.")
     fee_yuan_per_need: float = P(60.0, "yuan per need met", 0, 10000, "assumption",
                                  "Fee residents pay per charged need met by an organization.")
     fee_kinds_share: float = P(0.5, "share of needs charged", 0, 1, "assumption",
@@ -481,7 +512,7 @@ class SocialWorkers(Section):
     exam_month: int = P(6, "month of year", 1, 12, "source article", "Month of the certification exam (since 2003).")
     exam_take_rate: float = P(0.4, "share of uncertified workers per year", 0, 1, "assumption",
                               "Share of uncertified workers sitting the exam each year.")
-    exam_pass_base: float = P(-1.2, "log-odds", -10, 10, "assumption", "Pass chance at no experience.")
+    exam_pass_base: float = P(-0.8, "log-odds", -10, 10, "calibrated", "Pass chance at no experience.")
     exam_pass_experience: float = P(0.35, "log-odds per year of experience", 0, 5, "assumption",
                                     "Pass chance grows with experience.")
     exam_pass_support: float = P(0.8, "log-odds", 0, 5, "assumption",
@@ -514,14 +545,16 @@ class SocialWorkers(Section):
                                      "Skill growth with experience (skill 0-1).")
     training_skill_gain: float = P(0.0, "skill per year", 0, 1, "source article",
                                    "Extra skill from on-the-job training (lever).")
-    lateral_fill_rate: float = P(0.15, "per unfilled vacancy-month", 0, 1, "calibrated",
+    lateral_fill_rate: float = P(0.12, "per unfilled vacancy-month", 0, 1, "calibrated",
                                  "Chance a vacancy no social worker took is filled by someone from another field (at a wage equal to the average wage).")
     lateral_wage_elasticity: float = P(2.0, "elasticity", 0, 20, "assumption",
                                        "Lateral filling scales with (offered wage / average wage) to this power.")
-    staff_exam_take_rate: float = P(0.08, "share of regular committee staff per year", 0, 1, "assumption",
+    staff_exam_take_rate: float = P(0.03, "share of regular committee staff per year", 0, 1, "calibrated",
                                     "Regular community workers sitting the social-work exam each year (passing makes them social workers).")
     staff_experience_years: float = P(5.0, "years", 0, 40, "assumption",
                                       "Experience credited to a community worker sitting the exam.")
+    training_cost_yuan: float = P(0.0, "yuan per worker-year", 0, 1e6, "assumption",
+                                  "Cost of on-the-job training per employed worker, paid by the district.")
     unemployed_exit_rate: float = P(0.1, "per month", 0, 1, "assumption",
                                     "Monthly chance a job-seeking social worker leaves the field.")
 
@@ -543,8 +576,10 @@ class Funders(Section):
                                     "Duration of a venture-philanthropy project.")
     lottery_sw_hire: float = P(1.0, "social workers per project", 0, 20, "source article",
                                "Social workers a funded project must hire.")
-    foundation_budget_yuan: float = P(0.0, "yuan per street-year", 0, 1e9, "source article",
-                                      "Grants of the street's community foundation (lever).")
+    foundation_budget_yuan: float = P(0.0, "yuan per foundation-year", 0, 1e9, "source article",
+                                      "Public endowment of a street's community foundation each year (lever).")
+    foundation_coverage: float = P(0.0, "share of streets", 0, 1, "source article",
+                                   "Share of streets with a community foundation.")
     foundation_grant_yuan: float = P(30000.0, "yuan per project", 1000, 1e8, "assumption",
                                      "Size of a community-foundation grant.")
     foundation_social_match: float = P(0.5, "yuan raised per yuan granted", 0, 10, "assumption",
@@ -567,11 +602,17 @@ class Parameters(Section):
 def register_rows(obj: BaseModel | None = None, prefix: str = "") -> list[dict[str, Any]]:
     """Flatten the register into rows (path, default, unit, lo, hi, source, doc).
 
-    Defaults are read from an instance (``Parameters()`` unless given), so
-    nested tables such as the group need rates show their real defaults.
+    Defaults are read from an instance, so nested tables such as the group need
+    rates show their real defaults. With no argument: every ``parameters.*``
+    entry, then every lever's own parameters as ``policies.<key>.*``.
     """
     if obj is None:
-        obj = Parameters()
+        from .policies import LEVERS
+
+        rows = register_rows(Parameters(), "parameters.")
+        for key, cls in LEVERS.items():
+            rows += register_rows(cls(), f"policies.{key}.")
+        return rows
     rows: list[dict[str, Any]] = []
     for name, field in type(obj).model_fields.items():
         path = f"{prefix}{name}"
@@ -581,6 +622,8 @@ def register_rows(obj: BaseModel | None = None, prefix: str = "") -> list[dict[s
             continue
         extra = field.json_schema_extra or {}
         assert isinstance(extra, dict), path
+        if "unit" not in extra:  # scheduling fields of levers (enabled, start, end) are not parameters
+            continue
         rows.append({
             "path": path,
             "default": value,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -19,12 +18,13 @@ import tomli_w
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from .params import GROUPS, Parameters, Section
+from .policies import Policies
+from .scenario_dates import month_index, parse_month
 
 PRESET_DIR = Path(__file__).parent / "presets"
 MAX_FILE_BYTES = 1_000_000
 MAX_RESIDENTS = 30_000_000
 _NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class ScenarioError(Exception):
@@ -36,17 +36,6 @@ class ScenarioError(Exception):
         lines = [f"{source}: invalid scenario ({len(problems)} problem(s))"]
         lines += [f"  - {path or '<file>'}: {msg}" for path, msg in problems]
         super().__init__("\n".join(lines))
-
-
-def parse_month(text: str) -> tuple[int, int]:
-    """Parse "YYYY-MM" into (year, month); raise ValueError otherwise."""
-    m = _MONTH_RE.match(text)
-    if not m:
-        raise ValueError(f"expected a date 'YYYY-MM', got {text!r}")
-    year, month = int(m.group(1)), int(m.group(2))
-    if not (1900 <= year <= 2200 and 1 <= month <= 12):
-        raise ValueError(f"date {text!r} out of range (years 1900-2200, months 01-12)")
-    return year, month
 
 
 class ScenarioMeta(Section):
@@ -92,6 +81,23 @@ class Scenario(Section):
     scenario: ScenarioMeta = Field(default_factory=ScenarioMeta)
     world: World = Field(default_factory=World)
     parameters: Parameters = Field(default_factory=Parameters)
+    policies: Policies = Field(default_factory=Policies)
+
+    @model_validator(mode="after")
+    def _check_policy_dates(self) -> "Scenario":
+        problems = []
+        start = self.scenario.start
+        for lever in self.policies.levers():
+            try:
+                first, last = lever.window(start)
+            except ValueError as exc:
+                problems.append(f"policies.{lever.key}: {exc}")
+                continue
+            if last is not None and last < first:
+                problems.append(f"policies.{lever.key}.end ({lever.end}) is before start ({lever.start})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @model_validator(mode="after")
     def _check_shares(self) -> "Scenario":
@@ -197,7 +203,14 @@ def _load_raw(ref: str, relative_to: Path | None, chain: tuple[str, ...]) -> tup
     if parent is not None:
         if not isinstance(parent, str):
             raise ScenarioError(str(path), [("scenario.extends", "must be a preset name or a file path")])
-        base, _ = _load_raw(parent, path.parent, (*chain, key))
+        try:
+            base, _ = _load_raw(parent, path.parent, (*chain, key))
+        except ScenarioError as exc:
+            if any(p for p, _ in exc.problems):
+                raise
+            # the parent cannot be found or read: blame this file's 'extends' field
+            raise ScenarioError(str(path), [("scenario.extends", f"{parent!r} ({exc.source}): {msg}")
+                                            for _, msg in exc.problems]) from None
         base.get("scenario", {}).pop("name", None)
         base.get("scenario", {}).pop("description", None)
         data = _merge(base, data)

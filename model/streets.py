@@ -53,6 +53,29 @@ class StreetOffice(mesa.Agent):
         self.platform_org: Organization | None = None
         self.unmet_by_kind = np.zeros(len(NEED_KINDS))  # needs lapsed over the last year
         self.incubator_occupants: list[Organization] = []
+        self.coverage_rank = index
+        self.budget_factor = 1.0
+
+    # -- coverage of street-level facilities (a share of streets, in a fixed order) --
+    def covered(self, share: float) -> bool:
+        """True if this street is among the first ``share`` of streets in coverage order."""
+        return (self.coverage_rank + 0.5) / len(self.model.streets) < share
+
+    def has_incubator(self) -> bool:
+        """An incubator serves this street."""
+        return self.covered(self.model.p.streets.incubator)
+
+    def has_service_centre(self) -> bool:
+        """A social-organization service centre covers this street."""
+        return self.covered(self.model.p.streets.service_centre)
+
+    def has_platform(self) -> bool:
+        """This street commissions a platform."""
+        return self.covered(self.model.p.streets.platform)
+
+    def has_foundation(self) -> bool:
+        """This street has a community foundation."""
+        return self.covered(self.model.p.funders.foundation_coverage)
 
     # ------------------------------------------------------------------
     def alive_orgs(self) -> list[Organization]:
@@ -74,14 +97,13 @@ class StreetOffice(mesa.Agent):
     def founding_chance(self) -> float:
         """Monthly chance a would-be founder tries (see module rule)."""
         po = self.model.p.organizations
-        ps = self.model.p.streets
         d = self.density()
         upfront = po.registration_cost_yuan + po.capital_requirement_yuan \
             + po.premises_required * po.rent_yuan_month * 3
         delay = self.registration_delay()
         rate = po.founding_rate * math.exp(po.density_legitimation * d - po.density_competition * d * d)
         rate *= math.exp(-po.cost_sensitivity * upfront / 1e5) * math.exp(-po.delay_sensitivity * delay)
-        rate *= 1.0 + po.service_centre_founding * ps.service_centre
+        rate *= 1.0 + po.service_centre_founding * self.has_service_centre()
         return min(rate, 1.0)
 
     def registration_delay(self, incubated: bool = False) -> float:
@@ -94,7 +116,7 @@ class StreetOffice(mesa.Agent):
         """An incubator is present and has a free slot."""
         m = self.model
         self.incubator_occupants = [o for o in self.incubator_occupants if o.alive and o.incubated(m.month)]
-        return m.p.streets.incubator >= 0.5 and len(self.incubator_occupants) < m.p.organizations.incubator_slots
+        return self.has_incubator() and len(self.incubator_occupants) < m.p.organizations.incubator_slots
 
     def decide_foundings(self) -> list[Organization]:
         """Rule: founders try (binomial), a try registers if capital suffices (see module)."""
@@ -146,6 +168,10 @@ class StreetOffice(mesa.Agent):
         if budget_yuan <= 0:
             return []
         seen = self.unmet_by_kind + 1e-9
+        allowed = np.array([k in ps.purchase_kinds for k in NEED_KINDS], dtype=float)
+        seen = seen * allowed
+        if seen.sum() <= 0:
+            return []
         split = budget_yuan * seen / seen.sum()
         awarded: list[Contract] = []
         incumbents = {(c.org, c.kind) for o in self.organizations for c in o.contracts}
@@ -170,7 +196,9 @@ class StreetOffice(mesa.Agent):
                 if left < ps.unit_cost_yuan:
                     break
                 org = pool[int(i)]
-                deliverable = max(org.capacity, 1.0) * 1.5 * ps.contract_months * prices[i]
+                # capacity now (at month 1 no month has computed it yet)
+                capacity = org.compute_capacity(m.p.organizations, m.month)
+                deliverable = max(capacity, 1.0) * 1.5 * ps.contract_months * prices[i]
                 value = min(left, deliverable)
                 left -= value
                 c = Contract(org, self.index, kind, value / ps.contract_months, ps.contract_months, float(prices[i]))
@@ -189,6 +217,9 @@ class StreetOffice(mesa.Agent):
                 if rng.random() >= ps.evaluation_coverage:
                     continue
                 score = m.evaluate(org, c)
+                m.funders["district"].pay(m.acct["project_costs"], ps.evaluation_cost_yuan, "evaluation")
+                po = m.p.organizations
+                org.reputation += po.reputation_step * (score - org.reputation)
                 if score < ps.lose_contract_below:
                     org.contracts.remove(c)
                     lost += 1
@@ -199,7 +230,7 @@ class StreetOffice(mesa.Agent):
         social-work agencies preferred) to run it; it brings partner organizations to every committee."""
         m = self.model
         ps = m.p.streets
-        if ps.platform < 0.5:
+        if not self.has_platform():
             if self.platform_org is not None:
                 self.platform_org.runs_platform = False
                 self.platform_org = None
