@@ -1,0 +1,124 @@
+"""Residents' committees: own capacity, burden drift and gate, quality, partnerships."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import bare_model, make_org
+from model.organizations import FAILED
+from model.params import Committees, NEED_KINDS
+from model.workers import SocialWorker
+
+
+@pytest.fixture
+def m():
+    return bare_model()
+
+
+@pytest.fixture
+def com(m):
+    c = m.committees[0]
+    c.direct = False
+    c.extra_burden = 0.0
+    return c
+
+
+def test_own_capacity_formula(com):
+    p = Committees(staff=9, hours_per_staff_month=168, admin_burden=0.5, own_service_share=0.6,
+                   hours_per_need=10, burden_cut=0.0)
+    com.staff = 9
+    assert com.own_capacity(p) == pytest.approx(9 * 168 * 0.5 * 0.6 / 10)  # 45.36 needs a month
+    assert com.own_capacity(p, street_hours=50) == pytest.approx((9 * 168 * 0.5 * 0.6 + 50) / 10)
+    more_admin = p.model_copy(update={"admin_burden": 0.7})
+    assert com.own_capacity(more_admin) == pytest.approx(9 * 168 * 0.3 * 0.6 / 10)
+    com.direct = True
+    assert com.own_capacity(p) == pytest.approx(9 * 168 * 0.5 * 1.15 * 0.6 / 10), "direct elections add 15 %"
+
+
+def test_service_share_never_exceeds_one(com):
+    p = Committees(admin_burden=0.0, direct_responsiveness=0.5)
+    com.direct = True
+    assert com.service_time_share(p) == 1.0
+
+
+def test_burden_drifts_up_to_the_ceiling_and_a_gate_stops_it(com):
+    p = Committees(admin_burden=0.5, new_task_drift=0.01, new_task_gate=0.0, max_admin_burden=0.6, burden_cut=0.0)
+    for _ in range(5):
+        com.decide_burden(p, street_push=0.002)
+    assert com.extra_burden == pytest.approx(5 * 0.012)
+    assert com.burden(p) == pytest.approx(0.56)
+    for _ in range(50):
+        com.decide_burden(p, street_push=0.002)
+    assert com.burden(p) == 0.6, "burden capped at max_admin_burden"
+    gated = p.model_copy(update={"new_task_gate": 1.0})
+    com.extra_burden = 0.0
+    for _ in range(24):
+        com.decide_burden(gated, street_push=0.0)
+    assert com.burden(gated) == 0.5, "a full gate stops new tasks"
+    half = p.model_copy(update={"new_task_gate": 0.5})
+    com.decide_burden(half, street_push=0.0)
+    assert com.extra_burden == pytest.approx(0.005)
+
+
+def test_quality_from_trained_and_certified_staff(m, com):
+    p = Committees(staff=10, quality_base=0.6, trained_quality_gain=0.1, expert_guidance=0.0)
+    com.staff = 10
+    assert com.quality(p) == (pytest.approx(0.6), 0.0)
+    com.trained = 2
+    for cert in (True, True, False):
+        w = SocialWorker(m, certified=cert, experience_months=0, skill=0.5)
+        m.workers.append(w)
+        m.hire(w, com)
+    q, cert_share = com.quality(p)
+    assert q == pytest.approx(0.6 + 0.1 * 3 / 10) and cert_share == pytest.approx(0.2)
+    assert com.sw_posts(Committees(sw_posts_share=0.25, staff=10)) == round(2.5)
+
+
+def test_training_converts_regular_staff(com):
+    p = Committees(training_rate=1.0)
+    com.staff = 12
+    rng = np.random.default_rng(0)
+    for _ in range(120):
+        com.decide_training(p, rng)
+    assert com.trained == 12, "after ten years at rate 1 a year every regular worker is trained"
+    com.decide_training(p, rng)
+    assert com.trained == 12, "never more trained staff than staff"
+    com.trained = 0
+    com.decide_training(Committees(training_rate=0.0), rng)
+    assert com.trained == 0
+
+
+def test_partnership_reinforced_decays_and_drops(m, com):
+    p = Committees(partner_decay=0.05, partner_reinforce=0.2, partner_drop_below=0.15)
+    good, idle, dead = make_org(m), make_org(m), make_org(m)
+    com.partners = {good: 0.5, idle: 0.5, dead: 0.9}
+    dead.status = FAILED
+    com.update_partners(p, {good: 0.9})
+    assert com.partners[good] == pytest.approx(0.95 * 0.5 + 0.2 * (0.9 - 0.5))
+    assert com.partners[idle] == pytest.approx(0.95 * 0.5 + 0.2 * (0.0 - 0.5))
+    assert dead not in com.partners, "a partnership with a failed organization ends"
+    for _ in range(20):
+        com.update_partners(p, {good: 0.9})
+    assert idle not in com.partners, "an idle partnership decays below the threshold and ends"
+    assert com.partners[good] > 0.5, "a partner meeting referred needs well stays strong"
+
+
+def test_new_partner_best_reputation_serving_the_kind(m, com):
+    p = Committees(partner_search_rate=1.0, max_partners=2)
+    kind = NEED_KINDS.index("legal_mediation")
+    mediator_low = make_org(m, kind="mediation", reputation=0.4)
+    mediator_high = make_org(m, kind="mediation", reputation=0.8)
+    culture = make_org(m, kind="culture_sport", reputation=0.99)
+    rng = np.random.default_rng(0)
+    com.decide_new_partner(p, kind, [mediator_low, culture, mediator_high], rng)
+    assert list(com.partners) == [mediator_high] and com.partners[mediator_high] == 0.5
+    com.decide_new_partner(p, kind, [mediator_low, culture, mediator_high], rng)
+    assert set(com.partners) == {mediator_high, mediator_low}
+    com.decide_new_partner(p, NEED_KINDS.index("culture_sport"), [culture], rng)
+    assert culture not in com.partners, "max_partners reached"
+    com.partners = {}
+    com.decide_new_partner(p, -1, [mediator_high], rng)
+    assert com.partners == {}, "no unmet demand, no search"
+    com.decide_new_partner(p.model_copy(update={"partner_search_rate": 0.0}), kind, [mediator_high], rng)
+    assert com.partners == {}, "search rate 0, no search"

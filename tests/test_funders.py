@@ -1,0 +1,123 @@
+"""Funders: lottery bidding within budget, community foundations conserve money."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import bare_model, make_org
+from model import month as month_rules
+from model.funders import decide_foundation_grants, decide_lottery_awards, public_spending
+
+
+@pytest.fixture
+def m():
+    model = bare_model()
+    po = model.p.organizations
+    po.donations_yuan_month = 0.0
+    po.fee_yuan_per_need = 0.0
+    return model
+
+
+def orgs(m, n=8):
+    kinds = ["life_services", "welfare_charity", "culture_sport", "mediation", "social_work_agency"]
+    return [make_org(m, kind=kinds[i % 5], reputation=0.2 + 0.1 * i, workers=1, reserves=1e6) for i in range(n)]
+
+
+def test_lottery_awards_within_budget_best_proposals_first(m):
+    bidders = orgs(m)
+    pf = m.p.funders
+    pf.lottery_grant_yuan = 100_000.0
+    pf.lottery_sw_hire = 1.0
+    # 2,000 residents: a budget of 17,500 per 100,000 residents is 350,000 yuan, 3.5 grants
+    pf.lottery_budget_yuan = 350_000.0 / m.simulated_residents * 1e5
+    m.streets[0].unmet_by_kind = np.zeros(7)
+    n = decide_lottery_awards(m, m.funders["lottery"])
+    assert n == 3
+    winners = [o for o in bidders if o.grants]
+    assert len(winners) == 3
+    assert sum(g.monthly_yuan * g.months_left for o in winners for g in o.grants) <= 350_000.0
+    assert set(winners) == set(sorted(bidders, key=lambda o: -o.reputation)[:3]), "no unmet needs: reputation decides"
+    assert all(o.vacancies == 1 for o in winners) and all(o.vacancies == 0 for o in bidders if o not in winners)
+
+
+def test_lottery_budget_below_one_grant_awards_nothing(m):
+    orgs(m)
+    m.p.funders.lottery_budget_yuan = 0.0
+    assert decide_lottery_awards(m, m.funders["lottery"]) == 0
+    assert not any(o.grants for o in m.organizations)
+
+
+def test_lottery_grant_paid_in_full_over_the_project(m):
+    org = orgs(m, n=1)[0]
+    pf = m.p.funders
+    pf.lottery_grant_yuan, pf.lottery_project_months = 120_000.0, 12
+    pf.lottery_budget_yuan = 1e9
+    assert decide_lottery_awards(m, m.funders["lottery"]) == 1
+    for _ in range(12):
+        month_rules.accounts(m)
+    lottery = m.funders["lottery"]
+    assert m.ledger.get(lottery.account) == pytest.approx(-120_000.0)
+    assert org.income_window()["lottery_grant"] == pytest.approx(120_000.0)
+    assert not org.grants
+    month_rules.accounts(m)
+    assert m.ledger.get(lottery.account) == pytest.approx(-120_000.0), "paid after the project ended"
+    m.check_invariants()
+
+
+def test_foundation_grants_conserve_money(m):
+    bidders = orgs(m, n=6)
+    pf = m.p.funders
+    pf.foundation_budget_yuan, pf.foundation_social_match, pf.foundation_grant_yuan = 200_000.0, 0.5, 30_000.0
+    foundation = m.foundations[0]
+    donors_before = m.ledger.get(m.acct["donors"])
+    funds_before = sum(m.ledger.get(c.fund_account) for c in m.committees)
+    n = decide_foundation_grants(m, foundation, 0)
+    pot = 200_000.0 * 1.5
+    org_grants = sum(1 for o in bidders if o.grants)
+    assert org_grants == 5, "half the pot (150,000) pays five grants of 30,000"
+    assert n == org_grants + len(m.committees)
+    assert m.ledger.get(m.acct["donors"]) == pytest.approx(donors_before - 100_000.0)
+    to_committees = sum(m.ledger.get(c.fund_account) for c in m.committees) - funds_before
+    assert to_committees == pytest.approx(pot - 5 * 30_000.0)
+    assert m.ledger.get(foundation.account) == pytest.approx(foundation.committed) == pytest.approx(150_000.0)
+    m.check_invariants()
+    for _ in range(12):
+        month_rules.accounts(m)
+    assert m.ledger.get(foundation.account) == pytest.approx(0.0, abs=1e-6)
+    assert foundation.committed == pytest.approx(0.0, abs=1e-6)
+    assert all(o.income_window().get("foundation_grant") == pytest.approx(30_000.0) for o in bidders if o.grants)
+    m.check_invariants()
+
+
+def test_no_foundation_budget_no_grants(m):
+    orgs(m, n=3)
+    m.p.funders.foundation_budget_yuan = 0.0
+    assert decide_foundation_grants(m, m.foundations[0], 0) == 0
+    assert m.ledger.get(m.foundations[0].account) == 0.0
+
+
+def test_foundation_commitment_released_when_grantee_winds_up(m):
+    """A grant to an organization that fails is no longer owed: the foundation's commitment
+    falls and the money returns to its next pot."""
+    bidders = orgs(m, n=2)
+    pf = m.p.funders
+    pf.foundation_budget_yuan, pf.foundation_social_match, pf.foundation_grant_yuan = 120_000.0, 0.0, 24_000.0
+    foundation = m.foundations[0]
+    decide_foundation_grants(m, foundation, 0)
+    assert foundation.committed == pytest.approx(48_000.0)
+    month_rules.accounts(m)
+    month_rules._wind_up(m, bidders[0])
+    assert foundation.committed == pytest.approx(24_000.0 - 2_000.0)
+    free = m.ledger.get(foundation.account) - foundation.committed
+    assert free == pytest.approx(22_000.0), "the released instalments are free for the next pot"
+    m.check_invariants()
+
+
+def test_funder_pay_and_public_spending(m):
+    district = m.funders["district"]
+    assert district.pay(m.acct["wages"], -5.0, "x") == 0.0 and district.paid_total == 0.0
+    assert district.pay(m.acct["wages"], 250.0, "salary_subsidy") == 250.0
+    m.ledger.transfer(m.acct["donors"], m.acct["wages"], 100.0, "donation")
+    flows = m.ledger.close_month()
+    assert public_spending(flows) == pytest.approx(250.0), "donations are not public spending"

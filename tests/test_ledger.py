@@ -1,0 +1,64 @@
+"""The double-entry ledger: money is conserved, bad amounts are rejected, flows are tallied."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from model.ledger import Ledger
+
+
+@pytest.fixture
+def ledger() -> Ledger:
+    lg = Ledger()
+    lg.open("city", "city")
+    lg.open("org:1", "organization")
+    lg.open("landlords", "sink")
+    return lg
+
+
+def test_open_is_idempotent_and_grows(ledger):
+    assert ledger.open("city", "city") == 0
+    idx = [ledger.open(f"acct:{i}", "organization") for i in range(200)]
+    assert idx == list(range(3, 203))
+    ledger.transfer(0, idx[-1], 5.0, "x")
+    assert ledger.get(idx[-1]) == 5.0 and ledger.total() == 0.0
+
+
+def test_transfers_conserve_money(ledger, rng):
+    names = [ledger.open(f"a{i}", "organization") for i in range(20)]
+    expected = np.zeros(len(ledger.names))
+    for _ in range(2000):
+        src, dst = rng.choice(names, 2, replace=False)
+        amount = float(rng.uniform(0, 1e6))
+        ledger.transfer(int(src), int(dst), amount, "move")
+        expected[src] -= amount
+        expected[dst] += amount
+    assert abs(ledger.total()) <= 1e-9 * np.abs(expected).sum()
+    np.testing.assert_allclose(ledger.balance[: len(ledger.names)], expected, rtol=1e-12, atol=1e-6)
+
+
+@pytest.mark.parametrize("amount", [-1.0, -1e-12, math.nan, math.inf, -math.inf])
+def test_bad_amounts_rejected_and_nothing_moves(ledger, amount):
+    with pytest.raises(ValueError, match="transfer of"):
+        ledger.transfer(0, 1, amount, "bad")
+    assert ledger.get(0) == 0.0 and ledger.get(1) == 0.0
+    assert ledger.close_month() == {}
+
+
+def test_zero_amount_moves_nothing(ledger):
+    ledger.transfer(0, 1, 0.0, "nothing")
+    assert ledger.get(1) == 0.0 and ledger.close_month() == {}
+
+
+def test_flows_tallied_by_category_and_purpose(ledger):
+    ledger.transfer(0, 1, 100.0, "contract")
+    ledger.transfer(0, 1, 50.0, "contract")
+    ledger.transfer(1, 2, 30.0, "rent")
+    assert ledger.get(0) == -150.0 and ledger.get(1) == 120.0 and ledger.get(2) == 30.0
+    flows = ledger.close_month()
+    assert flows == {("city", "organization", "contract"): 150.0, ("organization", "sink", "rent"): 30.0}
+    assert ledger.close_month() == {}, "close_month starts a new month"
+    assert ledger.get(1) == 120.0, "closing the month keeps balances"
