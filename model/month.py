@@ -586,6 +586,9 @@ def _wind_up(m: "CommunityModel", org) -> None:
     for w in list(org.workers):
         m.release(w)
     org.contracts = []
+    for g in org.grants:  # instalments never to be paid are no longer owed by a foundation
+        if g.funder.kind == "foundation":
+            g.funder.committed -= g.monthly_yuan * g.months_left
     org.grants = []
     org.uses_venue = False
     org.runs_platform = False
