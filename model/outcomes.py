@@ -19,6 +19,7 @@ import pandas as pd
 
 from .funders import public_spending, spending_by
 from .params import GROUPS, NEED_KINDS
+from .policies import PURPOSE_LEVER
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS
 
 if TYPE_CHECKING:
@@ -70,6 +71,9 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("spending_per_need_met_yuan", "yuan per need", "Public spending / needs met, last 12 months; 0 when none met."),
     Outcome("equity_gap_groups", "share", "Largest minus smallest needs-met share across resident groups (last 12 months; groups with at least 20 closed needs)."),
     Outcome("equity_gap_committees", "share", "90th minus 10th percentile of committees' needs-met share (last 12 months)."),
+    Outcome("service_centre_coverage", "share", "Share of (simulated) streets covered by a social-organization service centre."),
+    Outcome("incubator_coverage", "share", "Share of (simulated) streets served by an incubator."),
+    Outcome("community_foundations", "foundations", "Streets with a community foundation (full scale: sampled count / scale).", True),
     Outcome("linkage_index", "index 0-1", "Geometric mean of: share of committee need cells with demand that a partner organization serves; share of registered organizations employing a social worker; share of committees with a social worker of their own or through a partner."),
 )
 OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
@@ -219,6 +223,9 @@ class Recorder:
             "spending_per_need_met_yuan": (sum(self.window_spend) / sum(self.window_met)) if sum(self.window_met) else 0.0,
             "equity_gap_groups": _gap_groups(self.window_met_g, self.window_lapsed_g),
             "equity_gap_committees": _gap_committees(self.window_met_c, self.window_lapsed_c),
+            "service_centre_coverage": float(np.mean([s.has_service_centre() for s in m.streets])),
+            "incubator_coverage": float(np.mean([s.has_incubator() for s in m.streets])),
+            "community_foundations": float(sum(s.has_foundation() for s in m.streets)),
             "linkage_index": linkage_index(m),
         }
         for name in SCALED:
@@ -296,8 +303,10 @@ class Recorder:
         return df
 
     def spending_table(self) -> pd.DataFrame:
-        """Money by source and purpose per month (full scale)."""
-        return pd.DataFrame(self.spending, columns=["month", "source", "purpose", "yuan"])
+        """Money by source, purpose and the lever it serves, per month (full scale)."""
+        df = pd.DataFrame(self.spending, columns=["month", "source", "purpose", "yuan"])
+        df.insert(3, "lever", [PURPOSE_LEVER.get(p, "") for p in df["purpose"]])
+        return df
 
 
 def _nanmean_or0(values: list[float]) -> float:
