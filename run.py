@@ -6,6 +6,7 @@
     python run.py validate FILE            check a scenario file
     python run.py scenarios                list the ready scenarios
     python run.py params [--markdown]      print the parameter register
+    python run.py calibrate [--seeds N] [--write]   the 2015 calibration table
 
 Bad input ends with exit code 2 and a message naming the file, every field at
 fault and what is allowed; nothing is written.
@@ -86,6 +87,20 @@ def cmd_scenarios(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Run shanghai-history to 2015-12 over seeds and compare with the article's figures."""
+    from model.calibration import calibrate, table_markdown, write_doc
+
+    if not 1 <= args.seeds <= 100:
+        raise UsageError(f"--seeds {args.seeds}: allowed 1-100")
+    rows = calibrate(seeds=args.seeds, workers=max(1, args.workers))
+    print(table_markdown(rows))
+    if args.write:
+        write_doc(rows)
+        print("docs/calibration.md updated")
+    return 0 if all(r["ok"] for r in rows) else 1
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     """Print the parameter register."""
     from model.docs import register_markdown, register_text
@@ -112,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("scenarios", help="list the ready scenarios")
     p.set_defaults(func=cmd_scenarios)
+    p = sub.add_parser("calibrate", help="compare shanghai-history with the article's 2015 figures")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--write", action="store_true", help="refresh the table in docs/calibration.md")
+    p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("params", help="print the parameter register")
     p.add_argument("--markdown", action="store_true")
     p.set_defaults(func=cmd_params)
