@@ -232,12 +232,31 @@ def validate_dict(data: dict[str, Any], label: str = "<scenario>") -> Scenario:
     """Validate a scenario given as nested dicts; raise ScenarioError listing every problem."""
     problems: list[tuple[str, str]] = []
     _check_finite(data, "", problems)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        seen = {path for path, _ in problems}
+        problems += [(path, msg) for path, msg in _pydantic_problems(exc) if path not in seen]
     if problems:
         raise ScenarioError(label, problems)
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(label, _pydantic_problems(exc)) from None
+    return scenario
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    """Field names allowed at a location of the Scenario schema."""
+    model: type[BaseModel] = Scenario
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        candidates = [ann, *args]
+        nxt = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if nxt is None:
+            return []
+        model = nxt
+    return list(model.model_fields)
 
 
 def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
@@ -246,7 +265,7 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
         path = ".".join(str(p) for p in err["loc"])
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = "unknown key (misspelt?)"
+            msg = f"unknown key (misspelt?); allowed here: {', '.join(_allowed_keys(err['loc'][:-1]))}"
         elif "input" in err and err["type"] not in ("missing",):
             value = err["input"]
             if not isinstance(value, (dict, list)):
