@@ -9,14 +9,14 @@
                        would-be founders try.
 4. ``labour_market``   employers post vacancies; job seekers are matched;
                        unplaced seekers may leave the field.
-5. ``serve_residents`` residents raise needs and bring them forward; supply is
+5. ``serve_residents`` (serving.py) residents raise needs and bring them forward; supply is
                        built (committee staff, micro-projects, organizations);
                        needs are matched to supply (committee channel first,
                        then needs brought straight to organizations); met needs
                        close; the rest wait or lapse.
 6. ``partnerships``    partnerships strengthen or decay; committees with unmet
                        demand invite new partners.
-7. ``accounts``        organizations are paid (contracts, grants, donations,
+7. ``accounts``  (accounts.py) organizations are paid (contracts, grants, donations,
                        fees) and pay (rent, utilities, wages); subsidies are paid;
                        micro-projects spend their funds; organizations hire or
                        lay off and fail when reserves stay negative.
@@ -32,19 +32,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .committees import PROJECT_KINDS
+from .accounts import _wind_up, accounts
 from .funders import decide_foundation_grants, decide_lottery_awards
-from .organizations import ABANDONED, ACTIVE, FAILED, REGISTERING
-from .params import NEED_KINDS
-from .residents import CH_COMMITTEE, CH_ORG, NO_NEED, need_rate_matrix
-from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, Supply, match, spread
+from .organizations import ABANDONED, ACTIVE, REGISTERING
+from .serving import serve_residents
 from .workers import fill_vacancies, graduates_this_year
 
 if TYPE_CHECKING:
     from .community import CommunityModel
 
-K = len(NEED_KINDS)
-_PROJECT_KIND_IDX = np.array([NEED_KINDS.index(k) for k in PROJECT_KINDS])
+__all__ = ["run_month", "accounts", "serve_residents", "_wind_up"]
 
 
 def run_month(m: "CommunityModel") -> None:
@@ -285,171 +282,6 @@ def labour_market(m: "CommunityModel") -> None:
 
 
 # ---------------------------------------------------------------------------
-# 5. residents' needs and services
-# ---------------------------------------------------------------------------
-def build_supply(m: "CommunityModel", demand_com: np.ndarray, demand_org: np.ndarray) -> tuple[Supply, Supply]:
-    """Supply rows for the committee channel and the organization channel.
-
-    Committee channel: each committee's own capacity spread over kinds by its
-    demand, its micro-projects over the kinds they meet, and partners offering
-    ``partner_capacity_share`` of their capacity. Organization channel: every
-    active organization's remaining capacity spread over the committees it
-    reaches and the kinds it serves, by demand.
-    """
-    pc, po = m.p.committees, m.p.organizations
-    n_com = len(m.committees)
-    com_idx = np.arange(n_com)
-    # committee staff rows: one per (committee, kind)
-    own = np.array([c.own_capacity(pc, m.p.streets.service_support_hours) for c in m.committees])
-    qual = np.array([c.quality(pc) for c in m.committees]).reshape(n_com, 2)
-    cells = (com_idx[:, None] * K + np.arange(K)[None, :]).ravel()
-    owner = np.repeat(com_idx, K)
-    cap_own = spread(owner, cells, demand_com, own)
-    rows = [Supply(cells, np.full(cells.size, PT_COMMITTEE, np.int8), owner, cap_own,
-                   qual[owner, 0], qual[owner, 1])]
-    # micro-project rows
-    for c in m.committees:
-        c.projects_this_month = c.projects if c.project_months_left > 0 else 0
-    proj = np.array([c.projects_this_month * pc.micro_project_needs_month * (1 + pc.expert_guidance)
-                     for c in m.committees])
-    if proj.sum() > 0:
-        pcells = (com_idx[:, None] * K + _PROJECT_KIND_IDX[None, :]).ravel()
-        powner = np.repeat(com_idx, _PROJECT_KIND_IDX.size)
-        pq = min(1.0, pc.quality_base - 0.05 + 0.2 * pc.expert_guidance)
-        rows.append(Supply(pcells, np.full(pcells.size, PT_PROJECTS, np.int8), powner,
-                           spread(powner, pcells, demand_com, proj), np.full(pcells.size, pq), np.zeros(pcells.size)))
-    # organizations
-    orgs = [o for o in m.organizations if o.active]
-    for o in orgs:
-        o.compute_capacity(po, m.month)
-    m._org_quality = {o: m.org_quality(o) for o in orgs}
-    part_cells, part_owner, part_cap = [], [], []
-    reach_cells, reach_owner = [], []
-    for j, o in enumerate(orgs):
-        street = m.streets[o.street]
-        for c in street.committees:
-            if o in c.partners:
-                part_cells.append(c.index * K + o.serves)
-                part_owner.append(np.full(o.serves.size, j))
-        for ci in street.reach(o):
-            reach_cells.append(ci * K + o.serves)
-            reach_owner.append(np.full(o.serves.size, j))
-    cap = np.array([o.capacity for o in orgs]) if orgs else np.zeros(0)
-    oq = np.array([m._org_quality[o] for o in orgs]).reshape(len(orgs), 2)
-    slots = np.array([o.slot for o in orgs], dtype=np.int64)
-    partner_cap = cap * pc.partner_capacity_share
-    if part_cells:
-        pc_cells = np.concatenate(part_cells)
-        pc_owner = np.concatenate(part_owner)
-        pcap = spread(pc_owner, pc_cells, demand_com, partner_cap)
-        order = np.lexsort((-oq[pc_owner, 0], pc_cells))
-        rows.append(Supply(pc_cells[order], np.full(order.size, PT_ORG, np.int8), slots[pc_owner][order],
-                           pcap[order], oq[pc_owner, 0][order], oq[pc_owner, 1][order]))
-    com_supply = Supply.concat(rows)
-    # organization channel: what is left of each organization's capacity
-    m._org_channel = (reach_cells, reach_owner, cap, oq, slots, bool(part_cells))
-    return com_supply, Supply.empty()
-
-
-def _org_channel_supply(m: "CommunityModel", demand_org: np.ndarray, used_by_slot: np.ndarray) -> Supply:
-    reach_cells, reach_owner, cap, oq, slots, _ = m._org_channel
-    if not reach_cells:
-        return Supply.empty()
-    cells = np.concatenate(reach_cells)
-    owner = np.concatenate(reach_owner)
-    left = np.maximum(cap - used_by_slot[slots], 0.0)
-    rcap = spread(owner, cells, demand_org, left)
-    order = np.lexsort((-oq[owner, 0], cells))
-    return Supply(cells[order], np.full(order.size, PT_ORG, np.int8), slots[owner][order],
-                  rcap[order], oq[owner, 0][order], oq[owner, 1][order])
-
-
-def org_reach_matrix(m: "CommunityModel") -> np.ndarray:
-    """(committee x kind) 1 where an active organization serves that kind in that area."""
-    reach = np.zeros((len(m.committees), K), dtype=np.float32)
-    for o in m.organizations:
-        if o.active:
-            for ci in m.streets[o.street].reach(o):
-                reach[ci, o.serves] = 1.0
-    return reach
-
-
-def serve_residents(m: "CommunityModel") -> None:
-    """Needs arise, are brought forward, matched to supply, met, wait or lapse."""
-    r = m.residents
-    pr = m.p.residents
-    rates = need_rate_matrix(pr)
-    new = r.decide_needs_arise(rates, m.streams["needs"])
-    m.recorder.add_arising(new)
-    r.decide_bring_forward(pr, org_reach_matrix(m), m.streams["bring_forward"])
-
-    open_idx = np.flatnonzero(r.need_kind != NO_NEED)
-    ch = r.need_channel[open_idx]
-    cell = r.committee[open_idx].astype(np.int64) * K + r.need_kind[open_idx]
-    n_cells = len(m.committees) * K
-    demand_com = np.bincount(cell[ch == CH_COMMITTEE], minlength=n_cells)
-    demand_org = np.bincount(cell[ch == CH_ORG], minlength=n_cells)
-    m._demand_cells = demand_com.reshape(-1, K)
-    com_supply, _ = build_supply(m, demand_com, demand_org)
-
-    sel = ch == CH_COMMITTEE
-    res1 = match(open_idx[sel], cell[sel], r.need_wait[open_idx[sel]], com_supply, n_cells, m.streams["match"])
-    used_by_slot = np.zeros(len(m.organizations))
-    org_rows = com_supply.ptype == PT_ORG
-    np.add.at(used_by_slot, com_supply.pid[org_rows], res1.used[org_rows])
-    org_supply = _org_channel_supply(m, demand_org, used_by_slot)
-    sel = ch == CH_ORG
-    res2 = match(open_idx[sel], cell[sel], r.need_wait[open_idx[sel]], org_supply, n_cells, m.streams["match"])
-
-    for res, supply in ((res1, com_supply), (res2, org_supply)):
-        _close_met(m, res, supply)
-    lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"])
-    m.recorder.add_lapsed(lapsed)
-    # what the streets see: lapsed needs by kind, over a year (exponential window)
-    lapsed_kind_com = np.zeros((len(m.committees), K))
-    np.add.at(lapsed_kind_com, (r.committee[lapsed], lapsed_kind), 1)
-    for street in m.streets:
-        rows = [c.index for c in street.committees]
-        street.unmet_by_kind = street.unmet_by_kind * (11 / 12) + lapsed_kind_com[rows].sum(axis=0)
-    m._unmet_kind_by_committee = lapsed_kind_com + np.bincount(
-        cell[r.need_kind[open_idx] != NO_NEED], minlength=n_cells).reshape(-1, K)
-
-
-def _close_met(m: "CommunityModel", res, supply: Supply) -> None:
-    r = m.residents
-    if res.served.size == 0:
-        return
-    rng = m.streams["quality"]
-    row = res.row
-    cert = rng.random(row.size) < supply.cert[row]
-    pc = m.p.committees
-    quality = supply.quality[row] + np.where(cert, pc.certified_quality_gain, 0.0)
-    by_org = supply.ptype[row] == PT_ORG
-    m.recorder.add_met(res.served, r.need_wait[res.served], cert, supply.ptype[row])
-    # per-organization deliveries (for fees, contracts, partnerships)
-    slots = supply.pid[row][by_org]
-    coms = r.committee[res.served][by_org]
-    kinds = r.need_kind[res.served][by_org]
-    via_com = r.need_channel[res.served][by_org] == CH_COMMITTEE
-    if slots.size:
-        counts = np.bincount(slots, minlength=len(m.organizations))
-        for slot in np.flatnonzero(counts):
-            m.organizations[slot].needs_met_month += int(counts[slot])
-        qual_by_pair: dict[tuple[int, int], float] = {}
-        for s, c, k, v, q in zip(slots.tolist(), coms.tolist(), kinds.tolist(), via_com.tolist(),
-                                 quality[by_org].tolist(), strict=True):
-            org = m.organizations[s]
-            if v:
-                qual_by_pair[(c, s)] = max(qual_by_pair.get((c, s), 0.0), min(q, 1.0))
-            for ct in org.contracts:
-                if ct.kind == k:
-                    ct.delivered += 1
-                    break
-        m._partner_perf.update(qual_by_pair)
-    r.resolve_met(res.served, quality, by_org, m.p.residents)
-
-
-# ---------------------------------------------------------------------------
 # 6. partnerships
 # ---------------------------------------------------------------------------
 def partnerships(m: "CommunityModel") -> None:
@@ -463,145 +295,6 @@ def partnerships(m: "CommunityModel") -> None:
         top = int(np.argmax(unmet[c.index])) if unmet[c.index].sum() > 0 else -1
         c.decide_new_partner(m.p.committees, top, m.streets[c.street].active_orgs(), rng)
     m._partner_perf = {}
-
-
-# ---------------------------------------------------------------------------
-# 7. accounts
-# ---------------------------------------------------------------------------
-def accounts(m: "CommunityModel") -> None:
-    """Money moves: income, costs, subsidies, projects; hiring, lay-offs, failures."""
-    po, pw, pc = m.p.organizations, m.p.social_workers, m.p.committees
-    L = m.ledger
-    district, purchase = m.funders["district"], m.funders["purchase"]
-    for org in m.organizations:
-        if not org.alive:
-            continue
-        acct = org.account
-        # -- income ------------------------------------------------------
-        gov = 0.0
-        for ct in org.contracts:
-            if ct.months_left > 0:
-                purchase.pay(acct, ct.monthly_yuan, "contract")
-                m.tally["contracts_paid"] += 1
-                org.record_income("contract", ct.monthly_yuan)
-                gov += ct.monthly_yuan
-                ct.months_left -= 1
-        if org.runs_platform:
-            fee = m.p.streets.platform_fee_yuan / 12
-            m.funders["street"].pay(acct, fee, "platform_fee")
-            org.record_income("platform_fee", fee)
-            gov += fee
-        for g in org.grants:
-            if g.months_left > 0:
-                g.funder.pay(acct, g.monthly_yuan, g.purpose)
-                if g.funder.kind == "foundation":
-                    g.funder.committed -= g.monthly_yuan
-                org.record_income(g.purpose, g.monthly_yuan)
-                if g.purpose == "lottery_grant":
-                    gov += g.monthly_yuan
-                g.months_left -= 1
-        org.grants = [g for g in org.grants if g.months_left > 0]
-        if org.active:
-            donation = max(0.0, po.donations_yuan_month * (0.5 + org.reputation) - po.crowd_out * gov)
-            L.transfer(m.acct["donors"], acct, donation, "donation")
-            org.record_income("donation", donation)
-            staff = org.other_staff + len(org.workers)
-            market = po.market_income_per_staff_yuan * staff
-            L.transfer(m.acct["market"], acct, market, "market_income")
-            org.record_income("market_income", market)
-            share = po.fee_kinds_share * (1.0 if org.kind == "life_services" else 0.2)
-            fees = po.fee_yuan_per_need * share * org.needs_met_month
-            L.transfer(m.acct["residents"], acct, fees, "fee")
-            org.record_income("fee", fees)
-        # -- costs -------------------------------------------------------
-        if org.pays_rent() and (org.active or po.premises_required >= 0.5):
-            L.transfer(acct, m.acct["landlords"], org.rent_due(po), "rent")
-            district.pay(m.acct["landlords"], po.rent_yuan_month * po.rent_subsidy_share, "rent_subsidy")
-        if org.active:
-            L.transfer(acct, m.acct["utilities"], po.utilities_yuan_month * (1 - po.utility_discount_share),
-                       "utilities")
-            district.pay(m.acct["utilities"], po.utilities_yuan_month * po.utility_discount_share,
-                         "utility_discount")
-            L.transfer(acct, m.acct["wages"], org.other_staff * po.other_wage_yuan, "wages_other")
-        wages = 0.0
-        for w in org.workers:
-            w.wage = w.compute_wage(pw)
-            wages += w.wage
-            district.pay(m.acct["wages"], w.subsidy(pw), "salary_subsidy")
-        L.transfer(acct, m.acct["wages"], wages, "wages_social_workers")
-        org.close_income_month()
-        # -- decisions ---------------------------------------------------
-        if org.active:
-            _decide_staffing(m, org, wages)
-        if L.get(acct) < 0:
-            org.months_negative += 1
-            if org.months_negative > po.failure_grace_months:
-                org.status = FAILED
-                _wind_up(m, org)
-                m.tally["failures"] += 1
-        else:
-            org.months_negative = 0
-    # committees' social workers are paid by the district (salaries of committee posts)
-    for c in m.committees:
-        for w in c.workers:
-            w.wage = w.compute_wage(pw)
-        if c.project_months_left > 0 and c.projects > 0:
-            spend = min(L.get(c.fund_account), c.projects * pc.micro_project_cost_yuan / 12)
-            L.transfer(c.fund_account, m.acct["project_costs"], max(spend, 0.0), "micro_projects")
-            c.project_months_left -= 1
-            if c.project_months_left == 0:
-                c.projects = 0
-
-
-def _decide_staffing(m: "CommunityModel", org, wages: float) -> None:
-    """Rule: post a social-work vacancy when reserves cover hire_reserve_months of costs
-    (with the new wage), the mean monthly income of the last year covers the costs with
-    the new wage too, and the organization was busy (met at least 80 % of its capacity)
-    or holds a contract; when reserves fall below layoff_reserve_months of costs, let
-    the newest social worker go (or one other staff member)."""
-    po = m.p.organizations
-    costs = org.monthly_costs(po, wages)
-    reserves = m.ledger.get(org.account)
-    busy = org.needs_met_month >= 0.8 * org.capacity or org.has_contract()
-    next_wage = m.p.social_workers.wage_org_yuan
-    income = sum(org.income_window().values()) / max(len(org.income_12m), 1)
-    if (reserves > po.hire_reserve_months * (costs + next_wage) and busy
-            and income >= costs + next_wage
-            and len(org.workers) + org.vacancies < po.max_social_workers):
-        org.vacancies += 1
-    elif reserves < po.layoff_reserve_months * costs:
-        if org.workers:
-            m.release(org.workers[-1])
-            m.tally["layoffs"] += 1
-        elif org.other_staff > 1:
-            org.other_staff -= 1
-            m.tally["layoffs"] += 1
-    org.met_last_month = org.needs_met_month
-    org.needs_met_month = 0
-
-
-def _wind_up(m: "CommunityModel", org) -> None:
-    """A failed or abandoned organization lets its workers go, loses contracts and ties;
-    what is left in (or owed by) its account goes back to its founders."""
-    for w in list(org.workers):
-        m.release(w)
-    org.contracts = []
-    for g in org.grants:  # instalments never to be paid are no longer owed by a foundation
-        if g.funder.kind == "foundation":
-            g.funder.committed -= g.monthly_yuan * g.months_left
-    org.grants = []
-    org.uses_venue = False
-    org.runs_platform = False
-    for c in m.streets[org.street].committees:
-        c.partners.pop(org, None)
-    street = m.streets[org.street]
-    if street.platform_org is org:
-        street.platform_org = None
-    bal = m.ledger.get(org.account)
-    if bal > 0:
-        m.ledger.transfer(org.account, m.acct["founders"], bal, "wind_up")
-    elif bal < 0:
-        m.ledger.transfer(m.acct["founders"], org.account, -bal, "debts_covered")
 
 
 # ---------------------------------------------------------------------------
