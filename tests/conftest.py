@@ -46,6 +46,9 @@ SUPPORTS_ON = {
     "parameters.organizations.capital_requirement_yuan": 5000.0,
     "parameters.organizations.premises_required": 0.0,
     "parameters.funders.foundation_budget_yuan": 3.0e5,
+    "parameters.funders.foundation_coverage": 1.0,
+    "parameters.committees.fund_coverage": 1.0,
+    "parameters.streets.budget_guaranteed": 1.0,
     "parameters.streets.platform": 1.0,
     "parameters.streets.service_centre": 1.0,
     "parameters.streets.incubator": 1.0,
@@ -57,6 +60,24 @@ SUPPORTS_ON = {
     "parameters.committees.training_rate": 0.1,
     "parameters.committees.new_task_gate": 1.0,
 }
+
+LEVERS_OFF = {
+    "parameters.streets.purchase_budget_yuan": 0.0,
+    "parameters.funders.lottery_budget_yuan": 0.0,
+    "parameters.committees.self_governance_fund_yuan": 0.0,
+    "parameters.organizations.rent_subsidy_share": 0.0,
+    "parameters.organizations.utility_discount_share": 0.0,
+    "parameters.funders.foundation_budget_yuan": 0.0,
+    "parameters.streets.platform": 0.0,
+    "parameters.streets.service_centre": 0.0,
+    "parameters.streets.incubator": 0.0,
+    "parameters.social_workers.salary_subsidy_certified_yuan": 0.0,
+    "parameters.social_workers.exam_subsidy_yuan": 0.0,
+    "parameters.social_workers.training_cost_yuan": 0.0,
+    "parameters.residents.publicity_budget_yuan": 0.0,
+    "parameters.streets.evaluation_cost_yuan": 0.0,
+}
+"""Every parameter through which public money is spent, at zero."""
 
 SHARE_OUTCOMES = (
     "needs_met_share", "service_quality", "satisfaction", "trust_in_committee", "participation_rate",
