@@ -243,7 +243,9 @@ class CommunityModel(mesa.Model):
         scale = max(1.0, float(np.abs(self.ledger.balance).sum()))
         if not np.isfinite(total) or abs(total) > 1e-9 * scale:  # a NaN/inf balance fails too
             raise AssertionError(f"money does not add up: balances sum to {total}")
-        self.residents.check()
+        if getattr(self, "_residents_checked", None) != self.month:  # the recorder's pass checked them
+            self.residents.check()
+        self._residents_checked = None
         employed = sum(len(o.workers) for o in self.organizations) + sum(len(c.workers) for c in self.committees)
         n_employed = sum(1 for w in self.workers if w.employed)
         if employed != n_employed:

@@ -188,18 +188,21 @@ class Recorder:
                 if src in ("contract", "platform_fee", "lottery_grant", "incubator_grant"):
                     income["gov"] += v
         pc = m.p.committees
+        by_g, by_c, totals = r.tallies()  # one pass; raises AssertionError if a resident invariant fails
+        m._residents_checked = m.month
+        n_res = max(r.n, 1)
         cur = {
             "needs_arising": float(self.arising_g.sum()),
             "needs_met": float(met),
             "needs_lapsed": float(lapsed),
             "needs_met_share": met / closed if closed else 0.0,
-            "backlog": float(np.count_nonzero(r.need_kind >= 0)),
+            "backlog": float(totals[2]),
             "mean_wait_months": float(self.wait_g.sum() / met) if met else 0.0,
             "service_quality": self.met_cert / met if met else 0.0,
-            "satisfaction": float(r.satisfaction.mean()) if r.n else 0.0,
-            "trust_in_committee": float(r.trust.mean()) if r.n else 0.0,
-            "participation_rate": float(r.participating.mean()) if r.n else 0.0,
-            "volunteer_rate": float(r.volunteer.mean()) if r.n else 0.0,
+            "satisfaction": float(by_g[:, 1].sum() / n_res),
+            "trust_in_committee": float(by_g[:, 2].sum() / n_res),
+            "participation_rate": float(totals[0] / n_res),
+            "volunteer_rate": float(totals[1] / n_res),
             "election_turnout": _nanmean_or0([c.last_turnout for c in m.committees]),
             "committee_service_time_share": float(np.mean([c.service_time_share(pc) for c in m.committees])),
             "needs_met_by_committees_share": self.met_by[PT_COMMITTEE] / met if met else 0.0,
@@ -232,17 +235,17 @@ class Recorder:
             cur[name] /= scale
         self.current = cur
         self.collector.collect(m)
-        self._breakdowns()
+        self._breakdowns(by_g, by_c)
         m.check_invariants()
         for name, v in cur.items():
             if not np.isfinite(v):
                 raise AssertionError(f"outcome {name} is not finite: {v}")
 
-    def _breakdowns(self) -> None:
+    def _breakdowns(self, by_g: np.ndarray, by_c: np.ndarray) -> None:
         m = self.m
         r = m.residents
         month = m.month
-        n_g = np.bincount(r.group, minlength=self.n_g).astype(np.float64)
+        n_g = by_g[:, 0]
         safe = np.maximum(n_g, 1)
         closed = self.met_g + self.lapsed_g
         rows = np.column_stack([
@@ -250,9 +253,7 @@ class Recorder:
             self.arising_g / m.scale, self.met_g / m.scale, self.lapsed_g / m.scale,
             np.divide(self.met_g, closed, out=np.zeros(self.n_g), where=closed > 0),
             np.divide(self.wait_g, self.met_g, out=np.zeros(self.n_g), where=self.met_g > 0),
-            np.bincount(r.group, weights=r.satisfaction, minlength=self.n_g) / safe,
-            np.bincount(r.group, weights=r.trust, minlength=self.n_g) / safe,
-            np.bincount(r.group, weights=r.participating, minlength=self.n_g) / safe,
+            by_g[:, 1] / safe, by_g[:, 2] / safe, by_g[:, 3] / safe,
         ])
         self.by_group.append(rows)
         sizes = r.sizes().astype(np.float64)
@@ -263,12 +264,11 @@ class Recorder:
             np.full(self.n_c, month), np.arange(self.n_c), m.committee_street, sizes,
             self.arising_c, self.met_c, self.lapsed_c,
             np.divide(self.met_c, closed_c, out=np.zeros(self.n_c), where=closed_c > 0),
-            r.per_committee(r.need_kind >= 0),
+            by_c[:, 3],
             [c.service_time_share(pc) for c in cs], [len(c.partners) for c in cs],
             [len(c.workers) for c in cs], [sum(1 for w in c.workers if w.certified) for c in cs],
             [c.projects_this_month for c in cs],
-            r.per_committee(r.satisfaction) / sizes, r.per_committee(r.trust) / sizes,
-            r.per_committee(r.participating) / sizes,
+            by_c[:, 0] / sizes, by_c[:, 1] / sizes, by_c[:, 2] / sizes,
             [0.0 if np.isnan(c.last_turnout) else c.last_turnout for c in cs],
         ])
         self.by_committee.append(crow)

@@ -1,19 +1,28 @@
 """Residents as a struct of arrays, with every rule written over whole arrays.
 
 Residents are many (up to tens of millions), so none of them is a Python
-object and no rule loops over them. Residents of one committee are stored
-contiguously: committee ``c`` owns rows ``start[c]:start[c+1]``.
+object and no rule loops over them in Python: each rule is a numpy expression
+or a compiled single-pass kernel (``kernels.py``). Residents of one committee
+are stored contiguously: committee ``c`` owns rows ``start[c]:start[c+1]``.
 
-State per resident: primary group, committee, the one open need (kind, months
-waited, channel it was brought to), awareness of organizations' services,
-trust in the committee, satisfaction, participation and volunteering.
-Neighbour ties are a sparse row-normalised matrix within each committee area.
+State per resident (about 20 bytes): primary group, committee, the one open
+need (kind, months waited, channel it was brought to), awareness of
+organizations' services, trust in the committee, satisfaction, participation
+and volunteering.
+
+Neighbour ties form a circulant graph within each committee area: committee c
+draws ``neighbours // 2`` offsets o once, and resident l of the committee is
+tied to residents l + o and l - o (mod the committee's size). The ties cost
+no memory per resident; ``neighbours`` returns them as a scipy.sparse matrix
+for analysis.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+
+from . import kernels
 
 from .params import GROUPS, NEED_KINDS, Residents as ResidentParams
 
@@ -41,16 +50,19 @@ class ResidentArrays:
     """State of all residents, one array per attribute."""
 
     def __init__(self, sizes: np.ndarray, p: ResidentParams, rng_init: np.random.Generator):
+        sizes = np.asarray(sizes, dtype=np.int64)
         self.n_committees = int(sizes.size)
         self.start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.size = sizes.copy()
         n = int(self.start[-1])
         self.n = n
-        self.committee = np.repeat(np.arange(self.n_committees, dtype=np.int32), sizes)
+        com_dtype = np.uint16 if self.n_committees < 2**16 else np.int32
+        self.committee = np.repeat(np.arange(self.n_committees, dtype=com_dtype), sizes)
         # Groups drawn independently per resident from the shares.
         shares = group_share_vector(p)
         self.group = rng_init.choice(len(GROUPS), size=n, p=shares / shares.sum()).astype(np.int8)
         self.need_kind = np.full(n, NO_NEED, dtype=np.int8)
-        self.need_wait = np.zeros(n, dtype=np.int16)
+        self.need_wait = np.zeros(n, dtype=np.int8)
         self.need_channel = np.full(n, CH_NONE, dtype=np.int8)
         a0 = p.awareness_init
         self.awareness = np.clip(rng_init.beta(2.0, 2.0, n) * 2 * a0, 0, 1).astype(np.float32)
@@ -58,35 +70,58 @@ class ResidentArrays:
         self.satisfaction = np.full(n, p.satisfaction_init, dtype=np.float32)
         self.participating = rng_init.random(n) < p.participation_init
         self.volunteer = self.participating & (rng_init.random(n) < p.volunteer_share)
-        self.neighbours = self._ties(p.neighbours, sizes, rng_init)
+        half = max(0, p.neighbours // 2)
+        span = np.maximum(sizes - 1, 1)
+        self.offsets = (1 + np.floor(rng_init.random((self.n_committees, half)) * span[:, None])).astype(np.int64)
+        self.offsets[sizes <= 1] = 0
+        self._bias_groups = np.zeros(len(GROUPS), dtype=np.bool_)
+        self._bias_groups[[ELDERLY, WOMEN_AT_HOME]] = True
 
     # ------------------------------------------------------------------
-    def _ties(self, k: int, sizes: np.ndarray, rng: np.random.Generator) -> sp.csr_matrix:
-        """Random ties within each committee area (k/2 drawn per resident, made symmetric)."""
-        n = self.n
-        half = max(0, k // 2)
-        if half == 0 or n == 0:
-            return sp.csr_matrix((n, n), dtype=np.float32)
-        src = np.repeat(np.arange(n, dtype=np.int64), half)
-        com = np.repeat(self.committee, half)
-        size = sizes[com]
-        offset = (rng.random(src.size) * (size - 1)).astype(np.int64) + 1  # never self
-        local = src - self.start[com]
-        dst = self.start[com] + (local + offset) % size
-        rows = np.concatenate([src, dst])
-        cols = np.concatenate([dst, src])
-        mat = sp.csr_matrix((np.ones(rows.size, dtype=np.float32), (rows, cols)), shape=(n, n))
-        mat.sum_duplicates()
-        mat.data[:] = 1.0
+    def _tie_targets(self) -> tuple[np.ndarray, np.ndarray]:
+        """(source, target) of every tie, both directions (for analysis; O(n*k) memory)."""
+        n, h = self.n, self.offsets.shape[1]
+        if h == 0 or n == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        com = self.committee.astype(np.int64)
+        size = self.size[com]
+        local = np.arange(n, dtype=np.int64) - self.start[com]
+        src, dst = [], []
+        for j in range(h):
+            o = self.offsets[com, j]
+            ok = size > 1
+            for sign in (1, -1):
+                src.append(np.flatnonzero(ok))
+                dst.append((self.start[com] + (local + sign * o) % size)[ok])
+        return np.concatenate(src), np.concatenate(dst)
+
+    @property
+    def neighbours(self) -> sp.csr_matrix:
+        """The ties as a row-normalised scipy.sparse matrix (built on demand, for analysis)."""
+        src, dst = self._tie_targets()
+        w = np.ones(src.size, dtype=np.float32)
+        mat = sp.csr_matrix((w, (src, dst)), shape=(self.n, self.n))  # duplicates add up
         deg = np.asarray(mat.sum(axis=1)).ravel()
         deg[deg == 0] = 1.0
-        inv = (1.0 / deg).astype(np.float32)
-        mat.data *= np.repeat(inv, np.diff(mat.indptr))
+        mat.data *= np.repeat((1.0 / deg).astype(np.float32), np.diff(mat.indptr))
         return mat
 
     def neighbour_mean(self, values: np.ndarray) -> np.ndarray:
-        """Mean of ``values`` over each resident's neighbours (0 for the isolated)."""
-        return self.neighbours @ values.astype(np.float32)
+        """Mean of ``values`` over each resident's ties (0 for the isolated)."""
+        n, h = self.n, self.offsets.shape[1]
+        out = np.zeros(n, dtype=np.float64)
+        if h == 0 or n == 0:
+            return out
+        v = np.asarray(values, dtype=np.float64)
+        com = self.committee.astype(np.int64)
+        size = self.size[com]
+        local = np.arange(n, dtype=np.int64) - self.start[com]
+        for j in range(h):
+            o = self.offsets[com, j]
+            out += v[self.start[com] + (local + o) % size] + v[self.start[com] + (local - o) % size]
+        out /= 2 * h
+        out[size <= 1] = 0.0
+        return out
 
     # ------------------------------------------------------------------
     # Rules
@@ -94,23 +129,19 @@ class ResidentArrays:
     def decide_needs_arise(self, rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Rule: a resident with no open need raises one of kind k with monthly chance rate[group, k].
 
-        One uniform draw per resident: u < total rate of the group raises a
-        need, and u / total picks the kind from the group's cumulative rates.
+        Implemented by geometric skipping (``kernels.arise``): candidates are
+        visited with gaps drawn from Geometric(r_max), r_max the largest total
+        rate of any group; a free candidate raises kind k with chance
+        rate[g, k] / r_max. Same distribution as one draw per resident.
         Returns the indices of residents who raised a need this month.
         """
+        rates = np.asarray(rates, dtype=np.float64)
         total = rates.sum(axis=1)
-        u = rng.random(self.n)
-        free = self.need_kind == NO_NEED
-        new = np.flatnonzero(free & (u < total[self.group]))
-        if new.size:
-            g = self.group[new]
-            v = u[new] / total[g]
-            cum = np.cumsum(rates, axis=1) / np.where(total > 0, total, 1.0)[:, None]
-            kind = (v[:, None] >= cum[g]).sum(axis=1)
-            self.need_kind[new] = np.minimum(kind, rates.shape[1] - 1).astype(np.int8)
-            self.need_wait[new] = 0
-            self.need_channel[new] = CH_NONE
-        return new
+        if np.any(total > 1.0 + 1e-12):
+            raise ValueError("a group's need rates add up to more than 1 a month")
+        rmax = float(total.max()) if total.size else 0.0
+        cum = np.cumsum(rates, axis=1)
+        return kernels.arise(self.need_kind, self.need_wait, self.need_channel, self.group, cum, rmax, rng)
 
     def decide_bring_forward(
         self, p: ResidentParams, org_reach: np.ndarray, rng: np.random.Generator
@@ -121,17 +152,13 @@ class ResidentArrays:
         where one serves that kind in the committee area (org_reach[committee, kind]),
         otherwise to the committee.
         """
-        idx = np.flatnonzero((self.need_kind != NO_NEED) & (self.need_channel == CH_NONE))
-        if idx.size == 0:
-            return
-        aw = self.awareness[idx]
-        p_express = np.clip(p.express_base + p.express_trust * self.trust[idx] + p.express_awareness * aw, 0, 1)
-        u = rng.random((2, idx.size))
-        go = u[0] < p_express
-        reach = org_reach[self.committee[idx], self.need_kind[idx]]
-        to_org = go & (u[1] < p.direct_to_org_awareness * aw * reach)
-        ch = np.where(to_org, CH_ORG, CH_COMMITTEE).astype(np.int8)
-        self.need_channel[idx[go]] = ch[go]
+        kernels.bring_forward(self.need_kind, self.need_channel, self.committee, self.trust, self.awareness,
+                              np.ascontiguousarray(org_reach, dtype=np.float32), p.express_base, p.express_trust,
+                              p.express_awareness, p.direct_to_org_awareness, rng)
+
+    def open_needs(self, n_kinds: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(indices, cells = committee*n_kinds + kind, channels, waits) of all open needs."""
+        return kernels.open_needs(self.need_kind, self.need_channel, self.need_wait, self.committee, n_kinds)
 
     def resolve_met(self, idx: np.ndarray, quality: np.ndarray, by_org: np.ndarray, p: ResidentParams) -> None:
         """Rule: a met need closes; satisfaction moves towards the experienced quality
@@ -153,21 +180,11 @@ class ResidentArrays:
     def decide_wait_or_lapse(self, p: ResidentParams, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Rule: an unmet need waits one more month; it lapses with chance lapse_rate,
         or surely after max_wait_months. A lapse pulls satisfaction (and, for a need
-        brought to the committee, trust) towards 0. Returns the lapsed indices and kinds."""
-        idx = np.flatnonzero(self.need_kind != NO_NEED)
-        if idx.size == 0:
-            return idx, idx.astype(np.int8)
-        self.need_wait[idx] += 1
-        lapse = (rng.random(idx.size) < p.lapse_rate) | (self.need_wait[idx] >= p.max_wait_months)
-        li = idx[lapse]
-        self.satisfaction[li] *= np.float32(1.0 - p.satisfaction_step)
-        ci = li[self.need_channel[li] == CH_COMMITTEE]
-        self.trust[ci] *= np.float32(1.0 - p.trust_step)
-        kinds = self.need_kind[li].copy()
-        self.need_kind[li] = NO_NEED
-        self.need_wait[li] = 0
-        self.need_channel[li] = CH_NONE
-        return li, kinds
+        brought to the committee, trust) towards 0 by the steps satisfaction_step and
+        trust_step. Returns the lapsed indices and kinds."""
+        return kernels.wait_or_lapse(self.need_kind, self.need_wait, self.need_channel, self.satisfaction,
+                                     self.trust, p.lapse_rate, p.max_wait_months, 1.0 - p.satisfaction_step,
+                                     1.0 - p.trust_step, rng)
 
     def decide_participation(
         self,
@@ -175,33 +192,23 @@ class ResidentArrays:
         projects_running: np.ndarray,
         rng: np.random.Generator,
     ) -> None:
-        """Rule (threshold-free contagion): a non-participant joins with chance
-        base*(1+bias for elderly and women at home) + peer*share of participating
-        neighbours + satisfaction term + project_pull where the committee runs
-        micro-projects; a participant stops with chance participation_quit. A new
-        participant volunteers with chance volunteer_share. Awareness drifts towards
-        neighbours' mean (word of mouth), decays, and rises with publicity
-        (publicity_awareness; publicity_participation adds to the joining chance)."""
-        nb_part = self.neighbour_mean(self.participating)
-        bias = np.where((self.group == ELDERLY) | (self.group == WOMEN_AT_HOME), 1.0 + p.group_participation_bias, 1.0)
-        p_join = (
-            p.participation_base * bias
-            + p.participation_peer * nb_part
-            + p.participation_satisfaction * np.maximum(self.satisfaction - 0.5, 0.0)
-            + p.participation_project_pull * (projects_running[self.committee] > 0)
-            + p.publicity_participation
-        )
-        u = rng.random((3, self.n), dtype=np.float32)
-        joins = ~self.participating & (u[0] < p_join)
-        quits = self.participating & (u[1] < p.participation_quit)
-        self.participating = (self.participating | joins) & ~quits
-        self.volunteer = (self.volunteer & ~quits) | (joins & (u[2] < p.volunteer_share))
-        nb_aw = self.neighbour_mean(self.awareness)
-        aw = self.awareness
-        aw += p.awareness_gain_neighbours * np.maximum(nb_aw - aw, 0.0) - p.awareness_decay * aw
-        if p.publicity_awareness > 0:
-            aw += p.publicity_awareness * (1.0 - aw)
-        np.clip(aw, 0.0, 1.0, out=aw)
+        """Rule (contagion over ties): a non-participant joins with chance
+        base*(1+group_participation_bias for elderly and women at home) + peer*share of
+        participating ties + participation_satisfaction*max(satisfaction-0.5, 0)
+        + project_pull where the committee runs micro-projects + publicity_participation;
+        a participant stops with chance participation_quit; a new participant volunteers
+        with chance volunteer_share (all from the state before anyone changes).
+        Awareness then moves towards the committee area's mean (word of mouth:
+        awareness_gain_neighbours), decays (awareness_decay) and rises with
+        publicity (publicity_awareness)."""
+        projects = np.asarray(projects_running, dtype=np.int64)
+        kernels.participation(self.participating, self.volunteer, self.group, self.committee, self.satisfaction,
+                              self.start, self.size, self.offsets, projects, p.participation_base,
+                              p.group_participation_bias, self._bias_groups, p.participation_peer,
+                              p.participation_satisfaction, p.participation_project_pull,
+                              p.publicity_participation, p.participation_quit, p.volunteer_share, rng)
+        kernels.awareness_step(self.awareness, self.start, p.awareness_gain_neighbours, p.awareness_decay,
+                               p.publicity_awareness)
 
     def decide_votes(
         self, p: ResidentParams, committees: np.ndarray, direct: np.ndarray, trust_gain: float,
@@ -235,14 +242,19 @@ class ResidentArrays:
         """Residents per committee."""
         return np.diff(self.start)
 
+    def tallies(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One pass: sums by group (count, satisfaction, trust, participating), by committee
+        (satisfaction, trust, participating, open needs) and totals (participating,
+        volunteers, open needs); raises AssertionError if an invariant fails."""
+        by_g, by_c, totals, bad = kernels.tallies(
+            self.group, self.start, self.satisfaction, self.trust, self.awareness, self.participating,
+            self.volunteer, self.need_kind, self.need_wait, self.need_channel, len(GROUPS))
+        if bad:
+            raise AssertionError({1: "a resident's satisfaction, trust or awareness is outside [0, 1] or NaN",
+                                  2: "closed needs keep wait or channel state",
+                                  3: "volunteer who does not participate"}[int(bad)])
+        return by_g, by_c, totals
+
     def check(self) -> None:
         """Invariants: states in range, no NaN, probabilities in [0, 1]."""
-        for name in ("awareness", "trust", "satisfaction"):
-            arr = getattr(self, name)
-            if not (np.all(arr >= 0.0) and np.all(arr <= 1.0)):
-                raise AssertionError(f"resident {name} outside [0, 1] or NaN")
-        open_ = self.need_kind != NO_NEED
-        if np.any(self.need_wait[~open_] != 0) or np.any(self.need_channel[~open_] != CH_NONE):
-            raise AssertionError("closed needs keep wait or channel state")
-        if np.any(self.volunteer & ~self.participating):
-            raise AssertionError("volunteer who does not participate")
+        self.tallies()

@@ -5,15 +5,16 @@ each a provider's capacity in one cell for this month: the committee's own
 staff, its residents' micro-projects, and each organization that reaches the
 committee area. The match rule:
 
-* within a cell, needs are served longest-waiting first (ties at random);
+* within a cell, needs are served longest-waiting first; where capacity runs
+  out within a bucket of equal waits, a uniformly random subset is served;
 * a cell serves as many needs as its rows have capacity (each row's
   fractional capacity is rounded stochastically, so it is unbiased);
-* the served needs are handed to rows in table order (committee staff, then
-  micro-projects, then organizations by quality), so row j serves the ranks
-  between the cumulative capacities before and after it.
+* each served need goes to one of its cell's rows (committee staff,
+  micro-projects, organizations) with chance proportional to the row's
+  remaining capacity, i.e. providers serve in a random order.
 
-Everything is vectorised: one lexsort over the needs being matched and one
-searchsorted, never a loop over residents.
+The loop is compiled (``kernels.match``): a histogram by (cell, wait) and one
+pass over the needs, never a sort over residents.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import kernels
 
 PT_COMMITTEE, PT_PROJECTS, PT_ORG = 0, 1, 2
 
@@ -73,27 +76,23 @@ def match(
     n_cells: int,
     rng: np.random.Generator,
 ) -> Match:
-    """Rule: serve needs in each cell longest-waiting first up to the cell's capacity."""
+    """Rule: in each cell serve needs longest-waiting first up to the cell's capacity
+    (a random subset of the bucket where capacity runs out); each served need goes to a
+    supply row of its cell with chance proportional to the row's remaining capacity.
+    Implemented in ``kernels.match``."""
     n_rows = supply.cell.size
     if need_idx.size == 0 or n_rows == 0:
         return Match(need_idx[:0], np.zeros(0, np.int64), np.zeros(n_rows, np.int64))
     cap = round_capacity(supply.cap, rng)
-    tie = rng.random(need_idx.size)
-    order = np.lexsort((tie, -need_wait.astype(np.int32), need_cell))
-    cells = need_cell[order]
-    first = np.searchsorted(cells, cells, side="left")
-    rank = np.arange(cells.size) - first
-    cap_cell = np.bincount(supply.cell, weights=cap, minlength=n_cells).astype(np.int64)
-    ok = rank < cap_cell[cells]
-    if not ok.any():
-        return Match(need_idx[:0], np.zeros(0, np.int64), np.zeros(n_rows, np.int64))
     rorder = np.argsort(supply.cell, kind="stable")
-    cum = np.cumsum(cap[rorder])
-    cell_base = np.concatenate([[0], np.cumsum(cap_cell)])
-    target = cell_base[cells[ok]] + rank[ok]
-    row = rorder[np.searchsorted(cum, target, side="right")]
-    used = np.bincount(row, minlength=n_rows)
-    return Match(need_idx[order[ok]], row, used)
+    max_wait = int(need_wait.max()) if need_wait.size else 0
+    served, srow, used_sorted = kernels.match(
+        np.ascontiguousarray(need_idx, dtype=np.int64), np.ascontiguousarray(need_cell, dtype=np.int64),
+        np.ascontiguousarray(need_wait, dtype=np.int64), np.ascontiguousarray(supply.cell[rorder], dtype=np.int64),
+        cap[rorder], int(n_cells), max_wait, rng)
+    used = np.zeros(n_rows, np.int64)
+    used[rorder] = used_sorted
+    return Match(served, rorder[srow], used)
 
 
 def spread(

@@ -120,9 +120,7 @@ def serve_residents(m: "CommunityModel") -> None:
     m.recorder.add_arising(new)
     r.decide_bring_forward(pr, org_reach_matrix(m), m.streams["bring_forward"])
 
-    open_idx = np.flatnonzero(r.need_kind != NO_NEED)
-    ch = r.need_channel[open_idx]
-    cell = r.committee[open_idx].astype(np.int64) * K + r.need_kind[open_idx]
+    open_idx, cell, ch, open_wait = r.open_needs(K)
     n_cells = len(m.committees) * K
     demand_com = np.bincount(cell[ch == CH_COMMITTEE], minlength=n_cells)
     demand_org = np.bincount(cell[ch == CH_ORG], minlength=n_cells)
@@ -130,13 +128,13 @@ def serve_residents(m: "CommunityModel") -> None:
     com_supply, _ = build_supply(m, demand_com, demand_org)
 
     sel = ch == CH_COMMITTEE
-    res1 = match(open_idx[sel], cell[sel], r.need_wait[open_idx[sel]], com_supply, n_cells, m.streams["match"])
+    res1 = match(open_idx[sel], cell[sel], open_wait[sel], com_supply, n_cells, m.streams["match"])
     used_by_slot = np.zeros(len(m.organizations))
     org_rows = com_supply.ptype == PT_ORG
     np.add.at(used_by_slot, com_supply.pid[org_rows], res1.used[org_rows])
     org_supply = _org_channel_supply(m, demand_org, used_by_slot)
     sel = ch == CH_ORG
-    res2 = match(open_idx[sel], cell[sel], r.need_wait[open_idx[sel]], org_supply, n_cells, m.streams["match"])
+    res2 = match(open_idx[sel], cell[sel], open_wait[sel], org_supply, n_cells, m.streams["match"])
 
     for res, supply in ((res1, com_supply), (res2, org_supply)):
         _close_met(m, res, supply)
@@ -144,12 +142,12 @@ def serve_residents(m: "CommunityModel") -> None:
     m.recorder.add_lapsed(lapsed)
     # what the streets see: lapsed needs by kind, over a year (exponential window)
     lapsed_kind_com = np.zeros((len(m.committees), K))
-    np.add.at(lapsed_kind_com, (r.committee[lapsed], lapsed_kind), 1)
+    np.add.at(lapsed_kind_com, (r.committee[lapsed].astype(np.int64), lapsed_kind), 1)
     for street in m.streets:
         rows = [c.index for c in street.committees]
         street.unmet_by_kind = street.unmet_by_kind * (11 / 12) + lapsed_kind_com[rows].sum(axis=0)
-    m._unmet_kind_by_committee = lapsed_kind_com + np.bincount(
-        cell[r.need_kind[open_idx] != NO_NEED], minlength=n_cells).reshape(-1, K)
+    still_open = r.need_kind[open_idx] != NO_NEED
+    m._unmet_kind_by_committee = lapsed_kind_com + np.bincount(cell[still_open], minlength=n_cells).reshape(-1, K)
 
 
 def _close_met(m: "CommunityModel", res, supply: Supply) -> None:

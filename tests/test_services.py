@@ -43,14 +43,37 @@ def test_capacity_per_cell_and_no_cross_cell_leakage():
     assert np.array_equal(sup.cell[res.row], served_cell), "a need was met by a row of another cell"
 
 
-def test_provider_rows_serve_in_table_order():
-    # cell 0: committee (2), projects (1), organization (3); 4 needs -> 2, 1, 1, 0
-    idx, cell, wait = needs([0, 0, 0, 0], [3, 2, 1, 0])
-    sup = supply([(0, PT_COMMITTEE, 0, 2.0), (0, PT_PROJECTS, 0, 1.0), (0, PT_ORG, 7, 3.0), (0, PT_ORG, 8, 3.0)])
+def test_served_needs_share_out_over_rows_in_proportion_to_capacity():
+    """Rule: each served need goes to a row of its cell with chance proportional to the
+    row's remaining capacity. Statistical, fixed seed: 1,000 needs, capacities 600/300/100
+    of 1,200 in all -> every need is served and rows are never over capacity; with 2,000
+    needs all capacity is used exactly; with 500 needs the split is near 3:1.5:0.5 (tolerance
+    4 standard errors)."""
+    sup = supply([(0, PT_COMMITTEE, 0, 600.0), (0, PT_PROJECTS, 0, 300.0), (0, PT_ORG, 7, 100.0)])
+    idx, cell, wait = needs([0] * 2000, [0] * 2000)
     res = match(idx, cell, wait, sup, 1, np.random.default_rng(2))
-    assert res.used.tolist() == [2, 1, 1, 0]
-    by_need = dict(zip(res.served.tolist(), res.row.tolist(), strict=True))
-    assert by_need == {100: 0, 101: 0, 102: 1, 103: 2}, "longest waiting go to the first row"
+    assert res.used.tolist() == [600, 300, 100], "all capacity used, no row over capacity"
+    idx, cell, wait = needs([0] * 500, [0] * 500)
+    res = match(idx, cell, wait, sup, 1, np.random.default_rng(3))
+    assert res.used.sum() == 500
+    expected = np.array([0.6, 0.3, 0.1]) * 500
+    se = np.sqrt(500 * np.array([0.6, 0.3, 0.1]) * (1 - np.array([0.6, 0.3, 0.1])))
+    assert np.all(np.abs(res.used - expected) < 4 * se), res.used
+    assert np.all(res.used <= np.array([600, 300, 100]))
+
+
+def test_partially_served_bucket_is_a_random_subset():
+    """Where capacity runs out inside a bucket of equal waits, who is served is random:
+    over many seeds each of the 10 needs is served about half the time (capacity 5)."""
+    idx, cell, wait = needs([0] * 10, [2] * 10)
+    sup = supply([(0, PT_COMMITTEE, 0, 5.0)])
+    counts = np.zeros(10)
+    for seed in range(400):
+        res = match(idx, cell, wait, sup, 1, np.random.default_rng(seed))
+        assert res.served.size == 5
+        counts[res.served - 100] += 1
+    share = counts / 400
+    assert np.all(np.abs(share - 0.5) < 0.1), share  # 4 standard errors of a share at n=400 is 0.1
 
 
 def test_rows_of_interleaved_cells_and_zero_capacity_rows():

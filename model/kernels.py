@@ -1,0 +1,385 @@
+"""Compiled loops (numba) behind the residents' rules and the matching of needs.
+
+Each kernel implements one rule documented in ``residents.py`` or
+``services.py`` in a single pass over the arrays, so that a month at city
+scale costs a few passes over memory rather than dozens of numpy temporaries.
+Two techniques keep random draws few:
+
+* geometric skipping: where each of n residents has a small chance p of an
+  event, the gap to the next candidate is drawn from Geometric(p) instead of
+  one uniform per resident; with heterogeneous chances p_i <= p, a candidate
+  is accepted with p_i / p (thinning). The result has exactly the same
+  distribution as one Bernoulli draw per resident.
+* selection sampling: when a bucket of m needs has room for t < m of them,
+  each need in turn is taken with chance (room left)/(needs left), which picks
+  a uniformly random subset of size t without sorting.
+
+Numba's ``Generator`` methods use the same bit generator as numpy, so every
+draw still comes from the model's named streams.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_CACHE = True
+
+
+@njit(cache=_CACHE)
+def _grow(buf, count):
+    if count < buf.size:
+        return buf
+    out = np.empty(max(16, buf.size * 2), dtype=buf.dtype)
+    out[:count] = buf[:count]
+    return out
+
+
+@njit(cache=_CACHE)
+def arise(need_kind, need_wait, need_channel, group, cum_rates, rmax, rng):
+    """Needs arise: resident i with no open need raises kind k with chance rate[g_i, k].
+
+    Skips through residents with Geometric(rmax) gaps; a visited free resident
+    draws u ~ U(0, rmax) and raises the first kind k with u < cum_rates[g, k].
+    Returns the indices of the residents who raised a need.
+    """
+    n = need_kind.size
+    out = np.empty(max(16, int(rmax * n * 1.2) + 64), dtype=np.int64)
+    count = 0
+    if rmax <= 0.0:
+        return out[:0]
+    n_kinds = cum_rates.shape[1]
+    i = -1
+    while True:
+        i += rng.geometric(rmax) if rmax < 1.0 else 1
+        if i >= n:
+            break
+        if need_kind[i] >= 0:
+            continue
+        g = group[i]
+        u = rng.random() * rmax
+        if u < cum_rates[g, n_kinds - 1]:
+            k = 0
+            while u >= cum_rates[g, k]:
+                k += 1
+            need_kind[i] = k
+            need_wait[i] = 0
+            need_channel[i] = -1
+            out = _grow(out, count)
+            out[count] = i
+            count += 1
+    return out[:count]
+
+
+@njit(cache=_CACHE)
+def bring_forward(need_kind, need_channel, committee, trust, awareness, reach,
+                  base, w_trust, w_aware, w_org, rng):
+    """Open needs not yet brought forward are brought with chance
+    base + w_trust*trust + w_aware*awareness (clipped to [0, 1]); a brought need
+    goes to an organization with chance w_org*awareness*reach[committee, kind],
+    else to the committee. Returns how many were brought forward."""
+    n = need_kind.size
+    brought = 0
+    for i in range(n):
+        k = need_kind[i]
+        if k < 0 or need_channel[i] >= 0:
+            continue
+        p = base + w_trust * trust[i] + w_aware * awareness[i]
+        if rng.random() < p:
+            to_org = rng.random() < w_org * awareness[i] * reach[committee[i], k]
+            need_channel[i] = 1 if to_org else 0
+            brought += 1
+    return brought
+
+
+@njit(cache=_CACHE)
+def open_needs(need_kind, need_channel, need_wait, committee, n_kinds):
+    """Indices, cells (committee*n_kinds + kind), channels and waits of all open needs."""
+    n = need_kind.size
+    m = 0
+    for i in range(n):
+        if need_kind[i] >= 0:
+            m += 1
+    idx = np.empty(m, np.int64)
+    cell = np.empty(m, np.int64)
+    ch = np.empty(m, np.int8)
+    wait = np.empty(m, np.int64)
+    j = 0
+    for i in range(n):
+        k = need_kind[i]
+        if k >= 0:
+            idx[j] = i
+            cell[j] = np.int64(committee[i]) * n_kinds + k
+            ch[j] = need_channel[i]
+            wait[j] = need_wait[i]
+            j += 1
+    return idx, cell, ch, wait
+
+
+@njit(cache=_CACHE)
+def match(need_idx, need_cell, need_wait, row_cell, row_cap, n_cells, max_wait, rng):
+    """Serve needs cell by cell, longest-waiting first, up to the cell's capacity.
+
+    row_cell must be sorted (rows of a cell contiguous); row_cap are integer
+    capacities. In the bucket of needs with the wait where capacity runs out,
+    the served ones are a uniformly random subset (selection sampling). Each
+    served need goes to one of its cell's rows with chance proportional to the
+    row's remaining capacity (a random order of service). Returns
+    (served indices, their rows, needs met per row).
+    """
+    n_rows = row_cell.size
+    used = np.zeros(n_rows, np.int64)
+    m = need_idx.size
+    served = np.empty(m, np.int64)
+    srow = np.empty(m, np.int64)
+    if m == 0 or n_rows == 0:
+        return served[:0], srow[:0], used
+    w_n = max_wait + 2
+    cap_cell = np.zeros(n_cells, np.int64)
+    first = np.full(n_cells, -1, np.int64)
+    last = np.full(n_cells, -1, np.int64)
+    for r in range(n_rows):
+        c = row_cell[r]
+        cap_cell[c] += row_cap[r]
+        if first[c] < 0:
+            first[c] = r
+        last[c] = r
+    hist = np.zeros((n_cells, w_n), np.int64)
+    for j in range(m):
+        w = min(need_wait[j], w_n - 1)
+        hist[need_cell[j], w] += 1
+    take = np.zeros((n_cells, w_n), np.int64)
+    for c in range(n_cells):
+        room = cap_cell[c]
+        if room == 0:
+            continue
+        for w in range(w_n - 1, -1, -1):
+            t = min(hist[c, w], room)
+            take[c, w] = t
+            room -= t
+            if room == 0:
+                break
+    left_rows = row_cap.copy()
+    left_cell = np.zeros(n_cells, np.int64)
+    for c in range(n_cells):
+        for w in range(w_n):
+            left_cell[c] += take[c, w]
+    count = 0
+    for j in range(m):
+        c = need_cell[j]
+        w = min(need_wait[j], w_n - 1)
+        t = take[c, w]
+        if t == 0:
+            hist[c, w] -= 1
+            continue
+        h = hist[c, w]
+        serve = t == h or rng.random() * h < t
+        hist[c, w] = h - 1
+        if not serve:
+            continue
+        take[c, w] = t - 1
+        # pick a row of the cell in proportion to its remaining capacity
+        total = 0
+        for r in range(first[c], last[c] + 1):
+            total += left_rows[r]
+        x = rng.random() * total
+        acc = 0.0
+        row = last[c]
+        for r in range(first[c], last[c] + 1):
+            acc += left_rows[r]
+            if x < acc:
+                row = r
+                break
+        left_rows[row] -= 1
+        used[row] += 1
+        served[count] = need_idx[j]
+        srow[count] = row
+        count += 1
+    return served[:count], srow[:count], used
+
+
+@njit(cache=_CACHE)
+def wait_or_lapse(need_kind, need_wait, need_channel, satisfaction, trust,
+                  lapse_rate, max_wait, sat_keep, trust_keep, rng):
+    """Open needs wait a month more; each lapses with lapse_rate or surely at max_wait.
+    A lapse scales satisfaction by sat_keep, and trust by trust_keep when the need
+    was brought to the committee. Returns (lapsed indices, their kinds)."""
+    n = need_kind.size
+    out = np.empty(64, np.int64)
+    kinds = np.empty(64, np.int8)
+    count = 0
+    for i in range(n):
+        k = need_kind[i]
+        if k < 0:
+            continue
+        w = need_wait[i] + 1
+        need_wait[i] = w
+        if rng.random() < lapse_rate or w >= max_wait:
+            satisfaction[i] *= sat_keep
+            if need_channel[i] == 0:
+                trust[i] *= trust_keep
+            out = _grow(out, count)
+            if count >= kinds.size:
+                nk = np.empty(out.size, np.int8)
+                nk[:count] = kinds[:count]
+                kinds = nk
+            out[count] = i
+            kinds[count] = k
+            count += 1
+            need_kind[i] = -1
+            need_wait[i] = 0
+            need_channel[i] = -1
+    return out[:count], kinds[:count]
+
+
+@njit(cache=_CACHE)
+def neighbour_share(values, start, size, offsets, c, local):
+    """Mean of ``values`` over the ties of a resident (local index ``local`` in committee c):
+    the residents local +- o for each of the committee's offsets o (a circulant graph)."""
+    s = size[c]
+    h = offsets.shape[1]
+    if s <= 1 or h == 0:
+        return 0.0
+    base = start[c]
+    tot = 0.0
+    for j in range(h):
+        o = offsets[c, j]
+        tot += values[base + (local + o) % s]
+        tot += values[base + (local - o + s) % s]
+    return tot / (2 * h)
+
+
+@njit(cache=_CACHE)
+def participation(participating, volunteer, group, committee, satisfaction, start, size, offsets,
+                  projects, base, bias, bias_groups, peer, sat_coef, pull, publicity, quit_rate,
+                  volunteer_share, rng):
+    """Joining and quitting (synchronous: chances from the state before anyone changes).
+
+    A non-participant joins with chance base*(1+bias if in bias_groups) + peer*share of
+    participating ties + sat_coef*max(satisfaction-0.5, 0) + pull*(committee runs
+    projects) + publicity; a participant quits with quit_rate; a joiner volunteers with
+    volunteer_share. Candidates are found by geometric skipping with thinning.
+    Returns (joins, quits).
+    """
+    n = participating.size
+    bound = base * (1.0 + bias) + peer + sat_coef * 0.5 + pull + publicity
+    joins = np.empty(64, np.int64)
+    vol = np.empty(64, np.bool_)
+    nj = 0
+    if bound > 0.0:
+        b = min(bound, 1.0)
+        i = -1
+        while True:
+            i += rng.geometric(b) if b < 1.0 else 1
+            if i >= n:
+                break
+            if participating[i]:
+                continue
+            c = committee[i]
+            g = group[i]
+            p = base * (1.0 + bias if bias_groups[g] else 1.0)
+            p += peer * neighbour_share(participating, start, size, offsets, c, i - start[c])
+            d = satisfaction[i] - 0.5
+            if d > 0.0:
+                p += sat_coef * d
+            if projects[c] > 0:
+                p += pull
+            p += publicity
+            if rng.random() * b < p:
+                joins = _grow(joins, nj)
+                if nj >= vol.size:
+                    nv = np.empty(joins.size, np.bool_)
+                    nv[:nj] = vol[:nj]
+                    vol = nv
+                joins[nj] = i
+                vol[nj] = rng.random() < volunteer_share
+                nj += 1
+    quits = np.empty(64, np.int64)
+    nq = 0
+    if quit_rate > 0.0:
+        i = -1
+        while True:
+            i += rng.geometric(quit_rate) if quit_rate < 1.0 else 1
+            if i >= n:
+                break
+            if participating[i]:
+                quits = _grow(quits, nq)
+                quits[nq] = i
+                nq += 1
+    for j in range(nq):
+        participating[quits[j]] = False
+        volunteer[quits[j]] = False
+    for j in range(nj):
+        participating[joins[j]] = True
+        volunteer[joins[j]] = vol[j]
+    return nj, nq
+
+
+@njit(cache=_CACHE)
+def awareness_step(awareness, start, gain, decay, push):
+    """Word of mouth within each committee area, decay and publicity:
+    a += gain*max(mean_c - a, 0) - decay*a + push*(1 - a), clipped to [0, 1],
+    with mean_c the committee's mean awareness before the step."""
+    n_com = start.size - 1
+    for c in range(n_com):
+        lo = start[c]
+        hi = start[c + 1]
+        if hi <= lo:
+            continue
+        tot = 0.0
+        for i in range(lo, hi):
+            tot += awareness[i]
+        mean = tot / (hi - lo)
+        for i in range(lo, hi):
+            a = awareness[i]
+            d = mean - a
+            a = a + (gain * d if d > 0.0 else 0.0) - decay * a + push * (1.0 - a)
+            if a < 0.0:
+                a = 0.0
+            elif a > 1.0:
+                a = 1.0
+            awareness[i] = a
+
+
+@njit(cache=_CACHE)
+def tallies(group, start, satisfaction, trust, awareness, participating, volunteer,
+            need_kind, need_wait, need_channel, n_groups):
+    """One pass: sums by group and by committee, and the residents' invariants.
+
+    Returns (by_group[n_groups, 4]: count, satisfaction, trust, participating;
+    by_committee[n_com, 4]: satisfaction, trust, participating, open needs;
+    totals[3]: participating, volunteers, open needs; bad: 0 if all invariants hold,
+    else a code: 1 state outside [0, 1] or NaN, 2 closed need with state, 3 volunteer
+    not participating)."""
+    n_com = start.size - 1
+    by_g = np.zeros((n_groups, 4))
+    by_c = np.zeros((n_com, 4))
+    totals = np.zeros(3)
+    bad = 0
+    for c in range(n_com):
+        for i in range(start[c], start[c + 1]):
+            s = satisfaction[i]
+            t = trust[i]
+            a = awareness[i]
+            if not (0.0 <= s <= 1.0 and 0.0 <= t <= 1.0 and 0.0 <= a <= 1.0):
+                bad = 1
+            g = group[i]
+            part = 1.0 if participating[i] else 0.0
+            by_g[g, 0] += 1.0
+            by_g[g, 1] += s
+            by_g[g, 2] += t
+            by_g[g, 3] += part
+            by_c[c, 0] += s
+            by_c[c, 1] += t
+            by_c[c, 2] += part
+            if need_kind[i] >= 0:
+                by_c[c, 3] += 1.0
+                totals[2] += 1.0
+            elif need_wait[i] != 0 or need_channel[i] != -1:
+                bad = 2
+            totals[0] += part
+            if volunteer[i]:
+                totals[1] += 1.0
+                if not participating[i]:
+                    bad = 3
+    return by_g, by_c, totals, bad
