@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The one command-line entry of the project.
 
-    python run.py                          run the default scenario
+    python run.py                          run the default experiment (experiments/default.toml)
+    python run.py experiment FILE [--workers N] [--dask local|ADDRESS] [--out DIR] [--resume] [--lang en|zh]
     python run.py simulate [SCENARIO] [--months N] [--seed S] [--out DIR]
     python run.py validate FILE            check a scenario file
     python run.py scenarios                list the ready scenarios
@@ -135,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("params", help="print the parameter register")
     p.add_argument("--markdown", action="store_true")
     p.set_defaults(func=cmd_params)
+    from experiments.cli import add_parser as add_experiment_parser
+
+    add_experiment_parser(sub)
     return parser
 
 
@@ -145,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["simulate", *(argv or [])])
+        from experiments.cli import DEFAULT_FILE
+
+        args = parser.parse_args(["experiment", str(DEFAULT_FILE), *(argv or [])])
     try:
         return args.func(args)
     except ScenarioError as exc:

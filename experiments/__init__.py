@@ -1,0 +1,35 @@
+"""Experiments: many runs of several arms, compared with confidence intervals.
+
+    from experiments import load_experiment, run_experiment
+    exp = load_experiment("experiments/default.toml")      # validated; ExperimentError lists every problem
+    result = run_experiment(exp, Path("results/default"), workers=2)
+
+Modules, in the order a run goes through them:
+
+| module | what |
+|---|---|
+| ``spec.py`` | experiment files: reading and validating (pydantic), ``ExperimentError`` |
+| ``design.py`` | run seeds (common random numbers), sweep designs (grid, LHS, Sobol, Morris), attribution arms, the plan |
+| ``executors.py`` | in-process, local process pool, Dask distributed |
+| ``worker.py`` | one run: scenario, model, Parquet bytes; the ``MALLOC_TRIM_THRESHOLD_`` fix |
+| ``store.py`` | the results folder: atomic run files and manifest entries, resume |
+| ``runner.py`` | progress, failures, auto replications, then tables, figures, report |
+| ``analysis.py`` | summaries, paired effects, Holm, cost-effectiveness, sensitivity (SALib), Shapley attribution |
+| ``figures.py`` | matplotlib figures (CJK font for ``--lang zh``) |
+| ``report.py``, ``i18n.py`` | report.md and report.html in English or Chinese |
+| ``cli.py`` | the ``experiment`` subcommand of run.py |
+
+The file format, statistics and outputs are documented in ``docs/experiments.md``.
+"""
+
+from .spec import Experiment, ExperimentError, load_experiment
+
+
+def run_experiment(*args, **kwargs):
+    """See :func:`experiments.runner.run_experiment` (imported on use: it pulls in pandas and matplotlib)."""
+    from .runner import run_experiment as _run
+
+    return _run(*args, **kwargs)
+
+
+__all__ = ["Experiment", "ExperimentError", "load_experiment", "run_experiment"]

@@ -1,0 +1,84 @@
+"""The ``experiment`` subcommand of run.py.
+
+    python run.py experiment FILE [--workers N] [--dask local|ADDRESS] [--out DIR] [--resume] [--lang en|zh]
+
+Bad input (the file, an option, a missing CJK font for ``--lang zh``, an
+unreachable Dask scheduler) ends with exit code 2 and a message naming what
+is at fault, before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FILE = ROOT / "experiments" / "default.toml"
+MAX_WORKERS = 512
+
+
+class UsageError(Exception):
+    """Bad command-line input (exit code 2)."""
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``experiment`` to run.py's subcommands."""
+    p = subparsers.add_parser(
+        "experiment", help="run an experiment file: arms x replications, effects with CIs, figures, report",
+        description="Run an experiment file (see docs/experiments.md).")
+    p.add_argument("file", help="experiment TOML file")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: the number of cores; 0 = run in this process)")
+    p.add_argument("--dask", default=None, metavar="local|ADDRESS",
+                   help="run on Dask: 'local' starts a LocalCluster of --workers processes; "
+                        "an address (tcp://host:8786) joins a running scheduler")
+    p.add_argument("--out", default=None, help="output folder (default results/<experiment name>)")
+    p.add_argument("--resume", action="store_true", help="keep finished runs and run only the missing ones")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of figures and report")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--progress", action="store_true", help="progress bar even when not on a terminal")
+    p.set_defaults(func=run_experiment_cli)
+    return p
+
+
+def _out_dir(out: str | None, name: str) -> Path:
+    if out is None:
+        return ROOT / "results" / name
+    path = Path(out)
+    if any(part == ".." for part in path.parts):
+        raise UsageError(f"--out {out!r}: '..' is not allowed in an output path")
+    return path
+
+
+def run_experiment_cli(args: argparse.Namespace) -> int:
+    """Validate everything, run, and return the exit code (0 ok, 1 failed runs, 2 bad input, 130 interrupted)."""
+    from .executors import ExecutorError
+    from .figures import FontError, require_cjk_font
+    from .spec import ExperimentError, load_experiment
+
+    try:
+        exp = load_experiment(args.file)
+        workers = (os.cpu_count() or 1) if args.workers is None else args.workers
+        if not 0 <= workers <= MAX_WORKERS:
+            raise UsageError(f"--workers {workers}: allowed 0 (in this process) to {MAX_WORKERS}")
+        if args.dask is not None and not args.dask.strip():
+            raise UsageError("--dask: give 'local' or a scheduler address such as tcp://127.0.0.1:8786")
+        out = _out_dir(args.out, exp.output_name)
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {str(out)!r} exists and is not a folder")
+        if args.lang == "zh":
+            require_cjk_font()
+        from .runner import run_experiment
+
+        show = not args.quiet and (args.progress or sys.stderr.isatty())
+        result = run_experiment(exp, out, workers=max(workers, 1) if args.dask else workers, dask=args.dask,
+                                resume=args.resume, lang=args.lang, show_progress=show)
+    except ExperimentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (UsageError, FontError, ExecutorError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return result.exit_code

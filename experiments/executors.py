@@ -1,0 +1,250 @@
+"""Executors: where runs execute, behind one interface.
+
+``imap_unordered(tasks)`` yields ``(task, result)`` as runs finish; results
+are the dicts of :func:`experiments.worker.execute` (a failing run is a
+result, not an exception). Only a bounded window of tasks is in flight, so
+the parent holds a few results at a time however many runs there are.
+
+* :class:`InProcess` runs each task in this process (``--workers 0``).
+* :class:`LocalPool` is a process pool started with ``spawn`` (the default;
+  safe with threads and on every platform).
+* :class:`DaskExecutor` submits to Dask distributed: ``--dask local`` starts a
+  LocalCluster of worker processes, an address joins a running scheduler
+  (its workers must run this code: checked before any run).
+
+Each run's result depends only on its task (scenario, seed, months), so all
+three give identical files.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import signal
+from typing import Any, Iterable, Iterator, Protocol
+
+from .design import Task
+from .worker import code_digest, execute, worker_info
+
+# Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in each worker before it
+# starts; that switches off glibc's dynamic mmap threshold and made numpy-heavy
+# runs ~2x slower here (1.47-1.67 s vs 0.70-0.78 s per 60-month run of one
+# street; see docs/experiments.md). We keep Dask's trim setting and set the mmap
+# threshold explicitly at glibc's dynamic ceiling, which restores the speed.
+DASK_WORKER_ENV = {
+    "MALLOC_TRIM_THRESHOLD_": "65536",
+    "MALLOC_MMAP_THRESHOLD_": str(32 * 1024 * 1024),
+}
+
+
+class ExecutorError(Exception):
+    """The executor could not start (bad address, workers running other code)."""
+
+
+class Executor(Protocol):
+    name: str
+    workers: int
+
+    def imap_unordered(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, dict[str, Any]]]: ...
+
+    def close(self) -> None: ...
+
+    def terminate(self) -> None: ...
+
+
+class InProcess:
+    """Runs tasks one after the other in this process."""
+
+    name = "in-process"
+
+    def __init__(self) -> None:
+        self.workers = 1
+
+    def imap_unordered(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
+        for task in tasks:
+            yield task, execute(task)
+
+    def close(self) -> None:
+        pass
+
+    def terminate(self) -> None:
+        pass
+
+
+def _ignore_sigint() -> None:
+    """Pool processes leave Ctrl-C to the parent, which stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _failure(task: Task, exc: BaseException) -> dict[str, Any]:
+    import traceback
+
+    return {"run_id": task.run_id, "key": task.key, "ok": False, "seconds": 0.0,
+            "traceback": "".join(traceback.format_exception(exc))}
+
+
+class LocalPool:
+    """A pool of ``workers`` spawned processes."""
+
+    name = "process pool"
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def _start(self) -> cf.ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = cf.ProcessPoolExecutor(max_workers=self.workers,
+                                                mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=_ignore_sigint)
+        return self._pool
+
+    def imap_unordered(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
+        window = 2 * self.workers + 1
+        it = iter(tasks)
+        pending: dict[cf.Future, Task] = {}
+
+        def fill() -> None:
+            while len(pending) < window:
+                task = next(it, None)
+                if task is None:
+                    return
+                pending[self._start().submit(execute, task)] = task
+
+        fill()
+        while pending:
+            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: pending[f].run_id):
+                task = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except cf.process.BrokenProcessPool as exc:
+                    # a worker process died (killed, out of memory): record the run,
+                    # start a fresh pool for the rest
+                    result = _failure(task, exc)
+                    self._discard()
+                except Exception as exc:  # noqa: BLE001 - e.g. a task that cannot be pickled
+                    result = _failure(task, exc)
+                yield task, result
+            fill()
+
+    def _discard(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def terminate(self) -> None:
+        """Stop at once (Ctrl-C): kill the worker processes, drop queued runs."""
+        if self._pool is not None:
+            # ProcessPoolExecutor has no public way to stop running work before Python 3.14
+            for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
+                proc.terminate()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class DaskExecutor:
+    """Dask distributed: a LocalCluster (``address="local"``) or a running scheduler's address."""
+
+    name = "dask"
+
+    def __init__(self, address: str, workers: int):
+        import dask
+        from distributed import Client, LocalCluster
+
+        self._cluster = None
+        self._env_before = {k: os.environ.get(k) for k in (*DASK_WORKER_ENV, "PYTHONHASHSEED",
+                                                              "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                                                              "OPENBLAS_NUM_THREADS")}
+        try:
+            if address == "local":
+                config = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in DASK_WORKER_ENV.items()}
+                with dask.config.set(config):
+                    self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                 dashboard_address=None, silence_logs=40)
+                self.client = Client(self._cluster)
+                self.name = "dask LocalCluster"
+            else:
+                self.client = Client(address, timeout="20s")
+                self.name = f"dask cluster at {address}"
+        except (OSError, ValueError, TypeError) as exc:
+            self.close()
+            raise ExecutorError(f"--dask {address}: cannot connect ({exc})") from None
+        self._check_workers()
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    def _check_workers(self) -> None:
+        try:
+            infos = self.client.run(worker_info)
+        except Exception as exc:  # noqa: BLE001 - workers that cannot import this code
+            self.close()
+            raise ExecutorError(f"Dask workers cannot run this project's code ({type(exc).__name__}: {exc}); "
+                                "start them from the project folder with the same environment") from None
+        ours = code_digest()
+        for addr, info in infos.items():
+            if info["code"] != ours:
+                self.close()
+                raise ExecutorError(f"Dask worker {addr} runs different model code than this checkout; "
+                                    "results would not be reproducible")
+
+    def imap_unordered(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
+        from distributed import as_completed
+
+        window = 2 * self.workers + 1
+        it = iter(tasks)
+        pending: dict[Any, Task] = {}
+        ac = as_completed()
+
+        def fill() -> None:
+            while len(pending) < window:
+                task = next(it, None)
+                if task is None:
+                    return
+                fut = self.client.submit(execute, task, pure=False, key=f"run-{task.run_id}-{task.key[:12]}")
+                pending[fut] = task
+                ac.add(fut)
+
+        fill()
+        for fut in ac:
+            task = pending.pop(fut)
+            try:
+                result = fut.result()
+            except Exception as exc:  # noqa: BLE001 - KilledWorker and the like: the run is recorded as failed
+                result = _failure(task, exc)
+            fut.release()
+            yield task, result
+            fill()
+
+    def terminate(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        client = getattr(self, "client", None)
+        if client is not None:
+            client.close()
+            self.client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+        # The nanny writes its pre-spawn environment into this process's os.environ;
+        # put it back so later child processes of ours are not affected.
+        for k, v in self._env_before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def make_executor(workers: int, dask: str | None) -> Executor:
+    """The executor the command line asks for."""
+    if dask is not None:
+        return DaskExecutor(dask, max(1, workers))
+    if workers == 0:
+        return InProcess()
+    return LocalPool(workers)

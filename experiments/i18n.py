@@ -1,0 +1,272 @@
+"""Words of figures and reports in English and Chinese, and how numbers are put in words.
+
+Outcome labels fall back to the outcome's name for outcomes added later, so
+nothing breaks when the model declares a new one.
+"""
+
+from __future__ import annotations
+
+import math
+
+from model.outcomes import OUTCOMES
+
+LANGS = ("en", "zh")
+
+OUTCOME_LABELS: dict[str, tuple[str, str]] = {
+    "needs_arising": ("new needs per month", "每月新增需求"),
+    "needs_met": ("needs met per month", "每月满足的需求"),
+    "needs_lapsed": ("needs lapsed per month", "每月未满足而失效的需求"),
+    "needs_met_share": ("share of needs met", "需求满足率"),
+    "backlog": ("open needs (backlog)", "待满足需求（积压）"),
+    "mean_wait_months": ("mean wait (months)", "平均等待（月）"),
+    "service_quality": ("share served by certified social workers", "持证社工服务占比"),
+    "satisfaction": ("residents' satisfaction", "居民满意度"),
+    "trust_in_committee": ("trust in the residents' committee", "对居委会的信任"),
+    "participation_rate": ("residents taking part", "居民参与率"),
+    "volunteer_rate": ("residents volunteering", "志愿者比例"),
+    "election_turnout": ("election turnout", "选举投票率"),
+    "committee_service_time_share": ("committee time on services", "居委会用于服务的时间占比"),
+    "needs_met_by_committees_share": ("needs met by committees (share)", "居委会满足的需求占比"),
+    "needs_met_by_organizations_share": ("needs met by organizations (share)", "社会组织满足的需求占比"),
+    "needs_met_by_projects_share": ("needs met by micro-projects (share)", "微项目满足的需求占比"),
+    "micro_projects": ("residents' micro-projects", "居民自治微项目"),
+    "organizations_registered": ("registered organizations", "登记的社会组织"),
+    "organizations_registering": ("organizations registering", "登记中的社会组织"),
+    "organizations_active": ("active organizations", "活跃的社会组织"),
+    "organization_foundings": ("organizations founded per month", "每月新登记社会组织"),
+    "organization_failures": ("organizations failed per month", "每月倒闭的社会组织"),
+    "contracts": ("purchase-of-services contracts", "政府购买服务合同"),
+    "government_income_share": ("government share of organizations' income", "社会组织收入中政府资金占比"),
+    "orgs_with_certified_share": ("organizations with a certified social worker", "雇有持证社工的社会组织占比"),
+    "social_workers": ("social workers employed", "在岗社工"),
+    "social_workers_in_organizations": ("social workers in organizations", "社会组织中的社工"),
+    "certified_share": ("certified share of social workers", "社工持证率"),
+    "social_worker_attrition": ("social-worker attrition (per year)", "社工年流失率"),
+    "public_spending_yuan": ("public spending (yuan per month)", "公共支出（元/月）"),
+    "social_money_yuan": ("social money (yuan per month)", "社会资金（元/月）"),
+    "spending_per_need_met_yuan": ("public yuan per need met", "每满足一项需求的公共支出（元）"),
+    "equity_gap_groups": ("gap between resident groups", "人群间差距"),
+    "equity_gap_committees": ("gap between committees", "居委会间差距"),
+    "service_centre_coverage": ("service-centre coverage", "社会组织服务中心覆盖率"),
+    "incubator_coverage": ("incubator coverage", "孵化基地覆盖率"),
+    "community_foundations": ("community foundations", "社区基金会"),
+    "linkage_index": ("linkage index", "三社联动指数"),
+}
+
+GROUP_LABELS: dict[str, tuple[str, str]] = {
+    "elderly": ("elderly", "老年人"),
+    "children_teens": ("children and teens", "儿童青少年"),
+    "women_at_home": ("women at home", "居家妇女"),
+    "migrants": ("migrants and migrant wives", "外来人口（含外来媳妇）"),
+    "drug_rehabilitation": ("drug users in recovery", "社区戒毒康复人员"),
+    "community_correction": ("under community correction", "社区矫正对象"),
+    "social_assistance": ("social-assistance recipients", "社会救助对象"),
+    "disabilities": ("people with disabilities", "残疾人"),
+    "others": ("other residents", "其他居民"),
+}
+
+UNITS = {o.name: o.unit for o in OUTCOMES}
+
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("Experiment report: {name}", "实验报告：{name}"),
+    "question": ("Question", "研究问题"),
+    "design": ("Design", "实验设计"),
+    "design_text": (
+        "Each arm was simulated for {months} months, {reps} times (replications). Replication r of every arm "
+        "uses the same random seed (common random numbers), so arms differ only where their policies differ. "
+        "Values are taken at the end of the run (month {months}).",
+        "每个方案模拟 {months} 个月，重复 {reps} 次。各方案的第 r 次重复使用相同的随机种子（共同随机数），"
+        "因此方案之间的差异只来自政策本身。结果取模拟期末（第 {months} 个月）的数值。"),
+    "world": ("World: {streets} street(s) x {committees} committees x {residents:,} residents per committee.",
+              "模拟范围：{streets} 个街道 × {committees} 个居委会 × 每个居委会 {residents:,} 名居民。"),
+    "arms": ("Arms compared", "比较的方案"),
+    "arm": ("arm", "方案"),
+    "scenario": ("scenario", "情景"),
+    "changes": ("changes", "调整"),
+    "what": ("what it is", "说明"),
+    "reference_note": ("Reference arm: {ref}. Every effect below is an arm minus the reference.",
+                       "参照方案：{ref}。下文所有效果均为该方案减去参照方案。"),
+    "headline": ("Headline effects", "主要结果"),
+    "raised": ("raised", "提高了"),
+    "lowered": ("lowered", "降低了"),
+    "unclear": ("did not clearly change", "没有明显改变"),
+    "effect_sentence": ("Compared with {ref}, **{arm}** {verb} {outcome} by {size} (95% CI {lo} to {hi}; "
+                        "from {refv} to {armv}){p}.",
+                        "与{ref}相比，**{arm}**{verb}{outcome} {size}（95% 置信区间 {lo} 至 {hi}；由 {refv} 到 "
+                        "{armv}）{p}。"),
+    "unclear_sentence": ("Compared with {ref}, **{arm}** did not clearly change {outcome} "
+                         "(difference {size}, 95% CI {lo} to {hi}){p}.",
+                         "与{ref}相比，**{arm}**对{outcome}没有明显影响（差值 {size}，95% 置信区间 {lo} 至 {hi}）{p}。"),
+    "p_holm": ("; Holm-adjusted p {p}", "；Holm 校正后 p {p}"),
+    "cost": ("Cost-effectiveness", "成本效益"),
+    "cost_sentence": ("**{arm}** spent {yuan} more public yuan over the {months} months and met {needs} more needs: "
+                      "{ratio} yuan per extra need met{ci}.",
+                      "**{arm}** 在 {months} 个月内多支出公共资金 {yuan} 元，多满足需求 {needs} 项："
+                      "每多满足一项需求花费 {ratio} 元{ci}。"),
+    "cost_ci": (" (95% CI {lo} to {hi})", "（95% 置信区间 {lo} 至 {hi}）"),
+    "cost_note_sentence": ("**{arm}**: {note}.", "**{arm}**：{note}。"),
+    "figures": ("Figures", "图表"),
+    "fig_time": ("Outcomes over time (mean and 95% band per arm)", "各方案结果随时间的变化（均值与 95% 区间）"),
+    "fig_forest": ("Effects against the reference (95% CI)", "相对参照方案的效果（95% 置信区间）"),
+    "fig_frontier": ("Extra public cost against extra needs met over the whole run", "全期额外公共支出与额外满足需求"),
+    "fig_groups": ("Share of needs met by resident group (last 12 months)", "各人群需求满足率（最后 12 个月）"),
+    "fig_sensitivity": ("Sensitivity of the outcomes to the swept factors", "结果对各因素的敏感性"),
+    "fig_attribution": ("Share of each lever in the arm's effect (Shapley values)", "各政策杠杆对效果的贡献（Shapley 值）"),
+    "all_effects": ("All effects", "全部效果"),
+    "outcome": ("outcome", "结果指标"),
+    "effect": ("effect", "效果"),
+    "p_adj": ("Holm p", "Holm p"),
+    "sensitivity": ("Sensitivity", "敏感性分析"),
+    "sensitivity_sentence": ("For {outcome} ({arm}), the most influential factor is {factor} "
+                             "({index} = {value}, 95% CI {lo} to {hi}).",
+                             "对于{outcome}（{arm}），影响最大的因素是 {factor}（{index} = {value}，"
+                             "95% 置信区间 {lo} 至 {hi}）。"),
+    "effect_of": ("effect of {arm} against the reference", "{arm}相对参照方案的效果"),
+    "attribution": ("Which lever carries the effect", "效果来自哪些政策杠杆"),
+    "attribution_sentence": ("Of the effect of **{arm}** on {outcome} ({total}), {lever} carries {value} "
+                             "({share} of it; 95% CI {lo} to {hi}).",
+                             "在**{arm}**对{outcome}的效果（{total}）中，{lever}贡献 {value}（占 {share}；"
+                             "95% 置信区间 {lo} 至 {hi}）。"),
+    "failures": ("Failed runs", "失败的运行"),
+    "failures_text": ("{n} run(s) failed; they are listed in failures.csv with their seeds and tracebacks in "
+                      "failures/. Effects use the replications where both arms finished. Run again with --resume "
+                      "to retry only them.",
+                      "{n} 次运行失败，见 failures.csv，种子和错误信息在 failures/ 中。效果只使用两方案均完成的重复。"
+                      "使用 --resume 重新运行可只重试这些运行。"),
+    "howto": ("How to read this", "如何阅读"),
+    "howto_text": (
+        "An effect is the mean over replications of the difference between an arm and the reference run with the "
+        "same seed (paired, common random numbers). The 95% confidence interval (CI) is t-based; p-values are "
+        "from a paired t-test and adjusted for the number of comparisons with Holm's method. An interval that "
+        "excludes zero with an adjusted p below 0.05 is called a clear change. These are model results: they show "
+        "what follows from the model's assumptions (docs/ODD.md), not measured outcomes.",
+        "效果是各次重复中该方案与使用相同随机种子的参照方案之差的平均值（配对、共同随机数）。95% 置信区间基于 t 分布；"
+        "p 值来自配对 t 检验，并用 Holm 方法对多重比较进行校正。区间不含零且校正后 p 小于 0.05 时称为明显变化。"
+        "这些是模型结果：反映模型假设（见 docs/ODD.md）的推论，而非实测数据。"),
+    "provenance": ("Appendix: provenance", "附录：来源信息"),
+    "prov_file": ("experiment file", "实验文件"),
+    "prov_sha": ("experiment file SHA-256", "实验文件 SHA-256"),
+    "prov_seed": ("experiment seed", "实验种子"),
+    "prov_seeds": ("replication seeds", "各次重复的种子"),
+    "prov_seed_rule": ("replication r uses SeedSequence({seed}, spawn_key=(r,))", "第 r 次重复使用 SeedSequence({seed}, spawn_key=(r,))"),
+    "prov_runs": ("runs", "运行次数"),
+    "prov_runs_value": ("{done} finished, {failed} failed, {executed} executed in this invocation",
+                        "完成 {done} 次，失败 {failed} 次，本次执行 {executed} 次"),
+    "prov_executor": ("executor", "执行方式"),
+    "prov_git": ("git commit", "git 提交"),
+    "prov_versions": ("versions", "软件版本"),
+    "prov_time": ("run time of this invocation", "本次运行用时"),
+    "prov_generated": ("report written", "报告生成时间"),
+    "prov_reps_auto": ("replications chosen automatically: {reps} ({reason})", "自动确定的重复次数：{reps}（{reason}）"),
+    "auto_reached": ("every effect's 95% half-width on {outcome} is at most {target}",
+                     "各方案对{outcome}效果的 95% 半宽均不超过 {target}"),
+    "auto_max": ("stopped at the maximum; widest half-width on {outcome} {hw}",
+                 "达到上限后停止；{outcome}最宽的半宽为 {hw}"),
+    "seconds": ("{s:.1f} s", "{s:.1f} 秒"),
+    "mean": ("mean", "均值"),
+    "reference": ("reference", "参照"),
+    "month": ("month", "月"),
+    "extra_yuan": ("extra public yuan over the run", "全期额外公共支出（元）"),
+    "extra_needs": ("extra needs met over the run", "全期额外满足的需求"),
+    "frontier": ("frontier", "有效前沿"),
+    "share_met": ("share of needs met", "需求满足率"),
+    "summary_table": ("End-of-run values (mean and 95% CI)", "期末数值（均值与 95% 置信区间）"),
+    "files": ("Files", "文件"),
+    "files_text": ("Tables: summary.csv, effects.csv, cost_effectiveness.csv, needs_by_group.csv{extra}; "
+                   "runs: runs/*.parquet with manifest.csv.",
+                   "数据表：summary.csv、effects.csv、cost_effectiveness.csv、needs_by_group.csv{extra}；"
+                   "各次运行：runs/*.parquet 及 manifest.csv。"),
+}
+
+
+def t(key: str, lang: str, **kwargs: object) -> str:
+    """A text in the language, formatted."""
+    en, zh = TEXT[key]
+    text = zh if lang == "zh" else en
+    return text.format(**kwargs) if kwargs else text
+
+
+def outcome_label(name: str, lang: str) -> str:
+    pair = OUTCOME_LABELS.get(name)
+    if pair is None:
+        return name.replace("_", " ")
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def group_label(name: str, lang: str) -> str:
+    pair = GROUP_LABELS.get(name, (name.replace("_", " "), name))
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def is_share(outcome: str) -> bool:
+    return UNITS.get(outcome, "") == "share"
+
+
+def fmt_value(outcome: str, v: float, lang: str = "en") -> str:
+    """A level of an outcome: shares in %, yuan with separators, others with 3 significant digits."""
+    if v is None or not math.isfinite(v):
+        return "–"
+    unit = UNITS.get(outcome, "")
+    if unit == "share":
+        return f"{100 * v:.1f}%"
+    if "yuan" in unit:
+        return f"{v:,.0f}"
+    return _sig(v)
+
+
+def fmt_diff(outcome: str, v: float, lang: str = "en") -> str:
+    """A difference of an outcome: shares in percentage points."""
+    if v is None or not math.isfinite(v):
+        return "–"
+    unit = UNITS.get(outcome, "")
+    if unit == "share":
+        pp = " 个百分点" if lang == "zh" else " percentage points"
+        return f"{100 * v:+.1f}{pp}"
+    if "yuan" in unit:
+        return f"{v:+,.0f} " + ("元" if lang == "zh" else "yuan")
+    return ("+" if v > 0 else "") + _sig(v)
+
+
+def fmt_size(outcome: str, v: float, lang: str = "en") -> str:
+    """The size of a change (no sign)."""
+    return fmt_diff(outcome, abs(v), lang).lstrip("+")
+
+
+def fmt_ci(outcome: str, v: float, lang: str = "en") -> str:
+    if v is None or not math.isfinite(v):
+        return "–"
+    unit = UNITS.get(outcome, "")
+    if unit == "share":
+        return f"{100 * v:+.1f}"
+    if "yuan" in unit:
+        return f"{v:+,.0f}"
+    return ("+" if v > 0 else "") + _sig(v)
+
+
+def fmt_p(p: float) -> str:
+    if p is None or not math.isfinite(p):
+        return "–"
+    if p < 0.001:
+        return "< 0.001"
+    return f"= {p:.3f}"
+
+
+def _sig(v: float) -> str:
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if a >= 1000:
+        return f"{v:,.0f}"
+    if a >= 100:
+        return f"{v:.0f}"
+    if a >= 10:
+        return f"{v:.1f}"
+    if a >= 1:
+        return f"{v:.2f}"
+    return f"{v:.3g}"
+
+
+def fmt_num(v: float) -> str:
+    if v is None or not math.isfinite(v):
+        return "–"
+    return _sig(v)

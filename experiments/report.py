@@ -1,0 +1,289 @@
+"""report.md and report.html: what a civil servant could forward.
+
+The report opens with the question, lists the arms, puts the headline
+effects in words and numbers, shows the figures, and ends with a provenance
+appendix (experiment file hash, seeds, versions, git commit, run time). The
+HTML file embeds its figures, so it can be sent as one file. ``--lang zh``
+writes both in Chinese.
+
+Both files are built from one list of blocks, so they never disagree.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from model.output import atomic_write_text
+
+from .i18n import fmt_ci, fmt_diff, fmt_num, fmt_p, fmt_size, fmt_value, outcome_label, t
+
+if TYPE_CHECKING:
+    from .analysis import Tables
+    from .spec import Experiment
+
+
+@dataclass
+class RunInfo:
+    """What the runner knows about this invocation (for the provenance appendix)."""
+
+    replications: int
+    auto_reason: str
+    done: int
+    failed: int
+    executed: int
+    executor: str
+    seconds: float
+    git_commit: str
+    versions: dict[str, str]
+    generated: str
+
+
+Block = tuple[str, Any]
+
+
+def _arm_label(exp: "Experiment", name: str, lang: str) -> str:
+    a = exp.arm(name)
+    return a.label_zh if lang == "zh" else a.label
+
+
+def _effect_sentence(exp: "Experiment", row: Any, means: dict[tuple[str, str], float], lang: str) -> str:
+    o = row["outcome"]
+    ref = _arm_label(exp, exp.reference, lang)
+    arm = _arm_label(exp, row["arm"], lang)
+    p = t("p_holm", lang, p=fmt_p(row["p_adjusted"])) if math.isfinite(row["p_adjusted"]) else ""
+    clear = (math.isfinite(row["ci_low"]) and (row["ci_low"] > 0 or row["ci_high"] < 0)
+             and math.isfinite(row["p_adjusted"]) and row["p_adjusted"] < 0.05)
+    common = {"ref": ref, "arm": arm, "outcome": outcome_label(o, lang), "lo": fmt_ci(o, row["ci_low"], lang),
+              "hi": fmt_ci(o, row["ci_high"], lang), "p": p}
+    if not clear:
+        return t("unclear_sentence", lang, size=fmt_diff(o, row["effect"], lang), **common)
+    verb = t("raised", lang) if row["effect"] > 0 else t("lowered", lang)
+    return t("effect_sentence", lang, verb=verb, size=fmt_size(o, row["effect"], lang),
+             refv=fmt_value(o, means.get((exp.reference, o), math.nan), lang),
+             armv=fmt_value(o, means.get((row["arm"], o), math.nan), lang), **common)
+
+
+def build_blocks(exp: "Experiment", tables: "Tables", figures: dict[str, Path], info: RunInfo,
+                 lang: str) -> list[Block]:
+    """The report as blocks: ("h1"|"h2"|"p"|"ul"|"table"|"img", content)."""
+    b: list[Block] = [("h1", t("title", lang, name=exp.name))]
+    if exp.meta.question:
+        b += [("h2", t("question", lang)), ("p", exp.meta.question)]
+    if exp.meta.description:
+        b.append(("p", exp.meta.description))
+
+    ref_sc = exp.arm(exp.reference).scenario
+    b += [("h2", t("design", lang)),
+          ("p", t("design_text", lang, months=exp.months, reps=info.replications)),
+          ("p", t("world", lang, streets=ref_sc.world.streets, committees=ref_sc.world.committees_per_street,
+                  residents=ref_sc.world.residents_per_committee))]
+    if exp.sweep is not None:
+        factors = ", ".join(f"`{k}` {v}" for k, v in exp.sweep.factors.items())
+        b.append(("p", f"Sweep: {exp.sweep.design}, {len(tables.design) if tables.design is not None else 0} "
+                       f"design points; factors: {factors}."))
+
+    rows = []
+    for a in exp.visible_arms:
+        changes = "; ".join(f"{k} = {v}" for k, v in a.set.items()) or "–"
+        rows.append([_arm_label(exp, a.name, lang) + (f" ({t('reference', lang)})" if a.name == exp.reference else ""),
+                     a.scenario_ref, changes, a.description or "–"])
+    b += [("h2", t("arms", lang)),
+          ("table", ([t("arm", lang), t("scenario", lang), t("changes", lang), t("what", lang)], rows)),
+          ("p", t("reference_note", lang, ref=_arm_label(exp, exp.reference, lang)))]
+
+    means = {(r["arm"], r["outcome"]): r["mean"] for _, r in tables.summary.iterrows()} \
+        if "point" not in tables.summary.columns else {}
+    eff = tables.effects
+    if not eff.empty and "point" not in eff.columns:
+        items = []
+        for o in exp.headline:
+            for _, r in eff[eff["outcome"] == o].iterrows():
+                items.append(_effect_sentence(exp, r, means, lang))
+        b += [("h2", t("headline", lang)), ("ul", items)]
+
+    ce = tables.cost
+    if not ce.empty:
+        items = []
+        for _, r in ce.iterrows():
+            arm = _arm_label(exp, r["arm"], lang)
+            if r["note"] and not math.isfinite(r["yuan_per_extra_need"]):
+                items.append(t("cost_note_sentence", lang, arm=arm, note=r["note"]))
+                continue
+            ci = (t("cost_ci", lang, lo=f"{r['yuan_per_extra_need_ci_low']:,.0f}",
+                    hi=f"{r['yuan_per_extra_need_ci_high']:,.0f}")
+                  if math.isfinite(r["yuan_per_extra_need_ci_low"]) else "")
+            text = t("cost_sentence", lang, arm=arm, months=exp.months, yuan=f"{r['extra_public_yuan']:,.0f}",
+                     needs=f"{r['extra_needs_met']:,.0f}", ratio=f"{r['yuan_per_extra_need']:,.0f}", ci=ci)
+            if r["note"]:
+                text += f" ({r['note']})"
+            items.append(text)
+        b += [("h2", t("cost", lang)), ("ul", items)]
+
+    if tables.sensitivity is not None and not tables.sensitivity.empty:
+        sens = tables.sensitivity
+        key = "ST" if exp.sweep and exp.sweep.design == "sobol" else "mu_star"
+        items = []
+        targets = [(a.name, "level") for a in exp.visible_arms[:3]]
+        targets += [(a.name, "effect") for a in exp.visible_arms[:3] if a.name != exp.reference]
+        for arm, quantity in targets:
+            for o in exp.headline:
+                sub = sens[(sens["arm"] == arm) & (sens["quantity"] == quantity) & (sens["outcome"] == o)
+                           & (sens["index"] == key)]
+                sub = sub[sub["value"].notna()]
+                if sub.empty:
+                    continue
+                top = sub.loc[sub["value"].idxmax()]
+                what = (t("effect_of", lang, arm=_arm_label(exp, arm, lang)) if quantity == "effect"
+                        else _arm_label(exp, arm, lang))
+                items.append(t("sensitivity_sentence", lang, outcome=outcome_label(o, lang), arm=what,
+                               factor=f"`{top['factor']}`", index=key, value=fmt_num(top["value"]),
+                               lo=fmt_num(top["ci_low"]), hi=fmt_num(top["ci_high"])))
+        b += [("h2", t("sensitivity", lang)), ("ul", items)]
+
+    if tables.attribution is not None and not tables.attribution.empty:
+        att = tables.attribution
+        items = []
+        for o in exp.headline[:2]:
+            for _, r in att[att["outcome"] == o].iterrows():
+                share = f"{100 * r['share_of_effect']:.0f}%" if math.isfinite(r["share_of_effect"]) else "–"
+                items.append(t("attribution_sentence", lang, arm=_arm_label(exp, r["arm"], lang),
+                               outcome=outcome_label(o, lang), total=fmt_diff(o, r["total_effect"], lang),
+                               lever=f"`{r['lever']}`", value=fmt_diff(o, r["shapley"], lang), share=share,
+                               lo=fmt_ci(o, r["ci_low"], lang), hi=fmt_ci(o, r["ci_high"], lang)))
+        b += [("h2", t("attribution", lang)), ("ul", items)]
+
+    if figures:
+        b.append(("h2", t("figures", lang)))
+        captions = {"time": "fig_time", "forest": "fig_forest", "frontier": "fig_frontier", "groups": "fig_groups",
+                    "sensitivity": "fig_sensitivity", "attribution": "fig_attribution"}
+        for kind, path in figures.items():
+            b.append(("img", (path, t(captions[kind], lang))))
+
+    if not eff.empty and "point" not in eff.columns:
+        rows = []
+        for _, r in eff.iterrows():
+            o = r["outcome"]
+            rows.append([_arm_label(exp, r["arm"], lang), outcome_label(o, lang), fmt_diff(o, r["effect"], lang),
+                         f"{fmt_ci(o, r['ci_low'], lang)} … {fmt_ci(o, r['ci_high'], lang)}",
+                         fmt_p(r["p_adjusted"]).replace("= ", ""), str(int(r["n"]))])
+        b += [("h2", t("all_effects", lang)),
+              ("table", ([t("arm", lang), t("outcome", lang), t("effect", lang), "95% CI", t("p_adj", lang), "n"],
+                         rows))]
+
+    if info.failed:
+        b += [("h2", t("failures", lang)), ("p", t("failures_text", lang, n=info.failed))]
+    b += [("h2", t("howto", lang)), ("p", t("howto_text", lang))]
+    extra = ", sensitivity.csv" if tables.sensitivity is not None else ""
+    extra += ", attribution.csv" if tables.attribution is not None else ""
+    extra += ", design.csv" if tables.design is not None else ""
+    b += [("h2", t("files", lang)), ("p", t("files_text", lang, extra=extra))]
+
+    from .design import replication_seed
+
+    seeds = [str(replication_seed(exp.seed, r)) for r in range(min(info.replications, 10))]
+    more = " …" if info.replications > 10 else ""
+    prov = [
+        [t("prov_file", lang), Path(exp.source).name],
+        [t("prov_sha", lang), f"`{exp.sha256}`"],
+        [t("prov_seed", lang), str(exp.seed)],
+        [t("prov_seeds", lang), t("prov_seed_rule", lang, seed=exp.seed) + ": " + ", ".join(seeds) + more],
+        [t("prov_runs", lang), t("prov_runs_value", lang, done=info.done, failed=info.failed, executed=info.executed)],
+        [t("prov_executor", lang), info.executor],
+        [t("prov_git", lang), f"`{info.git_commit}`"],
+        [t("prov_versions", lang), ", ".join(f"{k} {v}" for k, v in info.versions.items())],
+        [t("prov_time", lang), t("seconds", lang, s=info.seconds)],
+        [t("prov_generated", lang), info.generated],
+    ]
+    if info.auto_reason:
+        prov.insert(4, ["replications", t("prov_reps_auto", lang, reps=info.replications, reason=info.auto_reason)])
+    b += [("h2", t("provenance", lang)), ("table", (["", ""], prov))]
+    return b
+
+
+# ---------------------------------------------------------------------------
+# rendering
+# ---------------------------------------------------------------------------
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(blocks: list[Block], root: Path) -> str:
+    out: list[str] = []
+    for kind, content in blocks:
+        if kind == "h1":
+            out.append(f"# {content}\n")
+        elif kind == "h2":
+            out.append(f"## {content}\n")
+        elif kind == "p":
+            out.append(f"{content}\n")
+        elif kind == "ul":
+            out.append("\n".join(f"- {item}" for item in content) + "\n")
+        elif kind == "table":
+            header, rows = content
+            out.append("| " + " | ".join(_md_cell(h) for h in header) + " |")
+            out.append("|" + "---|" * len(header))
+            out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+            out.append("")
+        elif kind == "img":
+            path, caption = content
+            out.append(f"![{caption}]({path.relative_to(root).as_posix()})\n\n*{caption}*\n")
+    return "\n".join(out)
+
+
+_INLINE = [(re.compile(r"\*\*(.+?)\*\*"), r"<strong>\1</strong>"), (re.compile(r"`(.+?)`"), r"<code>\1</code>")]
+
+
+def _inline(text: str) -> str:
+    s = html.escape(str(text))
+    for pattern, repl in _INLINE:
+        s = pattern.sub(repl, s)
+    return s
+
+
+CSS = """body{font-family:-apple-system,"Segoe UI","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;
+max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}
+table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}td,th{border:1px solid #ccc;padding:.3rem .5rem;
+vertical-align:top;text-align:left}th{background:#f3f3f3}img{max-width:100%}figure{margin:1.5rem 0}
+figcaption{font-style:italic;color:#555}code{font-size:.85em;background:#f6f6f6;padding:0 .2em}"""
+
+
+def to_html(blocks: list[Block], lang: str) -> str:
+    title = next((c for k, c in blocks if k == "h1"), "report")
+    out = [f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">',
+           f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>"]
+    for kind, content in blocks:
+        if kind in ("h1", "h2"):
+            out.append(f"<{kind}>{_inline(content)}</{kind}>")
+        elif kind == "p":
+            out.append(f"<p>{_inline(content)}</p>")
+        elif kind == "ul":
+            out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in content) + "</ul>")
+        elif kind == "table":
+            header, rows = content
+            head = "" if not any(header) else "<tr>" + "".join(f"<th>{_inline(h)}</th>" for h in header) + "</tr>"
+            body = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in rows)
+            out.append(f"<table>{head}{body}</table>")
+        elif kind == "img":
+            path, caption = content
+            data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+            out.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+                       f"<figcaption>{_inline(caption)}</figcaption></figure>")
+    out.append("</body>\n</html>\n")
+    return "\n".join(out)
+
+
+def write_report(exp: "Experiment", tables: "Tables", figures: dict[str, Path], info: RunInfo, root: Path,
+                 lang: str) -> list[Path]:
+    blocks = build_blocks(exp, tables, figures, info, lang)
+    md, page = root / "report.md", root / "report.html"
+    atomic_write_text(md, to_markdown(blocks, root))
+    atomic_write_text(page, to_html(blocks, lang))
+    return [md, page]

@@ -1,0 +1,190 @@
+"""Running an experiment: the runs that are missing, then tables, figures and the report.
+
+Order of work:
+
+1. the executor starts (a bad Dask address fails here, before anything is written);
+2. the results folder is prepared (``--resume`` keeps finished runs);
+3. missing runs execute, each stored as it finishes (progress bar: runs done,
+   failures, time left); with ``replications = "auto"`` in batches until every
+   arm's effect interval on the named outcome is narrow enough or the maximum
+   is reached;
+4. manifest.csv, failures.csv, the CSV tables, figures and report are written.
+
+Exit codes: 0 all runs finished; 1 some runs failed (recorded with seed,
+parameters and traceback; everything else is written); 130 interrupted
+(finished runs are kept: ``--resume`` goes on from there).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from model.output import atomic_write_text, csv_text, git_commit, versions
+
+from . import analysis
+from .design import Plan, Task
+from .executors import Executor, make_executor
+from .i18n import outcome_label, t
+from .spec import Experiment
+from .store import Store
+
+EXIT_OK, EXIT_FAILED_RUNS, EXIT_INTERRUPTED = 0, 1, 130
+
+
+@dataclass
+class RunResult:
+    """What an invocation did."""
+
+    exit_code: int
+    out: Path
+    replications: int
+    done: int
+    failed: int
+    executed: int
+    seconds: float
+
+
+class _Progress:
+    """tqdm bar of runs with failures in the postfix; a no-op when hidden."""
+
+    def __init__(self, show: bool, desc: str):
+        self.bar = None
+        self.failed = 0
+        if show:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=0, desc=desc, unit="run", mininterval=0.5, dynamic_ncols=True, file=sys.stderr)
+
+    def add_total(self, n: int) -> None:
+        if self.bar is not None and n:
+            self.bar.total += n
+            self.bar.refresh()
+
+    def step(self, ok: bool) -> None:
+        if not ok:
+            self.failed += 1
+        if self.bar is not None:
+            if not ok:
+                self.bar.set_postfix(failed=self.failed, refresh=False)
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _execute(tasks: list[Task], store: Store, executor: Executor, bar: _Progress) -> tuple[int, int]:
+    """Run the tasks not yet finished; returns (executed, failed)."""
+    missing = [task for task in tasks if not store.is_done(task)]
+    bar.add_total(len(missing))
+    executed = failed = 0
+    for task, result in executor.imap_unordered(missing):
+        ok = store.record(task, result)
+        executed += 1
+        failed += not ok
+        bar.step(ok)
+    return executed, failed
+
+
+def _run_auto(exp: Experiment, plan: Plan, store: Store, executor: Executor, bar: _Progress,
+              lang: str) -> tuple[int, str, int]:
+    """Batches of replications until the effect intervals are narrow enough; returns (replications, reason, executed)."""
+    auto = exp.auto
+    assert auto is not None
+    reps = auto.min
+    executed = 0
+    history = []
+    while True:
+        tasks = plan.tasks(range(reps))
+        n, _ = _execute(tasks, store, executor, bar)
+        executed += n
+        col = analysis.collect(store, tasks, columns=["month", auto.outcome])
+        widths = analysis.effect_half_widths(exp, col.ends, auto.outcome)
+        widest = max(widths.values()) if widths else math.inf
+        history += [{"replications": reps, "arm": arm, "half_width": hw} for arm, hw in widths.items()]
+        if widest <= auto.half_width:
+            reason = t("auto_reached", lang, outcome=outcome_label(auto.outcome, lang), target=auto.half_width)
+            break
+        if reps >= auto.max:
+            reason = t("auto_max", lang, outcome=outcome_label(auto.outcome, lang), hw=f"{widest:.4g}")
+            break
+        reps = min(auto.max, reps + auto.batch)
+    atomic_write_text(store.root / "auto_replications.csv", csv_text(pd.DataFrame(history)))
+    return reps, reason, executed
+
+
+def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = None, resume: bool = False,
+                   lang: str = "en", show_progress: bool = False,
+                   log: Callable[[str], None] = print) -> RunResult:
+    """Run an experiment into ``out``; see the module docstring for the order and exit codes."""
+    from .figures import write_figures
+    from .report import RunInfo, write_report
+
+    start = time.perf_counter()
+    executor = make_executor(workers, dask)
+    store = Store(out)
+    plan = Plan(exp)
+    bar = _Progress(show_progress, exp.name)
+    executed = failed = 0
+    reason = ""
+    try:
+        store.prepare(resume, exp.text)
+        if exp.auto is not None:
+            reps, reason, executed = _run_auto(exp, plan, store, executor, bar, lang)
+        else:
+            reps = int(exp.meta.replications)
+            executed, _ = _execute(plan.tasks(range(reps)), store, executor, bar)
+    except KeyboardInterrupt:
+        bar.close()
+        executor.terminate()
+        log(f"interrupted: finished runs are kept in {out}; run again with --resume to go on")
+        return RunResult(EXIT_INTERRUPTED, out, 0, 0, 0, executed, time.perf_counter() - start)
+    finally:
+        bar.close()
+        executor.close()
+
+    tasks = plan.tasks(range(reps))
+    store.write_manifest(tasks)
+    store.write_failures_csv()
+    done = sum(1 for _ in store.iter_done(tasks))
+    failed = len(tasks) - done
+    band = exp.headline if exp.sweep is None else []
+    col = analysis.collect(store, tasks, band_outcomes=band)
+    tables = analysis.build_tables(exp, plan, col)
+    analysis.write_tables(out, tables)
+    figures = write_figures(exp, col, tables, out, lang)
+    seconds = time.perf_counter() - start
+    info = RunInfo(replications=reps, auto_reason=reason, done=done, failed=failed, executed=executed,
+                   executor=f"{executor.name}, {executor.workers} worker(s)", seconds=seconds,
+                   git_commit=git_commit(), versions=_versions(),
+                   generated=_dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+    write_report(exp, tables, figures, info, out, lang)
+    seconds = time.perf_counter() - start
+    visible = len(exp.visible_arms)
+    log(f"experiment {exp.name!r}: {visible} arm(s) x {reps} replication(s)"
+        + (f" x {len(plan.points)} design points" if exp.sweep else "")
+        + f" = {len(tasks)} runs ({executed} executed now, {failed} failed) in {seconds:.1f} s")
+    log(f"results in {out}/ (report.md, report.html, summary.csv, effects.csv, ...)")
+    if failed:
+        log(f"{failed} run(s) failed: see {out / 'failures.csv'}; --resume retries only them")
+    return RunResult(EXIT_FAILED_RUNS if failed else EXIT_OK, out, reps, done, failed, executed, seconds)
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    v = versions()
+    for pkg in ("SALib", "dask", "distributed", "pyarrow", "matplotlib"):
+        try:
+            v[pkg] = version(pkg)
+        except PackageNotFoundError:
+            continue
+    return v
