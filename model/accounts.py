@@ -50,14 +50,14 @@ def accounts(m: "CommunityModel") -> None:
                 g.months_left -= 1
         org.grants = [g for g in org.grants if g.months_left > 0]
         if org.active:
-            donation = max(0.0, po.donations_yuan_month * (0.5 + org.reputation) - po.crowd_out * gov)
+            appeal = 1.0 - po.donation_reputation / 2 + po.donation_reputation * org.reputation
+            donation = max(0.0, po.donations_yuan_month * appeal - po.crowd_out * gov)
             L.transfer(m.acct["donors"], acct, donation, "donation")
             org.record_income("donation", donation)
-            staff = org.other_staff + len(org.workers)
-            market = po.market_income_per_staff_yuan * staff
+            market = po.market_income_yuan_month
             L.transfer(m.acct["market"], acct, market, "market_income")
             org.record_income("market_income", market)
-            share = po.fee_kinds_share * (1.0 if org.kind == "life_services" else 0.2)
+            share = po.fee_kinds_share * (1.0 if org.kind == "life_services" else po.fee_other_kinds_factor)
             fees = po.fee_yuan_per_need * share * org.needs_met_month
             L.transfer(m.acct["residents"], acct, fees, "fee")
             org.record_income("fee", fees)
@@ -89,10 +89,12 @@ def accounts(m: "CommunityModel") -> None:
                 m.tally["failures"] += 1
         else:
             org.months_negative = 0
-    # committees' social workers are paid by the district (salaries of committee posts)
+    # Committee posts' base pay is outside the ledger (all scenarios alike); what the pay
+    # floor adds above a committee social worker's pay is district money (social_worker_support).
     for c in m.committees:
         for w in c.workers:
             w.wage = w.compute_wage(pw)
+            district.pay(m.acct["wages"], w.wage - w.unfloored_wage(pw), "pay_floor_topup")
         if c.project_months_left > 0 and c.projects > 0:
             spend = min(L.get(c.fund_account), c.projects * pc.micro_project_cost_yuan / 12)
             L.transfer(c.fund_account, m.acct["project_costs"], max(spend, 0.0), "micro_projects")
@@ -110,7 +112,7 @@ def _decide_staffing(m: "CommunityModel", org, wages: float) -> None:
     po = m.p.organizations
     costs = org.monthly_costs(po, wages)
     reserves = m.ledger.get(org.account)
-    busy = org.needs_met_month >= 0.8 * org.capacity or org.has_contract()
+    busy = org.needs_met_month >= po.busy_threshold * org.capacity or org.has_contract()
     next_wage = m.p.social_workers.wage_org_yuan
     income = sum(org.income_window().values()) / max(len(org.income_12m), 1)
     if (reserves > po.hire_reserve_months * (costs + next_wage) and busy

@@ -54,7 +54,6 @@ class Committee(mesa.Agent):
         self.projects = 0
         self.projects_this_month = 0
         self.project_months_left = 0
-        self.vacancies = 0
         self.last_turnout = float("nan")
         self.coverage_rank = index
 
@@ -77,14 +76,14 @@ class Committee(mesa.Agent):
 
     def has_fund(self, p: ComParams) -> bool:
         """Covered by the self-governance fund (first ``fund_coverage`` of committees in coverage order)."""
-        return (self.coverage_rank + 0.5) / len(self.model.committees) < p.fund_coverage
+        return (self.coverage_rank + 0.5) / len(self.model.committees) <= p.fund_coverage
 
     def quality(self, p: ComParams) -> tuple[float, float]:
         """(base quality, chance a need is met by a certified social worker)."""
         cert = sum(1 for w in self.workers if w.certified)
         uncert_sw = len(self.workers) - cert
         q = p.quality_base + p.trained_quality_gain * (self.trained + uncert_sw) / self.staff
-        q += 0.1 * p.expert_guidance
+        q += p.guidance_quality_gain * p.expert_guidance
         return min(q, 1.0), cert / self.staff
 
     def sw_posts(self, p: ComParams) -> int:
@@ -125,4 +124,4 @@ class Committee(mesa.Agent):
             if best is None or org.reputation > best.reputation:
                 best = org
         if best is not None:
-            self.partners[best] = 0.5
+            self.partners[best] = p.new_partner_strength

@@ -53,6 +53,7 @@ class CommunityModel(mesa.Model):
         self.acct.update({k: self.ledger.open(k, "sink") for k in SINKS})
         self.tally: Counter[str] = Counter()
         self.last_election = -10**6
+        self.last_round: dict[str, int] = {}
         self._partner_perf: dict[tuple[int, int], float] = {}
         self._build_world()
         self.recorder = Recorder(self)
@@ -75,11 +76,12 @@ class CommunityModel(mesa.Model):
             sizes = np.full(n_com, w.residents_per_committee, dtype=np.int64)
         self.residents = ResidentArrays(sizes, self.p.residents, rng)
         self.simulated_residents = self.residents.n
-        self.need_rates = None  # set each month from parameters (levers may change them)
 
+        # one fixed order decides which committees elect directly, now and after reforms
+        self.direct_order = [int(i) for i in rng.permutation(n_com)]
         n_direct = int(round(self.p.committees.direct_election_share * n_com))
         direct = np.zeros(n_com, dtype=bool)
-        direct[rng.permutation(n_com)[:n_direct]] = True
+        direct[self.direct_order[:n_direct]] = True
         self.committees: list[Committee] = [
             Committee(self, i, i // w.committees_per_street, int(sizes[i]), bool(direct[i])) for i in range(n_com)
         ]
@@ -93,7 +95,6 @@ class CommunityModel(mesa.Model):
             self.streets[int(s)].coverage_rank = rank
         for rank, c in enumerate(rng.permutation(n_com)):
             self.committees[int(c)].coverage_rank = rank
-        self.direct_order = [int(i) for i in rng.permutation(n_com)]
         self.funders: dict[str, Funder] = {
             "purchase": Funder(self, "purchase", "city", "purchase_fund"),
             "district": Funder(self, "district", "district", "district_finance"),
@@ -125,7 +126,7 @@ class CommunityModel(mesa.Model):
                 org.registered_month = -age
                 org.founded_month = -age - 6
                 org.other_staff = po.other_staff
-                reserve = 4 * (po.rent_yuan_month + po.utilities_yuan_month + po.other_staff * po.other_wage_yuan)
+                reserve = po.initial_reserve_months * (po.rent_yuan_month + po.utilities_yuan_month + po.other_staff * po.other_wage_yuan)
                 self.ledger.transfer(self.acct["founders"], org.account, reserve, "initial_reserves")
 
     def _initial_workers(self, rng: np.random.Generator) -> None:
@@ -183,11 +184,13 @@ class CommunityModel(mesa.Model):
         """Performance evaluation score (0-1): quality and delivery against capacity."""
         q = self.org_quality(org)[0]
         if contract is not None:
-            expected = contract.monthly_yuan / max(contract.price, 1.0) * 12
+            elapsed = max(1, contract.months - contract.months_left)
+            expected = contract.monthly_yuan / max(contract.price, 1.0) * elapsed
             delivery = min(1.0, contract.delivered / max(expected, 1.0))
         else:
             delivery = min(1.0, org.needs_met_month / max(org.capacity, 1.0))
-        return 0.5 * q + 0.5 * delivery
+        w = self.p.organizations.evaluation_quality_weight
+        return w * q + (1.0 - w) * delivery
 
     @property
     def calendar(self) -> tuple[int, int]:

@@ -53,8 +53,8 @@ class Funder(mesa.Agent):
 
 def decide_lottery_awards(model: "CommunityModel", lottery: Funder) -> int:
     """Rule: competitive bidding ("from allocation to bidding"). Each active organization
-    proposes one project; score = 0.4*need found (its street's unmet share of the kind it
-    serves best) + 0.3*quality + 0.3*reputation; grants go best first until the year's
+    proposes one project; score = lottery_weight_need*need found (its street's unmet share of
+    the kind it serves best) + lottery_weight_quality*quality + lottery_weight_reputation*reputation; grants go best first until the year's
     budget is spent. Returns the number of grants."""
     pf = model.p.funders
     budget = pf.lottery_budget_yuan * model.simulated_residents / 1e5
@@ -67,7 +67,9 @@ def decide_lottery_awards(model: "CommunityModel", lottery: Funder) -> int:
         for org in street.active_orgs():
             need = float(unmet[org.serves].max() / total) if total > 0 else 0.0
             q = model.org_quality(org)[0]
-            proposals.append((0.4 * need + 0.3 * q + 0.3 * org.reputation, org.unique_id, org))
+            score = pf.lottery_weight_need * need + pf.lottery_weight_quality * q \
+                + pf.lottery_weight_reputation * org.reputation
+            proposals.append((score, org.unique_id, org))
     proposals.sort(key=lambda t: (-t[0], t[1]))
     n = 0
     for _, _, org in proposals:
@@ -84,8 +86,9 @@ def decide_lottery_awards(model: "CommunityModel", lottery: Funder) -> int:
 def decide_foundation_grants(model: "CommunityModel", foundation: Funder, street_index: int) -> int:
     """Rule: the district endows the street's community foundation with its yearly
     budget, which raises foundation_social_match yuan from donors per public yuan.
-    Half the pot goes to the best-reputation organizations as project grants (paid
-    monthly over a year), the rest equally to the committees' micro-project funds.
+    A share foundation_org_share of the pot goes to the best-reputation organizations as
+    project grants (paid monthly over a year), the rest equally to the committees'
+    micro-project funds.
     Returns the number of grants."""
     pf = model.p.funders
     street = model.streets[street_index]
@@ -97,7 +100,7 @@ def decide_foundation_grants(model: "CommunityModel", foundation: Funder, street
                           budget * pf.foundation_social_match, "foundation_donations")
     pot = model.ledger.get(foundation.account) - foundation.committed
     grants = 0
-    org_pot = pot / 2
+    org_pot = pot * pf.foundation_org_share
     for org in sorted(street.active_orgs(), key=lambda o: (-o.reputation, o.unique_id)):
         if org_pot < pf.foundation_grant_yuan:
             break

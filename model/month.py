@@ -1,10 +1,12 @@
 """What happens in a month, in which order. This module owns the step order.
 
+0. (community.py)     the policy schedule sets this month's effective parameters.
 1. ``yearly_rounds``   calendar events: founders' pool refilled, self-governance
                        funds granted, foundation grants, tender (with oversight),
                        lottery bidding, certification exam, graduates, elections.
-2. ``streets_act``     street offices push tasks down, commission the platform,
-                       open venues.
+2. ``streets_act``     publicity is paid; streets pay their service centres and
+                       incubators; street offices push tasks down, commission
+                       the platform, open venues.
 3. ``organizations_register``  registering organizations finish or abandon;
                        would-be founders try.
 4. ``labour_market``   employers post vacancies; job seekers are matched;
@@ -17,10 +19,12 @@
 6. ``partnerships``    partnerships strengthen or decay; committees with unmet
                        demand invite new partners.
 7. ``accounts``  (accounts.py) organizations are paid (contracts, grants, donations,
-                       fees) and pay (rent, utilities, wages); subsidies are paid;
+                       market income, fees) and pay (rent, utilities, wages);
+                       subsidies and pay-floor top-ups are paid;
                        micro-projects spend their funds; organizations hire or
                        lay off and fail when reserves stay negative.
-8. ``workforce``       workers gain experience and skill; some quit.
+8. ``workforce``       workers gain experience and skill (training is paid);
+                       some quit.
 9. ``residents_social`` participation and awareness spread over neighbour ties.
 10. ``record``         outcomes collected (Mesa DataCollector) and invariants
                        checked.
@@ -63,12 +67,21 @@ def run_month(m: "CommunityModel") -> None:
 # ---------------------------------------------------------------------------
 # 1. calendar events
 # ---------------------------------------------------------------------------
+def _due(m: "CommunityModel", name: str, round_month: int, cal: int) -> bool:
+    """A yearly round is due in its calendar month, and in the first simulated month (so that
+    money flows from the start); never twice within six months."""
+    last = m.last_round.get(name, -(10**6))
+    if (m.month == 1 or cal == round_month) and m.month - last >= 6:
+        m.last_round[name] = m.month
+        return True
+    return False
+
+
 def yearly_rounds(m: "CommunityModel") -> None:
     """Yearly events, each in its calendar month (month 1 counts as a start)."""
     _, cal = m.calendar
-    first = m.month == 1
     pc, ps, pf, pw = m.p.committees, m.p.streets, m.p.funders, m.p.social_workers
-    if cal == 1 or first:
+    if _due(m, "budget_year", 1, cal):
         for street in m.streets:
             street.refill_founders()
         if pc.self_governance_fund_yuan > 0:
@@ -84,14 +97,14 @@ def yearly_rounds(m: "CommunityModel") -> None:
             draw = m.streams["street_budget"].lognormal(-sigma**2 / 2, sigma) if sigma > 0 else 1.0
             street.budget_factor = min(1.0, float(draw))
         start_micro_projects(m)
-    if cal == ps.tender_month or first:
+    if _due(m, "tender", ps.tender_month, cal):
         for street in m.streets:
-            m.tally["contracts_lost"] += street.decide_oversight()
-            for org in street.organizations:
-                org.contracts = [c for c in org.contracts if c.months_left > 0]
             budget = ps.purchase_budget_yuan * street.residents / 1e5 * street.budget_factor
             m.tally["contracts_awarded"] += len(street.decide_tender(budget))
-    if cal == pf.lottery_month or first:
+    if _due(m, "oversight", (ps.tender_month + 5) % 12 + 1, cal) and m.month > 1:
+        for street in m.streets:
+            m.tally["contracts_lost"] += street.decide_oversight()
+    if _due(m, "lottery", pf.lottery_month, cal):
         m.tally["lottery_grants"] += decide_lottery_awards(m, m.funders["lottery"])
     if cal == pw.exam_month:
         certification_exam(m)
@@ -233,22 +246,24 @@ def organizations_register(m: "CommunityModel") -> None:
 
 
 def labour_market(m: "CommunityModel") -> None:
-    """Employers post vacancies; seekers are matched best-paid vacancy first."""
+    """Employers post vacancies at their offer (base wage raised to the pay floor); seekers
+    are matched best offer first, equal offers in random order."""
     pw = m.p.social_workers
-    vacancies: list[tuple[float, int, object]] = []
-    serial = 0
+    floor = pw.pay_floor_share * pw.outside_wage_yuan
+    offer_committee = max(pw.wage_committee_yuan, floor)
+    offer_org = max(pw.wage_org_yuan, floor)
+    posts: list[tuple[float, object]] = []
     for c in m.committees:
         open_posts = c.sw_posts(m.p.committees) - len(c.workers)
-        for _ in range(max(0, open_posts)):
-            vacancies.append((pw.wage_committee_yuan, serial, c))
-            serial += 1
+        posts += [(offer_committee, c)] * max(0, open_posts)
     for org in m.organizations:
         if not org.active:
             org.vacancies = 0
             continue
-        for _ in range(org.vacancies):
-            vacancies.append((pw.wage_org_yuan, serial, org))
-            serial += 1
+        posts += [(offer_org, org)] * org.vacancies
+    # equal offers are taken in a random order
+    ties = m.streams["job_ties"].permutation(len(posts)) if posts else []
+    vacancies = [(offer, int(t), employer) for (offer, employer), t in zip(posts, ties, strict=True)]
     seekers = [w for w in m.workers if not w.employed]
     hires = fill_vacancies(seekers, vacancies, m.streams["jobs"])
     for w, employer in hires:

@@ -1,15 +1,16 @@
 """Social organizations (Mesa agents): registration, accounts, staff, capacity, failure.
 
 Life cycle: a would-be founder tries (see ``streets.decide_foundings``), the
-new organization is *registering* for a random delay (and may abandon it),
-then *active* until its reserves stay negative for more than
+new organization is *registering* for a random delay (and may abandon it;
+it pays rent meanwhile when premises are required, and can fail), then
+*active* until its reserves stay negative for more than
 ``failure_grace_months`` months, when it *fails*.
 
 Monthly accounts (every yuan through the ledger): rent (less the rent
 subsidy, none in a free venue, incubator or platform), utilities (less the
 discount), wages of social workers and other staff; income from contracts,
 venture-philanthropy and foundation grants, donations (crowded out by
-government money: Andreoni & Payne) and fees.
+government money: Andreoni & Payne), market income and fees.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Contract:
         self.street = street
         self.kind = kind
         self.monthly_yuan = monthly_yuan
+        self.months = months
         self.months_left = months
         self.price = price
         self.delivered = 0  # needs met in the street's committees under the contract
@@ -120,14 +122,14 @@ class Organization(mesa.Agent):
     # ------------------------------------------------------------------
     def compute_capacity(self, p: OrgParams, month: int) -> float:
         """Needs per month: staff output (social workers weighted by 0.5 + 0.5*skill)
-        times an experience factor saturating at 36 months, plus venue reach and
+        times an experience factor saturating at experience_months, plus venue reach and
         incubator capacity building."""
         if not self.active:
             self.capacity = 0.0
             return 0.0
         sw = sum(0.5 + 0.5 * w.skill for w in self.workers) * p.needs_per_sw_month
         other = self.other_staff * p.needs_per_other_month
-        exp = 1.0 + p.experience_gain * min(self.age_registered(month), 36) / 36.0
+        exp = 1.0 + p.experience_gain * min(self.age_registered(month), p.experience_months) / p.experience_months
         boost = 1.0 + (p.venue_reach if (self.uses_venue or self.runs_platform) else 0.0)
         if self.incubated(month):
             boost += p.incubator_capacity_gain
@@ -142,10 +144,10 @@ class Organization(mesa.Agent):
         total = sw_cap + self.other_staff * p.needs_per_other_month
         cert = cert_cap / total if total > 0 else 0.0
         mean_skill = (sum(w.skill for w in self.workers) / len(self.workers)) if self.workers else 0.0
-        q = 0.5 + 0.2 * mean_skill * (sw_cap / total if total > 0 else 0.0)
+        q = p.quality_base + p.quality_skill * mean_skill * (sw_cap / total if total > 0 else 0.0)
         if service_centre:
             q += p.service_centre_quality
-        q += 0.1 * guidance
+        q += p.guidance_quality_gain * guidance
         return min(q, 1.0), cert
 
     def monthly_costs(self, p: OrgParams, wages: float) -> float:

@@ -10,10 +10,19 @@ Sources cited by short key (full references in ``docs/ODD.md``):
 
 * ``source article``: Zhu Qinhao, "加强'三社联动' 创新社会治理" (c. 2016).
 * ``Andreoni & Payne 2011``: crowding-out of donations by government grants.
-* ``Hannan & Carroll 1992``: density dependence of founding and mortality.
+* ``Hannan & Carroll 1992``: density dependence of founding (the model uses the founding
+  side; mortality comes from the accounts).
 * ``committee surveys``: Chinese surveys of residents' committee workload.
 * ``SW turnover studies``: Chinese studies of social-worker turnover (~20 %/yr).
 * ``Shanghai statistics``: Shanghai statistical yearbook figures (2014-2015).
+* ``contracting studies``: public-procurement studies of tender scoring (price, quality,
+  experience) and of the number of bidders.
+* ``Chinese purchase-of-services studies``: studies of government purchase of services in
+  China (incumbency, streets favouring their own organizations).
+* ``co-production studies``: studies of residents' participation (women and older people
+  take part more; participation spreads over social ties).
+* ``Lujiazui self-governance fund practice``: Pudong's self-governance funds (2011-), about
+  10-20 thousand yuan a project, reviewed at year end.
 """
 
 from __future__ import annotations
@@ -270,13 +279,13 @@ class Committees(Section):
     partner_decay: float = P(0.05, "per month", 0, 1, "assumption",
                              "Monthly decay of partnership strength without performance.")
     partner_reinforce: float = P(0.2, "per unit performance", 0, 1, "assumption",
-                                 "Strength gain per unit share of referred demand the partner met.")
+                                 "Weight of the partner's performance (best quality it gave the committee's referred needs this month, 0 if none) in the strength.")
     partner_drop_below: float = P(0.15, "strength", 0, 1, "assumption",
                                   "Partnerships weaker than this end.")
     max_partners: int = P(6, "organizations", 0, 50, "assumption",
                           "Most partner organizations a committee keeps.")
     partner_capacity_share: float = P(0.5, "share", 0, 1, "assumption",
-                                      "Share of a partner's free capacity it offers a partner committee.")
+                                      "Share of a partner's capacity offered to its partner committees' referrals (split over them by demand).")
     micro_project_cost_yuan: float = P(15000.0, "yuan per project-year", 1000, 200000,
                                        "Lujiazui self-governance fund practice",
                                        "Cost of one residents' micro-project (10-20 thousand yuan).")
@@ -306,6 +315,14 @@ class Committees(Section):
                                     "Extra quality of a need met by staff trained (not certified) in social work.")
     expert_guidance: float = P(0.0, "0-1 intensity", 0, 1, "assumption",
                                "Guidance by experts/professional organizations: raises micro-project output and committee quality.")
+    guidance_quality_gain: float = P(0.1, "score per unit guidance", 0, 1, "assumption",
+                                     "Quality gain of committee staff from expert guidance.")
+    project_quality_offset: float = P(-0.05, "score", -1, 1, "assumption",
+                                      "Quality of residents' micro-projects relative to quality_base.")
+    project_guidance_gain: float = P(0.2, "score per unit guidance", 0, 1, "assumption",
+                                     "Quality gain of micro-projects from expert guidance.")
+    new_partner_strength: float = P(0.5, "strength", 0, 1, "assumption",
+                                    "Strength of a newly formed partnership.")
 
 
 # --------------------------------------------------------------------------
@@ -357,6 +374,16 @@ class Streets(Section):
                         "Share of streets that commission one organization to run a community platform (citizen centre).")
     platform_fee_yuan: float = P(600000.0, "yuan per year", 0, 1e8, "assumption",
                                  "Yearly fee paid to the organization running the platform.")
+    platform_partner_strength: float = P(0.6, "strength", 0, 1, "assumption",
+                                         "Initial strength of partnerships the platform brings to every committee.")
+    platform_agency_preference: float = P(0.2, "score", 0, 1, "source article",
+                                          "Score bonus of social-work agencies when the street picks the platform organization.")
+    tender_capacity_factor: float = P(1.5, "relative", 0.1, 10, "assumption",
+                                      "A contract is at most this times what the winner's capacity delivers at its price.")
+    price_experience_discount: float = P(0.1, "share", 0, 1, "assumption",
+                                         "Bid price discount of an organization registered 60 months or more (linear).")
+    unmet_memory_months: float = P(12.0, "months", 1, 120, "assumption",
+                                   "Memory of the unmet needs a street sees (exponential window).")
     platform_partner_slots: int = P(4, "organizations", 0, 50, "source article",
                                     "Partner organizations the platform organization brings in.")
     service_centre: float = P(0.0, "share of streets", 0, 1, "source article",
@@ -454,9 +481,9 @@ class Organizations(Section):
                                     "Donations an organization raises with no government money.")
     crowd_out: float = P(0.757, "yuan of donations lost per yuan of government money", 0, 2,
                          "Andreoni & Payne 2011", "Crowding-out of donations by government money.")
-    market_income_per_staff_yuan: float = P(7000.0, "yuan per staff-month", 0, 1e6, "calibrated",
-                                            "Income from paid services outside the modelled community needs (commercial "
-                                            "contracts, membership fees, paid training), per staff member.")
+    market_income_yuan_month: float = P(26000.0, "yuan per organization-month", 0, 1e7, "calibrated",
+                                        "Income of a registered organization from paid services outside the modelled "
+                                        "community needs (commercial contracts, membership fees, paid training).")
     fee_yuan_per_need: float = P(60.0, "yuan per need met", 0, 10000, "assumption",
                                  "Fee residents pay per charged need met by an organization.")
     fee_kinds_share: float = P(0.5, "share of needs charged", 0, 1, "assumption",
@@ -469,6 +496,26 @@ class Organizations(Section):
                                      "Below these reserves an organization lets a social worker go.")
     failure_grace_months: int = P(3, "months", 0, 60, "assumption",
                                   "Months with negative reserves before an organization fails.")
+    quality_base: float = P(0.5, "score (0-1)", 0, 1, "assumption",
+                            "Quality of a need met by an organization with no social workers.")
+    quality_skill: float = P(0.2, "score per unit skill", 0, 1, "assumption",
+                             "Extra quality from social workers' mean skill, weighted by their share of capacity.")
+    guidance_quality_gain: float = P(0.1, "score per unit guidance", 0, 1, "assumption",
+                                     "Quality gain of organizations from expert guidance (committees.expert_guidance).")
+    experience_months: int = P(36, "months", 1, 240, "assumption",
+                               "Months of registration over which the experience gain builds up (linearly).")
+    busy_threshold: float = P(0.8, "share of capacity", 0, 1, "assumption",
+                              "An organization counts as busy (may hire) when it met this share of its capacity.")
+    donation_reputation: float = P(1.0, "relative", 0, 5, "assumption",
+                                   "Donations scale with 1 - weight/2 + weight*reputation (reputation 0.5 -> 1).")
+    fee_other_kinds_factor: float = P(0.2, "relative", 0, 1, "assumption",
+                                      "Charged share of other kinds relative to life-service organizations.")
+    initial_reserve_months: float = P(4.0, "months of costs", 0, 60, "assumption",
+                                      "Reserves of the organizations present at the start.")
+    premises_rent_months: float = P(3.0, "months of rent", 0, 24, "assumption",
+                                    "Rent a founder must pay up front when premises are required.")
+    evaluation_quality_weight: float = P(0.5, "weight", 0, 1, "assumption",
+                                         "Weight of quality (vs delivery) in a performance evaluation.")
     reputation_init: float = P(0.5, "score (0-1)", 0, 1, "assumption", "Reputation of a new organization.")
     reputation_step: float = P(0.3, "weight", 0, 1, "assumption",
                                "Weight of the latest evaluation in reputation.")
@@ -506,13 +553,13 @@ class SocialWorkers(Section):
                                     "Share of graduates who look for social-work jobs in the city.")
     graduation_month: int = P(7, "month of year", 1, 12, "assumption", "Month graduates enter the market.")
     initial_per_100k: float = P(30.0, "workers per 100,000 residents", 0, 10000, "calibrated",
-                                "Social workers employed at the start.")
+                                "Social workers at the start: they fill committees' social-work posts; any beyond the posts start as job seekers.")
     initial_certified_share: float = P(0.3, "share", 0, 1, "assumption",
                                        "Certified share of the initial workforce.")
     exam_month: int = P(6, "month of year", 1, 12, "source article", "Month of the certification exam (since 2003).")
     exam_take_rate: float = P(0.4, "share of uncertified workers per year", 0, 1, "assumption",
                               "Share of uncertified workers sitting the exam each year.")
-    exam_pass_base: float = P(-0.8, "log-odds", -10, 10, "calibrated", "Pass chance at no experience.")
+    exam_pass_base: float = P(-0.5, "log-odds", -10, 10, "calibrated", "Pass chance at no experience.")
     exam_pass_experience: float = P(0.35, "log-odds per year of experience", 0, 5, "assumption",
                                     "Pass chance grows with experience.")
     exam_pass_support: float = P(0.8, "log-odds", 0, 5, "assumption",
@@ -545,7 +592,7 @@ class SocialWorkers(Section):
                                      "Skill growth with experience (skill 0-1).")
     training_skill_gain: float = P(0.0, "skill per year", 0, 1, "source article",
                                    "Extra skill from on-the-job training (lever).")
-    lateral_fill_rate: float = P(0.12, "per unfilled vacancy-month", 0, 1, "calibrated",
+    lateral_fill_rate: float = P(0.15, "per unfilled vacancy-month", 0, 1, "calibrated",
                                  "Chance a vacancy no social worker took is filled by someone from another field (at a wage equal to the average wage).")
     lateral_wage_elasticity: float = P(2.0, "elasticity", 0, 20, "assumption",
                                        "Lateral filling scales with (offered wage / average wage) to this power.")
@@ -582,10 +629,14 @@ class Funders(Section):
                                    "Share of streets with a community foundation.")
     foundation_grant_yuan: float = P(30000.0, "yuan per project", 1000, 1e8, "assumption",
                                      "Size of a community-foundation grant.")
+    foundation_org_share: float = P(0.5, "share", 0, 1, "assumption",
+                                    "Share of a foundation's pot granted to organizations (the rest to micro-projects).")
+    lottery_weight_need: float = P(0.4, "weight", 0, 1, "source article",
+                                   "Bidding score weight of the need a proposal finds ('organizations find needs').")
+    lottery_weight_quality: float = P(0.3, "weight", 0, 1, "assumption", "Bidding score weight of quality.")
+    lottery_weight_reputation: float = P(0.3, "weight", 0, 1, "assumption", "Bidding score weight of reputation.")
     foundation_social_match: float = P(0.5, "yuan raised per yuan granted", 0, 10, "assumption",
                                        "Social money a foundation raises per public yuan (leverage).")
-    district_budget_yuan: float = P(2.0e6, "yuan per street-year", 0, 1e10, "assumption",
-                                    "District money for a street office's own services and venues.")
 
 
 class Parameters(Section):

@@ -41,6 +41,7 @@ PURPOSE_LEVER: dict[str, str] = {
     "foundation_donations": "community_foundations",
     "foundation_microprojects": "community_foundations",
     "salary_subsidy": "social_worker_support",
+    "pay_floor_topup": "social_worker_support",
     "exam_subsidy": "social_worker_support",
     "training": "social_worker_support",
     "evaluation": "oversight",

@@ -198,8 +198,8 @@ class ResidentArrays:
         + project_pull where the committee runs micro-projects + publicity_participation;
         a participant stops with chance participation_quit; a new participant volunteers
         with chance volunteer_share (all from the state before anyone changes).
-        Awareness then moves towards the committee area's mean (word of mouth:
-        awareness_gain_neighbours), decays (awareness_decay) and rises with
+        Awareness then rises towards the committee area's mean where below it (word of
+        mouth: awareness_gain_neighbours), decays (awareness_decay) and rises with
         publicity (publicity_awareness)."""
         projects = np.asarray(projects_running, dtype=np.int64)
         kernels.participation(self.participating, self.volunteer, self.group, self.committee, self.satisfaction,

@@ -52,7 +52,7 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, demand_org: np.nda
     if proj.sum() > 0:
         pcells = (com_idx[:, None] * K + _PROJECT_KIND_IDX[None, :]).ravel()
         powner = np.repeat(com_idx, _PROJECT_KIND_IDX.size)
-        pq = min(1.0, pc.quality_base - 0.05 + 0.2 * pc.expert_guidance)
+        pq = min(1.0, max(0.0, pc.quality_base + pc.project_quality_offset + pc.project_guidance_gain * pc.expert_guidance))
         rows.append(Supply(pcells, np.full(pcells.size, PT_PROJECTS, np.int8), powner,
                            spread(powner, pcells, demand_com, proj), np.full(pcells.size, pq), np.zeros(pcells.size)))
     # organizations
@@ -145,7 +145,8 @@ def serve_residents(m: "CommunityModel") -> None:
     np.add.at(lapsed_kind_com, (r.committee[lapsed].astype(np.int64), lapsed_kind), 1)
     for street in m.streets:
         rows = [c.index for c in street.committees]
-        street.unmet_by_kind = street.unmet_by_kind * (11 / 12) + lapsed_kind_com[rows].sum(axis=0)
+        keep = 1.0 - 1.0 / m.p.streets.unmet_memory_months
+        street.unmet_by_kind = street.unmet_by_kind * keep + lapsed_kind_com[rows].sum(axis=0)
     still_open = r.need_kind[open_idx] != NO_NEED
     m._unmet_kind_by_committee = lapsed_kind_com + np.bincount(cell[still_open], minlength=n_cells).reshape(-1, K)
 
@@ -167,18 +168,25 @@ def _close_met(m: "CommunityModel", res, supply: Supply) -> None:
     kinds = r.need_kind[res.served][by_org]
     via_com = r.need_channel[res.served][by_org] == CH_COMMITTEE
     if slots.size:
-        counts = np.bincount(slots, minlength=len(m.organizations))
+        orgs = m.organizations
+        counts = np.bincount(slots, minlength=len(orgs))
         for slot in np.flatnonzero(counts):
-            m.organizations[slot].needs_met_month += int(counts[slot])
-        qual_by_pair: dict[tuple[int, int], float] = {}
-        for s, c, k, v, q in zip(slots.tolist(), coms.tolist(), kinds.tolist(), via_com.tolist(),
-                                 quality[by_org].tolist(), strict=True):
-            org = m.organizations[s]
-            if v:
-                qual_by_pair[(c, s)] = max(qual_by_pair.get((c, s), 0.0), min(q, 1.0))
-            for ct in org.contracts:
-                if ct.kind == k:
-                    ct.delivered += 1
+            orgs[slot].needs_met_month += int(counts[slot])
+        # deliveries under a running contract of the same kind
+        codes, n = np.unique(slots * K + kinds.astype(np.int64), return_counts=True)
+        for code, cnt in zip(codes.tolist(), n.tolist(), strict=True):
+            for ct in orgs[code // K].contracts:
+                if ct.kind == code % K and ct.months_left > 0:
+                    ct.delivered += cnt
                     break
-        m._partner_perf.update(qual_by_pair)
+        # partner performance: the best quality a partner gave a committee's referred needs
+        if via_com.any():
+            pair = coms[via_com].astype(np.int64) * len(orgs) + slots[via_com]
+            q = np.minimum(quality[by_org][via_com], 1.0)
+            order = np.lexsort((q, pair))
+            last = np.flatnonzero(np.diff(np.append(pair[order], -1)) != 0)
+            perf = m._partner_perf
+            for code, best in zip(pair[order][last].tolist(), q[order][last].tolist(), strict=True):
+                key = (code // len(orgs), code % len(orgs))
+                perf[key] = max(perf.get(key, 0.0), best)
     r.resolve_met(res.served, quality, by_org, m.p.residents)

@@ -13,9 +13,10 @@ Rules, parameters in ``Streets`` and ``Organizations`` of the register:
   kind up to ``max_bidders`` eligible organizations (catalogue: registered long
   enough, reputation high enough) bid; the award scores price, quality, track
   record and incumbency; the winner takes what it can deliver, the rest goes
-  to the runner-up;
-* oversight: a share of contracts is evaluated each year; organizations
-  scoring below ``lose_contract_below`` lose their contracts;
+  down the ranking;
+* oversight: half-way through the contract year a share of running contracts
+  is evaluated (the score feeds reputation: credit records); organizations
+  scoring below ``lose_contract_below`` lose those contracts;
 * platform commissioning: the street commissions the best organization to run
   its citizen centre for a yearly fee; the platform brings in partner
   organizations to every committee;
@@ -59,7 +60,7 @@ class StreetOffice(mesa.Agent):
     # -- coverage of street-level facilities (a share of streets, in a fixed order) --
     def covered(self, share: float) -> bool:
         """True if this street is among the first ``share`` of streets in coverage order."""
-        return (self.coverage_rank + 0.5) / len(self.model.streets) < share
+        return (self.coverage_rank + 0.5) / len(self.model.streets) <= share
 
     def has_incubator(self) -> bool:
         """An incubator serves this street."""
@@ -99,7 +100,7 @@ class StreetOffice(mesa.Agent):
         po = self.model.p.organizations
         d = self.density()
         upfront = po.registration_cost_yuan + po.capital_requirement_yuan \
-            + po.premises_required * po.rent_yuan_month * 3
+            + po.premises_required * po.rent_yuan_month * po.premises_rent_months
         delay = self.registration_delay()
         rate = po.founding_rate * math.exp(po.density_legitimation * d - po.density_competition * d * d)
         rate *= math.exp(-po.cost_sensitivity * upfront / 1e5) * math.exp(-po.delay_sensitivity * delay)
@@ -165,6 +166,10 @@ class StreetOffice(mesa.Agent):
         m = self.model
         ps = m.p.streets
         rng = m.streams["tender"]
+        # incumbents: holders of this year's contracts (running or just expired), then expired ones go
+        incumbents = {(o, c.kind) for o in self.organizations for c in o.contracts}
+        for org in self.organizations:
+            org.contracts = [c for c in org.contracts if c.months_left > 0]
         if budget_yuan <= 0:
             return []
         seen = self.unmet_by_kind + 1e-9
@@ -174,7 +179,6 @@ class StreetOffice(mesa.Agent):
             return []
         split = budget_yuan * seen / seen.sum()
         awarded: list[Contract] = []
-        incumbents = {(c.org, c.kind) for o in self.organizations for c in o.contracts}
         for kind in range(len(NEED_KINDS)):
             left = split[kind]
             pool = self.eligible(kind)
@@ -185,7 +189,7 @@ class StreetOffice(mesa.Agent):
                 pool = [pool[i] for i in sorted(pick)]
             prices = np.array([
                 ps.unit_cost_yuan * (1 + ps.price_spread * (rng.random() - 0.5))
-                * (1 - 0.1 * min(o.age_registered(m.month), 60) / 60) for o in pool
+                * (1 - ps.price_experience_discount * min(o.age_registered(m.month), 60) / 60) for o in pool
             ])
             qual = np.array([m.org_quality(o)[0] for o in pool])
             rep = np.array([o.reputation for o in pool])
@@ -198,7 +202,7 @@ class StreetOffice(mesa.Agent):
                 org = pool[int(i)]
                 # capacity now (at month 1 no month has computed it yet)
                 capacity = org.compute_capacity(m.p.organizations, m.month)
-                deliverable = max(capacity, 1.0) * 1.5 * ps.contract_months * prices[i]
+                deliverable = max(capacity, 1.0) * ps.tender_capacity_factor * ps.contract_months * prices[i]
                 value = min(left, deliverable)
                 left -= value
                 c = Contract(org, self.index, kind, value / ps.contract_months, ps.contract_months, float(prices[i]))
@@ -241,13 +245,14 @@ class StreetOffice(mesa.Agent):
         if not pool:
             return
         best = max(pool, key=lambda o: (m.org_quality(o)[0] + o.reputation
-                                        + (0.2 if o.kind == "social_work_agency" else 0.0), -o.unique_id))
+                                        + (ps.platform_agency_preference if o.kind == "social_work_agency" else 0.0),
+                                        -o.unique_id))
         best.runs_platform = True
         self.platform_org = best
         others = sorted((o for o in pool if o is not best), key=lambda o: (-o.reputation, o.unique_id))
         for org in others[: ps.platform_partner_slots]:
             for c in self.committees:
-                c.partners.setdefault(org, 0.6)
+                c.partners.setdefault(org, ps.platform_partner_strength)
         for c in self.committees:
             c.partners[best] = 1.0
 

@@ -46,13 +46,17 @@ class SocialWorker(mesa.Agent):
         """True when the worker has an employer."""
         return self.employer is not None
 
-    def compute_wage(self, p: SWParams) -> float:
-        """Wage: employer base + seniority + grade pay if certified, raised to the pay floor."""
+    def unfloored_wage(self, p: SWParams) -> float:
+        """Employer base + seniority + grade pay if certified (before the pay floor)."""
         base = p.wage_committee_yuan if getattr(self.employer, "is_committee", False) else p.wage_org_yuan
         wage = base + p.wage_growth_per_year * self.experience_months / 12.0
         if self.certified:
             wage += p.certified_pay_yuan
-        return max(wage, p.pay_floor_share * p.outside_wage_yuan)
+        return wage
+
+    def compute_wage(self, p: SWParams) -> float:
+        """Wage: employer base + seniority + grade pay if certified, raised to the pay floor."""
+        return max(self.unfloored_wage(p), p.pay_floor_share * p.outside_wage_yuan)
 
     def subsidy(self, p: SWParams) -> float:
         """Monthly salary subsidy the district pays for a certified worker in an organization."""

@@ -15,7 +15,7 @@ def m():
     model = bare_model()
     po = model.p.organizations
     po.donations_yuan_month = 0.0
-    po.market_income_per_staff_yuan = 0.0
+    po.market_income_yuan_month = 0.0
     po.fee_yuan_per_need = 0.0
     return model
 
