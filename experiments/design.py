@@ -147,6 +147,8 @@ def _sweep_shape_problems(sweep: "Sweep") -> list[tuple[str, str]]:
 
 def check_sweep_points(exp: "Experiment", problems: list[tuple[str, str]]) -> None:
     """Check the sweep's shape, then that every design point validates on every arm."""
+    from .spec import owner_key
+
     sweep = exp.sweep
     if sweep is None:
         return
@@ -162,11 +164,12 @@ def check_sweep_points(exp: "Experiment", problems: list[tuple[str, str]]) -> No
                 with_overrides(arm.scenario, point)
             except ScenarioError as exc:
                 for path, msg in exc.problems:
-                    where = f'sweep.factors."{path}"' if path in point else "sweep.factors"
+                    key = owner_key(path, point)
+                    where = f'sweep.factors."{key}"' if key in point else "sweep.factors"
                     if where in reported:
                         continue
                     reported.add(where)
-                    value = point.get(path, "")
+                    value = point.get(key, "")
                     problems.append((where, f"{msg} (design point {i + 1}, value {value!r}, arm {arm.name!r})"))
             if len(reported) >= 20:
                 return

@@ -123,9 +123,11 @@ def _run_auto(exp: Experiment, plan: Plan, store: Store, executor: Executor, bar
 
 def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = None, resume: bool = False,
                    lang: str = "en", show_progress: bool = False,
-                   log: Callable[[str], None] = print) -> RunResult:
-    """Run an experiment into ``out``; see the module docstring for the order and exit codes."""
-    from .figures import write_figures
+                   log: Callable[[str], None] = print, figures: bool = True) -> RunResult:
+    """Run an experiment into ``out``; see the module docstring for the order and exit codes.
+
+    ``figures=False`` leaves the figures out (the report then has none): for tests and quick looks.
+    """
     from .report import RunInfo, write_report
 
     start = time.perf_counter()
@@ -160,13 +162,18 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
     col = analysis.collect(store, tasks, band_outcomes=band)
     tables = analysis.build_tables(exp, plan, col)
     analysis.write_tables(out, tables)
-    figures = write_figures(exp, col, tables, out, lang)
+    if figures:
+        from .figures import write_figures
+
+        made = write_figures(exp, col, tables, out, lang)
+    else:
+        made = {}
     seconds = time.perf_counter() - start
     info = RunInfo(replications=reps, auto_reason=reason, done=done, failed=failed, executed=executed,
                    executor=f"{executor.name}, {executor.workers} worker(s)", seconds=seconds,
                    git_commit=git_commit(), versions=_versions(),
                    generated=_dt.datetime.now().astimezone().isoformat(timespec="seconds"))
-    write_report(exp, tables, figures, info, out, lang)
+    write_report(exp, tables, made, info, out, lang)
     seconds = time.perf_counter() - start
     visible = len(exp.visible_arms)
     log(f"experiment {exp.name!r}: {visible} arm(s) x {reps} replication(s)"

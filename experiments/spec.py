@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import tomllib
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -105,7 +106,8 @@ class ExperimentMeta(Strict):
     question: str = Field("", max_length=2000, description="The question the experiment answers (opens the report).")
     description: str = Field("", max_length=4000, description="More on the design (in the report).")
     months: int = Field(ge=1, le=1200, description="Months every run simulates.")
-    replications: int | Literal["auto"] = Field(10, description="Replications per arm (1-10000) or \"auto\".")
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | Literal["auto"] = Field(
+        10, description="Replications per arm (1-10000) or \"auto\".")
     seed: int = Field(2026, ge=0, le=2**63 - 1, description="Experiment seed; run seeds derive from it.")
     reference: str | None = Field(None, description="Arm the others are compared with (default: the first).")
     outcomes: list[str] | Literal["all"] = Field(list(DEFAULT_OUTCOMES), description="Outcomes reported.")
@@ -344,14 +346,18 @@ def _allowed_keys(loc: tuple[Any, ...]) -> str:
     return "; allowed: " + ", ".join(model.model_fields)
 
 
+_BRANCH = re.compile(r"^(constrained-int|int|str|float|literal\[.*\]|list\[.*\])$")
+
+
 def _pydantic_problems(exc: ValidationError, data: dict[str, Any]) -> list[tuple[str, str]]:
     problems = []
     seen = set()
     for err in exc.errors():
         loc = tuple(err["loc"])
-        # A union (replications: int | "auto") reports one error per branch; keep one, say both.
-        if loc and loc[-1] in ("int", "literal['auto']", "list[str]", "literal['all']") and len(loc) > 1:
-            base = loc[:-1]
+        # A union (replications: int | "auto") reports one error per branch; say once what is allowed.
+        branch = next((i for i, part in enumerate(loc) if isinstance(part, str) and _BRANCH.match(part)), None)
+        if branch is not None:
+            base = loc[:branch]
             if base in seen:
                 continue
             seen.add(base)
@@ -359,7 +365,10 @@ def _pydantic_problems(exc: ValidationError, data: dict[str, Any]) -> list[tuple
                 "replications": f"an integer 1-{MAX_REPLICATIONS} or \"auto\"",
                 "outcomes": "a list of outcome names or \"all\"",
             }.get(str(base[-1]), "see docs/experiments.md")
-            problems.append((_loc_path(base), f"must be {allowed} (got {_show(err.get('input'))})"))
+            value = data
+            for part in base:
+                value = value.get(part) if isinstance(value, dict) else None
+            problems.append((_loc_path(base), f"must be {allowed} (got {_show(value)})"))
             continue
         path = _loc_path(loc)
         msg = err["msg"]
@@ -451,6 +460,9 @@ def _check_meaning(parsed: ExperimentFile, base_dir: Path, problems: list[tuple[
         if meta.auto is not None:
             problems.append(("experiment.auto", 'only used with replications = "auto"'))
 
+    if parsed.sweep is not None and parsed.attribution is not None:
+        problems.append(("attribution", "cannot be combined with a [sweep]: attribute effects in an experiment "
+                                        "without one"))
     arms: list[ArmSpec] = []
     for i, arm in enumerate(parsed.arm):
         where = f"arm[{i + 1}]"
@@ -472,7 +484,8 @@ def _check_meaning(parsed: ExperimentFile, base_dir: Path, problems: list[tuple[
             sc = with_overrides(base, {**flat, "scenario.months": meta.months})
         except ScenarioError as exc:
             for path, msg in exc.problems:
-                problems.append((_join(f"{where}.set", path) if path else f"{where}.set", msg))
+                key = owner_key(path, flat)
+                problems.append((_join(f"{where}.set", key) if key else f"{where}.set", msg))
             continue
         spec = ArmSpec(arm, sc)
         spec.set = flat
@@ -480,6 +493,13 @@ def _check_meaning(parsed: ExperimentFile, base_dir: Path, problems: list[tuple[
     if not problems:
         _check_size(parsed, problems)
     return arms
+
+
+def owner_key(path: str, keys: Any) -> str:
+    """The override key a problem path belongs to (the path itself, or a key below it)."""
+    if path in keys:
+        return path
+    return next((k for k in keys if k.startswith(path + ".")), path)
 
 
 def flatten(sets: dict[str, Any], prefix: str = "") -> dict[str, Any]:
