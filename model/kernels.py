@@ -72,15 +72,15 @@ def arise(need_kind, need_wait, need_channel, group, cum_rates, rmax, rng):
 
 
 @njit(cache=_CACHE)
-def bring_forward(need_kind, need_channel, committee, trust, awareness, reach,
+def bring_forward(idx, need_kind, need_channel, committee, trust, awareness, reach,
                   base, w_trust, w_aware, w_org, rng):
-    """Open needs not yet brought forward are brought with chance
+    """Open needs (among ``idx``) not yet brought forward are brought with chance
     base + w_trust*trust + w_aware*awareness (clipped to [0, 1]); a brought need
     goes to an organization with chance w_org*awareness*reach[committee, kind],
     else to the committee. Returns how many were brought forward."""
-    n = need_kind.size
     brought = 0
-    for i in range(n):
+    for j in range(idx.size):
+        i = idx[j]
         k = need_kind[i]
         if k < 0 or need_channel[i] >= 0:
             continue
@@ -93,27 +93,18 @@ def bring_forward(need_kind, need_channel, committee, trust, awareness, reach,
 
 
 @njit(cache=_CACHE)
-def open_needs(need_kind, need_channel, need_wait, committee, n_kinds):
-    """Indices, cells (committee*n_kinds + kind), channels and waits of all open needs."""
-    n = need_kind.size
-    m = 0
-    for i in range(n):
-        if need_kind[i] >= 0:
-            m += 1
-    idx = np.empty(m, np.int64)
+def open_needs(idx, need_kind, need_channel, need_wait, committee, n_kinds):
+    """Cells (committee*n_kinds + kind), channels and waits of the open needs ``idx``."""
+    m = idx.size
     cell = np.empty(m, np.int64)
     ch = np.empty(m, np.int8)
     wait = np.empty(m, np.int64)
-    j = 0
-    for i in range(n):
-        k = need_kind[i]
-        if k >= 0:
-            idx[j] = i
-            cell[j] = np.int64(committee[i]) * n_kinds + k
-            ch[j] = need_channel[i]
-            wait[j] = need_wait[i]
-            j += 1
-    return idx, cell, ch, wait
+    for j in range(m):
+        i = idx[j]
+        cell[j] = np.int64(committee[i]) * n_kinds + need_kind[i]
+        ch[j] = need_channel[i]
+        wait[j] = need_wait[i]
+    return cell, ch, wait
 
 
 @njit(cache=_CACHE)
@@ -199,16 +190,16 @@ def match(need_idx, need_cell, need_wait, row_cell, row_cap, n_cells, max_wait, 
 
 
 @njit(cache=_CACHE)
-def wait_or_lapse(need_kind, need_wait, need_channel, satisfaction, trust,
+def wait_or_lapse(idx, need_kind, need_wait, need_channel, satisfaction, trust,
                   lapse_rate, max_wait, sat_keep, trust_keep, rng):
-    """Open needs wait a month more; each lapses with lapse_rate or surely at max_wait.
-    A lapse scales satisfaction by sat_keep, and trust by trust_keep when the need
-    was brought to the committee. Returns (lapsed indices, their kinds)."""
-    n = need_kind.size
-    out = np.empty(64, np.int64)
-    kinds = np.empty(64, np.int8)
+    """Open needs (among ``idx``) wait a month more; each lapses with lapse_rate or surely
+    at max_wait. A lapse scales satisfaction by sat_keep, and trust by trust_keep when the
+    need was brought to the committee. Returns (lapsed indices, their kinds)."""
+    out = np.empty(max(64, idx.size // 4), np.int64)
+    kinds = np.empty(out.size, np.int8)
     count = 0
-    for i in range(n):
+    for j in range(idx.size):
+        i = idx[j]
         k = need_kind[i]
         if k < 0:
             continue
@@ -218,8 +209,8 @@ def wait_or_lapse(need_kind, need_wait, need_channel, satisfaction, trust,
             satisfaction[i] *= sat_keep
             if need_channel[i] == 0:
                 trust[i] *= trust_keep
-            out = _grow(out, count)
-            if count >= kinds.size:
+            if count >= out.size:
+                out = _grow(out, count)
                 nk = np.empty(out.size, np.int8)
                 nk[:count] = kinds[:count]
                 kinds = nk
@@ -355,31 +346,42 @@ def tallies(group, start, satisfaction, trust, awareness, participating, volunte
     by_g = np.zeros((n_groups, 4))
     by_c = np.zeros((n_com, 4))
     totals = np.zeros(3)
-    bad = 0
+    out_of_range = 0
+    stale = 0
+    lone_volunteer = 0
     for c in range(n_com):
+        ss = 0.0
+        tt = 0.0
+        pp = 0
+        oo = 0
+        vv = 0
         for i in range(start[c], start[c + 1]):
             s = satisfaction[i]
             t = trust[i]
             a = awareness[i]
-            if not (0.0 <= s <= 1.0 and 0.0 <= t <= 1.0 and 0.0 <= a <= 1.0):
-                bad = 1
+            out_of_range += (not (s >= 0.0)) + (not (s <= 1.0)) + (not (t >= 0.0)) + (not (t <= 1.0)) \
+                + (not (a >= 0.0)) + (not (a <= 1.0))
+            part = participating[i]
             g = group[i]
-            part = 1.0 if participating[i] else 0.0
             by_g[g, 0] += 1.0
             by_g[g, 1] += s
             by_g[g, 2] += t
             by_g[g, 3] += part
-            by_c[c, 0] += s
-            by_c[c, 1] += t
-            by_c[c, 2] += part
-            if need_kind[i] >= 0:
-                by_c[c, 3] += 1.0
-                totals[2] += 1.0
-            elif need_wait[i] != 0 or need_channel[i] != -1:
-                bad = 2
-            totals[0] += part
-            if volunteer[i]:
-                totals[1] += 1.0
-                if not participating[i]:
-                    bad = 3
+            ss += s
+            tt += t
+            pp += part
+            is_open = need_kind[i] >= 0
+            oo += is_open
+            stale += (not is_open) and (need_wait[i] != 0 or need_channel[i] != -1)
+            v = volunteer[i]
+            vv += v
+            lone_volunteer += v and not part
+        by_c[c, 0] = ss
+        by_c[c, 1] = tt
+        by_c[c, 2] = pp
+        by_c[c, 3] = oo
+        totals[0] += pp
+        totals[1] += vv
+        totals[2] += oo
+    bad = 1 if out_of_range else (2 if stale else (3 if lone_volunteer else 0))
     return by_g, by_c, totals, bad

@@ -301,12 +301,13 @@ def labour_market(m: "CommunityModel") -> None:
 # ---------------------------------------------------------------------------
 def partnerships(m: "CommunityModel") -> None:
     """Partnerships follow performance; committees with unmet demand look for partners."""
-    perf = m._partner_perf
+    by_committee: dict[int, dict] = {}
+    for (ci, s), q in m._partner_perf.items():
+        by_committee.setdefault(ci, {})[m.organizations[s]] = q
     rng = m.streams["partners"]
     unmet = m._unmet_kind_by_committee
     for c in m.committees:
-        mine = {m.organizations[s]: q for (ci, s), q in perf.items() if ci == c.index}
-        c.update_partners(m.p.committees, mine)
+        c.update_partners(m.p.committees, by_committee.get(c.index, {}))
         top = int(np.argmax(unmet[c.index])) if unmet[c.index].sum() > 0 else -1
         c.decide_new_partner(m.p.committees, top, m.streets[c.street].active_orgs(), rng)
     m._partner_perf = {}

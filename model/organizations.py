@@ -89,6 +89,7 @@ class Organization(mesa.Agent):
         self.capacity = 0.0
         self.income_12m: deque[dict[str, float]] = deque(maxlen=12)
         self.income_month: dict[str, float] = {}
+        self._income_total: dict[str, float] = {}  # running sum of the window
         self.vacancies = 0
         self.slot = -1  # index in the model's organization table
 
@@ -169,14 +170,16 @@ class Organization(mesa.Agent):
             self.income_month[source] = self.income_month.get(source, 0.0) + amount
 
     def close_income_month(self) -> None:
-        """Push this month's income into the 12-month window."""
+        """Push this month's income into the 12-month window (and its running sum)."""
+        total = self._income_total
+        if len(self.income_12m) == self.income_12m.maxlen:
+            for k, v in self.income_12m[0].items():
+                total[k] -= v
+        for k, v in self.income_month.items():
+            total[k] = total.get(k, 0.0) + v
         self.income_12m.append(self.income_month)
         self.income_month = {}
 
     def income_window(self) -> dict[str, float]:
-        """Income by source over the last 12 months."""
-        out: dict[str, float] = {}
-        for month in self.income_12m:
-            for k, v in month.items():
-                out[k] = out.get(k, 0.0) + v
-        return out
+        """Income by source over the last 12 months (negative rounding residue clipped to 0)."""
+        return {k: max(v, 0.0) for k, v in self._income_total.items()}

@@ -152,13 +152,20 @@ class ResidentArrays:
         where one serves that kind in the committee area (org_reach[committee, kind]),
         otherwise to the committee.
         """
-        kernels.bring_forward(self.need_kind, self.need_channel, self.committee, self.trust, self.awareness,
+        idx = self.open_index()
+        kernels.bring_forward(idx, self.need_kind, self.need_channel, self.committee, self.trust, self.awareness,
                               np.ascontiguousarray(org_reach, dtype=np.float32), p.express_base, p.express_trust,
                               p.express_awareness, p.direct_to_org_awareness, rng)
 
+    def open_index(self) -> np.ndarray:
+        """Indices of the residents with an open need."""
+        return np.flatnonzero(self.need_kind >= 0)
+
     def open_needs(self, n_kinds: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(indices, cells = committee*n_kinds + kind, channels, waits) of all open needs."""
-        return kernels.open_needs(self.need_kind, self.need_channel, self.need_wait, self.committee, n_kinds)
+        idx = self.open_index()
+        return (idx, *kernels.open_needs(idx, self.need_kind, self.need_channel, self.need_wait, self.committee,
+                                         n_kinds))
 
     def resolve_met(self, idx: np.ndarray, quality: np.ndarray, by_org: np.ndarray, p: ResidentParams) -> None:
         """Rule: a met need closes; satisfaction moves towards the experienced quality
@@ -182,7 +189,7 @@ class ResidentArrays:
         or surely after max_wait_months. A lapse pulls satisfaction (and, for a need
         brought to the committee, trust) towards 0 by the steps satisfaction_step and
         trust_step. Returns the lapsed indices and kinds."""
-        return kernels.wait_or_lapse(self.need_kind, self.need_wait, self.need_channel, self.satisfaction,
+        return kernels.wait_or_lapse(self.open_index(), self.need_kind, self.need_wait, self.need_channel, self.satisfaction,
                                      self.trust, p.lapse_rate, p.max_wait_months, 1.0 - p.satisfaction_step,
                                      1.0 - p.trust_step, rng)
 

@@ -56,59 +56,88 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, demand_org: np.nda
         rows.append(Supply(pcells, np.full(pcells.size, PT_PROJECTS, np.int8), powner,
                            spread(powner, pcells, demand_com, proj), np.full(pcells.size, pq), np.zeros(pcells.size)))
     # organizations
+    orgs, cap, oq, slots, pairs_org, pairs_com, part_mask = m._reach
+    if orgs:
+        serves = m._reach_serves
+        partner_cap = cap * pc.partner_capacity_share
+        p_org, p_com = pairs_org[part_mask], pairs_com[part_mask]
+        if p_org.size:
+            pc_cells, pc_owner = _expand(p_org, p_com, serves)
+            pcap = spread(pc_owner, pc_cells, demand_com, partner_cap)
+            order = np.lexsort((-oq[pc_owner, 0], pc_cells))
+            rows.append(Supply(pc_cells[order], np.full(order.size, PT_ORG, np.int8), slots[pc_owner][order],
+                               pcap[order], oq[pc_owner, 0][order], oq[pc_owner, 1][order]))
+    return Supply.concat(rows), Supply.empty()
+
+
+def _expand(org_j: np.ndarray, com: np.ndarray, serves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cells (committee*K + kind) and owners for (organization, committee) pairs over the
+    kinds each organization serves (``serves`` is a padded matrix, -1 = none)."""
+    kinds = serves[org_j]  # pairs x max kinds
+    ok = kinds >= 0
+    cells = (com[:, None] * K + kinds)[ok]
+    owner = np.broadcast_to(org_j[:, None], kinds.shape)[ok]
+    return cells.astype(np.int64), owner.astype(np.int64)
+
+
+def compute_reach(m: "CommunityModel") -> np.ndarray:
+    """This month's reach of the active organizations, computed once.
+
+    Sets ``m._reach`` = (organizations, capacity, quality, slots, pair organization,
+    pair committee, pair is a partnership) and returns the (committee x kind) matrix
+    that is 1 where an active organization serves that kind in that area. An
+    organization reaches its whole street with a running contract, the platform or an
+    open venue, else its home committee and its partner committees."""
+    po = m.p.organizations
     orgs = [o for o in m.organizations if o.active]
-    for o in orgs:
-        o.compute_capacity(po, m.month)
-    m._org_quality = {o: m.org_quality(o) for o in orgs}
-    part_cells, part_owner, part_cap = [], [], []
-    reach_cells, reach_owner = [], []
+    partner_of: dict = {}
+    for c in m.committees:
+        for o in c.partners:
+            partner_of.setdefault(o, []).append(c.index)
+    p_org: list[np.ndarray] = []
+    p_com: list[np.ndarray] = []
+    p_part: list[np.ndarray] = []
     for j, o in enumerate(orgs):
+        o.compute_capacity(po, m.month)
         street = m.streets[o.street]
-        for c in street.committees:
-            if o in c.partners:
-                part_cells.append(c.index * K + o.serves)
-                part_owner.append(np.full(o.serves.size, j))
-        for ci in street.reach(o):
-            reach_cells.append(ci * K + o.serves)
-            reach_owner.append(np.full(o.serves.size, j))
-    cap = np.array([o.capacity for o in orgs]) if orgs else np.zeros(0)
-    oq = np.array([m._org_quality[o] for o in orgs]).reshape(len(orgs), 2)
+        mine = partner_of.get(o, [])
+        coms = np.array(street.reach(o, mine), dtype=np.int64)
+        p_org.append(np.full(coms.size, j, dtype=np.int64))
+        p_com.append(coms)
+        p_part.append(np.isin(coms, mine) if mine else np.zeros(coms.size, dtype=bool))
+    quality = [m.org_quality(o) for o in orgs]
+    m._org_quality = dict(zip(orgs, quality, strict=True))
+    cap = np.array([o.capacity for o in orgs], dtype=np.float64)
+    oq = np.array(quality, dtype=np.float64).reshape(len(orgs), 2)
     slots = np.array([o.slot for o in orgs], dtype=np.int64)
-    partner_cap = cap * pc.partner_capacity_share
-    if part_cells:
-        pc_cells = np.concatenate(part_cells)
-        pc_owner = np.concatenate(part_owner)
-        pcap = spread(pc_owner, pc_cells, demand_com, partner_cap)
-        order = np.lexsort((-oq[pc_owner, 0], pc_cells))
-        rows.append(Supply(pc_cells[order], np.full(order.size, PT_ORG, np.int8), slots[pc_owner][order],
-                           pcap[order], oq[pc_owner, 0][order], oq[pc_owner, 1][order]))
-    com_supply = Supply.concat(rows)
-    # organization channel: what is left of each organization's capacity
-    m._org_channel = (reach_cells, reach_owner, cap, oq, slots, bool(part_cells))
-    return com_supply, Supply.empty()
+    width = max((o.serves.size for o in orgs), default=1)
+    serves = np.full((len(orgs), width), -1, dtype=np.int64)
+    for j, o in enumerate(orgs):
+        serves[j, : o.serves.size] = o.serves
+    m._reach_serves = serves
+    pairs_org = np.concatenate(p_org) if p_org else np.zeros(0, np.int64)
+    pairs_com = np.concatenate(p_com) if p_com else np.zeros(0, np.int64)
+    part = np.concatenate(p_part) if p_part else np.zeros(0, bool)
+    m._reach = (orgs, cap, oq, slots, pairs_org, pairs_com, part)
+    reach = np.zeros(len(m.committees) * K, dtype=np.float32)
+    if pairs_org.size:
+        cells, _ = _expand(pairs_org, pairs_com, serves)
+        reach[cells] = 1.0
+    return reach.reshape(len(m.committees), K)
 
 
 def _org_channel_supply(m: "CommunityModel", demand_org: np.ndarray, used_by_slot: np.ndarray) -> Supply:
-    reach_cells, reach_owner, cap, oq, slots, _ = m._org_channel
-    if not reach_cells:
+    """Organization channel: what is left of each organization's capacity, spread over the
+    committees it reaches and the kinds it serves, by demand."""
+    orgs, cap, oq, slots, pairs_org, pairs_com, _ = m._reach
+    if pairs_org.size == 0:
         return Supply.empty()
-    cells = np.concatenate(reach_cells)
-    owner = np.concatenate(reach_owner)
+    cells, owner = _expand(pairs_org, pairs_com, m._reach_serves)
     left = np.maximum(cap - used_by_slot[slots], 0.0)
     rcap = spread(owner, cells, demand_org, left)
     order = np.lexsort((-oq[owner, 0], cells))
     return Supply(cells[order], np.full(order.size, PT_ORG, np.int8), slots[owner][order],
                   rcap[order], oq[owner, 0][order], oq[owner, 1][order])
-
-
-def org_reach_matrix(m: "CommunityModel") -> np.ndarray:
-    """(committee x kind) 1 where an active organization serves that kind in that area."""
-    reach = np.zeros((len(m.committees), K), dtype=np.float32)
-    for o in m.organizations:
-        if o.active:
-            for ci in m.streets[o.street].reach(o):
-                reach[ci, o.serves] = 1.0
-    return reach
 
 
 def serve_residents(m: "CommunityModel") -> None:
@@ -118,7 +147,7 @@ def serve_residents(m: "CommunityModel") -> None:
     rates = need_rate_matrix(pr)
     new = r.decide_needs_arise(rates, m.streams["needs"])
     m.recorder.add_arising(new)
-    r.decide_bring_forward(pr, org_reach_matrix(m), m.streams["bring_forward"])
+    r.decide_bring_forward(pr, compute_reach(m), m.streams["bring_forward"])
 
     open_idx, cell, ch, open_wait = r.open_needs(K)
     n_cells = len(m.committees) * K

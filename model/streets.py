@@ -271,13 +271,12 @@ class StreetOffice(mesa.Agent):
         for o in waiting[:free]:
             o.uses_venue = True
 
-    def reach(self, org: Organization) -> list[int]:
-        """Committees an organization serves: the whole street with a contract, the
-        platform or a venue; else its partner committees and its home committee."""
+    def reach(self, org: Organization, partner_committees: list[int] | None = None) -> list[int]:
+        """Rule: the committees an organization serves: the whole street with a running
+        contract, the platform or an open venue; else its home committee and its partner
+        committees (found from the committees when not given)."""
         if org.has_contract() or org.runs_platform or org.uses_venue:
             return [c.index for c in self.committees]
-        out = {org.home}
-        for c in self.committees:
-            if org in c.partners:
-                out.add(c.index)
-        return sorted(out)
+        if partner_committees is None:
+            partner_committees = [c.index for c in self.committees if org in c.partners]
+        return sorted({org.home, *partner_committees})
