@@ -130,20 +130,31 @@ class CommunityModel(mesa.Model):
                 self.ledger.transfer(self.acct["founders"], org.account, reserve, "initial_reserves")
 
     def _initial_workers(self, rng: np.random.Generator) -> None:
-        """The initial workforce fills committees' social-work posts first (spread over
-        committees in random order); any rest seek jobs."""
+        """The initial workforce fills committees' social-work posts first (in random order),
+        then the organizations present, one worker each in turn up to their maximum (an
+        organization's reserves grow by initial_reserve_months of that wage); any rest seek jobs."""
         ps = self.p.social_workers
+        po = self.p.organizations
         n = int(round(ps.initial_per_100k * self.simulated_residents / 1e5))
         posts: list[Any] = []
         for c in self.committees:
             posts += [c] * c.sw_posts(self.p.committees)
         order = rng.permutation(len(posts)).tolist()
+        orgs = [o for o in self.organizations if o.active]
+        turn = 0
         for _ in range(n):
             w = SocialWorker(self, certified=bool(rng.random() < ps.initial_certified_share),
                              experience_months=int(rng.integers(0, 96)), skill=float(rng.uniform(0.2, 0.7)))
             self.workers.append(w)
             if order:
                 self.hire(w, posts[order.pop()])
+            elif orgs and turn < len(orgs) * po.max_social_workers:
+                org = orgs[turn % len(orgs)]
+                turn += 1
+                if len(org.workers) < po.max_social_workers:
+                    self.hire(w, org)
+                    self.ledger.transfer(self.acct["founders"], org.account,
+                                         po.initial_reserve_months * w.wage, "initial_reserves")
 
     # ------------------------------------------------------------------
     # services used by the rules

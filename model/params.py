@@ -553,7 +553,7 @@ class SocialWorkers(Section):
                                     "Share of graduates who look for social-work jobs in the city.")
     graduation_month: int = P(7, "month of year", 1, 12, "assumption", "Month graduates enter the market.")
     initial_per_100k: float = P(30.0, "workers per 100,000 residents", 0, 10000, "calibrated",
-                                "Social workers at the start: they fill committees' social-work posts; any beyond the posts start as job seekers.")
+                                "Social workers at the start: they fill committees' social-work posts, then the organizations present (one each in turn); any rest seek jobs.")
     initial_certified_share: float = P(0.3, "share", 0, 1, "assumption",
                                        "Certified share of the initial workforce.")
     exam_month: int = P(6, "month of year", 1, 12, "source article", "Month of the certification exam (since 2003).")
