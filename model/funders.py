@@ -20,6 +20,7 @@ by what it has paid). Kinds and rules (parameters in ``Funders``,
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
@@ -44,8 +45,9 @@ class Funder(mesa.Agent):
         self.committed = 0.0  # granted but not yet paid out (intermediary funders)
 
     def pay(self, dst: int, amount: float, purpose: str) -> float:
-        """Pay from this funder's account; returns the amount paid."""
-        if amount > 0:
+        """Pay from this funder's account (nothing for an amount <= 0); returns the amount paid.
+        A NaN or infinite amount is an error (the ledger raises ValueError)."""
+        if amount > 0 or not math.isfinite(amount):
             self.model.ledger.transfer(self.account, dst, amount, purpose)
             self.paid_total += amount
         return max(amount, 0.0)
