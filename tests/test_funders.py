@@ -121,3 +121,12 @@ def test_funder_pay_and_public_spending(m):
     m.ledger.transfer(m.acct["donors"], m.acct["wages"], 100.0, "donation")
     flows = m.ledger.close_month()
     assert public_spending(flows) == pytest.approx(250.0), "donations are not public spending"
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_funder_pay_rejects_non_finite_amounts(m, bad):
+    """A NaN or infinite payment is a bug upstream: it must raise, not vanish silently."""
+    district = m.funders["district"]
+    with pytest.raises(ValueError, match="transfer of"):
+        district.pay(m.acct["wages"], bad, "salary_subsidy")
+    assert district.paid_total == 0.0 and m.ledger.get(district.account) == 0.0
