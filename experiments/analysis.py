@@ -429,7 +429,7 @@ def sensitivity_table(exp: "Experiment", plan: "Plan", ends: pd.DataFrame) -> pd
             else:
                 for j, f in enumerate(names):
                     v, c = float(res["mu_star"][j]), float(res["mu_star_conf"][j])
-                    rows.append({**base, "factor": f, "index": "mu_star", "value": v, "ci_low": v - c,
+                    rows.append({**base, "factor": f, "index": "mu_star", "value": v, "ci_low": max(0.0, v - c),
                                  "ci_high": v + c, "note": note})
                     for key in ("mu", "sigma"):
                         rows.append({**base, "factor": f, "index": key, "value": float(res[key][j]),

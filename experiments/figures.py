@@ -256,32 +256,39 @@ def fig_groups(exp: "Experiment", tables: "Tables", lang: str, path: Path) -> Pa
 
 
 def fig_sensitivity(exp: "Experiment", tables: "Tables", lang: str, path: Path) -> Path | None:
+    """Bars of the sensitivity indices with 95% intervals: the first arm's levels, and the first other arm's effect."""
     sens = tables.sensitivity
-    if sens is None or sens.empty:
+    if sens is None or sens.empty or exp.sweep is None:
         return None
-    arm = exp.visible_arms[0].name
-    keys = ["S1", "ST"] if exp.sweep and exp.sweep.design == "sobol" else ["mu_star"]
+    keys = ["S1", "ST"] if exp.sweep.design == "sobol" else ["mu_star"]
     outs = [o for o in exp.headline if o in set(sens["outcome"])][:4]
     if not outs:
         return None
-    fig, axes = plt.subplots(1, len(outs), figsize=(3.6 * len(outs), 0.35 * len(exp.sweep.factors) + 1.8),
+    rows = [(exp.visible_arms[0].name, "level")]
+    other = next((a.name for a in exp.visible_arms if a.name != exp.reference), None)
+    if other is not None:
+        rows.append((other, "effect"))
+    factors = list(exp.sweep.factors)
+    fig, axes = plt.subplots(len(rows), len(outs), figsize=(3.6 * len(outs), (0.35 * len(factors) + 1.3) * len(rows)),
                              squeeze=False)
-    for j, outcome in enumerate(outs):
-        ax = axes[0][j]
-        sub = sens[(sens["arm"] == arm) & (sens["outcome"] == outcome) & (sens["quantity"] == "level")]
-        factors = list(exp.sweep.factors)
-        h = 0.8 / len(keys)
-        for k, key in enumerate(keys):
-            s = sub[sub["index"] == key].set_index("factor").reindex(factors)
-            y = np.arange(len(factors))[::-1] + (len(keys) / 2 - k - 0.5) * h
-            v = s["value"].to_numpy(dtype=float)
-            err = np.vstack([v - s["ci_low"].to_numpy(dtype=float), s["ci_high"].to_numpy(dtype=float) - v])
-            ax.barh(y, v, height=h, xerr=np.nan_to_num(err), label=key, error_kw={"lw": 0.6, "capsize": 1.5})
-        ax.set_yticks(np.arange(len(factors))[::-1], [f.split(".")[-1] for f in factors] if j == 0 else [""] * len(factors))
-        ax.set_title(outcome_label(outcome, lang), fontsize=9)
-        ax.axvline(0, color="0.4", lw=0.6)
+    for i, (arm, quantity) in enumerate(rows):
+        for j, outcome in enumerate(outs):
+            ax = axes[i][j]
+            sub = sens[(sens["arm"] == arm) & (sens["outcome"] == outcome) & (sens["quantity"] == quantity)]
+            h = 0.8 / len(keys)
+            for k, key in enumerate(keys):
+                s = sub[sub["index"] == key].set_index("factor").reindex(factors)
+                y = np.arange(len(factors))[::-1] + (len(keys) / 2 - k - 0.5) * h
+                v = s["value"].to_numpy(dtype=float)
+                err = np.vstack([v - s["ci_low"].to_numpy(dtype=float), s["ci_high"].to_numpy(dtype=float) - v])
+                ax.barh(y, v, height=h, xerr=np.nan_to_num(err), label=key, error_kw={"lw": 0.6, "capsize": 1.5})
+            labels = [f.split(".")[-1] for f in factors] if j == 0 else [""] * len(factors)
+            ax.set_yticks(np.arange(len(factors))[::-1], labels)
+            what = _label(exp, arm, lang) if quantity == "level" else t("effect_of", lang, arm=_label(exp, arm, lang))
+            ax.set_title(f"{outcome_label(outcome, lang)}\n{what}", fontsize=8)
+            ax.axvline(0, color="0.4", lw=0.6)
     axes[0][0].legend(frameon=False, fontsize=7)
-    fig.suptitle(t("fig_sensitivity", lang) + f" ({_label(exp, arm, lang)})", fontsize=10)
+    fig.suptitle(t("fig_sensitivity", lang), fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
 

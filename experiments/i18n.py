@@ -97,6 +97,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "unclear_sentence": ("Compared with {ref}, **{arm}** did not clearly change {outcome} "
                          "(difference {size}, 95% CI {lo} to {hi}){p}.",
                          "与{ref}相比，**{arm}**对{outcome}没有明显影响（差值 {size}，95% 置信区间 {lo} 至 {hi}）{p}。"),
+    "same_sentence": ("Compared with {ref}, **{arm}** left {outcome} unchanged in every replication.",
+                      "与{ref}相比，**{arm}**在每次重复中都未改变{outcome}。"),
     "p_holm": ("; Holm-adjusted p {p}", "；Holm 校正后 p {p}"),
     "cost": ("Cost-effectiveness", "成本效益"),
     "cost_sentence": ("**{arm}** spent {yuan} more public yuan over the {months} months and met {needs} more needs: "
@@ -211,6 +213,8 @@ def fmt_value(outcome: str, v: float, lang: str = "en") -> str:
         return f"{100 * v:.1f}%"
     if "yuan" in unit:
         return f"{v:,.0f}"
+    if unit.endswith("0-1"):
+        return f"{v:.3f}"
     return _sig(v)
 
 

@@ -61,6 +61,8 @@ def _effect_sentence(exp: "Experiment", row: Any, means: dict[tuple[str, str], f
              and math.isfinite(row["p_adjusted"]) and row["p_adjusted"] < 0.05)
     common = {"ref": ref, "arm": arm, "outcome": outcome_label(o, lang), "lo": fmt_ci(o, row["ci_low"], lang),
               "hi": fmt_ci(o, row["ci_high"], lang), "p": p}
+    if row["effect"] == 0 and row["ci_low"] == 0 and row["ci_high"] == 0:
+        return t("same_sentence", lang, **common)
     if not clear:
         return t("unclear_sentence", lang, size=fmt_diff(o, row["effect"], lang), **common)
     verb = t("raised", lang) if row["effect"] > 0 else t("lowered", lang)
@@ -101,11 +103,13 @@ def build_blocks(exp: "Experiment", tables: "Tables", figures: dict[str, Path], 
         if "point" not in tables.summary.columns else {}
     eff = tables.effects
     if not eff.empty and "point" not in eff.columns:
-        items = []
-        for o in exp.headline:
-            for _, r in eff[eff["outcome"] == o].iterrows():
-                items.append(_effect_sentence(exp, r, means, lang))
-        b += [("h2", t("headline", lang)), ("ul", items)]
+        b.append(("h2", t("headline", lang)))
+        for a in exp.visible_arms:
+            if a.name == exp.reference:
+                continue
+            items = [_effect_sentence(exp, r, means, lang)
+                     for o in exp.headline for _, r in eff[(eff["outcome"] == o) & (eff["arm"] == a.name)].iterrows()]
+            b += [("h3", _arm_label(exp, a.name, lang)), ("ul", items)]
 
     ce = tables.cost
     if not ce.empty:
@@ -222,6 +226,8 @@ def to_markdown(blocks: list[Block], root: Path) -> str:
             out.append(f"# {content}\n")
         elif kind == "h2":
             out.append(f"## {content}\n")
+        elif kind == "h3":
+            out.append(f"### {content}\n")
         elif kind == "p":
             out.append(f"{content}\n")
         elif kind == "ul":
@@ -260,7 +266,7 @@ def to_html(blocks: list[Block], lang: str) -> str:
     out = [f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">',
            f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>"]
     for kind, content in blocks:
-        if kind in ("h1", "h2"):
+        if kind in ("h1", "h2", "h3"):
             out.append(f"<{kind}>{_inline(content)}</{kind}>")
         elif kind == "p":
             out.append(f"<p>{_inline(content)}</p>")
