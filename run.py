@@ -8,6 +8,7 @@
     python run.py scenarios                list the ready scenarios
     python run.py params [--markdown]      print the parameter register
     python run.py calibrate [--seeds N] [--write]   the 2015 calibration table
+    python run.py dashboard [--port P] [--lang zh|en] [--host H]   the workshop dashboard (127.0.0.1)
 
 Bad input ends with exit code 2 and a message naming the file, every field at
 fault and what is allowed; nothing is written.
@@ -139,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     from experiments.cli import add_parser as add_experiment_parser
 
     add_experiment_parser(sub)
+    from dashboard.server import add_parser as add_dashboard_parser
+
+    add_dashboard_parser(sub)
     return parser
 
 

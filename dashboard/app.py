@@ -1,0 +1,401 @@
+"""The workshop dashboard page (``python run.py dashboard``; Solara app ``dashboard.app``).
+
+It follows Mesa's SolaraViz (``mesa.visualization.solara_viz``): a sidebar
+with Reset / ▶ ❚❚ / Step and the model's inputs, the model rebuilt on Reset
+from the inputs, plots redrawn after every step, Play stepping in a background
+task. It does not call ``SolaraViz`` itself because Mesa 3.5 hard-codes its
+controls' labels in English ("Controls", "Model Parameters", "Page 0"...), and
+every label here must come in Chinese too; its reset passes inputs straight to
+the model's constructor, while ours must go through scenario validation.
+
+What the page offers:
+
+* a preset picker, every lever's parameters as sliders and switches (generated
+  from the parameter register by :mod:`dashboard.controls`), the world size and
+  an integer seed; invalid settings are reported and change nothing;
+* live outcomes, the linkage network, and a compare mode (two settings, one
+  seed, their difference over time);
+* Chinese and English for every label, unit and tooltip (:mod:`dashboard.i18n`).
+
+No code console, no eval of input: every input is a typed widget value that
+reaches the model only through ``model.scenario.with_overrides``.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import solara
+import solara.lab
+
+from model.scenario import ScenarioError
+
+from . import i18n
+from .compare import DEFAULT_OUTCOMES, MAX_OUTCOMES, SAME_AS_A, settings_b
+from .controls import (
+    DEFAULT_PRESET,
+    DEFAULT_SEED,
+    Control,
+    Settings,
+    all_controls,
+    changed_levers,
+    dashboard_presets,
+    lever_controls,
+    settings_from_preset,
+    world_controls,
+)
+from .plots import MONITORS, format_value
+from .session import Session
+
+DEFAULT_INTERVAL_MS = 200
+LANG_NAMES = {"zh": "中文", "en": "English"}
+CSS = """
+.dash-control { margin-bottom: 4px; }
+.dash-control .v-input__slot { margin-bottom: 0 !important; }
+.dash-control-label { font-size: 13px; line-height: 1.3; }
+.dash-monitor { min-width: 150px; padding: 6px 10px !important; margin: 3px !important; }
+.dash-monitor-value { font-size: 20px; font-weight: 500; }
+.dash-monitor-label { font-size: 12px; color: #555; }
+.dash-img img, img.dash-img { max-width: 100%; height: auto; }
+"""
+
+
+def _warm_up() -> None:
+    """Step a tiny model once, so compiling the model's numba kernels does not delay the first click."""
+    from model import CommunityModel, load_scenario
+    from model.scenario import with_overrides
+
+    small = with_overrides(load_scenario(DEFAULT_PRESET), {"world.committees_per_street": 2,
+                                                          "world.residents_per_committee": 200})
+    CommunityModel(small, rng=0).step()
+
+
+threading.Thread(target=_warm_up, name="dashboard-warm-up", daemon=True).start()
+
+
+def _new_session() -> Session:
+    session = Session()
+    session.build(settings_from_preset(DEFAULT_PRESET, DEFAULT_SEED))
+    return session
+
+
+def Line(text: str, classes: list[str] | None = None, style: str = ""):
+    """A line of plain text (a block, unlike ``solara.Text``)."""
+    return solara.v.Html(tag="div", children=[text], class_=" ".join(classes or []), style_=style)
+
+
+def _decimals(step: float) -> int:
+    return max(0, -math.floor(math.log10(step))) if step < 1 else 0
+
+
+def format_control(ctl: Control, value: float, lang: str) -> str:
+    """A control's value with its unit, e.g. '0.50 占房租', '1,500,000 yuan'."""
+    if ctl.kind == "int":
+        text = f"{int(value):,}"
+    else:
+        text = f"{float(value):,.{_decimals(ctl.step)}f}"
+    return f"{text} {i18n.unit(ctl.unit, lang)}"
+
+
+def problem_lines(problems: list[tuple[str, str]], lang: str) -> list[str]:
+    """Validation problems, with the control's label where the path is one of ours."""
+    controls = all_controls()
+    lines = []
+    for path, msg in problems:
+        if path in controls:
+            where = i18n.field_label(path, lang)
+        elif path in ("seed", "preset"):
+            where = i18n.ui(path, lang)
+        else:
+            where = path or "-"
+        lines.append(f"{where}: {msg}")
+    return lines
+
+
+@solara.component
+def ControlInput(ctl: Control, value: float, on_value, lang: str, disabled: bool = False):
+    """A slider or switch generated from a register entry, with label, unit and tooltip."""
+    label = i18n.field_label(ctl.path, lang)
+    tip = i18n.field_tip(ctl.path, lang, ctl.doc)
+    with solara.Column(classes=["dash-control"], gap="0px"):
+        if ctl.kind == "switch":
+            with solara.Tooltip(tip):
+                solara.Switch(label=label, value=bool(value), disabled=disabled,
+                              on_value=lambda v: on_value(1.0 if v else 0.0))
+            return
+        with solara.Tooltip(tip):
+            Line(f"{label}: {format_control(ctl, value, lang)}", ["dash-control-label"])
+        if ctl.kind == "int":
+            solara.SliderInt("", value=int(value), min=int(ctl.lo), max=int(ctl.hi), step=int(ctl.step),
+                             on_value=on_value, disabled=disabled)
+        else:
+            solara.SliderFloat("", value=float(value), min=ctl.lo, max=ctl.hi, step=ctl.step,
+                               on_value=on_value, disabled=disabled)
+
+
+@solara.component
+def LeverPanels(settings: solara.Reactive[Settings], lang: str):
+    """One expansion panel per lever: an on/off switch and its parameter sliders."""
+
+    def set_value(path, v):
+        s = settings.value.copy()
+        s.values[path] = v
+        settings.set(s)
+
+    def set_enabled(key, on):
+        s = settings.value.copy()
+        s.enabled[key] = bool(on)
+        settings.set(s)
+
+    with solara.v.ExpansionPanels(accordion=True, multiple=True):
+        for key, ctls in lever_controls().items():
+            on = settings.value.enabled.get(key, False)
+            with solara.v.ExpansionPanel(class_="dash-lever"):
+                with solara.v.ExpansionPanelHeader():
+                    with solara.Tooltip(i18n.lever_tip(key, lang)):
+                        solara.Text(("● " if on else "○ ") + i18n.lever_label(key, lang))
+                with solara.v.ExpansionPanelContent():
+                    solara.Switch(label=i18n.ui("lever_on", lang), value=on,
+                                  on_value=lambda v, key=key: set_enabled(key, v), classes=["dash-lever-switch"])
+                    for ctl in ctls:
+                        ControlInput(ctl, settings.value.values.get(ctl.path, ctl.default),
+                                     lambda v, p=ctl.path: set_value(p, v), lang, disabled=not on)
+
+
+@solara.component
+def Monitors(session: Session, lang: str, tick: int):
+    """This month's key outcomes as numbers (``tick`` changes every step, so they re-render)."""
+    current = session.a.recorder.current if session.a is not None else {}
+    with solara.Row(style="flex-wrap: wrap; gap: 0px;", classes=["dash-monitors"]):
+        for name in MONITORS:
+            value = current.get(name, float("nan"))
+            with solara.Tooltip(i18n.outcome_tip(name, lang)):
+                with solara.Card(classes=["dash-monitor"], margin=0, elevation=1):
+                    Line(i18n.outcome_label(name, lang), ["dash-monitor-label"])
+                    Line(format_value(name, value, lang), ["dash-monitor-value"])
+
+
+def _select(label: str, items: list[tuple[str, str]], value: str, on_value, classes: list[str]):
+    """A drop-down whose entries show a label but carry a key."""
+    return solara.v.Select(label=label, items=[{"text": t, "value": v} for v, t in items], v_model=value,
+                           on_v_model=on_value, class_=" ".join(classes), dense=True, hide_details=True)
+
+
+@solara.component
+def Page():
+    """The dashboard."""
+    lang = solara.use_reactive(i18n.initial_lang())
+    session = solara.use_memo(_new_session, [])
+    settings = solara.use_reactive(session.settings_a.copy())
+    mode = solara.use_reactive("live")
+    b_base = solara.use_reactive(SAME_AS_A)
+    b_enabled = solara.use_reactive(dict(session.settings_a.enabled))
+    outcomes = solara.use_reactive(list(DEFAULT_OUTCOMES))
+    first_images = solara.use_memo(lambda: session.render(lang.value, outcomes.value), [])
+    images = solara.use_reactive(first_images)
+    problems = solara.use_reactive(None)
+    playing = solara.use_reactive(False)
+    interval = solara.use_reactive(DEFAULT_INTERVAL_MS)
+    tick = solara.use_reactive(0)
+    L = lang.value
+    _ = tick.value  # read here so that every step/reset re-renders the page (month, buttons, pending)
+
+    def redraw():
+        images.set(session.render(lang.value, outcomes.value))
+        tick.set(tick.value + 1)
+
+    def current_b(s: Settings) -> Settings:
+        return settings_b(s, b_base.value, b_enabled.value)
+
+    def reset(new: Settings | None = None, new_mode: str | None = None):
+        playing.set(False)
+        s = new if new is not None else settings.value
+        m = new_mode if new_mode is not None else mode.value
+        try:
+            session.build(s, current_b(s) if m == "compare" else None)
+        except ScenarioError as exc:
+            problems.set(list(exc.problems))
+            return
+        problems.set(None)
+        redraw()
+
+    def step():
+        if session.done:
+            return
+        images.set(session.advance(lang.value, outcomes.value))
+        tick.set(tick.value + 1)
+
+    def play_loop():
+        model = session.a
+        while playing.value and session.a is model:
+            t0 = time.perf_counter()
+            step()
+            if session.done:
+                playing.set(False)
+                break
+            time.sleep(max(0.0, interval.value / 1000 - (time.perf_counter() - t0)))
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+
+    def choose_preset(name):
+        if name not in dashboard_presets():
+            return
+        s = settings_from_preset(name, seed=settings.value.seed)
+        settings.set(s)
+        b_base.set(SAME_AS_A)
+        b_enabled.set(dict(s.enabled))
+        reset(s)
+
+    def choose_lang(value):
+        if value in i18n.LANGS:
+            lang.set(value)
+            redraw()
+
+    def choose_mode(value):
+        if value not in ("live", "compare") or value == mode.value:
+            return
+        mode.set(value)
+        if value == "compare" and b_base.value == SAME_AS_A:
+            b_enabled.set(dict(settings.value.enabled))
+        reset(new_mode=value)
+
+    def choose_b_base(value):
+        if value != SAME_AS_A and value not in dashboard_presets():
+            return
+        b_base.set(value)
+        base = settings.value if value == SAME_AS_A else settings_from_preset(value)
+        b_enabled.set(dict(base.enabled))
+
+    def choose_outcomes(values):
+        from model import OUTCOME_NAMES
+
+        chosen = [v for v in (values or []) if v in OUTCOME_NAMES][:MAX_OUTCOMES]
+        outcomes.set(chosen or list(DEFAULT_OUTCOMES))
+        redraw()
+
+    pending = session.settings_a != settings.value or (
+        mode.value == "compare" and session.settings_b != current_b(settings.value))
+
+    solara.Title(i18n.ui("title", L))
+    solara.Style(CSS)
+    with solara.AppBar():
+        solara.AppBarTitle(i18n.ui("title", L))
+        with solara.Row(style="align-items: center; gap: 12px; background: transparent;"):
+            solara.ToggleButtonsSingle(value=mode.value, on_value=choose_mode, classes=["dash-mode"], children=[
+                solara.Button(i18n.ui("mode_live", L), value="live", text=True),
+                solara.Button(i18n.ui("mode_compare", L), value="compare", text=True),
+            ])
+            solara.ToggleButtonsSingle(value=L, on_value=choose_lang, classes=["dash-lang"], children=[
+                solara.Button(LANG_NAMES[code], value=code, text=True) for code in i18n.LANGS
+            ])
+
+    with solara.Sidebar():
+        with solara.Card(i18n.ui("controls", L), margin=0, classes=["dash-controls"]):
+            with solara.Row(justify="space-between"):
+                solara.Button(label=i18n.ui("reset", L), color="primary", on_click=lambda: reset())
+                solara.Button(label="❚❚" if playing.value else "▶", color="primary",
+                              on_click=lambda: playing.set(not playing.value), disabled=session.done)
+                solara.Button(label=i18n.ui("step", L), color="primary", on_click=step,
+                              disabled=playing.value or session.done)
+            Line(i18n.ui("month", L, month=session.month, months=session.months), ["dash-month"],
+                 "margin-top: 8px; font-weight: 500;")
+            if session.last_ms:
+                Line(i18n.ui("redraw_time", L, ms=f"{session.last_ms:.0f}"), ["dash-timing"],
+                     "font-size: 12px; color: #666;")
+            if session.done:
+                solara.Info(i18n.ui("end_of_run", L), dense=True)
+            with solara.Tooltip(i18n.ui("speed_tip", L)):
+                Line(f"{i18n.ui('speed', L)}: {interval.value}", ["dash-control-label"], "margin-top: 8px;")
+            solara.SliderInt("", value=interval.value, min=0, max=1000, step=50, on_value=interval.set)
+            if pending:
+                solara.Warning(i18n.ui("pending", L), dense=True, classes=["dash-pending"])
+            if problems.value:
+                with solara.Column(classes=["dash-problems"]):
+                    solara.Error(i18n.ui("invalid", L), dense=True)
+                    for line in problem_lines(problems.value, L):
+                        Line(line, ["dash-problem"], "color: #b71c1c; font-size: 12px;")
+
+        with solara.Card(i18n.ui("scenario", L), margin=0):
+            with solara.Tooltip(i18n.preset_tip(settings.value.preset, L)):
+                _select(i18n.ui("preset", L), [(p, i18n.preset_label(p, L)) for p in dashboard_presets()],
+                        settings.value.preset, choose_preset, ["dash-preset"])
+            with solara.Tooltip(i18n.ui("seed_tip", L)):
+                solara.InputInt(i18n.ui("seed", L), value=settings.value.seed, classes=["dash-seed"],
+                                on_value=lambda v: settings.set(settings.value.copy(seed=v)))
+
+        with solara.Card(i18n.ui("world", L), margin=0):
+            def set_world(path, v):
+                s = settings.value.copy()
+                s.values[path] = v
+                settings.set(s)
+
+            for ctl in world_controls():
+                ControlInput(ctl, settings.value.values[ctl.path], lambda v, p=ctl.path: set_world(p, v), L)
+
+        with solara.Card(i18n.ui("levers", L), margin=0):
+            Line(i18n.ui("levers_tip", L), [], "font-size: 12px; color: #555; margin-bottom: 6px;")
+            LeverPanels(settings, L)
+
+    if mode.value == "live":
+        Monitors(session, L, tick.value)
+        if "live" in images.value:
+            solara.Image(images.value["live"], classes=["dash-img", "dash-live-plot"])
+        with solara.Row(style="align-items: flex-start; flex-wrap: wrap;"):
+            if "network" in images.value:
+                solara.Image(images.value["network"], classes=["dash-img", "dash-network"])
+            Line(i18n.ui("network_tip", L), ["dash-network-tip"], "max-width: 360px; font-size: 13px; color: #444;")
+    else:
+        CompareSettings(settings.value, b_base.value, b_enabled, outcomes.value, L,
+                        choose_b_base, choose_outcomes, session)
+        if "compare" in images.value:
+            solara.Image(images.value["compare"], classes=["dash-img", "dash-compare-plot"])
+        with solara.Row(style="flex-wrap: wrap;"):
+            for key in ("network_a", "network_b"):
+                if key in images.value:
+                    solara.Image(images.value[key], classes=["dash-img", f"dash-{key.replace('_', '-')}"])
+
+
+@solara.component
+def CompareSettings(a: Settings, base: str, b_enabled: solara.Reactive[dict], outcomes: list[str], lang: str,
+                    choose_b_base, choose_outcomes, session: Session):
+    """Setting B: where it starts from, its lever switches, the outcomes to compare."""
+    from model import OUTCOME_NAMES
+
+    b = settings_b(a, base, b_enabled.value)
+    diff = changed_levers(a, b)
+
+    def toggle(key, on):
+        new = dict(b_enabled.value)
+        new[key] = bool(on)
+        b_enabled.set(new)
+
+    with solara.Card(i18n.ui("compare_card", lang), margin=0, classes=["dash-compare-settings"]):
+        Line(i18n.ui("compare_tip", lang), [], "font-size: 12px; color: #555;")
+        with solara.Row(style="flex-wrap: wrap; gap: 16px; align-items: flex-end;"):
+            with solara.Column(style="min-width: 280px;"):
+                _select(i18n.ui("b_base", lang),
+                        [(SAME_AS_A, i18n.ui("same_as_a", lang))]
+                        + [(p, i18n.preset_label(p, lang)) for p in dashboard_presets()],
+                        base, choose_b_base, ["dash-b-base"])
+            with solara.Column(style="min-width: 420px; flex: 1;"):
+                solara.v.Select(label=i18n.ui("compare_outcomes", lang), multiple=True, chips=True, dense=True,
+                                hide_details=True, class_="dash-outcomes",
+                                items=[{"text": i18n.outcome_label(o, lang), "value": o} for o in OUTCOME_NAMES],
+                                v_model=outcomes, on_v_model=choose_outcomes)
+        Line(i18n.ui("b_levers", lang), [], "font-size: 13px; margin-top: 8px;")
+        with solara.Row(style="flex-wrap: wrap; gap: 0px 18px;", classes=["dash-b-levers"]):
+            for key in lever_controls():
+                with solara.Tooltip(i18n.lever_tip(key, lang)):
+                    solara.Checkbox(label=i18n.lever_label(key, lang), value=bool(b_enabled.value.get(key, False)),
+                                    on_value=lambda v, key=key: toggle(key, v))
+        if diff:
+            text = i18n.ui("b_differs", lang, levers="、".join(i18n.lever_label(k, lang) for k in diff)
+                           if lang == "zh" else ", ".join(i18n.lever_label(k, lang) for k in diff))
+        elif base == SAME_AS_A:
+            text = i18n.ui("b_same", lang)
+        else:
+            text = f"{i18n.ui('setting_b', lang)}: {i18n.preset_label(base, lang)}"
+        Line(text, ["dash-b-summary"], "font-weight: 500;")
+

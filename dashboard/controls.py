@@ -1,0 +1,277 @@
+"""The dashboard's inputs, generated from the parameter register and the lever classes.
+
+Nothing here retypes a label, unit or bound: each lever's sliders and switches
+come from :data:`model.policies.LEVERS` and :func:`model.params.register_rows`
+(path, default, unit, bounds), the world-size sliders from the scenario's
+``World`` and ``ScenarioMeta`` fields. What the dashboard adds is a *display
+range*: a register bound such as 0-1e9 yuan is valid but useless on a slider,
+so when the upper bound is far above the default the slider stops at a round
+number a few times the default (or the largest preset value). Validation
+still uses the register's own bounds, because every setting reaches the model
+only through :func:`settings_to_scenario`, i.e. ``model.scenario.with_overrides``
+(the same validation as a scenario file); bad input raises ``ScenarioError``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any
+
+from model import load_scenario, preset_names, register_rows
+from model.policies import LEVERS
+from model.scenario import Scenario, ScenarioError, ScenarioMeta, World, with_overrides
+
+DEFAULT_PRESET = "baseline"
+DEFAULT_SEED = 2026
+MAX_SEED = 2**63 - 1
+# responsiveness limit of the dashboard (a step must redraw well under a second):
+# presets and world sizes beyond it are left to ``run.py simulate``
+MAX_DASHBOARD_RESIDENTS = 250_000
+# display caps of the world sliders (the scenario's own bounds are far wider)
+WORLD_DISPLAY_MAX = {"world.committees_per_street": 50, "world.residents_per_committee": 8000,
+                     "scenario.months": 240}
+WORLD_DISPLAY_MIN = {"world.committees_per_street": 5, "world.residents_per_committee": 500,
+                     "scenario.months": 12}
+WORLD_STEP = {"world.committees_per_street": 1, "world.residents_per_committee": 100, "scenario.months": 12}
+_SKIP_FIELDS = ("ramp_months",)  # scheduling, not a lever's own parameter
+_SWITCH_UNIT = "0 or 1"
+
+
+@dataclass(frozen=True)
+class Control:
+    """One input: a slider (int or float) or a switch, bound to a dotted scenario path."""
+
+    path: str
+    kind: str  # "int", "float" or "switch"
+    default: float
+    unit: str
+    lo: float
+    hi: float  # display range (within the register's bounds)
+    step: float
+    doc: str
+    valid_lo: float | None = None  # the register's own bounds (validation)
+    valid_hi: float | None = None
+
+    @property
+    def lever(self) -> str | None:
+        """The lever key of a ``policies.<key>.<field>`` control."""
+        parts = self.path.split(".")
+        return parts[1] if parts[0] == "policies" else None
+
+    @property
+    def name(self) -> str:
+        """The field name (last part of the path)."""
+        return self.path.rsplit(".", 1)[-1]
+
+
+@dataclass
+class Settings:
+    """What the user set: a preset, a seed, values by path and which levers are on."""
+
+    preset: str
+    seed: int
+    values: dict[str, Any] = field(default_factory=dict)
+    enabled: dict[str, bool] = field(default_factory=dict)
+
+    def copy(self, **changes: Any) -> "Settings":
+        """A copy with ``changes`` (dicts are copied too)."""
+        base = replace(self, values=dict(self.values), enabled=dict(self.enabled))
+        return replace(base, **changes)
+
+
+def _nice_up(x: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 x 10^k that is >= x."""
+    if x <= 0:
+        return 1.0
+    k = math.floor(math.log10(x))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * 10**k >= x - 1e-12:
+            return float(m * 10**k)
+    return float(10 ** (k + 1))  # pragma: no cover
+
+
+def _nice_step(span: float, is_int: bool) -> float:
+    raw = span / 100.0
+    if raw <= 0:
+        return 1.0
+    k = math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if m * 10**k >= raw - 1e-15:
+            step = m * 10**k
+            break
+    if is_int:
+        return float(max(1, round(step)))
+    return float(step)
+
+
+def _display_hi(default: float, lo: float, hi: float | None, biggest: float) -> float:
+    top = max(default, biggest)
+    if hi is None:
+        return _nice_up(4 * top) if top > 0 else 1.0
+    if top > 0 and hi > 20 * top:
+        return min(hi, _nice_up(5 * top))
+    return hi
+
+
+@cache
+def dashboard_presets() -> tuple[str, ...]:
+    """Presets small enough for the dashboard (simulated residents within the limit)."""
+    out = []
+    for name in preset_names():
+        w = load_scenario(name).world
+        if w.streets * w.scale * w.committees_per_street * w.residents_per_committee <= MAX_DASHBOARD_RESIDENTS:
+            out.append(name)
+    order = [DEFAULT_PRESET] + sorted(n for n in out if n != DEFAULT_PRESET)
+    return tuple(n for n in order if n in out)
+
+
+def _preset_lever_values() -> dict[str, list[float]]:
+    vals: dict[str, list[float]] = {}
+    for name in dashboard_presets():
+        sc = load_scenario(name)
+        for lever in sc.policies.levers():
+            for fname, value in lever.model_dump().items():
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    vals.setdefault(f"policies.{lever.key}.{fname}", []).append(float(value))
+    return vals
+
+
+@cache
+def lever_controls() -> dict[str, tuple[Control, ...]]:
+    """Every lever's own numeric parameters as controls, by lever key, in register order."""
+    preset_vals = _preset_lever_values()
+    rows = [r for r in register_rows() if r["path"].startswith("policies.")]
+    out: dict[str, list[Control]] = {key: [] for key in LEVERS}
+    for r in rows:
+        key, name = r["path"].split(".")[1], r["path"].split(".")[2]
+        if name in _SKIP_FIELDS or r["type"] not in ("int", "float"):
+            continue
+        lo = float(r["lo"]) if r["lo"] is not None else 0.0
+        if r["unit"] == _SWITCH_UNIT and r["lo"] == 0 and r["hi"] == 1:
+            kind, hi, step = "switch", 1.0, 1.0
+        else:
+            kind = "int" if r["type"] == "int" else "float"
+            biggest = max(preset_vals.get(r["path"], [0.0]))
+            hi = _display_hi(float(r["default"]), lo, r["hi"], biggest)
+            step = _nice_step(hi - lo, kind == "int")
+        out[key].append(Control(r["path"], kind, float(r["default"]), r["unit"], lo, hi, step, r["doc"],
+                                r["lo"], r["hi"]))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _field_bounds(model_cls: type, name: str) -> tuple[float | None, float | None]:
+    lo = hi = None
+    for meta in model_cls.model_fields[name].metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    return lo, hi
+
+
+@cache
+def world_controls() -> tuple[Control, ...]:
+    """World size and run length, from the scenario's ``World`` and ``ScenarioMeta`` fields."""
+    out = []
+    for cls, section, name, unit in ((World, "world", "committees_per_street", "committees"),
+                                     (World, "world", "residents_per_committee", "residents"),
+                                     (ScenarioMeta, "scenario", "months", "months")):
+        path = f"{section}.{name}"
+        f = cls.model_fields[name]
+        lo, hi = _field_bounds(cls, name)
+        dlo = max(float(lo or 0), WORLD_DISPLAY_MIN[path])
+        dhi = min(float(hi if hi is not None else WORLD_DISPLAY_MAX[path]), WORLD_DISPLAY_MAX[path])
+        out.append(Control(path, "int", float(f.default), unit, dlo, dhi, float(WORLD_STEP[path]),
+                           f.description or "", lo, hi))
+    return tuple(out)
+
+
+def all_controls() -> dict[str, Control]:
+    """Every control by path."""
+    ctl = {c.path: c for c in world_controls()}
+    for group in lever_controls().values():
+        ctl.update({c.path: c for c in group})
+    return ctl
+
+
+def settings_from_preset(preset: str, seed: int = DEFAULT_SEED) -> Settings:
+    """The settings a preset stands for: its world, its levers (on or off) and their values."""
+    sc = load_scenario(preset)
+    values: dict[str, Any] = {
+        "world.committees_per_street": sc.world.committees_per_street,
+        "world.residents_per_committee": sc.world.residents_per_committee,
+        "scenario.months": sc.scenario.months,
+    }
+    enabled: dict[str, bool] = {}
+    for key, cls in LEVERS.items():
+        lever = getattr(sc.policies, key)
+        enabled[key] = lever is not None and lever.enabled
+        source = lever if lever is not None else cls()
+        for c in lever_controls()[key]:
+            values[c.path] = getattr(source, c.name)
+    return Settings(preset, seed, values, enabled)
+
+
+def overrides(settings: Settings, base: Scenario) -> dict[str, Any]:
+    """Dotted-path overrides turning ``base`` (the preset) into the settings.
+
+    Every value is sent (so anything unexpected meets the scenario validation),
+    except the parameters of a lever that is off: a lever table that is present
+    is on, so a lever switched off sends ``enabled = false`` if the preset has
+    it and nothing otherwise; a lever switched on sends ``enabled = true`` and
+    its values.
+    """
+    out: dict[str, Any] = {}
+    for path, value in settings.values.items():
+        parts = path.split(".")
+        if parts[0] == "policies" and len(parts) > 2 and not settings.enabled.get(parts[1], False):
+            continue
+        out[path] = value
+    for key in LEVERS:
+        if settings.enabled.get(key, False):
+            out[f"policies.{key}.enabled"] = True
+        elif getattr(base.policies, key) is not None:
+            out[f"policies.{key}.enabled"] = False
+    for key, on in settings.enabled.items():
+        if key not in LEVERS and on:
+            out[f"policies.{key}.enabled"] = True  # an unknown lever: let the validation name it
+    return out
+
+
+def check_seed(seed: Any) -> int:
+    """The seed as an int, or ScenarioError if it is not one in 0..2**63-1 (as ``run.py`` allows)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ScenarioError("<dashboard>", [("seed", f"must be a whole number from 0 to {MAX_SEED} (got {seed!r})")])
+    return seed
+
+
+def settings_to_scenario(settings: Settings) -> Scenario:
+    """Validate the settings into a Scenario, through the same validation as scenario files.
+
+    Raises ScenarioError listing every problem (unknown preset, out-of-range,
+    NaN, wrong type, unknown path, a world too big for the dashboard).
+    """
+    check_seed(settings.seed)
+    if settings.preset not in dashboard_presets():
+        raise ScenarioError("<dashboard>", [("preset", f"unknown or too large for the dashboard: {settings.preset!r}; "
+                                                       f"allowed: {', '.join(dashboard_presets())}")])
+    base = load_scenario(settings.preset)
+    sc = with_overrides(base, overrides(settings, base))
+    w = sc.world
+    total = w.streets * w.scale * w.committees_per_street * w.residents_per_committee
+    if total > MAX_DASHBOARD_RESIDENTS:
+        raise ScenarioError("<dashboard>", [("world", f"{total:,.0f} simulated residents; the dashboard allows at most "
+                                                      f"{MAX_DASHBOARD_RESIDENTS:,} (use run.py simulate for more)")])
+    return sc
+
+
+def changed_levers(a: Settings, b: Settings) -> list[str]:
+    """Lever keys switched differently or set to different values in ``b`` than in ``a``."""
+    out = []
+    for key in LEVERS:
+        on_a, on_b = a.enabled.get(key, False), b.enabled.get(key, False)
+        if on_a != on_b:
+            out.append(key)
+        elif on_a and any(a.values.get(c.path) != b.values.get(c.path) for c in lever_controls()[key]):
+            out.append(key)
+    return out

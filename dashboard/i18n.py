@@ -1,0 +1,152 @@
+"""Chinese and English labels, units and tooltips from one message catalogue (``messages.toml``).
+
+Sections of the catalogue and their English fall-backs (the register's own
+text, so the two cannot drift apart; Chinese is always given in the file):
+
+* ``[ui]``                interface strings, both languages given;
+* ``[preset.<name>]``     label (both), tip (en falls back to the preset's description);
+* ``[lever.<key>]``       label (both), tip (en falls back to the lever's summary);
+* ``[field."<path>"]``    label (both), tip (en falls back to the register's description);
+* ``[outcome.<name>]``    label (both), tip (en falls back to the outcome's definition);
+* ``[unit]``              "<unit as in the register>" = {zh = ...} (en is the unit itself);
+* ``[group.<name>]``, ``[org_kind.<name>]``  labels (both).
+
+A Chinese entry missing at run time falls back to English rather than fail;
+``tests/dashboard/test_catalogue.py`` makes sure none is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+CATALOGUE = Path(__file__).with_name("messages.toml")
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+
+@cache
+def catalogue() -> dict[str, Any]:
+    """The parsed message catalogue."""
+    with CATALOGUE.open("rb") as f:
+        return tomllib.load(f)
+
+
+def initial_lang() -> str:
+    """The page's first language: ``DASHBOARD_LANG`` if it is one we have, else Chinese."""
+    lang = os.environ.get("DASHBOARD_LANG", DEFAULT_LANG)
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def _pick(entry: Any, lang: str, fallback_en: str | None = None) -> str | None:
+    if isinstance(entry, dict):
+        if lang in entry:
+            return str(entry[lang])
+        if "en" in entry:
+            return str(entry["en"])
+    return fallback_en
+
+
+def ui(key: str, lang: str, **fmt: Any) -> str:
+    """An interface string, formatted with ``fmt``."""
+    text = _pick(catalogue()["ui"].get(key), lang)
+    if text is None:
+        raise KeyError(f"no message ui.{key}")
+    return text.format(**fmt) if fmt else text
+
+
+def _entry(section: str, key: str) -> dict[str, Any]:
+    return catalogue().get(section, {}).get(key, {})
+
+
+def label(section: str, key: str, lang: str, fallback_en: str | None = None) -> str:
+    """``label`` of ``[section.key]`` (falls back to English, then to ``fallback_en`` or the key)."""
+    return _pick(_entry(section, key).get("label"), lang, fallback_en) or key
+
+
+def tip(section: str, key: str, lang: str, fallback_en: str) -> str:
+    """``tip`` of ``[section.key]``; English falls back to ``fallback_en`` (the register's text)."""
+    entry = _entry(section, key).get("tip", {})
+    if lang != "en" and isinstance(entry, dict) and lang in entry:
+        return str(entry[lang])
+    if isinstance(entry, dict) and "en" in entry:
+        return str(entry["en"])
+    return fallback_en
+
+
+def unit(text: str, lang: str) -> str:
+    """A unit string as the register spells it, in ``lang``."""
+    if lang == "en":
+        return text
+    entry = catalogue().get("unit", {}).get(text)
+    return _pick(entry, lang, text) or text
+
+
+# -- convenience for the model's own vocabularies ------------------------------------
+def outcome_label(name: str, lang: str) -> str:
+    """Short label of a declared outcome."""
+    return label("outcome", name, lang, name)
+
+
+def outcome_tip(name: str, lang: str) -> str:
+    """Definition of a declared outcome (English: the one in ``model/outcomes.py``)."""
+    from model.outcomes import OUTCOMES
+
+    definition = next(o.definition for o in OUTCOMES if o.name == name)
+    return tip("outcome", name, lang, definition)
+
+
+def outcome_unit(name: str, lang: str) -> str:
+    """Unit of a declared outcome, in ``lang``."""
+    from model.outcomes import OUTCOMES
+
+    return unit(next(o.unit for o in OUTCOMES if o.name == name), lang)
+
+
+def lever_label(key: str, lang: str) -> str:
+    """Name of a policy lever."""
+    return label("lever", key, lang, key)
+
+
+def lever_tip(key: str, lang: str) -> str:
+    """What a lever does, with the year it came in Shanghai."""
+    from model.policies import LEVERS
+
+    cls = LEVERS[key]
+    text = tip("lever", key, lang, cls.summary)
+    return f"{text} ({cls.year})"
+
+
+def field_label(path: str, lang: str) -> str:
+    """Short label of a control (lever parameter or world size)."""
+    return label("field", path, lang, path.rsplit(".", 1)[-1])
+
+
+def field_tip(path: str, lang: str, doc: str) -> str:
+    """Tooltip of a control; English falls back to the register's description ``doc``."""
+    return tip("field", path, lang, doc)
+
+
+def preset_label(name: str, lang: str) -> str:
+    """Name of a preset."""
+    return label("preset", name, lang, name)
+
+
+def preset_tip(name: str, lang: str) -> str:
+    """Description of a preset (English: the preset file's own)."""
+    from model import load_scenario
+
+    return tip("preset", name, lang, load_scenario(name).scenario.description)
+
+
+def group_label(name: str, lang: str) -> str:
+    """Name of a resident group."""
+    return label("group", name, lang, name)
+
+
+def org_kind_label(name: str, lang: str) -> str:
+    """Name of a kind of social organization."""
+    return label("org_kind", name, lang, name)

@@ -1,0 +1,104 @@
+"""One browser session's run: model A (and B in compare mode), stepped and drawn together.
+
+Each session gets its own models (the page builds a ``Session`` per visitor),
+so two trainers on one server never share a run. Stepping and drawing happen
+under one lock, so a Play loop in its thread never draws a model mid-step.
+Drawing happens right after each step, in the thread that stepped, and the
+page only shows the PNG bytes; ``last_ms`` is what a step plus its redraw took.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from model import CommunityModel
+
+from . import i18n
+from .compare import DEFAULT_OUTCOMES, compare_figure
+from .controls import Settings, settings_to_scenario
+from .network import network_figure
+from .plots import live_figure, to_png
+
+
+class Session:
+    """The run(s) behind one page."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.a: CommunityModel | None = None
+        self.b: CommunityModel | None = None
+        self.settings_a: Settings | None = None
+        self.settings_b: Settings | None = None
+        self.last_ms = 0.0
+        self.last_draw_ms = 0.0
+
+    # -- building ------------------------------------------------------------------
+    def build(self, a: Settings, b: Settings | None = None) -> None:
+        """New model(s) from validated settings; raises ScenarioError and keeps the old run if invalid."""
+        sc_a = settings_to_scenario(a)
+        sc_b = settings_to_scenario(b) if b is not None else None
+        model_a = CommunityModel(sc_a, rng=a.seed)
+        model_b = CommunityModel(sc_b, rng=a.seed) if sc_b is not None else None  # same seed: common random numbers
+        with self.lock:
+            self.a, self.b = model_a, model_b
+            self.settings_a, self.settings_b = a.copy(), (b.copy() if b is not None else None)
+
+    @property
+    def compare(self) -> bool:
+        """True when a second run (B) is being compared."""
+        return self.b is not None
+
+    @property
+    def month(self) -> int:
+        """Months simulated so far."""
+        return 0 if self.a is None else int(self.a.month)
+
+    @property
+    def months(self) -> int:
+        """Length of the run (the scenario's months)."""
+        return 0 if self.a is None else int(self.a.spec.scenario.months)
+
+    @property
+    def done(self) -> bool:
+        """True at the end of the run."""
+        return self.a is not None and self.month >= self.months
+
+    # -- running -------------------------------------------------------------------
+    def step(self) -> None:
+        """One month of every run."""
+        with self.lock:
+            if self.a is None or self.done:
+                return
+            self.a.step()
+            if self.b is not None:
+                self.b.step()
+
+    def render(self, lang: str, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES) -> dict[str, bytes]:
+        """PNG pictures of the current state, by name ("live", "network" or "compare", "network_a", "network_b")."""
+        t0 = time.perf_counter()
+        with self.lock:
+            a, b = self.a, self.b
+            if a is None:
+                return {}
+            if b is None:
+                out = {"live": to_png(live_figure(a, lang)), "network": to_png(network_figure(a, lang))}
+            else:
+                label_a = f"{i18n.ui('setting_a', lang)}: {i18n.preset_label(self.settings_a.preset, lang)}"
+                label_b = f"{i18n.ui('setting_b', lang)}: {i18n.preset_label(self.settings_b.preset, lang)}"
+                out = {
+                    "compare": to_png(compare_figure(a, b, outcomes, lang, label_a, label_b)),
+                    "network_a": to_png(network_figure(a, lang, title=label_a, figsize=(6.4, 6.4), legend="bottom")),
+                    "network_b": to_png(network_figure(b, lang, title=label_b, figsize=(6.4, 6.4), legend="bottom")),
+                }
+        self.last_draw_ms = (time.perf_counter() - t0) * 1000
+        return out
+
+    def advance(self, lang: str, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES) -> dict[str, bytes]:
+        """Step every run one month and redraw; records ``last_ms``."""
+        t0 = time.perf_counter()
+        with self.lock:
+            self.step()
+            images = self.render(lang, outcomes)
+        self.last_ms = (time.perf_counter() - t0) * 1000
+        return images

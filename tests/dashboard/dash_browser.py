@@ -1,0 +1,88 @@
+"""Helpers to drive the dashboard in headless Debian Chromium with Playwright.
+
+Used by the browser tests (``conftest.py``) and by ``make_screenshots.py``.
+The browser is ``/usr/bin/chromium`` through ``executable_path`` (never
+``playwright install``); the server is started on a free port with no route
+to the internet (a dead proxy), so a page that loads proves the assets are
+served locally. Pitfalls and selectors: ``shared/recipes/dashboard-browser-test.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+from unittest import mock
+from urllib.parse import urlparse
+
+from dashboard.server import DashboardServer
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# the server's outgoing HTTP(S) goes to a closed local port: no internet for it
+NO_INTERNET = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+               "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "NO_PROXY": "", "no_proxy": ""}
+# variables that would make a naive `solara run` listen on every interface
+HOSTILE_ENV = {"HOST": "0.0.0.0", "SOLARA_HOST": "0.0.0.0"}
+LOAD_TIMEOUT_MS = 60_000
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+@contextmanager
+def dashboard_server(lang: str = "zh", log: IO[bytes] | None = None) -> Iterator[DashboardServer]:
+    """A dashboard server on a free port, cut off from the internet, started with HOST=0.0.0.0 around."""
+    with mock.patch.dict(os.environ, HOSTILE_ENV):
+        server = DashboardServer(lang=lang, log=log, extra_env=NO_INTERNET)
+        server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def browser(viewport: tuple[int, int] = (1500, 1000)) -> Iterator[tuple[object, list[str]]]:
+    """(Playwright browser context, list of blocked non-local URLs the pages tried)."""
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+
+    def only_local(route):
+        host = urlparse(route.request.url).hostname or ""
+        if host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
+        ctx = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
+        ctx.route("**/*", only_local)
+        try:
+            yield ctx, blocked
+        finally:
+            ctx.close()
+
+
+def open_dashboard(ctx, url: str):
+    """A new page (a new session) on the dashboard, once its first plot is shown."""
+    page = ctx.new_page()
+    page.goto(url)
+    page.locator("img.dash-live-plot").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    return page
+
+
+def img_src(page, cls: str) -> str:
+    """``src`` of the image with class ``cls`` (a fresh ``blob:``/data URL after each redraw)."""
+    return page.locator(f"img.{cls}").first.get_attribute("src") or ""
+
+
+def chromium_available() -> bool:
+    """True when Debian's Chromium is installed."""
+    return Path(CHROMIUM).is_file()

@@ -1,0 +1,165 @@
+"""The dashboard in a real headless Chromium: load, preset, slider + Reset, Step/Play, language, compare.
+
+One server for the module (see ``conftest.py``); every test opens its own page,
+which is its own session with its own model.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from dash_browser import img_src, open_dashboard
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.slow
+TIMEOUT = 30_000
+
+
+def _button(page, name):
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def _month(page):
+    return page.locator(".dash-month")
+
+
+def _month_number(page) -> int:
+    return int(re.search(r"\d+", _month(page).inner_text()).group(0))
+
+
+def _listening(port: int) -> set[str]:
+    """Local addresses listening on ``port`` (from /proc/net/tcp*)."""
+    found = set()
+    for name, width in (("tcp", 8), ("tcp6", 32)):
+        path = Path("/proc/net") / name
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            addr, p = local.split(":")
+            if int(p, 16) == port and state == "0A":  # LISTEN
+                found.add(addr)
+    return found
+
+
+def test_page_loads_on_loopback_only_and_without_internet(server, chromium):
+    ctx, blocked = chromium
+    page = open_dashboard(ctx, server.url)
+    expect(page.get_by_text("三社联动 · 社区治理工作坊").first).to_be_visible()
+    expect(_month(page)).to_have_text("第 0 个月 / 共 120 个月")
+    expect(page.locator("img.dash-network")).to_be_visible()
+    # started with HOST=SOLARA_HOST=0.0.0.0 around it, it listens on 127.0.0.1 only
+    assert _listening(server.port) == {"0100007F"}, _listening(server.port)
+    assert blocked == [], f"the page asked for outside addresses: {blocked}"
+    log = server.log_path.read_text(errors="replace")
+    assert "Could not load URL" not in log, "Solara tried to fetch an asset from the internet"
+    page.close()
+
+
+def test_step_and_play_advance_time_and_the_plots_change(server, chromium):
+    ctx, _ = chromium
+    page = open_dashboard(ctx, server.url)
+    live, net = img_src(page, "dash-live-plot"), img_src(page, "dash-network")
+    _button(page, "单步").click()
+    expect(_month(page)).to_have_text("第 1 个月 / 共 120 个月", timeout=TIMEOUT)
+    expect(page.locator("img.dash-live-plot")).not_to_have_attribute("src", live)
+    expect(page.locator("img.dash-network")).not_to_have_attribute("src", net)
+    expect(page.locator(".dash-timing")).to_contain_text("毫秒")
+    live = img_src(page, "dash-live-plot")
+    _button(page, "▶").click()
+    expect(_month(page)).to_have_text(re.compile(r"第 ([4-9]|\d\d+) 个月"), timeout=TIMEOUT)
+    _button(page, "❚❚").click()
+    expect(_button(page, "单步")).to_be_enabled(timeout=TIMEOUT)
+    stopped = _month_number(page)
+    time.sleep(1.0)
+    assert _month_number(page) == stopped, "Play did not stop"
+    assert img_src(page, "dash-live-plot") != live
+    page.close()
+
+
+def test_a_slider_changes_the_model_after_reset(server, chromium):
+    ctx, _ = chromium
+    page = open_dashboard(ctx, server.url)
+    slider = page.locator(".dash-control", has_text="模拟月数").get_by_role("slider")
+    expect(slider).to_have_attribute("aria-valuenow", "120")
+    slider.focus()
+    slider.press("ArrowLeft")
+    expect(slider).to_have_attribute("aria-valuenow", "108")
+    expect(page.locator(".dash-pending")).to_be_visible()
+    expect(_month(page)).to_have_text("第 0 个月 / 共 120 个月")  # nothing changes before Reset
+    _button(page, "重置").click()
+    expect(_month(page)).to_have_text("第 0 个月 / 共 108 个月", timeout=TIMEOUT)
+    expect(page.locator(".dash-pending")).to_have_count(0)
+    page.close()
+
+
+def test_a_preset_can_be_chosen(server, chromium):
+    ctx, _ = chromium
+    page = open_dashboard(ctx, server.url)
+    expect(page.get_by_text("○ 政府购买服务")).to_be_visible()
+    page.locator(".dash-preset").click()
+    page.locator(".v-menu__content .v-list-item", has_text="上海2015：全套政策").click()
+    expect(page.get_by_text("● 政府购买服务")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator(".dash-preset")).to_contain_text("上海2015：全套政策")
+    expect(_month(page)).to_have_text("第 0 个月 / 共 120 个月")
+    expect(page.locator(".dash-pending")).to_have_count(0)  # a preset rebuilds the model at once
+    page.close()
+
+
+def test_the_language_switch_changes_the_labels(server, chromium):
+    ctx, _ = chromium
+    page = open_dashboard(ctx, server.url)
+    live = img_src(page, "dash-live-plot")
+    _button(page, "English").click()
+    expect(page.get_by_text("Three-society linkage · community governance workshop").first).to_be_visible(
+        timeout=TIMEOUT)
+    expect(_button(page, "Reset")).to_be_visible()
+    expect(_button(page, "Step")).to_be_visible()
+    expect(_month(page)).to_have_text("Month 0 of 120")
+    expect(page.get_by_text("○ Government purchase of services")).to_be_visible()
+    expect(page.locator("img.dash-live-plot")).not_to_have_attribute("src", live)  # plots redrawn in English
+    _button(page, "中文").click()
+    expect(_button(page, "重置")).to_be_visible(timeout=TIMEOUT)
+    page.close()
+
+
+def test_compare_mode_shows_two_runs_and_their_difference(server, chromium):
+    ctx, _ = chromium
+    page = open_dashboard(ctx, server.url)
+    _button(page, "对比模式").click()
+    expect(page.locator("img.dash-compare-plot")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("img.dash-network-a")).to_be_visible()
+    expect(page.locator("img.dash-network-b")).to_be_visible()
+    expect(page.locator(".dash-b-summary")).to_have_text("B与A设置相同。")
+    page.locator(".dash-b-levers").get_by_text("居委会自治金", exact=True).click()
+    expect(page.locator(".dash-b-summary")).to_have_text("B与A不同之处：居委会自治金")
+    expect(page.locator(".dash-pending")).to_be_visible()
+    _button(page, "重置").click()
+    expect(page.locator(".dash-pending")).to_have_count(0, timeout=TIMEOUT)
+    plot = img_src(page, "dash-compare-plot")
+    _button(page, "单步").click()
+    expect(_month(page)).to_have_text("第 1 个月 / 共 120 个月", timeout=TIMEOUT)
+    _button(page, "单步").click()
+    expect(_month(page)).to_have_text("第 2 个月 / 共 120 个月", timeout=TIMEOUT)
+    expect(page.locator("img.dash-compare-plot")).not_to_have_attribute("src", plot)
+    _button(page, "单一情景").click()
+    expect(page.locator("img.dash-live-plot")).to_be_visible(timeout=TIMEOUT)
+    page.close()
+
+
+def test_bad_input_is_reported_and_changes_nothing(server, chromium):
+    ctx, _ = chromium
+    page = open_dashboard(ctx, server.url)
+    _button(page, "单步").click()
+    expect(_month(page)).to_have_text("第 1 个月 / 共 120 个月", timeout=TIMEOUT)
+    seed = page.locator(".dash-seed input")
+    seed.fill("-5")
+    seed.press("Enter")
+    _button(page, "重置").click()
+    expect(page.locator(".dash-problems")).to_contain_text("设置无效", timeout=TIMEOUT)
+    expect(page.locator(".dash-problems")).to_contain_text("随机种子")
+    expect(_month(page)).to_have_text("第 1 个月 / 共 120 个月")  # the run goes on untouched
+    page.close()
