@@ -135,6 +135,8 @@ def _wind_up(m: "CommunityModel", org) -> None:
     what is left in (or owed by) its account goes back to its founders."""
     for w in list(org.workers):
         m.release(w)
+    org.vacancies = 0
+    org.required_hires = 0
     org.contracts = []
     for g in org.grants:  # instalments never to be paid are no longer owed by a foundation
         if g.funder.kind == "foundation":

@@ -56,8 +56,9 @@ class Funder(mesa.Agent):
 def decide_lottery_awards(model: "CommunityModel", lottery: Funder) -> int:
     """Rule: competitive bidding ("from allocation to bidding"). Each active organization
     proposes one project; score = lottery_weight_need*need found (its street's unmet share of
-    the kind it serves best) + lottery_weight_quality*quality + lottery_weight_reputation*reputation; grants go best first until the year's
-    budget is spent. Returns the number of grants."""
+    the kind it serves best) + lottery_weight_quality*quality
+    + lottery_weight_reputation*reputation; grants go best first until the year's budget is spent; each grant obliges the organization to hire lottery_sw_hire social
+    workers (posted every month until filled). Returns the number of grants."""
     pf = model.p.funders
     budget = pf.lottery_budget_yuan * model.simulated_residents / 1e5
     if budget < pf.lottery_grant_yuan:
@@ -80,7 +81,7 @@ def decide_lottery_awards(model: "CommunityModel", lottery: Funder) -> int:
         budget -= pf.lottery_grant_yuan
         org.grants.append(Grant(lottery, "lottery_grant",
                                 pf.lottery_grant_yuan / pf.lottery_project_months, pf.lottery_project_months))
-        org.vacancies += int(round(pf.lottery_sw_hire))
+        org.required_hires += int(round(pf.lottery_sw_hire))
         n += 1
     return n
 

@@ -245,6 +245,16 @@ def organizations_register(m: "CommunityModel") -> None:
         street.decide_foundings()
 
 
+def _filled(employer) -> None:
+    """A vacancy was filled: a project's required hire first, then the employer's own."""
+    if employer.is_committee:
+        return
+    if employer.required_hires > 0:
+        employer.required_hires -= 1
+    else:
+        employer.vacancies -= 1
+
+
 def labour_market(m: "CommunityModel") -> None:
     """Employers post vacancies at their offer (base wage raised to the pay floor); seekers
     are matched best offer first, equal offers in random order."""
@@ -260,7 +270,7 @@ def labour_market(m: "CommunityModel") -> None:
         if not org.active:
             org.vacancies = 0
             continue
-        posts += [(offer_org, org)] * org.vacancies
+        posts += [(offer_org, org)] * (org.vacancies + org.required_hires)
     # equal offers are taken in a random order
     ties = m.streams["job_ties"].permutation(len(posts)) if posts else []
     vacancies = [(offer, int(t), employer) for (offer, employer), t in zip(posts, ties, strict=True)]
@@ -268,8 +278,7 @@ def labour_market(m: "CommunityModel") -> None:
     hires = fill_vacancies(seekers, vacancies, m.streams["jobs"])
     for w, employer in hires:
         m.hire(w, employer)
-        if not employer.is_committee:
-            employer.vacancies -= 1
+        _filled(employer)
         m.tally["hires"] += 1
     # vacancies no seeker took may be filled by people from other fields (lateral entry)
     rng = m.streams["lateral"]
@@ -279,10 +288,10 @@ def labour_market(m: "CommunityModel") -> None:
             w = _new_entrant(m)
             m.workers.append(w)
             m.hire(w, employer)
-            if not employer.is_committee:
-                employer.vacancies -= 1
+            _filled(employer)
             m.tally["lateral_entrants"] += 1
-    # an organization whose social-work vacancy stays unfilled hires other staff instead
+    # an organization whose own social-work vacancy stays unfilled hires other staff instead
+    # (hires a funded project requires stay posted until filled)
     po = m.p.organizations
     for org in m.organizations:
         if org.active and org.vacancies > 0 and org.other_staff < po.max_other_staff:

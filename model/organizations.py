@@ -91,6 +91,7 @@ class Organization(mesa.Agent):
         self.income_month: dict[str, float] = {}
         self._income_total: dict[str, float] = {}  # running sum of the window
         self.vacancies = 0
+        self.required_hires = 0  # social workers a funded project still has to hire
         self.slot = -1  # index in the model's organization table
 
     # ------------------------------------------------------------------

@@ -104,10 +104,11 @@ def P(
 
 
 class Section(BaseModel):
-    """Base of every register section: strict about unknown keys and NaN/inf."""
+    """Base of every register section: strict about unknown keys, types (no quoted numbers,
+    no booleans for numbers, no 2.0 for an integer) and NaN/inf."""
 
     model_config = ConfigDict(
-        extra="forbid", allow_inf_nan=False, validate_assignment=True, frozen=False
+        extra="forbid", allow_inf_nan=False, validate_assignment=True, frozen=False, strict=True
     )
 
 
@@ -584,15 +585,15 @@ class SocialWorkers(Section):
                                "Pay floor as share of the average wage (lever; 1.0 in 2015).")
     salary_subsidy_certified_yuan: float = P(0.0, "yuan per month", 0, 1e6, "source article",
                                              "Salary subsidy for certified workers hired by organizations (lever).")
-    attrition_base: float = P(0.2, "per year", 0, 1, "SW turnover studies",
-                              "Yearly quit rate at a wage equal to the outside option.")
+    attrition_base: float = P(0.2, "quits per worker-year", 0, 1, "SW turnover studies",
+                              "Turnover rate (quits / mean employed over a year) at a wage equal to the outside option.")
     attrition_wage_sensitivity: float = P(1.5, "per unit relative wage gap", 0, 20, "SW turnover studies",
                                           "Quit rate rises as pay falls below the outside option.")
     skill_growth_per_year: float = P(0.08, "skill per year", 0, 1, "assumption",
                                      "Skill growth with experience (skill 0-1).")
     training_skill_gain: float = P(0.0, "skill per year", 0, 1, "source article",
                                    "Extra skill from on-the-job training (lever).")
-    lateral_fill_rate: float = P(0.15, "per unfilled vacancy-month", 0, 1, "calibrated",
+    lateral_fill_rate: float = P(0.12, "per unfilled vacancy-month", 0, 1, "calibrated",
                                  "Chance a vacancy no social worker took is filled by someone from another field (at a wage equal to the average wage).")
     lateral_wage_elasticity: float = P(2.0, "elasticity", 0, 20, "assumption",
                                        "Lateral filling scales with (offered wage / average wage) to this power.")

@@ -100,7 +100,7 @@ class StreetOffice(mesa.Agent):
         po = self.model.p.organizations
         d = self.density()
         upfront = po.registration_cost_yuan + po.capital_requirement_yuan \
-            + po.premises_required * po.rent_yuan_month * po.premises_rent_months
+            + po.premises_required * po.rent_yuan_month * (1.0 - po.rent_subsidy_share) * po.premises_rent_months
         delay = self.registration_delay()
         rate = po.founding_rate * math.exp(po.density_legitimation * d - po.density_competition * d * d)
         rate *= math.exp(-po.cost_sensitivity * upfront / 1e5) * math.exp(-po.delay_sensitivity * delay)

@@ -65,11 +65,13 @@ class SocialWorker(mesa.Agent):
         return 0.0
 
     def quit_chance(self, p: SWParams) -> float:
-        """Monthly chance of leaving: yearly rate attrition_base*exp(s*gap), gap relative to outside wage."""
+        """Monthly chance of leaving: a constant hazard with yearly turnover rate
+        attrition_base*exp(s*gap) (gap relative to the outside wage; rate capped at 5 a year),
+        i.e. 1 - exp(-rate/12) a month, so quits / mean employed over a year is the rate."""
         take_home = self.wage + self.subsidy(p)
         gap = (p.outside_wage_yuan - take_home) / max(p.outside_wage_yuan, 1.0)
-        yearly = min(0.95, p.attrition_base * math.exp(p.attrition_wage_sensitivity * gap))
-        return 1.0 - (1.0 - yearly) ** (1.0 / 12.0)
+        rate = min(5.0, p.attrition_base * math.exp(p.attrition_wage_sensitivity * gap))
+        return 1.0 - math.exp(-rate / 12.0)
 
     def exam_pass_chance(self, p: SWParams) -> float:
         """Logistic in years of experience and exam support."""

@@ -38,7 +38,7 @@ def test_lottery_awards_within_budget_best_proposals_first(m):
     assert len(winners) == 3
     assert sum(g.monthly_yuan * g.months_left for o in winners for g in o.grants) <= 350_000.0
     assert set(winners) == set(sorted(bidders, key=lambda o: -o.reputation)[:3]), "no unmet needs: reputation decides"
-    assert all(o.vacancies == 1 for o in winners) and all(o.vacancies == 0 for o in bidders if o not in winners)
+    assert all(o.required_hires == 1 for o in winners) and all(o.required_hires == 0 for o in bidders if o not in winners)
 
 
 def test_lottery_budget_below_one_grant_awards_nothing(m):

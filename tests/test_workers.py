@@ -46,14 +46,14 @@ def test_quit_chance_at_parity_and_rising_with_wage_gap(m):
                       salary_subsidy_certified_yuan=0.0)
     w = worker(m)
     w.wage = 6000
-    assert w.quit_chance(p) == pytest.approx(1 - 0.8 ** (1 / 12))
+    assert w.quit_chance(p) == pytest.approx(1 - math.exp(-0.2 / 12)), "constant hazard, 0.2 quits per worker-year"
     chances = []
     for wage in (7000, 6000, 5000, 4000, 3000):
         w.wage = wage
         chances.append(w.quit_chance(p))
     assert all(a < b for a, b in zip(chances, chances[1:], strict=False)), chances
     w.wage = 0.0
-    assert w.quit_chance(p) <= 1 - 0.05 ** (1 / 12) + 1e-12, "yearly quit rate is capped at 95 %"
+    assert w.quit_chance(p) <= 1 - math.exp(-5.0 / 12) + 1e-12, "turnover rate is capped at 5 a year"
 
 
 def test_salary_subsidy_counts_towards_take_home_for_certified_org_workers(m):
@@ -138,8 +138,9 @@ def test_exam_pass_rate_matches_pass_chance():
 
 
 def test_one_year_attrition_at_wage_parity_statistical(m):
-    """Statistical: at a wage equal to the outside option, the share of a cohort quitting within
-    12 months equals attrition_base (4 sd)."""
+    """Statistical: at a wage equal to the outside option, quitting is a constant hazard of
+    attrition_base per worker-year, so the share of a cohort quitting within 12 months is
+    1 - exp(-attrition_base) (4 sd)."""
     p = SocialWorkers(attrition_base=0.2, outside_wage_yuan=6000)
     w = worker(m)
     w.wage = 6000
@@ -147,4 +148,5 @@ def test_one_year_attrition_at_wage_parity_statistical(m):
     rng = np.random.default_rng(9)
     n = 20_000
     quit_within_year = (rng.random((n, 12)) < q).any(axis=1).mean()
-    assert abs(quit_within_year - 0.2) * n <= binomial_tolerance(n, 0.2)
+    expected = 1 - math.exp(-0.2)
+    assert abs(quit_within_year - expected) * n <= binomial_tolerance(n, expected)
