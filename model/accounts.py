@@ -113,7 +113,8 @@ def _decide_staffing(m: "CommunityModel", org, wages: float) -> None:
     costs = org.monthly_costs(po, wages)
     reserves = m.ledger.get(org.account)
     busy = org.needs_met_month >= po.busy_threshold * org.capacity or org.has_contract()
-    next_wage = m.p.social_workers.wage_org_yuan
+    pw = m.p.social_workers
+    next_wage = max(pw.wage_org_yuan, pw.pay_floor_share * pw.outside_wage_yuan)  # the offer
     income = sum(org.income_window().values()) / max(len(org.income_12m), 1)
     if (reserves > po.hire_reserve_months * (costs + next_wage) and busy
             and income >= costs + next_wage

@@ -8,8 +8,9 @@ Rules, parameters in ``Committees`` of the register:
   more of the rest to residents;
 * own service: ``own_service_share`` of service time meets needs at
   ``hours_per_need`` hours each; quality rises with certified and trained staff;
-* referral: needs beyond that go to partner organizations, which offer a
-  share of their capacity; a partnership strengthens when the partner meets
+* referral: needs brought to the committee are also met by partner
+  organizations, which offer a share of their capacity (committee staff,
+  micro-projects and partners serve a cell's needs in random order); a partnership strengthens when the partner meets
   referred needs well and weakens otherwise, ending below a threshold;
   committees with unmet demand look for new partners;
 * micro-projects: the self-governance fund pays for projects run by

@@ -5,9 +5,12 @@ by what it has paid). Kinds and rules (parameters in ``Funders``,
 ``Streets`` and ``Committees`` of the register):
 
 * ``purchase`` (district/city finance): pays purchase-of-services contracts;
-* ``district`` (district finance): street services, the platform fee, rent
-  subsidies and utility discounts, incubator grants, salary and exam
-  subsidies, committees' self-governance funds;
+* ``district`` (district finance): rent subsidies and utility discounts,
+  incubator grants, salary and exam subsidies, pay-floor top-ups, training,
+  evaluation and publicity costs, committees' self-governance funds and
+  foundation endowments;
+* ``street`` (street budgets): the platform fee and the running costs of
+  service centres and incubators;
 * ``lottery`` (welfare-lottery fund): a yearly competitive bidding round; an
   organization proposes a project for the kind most unmet in its street; the
   best proposals (need found, quality, reputation) win a grant paid monthly
@@ -34,7 +37,7 @@ SOCIAL_CATEGORIES = ("donors", "residents", "founders", "market")
 
 
 class Funder(mesa.Agent):
-    """A funding source with a yearly budget and its own ledger account."""
+    """A funding source with its own ledger account (budgets are register parameters)."""
 
     def __init__(self, model: "CommunityModel", kind: str, category: str, name: str):
         super().__init__(model)

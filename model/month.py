@@ -68,17 +68,17 @@ def run_month(m: "CommunityModel") -> None:
 # 1. calendar events
 # ---------------------------------------------------------------------------
 def _due(m: "CommunityModel", name: str, round_month: int, cal: int) -> bool:
-    """A yearly round is due in its calendar month, and in the first simulated month (so that
-    money flows from the start); never twice within six months."""
+    """A yearly round is due in its calendar month (never twice within six months). A
+    scenario starting in another month waits for it: no round is run early or twice."""
     last = m.last_round.get(name, -(10**6))
-    if (m.month == 1 or cal == round_month) and m.month - last >= 6:
+    if cal == round_month and m.month - last >= 6:
         m.last_round[name] = m.month
         return True
     return False
 
 
 def yearly_rounds(m: "CommunityModel") -> None:
-    """Yearly events, each in its calendar month (month 1 counts as a start)."""
+    """Yearly events, each in its calendar month."""
     _, cal = m.calendar
     pc, ps, pf, pw = m.p.committees, m.p.streets, m.p.funders, m.p.social_workers
     if _due(m, "budget_year", 1, cal):
@@ -101,7 +101,7 @@ def yearly_rounds(m: "CommunityModel") -> None:
         for street in m.streets:
             budget = ps.purchase_budget_yuan * street.residents / 1e5 * street.budget_factor
             m.tally["contracts_awarded"] += len(street.decide_tender(budget))
-    if _due(m, "oversight", (ps.tender_month + 5) % 12 + 1, cal) and m.month > 1:
+    if _due(m, "oversight", (ps.tender_month + 5) % 12 + 1, cal):
         for street in m.streets:
             m.tally["contracts_lost"] += street.decide_oversight()
     if _due(m, "lottery", pf.lottery_month, cal):

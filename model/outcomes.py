@@ -66,7 +66,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("social_workers_in_organizations", "workers", "Social workers employed by organizations.", True),
     Outcome("certified_share", "share", "Share of employed social workers holding the national certificate."),
     Outcome("social_worker_attrition", "per year", "Quits over the last 12 months / mean employed over those months."),
-    Outcome("public_spending_yuan", "yuan per month", "Money leaving public sources (city, district, lottery fund) this month.", True),
+    Outcome("public_spending_yuan", "yuan per month", "Money leaving public sources (city and district finance, street budgets, lottery fund) this month.", True),
     Outcome("social_money_yuan", "yuan per month", "Donations, fees and foundation donations this month (social money).", True),
     Outcome("spending_per_need_met_yuan", "yuan per need", "Public spending / needs met, last 12 months; 0 when none met."),
     Outcome("equity_gap_groups", "share", "Largest minus smallest needs-met share across resident groups (last 12 months; groups with at least 20 closed needs)."),

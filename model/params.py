@@ -202,7 +202,7 @@ class Residents(Section):
     awareness_gain_served: float = P(0.3, "per need met by an organization", 0, 1, "assumption",
                                      "Awareness step towards 1 after an organization meets a need.")
     awareness_gain_neighbours: float = P(0.02, "per month per unit neighbour awareness", 0, 1,
-                                         "assumption", "Word of mouth: step towards neighbours' mean awareness.")
+                                         "assumption", "Word of mouth: monthly step up towards the committee area's mean awareness.")
     awareness_decay: float = P(0.01, "per month", 0, 1, "assumption",
                                "Monthly relative decay of awareness.")
     satisfaction_init: float = P(0.6, "score (0-1)", 0, 1, "assumption", "Initial satisfaction.")
@@ -236,7 +236,7 @@ class Residents(Section):
     publicity_budget_yuan: float = P(0.0, "yuan per 100,000 residents-year", 0, 1e8, "assumption",
                                      "Publicity spending (partner days, radio, social-work weeks), paid by the district.")
     neighbours: int = P(6, "ties per resident", 0, 50, "assumption",
-                        "Mean number of neighbour ties, drawn within the committee area.")
+                        "Neighbour ties per resident (2 x floor(n/2)): a circulant graph within each committee area.")
     turnout_base: float = P(0.3, "share", 0, 1, "assumption",
                             "Election turnout of residents with no trust and no participation.")
     turnout_trust: float = P(0.4, "share per unit trust", 0, 1, "assumption",
@@ -476,7 +476,7 @@ class Organizations(Section):
                                   "Needs a social worker can meet per month (at skill 1).")
     needs_per_other_month: float = P(10.0, "needs per worker-month", 0, 1000, "assumption",
                                      "Needs other staff can meet per month.")
-    experience_gain: float = P(0.3, "relative capacity at 36 months", 0, 5, "assumption",
+    experience_gain: float = P(0.3, "relative capacity at experience_months", 0, 5, "assumption",
                                "Capacity gain from organizational experience (saturating).")
     donations_yuan_month: float = P(7000.0, "yuan per month", 0, 1e7, "assumption",
                                     "Donations an organization raises with no government money.")

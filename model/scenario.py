@@ -108,6 +108,15 @@ class Scenario(Section):
                 f"parameters.residents.group_shares add up to {total:.4f}; they must add up to at most 1 "
                 "(the rest are 'others')"
             )
+        from .residents import need_rate_matrix
+
+        rates = need_rate_matrix(self.parameters.residents).sum(axis=1)
+        over = [f"{g} ({r:.3f})" for g, r in zip(GROUPS, rates, strict=True) if r > 1.0]
+        if over:
+            raise ValueError(
+                "parameters.residents.need_rates: a group's monthly need rates must add up to at most 1; "
+                f"they add up to more for {', '.join(over)}"
+            )
         fk = self.parameters.organizations.founder_kind_shares
         ftotal = sum(fk.model_dump().values())
         if ftotal <= 0:

@@ -64,9 +64,8 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, demand_org: np.nda
         if p_org.size:
             pc_cells, pc_owner = _expand(p_org, p_com, serves)
             pcap = spread(pc_owner, pc_cells, demand_com, partner_cap)
-            order = np.lexsort((-oq[pc_owner, 0], pc_cells))
-            rows.append(Supply(pc_cells[order], np.full(order.size, PT_ORG, np.int8), slots[pc_owner][order],
-                               pcap[order], oq[pc_owner, 0][order], oq[pc_owner, 1][order]))
+            rows.append(Supply(pc_cells, np.full(pc_cells.size, PT_ORG, np.int8), slots[pc_owner],
+                               pcap, oq[pc_owner, 0], oq[pc_owner, 1]))
     return Supply.concat(rows), Supply.empty()
 
 
@@ -135,9 +134,7 @@ def _org_channel_supply(m: "CommunityModel", demand_org: np.ndarray, used_by_slo
     cells, owner = _expand(pairs_org, pairs_com, m._reach_serves)
     left = np.maximum(cap - used_by_slot[slots], 0.0)
     rcap = spread(owner, cells, demand_org, left)
-    order = np.lexsort((-oq[owner, 0], cells))
-    return Supply(cells[order], np.full(order.size, PT_ORG, np.int8), slots[owner][order],
-                  rcap[order], oq[owner, 0][order], oq[owner, 1][order])
+    return Supply(cells, np.full(cells.size, PT_ORG, np.int8), slots[owner], rcap, oq[owner, 0], oq[owner, 1])
 
 
 def serve_residents(m: "CommunityModel") -> None:
@@ -201,10 +198,10 @@ def _close_met(m: "CommunityModel", res, supply: Supply) -> None:
         counts = np.bincount(slots, minlength=len(orgs))
         for slot in np.flatnonzero(counts):
             orgs[slot].needs_met_month += int(counts[slot])
-        # deliveries under a running contract of the same kind
+        # deliveries under the newest running contract of the same kind
         codes, n = np.unique(slots * K + kinds.astype(np.int64), return_counts=True)
         for code, cnt in zip(codes.tolist(), n.tolist(), strict=True):
-            for ct in orgs[code // K].contracts:
+            for ct in reversed(orgs[code // K].contracts):
                 if ct.kind == code % K and ct.months_left > 0:
                     ct.delivered += cnt
                     break

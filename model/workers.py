@@ -97,7 +97,7 @@ def fill_vacancies(
     vacancies: list[tuple[float, int, Any]],
     rng: np.random.Generator,
 ) -> list[tuple[SocialWorker, Any]]:
-    """Rule: vacancies sorted by offered wage (highest first, ties by posting order)
+    """Rule: vacancies sorted by offered wage (highest first, ties by the random tie-break key)
     take seekers in a random order. Returns the (worker, employer) hires."""
     if not seekers or not vacancies:
         return []
