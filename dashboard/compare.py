@@ -69,6 +69,7 @@ def compare_figure(a: "CommunityModel", b: "CommunityModel", outcomes: tuple[str
     setup_fonts()
     outcomes = list(outcomes)[:MAX_OUTCOMES] or list(DEFAULT_OUTCOMES)
     diff = difference(a, b, outcomes)
+    months = max(12, int(a.spec.scenario.months))
     k = len(outcomes)
     fig = Figure(figsize=(3.6 * k + 0.6, 6.2))
     fig.subplots_adjust(left=0.06 if k > 2 else 0.1, right=0.98, top=0.86, bottom=0.09, wspace=0.3, hspace=0.35)
@@ -92,7 +93,7 @@ def compare_figure(a: "CommunityModel", b: "CommunityModel", outcomes: tuple[str
         for ax in (top, bottom):
             ax.grid(True, alpha=0.3)
             ax.tick_params(labelsize=8)
-            ax.margins(x=0.01)
+            ax.set_xlim(0.5, months + 0.5)  # the whole run, as in the live figure
         bottom.set_xlabel(i18n.ui("x_month", lang), fontsize=8)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     if handles:

@@ -9,15 +9,23 @@ rendered to PNG bytes at a fixed size so a redraw costs the same every month.
 from __future__ import annotations
 
 import io
+import math
 import shutil
 import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 from matplotlib import font_manager, rcParams
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from PIL import Image
+
+from model.params import GROUPS
 
 from . import i18n
 
@@ -29,14 +37,6 @@ CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "
                 "Droid Sans Fallback", "AR PL UMing CN")
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
 DPI = 80
-
-
-def _LOCATOR_X() -> MaxNLocator:  # noqa: N802 - a factory used like a class
-    return MaxNLocator(6, integer=True)
-
-
-def _LOCATOR_Y() -> MaxNLocator:  # noqa: N802
-    return MaxNLocator(5)
 
 
 @cache
@@ -62,13 +62,18 @@ def cjk_family() -> str | None:
     return None
 
 
-@cache
 def setup_fonts() -> str | None:
-    """Let matplotlib fall back to a CJK font for Chinese glyphs (Latin text keeps DejaVu Sans)."""
+    """Let matplotlib fall back to a CJK font for Chinese glyphs (Latin text keeps DejaVu Sans).
+
+    Called before every figure: under ``solara run`` matplotlib's rcParams are
+    scoped to each browser session, so a setting made once would not reach the next.
+    """
     fam = cjk_family()
-    # a list of families in font.family is what turns on matplotlib's per-glyph fallback
-    rcParams["font.family"] = ["DejaVu Sans"] + ([fam] if fam else [])
-    rcParams["axes.unicode_minus"] = False
+    families = ["DejaVu Sans"] + ([fam] if fam else [])
+    if rcParams["font.family"] != families:
+        # a list of families in font.family is what turns on matplotlib's per-glyph fallback
+        rcParams["font.family"] = families
+        rcParams["axes.unicode_minus"] = False
     return fam
 
 
@@ -79,126 +84,185 @@ def to_png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def _style(ax, title: str, lang: str, months: int) -> None:
-    ax.set_title(title, fontsize=11, loc="left")
-    ax.grid(True, alpha=0.3)
-    ax.tick_params(labelsize=8)
-    ax.set_xlabel(i18n.ui("x_month", lang), fontsize=8)
-    ax.set_xlim(0.5, max(12, months) + 0.5)  # the time axis grows with the run, at least a year
-    ax.xaxis.set_major_locator(_LOCATOR_X())
-    ax.yaxis.set_major_locator(_LOCATOR_Y())
+@dataclass(frozen=True)
+class Series:
+    """One line of a panel: its label, how to get it from the time series, its style."""
+
+    label: Callable[[str], str]
+    values: Callable[[pd.DataFrame], np.ndarray]
+    color: str
+    lw: float = 2.0
+    ls: str = "-"
 
 
-def _line(ax, df, name: str, lang: str, color: str, **kw) -> None:
-    ax.plot(df["month"], df[name], color=color, label=i18n.outcome_label(name, lang), **kw)
+def _outcome(name: str, color: str, lw: float = 2.0, ls: str = "-", factor: float = 1.0) -> Series:
+    return Series(lambda lang: i18n.outcome_label(name, lang), lambda df: df[name].to_numpy() / factor,
+                  color, lw, ls)
 
 
-def group_shares(model: "CommunityModel", window: int = 12) -> list[tuple[str, float, int]]:
-    """(group, needs-met share, needs closed) over the last ``window`` months, groups with closed needs."""
+def _derived(key: str, fn: Callable[[pd.DataFrame], np.ndarray], color: str, lw: float = 1.0,
+             ls: str = "--") -> Series:
+    return Series(lambda lang: i18n.ui(key, lang), fn, color, lw, ls)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A time-series panel: title, lines, y unit, fixed 0-1 range or growing."""
+
+    title: str
+    series: tuple[Series, ...]
+    unit: Callable[[str], str] | None = None
+    share: bool = False
+
+
+PANELS: tuple[Panel | None, ...] = (
+    Panel("p_needs", (_outcome("needs_met_share", COLORS[0]), _outcome("service_quality", COLORS[2], 1)), share=True),
+    None,  # needs met by resident group: bars
+    Panel("p_wait", (_outcome("mean_wait_months", COLORS[1]),),
+          unit=lambda lang: i18n.outcome_unit("mean_wait_months", lang)),
+    Panel("p_satisfaction", (_outcome("satisfaction", COLORS[0]), _outcome("trust_in_committee", COLORS[4])),
+          share=True),
+    Panel("p_participation", (_outcome("participation_rate", COLORS[2]), _outcome("volunteer_rate", COLORS[6], 1.5),
+                              _outcome("election_turnout", COLORS[7], 1, "--")), share=True),
+    Panel("p_orgs", (_outcome("organizations_registered", COLORS[0]), _outcome("organizations_active", COLORS[2]),
+                     _derived("founded", lambda df: df["organization_foundings"].cumsum().to_numpy(), COLORS[1]),
+                     _derived("failed", lambda df: df["organization_failures"].cumsum().to_numpy(), COLORS[3])),
+          unit=lambda lang: i18n.outcome_unit("organizations_registered", lang)),
+    Panel("p_workers", (_outcome("social_workers", COLORS[0]), _outcome("social_workers_in_organizations", COLORS[5], 1.5),
+                        _derived("certified_workers",
+                                 lambda df: (df["social_workers"] * df["certified_share"]).to_numpy(), COLORS[2])),
+          unit=lambda lang: i18n.outcome_unit("social_workers", lang)),
+    Panel("p_money", (_outcome("public_spending_yuan", COLORS[3], factor=1e4),
+                      _outcome("social_money_yuan", COLORS[2], 1, factor=1e4)),
+          unit=lambda lang: i18n.ui("ten_thousand_yuan", lang)),
+)
+"""The eight panels of the live figure (row by row); every label from the catalogue."""
+
+
+def group_shares(model: "CommunityModel", window: int = 12) -> dict[str, float]:
+    """Needs-met share by resident group over the last ``window`` months (groups with closed needs)."""
     gt = model.recorder.group_table()
     if gt.empty:
-        return []
+        return {}
     last = gt[gt["month"] > gt["month"].max() - window]
     sums = last.groupby("group", sort=False)[["needs_met", "needs_lapsed"]].sum()
-    out = []
-    for group, row in sums.iterrows():
-        closed = row["needs_met"] + row["needs_lapsed"]
-        if closed > 0:
-            out.append((str(group), float(row["needs_met"] / closed), int(round(closed))))
-    return out
+    closed = sums["needs_met"] + sums["needs_lapsed"]
+    ok = closed > 0
+    return {str(g): float(v) for g, v in (sums["needs_met"][ok] / closed[ok]).items()}
 
 
-def live_figure(model: "CommunityModel", lang: str) -> Figure:
-    """Eight panels: needs met, by group, waiting, satisfaction, participation, organizations,
-    social workers, money."""
-    setup_fonts()
-    df = model.recorder.timeseries()
-    fig = Figure(figsize=(15, 7.2))
-    fig.subplots_adjust(left=0.04, right=0.96, top=0.94, bottom=0.07, wspace=0.32, hspace=0.32)
-    axes = fig.subplots(2, 4)
-    n = len(df)
-    ax = axes[0, 0]
-    if n:
-        _line(ax, df, "needs_met_share", lang, COLORS[0], lw=2)
-        _line(ax, df, "service_quality", lang, COLORS[2], lw=1)
-        ax.legend(fontsize=8, loc="lower right")
-    ax.set_ylim(0, 1.02)
-    _style(ax, i18n.ui("p_needs", lang), lang, n)
+class LivePlot:
+    """The live figure of one run in one language, redrawn cheaply month after month.
 
-    ax = axes[0, 1]
-    shares = group_shares(model)
-    if shares:
-        names = [i18n.group_label(g, lang) for g, _, _ in shares]
-        ax.barh(range(len(shares)), [s for _, s, _ in shares], color=COLORS[0], alpha=0.8)
-        ax.set_yticks(range(len(shares)), names, fontsize=8)
+    The time axis spans the whole run and 0-1 shares have a fixed range, so a
+    month usually changes only the lines and bars: those are drawn over a
+    cached background (matplotlib blitting) instead of redrawing every axis,
+    tick and label. A count outgrowing its axis makes the next draw a full one.
+    """
+
+    def __init__(self, lang: str, months: int):
+        setup_fonts()
+        self.lang, self.months = lang, max(12, int(months))
+        self.fig = Figure(figsize=(15, 7.2), dpi=DPI)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.fig.subplots_adjust(left=0.04, right=0.985, top=0.94, bottom=0.07, wspace=0.3, hspace=0.34)
+        self.axes = self.fig.subplots(2, 4).ravel()
+        self.lines: list[list[Any]] = []
+        self.top: list[float] = []
+        self.background = None
+        x = np.arange(1, 1)
+        for ax, panel in zip(self.axes, PANELS, strict=True):
+            if panel is None:
+                self.lines.append([])
+                self.top.append(1.0)
+                continue
+            ax.set_title(i18n.ui(panel.title, lang), fontsize=11, loc="left")
+            ax.set_xlim(0.5, self.months + 0.5)
+            ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+            ax.yaxis.set_major_locator(MaxNLocator(5))
+            ax.set_xlabel(i18n.ui("x_month", lang), fontsize=8)
+            if panel.unit is not None:
+                ax.set_ylabel(panel.unit(lang), fontsize=8)
+            ax.grid(True, alpha=0.3)
+            ax.tick_params(labelsize=8)
+            lines = [ax.plot(x, x, color=sr.color, lw=sr.lw, ls=sr.ls, label=sr.label(lang), animated=True)[0]
+                     for sr in panel.series]
+            leg = ax.legend(fontsize=8, loc="upper left", framealpha=0.8)
+            leg.set_animated(True)
+            self.lines.append(lines)
+            self.top.append(1.02 if panel.share else 1.0)
+            ax.set_ylim(0, self.top[-1])
+        # bars: needs met by resident group, all groups always listed
+        ax = self.axes[1]
+        ax.set_title(i18n.ui("p_groups", lang), fontsize=11, loc="left")
+        self.bars = ax.barh(range(len(GROUPS)), np.zeros(len(GROUPS)), color=COLORS[0], alpha=0.8, animated=True)
+        ax.set_yticks(range(len(GROUPS)), [i18n.group_label(g, lang) for g in GROUPS], fontsize=8)
         ax.invert_yaxis()
-        overall = df["needs_met_share"].iloc[-12:].mean() if len(df) else 0.0
-        ax.axvline(overall, color="k", lw=1, ls="--", label=i18n.ui("overall", lang))
-        ax.legend(fontsize=8, loc="lower right")
-    ax.set_xlim(0, 1)
-    ax.set_title(i18n.ui("p_groups", lang), fontsize=11, loc="left")
-    ax.grid(True, axis="x", alpha=0.3)
-    ax.tick_params(labelsize=8)
+        ax.set_xlim(0, 1)
+        ax.grid(True, axis="x", alpha=0.3)
+        ax.tick_params(labelsize=8)
+        self.overall = ax.axvline(0, color="k", lw=1, ls="--", label=i18n.ui("overall", lang), animated=True)
+        self.bar_legend = ax.legend(handles=[self.overall], fontsize=8, loc="lower right")
+        self.bar_legend.set_animated(True)
 
-    ax = axes[0, 2]
-    if n:
-        _line(ax, df, "mean_wait_months", lang, COLORS[1], lw=2)
-        ax.set_ylabel(i18n.outcome_unit("mean_wait_months", lang), fontsize=8)
-    ax.set_ylim(bottom=0)
-    _style(ax, i18n.ui("p_wait", lang), lang, n)
+    def _rescale(self, data: list[list[np.ndarray]]) -> bool:
+        changed = False
+        for i, panel in enumerate(PANELS):
+            if panel is None or panel.share or not data[i]:
+                continue
+            peak = max((float(np.nanmax(v)) for v in data[i] if len(v)), default=0.0)
+            if peak > 0.97 * self.top[i] or self.background is None and peak > 0:
+                self.top[i] = _nice_up(1.25 * peak)
+                self.axes[i].set_ylim(0, self.top[i])
+                changed = True
+        return changed
 
-    ax = axes[0, 3]
-    if n:
-        _line(ax, df, "satisfaction", lang, COLORS[0], lw=2)
-        _line(ax, df, "trust_in_committee", lang, COLORS[4], lw=2)
-        ax.legend(fontsize=8, loc="lower right")
-    ax.set_ylim(0, 1.02)
-    _style(ax, i18n.ui("p_satisfaction", lang), lang, n)
+    def png(self, model: "CommunityModel") -> bytes:
+        """The figure for the model's current month, as PNG bytes."""
+        setup_fonts()
+        df = model.recorder.timeseries()
+        x = df["month"].to_numpy() if len(df) else np.zeros(0)
+        data = [[sr.values(df) if len(df) else np.zeros(0) for sr in panel.series] if panel else []
+                for panel in PANELS]
+        if self._rescale(data) or self.background is None:
+            self.canvas.draw()  # everything but the animated artists
+            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.canvas.restore_region(self.background)
+        for ax, lines, values in zip(self.axes, self.lines, data, strict=True):
+            for line, v in zip(lines, values, strict=True):
+                line.set_data(x, v)
+                ax.draw_artist(line)
+            if ax.get_legend() is not None and lines:
+                ax.draw_artist(ax.get_legend())
+        shares = group_shares(model)
+        for bar, g in zip(self.bars, GROUPS, strict=True):
+            bar.set_width(shares.get(g, 0.0))
+            self.axes[1].draw_artist(bar)
+        overall = float(df["needs_met_share"].iloc[-12:].mean()) if len(df) else 0.0
+        self.overall.set_xdata([overall, overall])
+        self.axes[1].draw_artist(self.overall)
+        self.axes[1].draw_artist(self.bar_legend)
+        buf = io.BytesIO()
+        rgba = np.asarray(self.canvas.buffer_rgba())
+        Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=3)
+        return buf.getvalue()
 
-    ax = axes[1, 0]
-    if n:
-        _line(ax, df, "participation_rate", lang, COLORS[2], lw=2)
-        _line(ax, df, "volunteer_rate", lang, COLORS[6], lw=1.5)
-        _line(ax, df, "election_turnout", lang, COLORS[7], lw=1, ls="--")
-        ax.legend(fontsize=8, loc="upper left")
-    ax.set_ylim(bottom=0)
-    _style(ax, i18n.ui("p_participation", lang), lang, n)
 
-    ax = axes[1, 1]
-    if n:
-        _line(ax, df, "organizations_registered", lang, COLORS[0], lw=2)
-        _line(ax, df, "organizations_active", lang, COLORS[2], lw=2)
-        ax.plot(df["month"], df["organization_foundings"].cumsum(), color=COLORS[1], lw=1, ls="--",
-                label=i18n.ui("founded", lang))
-        ax.plot(df["month"], df["organization_failures"].cumsum(), color=COLORS[3], lw=1, ls="--",
-                label=i18n.ui("failed", lang))
-        ax.legend(fontsize=8, loc="upper left")
-        ax.set_ylabel(i18n.outcome_unit("organizations_registered", lang), fontsize=8)
-    ax.set_ylim(bottom=0)
-    _style(ax, i18n.ui("p_orgs", lang), lang, n)
+def _nice_up(x: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 x 10^k that is >= x."""
+    if x <= 0:
+        return 1.0
+    k = math.floor(math.log10(x))
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if m * 10**k >= x - 1e-12:
+            return float(m * 10**k)
+    return float(10 ** (k + 1))  # pragma: no cover
 
-    ax = axes[1, 2]
-    if n:
-        _line(ax, df, "social_workers", lang, COLORS[0], lw=2)
-        _line(ax, df, "social_workers_in_organizations", lang, COLORS[5], lw=1.5)
-        ax.plot(df["month"], df["social_workers"] * df["certified_share"], color=COLORS[2], lw=1, ls="--",
-                label=i18n.ui("certified_workers", lang))
-        ax.legend(fontsize=8, loc="upper left")
-        ax.set_ylabel(i18n.outcome_unit("social_workers", lang), fontsize=8)
-    ax.set_ylim(bottom=0)
-    _style(ax, i18n.ui("p_workers", lang), lang, n)
 
-    ax = axes[1, 3]
-    if n:
-        ax.plot(df["month"], df["public_spending_yuan"] / 1e4, color=COLORS[3], lw=2,
-                label=i18n.outcome_label("public_spending_yuan", lang))
-        ax.plot(df["month"], df["social_money_yuan"] / 1e4, color=COLORS[2], lw=1,
-                label=i18n.outcome_label("social_money_yuan", lang))
-        ax.set_ylabel(i18n.ui("ten_thousand_yuan", lang), fontsize=8)
-        ax.legend(fontsize=8, loc="upper left")
-    ax.set_ylim(bottom=0)
-    _style(ax, i18n.ui("p_money", lang), lang, n)
-    return fig
+def live_png(model: "CommunityModel", lang: str) -> bytes:
+    """The live figure of ``model`` drawn from scratch (``LivePlot`` keeps it between months)."""
+    return LivePlot(lang, model.spec.scenario.months).png(model)
 
 
 MONITORS: tuple[str, ...] = (

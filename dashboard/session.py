@@ -18,7 +18,7 @@ from . import i18n
 from .compare import DEFAULT_OUTCOMES, compare_figure
 from .controls import Settings, settings_to_scenario
 from .network import network_figure
-from .plots import live_figure, to_png
+from .plots import LivePlot, to_png
 
 
 class Session:
@@ -31,7 +31,9 @@ class Session:
         self.settings_a: Settings | None = None
         self.settings_b: Settings | None = None
         self.last_ms = 0.0
+        self.last_cpu_ms = 0.0
         self.last_draw_ms = 0.0
+        self._live: tuple[tuple[int, str], LivePlot] | None = None
 
     # -- building ------------------------------------------------------------------
     def build(self, a: Settings, b: Settings | None = None) -> None:
@@ -82,7 +84,7 @@ class Session:
             if a is None:
                 return {}
             if b is None:
-                out = {"live": to_png(live_figure(a, lang)), "network": to_png(network_figure(a, lang))}
+                out = {"live": self._live_plot(a, lang).png(a), "network": to_png(network_figure(a, lang))}
             else:
                 label_a = f"{i18n.ui('setting_a', lang)}: {i18n.preset_label(self.settings_a.preset, lang)}"
                 label_b = f"{i18n.ui('setting_b', lang)}: {i18n.preset_label(self.settings_b.preset, lang)}"
@@ -94,11 +96,19 @@ class Session:
         self.last_draw_ms = (time.perf_counter() - t0) * 1000
         return out
 
+    def _live_plot(self, model: CommunityModel, lang: str) -> LivePlot:
+        """The live figure kept for this run and language (it redraws only what a month changes)."""
+        key = (id(model), lang)
+        if self._live is None or self._live[0] != key:
+            self._live = (key, LivePlot(lang, model.spec.scenario.months))
+        return self._live[1]
+
     def advance(self, lang: str, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES) -> dict[str, bytes]:
-        """Step every run one month and redraw; records ``last_ms``."""
-        t0 = time.perf_counter()
+        """Step every run one month and redraw; records ``last_ms`` (wall) and ``last_cpu_ms`` (this thread's CPU)."""
+        t0, c0 = time.perf_counter(), time.thread_time()
         with self.lock:
             self.step()
             images = self.render(lang, outcomes)
         self.last_ms = (time.perf_counter() - t0) * 1000
+        self.last_cpu_ms = (time.thread_time() - c0) * 1000
         return images
