@@ -54,7 +54,8 @@ def accounts(m: "CommunityModel") -> None:
             donation = max(0.0, po.donations_yuan_month * appeal - po.crowd_out * gov)
             L.transfer(m.acct["donors"], acct, donation, "donation")
             org.record_income("donation", donation)
-            market = po.market_income_yuan_month
+            ramp = min(1.0, org.age_registered(m.month) / po.market_ramp_months) if po.market_ramp_months > 0 else 1.0
+            market = po.market_income_yuan_month * ramp
             L.transfer(m.acct["market"], acct, market, "market_income")
             org.record_income("market_income", market)
             share = po.fee_kinds_share * (1.0 if org.kind == "life_services" else po.fee_other_kinds_factor)

@@ -478,13 +478,15 @@ class Organizations(Section):
                                      "Needs other staff can meet per month.")
     experience_gain: float = P(0.3, "relative capacity at experience_months", 0, 5, "assumption",
                                "Capacity gain from organizational experience (saturating).")
-    donations_yuan_month: float = P(7000.0, "yuan per month", 0, 1e7, "assumption",
+    donations_yuan_month: float = P(3000.0, "yuan per month", 0, 1e7, "assumption",
                                     "Donations an organization raises with no government money.")
     crowd_out: float = P(0.757, "yuan of donations lost per yuan of government money", 0, 2,
                          "Andreoni & Payne 2011", "Crowding-out of donations by government money.")
-    market_income_yuan_month: float = P(26000.0, "yuan per organization-month", 0, 1e7, "calibrated",
-                                        "Income of a registered organization from paid services outside the modelled "
-                                        "community needs (commercial contracts, membership fees, paid training).")
+    market_income_yuan_month: float = P(45000.0, "yuan per organization-month", 0, 1e7, "calibrated",
+                                        "Income of an established registered organization from paid services outside the "
+                                        "modelled community needs (commercial contracts, membership fees, paid training).")
+    market_ramp_months: int = P(36, "months", 0, 240, "Stinchcombe 1965; Hannan & Carroll 1992",
+                                "Liability of newness: market income builds up linearly over this many months after registration.")
     fee_yuan_per_need: float = P(60.0, "yuan per need met", 0, 10000, "assumption",
                                  "Fee residents pay per charged need met by an organization.")
     fee_kinds_share: float = P(0.5, "share of needs charged", 0, 1, "assumption",
@@ -593,7 +595,7 @@ class SocialWorkers(Section):
                                      "Skill growth with experience (skill 0-1).")
     training_skill_gain: float = P(0.0, "skill per year", 0, 1, "source article",
                                    "Extra skill from on-the-job training (lever).")
-    lateral_fill_rate: float = P(0.12, "per unfilled vacancy-month", 0, 1, "calibrated",
+    lateral_fill_rate: float = P(0.07, "per unfilled vacancy-month", 0, 1, "calibrated",
                                  "Chance a vacancy no social worker took is filled by someone from another field (at a wage equal to the average wage).")
     lateral_wage_elasticity: float = P(2.0, "elasticity", 0, 20, "assumption",
                                        "Lateral filling scales with (offered wage / average wage) to this power.")
