@@ -10,16 +10,21 @@ numbers), so the two runs differ only where the policy acts.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import io
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from PIL import Image
 
 from model import OUTCOME_NAMES
 
 from . import i18n
 from .controls import Settings, settings_from_preset
-from .plots import COLORS, setup_fonts
+from .plots import COLORS, DPI, setup_fonts
 
 if TYPE_CHECKING:
     from model import CommunityModel
@@ -63,39 +68,114 @@ def _scale(name: str) -> tuple[float, str | None]:
     return (1e4, "ten_thousand_yuan") if name == "public_spending_yuan" or name == "social_money_yuan" else (1.0, None)
 
 
-def compare_figure(a: "CommunityModel", b: "CommunityModel", outcomes: tuple[str, ...] | list[str], lang: str,
-                   label_a: str, label_b: str) -> Figure:
-    """Top row: each outcome for A and B; bottom row: B − A, shaded above and below zero."""
-    setup_fonts()
-    outcomes = list(outcomes)[:MAX_OUTCOMES] or list(DEFAULT_OUTCOMES)
-    diff = difference(a, b, outcomes)
-    months = max(12, int(a.spec.scenario.months))
-    k = len(outcomes)
-    fig = Figure(figsize=(3.6 * k + 0.6, 6.2))
-    fig.subplots_adjust(left=0.06 if k > 2 else 0.1, right=0.98, top=0.86, bottom=0.09, wspace=0.3, hspace=0.35)
-    axes = fig.subplots(2, k, squeeze=False)
-    for j, name in enumerate(outcomes):
-        factor, unit_key = _scale(name)
-        unit = i18n.ui(unit_key, lang) if unit_key else i18n.outcome_unit(name, lang)
-        top, bottom = axes[0, j], axes[1, j]
-        if len(diff):
-            x = diff["month"]
-            top.plot(x, diff[f"{name}_a"] / factor, color=COLOR_A, lw=2, label=label_a)
-            top.plot(x, diff[f"{name}_b"] / factor, color=COLOR_B, lw=2, label=label_b)
-            d = diff[f"{name}_diff"] / factor
-            bottom.plot(x, d, color="#2c3e50", lw=1.2)
-            bottom.fill_between(x, d, 0, where=d >= 0, color=COLORS[2], alpha=0.35, interpolate=True)
-            bottom.fill_between(x, d, 0, where=d < 0, color=COLORS[3], alpha=0.35, interpolate=True)
-        bottom.axhline(0, color="k", lw=0.8)
-        top.set_title(i18n.outcome_label(name, lang), fontsize=11, loc="left")
-        bottom.set_title(i18n.ui("difference", lang), fontsize=9, loc="left", color="#2c3e50")
-        top.set_ylabel(unit, fontsize=8)
-        for ax in (top, bottom):
-            ax.grid(True, alpha=0.3)
-            ax.tick_params(labelsize=8)
-            ax.set_xlim(0.5, months + 0.5)  # the whole run, as in the live figure
-        bottom.set_xlabel(i18n.ui("x_month", lang), fontsize=8)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.01, 0.995), ncols=2, fontsize=9, frameon=False)
-    return fig
+class ComparePlot:
+    """The compare figure of two runs in one language, redrawn by blitting like ``plots.LivePlot``.
+
+    Top row: each outcome for A and B; bottom row: B − A, shaded above (green)
+    and below (red) zero. The time axis spans the run; each y range only grows
+    (a value outside it makes the next draw a full one).
+    """
+
+    def __init__(self, outcomes: tuple[str, ...] | list[str], lang: str, label_a: str, label_b: str, months: int):
+        setup_fonts()
+        self.outcomes = list(outcomes)[:MAX_OUTCOMES] or list(DEFAULT_OUTCOMES)
+        k = len(self.outcomes)
+        self.fig = Figure(figsize=(3.6 * k + 0.6, 6.2), dpi=DPI)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.fig.subplots_adjust(left=0.06 if k > 2 else 0.1, right=0.98, top=0.86, bottom=0.09, wspace=0.32,
+                                 hspace=0.35)
+        self.axes = self.fig.subplots(2, k, squeeze=False)
+        self.ranges: list[list[float] | None] = [None] * (2 * k)
+        self.background = None
+        self.fills: list[Any] = []
+        empty = np.zeros(0)
+        self.lines = []
+        for j, name in enumerate(self.outcomes):
+            factor, unit_key = _scale(name)
+            top, bottom = self.axes[0, j], self.axes[1, j]
+            la = top.plot(empty, empty, color=COLOR_A, lw=2, label=label_a, animated=True)[0]
+            lb = top.plot(empty, empty, color=COLOR_B, lw=2, label=label_b, animated=True)[0]
+            ld = bottom.plot(empty, empty, color="#2c3e50", lw=1.2, animated=True)[0]
+            self.lines.append((la, lb, ld, factor))
+            bottom.axhline(0, color="k", lw=0.8)
+            top.set_title(i18n.outcome_label(name, lang), fontsize=11, loc="left")
+            bottom.set_title(i18n.ui("difference", lang), fontsize=9, loc="left", color="#2c3e50")
+            top.set_ylabel(i18n.ui(unit_key, lang) if unit_key else i18n.outcome_unit(name, lang), fontsize=8)
+            bottom.set_xlabel(i18n.ui("x_month", lang), fontsize=8)
+            for ax in (top, bottom):
+                ax.grid(True, alpha=0.3)
+                ax.tick_params(labelsize=8)
+                ax.set_xlim(0.5, max(12, months) + 0.5)
+                ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+                ax.yaxis.set_major_locator(MaxNLocator(5))
+        self.fig.legend(handles=list(self.lines[0][:2]), loc="upper left", bbox_to_anchor=(0.01, 0.995), ncols=2,
+                        fontsize=9, frameon=False)
+
+    def _grow(self, i: int, ax: Any, values: list[np.ndarray], zero: bool) -> bool:
+        vals = np.concatenate([v[np.isfinite(v)] for v in values]) if values else np.zeros(0)
+        if not len(vals):
+            return False
+        lo, hi = float(vals.min()), float(vals.max())
+        if zero:
+            lo, hi = min(lo, 0.0), max(hi, 0.0)
+        cur = self.ranges[i]
+        if cur is not None and cur[0] <= lo and hi <= cur[1]:
+            return False
+        span = max(hi - lo, abs(hi) * 0.05, 1e-3)
+        new_lo, new_hi = lo - 0.25 * span, hi + 0.25 * span
+        if not zero and lo >= 0:
+            new_lo = max(new_lo, 0.0)  # a count or share never needs a negative axis
+        if cur is not None:
+            new_lo, new_hi = min(cur[0], new_lo), max(cur[1], new_hi)
+        new = [new_lo, new_hi]
+        self.ranges[i] = new
+        ax.set_ylim(*new)
+        return True
+
+    def png(self, a: "CommunityModel", b: "CommunityModel") -> bytes:
+        """The figure for both runs' current month, as PNG bytes."""
+        setup_fonts()
+        diff = difference(a, b, self.outcomes)
+        x = diff["month"].to_numpy() if len(diff) else np.zeros(0)
+        k = len(self.outcomes)
+        series = []
+        changed = False
+        for j, name in enumerate(self.outcomes):
+            factor = self.lines[j][3]
+            va = diff[f"{name}_a"].to_numpy() / factor if len(diff) else np.zeros(0)
+            vb = diff[f"{name}_b"].to_numpy() / factor if len(diff) else np.zeros(0)
+            vd = vb - va
+            series.append((va, vb, vd))
+            changed |= self._grow(j, self.axes[0, j], [va, vb], zero=False)
+            changed |= self._grow(k + j, self.axes[1, j], [vd], zero=True)
+        if changed or self.background is None:
+            self.canvas.draw()
+            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.canvas.restore_region(self.background)
+        for fill in self.fills:
+            fill.remove()
+        self.fills = []
+        for j, (va, vb, vd) in enumerate(series):
+            la, lb, ld, _ = self.lines[j]
+            top, bottom = self.axes[0, j], self.axes[1, j]
+            for line, v in ((la, va), (lb, vb), (ld, vd)):
+                line.set_data(x, v)
+            if len(x):
+                for where, color in ((vd >= 0, COLORS[2]), (vd < 0, COLORS[3])):
+                    fill = bottom.fill_between(x, vd, 0, where=where, color=color, alpha=0.35, interpolate=True,
+                                               animated=True)
+                    self.fills.append(fill)
+                    bottom.draw_artist(fill)
+            top.draw_artist(la)
+            top.draw_artist(lb)
+            bottom.draw_artist(ld)
+        buf = io.BytesIO()
+        Image.fromarray(np.asarray(self.canvas.buffer_rgba())[..., :3]).save(buf, format="png", compress_level=3)
+        return buf.getvalue()
+
+
+def compare_png(a: "CommunityModel", b: "CommunityModel", outcomes: tuple[str, ...] | list[str], lang: str,
+                label_a: str, label_b: str) -> bytes:
+    """The compare figure drawn from scratch (``ComparePlot`` keeps it between months)."""
+    return ComparePlot(outcomes, lang, label_a, label_b, a.spec.scenario.months).png(a, b)

@@ -187,7 +187,7 @@ class LivePlot:
             ax.tick_params(labelsize=8)
             lines = [ax.plot(x, x, color=sr.color, lw=sr.lw, ls=sr.ls, label=sr.label(lang), animated=True)[0]
                      for sr in panel.series]
-            leg = ax.legend(fontsize=8, loc="upper left", framealpha=0.8)
+            leg = ax.legend(fontsize=8, loc="best", framealpha=0.8)  # placed anew at each draw
             leg.set_animated(True)
             self.lines.append(lines)
             self.top.append(1.02 if panel.share else 1.0)

@@ -15,7 +15,7 @@ import time
 from model import CommunityModel
 
 from . import i18n
-from .compare import DEFAULT_OUTCOMES, compare_figure
+from .compare import DEFAULT_OUTCOMES, ComparePlot
 from .controls import Settings, settings_to_scenario
 from .network import network_figure
 from .plots import LivePlot, to_png
@@ -34,6 +34,7 @@ class Session:
         self.last_cpu_ms = 0.0
         self.last_draw_ms = 0.0
         self._live: tuple[tuple[int, str], LivePlot] | None = None
+        self._compare: tuple[tuple, ComparePlot] | None = None
 
     # -- building ------------------------------------------------------------------
     def build(self, a: Settings, b: Settings | None = None) -> None:
@@ -89,7 +90,7 @@ class Session:
                 label_a = f"{i18n.ui('setting_a', lang)}: {i18n.preset_label(self.settings_a.preset, lang)}"
                 label_b = f"{i18n.ui('setting_b', lang)}: {i18n.preset_label(self.settings_b.preset, lang)}"
                 out = {
-                    "compare": to_png(compare_figure(a, b, outcomes, lang, label_a, label_b)),
+                    "compare": self._compare_plot(a, b, outcomes, lang, label_a, label_b).png(a, b),
                     "network_a": to_png(network_figure(a, lang, title=label_a, figsize=(6.4, 6.4), legend="bottom")),
                     "network_b": to_png(network_figure(b, lang, title=label_b, figsize=(6.4, 6.4), legend="bottom")),
                 }
@@ -102,6 +103,14 @@ class Session:
         if self._live is None or self._live[0] != key:
             self._live = (key, LivePlot(lang, model.spec.scenario.months))
         return self._live[1]
+
+    def _compare_plot(self, a: CommunityModel, b: CommunityModel, outcomes, lang: str, label_a: str,
+                      label_b: str) -> ComparePlot:
+        """The compare figure kept for these runs, outcomes and language."""
+        key = (id(a), id(b), tuple(outcomes), lang, label_a, label_b)
+        if self._compare is None or self._compare[0] != key:
+            self._compare = (key, ComparePlot(outcomes, lang, label_a, label_b, a.spec.scenario.months))
+        return self._compare[1]
 
     def advance(self, lang: str, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES) -> dict[str, bytes]:
         """Step every run one month and redraw; records ``last_ms`` (wall) and ``last_cpu_ms`` (this thread's CPU)."""
