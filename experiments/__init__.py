@@ -22,14 +22,19 @@ Modules, in the order a run goes through them:
 The file format, statistics and outputs are documented in ``docs/experiments.md``.
 """
 
-from .spec import Experiment, ExperimentError, load_experiment
-
-
-def run_experiment(*args, **kwargs):
-    """See :func:`experiments.runner.run_experiment` (imported on use: it pulls in pandas and matplotlib)."""
-    from .runner import run_experiment as _run
-
-    return _run(*args, **kwargs)
-
+from typing import Any
 
 __all__ = ["Experiment", "ExperimentError", "load_experiment", "run_experiment"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import on use, so that ``run.py --help`` and the other subcommands stay quick."""
+    if name in ("Experiment", "ExperimentError", "load_experiment"):
+        from . import spec
+
+        return getattr(spec, name)
+    if name == "run_experiment":
+        from .runner import run_experiment
+
+        return run_experiment
+    raise AttributeError(f"module 'experiments' has no attribute {name!r}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -43,6 +44,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return p
 
 
+def _terminate(_signum: int, _frame: object) -> None:
+    """SIGTERM stops an experiment like Ctrl-C: workers stopped, finished runs kept, exit code 130."""
+    raise KeyboardInterrupt
+
+
+def _cores() -> int:
+    """Cores this process may use (the affinity mask where there is one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _out_dir(out: str | None, name: str) -> Path:
     if out is None:
         return ROOT / "results" / name
@@ -60,7 +74,7 @@ def run_experiment_cli(args: argparse.Namespace) -> int:
 
     try:
         exp = load_experiment(args.file)
-        workers = (os.cpu_count() or 1) if args.workers is None else args.workers
+        workers = _cores() if args.workers is None else args.workers
         if not 0 <= workers <= MAX_WORKERS:
             raise UsageError(f"--workers {workers}: allowed 0 (in this process) to {MAX_WORKERS}")
         if args.dask is not None and not args.dask.strip():
@@ -73,8 +87,12 @@ def run_experiment_cli(args: argparse.Namespace) -> int:
         from .runner import run_experiment
 
         show = not args.quiet and (args.progress or sys.stderr.isatty())
-        result = run_experiment(exp, out, workers=max(workers, 1) if args.dask else workers, dask=args.dask,
-                                resume=args.resume, lang=args.lang, show_progress=show)
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            result = run_experiment(exp, out, workers=max(workers, 1) if args.dask else workers, dask=args.dask,
+                                    resume=args.resume, lang=args.lang, show_progress=show)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     except ExperimentError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -79,6 +79,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "因此方案之间的差异只来自政策本身。结果取模拟期末（第 {months} 个月）的数值。"),
     "world": ("World: {streets} street(s) x {committees} committees x {residents:,} residents per committee.",
               "模拟范围：{streets} 个街道 × {committees} 个居委会 × 每个居委会 {residents:,} 名居民。"),
+    "sweep_text": ("Sweep: {design} design, {points} design points, each run on every arm; factors: {factors}.",
+                   "参数扫描：{design} 设计，{points} 个设计点，每个方案都运行；因素：{factors}。"),
     "arms": ("Arms compared", "比较的方案"),
     "arm": ("arm", "方案"),
     "scenario": ("scenario", "情景"),

@@ -87,8 +87,8 @@ def build_blocks(exp: "Experiment", tables: "Tables", figures: dict[str, Path], 
                   residents=ref_sc.world.residents_per_committee))]
     if exp.sweep is not None:
         factors = ", ".join(f"`{k}` {v}" for k, v in exp.sweep.factors.items())
-        b.append(("p", f"Sweep: {exp.sweep.design}, {len(tables.design) if tables.design is not None else 0} "
-                       f"design points; factors: {factors}."))
+        b.append(("p", t("sweep_text", lang, design=exp.sweep.design,
+                          points=len(tables.design) if tables.design is not None else 0, factors=factors)))
 
     rows = []
     for a in exp.visible_arms:

@@ -37,9 +37,11 @@ def tune_malloc() -> bool:
     Setting ``MALLOC_TRIM_THRESHOLD_`` (Dask's nanny sets 65536 in every
     worker) switches off glibc's dynamic mmap threshold: every array above
     128 KiB is then mmap'ed and unmapped afresh, page-faulting on each use.
-    Measured here (one street of 100,000 residents, 60 months): 0.65 s without
-    the variable, 1.31 s with it, 0.63 s with it plus this call, ~13x more
-    minor page faults without the fix. Raising the mmap threshold to glibc's
+    Measured here with the numpy version of the model (one street of 100,000
+    residents, 60 months): 0.70 s CPU without the variable, 1.42 s with it,
+    0.62 s with it plus this fix (425,000 vs 1,800 minor page faults); with
+    the compiled kernels now in the model the cost is within noise (see
+    docs/experiments.md, ``python -m experiments.bench_malloc``). Raising the mmap threshold to glibc's
     own dynamic ceiling restores the fast path and keeps Dask's trimming of
     the heap top. Only acts on Linux/glibc when the variable is set and
     ``MALLOC_MMAP_THRESHOLD_`` is not. Returns whether it acted.

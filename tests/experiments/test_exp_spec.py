@@ -214,3 +214,13 @@ def test_ready_experiment_files_validate():
     for name in ("default", "sensitivity-morris", "budget-purchase"):
         exp = load_experiment(ROOT / "experiments" / f"{name}.toml")
         assert exp.name == name
+
+
+def test_arm_scenario_files_are_found_next_to_the_experiment(tmp_path):
+    (tmp_path / "my-street.toml").write_text('[scenario]\nname = "my-street"\nextends = "baseline"\n'
+                                             "[parameters.committees]\nstaff = 7\n", encoding="utf-8")
+    text = experiment_text(arms={"a": {}}).replace('scenario = "baseline"', 'scenario = "my-street.toml"')
+    exp = load_experiment(write_experiment(tmp_path, text))
+    assert exp.arm("a").scenario.parameters.committees.staff == 7
+    bad = text.replace("my-street.toml", "missing.toml")
+    assert "arm[1].scenario" in _problems(write_experiment(tmp_path, bad, filename="bad.toml"))
