@@ -183,6 +183,19 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+NOTES_ZH = {
+    "no paired runs": "没有配对的运行",
+    "dominated: costs no less and meets no more needs than the reference": "劣势方案：花费不少于参照方案，满足的需求却不多于参照方案",
+    "dominant: meets more needs at no extra public cost": "优势方案：不增加公共支出而满足更多需求",
+    "extra needs met not clearly above zero: the ratio's interval is unbounded": "额外满足的需求不明显大于零：比值的区间无界",
+}
+
+
+def note(text: str, lang: str) -> str:
+    """A cost-effectiveness note (written in English in the CSV) in the report's language."""
+    return NOTES_ZH.get(text, text) if lang == "zh" else text
+
+
 def t(key: str, lang: str, **kwargs: object) -> str:
     """A text in the language, formatted."""
     en, zh = TEXT[key]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from model.output import atomic_write_text
 
-from .i18n import fmt_ci, fmt_diff, fmt_num, fmt_p, fmt_size, fmt_value, outcome_label, t
+from .i18n import fmt_ci, fmt_diff, fmt_num, fmt_p, fmt_size, fmt_value, note, outcome_label, t
 
 if TYPE_CHECKING:
     from .analysis import Tables
@@ -117,7 +117,7 @@ def build_blocks(exp: "Experiment", tables: "Tables", figures: dict[str, Path], 
         for _, r in ce.iterrows():
             arm = _arm_label(exp, r["arm"], lang)
             if r["note"] and not math.isfinite(r["yuan_per_extra_need"]):
-                items.append(t("cost_note_sentence", lang, arm=arm, note=r["note"]))
+                items.append(t("cost_note_sentence", lang, arm=arm, note=note(r["note"], lang)))
                 continue
             ci = (t("cost_ci", lang, lo=f"{r['yuan_per_extra_need_ci_low']:,.0f}",
                     hi=f"{r['yuan_per_extra_need_ci_high']:,.0f}")
@@ -125,7 +125,7 @@ def build_blocks(exp: "Experiment", tables: "Tables", figures: dict[str, Path], 
             text = t("cost_sentence", lang, arm=arm, months=exp.months, yuan=f"{r['extra_public_yuan']:,.0f}",
                      needs=f"{r['extra_needs_met']:,.0f}", ratio=f"{r['yuan_per_extra_need']:,.0f}", ci=ci)
             if r["note"]:
-                text += f" ({r['note']})"
+                text += f" ({note(r['note'], lang)})"
             items.append(text)
         b += [("h2", t("cost", lang)), ("ul", items)]
 
