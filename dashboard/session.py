@@ -16,9 +16,23 @@ from model import CommunityModel
 
 from . import i18n
 from .compare import DEFAULT_OUTCOMES, ComparePlot
-from .controls import Settings, settings_to_scenario
+from .controls import Settings, changed_levers, settings_to_scenario
 from .network import network_figure
 from .plots import LivePlot, to_png
+
+
+def changes_label(a: Settings, b: Settings, lang: str, most: int = 3) -> str:
+    """' (−fund, +incubators)': the levers B switches off (−), on (+) or sets differently (~) from A."""
+    marks = []
+    for key in changed_levers(a, b):
+        on_a, on_b = a.enabled.get(key, False), b.enabled.get(key, False)
+        mark = "~" if on_a == on_b else ("+" if on_b else "−")
+        marks.append(mark + i18n.lever_label(key, lang))
+    if not marks:
+        return ""
+    shown = marks[:most] + (["…"] if len(marks) > most else [])
+    sep = "，" if lang == "zh" else ", "
+    return f" ({sep.join(shown)})" if lang != "zh" else f"（{sep.join(shown)}）"
 
 
 class Session:
@@ -89,6 +103,7 @@ class Session:
             else:
                 label_a = f"{i18n.ui('setting_a', lang)}: {i18n.preset_label(self.settings_a.preset, lang)}"
                 label_b = f"{i18n.ui('setting_b', lang)}: {i18n.preset_label(self.settings_b.preset, lang)}"
+                label_b += changes_label(self.settings_a, self.settings_b, lang)
                 out = {
                     "compare": self._compare_plot(a, b, outcomes, lang, label_a, label_b).png(a, b),
                     "network_a": to_png(network_figure(a, lang, title=label_a, figsize=(6.4, 6.4), legend="bottom")),

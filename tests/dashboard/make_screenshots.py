@@ -43,11 +43,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--months", type=int, default=36)
     args = parser.parse_args()
-    with dashboard_server(lang="zh") as srv, browser(viewport=(1600, 2050)) as (ctx, _blocked):
+    with dashboard_server(lang="zh") as srv, browser(viewport=(1600, 1500)) as (ctx, _blocked):
         page = open_dashboard(ctx, srv.url)
         page.locator(".dash-preset").click()
         page.locator(".v-menu__content .v-list-item", has_text=PRESET_ZH).click()
         page.get_by_text("● 居委会自治金").wait_for()
+        page.get_by_text("● 居委会自治金").click()  # open one lever: its switch and sliders with units
         _play_to(page, args.months)
         page.screenshot(path=str(DOCS / "dashboard-zh.png"))
         page.get_by_role("button", name="English", exact=True).click()
