@@ -86,6 +86,12 @@ def Line(text: str, classes: list[str] | None = None, style: str = ""):
     return solara.v.Html(tag="div", children=[text], class_=" ".join(classes or []), style_=style)
 
 
+def _bound(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
 def _decimals(step: float) -> int:
     return max(0, -math.floor(math.log10(step))) if step < 1 else 0
 
@@ -119,6 +125,9 @@ def ControlInput(ctl: Control, value: float, on_value, lang: str, disabled: bool
     """A slider or switch generated from a register entry, with label, unit and tooltip."""
     label = i18n.field_label(ctl.path, lang)
     tip = i18n.field_tip(ctl.path, lang, ctl.doc)
+    if ctl.source:
+        tip += " " + i18n.ui("tip_source", lang, source=i18n.source(ctl.source, lang),
+                             lo=_bound(ctl.valid_lo), hi=_bound(ctl.valid_hi))
     with solara.Column(classes=["dash-control"], gap="0px"):
         if ctl.kind == "switch":
             with solara.Tooltip(tip):

@@ -49,7 +49,8 @@ def settings_b(a: Settings, base: str, enabled: dict[str, bool]) -> Settings:
 
 
 def difference(a: "CommunityModel", b: "CommunityModel", outcomes: tuple[str, ...] | list[str]) -> pd.DataFrame:
-    """One row a month both runs reached: ``month``, then ``<outcome>_a``, ``<outcome>_b``, ``<outcome>_diff`` (B − A)."""
+    """One row a month both runs reached: ``month``, then ``<outcome>_a``, ``<outcome>_b`` and
+    ``<outcome>_diff`` (B − A) for each outcome."""
     bad = [o for o in outcomes if o not in OUTCOME_NAMES]
     if bad:
         raise ValueError(f"unknown outcome(s) {bad}")

@@ -53,6 +53,7 @@ class Control:
     doc: str
     valid_lo: float | None = None  # the register's own bounds (validation)
     valid_hi: float | None = None
+    source: str = ""  # the register's source ("source article", "assumption", a study...)
 
     @property
     def lever(self) -> str | None:
@@ -157,7 +158,7 @@ def lever_controls() -> dict[str, tuple[Control, ...]]:
             hi = _display_hi(float(r["default"]), lo, r["hi"], biggest)
             step = _nice_step(hi - lo, kind == "int")
         out[key].append(Control(r["path"], kind, float(r["default"]), r["unit"], lo, hi, step, r["doc"],
-                                r["lo"], r["hi"]))
+                                r["lo"], r["hi"], r["source"]))
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -130,6 +130,13 @@ def field_tip(path: str, lang: str, doc: str) -> str:
     return tip("field", path, lang, doc)
 
 
+def source(text: str, lang: str) -> str:
+    """A register source ("source article", "assumption", a study) in ``lang``."""
+    if lang == "en":
+        return text
+    return _pick(catalogue().get("source", {}).get(text), lang, text) or text
+
+
 def preset_label(name: str, lang: str) -> str:
     """Name of a preset."""
     return label("preset", name, lang, name)

@@ -106,6 +106,13 @@ def test_a_preset_can_be_chosen(server, chromium):
     expect(page.locator(".dash-preset")).to_contain_text("上海2015：全套政策")
     expect(_month(page)).to_have_text("第 0 个月 / 共 120 个月")
     expect(page.locator(".dash-pending")).to_have_count(0)  # a preset rebuilds the model at once
+    # a lever's panel: its slider shows value and unit, its tooltip meaning, source and bounds
+    page.get_by_text("● 政府购买服务").click()
+    label = page.locator(".dash-control-label", has_text="购买服务预算")
+    expect(label).to_have_text("购买服务预算: 1,500,000 元/每10万居民·年")
+    label.hover()
+    expect(page.locator(".v-tooltip__content", has_text="来源")).to_contain_text(
+        "（来源：校准值；允许范围：0 至 1,000,000,000）", timeout=TIMEOUT)
     page.close()
 
 

@@ -72,13 +72,20 @@ def test_every_tooltip_has_chinese_and_an_english_source(section, keys):
             en = i18n.outcome_tip(key, "en")
         else:
             en = i18n.preset_tip(key, "en")
-        assert en and not _has_zh(en.replace("自治金", "").replace("孵化基地", "")), f"[{section}.{key}] en tip: {en!r}"
+        # English text may quote a Chinese term in brackets, e.g. "Self-governance funds (自治金)"
+        assert en and not _has_zh(re.sub(r"\([^)]*\)", "", en)), f"[{section}.{key}] en tip: {en!r}"
 
 
 def test_every_unit_shown_has_chinese():
     units = {c.unit for c in all_controls().values()} | {o.unit for o in OUTCOMES}
     missing = sorted(u for u in units if not _has_zh(CAT["unit"].get(u, {}).get("zh", "")))
     assert not missing, f"units without a Chinese form: {missing}"
+
+
+def test_every_source_shown_has_chinese():
+    sources = {c.source for c in all_controls().values() if c.source}
+    missing = sorted(s for s in sources if not _has_zh(CAT["source"].get(s, {}).get("zh", "")))
+    assert not missing, f"sources without a Chinese form: {missing}"
 
 
 def test_catalogue_has_no_stale_entries():

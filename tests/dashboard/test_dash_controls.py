@@ -170,7 +170,8 @@ def test_setting_b_and_the_difference_over_time():
     for _ in range(13):
         m1.step(), m2.step(), mb.step()
     same = difference(m1, m2, ["needs_met_share", "micro_projects"])
-    assert len(same) == 13 and np.allclose(same["needs_met_share_diff"], 0) and np.allclose(same["micro_projects_diff"], 0)
+    assert len(same) == 13
+    assert np.allclose(same["needs_met_share_diff"], 0) and np.allclose(same["micro_projects_diff"], 0)
     d = difference(m1, mb, ["micro_projects"])
     assert d["micro_projects_b"].sum() < d["micro_projects_a"].sum(), "no fund, fewer residents' micro-projects"
     assert (d["micro_projects_diff"] <= 0).all()
