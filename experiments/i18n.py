@@ -43,6 +43,7 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     "certified_share": ("certified share of social workers", "社工持证率"),
     "social_worker_attrition": ("social-worker attrition (per year)", "社工年流失率"),
     "public_spending_yuan": ("public spending (yuan per month)", "公共支出（元/月）"),
+    "public_spending_12m_yuan": ("public spending (yuan per month, 12-month mean)", "公共支出（元/月，近12个月均值）"),
     "social_money_yuan": ("social money (yuan per month)", "社会资金（元/月）"),
     "spending_per_need_met_yuan": ("public yuan per need met", "每满足一项需求的公共支出（元）"),
     "equity_gap_groups": ("gap between resident groups", "人群间差距"),

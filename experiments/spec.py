@@ -57,14 +57,14 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
     "organizations_registered",
     "social_workers",
     "certified_share",
-    "public_spending_yuan",
+    "public_spending_12m_yuan",
     "spending_per_need_met_yuan",
     "equity_gap_groups",
     "linkage_index",
 )
 """Outcomes reported when the file does not say (end-of-run values)."""
 
-DEFAULT_HEADLINE: tuple[str, ...] = ("needs_met_share", "needs_met", "satisfaction", "public_spending_yuan")
+DEFAULT_HEADLINE: tuple[str, ...] = ("needs_met_share", "needs_met", "satisfaction", "public_spending_12m_yuan")
 
 
 class ExperimentError(ScenarioError):
