@@ -230,17 +230,21 @@ def Page():
         problems.set(None)
         redraw()
 
-    def step():
+    def step(model=None):
+        """One month; from the Play loop, only while ``model`` is still the session's (no Reset since)."""
         if session.done:
             return
-        images.set(session.advance(lang.value, outcomes.value))
+        pictures = session.advance(lang.value, outcomes.value, expect=model)
+        if pictures is None or (model is not None and session.a is not model):
+            return  # a Reset replaced the run Play was stepping: leave the new run alone
+        images.set(pictures)
         tick.set(tick.value + 1)
 
     def play_loop():
         model = session.a
         while playing.value and session.a is model:
             t0 = time.perf_counter()
-            step()
+            step(model)
             if session.done:
                 playing.set(False)
                 break
@@ -306,7 +310,7 @@ def Page():
                 solara.Button(label=i18n.ui("reset", L), color="primary", on_click=lambda: reset())
                 solara.Button(label="❚❚" if playing.value else "▶", color="primary",
                               on_click=lambda: playing.set(not playing.value), disabled=session.done)
-                solara.Button(label=i18n.ui("step", L), color="primary", on_click=step,
+                solara.Button(label=i18n.ui("step", L), color="primary", on_click=lambda: step(),
                               disabled=playing.value or session.done)
             Line(i18n.ui("month", L, month=session.month, months=session.months), ["dash-month"],
                  "margin-top: 8px; font-weight: 500;")

@@ -127,10 +127,17 @@ class Session:
             self._compare = (key, ComparePlot(outcomes, lang, label_a, label_b, a.spec.scenario.months))
         return self._compare[1]
 
-    def advance(self, lang: str, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES) -> dict[str, bytes]:
-        """Step every run one month and redraw; records ``last_ms`` (wall) and ``last_cpu_ms`` (this thread's CPU)."""
+    def advance(self, lang: str, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES,
+                expect: CommunityModel | None = None) -> dict[str, bytes] | None:
+        """Step every run one month and redraw; records ``last_ms`` (wall) and ``last_cpu_ms`` (this thread's CPU).
+
+        With ``expect``, does nothing and returns None unless run A is still that model
+        (a Play loop must not step a run that a Reset has just replaced).
+        """
         t0, c0 = time.perf_counter(), time.thread_time()
         with self.lock:
+            if expect is not None and self.a is not expect:
+                return None
             self.step()
             images = self.render(lang, outcomes)
         self.last_ms = (time.perf_counter() - t0) * 1000

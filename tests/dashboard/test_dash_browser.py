@@ -1,21 +1,56 @@
 """The dashboard in a real headless Chromium: load, preset, slider + Reset, Step/Play, language, compare.
 
-One server for the module (see ``conftest.py``); every test opens its own page,
-which is its own session with its own model.
+One server for the module, started by the tests on a free port with
+``HOST=0.0.0.0`` and ``SOLARA_HOST=0.0.0.0`` in the environment (it must still
+listen on 127.0.0.1 only) and no route to the internet (its page must still
+load: the JS/CSS come from the local cache); one headless Chromium. Every test
+opens its own page, which is its own session with its own model. Without
+Debian's Chromium these tests are skipped on a developer's machine and fail in
+CI (CI=true), where ``.ci/run`` installs it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
 
 import pytest
-from dash_browser import img_src, open_dashboard
+from dash_browser import browser, chromium_available, dashboard_server, img_src, open_dashboard
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 30_000
+
+
+# The fixtures live here, not in a conftest.py: the suite's top-level tests import
+# helpers with `from conftest import ...`, which a second conftest module would shadow.
+def _require_browser() -> None:
+    if not chromium_available():
+        msg = "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard server (Chinese first), started with HOST=SOLARA_HOST=0.0.0.0 around it and no
+    route to the internet; its log in a temporary file."""
+    _require_browser()
+    log_path = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with open(log_path, "wb") as log, dashboard_server(lang="zh", log=log) as srv:
+        srv.log_path = log_path
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """(browser context, URLs outside 127.0.0.1 the pages tried and were refused)."""
+    _require_browser()
+    with browser() as pair:
+        yield pair
 
 
 def _button(page, name):
