@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from model import CommunityModel
 
 SAME_AS_A = "A"
-DEFAULT_OUTCOMES: tuple[str, ...] = ("needs_met_share", "participation_rate", "satisfaction", "public_spending_yuan")
+DEFAULT_OUTCOMES: tuple[str, ...] = ("needs_met_share", "participation_rate", "satisfaction",
+                                     "public_spending_12m_yuan")
 MAX_OUTCOMES = 6
 COLOR_A, COLOR_B = COLORS[0], COLORS[1]
 
@@ -66,7 +67,7 @@ def difference(a: "CommunityModel", b: "CommunityModel", outcomes: tuple[str, ..
 
 def _scale(name: str) -> tuple[float, str | None]:
     """Plot money in 10,000 yuan (万元)."""
-    return (1e4, "ten_thousand_yuan") if name == "public_spending_yuan" or name == "social_money_yuan" else (1.0, None)
+    return (1e4, "ten_thousand_yuan") if name.endswith("_yuan") and name != "spending_per_need_met_yuan" else (1.0, None)
 
 
 class ComparePlot:

@@ -133,7 +133,8 @@ PANELS: tuple[Panel | None, ...] = (
                         _derived("certified_workers",
                                  lambda df: (df["social_workers"] * df["certified_share"]).to_numpy(), COLORS[2])),
           unit=lambda lang: i18n.outcome_unit("social_workers", lang)),
-    Panel("p_money", (_outcome("public_spending_yuan", COLORS[3], factor=1e4),
+    Panel("p_money", (_outcome("public_spending_12m_yuan", COLORS[3], factor=1e4),
+                      _outcome("public_spending_yuan", COLORS[3], 0.8, ":", factor=1e4),
                       _outcome("social_money_yuan", COLORS[2], 1, factor=1e4)),
           unit=lambda lang: i18n.ui("ten_thousand_yuan", lang)),
 )
@@ -269,7 +270,7 @@ def live_png(model: "CommunityModel", lang: str) -> bytes:
 MONITORS: tuple[str, ...] = (
     "needs_met_share", "mean_wait_months", "backlog", "satisfaction", "trust_in_committee", "participation_rate",
     "organizations_active", "organization_foundings", "organization_failures", "social_workers", "certified_share",
-    "public_spending_yuan", "spending_per_need_met_yuan", "linkage_index",
+    "public_spending_12m_yuan", "spending_per_need_met_yuan", "linkage_index",
 )
 """Outcomes shown as numbers ('monitors') above the plots."""
 
