@@ -239,11 +239,13 @@ class ResidentArrays:
 
     # ------------------------------------------------------------------
     def per_committee(self, values: np.ndarray) -> np.ndarray:
-        """Sum of ``values`` per committee (fast: residents are contiguous)."""
-        if values.dtype == bool:
-            values = values.astype(np.int64)
-        csum = np.concatenate([[0], np.cumsum(values, dtype=np.float64)])
-        return csum[self.start[1:]] - csum[self.start[:-1]]
+        """Sum of ``values`` per committee (residents are contiguous; empty committees give 0)."""
+        out = np.zeros(self.n_committees, dtype=np.float64)
+        nonempty = self.size > 0
+        if self.n and nonempty.any():
+            acc = np.int64 if values.dtype == bool else np.float64
+            out[nonempty] = np.add.reduceat(values, self.start[:-1][nonempty], dtype=acc)
+        return out
 
     def sizes(self) -> np.ndarray:
         """Residents per committee."""
