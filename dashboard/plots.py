@@ -134,7 +134,6 @@ PANELS: tuple[Panel | None, ...] = (
                                  lambda df: (df["social_workers"] * df["certified_share"]).to_numpy(), COLORS[2])),
           unit=lambda lang: i18n.outcome_unit("social_workers", lang)),
     Panel("p_money", (_outcome("public_spending_12m_yuan", COLORS[3], factor=1e4),
-                      _outcome("public_spending_yuan", COLORS[3], 0.8, ":", factor=1e4),
                       _outcome("social_money_yuan", COLORS[2], 1, factor=1e4)),
           unit=lambda lang: i18n.ui("ten_thousand_yuan", lang)),
 )
@@ -197,8 +196,11 @@ class LivePlot:
         # bars: needs met by resident group, all groups always listed
         ax = self.axes[1]
         ax.set_title(i18n.ui("p_groups", lang), fontsize=11, loc="left")
-        self.bars = ax.barh(range(len(GROUPS)), np.zeros(len(GROUPS)), color=COLORS[0], alpha=0.8, animated=True)
-        ax.set_yticks(range(len(GROUPS)), [i18n.group_label(g, lang) for g in GROUPS], fontsize=8)
+        self.bars = ax.barh(range(len(GROUPS)), np.zeros(len(GROUPS)), color="#9ecae1", animated=True)
+        ax.set_yticks([])
+        # group names inside the panel (drawn over the bars), so they never run into the next panel
+        self.bar_names = [ax.text(0.015, i, i18n.group_label(g, lang), va="center", ha="left", fontsize=8,
+                                  color="#1a1a1a", animated=True) for i, g in enumerate(GROUPS)]
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.grid(True, axis="x", alpha=0.3)
@@ -242,6 +244,8 @@ class LivePlot:
             bar.set_width(shares.get(g, 0.0))
             self.axes[1].draw_artist(bar)
         overall = float(df["needs_met_share"].iloc[-12:].mean()) if len(df) else 0.0
+        for name in self.bar_names:
+            self.axes[1].draw_artist(name)
         self.overall.set_xdata([overall, overall])
         self.axes[1].draw_artist(self.overall)
         self.axes[1].draw_artist(self.bar_legend)
