@@ -11,7 +11,9 @@
     python run.py dashboard [--port P] [--lang zh|en] [--host H]   the workshop dashboard (127.0.0.1)
 
 Bad input ends with exit code 2 and a message naming the file, every field at
-fault and what is allowed; nothing is written.
+fault and what is allowed; nothing is written. A file that cannot be written
+(full disk, read-only folder) ends with exit code 74 and a message naming it;
+every file keeps its previous content or is absent, never half-written.
 """
 
 from __future__ import annotations
@@ -24,10 +26,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_SEED = 2026
+EXIT_IO_ERROR = 74
+"""A result file could not be written (sysexits' EX_IOERR): full disk, read-only folder..."""
 
 
 class UsageError(Exception):
     """Bad command-line input (exit code 2)."""
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line saying which file failed and why (no traceback)."""
+    what = exc.strerror or str(exc)
+    if exc.filename:
+        return (f"{exc.filename}: {what}. Result files are written whole or not at all: "
+                "the files written before are complete, none is half-written")
+    return what
 
 
 def _safe_out(out: str | None, name: str) -> Path:
@@ -164,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        # a full disk, a read-only or vanished folder: every result file is written atomically,
+        # so each file holds its previous content or is absent, never half of one
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_IO_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -18,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = ROOT / "experiments" / "default.toml"
 MAX_WORKERS = 512
+EXIT_IO_ERROR = 74
+"""A result file could not be written (sysexits' EX_IOERR), as in run.py."""
 
 
 class UsageError(Exception):
@@ -67,7 +69,8 @@ def _out_dir(out: str | None, name: str) -> Path:
 
 
 def run_experiment_cli(args: argparse.Namespace) -> int:
-    """Validate everything, run, and return the exit code (0 ok, 1 failed runs, 2 bad input, 130 interrupted)."""
+    """Validate everything, run, and return the exit code (0 ok, 1 failed runs, 2 bad input, 74 a file could
+    not be written, 130 interrupted)."""
     from .executors import ExecutorError
     from .figures import FontError, require_cjk_font
     from .spec import ExperimentError, load_experiment
@@ -99,4 +102,10 @@ def run_experiment_cli(args: argparse.Namespace) -> int:
     except (UsageError, FontError, ExecutorError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        # a full disk or a read-only folder while storing results: each file is written atomically
+        where = f" {exc.filename}" if exc.filename else " results"
+        print(f"error: cannot write{where}: {exc.strerror or exc}. Finished runs are kept and no file is "
+              "half-written: fix the cause and run again with --resume", file=sys.stderr)
+        return EXIT_IO_ERROR
     return result.exit_code

@@ -85,18 +85,23 @@ def _failure(task: Task, exc: BaseException) -> dict[str, Any]:
 
 
 class LocalPool:
-    """A pool of ``workers`` spawned processes."""
+    """A pool of ``workers`` processes, started with ``spawn`` unless ``start_method`` says otherwise
+    (``fork``, ``forkserver``: results are the same; tests run both)."""
 
     name = "process pool"
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, start_method: str = "spawn"):
+        if start_method not in multiprocessing.get_all_start_methods():
+            raise ExecutorError(f"start method {start_method!r} not available here; "
+                                f"available: {', '.join(multiprocessing.get_all_start_methods())}")
         self.workers = workers
+        self.start_method = start_method
         self._pool: cf.ProcessPoolExecutor | None = None
 
     def _start(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
             self._pool = cf.ProcessPoolExecutor(max_workers=self.workers,
-                                                mp_context=multiprocessing.get_context("spawn"),
+                                                mp_context=multiprocessing.get_context(self.start_method),
                                                 initializer=_ignore_sigint)
         return self._pool
 

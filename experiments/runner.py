@@ -149,6 +149,11 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
         executor.terminate()
         log(f"interrupted: finished runs are kept in {out}; run again with --resume to go on")
         return RunResult(EXIT_INTERRUPTED, out, 0, 0, 0, executed, time.perf_counter() - start)
+    except BaseException:
+        # e.g. a full disk while storing a run: stop the workers now rather than wait for their runs
+        bar.close()
+        executor.terminate()
+        raise
     finally:
         bar.close()
         executor.close()

@@ -261,6 +261,8 @@ def read_file(path: Path) -> tuple[bytes, dict[str, Any]]:
         return raw, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ExperimentError(label, [("", f"not valid TOML: {exc}")]) from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays or inline tables
+        raise ExperimentError(label, [("", "not valid TOML: arrays or inline tables nested too deeply")]) from None
 
 
 def load_experiment(path: str | Path) -> Experiment:

@@ -4,7 +4,8 @@ Layout (all under ``results/<name>/`` unless ``--out``)::
 
     experiment.toml          the experiment file exactly as given
     runs/<run_id>.parquet    one finished run: month, outcomes, needs by group
-    manifest/<run_id>.json   its entry: seed, arm, point, overrides, scenario hash, file hash
+    manifest/<run_id>.json   its entry: seed, arm, point, overrides, scenario hash, file hash,
+                             git commit and library versions of the process that ran it
     failures/<run_id>.json   a failed run: seed, parameters, traceback
     manifest.csv             all entries, sorted (written at the end)
 
@@ -34,6 +35,8 @@ from model.output import atomic_write_bytes, atomic_write_text, csv_text
 from .design import Task
 
 RUNS, MANIFEST, FAILURES = "runs", "manifest", "failures"
+MANIFEST_VERSIONS = ("python", "mesa", "numpy")
+"""Library versions given in manifest.csv (each entry's JSON holds them all)."""
 
 
 class Store:
@@ -101,6 +104,8 @@ class Store:
                 "months": task.months,
                 "overrides": task.overrides,
                 "scenario_sha256": result.get("scenario_sha256", ""),
+                "git_commit": result.get("git_commit", "unknown"),
+                "versions": result.get("versions", {}),
                 "key": task.key,
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "bytes": len(data),
@@ -117,6 +122,8 @@ class Store:
             "months": task.months,
             "overrides": task.overrides,
             "scenario": task.base,
+            "git_commit": result.get("git_commit", "unknown"),
+            "versions": result.get("versions", {}),
             "traceback": result.get("traceback", "(no traceback)"),
         }
         atomic_write_text(self.failure_path(task.run_id), json.dumps(failure, indent=1, sort_keys=True) + "\n")
@@ -152,9 +159,12 @@ class Store:
                          "point": "" if e["point"] is None else e["point"],
                          "replication": e["replication"], "seed": str(e["seed"]), "months": e["months"],
                          "scenario_sha256": e["scenario_sha256"], "sha256": e["sha256"],
-                         "overrides": json.dumps(e["overrides"], sort_keys=True)})
+                         "overrides": json.dumps(e["overrides"], sort_keys=True),
+                         "git_commit": e.get("git_commit", "unknown"),
+                         **{lib: e.get("versions", {}).get(lib, "") for lib in MANIFEST_VERSIONS}})
         df = pd.DataFrame(rows, columns=["run_id", "arm", "point", "replication", "seed", "months",
-                                         "scenario_sha256", "sha256", "overrides"])
+                                         "scenario_sha256", "sha256", "overrides", "git_commit",
+                                         *MANIFEST_VERSIONS])
         path = self.root / "manifest.csv"
         atomic_write_text(path, csv_text(df))
         return path

@@ -79,11 +79,28 @@ def parquet_bytes(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
+_versions: dict[str, str] | None = None
+
+
+def provenance() -> dict[str, Any]:
+    """The git commit (read at each run: ~2 ms) and library versions (once per process) of this worker."""
+    global _versions
+    from model.output import git_commit, versions
+
+    if _versions is None:
+        _versions = versions()
+    return {"git_commit": git_commit(), "versions": dict(_versions)}
+
+
 def execute(task: Task) -> dict[str, Any]:
     """Run one task; return its Parquet bytes, or its traceback if it failed. Never raises."""
     tune_malloc()
     start = time.perf_counter()
     out: dict[str, Any] = {"run_id": task.run_id, "key": task.key}
+    try:
+        out.update(provenance())
+    except Exception:  # noqa: BLE001 - provenance must never fail a run
+        out.update({"git_commit": "unknown", "versions": {}})
     try:
         scenario = validate_dict(task.base, f"<arm {task.arm}>")
         if task.overrides:

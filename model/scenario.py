@@ -172,7 +172,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(label, [("", f"cannot read file: {exc.strerror}")]) from None
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:  # RecursionError: nested too deeply
         raise ScenarioError(label, [("", f"not valid TOML: {exc}")]) from None
 
 
@@ -278,7 +278,7 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
         elif "input" in err and err["type"] not in ("missing",):
             value = err["input"]
             if not isinstance(value, (dict, list)):
-                msg = f"{msg} (got {value!r})"
+                msg = f"{msg} (got {value!r:.80})"
         problems.append((path, msg))
     return problems
 
