@@ -8,6 +8,7 @@
     python run.py scenarios                list the ready scenarios
     python run.py params [--markdown]      print the parameter register
     python run.py calibrate [--seeds N] [--write]   the 2015 calibration table
+    python run.py bench [--city] [--quick] ...      speed and memory (benchmarks/bench.py)
     python run.py dashboard [--port P] [--lang zh|en] [--host H]   the workshop dashboard (127.0.0.1)
 
 Bad input ends with exit code 2 and a message naming the file, every field at
@@ -147,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--write", action="store_true", help="refresh the table in docs/calibration.md")
     p.set_defaults(func=cmd_calibrate)
+    sub.add_parser("bench", help="speed and memory benchmark (all options: run.py bench --help)", add_help=False)
     p = sub.add_parser("params", help="print the parameter register")
     p.add_argument("--markdown", action="store_true")
     p.set_defaults(func=cmd_params)
@@ -163,6 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: parse, run, turn bad input into exit code 2 with a clear message."""
     from model.scenario import ScenarioError
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["bench"]:  # the benchmark has its own options
+        from benchmarks.bench import main as bench_main
+
+        return bench_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
