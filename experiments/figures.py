@@ -334,7 +334,12 @@ def write_figures(exp: "Experiment", col: "Collected", tables: "Tables", root: P
         "attribution": (fig_attribution, (exp, tables, lang), "attribution.png"),
     }
     out: dict[str, Path] = {}
-    with plt.rc_context(_style(lang)):
+    style = _style(lang)
+    with plt.rc_context():
+        # start from matplotlib's defaults so that settings made elsewhere in the process
+        # (e.g. the dashboard's CJK fonts) never change the figures' bytes
+        plt.rcdefaults()
+        plt.rcParams.update(style)
         for kind, (fn, args, name) in makers.items():
             path = folder / name
             made = fn(*args, path)  # type: ignore[operator]
