@@ -40,6 +40,7 @@ from exp_helpers import folder_digest, run_quiet, write_experiment  # noqa: E402
 
 import model.output as output  # noqa: E402
 from experiments.store import Store  # noqa: E402
+from model.output import git_commit  # noqa: E402
 
 RENT = "parameters.organizations.rent_subsidy_share"
 FUND = "parameters.committees.self_governance_fund_yuan"
@@ -53,11 +54,27 @@ EXIT_IO_ERROR = 74
 def study(tmp_path_factory):
     """The experiment every fault test interrupts, and its uninterrupted reference (no figures)."""
     tmp = tmp_path_factory.mktemp("faults")
+    state = checkout_state()
     path = write_experiment(tmp, arms=ARMS, replications=6, months=12, seed=3)
     ref = tmp / "ref"
     res = run_quiet(path, ref, figures=False)
     assert res.exit_code == 0 and res.done == N_RUNS
-    return path, ref
+    return path, ref, state
+
+
+def checkout_state() -> tuple[str, str]:
+    """The git commit and the digest of model/ and experiments/ sources: both go into the outputs
+    (provenance, run keys), so a commit or an edit by someone else during a test changes bytes."""
+    from experiments.worker import code_digest
+
+    return git_commit(), code_digest()
+
+
+def assert_same_bytes(got, want, since: tuple[str, str], what: str = "") -> None:
+    """``got == want``, unless the checkout changed since ``since`` (then the comparison means nothing)."""
+    if got != want and checkout_state() != since:
+        pytest.skip("the checkout changed during the test (a commit, or an edit of model/ or experiments/)")
+    assert got == want, what
 
 
 def canonical(root: Path) -> dict[str, str]:
@@ -65,7 +82,7 @@ def canonical(root: Path) -> dict[str, str]:
     return {k: v for k, v in folder_digest(root).items() if not k.startswith("figures/")}
 
 
-def finished(out: Path) -> dict[str, tuple[int, int, int, int]]:
+def finished(out: Path, replications: int = 6) -> dict[str, tuple[int, int, int, int]]:
     """run id -> (inode, mtime) of its run file and its entry, for every run the store counts as done."""
     from experiments.design import Plan
     from experiments.spec import load_experiment
@@ -75,7 +92,7 @@ def finished(out: Path) -> dict[str, tuple[int, int, int, int]]:
     if exp is None:
         return {}
     done = {}
-    for task in Plan(exp).tasks(range(6)):
+    for task in Plan(exp).tasks(range(replications)):
         if store.is_done(task):
             a, b = store.run_path(task.run_id).stat(), store.entry_path(task.run_id).stat()
             done[task.run_id] = (a.st_ino, a.st_mtime_ns, b.st_ino, b.st_mtime_ns)
@@ -185,7 +202,7 @@ KILLS = [
 
 @pytest.mark.slow
 def test_kill_9_at_several_moments_then_resume_gives_the_same_bytes(study, tmp_path):
-    path, ref = study
+    path, ref, state = study
     driver = tmp_path / "kill_driver.py"
     driver.write_text(KILL_DRIVER.format(root=str(ROOT), run_py=str(RUN_PY)), encoding="utf-8")
     out = tmp_path / "out"
@@ -226,55 +243,72 @@ def test_kill_9_at_several_moments_then_resume_gives_the_same_bytes(study, tmp_p
     assert res.exit_code == 0 and res.executed == 0
     assert finished(out) == before
     assert not temp_files(out)
-    assert canonical(out) == canonical(ref)
+    assert_same_bytes(canonical(out), canonical(ref), state)
 
 
 # ---------------------------------------------------------------------------
 # Ctrl-C
 # ---------------------------------------------------------------------------
+def children(pid: int) -> list[int]:
+    """Direct children of a process (read at once from /proc: no time for the sweep to end meanwhile)."""
+    kids = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids += [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return kids
+
+
+@pytest.fixture(scope="module")
+def long_study(tmp_path_factory):
+    """Runs long enough (about 0.2 s each, 20 of them) that a signal lands mid-sweep even on a busy machine."""
+    tmp = tmp_path_factory.mktemp("ctrl-c")
+    arms = {"base": {"world.residents_per_committee": 4000},
+            "rent": {"world.residents_per_committee": 4000, RENT: 0.8}}
+    return write_experiment(tmp, arms=arms, replications=10, months=24, seed=3)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
-def test_ctrl_c_stops_quickly_keeps_finished_runs_and_leaves_no_process(study, tmp_path, how):
+def test_ctrl_c_stops_quickly_keeps_finished_runs_and_leaves_no_process(long_study, tmp_path, how):
     """Ctrl-C in a terminal sends SIGINT to the whole process group; ``kill PID`` sends SIGTERM
-    to the parent only: both stop the experiment the same way."""
-    path, ref = study
+    to the parent only: both stop the experiment the same way. (Resuming after a stop is the
+    same as after a kill: see the test above.)"""
     out = tmp_path / "out"
-    proc = subprocess.Popen([PYTHON, str(RUN_PY), "experiment", str(path), "--out", str(out), "--workers", "2",
-                             "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen([PYTHON, str(RUN_PY), "experiment", str(long_study), "--out", str(out),
+                             "--workers", "2", "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None and not entries(out):
             time.sleep(0.01)
-        kept = entries(out)
-        assert proc.poll() is None, "the experiment ended before Ctrl-C could land"
-        workers = [p for p in group_alive(proc.pid) if p != proc.pid]
+        kids = children(proc.pid)
         if how == "ctrl-c":
             os.killpg(proc.pid, signal.SIGINT)
         else:
             os.kill(proc.pid, signal.SIGTERM)
         sent = time.monotonic()
+        kept = entries(out)
         stdout, stderr = proc.communicate(timeout=30)
         took = time.monotonic() - sent
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    assert len(workers) >= 2, "the pool's worker processes were running"
-    assert took < 5.0, f"Ctrl-C took {took:.1f} s"
-    assert proc.returncode == 130, stderr
+    assert len(kids) >= 2, "the pool's worker processes were running when the signal came"
+    assert took < 10.0, f"stopping took {took:.1f} s"  # about 0.5 s here; room for a busy CI machine
+    assert proc.returncode == 130, f"exit {proc.returncode} (did the sweep end first?)\n{stdout}\n{stderr}"
     assert "interrupted" in stdout + stderr and "--resume" in stdout + stderr
     assert "Traceback" not in stderr, stderr
-    after = finished(out)
-    assert len(after) < N_RUNS and {k: after[k] for k in kept} == kept, "finished runs are kept as they were"
+    after = finished(out, replications=10)
+    assert kept and len(after) < 20, "the signal landed mid-sweep"
+    assert {k: after.get(k) for k in kept} == kept, "finished runs are kept as they were"
     deadline = time.monotonic() + 5
     while group_alive(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not group_alive(proc.pid), f"processes left behind: {group_alive(proc.pid)}"
     assert not temp_files(out)
-    res = run_quiet(path, out, figures=False, resume=True)
-    assert res.executed == N_RUNS - len(after)
-    assert canonical(out) == canonical(ref)
 
 
 # ---------------------------------------------------------------------------
@@ -282,7 +316,7 @@ def test_ctrl_c_stops_quickly_keeps_finished_runs_and_leaves_no_process(study, t
 # ---------------------------------------------------------------------------
 @pytest.mark.slow
 def test_dask_worker_killed_mid_sweep_same_results_each_run_stored_once(study, tmp_path, monkeypatch):
-    path, ref = study
+    path, ref, state = study
     from experiments import runner
 
     made = []
@@ -316,7 +350,7 @@ def test_dask_worker_killed_mid_sweep_same_results_each_run_stored_once(study, t
     assert killed and killed[0][1], "a worker was killed while it had runs to do"
     assert res.exit_code == 0 and res.done == N_RUNS and res.failed == 0
     assert len(stored) == N_RUNS and set(stored.values()) == {1}, "each run stored once"
-    assert canonical(out) == canonical(ref)
+    assert_same_bytes(canonical(out), canonical(ref), state)
 
 
 # ---------------------------------------------------------------------------
@@ -437,7 +471,7 @@ def test_simulate_on_a_full_disk_exit_74_previous_files_or_new_ones(tmp_path, mo
 @pytest.mark.parametrize("match, nth", [("/runs/", 5), ("/manifest/", 3), (".summary.csv.", 1)],
                          ids=["run-file", "manifest-entry", "summary-table"])
 def test_experiment_on_a_full_disk_exit_74_then_resume(study, tmp_path, monkeypatch, run_main, capsys, match, nth):
-    path, ref = study
+    path, ref, state = study
     out = tmp_path / "out"
     monkeypatch.setattr(output, "os", FaultyOs(match, nth, "write"))
     code = run_main(["experiment", str(path), "--out", str(out), "--workers", "0", "--quiet"])
@@ -452,4 +486,4 @@ def test_experiment_on_a_full_disk_exit_74_then_resume(study, tmp_path, monkeypa
     res = run_quiet(path, out, figures=False, resume=True)
     assert res.exit_code == 0 and res.executed == N_RUNS - len(before)
     assert {k: finished(out)[k] for k in before} == before
-    assert canonical(out) == canonical(ref)
+    assert_same_bytes(canonical(out), canonical(ref), state)
