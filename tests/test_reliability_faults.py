@@ -276,9 +276,12 @@ def test_ctrl_c_stops_quickly_keeps_finished_runs_and_leaves_no_process(long_stu
     to the parent only: both stop the experiment the same way. (Resuming after a stop is the
     same as after a kill: see the test above.)"""
     out = tmp_path / "out"
+    # SIGINT at its default in the child: a shell starts background jobs with SIGINT ignored, and
+    # Python then leaves it ignored (no KeyboardInterrupt), as a terminal job would not be
     proc = subprocess.Popen([PYTHON, str(RUN_PY), "experiment", str(long_study), "--out", str(out),
                              "--workers", "2", "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None and not entries(out):
