@@ -365,9 +365,10 @@ class Streets(Section):
     @field_validator("purchase_kinds")
     @classmethod
     def _known_kinds(cls, v: list[str]) -> list[str]:
-        bad = [k for k in v if k not in NEED_KINDS]
+        bad = sorted({k for k in v if k not in NEED_KINDS})
         if bad:
-            raise ValueError(f"unknown need kind(s) {bad}; allowed: {', '.join(NEED_KINDS)}")
+            shown = ", ".join(repr(k[:40]) for k in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+            raise ValueError(f"unknown need kind(s) {shown}; allowed: {', '.join(NEED_KINDS)}")
         return v
     evaluation_coverage: float = P(0.3, "share of contracts", 0, 1, "assumption",
                                    "Share of contracts whose performance is evaluated each year.")
@@ -581,7 +582,7 @@ class SocialWorkers(Section):
                                   "Grade pay of certificate holders.")
     wage_growth_per_year: float = P(150.0, "yuan per month per year of experience", 0, 1e5, "assumption",
                                     "Seniority pay.")
-    outside_wage_yuan: float = P(5939.0, "yuan per month", 0, 1e6, "Shanghai statistics",
+    outside_wage_yuan: float = P(5939.0, "yuan per month", 100, 1e6, "Shanghai statistics",
                                  "Average wage in Shanghai (2015): the outside option.")
     pay_floor_share: float = P(0.0, "share of average wage", 0, 2, "source article",
                                "Pay floor as share of the average wage (lever; 1.0 in 2015).")

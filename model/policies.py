@@ -194,9 +194,10 @@ class PurchaseOfServices(Lever):
 
     @model_validator(mode="after")
     def _kinds(self) -> "PurchaseOfServices":
-        bad = [k for k in self.kinds if k not in NEED_KINDS]
+        bad = sorted({k for k in self.kinds if k not in NEED_KINDS})
         if bad:
-            raise ValueError(f"unknown need kind(s) {bad}; allowed: {', '.join(NEED_KINDS)}")
+            shown = ", ".join(repr(k[:40]) for k in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+            raise ValueError(f"unknown need kind(s) {shown}; allowed: {', '.join(NEED_KINDS)}")
         return self
 
     def apply(self, p: Parameters, x: float) -> None:

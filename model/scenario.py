@@ -161,6 +161,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         size = path.stat().st_size
     except OSError as exc:
         raise ScenarioError(label, [("", f"cannot read file: {exc.strerror}")]) from None
+    if not path.is_file():
+        raise ScenarioError(label, [("", "not a regular file (a scenario must be a TOML file)")])
     if size > MAX_FILE_BYTES:
         raise ScenarioError(label, [("", f"file is {size:,} bytes; at most {MAX_FILE_BYTES:,} allowed")])
     try:

@@ -254,11 +254,11 @@ def test_every_accepted_scenario_runs_with_invariants(data, seed):
         assert np.all((arr >= 0) & (arr <= 1)), attr
 
 
-@pytest.mark.xfail(strict=True, raises=ZeroDivisionError,
-                   reason="found by this property (exploratory run, 1,500 examples): the register allows "
-                          "parameters.social_workers.outside_wage_yuan = 0, the labour market divides by it "
-                          "(model/month.py labour_market); reported, not fixed here")
-def test_outside_wage_of_zero_runs():
+def test_outside_wage_of_zero_is_rejected():
+    """Found by the schema property (exploratory run, 1,500 examples): an outside wage of 0
+    divided by zero in the labour market; the register's lower bound is now 100 yuan."""
     data = {"scenario": {"months": 2}, "world": TINY_WORLD,
             "parameters": {"social_workers": {"outside_wage_yuan": 0.0}}}
-    CommunityModel(validate_dict(data), rng=2).run()
+    with pytest.raises(ScenarioError) as err:
+        validate_dict(data)
+    assert "parameters.social_workers.outside_wage_yuan" in str(err.value)
