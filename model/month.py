@@ -315,10 +315,11 @@ def partnerships(m: "CommunityModel") -> None:
         by_committee.setdefault(ci, {})[m.organizations[s]] = q
     rng = m.streams["partners"]
     unmet = m._unmet_kind_by_committee
+    tops = np.where(unmet.sum(axis=1) > 0, np.argmax(unmet, axis=1), -1).tolist()
+    active = [street.active_orgs() for street in m.streets]  # no organization changes status in this phase
     for c in m.committees:
         c.update_partners(m.p.committees, by_committee.get(c.index, {}))
-        top = int(np.argmax(unmet[c.index])) if unmet[c.index].sum() > 0 else -1
-        c.decide_new_partner(m.p.committees, top, m.streets[c.street].active_orgs(), rng)
+        c.decide_new_partner(m.p.committees, tops[c.index], active[c.street], rng)
     m._partner_perf = {}
 
 

@@ -93,17 +93,21 @@ def compute_reach(m: "CommunityModel") -> np.ndarray:
     for c in m.committees:
         for o in c.partners:
             partner_of.setdefault(o, []).append(c.index)
-    p_org: list[np.ndarray] = []
-    p_com: list[np.ndarray] = []
-    p_part: list[np.ndarray] = []
+    p_org: list[int] = []
+    p_com: list[int] = []
+    p_part: list[bool] = []
     for j, o in enumerate(orgs):
         o.compute_capacity(po, m.month)
         street = m.streets[o.street]
         mine = partner_of.get(o, [])
-        coms = np.array(street.reach(o, mine), dtype=np.int64)
-        p_org.append(np.full(coms.size, j, dtype=np.int64))
-        p_com.append(coms)
-        p_part.append(np.isin(coms, mine) if mine else np.zeros(coms.size, dtype=bool))
+        coms = street.reach(o, mine)
+        p_org.extend([j] * len(coms))
+        p_com.extend(coms)
+        if mine:
+            is_partner = set(mine)
+            p_part.extend([ci in is_partner for ci in coms])
+        else:
+            p_part.extend([False] * len(coms))
     quality = [m.org_quality(o) for o in orgs]
     m._org_quality = dict(zip(orgs, quality, strict=True))
     cap = np.array([o.capacity for o in orgs], dtype=np.float64)
@@ -114,9 +118,9 @@ def compute_reach(m: "CommunityModel") -> np.ndarray:
     for j, o in enumerate(orgs):
         serves[j, : o.serves.size] = o.serves
     m._reach_serves = serves
-    pairs_org = np.concatenate(p_org) if p_org else np.zeros(0, np.int64)
-    pairs_com = np.concatenate(p_com) if p_com else np.zeros(0, np.int64)
-    part = np.concatenate(p_part) if p_part else np.zeros(0, bool)
+    pairs_org = np.array(p_org, dtype=np.int64)
+    pairs_com = np.array(p_com, dtype=np.int64)
+    part = np.array(p_part, dtype=bool)
     m._reach = (orgs, cap, oq, slots, pairs_org, pairs_com, part)
     reach = np.zeros(len(m.committees) * K, dtype=np.float32)
     if pairs_org.size:
