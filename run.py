@@ -45,12 +45,12 @@ def describe_os_error(exc: OSError) -> str:
 
 
 def _safe_out(out: str | None, name: str) -> Path:
-    if out is None:
-        return ROOT / "results" / name
-    path = Path(out)
-    if any(part == ".." for part in path.parts):
-        raise UsageError(f"--out {out!r}: '..' is not allowed in an output path")
-    return path
+    from model.output import output_folder
+
+    try:
+        return output_folder(out, name)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:

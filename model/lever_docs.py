@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from .params import Parameters, register_rows
+from .params import Parameters, flat_values, register_rows
 from .policies import LEVERS, PURPOSE_LEVER, Lever
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,17 +118,7 @@ def schedule_table() -> str:
 
 
 def _leaves(p: Parameters) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-
-    def walk(d: dict[str, Any], prefix: str) -> None:
-        for k, v in d.items():
-            if isinstance(v, dict):
-                walk(v, f"{prefix}{k}.")
-            else:
-                out[f"{prefix}{k}"] = v
-
-    walk(p.model_dump(), "")
-    return out
+    return flat_values(p)
 
 
 def _applied(lever: Lever, x: float) -> dict[str, Any]:

@@ -28,6 +28,17 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+def output_folder(out: str | None, name: str) -> Path:
+    """Where a command writes: ``--out`` as given, or results/<name> in the project.
+    Raises ValueError for a path with '..' in it."""
+    if out is None:
+        return Path(__file__).resolve().parent.parent / "results" / name
+    path = Path(out)
+    if any(part == ".." for part in path.parts):
+        raise ValueError(f"--out {out!r}: '..' is not allowed in an output path")
+    return path
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temp file, fsync, rename).
 

@@ -654,6 +654,21 @@ class Parameters(Section):
     funders: Funders = Field(default_factory=Funders)
 
 
+def flat_values(p: BaseModel) -> dict[str, Any]:
+    """Every value of a parameter model by dotted path (e.g. ``residents.lapse_rate``)."""
+    out: dict[str, Any] = {}
+
+    def walk(d: dict[str, Any], prefix: str) -> None:
+        for k, v in d.items():
+            if isinstance(v, dict):
+                walk(v, f"{prefix}{k}.")
+            else:
+                out[f"{prefix}{k}"] = v
+
+    walk(p.model_dump(), "")
+    return out
+
+
 def register_rows(obj: BaseModel | None = None, prefix: str = "") -> list[dict[str, Any]]:
     """Flatten the register into rows (path, default, unit, lo, hi, source, doc).
 

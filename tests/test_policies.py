@@ -43,7 +43,7 @@ import pytest
 from model import CommunityModel, ScenarioError, load_scenario, preset_names
 from model.funders import decide_lottery_awards
 from model.organizations import ACTIVE, Contract
-from model.params import NEED_KINDS, Parameters
+from model.params import NEED_KINDS, Parameters, flat_values
 from model.policies import LEVERS, PURPOSE_LEVER, Policies
 from model.scenario import Scenario, with_overrides
 from model.workers import SocialWorker
@@ -126,17 +126,7 @@ def get_path(obj: Any, dotted: str) -> Any:
 
 def leaves(p: Parameters) -> dict[str, Any]:
     """Every parameter value by dotted path."""
-    out: dict[str, Any] = {}
-
-    def walk(d: dict[str, Any], prefix: str) -> None:
-        for k, v in d.items():
-            if isinstance(v, dict):
-                walk(v, f"{prefix}{k}.")
-            else:
-                out[f"{prefix}{k}"] = v
-
-    walk(p.model_dump(), "")
-    return out
+    return flat_values(p)
 
 
 def add_org(m: CommunityModel, kind: str = "social_work_agency", *, street: int = 0, age: int = 24,
