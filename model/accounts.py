@@ -9,36 +9,49 @@ and one whose reserves stay negative fails and is wound up.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
-from .organizations import FAILED
+import numpy as np
+
+from .organizations import ACTIVE, FAILED, REGISTERING
 
 if TYPE_CHECKING:
     from .community import CommunityModel
 
 def accounts(m: "CommunityModel") -> None:
-    """Money moves: income, costs, subsidies, projects; hiring, lay-offs, failures."""
+    """Money moves: income, costs, subsidies, projects; hiring, lay-offs, failures.
+
+    Each organization's flows come in this order: contracts, platform fee, grants,
+    donation, market income, fees, rent (the district pays the rent subsidy), utilities
+    (and the discount), other staff's wages, social workers' wages (and their salary
+    subsidies); then it decides on staff and may fail. No organization's flows depend on
+    another's, so the flows are posted one purpose at a time over all organizations (in
+    slot order, with the ledger's exact ``transfer_many``) and the decisions follow in
+    slot order: the same balances and flow sums as posting organization by organization."""
     po, pw, pc = m.p.organizations, m.p.social_workers, m.p.committees
     L = m.ledger
     district, purchase = m.funders["district"], m.funders["purchase"]
-    for org in m.organizations:
-        if not org.alive:
+    alive = [o for o in m.organizations if o.status == ACTIVE or o.status == REGISTERING]
+    # -- income: contracts, platform fee, grants (few organizations hold them) -------
+    gov = [0.0] * len(alive)
+    fee_platform = m.p.streets.platform_fee_yuan / 12
+    for j, org in enumerate(alive):
+        if not (org.contracts or org.runs_platform or org.grants):
             continue
         acct = org.account
-        # -- income ------------------------------------------------------
-        gov = 0.0
+        g_j = 0.0
         for ct in org.contracts:
             if ct.months_left > 0:
                 purchase.pay(acct, ct.monthly_yuan, "contract")
                 m.tally["contracts_paid"] += 1
                 org.record_income("contract", ct.monthly_yuan)
-                gov += ct.monthly_yuan
+                g_j += ct.monthly_yuan
                 ct.months_left -= 1
         if org.runs_platform:
-            fee = m.p.streets.platform_fee_yuan / 12
-            m.funders["street"].pay(acct, fee, "platform_fee")
-            org.record_income("platform_fee", fee)
-            gov += fee
+            m.funders["street"].pay(acct, fee_platform, "platform_fee")
+            org.record_income("platform_fee", fee_platform)
+            g_j += fee_platform
         for g in org.grants:
             if g.months_left > 0:
                 g.funder.pay(acct, g.monthly_yuan, g.purpose)
@@ -46,43 +59,62 @@ def accounts(m: "CommunityModel") -> None:
                     g.funder.committed -= g.monthly_yuan
                 org.record_income(g.purpose, g.monthly_yuan)
                 if g.purpose == "lottery_grant":
-                    gov += g.monthly_yuan
+                    g_j += g.monthly_yuan
                 g.months_left -= 1
         org.grants = [g for g in org.grants if g.months_left > 0]
-        if org.active:
-            appeal = 1.0 - po.donation_reputation / 2 + po.donation_reputation * org.reputation
-            donation = max(0.0, po.donations_yuan_month * appeal - po.crowd_out * gov)
-            L.transfer(m.acct["donors"], acct, donation, "donation")
-            org.record_income("donation", donation)
-            ramp = min(1.0, org.age_registered(m.month) / po.market_ramp_months) if po.market_ramp_months > 0 else 1.0
-            market = po.market_income_yuan_month * ramp
-            L.transfer(m.acct["market"], acct, market, "market_income")
-            org.record_income("market_income", market)
-            share = po.fee_kinds_share * (1.0 if org.kind == "life_services" else po.fee_other_kinds_factor)
-            fees = po.fee_yuan_per_need * share * org.needs_met_month
-            L.transfer(m.acct["residents"], acct, fees, "fee")
-            org.record_income("fee", fees)
-        # -- costs -------------------------------------------------------
-        if org.pays_rent() and (org.active or po.premises_required >= 0.5):
-            L.transfer(acct, m.acct["landlords"], org.rent_due(po), "rent")
-            district.pay(m.acct["landlords"], po.rent_yuan_month * po.rent_subsidy_share, "rent_subsidy")
-        if org.active:
-            L.transfer(acct, m.acct["utilities"], po.utilities_yuan_month * (1 - po.utility_discount_share),
-                       "utilities")
-            district.pay(m.acct["utilities"], po.utilities_yuan_month * po.utility_discount_share,
-                         "utility_discount")
-            L.transfer(acct, m.acct["wages"], org.other_staff * po.other_wage_yuan, "wages_other")
-        wages = 0.0
+        gov[j] = g_j
+    # -- income of active organizations: donations, market income, fees --------------
+    act = [j for j, o in enumerate(alive) if o.status == ACTIVE]
+    active = [alive[j] for j in act]
+    acct_act = np.array([o.account for o in active], dtype=np.int64)
+    appeal = 1.0 - po.donation_reputation / 2 + po.donation_reputation * np.array([o.reputation for o in active])
+    donation = np.maximum(0.0, po.donations_yuan_month * appeal - po.crowd_out * np.array([gov[j] for j in act]))
+    age = np.array([o.age_registered(m.month) for o in active], dtype=np.float64)
+    ramp = np.minimum(1.0, age / po.market_ramp_months) if po.market_ramp_months > 0 else np.ones(len(active))
+    market = po.market_income_yuan_month * ramp
+    share = po.fee_kinds_share * np.array([1.0 if o.kind == "life_services" else po.fee_other_kinds_factor
+                                           for o in active])
+    fees = po.fee_yuan_per_need * share * np.array([o.needs_met_month for o in active], dtype=np.float64)
+    L.transfer_many(m.acct["donors"], acct_act, donation, "donation")
+    L.transfer_many(m.acct["market"], acct_act, market, "market_income")
+    L.transfer_many(m.acct["residents"], acct_act, fees, "fee")
+    for org, d, mk, f in zip(active, donation.tolist(), market.tolist(), fees.tolist(), strict=True):
+        org.record_income("donation", d)
+        org.record_income("market_income", mk)
+        org.record_income("fee", f)
+    # -- costs -----------------------------------------------------------------------
+    month = m.month
+    renting = [o.account for o in alive if not (o.uses_venue or o.runs_platform or month < o.incubated_until)
+               and (o.status == ACTIVE or po.premises_required >= 0.5)]
+    rent = np.full(len(renting), po.rent_yuan_month * (1 - po.rent_subsidy_share))
+    L.transfer_many(np.array(renting, dtype=np.int64), m.acct["landlords"], rent, "rent")
+    _district_pays(m, m.acct["landlords"], po.rent_yuan_month * po.rent_subsidy_share, len(renting), "rent_subsidy")
+    L.transfer_many(acct_act, m.acct["utilities"],
+                    np.full(len(active), po.utilities_yuan_month * (1 - po.utility_discount_share)), "utilities")
+    _district_pays(m, m.acct["utilities"], po.utilities_yuan_month * po.utility_discount_share, len(active),
+                   "utility_discount")
+    L.transfer_many(acct_act, m.acct["wages"],
+                    np.array([o.other_staff * po.other_wage_yuan for o in active], dtype=np.float64), "wages_other")
+    wages = [0.0] * len(alive)
+    subsidies: list[float] = []
+    for j, org in enumerate(alive):
+        w_j = 0.0
         for w in org.workers:
             w.wage = w.compute_wage(pw)
-            wages += w.wage
-            district.pay(m.acct["wages"], w.subsidy(pw), "salary_subsidy")
-        L.transfer(acct, m.acct["wages"], wages, "wages_social_workers")
+            w_j += w.wage
+            subsidies.append(w.subsidy(pw))
+        wages[j] = w_j
+    subsidy = np.array(subsidies, dtype=np.float64)
+    L.transfer_many(district.account, m.acct["wages"], np.maximum(subsidy, 0.0), "salary_subsidy")
+    district.paid_total += float(subsidy[subsidy > 0].sum())
+    L.transfer_many(np.array([o.account for o in alive], dtype=np.int64), m.acct["wages"],
+                    np.array(wages, dtype=np.float64), "wages_social_workers")
+    # -- decisions, in slot order ----------------------------------------------------
+    for org, w_j in zip(alive, wages, strict=True):
         org.close_income_month()
-        # -- decisions ---------------------------------------------------
-        if org.active:
-            _decide_staffing(m, org, wages)
-        if L.get(acct) < 0:
+        if org.status == ACTIVE:
+            _decide_staffing(m, org, w_j)
+        if L.get(org.account) < 0:
             org.months_negative += 1
             if org.months_negative > po.failure_grace_months:
                 org.status = FAILED
@@ -102,6 +134,15 @@ def accounts(m: "CommunityModel") -> None:
             c.project_months_left -= 1
             if c.project_months_left == 0:
                 c.projects = 0
+
+
+def _district_pays(m: "CommunityModel", dst: int, amount: float, times: int, purpose: str) -> None:
+    """The district pays the same amount ``times`` times (nothing when the amount is <= 0),
+    as ``Funder.pay`` would each time."""
+    if times and (amount > 0 or not math.isfinite(amount)):
+        district = m.funders["district"]
+        m.ledger.transfer_many(district.account, dst, np.full(times, amount), purpose)
+        district.paid_total += amount * times
 
 
 def _decide_staffing(m: "CommunityModel", org, wages: float) -> None:

@@ -26,6 +26,9 @@ class Ledger:
         self.category: list[str] = []
         self._index: dict[str, int] = {}
         self.balance = np.zeros(64, dtype=np.float64)
+        self._codes: list[int] = []  # category code of each account
+        self._code_of: dict[str, int] = {}
+        self._codes_arr: np.ndarray | None = None  # cached array of _codes
         self.month_flows: dict[tuple[str, str, str], float] = defaultdict(float)
 
     def open(self, name: str, category: str) -> int:
@@ -37,6 +40,8 @@ class Ledger:
         self.names.append(name)
         self.category.append(category)
         self._index[name] = idx
+        self._codes.append(self._code_of.setdefault(category, len(self._code_of)))
+        self._codes_arr = None
         if idx >= self.balance.size:
             self.balance = np.concatenate([self.balance, np.zeros(self.balance.size)])
         return idx
@@ -51,6 +56,44 @@ class Ledger:
         self.balance[dst] += amount
         self.month_flows[(self.category[src], self.category[dst], purpose)] += amount
 
+    def transfer_many(self, src: int | np.ndarray, dst: int | np.ndarray, amounts: np.ndarray,
+                      purpose: str) -> None:
+        """Many transfers of one purpose at once, with exactly the result of calling
+        :meth:`transfer` for each element in order (same balances, same flow sums to the
+        last bit): ``src`` and ``dst`` are account indices or arrays of them (one element
+        per amount). All amounts are checked first; a bad one moves nothing."""
+        amounts = np.asarray(amounts, dtype=np.float64)
+        ok = (amounts >= 0.0) & (amounts < np.inf)
+        if not ok.all():
+            raise ValueError(f"transfer of {amounts[~ok][0]} yuan ({purpose})")
+        moving = amounts != 0.0
+        if not moving.all():
+            amounts = amounts[moving]
+            src = src if np.isscalar(src) else np.asarray(src)[moving]
+            dst = dst if np.isscalar(dst) else np.asarray(dst)[moving]
+        if amounts.size == 0:
+            return
+        self._post(src, -amounts)
+        self._post(dst, amounts)
+        if self._codes_arr is None:
+            self._codes_arr = np.array(self._codes, dtype=np.int64)
+        names = list(self._code_of)
+        src_code = np.full(amounts.size, self._codes[src]) if np.isscalar(src) else self._codes_arr[src]
+        dst_code = np.full(amounts.size, self._codes[dst]) if np.isscalar(dst) else self._codes_arr[dst]
+        pair = src_code * len(names) + dst_code
+        codes = list(dict.fromkeys(pair.tolist()))  # each (category, category) pair in order of first use
+        for code in codes:
+            part = amounts if len(codes) == 1 else amounts[pair == code]
+            key = (names[code // len(names)], names[code % len(names)], purpose)
+            self.month_flows[key] = _sequential_sum(self.month_flows[key], part)
+
+    def _post(self, accounts: int | np.ndarray, signed: np.ndarray) -> None:
+        """Add signed amounts to balances, each account's additions in order."""
+        if np.isscalar(accounts):
+            self.balance[accounts] = _sequential_sum(float(self.balance[accounts]), signed)
+        else:
+            np.add.at(self.balance, np.asarray(accounts, dtype=np.int64), signed)
+
     def total(self) -> float:
         """Sum of all balances: zero up to rounding (the money invariant)."""
         return float(self.balance[: len(self.names)].sum())
@@ -64,3 +107,12 @@ class Ledger:
         flows = dict(self.month_flows)
         self.month_flows = defaultdict(float)
         return flows
+
+
+def _sequential_sum(start: float, values: np.ndarray) -> float:
+    """start + v0 + v1 + ..., added left to right (as repeated ``+=`` would; ``np.sum``
+    adds pairwise and may differ in the last bits)."""
+    acc = np.empty(values.size + 1)
+    acc[0] = start
+    acc[1:] = values
+    return float(np.cumsum(acc)[-1])
