@@ -9,7 +9,6 @@ and one whose reserves stay negative fails and is wound up.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -88,11 +87,11 @@ def accounts(m: "CommunityModel") -> None:
                and (o.status == ACTIVE or po.premises_required >= 0.5)]
     rent = np.full(len(renting), po.rent_yuan_month * (1 - po.rent_subsidy_share))
     L.transfer_many(np.array(renting, dtype=np.int64), m.acct["landlords"], rent, "rent")
-    _district_pays(m, m.acct["landlords"], po.rent_yuan_month * po.rent_subsidy_share, len(renting), "rent_subsidy")
+    district.pay_repeated(m.acct["landlords"], po.rent_yuan_month * po.rent_subsidy_share, len(renting), "rent_subsidy")
     L.transfer_many(acct_act, m.acct["utilities"],
                     np.full(len(active), po.utilities_yuan_month * (1 - po.utility_discount_share)), "utilities")
-    _district_pays(m, m.acct["utilities"], po.utilities_yuan_month * po.utility_discount_share, len(active),
-                   "utility_discount")
+    district.pay_repeated(m.acct["utilities"], po.utilities_yuan_month * po.utility_discount_share, len(active),
+                          "utility_discount")
     L.transfer_many(acct_act, m.acct["wages"],
                     np.array([o.other_staff * po.other_wage_yuan for o in active], dtype=np.float64), "wages_other")
     wages = [0.0] * len(alive)
@@ -134,15 +133,6 @@ def accounts(m: "CommunityModel") -> None:
             c.project_months_left -= 1
             if c.project_months_left == 0:
                 c.projects = 0
-
-
-def _district_pays(m: "CommunityModel", dst: int, amount: float, times: int, purpose: str) -> None:
-    """The district pays the same amount ``times`` times (nothing when the amount is <= 0),
-    as ``Funder.pay`` would each time."""
-    if times and (amount > 0 or not math.isfinite(amount)):
-        district = m.funders["district"]
-        m.ledger.transfer_many(district.account, dst, np.full(times, amount), purpose)
-        district.paid_total += amount * times
 
 
 def _decide_staffing(m: "CommunityModel", org, wages: float) -> None:

@@ -120,7 +120,7 @@ class Committee(mesa.Agent):
             return
         best = None
         for org in candidates:
-            if org in self.partners or unmet_kind not in org.serves:
+            if org in self.partners or unmet_kind not in org.serves_kinds:
                 continue
             if best is None or org.reputation > best.reputation:
                 best = org

@@ -27,6 +27,8 @@ import math
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
+
 from .organizations import Grant, Organization
 
 if TYPE_CHECKING:
@@ -54,6 +56,12 @@ class Funder(mesa.Agent):
             self.model.ledger.transfer(self.account, dst, amount, purpose)
             self.paid_total += amount
         return max(amount, 0.0)
+
+    def pay_repeated(self, dst: int, amount: float, times: int, purpose: str) -> None:
+        """``times`` payments of the same amount, exactly as calling :meth:`pay` that often."""
+        if times > 0 and (amount > 0 or not math.isfinite(amount)):
+            self.model.ledger.transfer_many(self.account, dst, np.full(times, amount), purpose)
+            self.paid_total += amount * times
 
 
 def decide_lottery_awards(model: "CommunityModel", lottery: Funder) -> int:

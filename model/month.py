@@ -317,9 +317,14 @@ def partnerships(m: "CommunityModel") -> None:
     unmet = m._unmet_kind_by_committee
     tops = np.where(unmet.sum(axis=1) > 0, np.argmax(unmet, axis=1), -1).tolist()
     active = [street.active_orgs() for street in m.streets]  # no organization changes status in this phase
+    serving: dict[tuple[int, int], list] = {}  # (street, kind) -> its active organizations serving the kind
     for c in m.committees:
         c.update_partners(m.p.committees, by_committee.get(c.index, {}))
-        c.decide_new_partner(m.p.committees, tops[c.index], active[c.street], rng)
+        top = tops[c.index]
+        candidates = serving.get((c.street, top))
+        if candidates is None:
+            candidates = serving[(c.street, top)] = [o for o in active[c.street] if top in o.serves_kinds]
+        c.decide_new_partner(m.p.committees, top, candidates, rng)
     m._partner_perf = {}
 
 
@@ -331,12 +336,12 @@ def workforce(m: "CommunityModel") -> None:
     pw = m.p.social_workers
     rng = m.streams["attrition"]
     district = m.funders["district"]
-    for w in list(m.workers):
-        if not w.employed:
-            continue
+    employed = [w for w in m.workers if w.employed]
+    district.pay_repeated(m.acct["project_costs"], pw.training_cost_yuan / 12, len(employed), "training")
+    draws = rng.random(len(employed)).tolist()  # the same numbers as one draw per worker in turn
+    for w, u in zip(employed, draws, strict=True):
         w.gain_experience(pw)
-        district.pay(m.acct["project_costs"], pw.training_cost_yuan / 12, "training")
-        if rng.random() < w.quit_chance(pw):
+        if u < w.quit_chance(pw):
             m.tally["quits"] += 1
             m.recorder.quit(w)
             m.leave_field(w)

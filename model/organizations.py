@@ -68,6 +68,7 @@ class Organization(mesa.Agent):
         self.kind = kind
         self.kind_index = ORG_KINDS.index(kind)
         self.serves = np.array([NEED_KINDS.index(k) for k in ORG_SERVES[kind]], dtype=np.int64)
+        self.serves_kinds = frozenset(self.serves.tolist())  # the same, for membership tests
         self.street = street
         self.home = home  # committee where it is located
         self.status = REGISTERING
@@ -122,14 +123,22 @@ class Organization(mesa.Agent):
         return sum(1 for w in self.workers if w.certified)
 
     # ------------------------------------------------------------------
-    def compute_capacity(self, p: OrgParams, month: int) -> float:
+    def staff_units(self) -> tuple[float, float, float]:
+        """(social workers' output units, the certified ones' units, mean skill): a social
+        worker counts 0.5 + 0.5*skill; the mean skill is 0 without social workers."""
+        units = [0.5 + 0.5 * w.skill for w in self.workers]
+        cert = sum(u for u, w in zip(units, self.workers, strict=True) if w.certified)
+        mean_skill = (sum(w.skill for w in self.workers) / len(self.workers)) if self.workers else 0.0
+        return sum(units), cert, mean_skill
+
+    def compute_capacity(self, p: OrgParams, month: int, units: tuple[float, float, float] | None = None) -> float:
         """Needs per month: staff output (social workers weighted by 0.5 + 0.5*skill)
         times an experience factor saturating at experience_months, plus venue reach and
-        incubator capacity building."""
+        incubator capacity building. ``units``: this moment's :meth:`staff_units`, if known."""
         if not self.active:
             self.capacity = 0.0
             return 0.0
-        sw = sum(0.5 + 0.5 * w.skill for w in self.workers) * p.needs_per_sw_month
+        sw = (units or self.staff_units())[0] * p.needs_per_sw_month
         other = self.other_staff * p.needs_per_other_month
         exp = 1.0 + p.experience_gain * min(self.age_registered(month), p.experience_months) / p.experience_months
         boost = 1.0 + (p.venue_reach if (self.uses_venue or self.runs_platform) else 0.0)
@@ -138,14 +147,16 @@ class Organization(mesa.Agent):
         self.capacity = (sw + other) * exp * boost
         return self.capacity
 
-    def quality(self, p: OrgParams, service_centre: bool, guidance: float) -> tuple[float, float]:
+    def quality(self, p: OrgParams, service_centre: bool, guidance: float,
+                units: tuple[float, float, float] | None = None) -> tuple[float, float]:
         """(base quality, chance a need is met by a certified worker): quality rises with
-        social workers' skill, a service centre's support and expert guidance."""
-        sw_cap = sum(0.5 + 0.5 * w.skill for w in self.workers) * p.needs_per_sw_month
-        cert_cap = sum(0.5 + 0.5 * w.skill for w in self.workers if w.certified) * p.needs_per_sw_month
+        social workers' skill, a service centre's support and expert guidance. ``units``:
+        this moment's :meth:`staff_units`, if known."""
+        sw_units, cert_units, mean_skill = units or self.staff_units()
+        sw_cap = sw_units * p.needs_per_sw_month
+        cert_cap = cert_units * p.needs_per_sw_month
         total = sw_cap + self.other_staff * p.needs_per_other_month
         cert = cert_cap / total if total > 0 else 0.0
-        mean_skill = (sum(w.skill for w in self.workers) / len(self.workers)) if self.workers else 0.0
         q = p.quality_base + p.quality_skill * mean_skill * (sw_cap / total if total > 0 else 0.0)
         if service_centre:
             q += p.service_centre_quality

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .committees import PROJECT_KINDS
-from .params import NEED_KINDS
+from .params import NEED_KINDS, ORG_KINDS, ORG_SERVES
 from .residents import CH_COMMITTEE, CH_ORG, NO_NEED, need_rate_matrix
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, Supply, match, spread
 
@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 K = len(NEED_KINDS)
 _PROJECT_KIND_IDX = np.array([NEED_KINDS.index(k) for k in PROJECT_KINDS])
+# the need kinds each organization kind serves, one row per kind, padded with -1
+_SERVES_BY_KIND = np.full((len(ORG_KINDS), max(len(v) for v in ORG_SERVES.values())), -1, dtype=np.int64)
+for _i, _k in enumerate(ORG_KINDS):
+    _SERVES_BY_KIND[_i, : len(ORG_SERVES[_k])] = [NEED_KINDS.index(n) for n in ORG_SERVES[_k]]
 
 def build_supply(m: "CommunityModel", demand_com: np.ndarray, demand_org: np.ndarray) -> tuple[Supply, Supply]:
     """Supply rows for the committee channel and the organization channel.
@@ -93,14 +97,18 @@ def compute_reach(m: "CommunityModel") -> np.ndarray:
     for c in m.committees:
         for o in c.partners:
             partner_of.setdefault(o, []).append(c.index)
+    centre = [street.has_service_centre() for street in m.streets]
+    guidance = m.p.committees.expert_guidance
     p_org: list[int] = []
     p_com: list[int] = []
     p_part: list[bool] = []
+    quality: list[tuple[float, float]] = []
     for j, o in enumerate(orgs):
-        o.compute_capacity(po, m.month)
-        street = m.streets[o.street]
+        units = o.staff_units()
+        o.compute_capacity(po, m.month, units)
+        quality.append(o.quality(po, centre[o.street], guidance, units))
         mine = partner_of.get(o, [])
-        coms = street.reach(o, mine)
+        coms = m.streets[o.street].reach(o, mine)
         p_org.extend([j] * len(coms))
         p_com.extend(coms)
         if mine:
@@ -108,15 +116,10 @@ def compute_reach(m: "CommunityModel") -> np.ndarray:
             p_part.extend([ci in is_partner for ci in coms])
         else:
             p_part.extend([False] * len(coms))
-    quality = [m.org_quality(o) for o in orgs]
-    m._org_quality = dict(zip(orgs, quality, strict=True))
     cap = np.array([o.capacity for o in orgs], dtype=np.float64)
     oq = np.array(quality, dtype=np.float64).reshape(len(orgs), 2)
     slots = np.array([o.slot for o in orgs], dtype=np.int64)
-    width = max((o.serves.size for o in orgs), default=1)
-    serves = np.full((len(orgs), width), -1, dtype=np.int64)
-    for j, o in enumerate(orgs):
-        serves[j, : o.serves.size] = o.serves
+    serves = _SERVES_BY_KIND[np.array([o.kind_index for o in orgs], dtype=np.int64)]
     m._reach_serves = serves
     pairs_org = np.array(p_org, dtype=np.int64)
     pairs_com = np.array(p_com, dtype=np.int64)
@@ -200,10 +203,14 @@ def _close_met(m: "CommunityModel", res, supply: Supply) -> None:
     if slots.size:
         orgs = m.organizations
         counts = np.bincount(slots, minlength=len(orgs))
-        for slot in np.flatnonzero(counts):
-            orgs[slot].needs_met_month += int(counts[slot])
+        delivered = np.flatnonzero(counts)
+        for slot, cnt in zip(delivered.tolist(), counts[delivered].tolist(), strict=True):
+            orgs[slot].needs_met_month += cnt
         # deliveries under the newest running contract of the same kind
-        codes, n = np.unique(slots * K + kinds.astype(np.int64), return_counts=True)
+        holds = np.zeros(len(orgs), dtype=bool)
+        holds[[slot for slot in delivered.tolist() if orgs[slot].contracts]] = True
+        by_holder = holds[slots]
+        codes, n = np.unique(slots[by_holder] * K + kinds[by_holder].astype(np.int64), return_counts=True)
         for code, cnt in zip(codes.tolist(), n.tolist(), strict=True):
             for ct in reversed(orgs[code // K].contracts):
                 if ct.kind == code % K and ct.months_left > 0:

@@ -48,6 +48,7 @@ class StreetOffice(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.committees = committees
+        self.committee_indices = [c.index for c in committees]
         self.residents = sum(c.residents for c in committees)
         self.organizations: list[Organization] = []
         self.founders = 0.0
@@ -275,8 +276,8 @@ class StreetOffice(mesa.Agent):
         """Rule: the committees an organization serves: the whole street with a running
         contract, the platform or an open venue; else its home committee and its partner
         committees (found from the committees when not given)."""
-        if org.has_contract() or org.runs_platform or org.uses_venue:
-            return [c.index for c in self.committees]
+        if org.runs_platform or org.uses_venue or org.has_contract():
+            return self.committee_indices  # shared: callers do not modify it
         if partner_committees is None:
             partner_committees = [c.index for c in self.committees if org in c.partners]
-        return sorted({org.home, *partner_committees})
+        return sorted({org.home, *partner_committees}) if partner_committees else [org.home]
