@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from .workers import SocialWorker
 
 REGISTERING, ACTIVE, FAILED, ABANDONED = "registering", "active", "failed", "abandoned"
+# the need kinds each organization kind serves, one row per kind (ORG_KINDS order), padded with -1
+SERVES_BY_KIND = np.full((len(ORG_KINDS), max(len(v) for v in ORG_SERVES.values())), -1, dtype=np.int64)
+for _i, _k in enumerate(ORG_KINDS):
+    SERVES_BY_KIND[_i, : len(ORG_SERVES[_k])] = [NEED_KINDS.index(n) for n in ORG_SERVES[_k]]
 GOVERNMENT_INCOME = ("contract", "platform_fee", "lottery_grant", "incubator_grant")
 INCOME_SOURCES = (*GOVERNMENT_INCOME, "foundation_grant", "donation", "fee", "market_income")
 
@@ -91,6 +95,7 @@ class Organization(mesa.Agent):
         self.income_12m: deque[dict[str, float]] = deque(maxlen=12)
         self.income_month: dict[str, float] = {}
         self._income_total: dict[str, float] = {}  # running sum of the window
+        self._window: dict[str, float] = {}  # the window clipped at 0, set at each close
         self.vacancies = 0
         self.required_hires = 0  # social workers a funded project still has to hire
         self.slot = -1  # index in the model's organization table
@@ -191,7 +196,9 @@ class Organization(mesa.Agent):
             total[k] = total.get(k, 0.0) + v
         self.income_12m.append(self.income_month)
         self.income_month = {}
+        self._window = {k: max(v, 0.0) for k, v in total.items()}
 
     def income_window(self) -> dict[str, float]:
-        """Income by source over the last 12 months (negative rounding residue clipped to 0)."""
-        return {k: max(v, 0.0) for k, v in self._income_total.items()}
+        """Income by source over the last 12 months (negative rounding residue clipped to 0),
+        as of the last closed month. Read-only: the dict is shared until the next close."""
+        return self._window

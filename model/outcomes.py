@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .funders import public_spending, spending_by
+from .organizations import SERVES_BY_KIND
 from .params import GROUPS, NEED_KINDS
 from .policies import PURPOSE_LEVER
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS
@@ -349,18 +350,16 @@ def linkage_index(m: "CommunityModel") -> float:
     orgs = [o for o in m.organizations if o.active]
     demand = getattr(m, "_demand_cells", None)
     # 1. committee-organization: cells with committee-channel demand served by a partner
-    cells_with_demand = 0
-    cells_partnered = 0
-    for c in m.committees:
-        kinds = set()
-        for o in c.partners:
-            kinds.update(int(k) for k in o.serves)
-        if demand is not None:
-            dk = np.flatnonzero(demand[c.index] > 0)
-        else:
-            dk = np.arange(len(NEED_KINDS))
-        cells_with_demand += dk.size
-        cells_partnered += sum(1 for k in dk if int(k) in kinds)
+    n_com, n_kinds = len(m.committees), len(NEED_KINDS)
+    pair_com = [c.index for c in m.committees for _ in c.partners]
+    pair_kind = [o.kind_index for c in m.committees for o in c.partners]
+    served = SERVES_BY_KIND[np.array(pair_kind, dtype=np.int64)]  # partnerships x kinds served
+    ok = served >= 0
+    covered = np.zeros((n_com, n_kinds), dtype=bool)
+    covered[np.broadcast_to(np.array(pair_com, dtype=np.int64)[:, None], served.shape)[ok], served[ok]] = True
+    wanted = demand > 0 if demand is not None else np.ones((n_com, n_kinds), dtype=bool)
+    cells_with_demand = int(wanted.sum())
+    cells_partnered = int((wanted & covered).sum())
     l1 = cells_partnered / cells_with_demand if cells_with_demand else 0.0
     # 2. organization-social worker
     l2 = (sum(1 for o in orgs if o.workers) / len(orgs)) if orgs else 0.0

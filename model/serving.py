@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .committees import PROJECT_KINDS
-from .params import NEED_KINDS, ORG_KINDS, ORG_SERVES
+from .organizations import SERVES_BY_KIND
+from .params import NEED_KINDS
 from .residents import CH_COMMITTEE, CH_ORG, NO_NEED, need_rate_matrix
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, Supply, match, spread
 
@@ -23,10 +24,6 @@ if TYPE_CHECKING:
 
 K = len(NEED_KINDS)
 _PROJECT_KIND_IDX = np.array([NEED_KINDS.index(k) for k in PROJECT_KINDS])
-# the need kinds each organization kind serves, one row per kind, padded with -1
-_SERVES_BY_KIND = np.full((len(ORG_KINDS), max(len(v) for v in ORG_SERVES.values())), -1, dtype=np.int64)
-for _i, _k in enumerate(ORG_KINDS):
-    _SERVES_BY_KIND[_i, : len(ORG_SERVES[_k])] = [NEED_KINDS.index(n) for n in ORG_SERVES[_k]]
 
 def build_supply(m: "CommunityModel", demand_com: np.ndarray, demand_org: np.ndarray) -> tuple[Supply, Supply]:
     """Supply rows for the committee channel and the organization channel.
@@ -119,7 +116,7 @@ def compute_reach(m: "CommunityModel") -> np.ndarray:
     cap = np.array([o.capacity for o in orgs], dtype=np.float64)
     oq = np.array(quality, dtype=np.float64).reshape(len(orgs), 2)
     slots = np.array([o.slot for o in orgs], dtype=np.int64)
-    serves = _SERVES_BY_KIND[np.array([o.kind_index for o in orgs], dtype=np.int64)]
+    serves = SERVES_BY_KIND[np.array([o.kind_index for o in orgs], dtype=np.int64)]
     m._reach_serves = serves
     pairs_org = np.array(p_org, dtype=np.int64)
     pairs_com = np.array(p_com, dtype=np.int64)

@@ -130,3 +130,22 @@ def test_funder_pay_rejects_non_finite_amounts(m, bad):
     with pytest.raises(ValueError, match="transfer of"):
         district.pay(m.acct["wages"], bad, "salary_subsidy")
     assert district.paid_total == 0.0 and m.ledger.get(district.account) == 0.0
+
+
+@pytest.mark.parametrize("amount", [1234.567, 0.0, -5.0])
+def test_pay_repeated_is_pay_that_often(m, amount):
+    """One call for n equal payments leaves the ledger and the flows exactly as n calls."""
+    district = m.funders["district"]
+    start = m.ledger.balance.copy()
+    m.ledger.close_month()
+    for _ in range(7):
+        district.pay(m.acct["utilities"], amount, "utility_discount")
+    after_loop, flows_loop, paid_loop = m.ledger.balance.copy(), m.ledger.close_month(), district.paid_total
+    district.paid_total = 0.0
+    m.ledger.balance[:] = start
+    district.pay_repeated(m.acct["utilities"], amount, 7, "utility_discount")
+    assert m.ledger.balance.tolist() == after_loop.tolist()
+    assert m.ledger.close_month() == flows_loop
+    assert district.paid_total == pytest.approx(paid_loop)
+    with pytest.raises(ValueError, match="transfer of"):
+        district.pay_repeated(m.acct["utilities"], float("nan"), 3, "utility_discount")

@@ -62,3 +62,49 @@ def test_flows_tallied_by_category_and_purpose(ledger):
     assert flows == {("city", "organization", "contract"): 150.0, ("organization", "sink", "rent"): 30.0}
     assert ledger.close_month() == {}, "close_month starts a new month"
     assert ledger.get(1) == 120.0, "closing the month keeps balances"
+
+
+def _twin_ledgers():
+    a, b = Ledger(), Ledger()
+    for lg in (a, b):
+        lg.open("donors", "donors")
+        lg.open("sink", "sink")
+        lg.open("fund:1", "committee_fund")
+        for i in range(50):
+            lg.open(f"org:{i}", "organization")
+    return a, b
+
+
+def test_transfer_many_is_exactly_transfers_in_order(rng):
+    """Balances and flow sums equal, to the last bit, those of the same transfers one by one
+    (amounts spread over many magnitudes, so any other summation order would show)."""
+    one, many = _twin_ledgers()
+    orgs = np.arange(3, 53)
+    for _ in range(5):
+        pick = rng.choice(orgs, 40)  # repeated accounts too
+        amounts = rng.lognormal(5, 4, 40)
+        amounts[rng.random(40) < 0.2] = 0.0
+        for acct, x in zip(pick.tolist(), amounts.tolist()):
+            one.transfer(0, acct, x, "donation")
+        many.transfer_many(0, pick, amounts, "donation")
+        mixed = np.append(pick[:10], 2)  # an array side of two categories
+        for acct, x in zip(mixed.tolist(), amounts[:11].tolist()):
+            one.transfer(acct, 1, x, "rent")
+        many.transfer_many(mixed, 1, amounts[:11], "rent")
+    assert one.balance.tolist() == many.balance.tolist()
+    assert one.close_month() == many.close_month()
+
+
+def test_transfer_many_rejects_a_bad_amount_and_moves_nothing():
+    lg, _ = _twin_ledgers()
+    for bad in (-1.0, math.nan, math.inf):
+        with pytest.raises(ValueError, match="transfer of"):
+            lg.transfer_many(0, np.array([3, 4]), np.array([5.0, bad]), "bad")
+    assert not lg.balance.any() and lg.close_month() == {}
+
+
+def test_transfer_many_of_zeros_records_no_flow():
+    lg, _ = _twin_ledgers()
+    lg.transfer_many(0, np.array([3, 4]), np.zeros(2), "nothing")
+    lg.transfer_many(0, np.array([], dtype=np.int64), np.zeros(0), "nothing")
+    assert not lg.balance.any() and lg.close_month() == {}
