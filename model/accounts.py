@@ -109,11 +109,14 @@ def accounts(m: "CommunityModel") -> None:
     L.transfer_many(np.array([o.account for o in alive], dtype=np.int64), m.acct["wages"],
                     np.array(wages, dtype=np.float64), "wages_social_workers")
     # -- decisions, in slot order ----------------------------------------------------
-    for org, w_j in zip(alive, wages, strict=True):
+    # (staffing moves no money, and one organization's decisions do not touch another's
+    # accounts or staff, so all staffing decisions can come before all failures)
+    for org in alive:
         org.close_income_month()
-        if org.status == ACTIVE:
-            _decide_staffing(m, org, w_j)
-        if L.get(org.account) < 0:
+    _decide_staffing(m, active, [wages[j] for j in act])
+    negative = (L.balance[np.array([o.account for o in alive], dtype=np.int64)] < 0).tolist()
+    for org, neg in zip(alive, negative, strict=True):
+        if neg:
             org.months_negative += 1
             if org.months_negative > po.failure_grace_months:
                 org.status = FAILED
@@ -135,32 +138,40 @@ def accounts(m: "CommunityModel") -> None:
                 c.projects = 0
 
 
-def _decide_staffing(m: "CommunityModel", org, wages: float) -> None:
+def _decide_staffing(m: "CommunityModel", orgs: list, wages: list[float]) -> None:
     """Rule: post a social-work vacancy when reserves cover hire_reserve_months of costs
     (with the new wage), the mean monthly income of the last year covers the costs with
     the new wage too, and the organization was busy (met at least 80 % of its capacity)
     or holds a contract; when reserves fall below layoff_reserve_months of costs, let
-    the newest social worker go (or one other staff member)."""
-    po = m.p.organizations
-    costs = org.monthly_costs(po, wages)
-    reserves = m.ledger.get(org.account)
-    busy = org.needs_met_month >= po.busy_threshold * org.capacity or org.has_contract()
-    pw = m.p.social_workers
+    the newest social worker go (or one other staff member). ``orgs``: active
+    organizations in slot order, ``wages``: their social workers' wages this month."""
+    po, pw = m.p.organizations, m.p.social_workers
+    if not orgs:
+        return
+    costs = np.array([o.monthly_costs(po, w) for o, w in zip(orgs, wages, strict=True)])
+    reserves = m.ledger.balance[np.array([o.account for o in orgs], dtype=np.int64)]
+    met = np.array([o.needs_met_month for o in orgs], dtype=np.float64)
+    capacity = np.array([o.capacity for o in orgs])
+    contract = np.array([bool(o.contracts) and o.has_contract() for o in orgs])
+    busy = (met >= po.busy_threshold * capacity) | contract
     next_wage = max(pw.wage_org_yuan, pw.pay_floor_share * pw.outside_wage_yuan)  # the offer
-    income = sum(org.income_window().values()) / max(len(org.income_12m), 1)
-    if (reserves > po.hire_reserve_months * (costs + next_wage) and busy
-            and income >= costs + next_wage
-            and len(org.workers) + org.vacancies < po.max_social_workers):
-        org.vacancies += 1
-    elif reserves < po.layoff_reserve_months * costs:
-        if org.workers:
+    income = np.array([o.income_window_total for o in orgs]) / np.array([max(len(o.income_12m), 1) for o in orgs])
+    room = np.array([len(o.workers) + o.vacancies < po.max_social_workers for o in orgs])
+    hire = (reserves > po.hire_reserve_months * (costs + next_wage)) & busy & (income >= costs + next_wage) & room
+    lay_off = ~hire & (reserves < po.layoff_reserve_months * costs)
+    for j in np.flatnonzero(hire | lay_off).tolist():
+        org = orgs[j]
+        if hire[j]:
+            org.vacancies += 1
+        elif org.workers:
             m.release(org.workers[-1])
             m.tally["layoffs"] += 1
         elif org.other_staff > 1:
             org.other_staff -= 1
             m.tally["layoffs"] += 1
-    org.met_last_month = org.needs_met_month
-    org.needs_met_month = 0
+    for org in orgs:
+        org.met_last_month = org.needs_met_month
+        org.needs_met_month = 0
 
 
 def _wind_up(m: "CommunityModel", org) -> None:

@@ -96,6 +96,7 @@ class Organization(mesa.Agent):
         self.income_month: dict[str, float] = {}
         self._income_total: dict[str, float] = {}  # running sum of the window
         self._window: dict[str, float] = {}  # the window clipped at 0, set at each close
+        self.income_window_total = 0.0  # the sum of its values
         self.vacancies = 0
         self.required_hires = 0  # social workers a funded project still has to hire
         self.slot = -1  # index in the model's organization table
@@ -197,6 +198,7 @@ class Organization(mesa.Agent):
         self.income_12m.append(self.income_month)
         self.income_month = {}
         self._window = {k: max(v, 0.0) for k, v in total.items()}
+        self.income_window_total = sum(self._window.values())
 
     def income_window(self) -> dict[str, float]:
         """Income by source over the last 12 months (negative rounding residue clipped to 0),
