@@ -132,6 +132,8 @@ class Organization(mesa.Agent):
     def staff_units(self) -> tuple[float, float, float]:
         """(social workers' output units, the certified ones' units, mean skill): a social
         worker counts 0.5 + 0.5*skill; the mean skill is 0 without social workers."""
+        if not self.workers:
+            return 0, 0, 0.0  # what the sums below give for no workers
         units = [0.5 + 0.5 * w.skill for w in self.workers]
         cert = sum(u for u, w in zip(units, self.workers, strict=True) if w.certified)
         mean_skill = (sum(w.skill for w in self.workers) / len(self.workers)) if self.workers else 0.0
