@@ -144,15 +144,18 @@ class ResidentArrays:
         return kernels.arise(self.need_kind, self.need_wait, self.need_channel, self.group, cum, rmax, rng)
 
     def decide_bring_forward(
-        self, p: ResidentParams, org_reach: np.ndarray, rng: np.random.Generator
+        self, p: ResidentParams, org_reach: np.ndarray, rng: np.random.Generator, idx: np.ndarray | None = None
     ) -> None:
         """Rule: an open, not yet expressed need is brought forward with chance
         express_base + express_trust*trust + express_awareness*awareness; it goes
         straight to an organization with chance direct_to_org_awareness*awareness
         where one serves that kind in the committee area (org_reach[committee, kind]),
         otherwise to the committee.
+
+        ``idx``: the open needs' indices if already known (``open_index``, ascending).
         """
-        idx = self.open_index()
+        if idx is None:
+            idx = self.open_index()
         kernels.bring_forward(idx, self.need_kind, self.need_channel, self.committee, self.trust, self.awareness,
                               np.ascontiguousarray(org_reach, dtype=np.float32), p.express_base, p.express_trust,
                               p.express_awareness, p.direct_to_org_awareness, rng)
@@ -161,9 +164,12 @@ class ResidentArrays:
         """Indices of the residents with an open need."""
         return np.flatnonzero(self.need_kind >= 0)
 
-    def open_needs(self, n_kinds: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(indices, cells = committee*n_kinds + kind, channels, waits) of all open needs."""
-        idx = self.open_index()
+    def open_needs(self, n_kinds: int, idx: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(indices, cells = committee*n_kinds + kind, channels, waits) of all open needs
+        (``idx``: their indices if already known, see ``open_index``)."""
+        if idx is None:
+            idx = self.open_index()
         return (idx, *kernels.open_needs(idx, self.need_kind, self.need_channel, self.need_wait, self.committee,
                                          n_kinds))
 
@@ -184,12 +190,19 @@ class ResidentArrays:
         self.need_wait[idx] = 0
         self.need_channel[idx] = CH_NONE
 
-    def decide_wait_or_lapse(self, p: ResidentParams, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def decide_wait_or_lapse(self, p: ResidentParams, rng: np.random.Generator, idx: np.ndarray | None = None
+                             ) -> tuple[np.ndarray, np.ndarray]:
         """Rule: an unmet need waits one more month; it lapses with chance lapse_rate,
         or surely after max_wait_months. A lapse pulls satisfaction (and, for a need
         brought to the committee, trust) towards 0 by the steps satisfaction_step and
-        trust_step. Returns the lapsed indices and kinds."""
-        return kernels.wait_or_lapse(self.open_index(), self.need_kind, self.need_wait, self.need_channel, self.satisfaction,
+        trust_step. Returns the lapsed indices and kinds.
+
+        ``idx``: ascending indices that include every open need (``open_index``); closed
+        needs among them are skipped without a draw, so the month's index taken before
+        matching serves as well as a fresh one."""
+        if idx is None:
+            idx = self.open_index()
+        return kernels.wait_or_lapse(idx, self.need_kind, self.need_wait, self.need_channel, self.satisfaction,
                                      self.trust, p.lapse_rate, p.max_wait_months, 1.0 - p.satisfaction_step,
                                      1.0 - p.trust_step, rng)
 

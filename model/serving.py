@@ -148,9 +148,12 @@ def serve_residents(m: "CommunityModel") -> None:
     rates = need_rate_matrix(pr)
     new = r.decide_needs_arise(rates, m.streams["needs"])
     m.recorder.add_arising(new)
-    r.decide_bring_forward(pr, compute_reach(m), m.streams["bring_forward"])
+    # one index of the open needs serves the month: bringing forward and matching do not
+    # open needs, and waiting skips the ones met in between
+    open_idx = r.open_index()
+    r.decide_bring_forward(pr, compute_reach(m), m.streams["bring_forward"], open_idx)
 
-    open_idx, cell, ch, open_wait = r.open_needs(K)
+    open_idx, cell, ch, open_wait = r.open_needs(K, open_idx)
     n_cells = len(m.committees) * K
     demand_com = np.bincount(cell[ch == CH_COMMITTEE], minlength=n_cells)
     demand_org = np.bincount(cell[ch == CH_ORG], minlength=n_cells)
@@ -168,7 +171,7 @@ def serve_residents(m: "CommunityModel") -> None:
 
     for res, supply in ((res1, com_supply), (res2, org_supply)):
         _close_met(m, res, supply)
-    lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"])
+    lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"], open_idx)
     m.recorder.add_lapsed(lapsed)
     # what the streets see: lapsed needs by kind, over a year (exponential window)
     lapsed_kind_com = np.zeros((len(m.committees), K))
