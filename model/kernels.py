@@ -36,6 +36,16 @@ def _grow(buf, count):
 
 
 @njit(cache=_CACHE)
+def _geometric(rng, p, log1m_p):
+    """rng.geometric(p) with log1m_p = np.log1p(-p) computed once by the caller: the same
+    draw and the same value as numba's Generator.geometric (inversion below 1/3, which
+    takes the logarithm on every call, search above)."""
+    if p >= 0.333333333333333333333333:
+        return rng.geometric(p)
+    return np.int64(np.ceil(-rng.standard_exponential() / log1m_p))
+
+
+@njit(cache=_CACHE)
 def arise(need_kind, need_wait, need_channel, group, cum_rates, rmax, rng):
     """Needs arise: resident i with no open need raises kind k with chance rate[g_i, k].
 
@@ -49,9 +59,10 @@ def arise(need_kind, need_wait, need_channel, group, cum_rates, rmax, rng):
     if rmax <= 0.0:
         return out[:0]
     n_kinds = cum_rates.shape[1]
+    log1m = np.log1p(-rmax) if rmax < 1.0 else 0.0
     i = -1
     while True:
-        i += rng.geometric(rmax) if rmax < 1.0 else 1
+        i += _geometric(rng, rmax, log1m) if rmax < 1.0 else 1
         if i >= n:
             break
         if need_kind[i] >= 0:
@@ -259,9 +270,10 @@ def participation(participating, volunteer, group, committee, satisfaction, star
     nj = 0
     if bound > 0.0:
         b = min(bound, 1.0)
+        log1m = np.log1p(-b) if b < 1.0 else 0.0
         i = -1
         while True:
-            i += rng.geometric(b) if b < 1.0 else 1
+            i += _geometric(rng, b, log1m) if b < 1.0 else 1
             if i >= n:
                 break
             if participating[i]:
@@ -288,9 +300,10 @@ def participation(participating, volunteer, group, committee, satisfaction, star
     quits = np.empty(64, np.int64)
     nq = 0
     if quit_rate > 0.0:
+        log1m = np.log1p(-quit_rate) if quit_rate < 1.0 else 0.0
         i = -1
         while True:
-            i += rng.geometric(quit_rate) if quit_rate < 1.0 else 1
+            i += _geometric(rng, quit_rate, log1m) if quit_rate < 1.0 else 1
             if i >= n:
                 break
             if participating[i]:
