@@ -226,6 +226,38 @@ def match(need_idx, need_cell, need_wait, row_cell, row_cap, n_cells, max_wait, 
 
 
 @njit(cache=_CACHE)
+def resolve_met(idx, quality, by_org, need_kind, need_wait, need_channel, satisfaction, trust, awareness,
+                wait_penalty, sat_step, trust_step, aware_gain):
+    """Met needs ``idx`` (distinct residents) close: experienced quality
+    q = clip(quality - wait_penalty*wait, 0, 1) as float32; satisfaction += sat_step*(q -
+    satisfaction); trust likewise with trust_step where the need was brought to the
+    committee; awareness += aware_gain*(1 - awareness) where an organization met it (by_org).
+
+    The steps must be float32: the updates are float32 arithmetic, exactly as the numpy
+    expressions on float32 arrays with Python-float coefficients they replace."""
+    one = np.float32(1.0)
+    for j in range(idx.size):
+        i = idx[j]
+        x = quality[j] - wait_penalty * need_wait[i]
+        if x < 0.0:
+            x = 0.0
+        elif x > 1.0:
+            x = 1.0
+        q = np.float32(x)
+        s = satisfaction[i]
+        satisfaction[i] = s + sat_step * (q - s)
+        if need_channel[i] == 0:
+            t = trust[i]
+            trust[i] = t + trust_step * (q - t)
+        if by_org[j]:
+            a = awareness[i]
+            awareness[i] = a + aware_gain * (one - a)
+        need_kind[i] = -1
+        need_wait[i] = 0
+        need_channel[i] = -1
+
+
+@njit(cache=_CACHE)
 def wait_or_lapse(idx, need_kind, need_wait, need_channel, satisfaction, trust,
                   lapse_rate, max_wait, sat_keep, trust_keep, rng):
     """Open needs (among ``idx``) wait a month more; each lapses with lapse_rate or surely

@@ -177,18 +177,13 @@ class ResidentArrays:
         """Rule: a met need closes; satisfaction moves towards the experienced quality
         (provider quality minus quality_wait_penalty per month waited); trust moves
         the same way when the need was brought to the committee; awareness rises
-        when an organization met it."""
-        q = np.clip(quality - p.quality_wait_penalty * self.need_wait[idx], 0.0, 1.0).astype(np.float32)
-        s = self.satisfaction[idx]
-        self.satisfaction[idx] = s + p.satisfaction_step * (q - s)
-        via_committee = self.need_channel[idx] == CH_COMMITTEE
-        ci = idx[via_committee]
-        self.trust[ci] += p.trust_step * (q[via_committee] - self.trust[ci])
-        oi = idx[by_org]
-        self.awareness[oi] += p.awareness_gain_served * (1.0 - self.awareness[oi])
-        self.need_kind[idx] = NO_NEED
-        self.need_wait[idx] = 0
-        self.need_channel[idx] = CH_NONE
+        when an organization met it. ``idx`` are distinct residents (one kernel pass,
+        float32 updates as before)."""
+        kernels.resolve_met(np.ascontiguousarray(idx, dtype=np.int64), np.ascontiguousarray(quality, dtype=np.float64),
+                            np.ascontiguousarray(by_org, dtype=np.bool_), self.need_kind, self.need_wait,
+                            self.need_channel, self.satisfaction, self.trust, self.awareness,
+                            float(p.quality_wait_penalty), np.float32(p.satisfaction_step), np.float32(p.trust_step),
+                            np.float32(p.awareness_gain_served))
 
     def decide_wait_or_lapse(self, p: ResidentParams, rng: np.random.Generator, idx: np.ndarray | None = None
                              ) -> tuple[np.ndarray, np.ndarray]:
