@@ -377,29 +377,49 @@ def participation(participating, volunteer, group, committee, satisfaction, star
 
 
 @njit(cache=_CACHE)
+def _aware_update(a, mean, gain, decay, push):
+    """One resident's awareness after word of mouth (towards the committee mean, only
+    upwards), decay and publicity, clipped to [0, 1]."""
+    d = mean - a
+    a = a + (gain * d if d > 0.0 else 0.0) - decay * a + push * (1.0 - a)
+    if a < 0.0:
+        a = 0.0
+    elif a > 1.0:
+        a = 1.0
+    return a
+
+
+@njit(cache=_CACHE)
 def awareness_step(awareness, start, gain, decay, push):
     """Word of mouth within each committee area, decay and publicity:
     a += gain*max(mean_c - a, 0) - decay*a + push*(1 - a), clipped to [0, 1],
-    with mean_c the committee's mean awareness before the step."""
+    with mean_c the committee's mean awareness before the step.
+
+    The mean of the next committee is summed in the same loop that updates this one:
+    each sum is still one chain of additions in index order (so the same value), but its
+    latency now overlaps the updates instead of adding to them."""
     n_com = start.size - 1
+    if n_com == 0:
+        return
+    tot = 0.0
+    for i in range(start[0], start[1]):
+        tot += awareness[i]
     for c in range(n_com):
         lo = start[c]
         hi = start[c + 1]
-        if hi <= lo:
-            continue
-        tot = 0.0
-        for i in range(lo, hi):
-            tot += awareness[i]
-        mean = tot / (hi - lo)
-        for i in range(lo, hi):
-            a = awareness[i]
-            d = mean - a
-            a = a + (gain * d if d > 0.0 else 0.0) - decay * a + push * (1.0 - a)
-            if a < 0.0:
-                a = 0.0
-            elif a > 1.0:
-                a = 1.0
-            awareness[i] = a
+        n_here = hi - lo
+        n_next = start[c + 2] - hi if c + 1 < n_com else 0
+        mean = tot / n_here if n_here > 0 else 0.0
+        tot_next = 0.0
+        both = min(n_here, n_next)
+        for k in range(both):
+            awareness[lo + k] = _aware_update(awareness[lo + k], mean, gain, decay, push)
+            tot_next += awareness[hi + k]
+        for k in range(both, n_here):
+            awareness[lo + k] = _aware_update(awareness[lo + k], mean, gain, decay, push)
+        for k in range(both, n_next):
+            tot_next += awareness[hi + k]
+        tot = tot_next
 
 
 @njit(cache=_CACHE)
