@@ -262,10 +262,13 @@ def wait_or_lapse(idx, need_kind, need_wait, need_channel, satisfaction, trust,
                   lapse_rate, max_wait, sat_keep, trust_keep, rng):
     """Open needs (among ``idx``) wait a month more; each lapses with lapse_rate or surely
     at max_wait. A lapse scales satisfaction by sat_keep, and trust by trust_keep when the
-    need was brought to the committee. Returns (lapsed indices, their kinds)."""
+    need was brought to the committee. Returns (lapsed indices, their kinds, indices of
+    the needs among ``idx`` still open)."""
     out = np.empty(max(64, idx.size // 4), np.int64)
     kinds = np.empty(out.size, np.int8)
     count = 0
+    still = np.empty(idx.size, np.int64)
+    n_still = 0
     for j in range(idx.size):
         i = idx[j]
         k = need_kind[i]
@@ -288,7 +291,50 @@ def wait_or_lapse(idx, need_kind, need_wait, need_channel, satisfaction, trust,
             need_kind[i] = -1
             need_wait[i] = 0
             need_channel[i] = -1
-    return out[:count], kinds[:count]
+        else:
+            still[n_still] = i
+            n_still += 1
+    return out[:count], kinds[:count], still[:n_still]
+
+
+@njit(cache=_CACHE)
+def merge_sorted(a, b):
+    """The ascending union of two ascending arrays with no index in common."""
+    out = np.empty(a.size + b.size, np.int64)
+    i = 0
+    j = 0
+    k = 0
+    while i < a.size and j < b.size:
+        if a[i] < b[j]:
+            out[k] = a[i]
+            i += 1
+        else:
+            out[k] = b[j]
+            j += 1
+        k += 1
+    while i < a.size:
+        out[k] = a[i]
+        i += 1
+        k += 1
+    while j < b.size:
+        out[k] = b[j]
+        j += 1
+        k += 1
+    return out
+
+
+@njit(cache=_CACHE)
+def is_open_index(idx, need_kind):
+    """Whether ``idx`` is exactly the ascending indices of the open needs (need_kind >= 0):
+    strictly ascending, every entry open, and as many entries as open needs."""
+    for j in range(idx.size):
+        i = idx[j]
+        if i < 0 or i >= need_kind.size or need_kind[i] < 0 or (j > 0 and i <= idx[j - 1]):
+            return False
+    n_open = 0
+    for i in range(need_kind.size):
+        n_open += need_kind[i] >= 0
+    return n_open == idx.size
 
 
 @njit(cache=_CACHE)

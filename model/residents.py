@@ -76,6 +76,8 @@ class ResidentArrays:
         self.offsets[sizes <= 1] = 0
         self._bias_groups = np.zeros(len(GROUPS), dtype=np.bool_)
         self._bias_groups[[ELDERLY, WOMEN_AT_HOME]] = True
+        # the open needs' indices as last known (see open_index); None: unknown
+        self._open_hint: np.ndarray | None = None
 
     # ------------------------------------------------------------------
     def _tie_targets(self) -> tuple[np.ndarray, np.ndarray]:
@@ -141,7 +143,10 @@ class ResidentArrays:
             raise ValueError("a group's need rates add up to more than 1 a month")
         rmax = float(total.max()) if total.size else 0.0
         cum = np.cumsum(rates, axis=1)
-        return kernels.arise(self.need_kind, self.need_wait, self.need_channel, self.group, cum, rmax, rng)
+        new = kernels.arise(self.need_kind, self.need_wait, self.need_channel, self.group, cum, rmax, rng)
+        if self._open_hint is not None:
+            self._open_hint = kernels.merge_sorted(self._open_hint, new)
+        return new
 
     def decide_bring_forward(
         self, p: ResidentParams, org_reach: np.ndarray, rng: np.random.Generator, idx: np.ndarray | None = None
@@ -161,8 +166,17 @@ class ResidentArrays:
                               p.express_awareness, p.direct_to_org_awareness, rng)
 
     def open_index(self) -> np.ndarray:
-        """Indices of the residents with an open need."""
-        return np.flatnonzero(self.need_kind >= 0)
+        """Indices of the residents with an open need (ascending).
+
+        Waiting or lapsing and needs arising keep a copy of this index up to date
+        (``_open_hint``), which is returned only after a check that it is exactly the
+        open needs (one counting pass, cheaper than building the index); otherwise
+        the index is rebuilt from ``need_kind``."""
+        hint = self._open_hint
+        if hint is not None and kernels.is_open_index(hint, self.need_kind):
+            return hint
+        self._open_hint = np.flatnonzero(self.need_kind >= 0)
+        return self._open_hint
 
     def open_needs(self, n_kinds: int, idx: np.ndarray | None = None
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -197,9 +211,11 @@ class ResidentArrays:
         matching serves as well as a fresh one."""
         if idx is None:
             idx = self.open_index()
-        return kernels.wait_or_lapse(idx, self.need_kind, self.need_wait, self.need_channel, self.satisfaction,
-                                     self.trust, p.lapse_rate, p.max_wait_months, 1.0 - p.satisfaction_step,
-                                     1.0 - p.trust_step, rng)
+        lapsed, kinds, still_open = kernels.wait_or_lapse(
+            idx, self.need_kind, self.need_wait, self.need_channel, self.satisfaction, self.trust, p.lapse_rate,
+            p.max_wait_months, 1.0 - p.satisfaction_step, 1.0 - p.trust_step, rng)
+        self._open_hint = still_open  # the open needs, if idx held all of them (checked when used)
+        return lapsed, kinds
 
     def decide_participation(
         self,
