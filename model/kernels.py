@@ -36,6 +36,16 @@ def _grow(buf, count):
 
 
 @njit(cache=_CACHE)
+def _geometric(rng, p, log1m_p):
+    """rng.geometric(p) with log1m_p = np.log1p(-p) computed once by the caller: the same
+    draw and the same value as numba's Generator.geometric (inversion below 1/3, which
+    takes the logarithm on every call, search above)."""
+    if p >= 0.333333333333333333333333:
+        return rng.geometric(p)
+    return np.int64(np.ceil(-rng.standard_exponential() / log1m_p))
+
+
+@njit(cache=_CACHE)
 def arise(need_kind, need_wait, need_channel, group, cum_rates, rmax, rng):
     """Needs arise: resident i with no open need raises kind k with chance rate[g_i, k].
 
@@ -49,9 +59,10 @@ def arise(need_kind, need_wait, need_channel, group, cum_rates, rmax, rng):
     if rmax <= 0.0:
         return out[:0]
     n_kinds = cum_rates.shape[1]
+    log1m = np.log1p(-rmax) if rmax < 1.0 else 0.0
     i = -1
     while True:
-        i += rng.geometric(rmax) if rmax < 1.0 else 1
+        i += _geometric(rng, rmax, log1m) if rmax < 1.0 else 1
         if i >= n:
             break
         if need_kind[i] >= 0:
@@ -105,6 +116,31 @@ def open_needs(idx, need_kind, need_channel, need_wait, committee, n_kinds):
         ch[j] = need_channel[i]
         wait[j] = need_wait[i]
     return cell, ch, wait
+
+
+@njit(cache=_CACHE)
+def channel_needs(idx, cell, ch, wait, channel, n_cells):
+    """The open needs brought to one channel: (indices, cells, waits) in the order of
+    ``idx``, and the demand (needs per cell), from the arrays ``open_needs`` returns
+    (one pass instead of a boolean mask, three selections and a bincount)."""
+    m = idx.size
+    count = 0
+    for j in range(m):
+        count += ch[j] == channel
+    sel_idx = np.empty(count, np.int64)
+    sel_cell = np.empty(count, np.int64)
+    sel_wait = np.empty(count, np.int64)
+    demand = np.zeros(n_cells, np.int64)
+    k = 0
+    for j in range(m):
+        if ch[j] == channel:
+            c = cell[j]
+            sel_idx[k] = idx[j]
+            sel_cell[k] = c
+            sel_wait[k] = wait[j]
+            demand[c] += 1
+            k += 1
+    return sel_idx, sel_cell, sel_wait, demand
 
 
 @njit(cache=_CACHE)
@@ -190,14 +226,49 @@ def match(need_idx, need_cell, need_wait, row_cell, row_cap, n_cells, max_wait, 
 
 
 @njit(cache=_CACHE)
+def resolve_met(idx, quality, by_org, need_kind, need_wait, need_channel, satisfaction, trust, awareness,
+                wait_penalty, sat_step, trust_step, aware_gain):
+    """Met needs ``idx`` (distinct residents) close: experienced quality
+    q = clip(quality - wait_penalty*wait, 0, 1) as float32; satisfaction += sat_step*(q -
+    satisfaction); trust likewise with trust_step where the need was brought to the
+    committee; awareness += aware_gain*(1 - awareness) where an organization met it (by_org).
+
+    The steps must be float32: the updates are float32 arithmetic, exactly as the numpy
+    expressions on float32 arrays with Python-float coefficients they replace."""
+    one = np.float32(1.0)
+    for j in range(idx.size):
+        i = idx[j]
+        x = quality[j] - wait_penalty * need_wait[i]
+        if x < 0.0:
+            x = 0.0
+        elif x > 1.0:
+            x = 1.0
+        q = np.float32(x)
+        s = satisfaction[i]
+        satisfaction[i] = s + sat_step * (q - s)
+        if need_channel[i] == 0:
+            t = trust[i]
+            trust[i] = t + trust_step * (q - t)
+        if by_org[j]:
+            a = awareness[i]
+            awareness[i] = a + aware_gain * (one - a)
+        need_kind[i] = -1
+        need_wait[i] = 0
+        need_channel[i] = -1
+
+
+@njit(cache=_CACHE)
 def wait_or_lapse(idx, need_kind, need_wait, need_channel, satisfaction, trust,
                   lapse_rate, max_wait, sat_keep, trust_keep, rng):
     """Open needs (among ``idx``) wait a month more; each lapses with lapse_rate or surely
     at max_wait. A lapse scales satisfaction by sat_keep, and trust by trust_keep when the
-    need was brought to the committee. Returns (lapsed indices, their kinds)."""
+    need was brought to the committee. Returns (lapsed indices, their kinds, indices of
+    the needs among ``idx`` still open)."""
     out = np.empty(max(64, idx.size // 4), np.int64)
     kinds = np.empty(out.size, np.int8)
     count = 0
+    still = np.empty(idx.size, np.int64)
+    n_still = 0
     for j in range(idx.size):
         i = idx[j]
         k = need_kind[i]
@@ -220,7 +291,50 @@ def wait_or_lapse(idx, need_kind, need_wait, need_channel, satisfaction, trust,
             need_kind[i] = -1
             need_wait[i] = 0
             need_channel[i] = -1
-    return out[:count], kinds[:count]
+        else:
+            still[n_still] = i
+            n_still += 1
+    return out[:count], kinds[:count], still[:n_still]
+
+
+@njit(cache=_CACHE)
+def merge_sorted(a, b):
+    """The ascending union of two ascending arrays with no index in common."""
+    out = np.empty(a.size + b.size, np.int64)
+    i = 0
+    j = 0
+    k = 0
+    while i < a.size and j < b.size:
+        if a[i] < b[j]:
+            out[k] = a[i]
+            i += 1
+        else:
+            out[k] = b[j]
+            j += 1
+        k += 1
+    while i < a.size:
+        out[k] = a[i]
+        i += 1
+        k += 1
+    while j < b.size:
+        out[k] = b[j]
+        j += 1
+        k += 1
+    return out
+
+
+@njit(cache=_CACHE)
+def is_open_index(idx, need_kind):
+    """Whether ``idx`` is exactly the ascending indices of the open needs (need_kind >= 0):
+    strictly ascending, every entry open, and as many entries as open needs."""
+    for j in range(idx.size):
+        i = idx[j]
+        if i < 0 or i >= need_kind.size or need_kind[i] < 0 or (j > 0 and i <= idx[j - 1]):
+            return False
+    n_open = 0
+    for i in range(need_kind.size):
+        n_open += need_kind[i] >= 0
+    return n_open == idx.size
 
 
 @njit(cache=_CACHE)
@@ -259,9 +373,10 @@ def participation(participating, volunteer, group, committee, satisfaction, star
     nj = 0
     if bound > 0.0:
         b = min(bound, 1.0)
+        log1m = np.log1p(-b) if b < 1.0 else 0.0
         i = -1
         while True:
-            i += rng.geometric(b) if b < 1.0 else 1
+            i += _geometric(rng, b, log1m) if b < 1.0 else 1
             if i >= n:
                 break
             if participating[i]:
@@ -288,9 +403,10 @@ def participation(participating, volunteer, group, committee, satisfaction, star
     quits = np.empty(64, np.int64)
     nq = 0
     if quit_rate > 0.0:
+        log1m = np.log1p(-quit_rate) if quit_rate < 1.0 else 0.0
         i = -1
         while True:
-            i += rng.geometric(quit_rate) if quit_rate < 1.0 else 1
+            i += _geometric(rng, quit_rate, log1m) if quit_rate < 1.0 else 1
             if i >= n:
                 break
             if participating[i]:
@@ -307,48 +423,96 @@ def participation(participating, volunteer, group, committee, satisfaction, star
 
 
 @njit(cache=_CACHE)
+def _aware_update(a, mean, gain, decay, push):
+    """One resident's awareness after word of mouth (towards the committee mean, only
+    upwards), decay and publicity, clipped to [0, 1]."""
+    d = mean - a
+    a = a + (gain * d if d > 0.0 else 0.0) - decay * a + push * (1.0 - a)
+    if a < 0.0:
+        a = 0.0
+    elif a > 1.0:
+        a = 1.0
+    return a
+
+
+@njit(cache=_CACHE)
 def awareness_step(awareness, start, gain, decay, push):
     """Word of mouth within each committee area, decay and publicity:
     a += gain*max(mean_c - a, 0) - decay*a + push*(1 - a), clipped to [0, 1],
-    with mean_c the committee's mean awareness before the step."""
+    with mean_c the committee's mean awareness before the step.
+
+    The mean of the next committee is summed in the same loop that updates this one:
+    each sum is still one chain of additions in index order (so the same value), but its
+    latency now overlaps the updates instead of adding to them."""
     n_com = start.size - 1
+    if n_com == 0:
+        return
+    tot = 0.0
+    for i in range(start[0], start[1]):
+        tot += awareness[i]
     for c in range(n_com):
         lo = start[c]
         hi = start[c + 1]
-        if hi <= lo:
-            continue
-        tot = 0.0
-        for i in range(lo, hi):
-            tot += awareness[i]
-        mean = tot / (hi - lo)
-        for i in range(lo, hi):
-            a = awareness[i]
-            d = mean - a
-            a = a + (gain * d if d > 0.0 else 0.0) - decay * a + push * (1.0 - a)
-            if a < 0.0:
-                a = 0.0
-            elif a > 1.0:
-                a = 1.0
-            awareness[i] = a
+        n_here = hi - lo
+        n_next = start[c + 2] - hi if c + 1 < n_com else 0
+        mean = tot / n_here if n_here > 0 else 0.0
+        tot_next = 0.0
+        both = min(n_here, n_next)
+        for k in range(both):
+            awareness[lo + k] = _aware_update(awareness[lo + k], mean, gain, decay, push)
+            tot_next += awareness[hi + k]
+        for k in range(both, n_here):
+            awareness[lo + k] = _aware_update(awareness[lo + k], mean, gain, decay, push)
+        for k in range(both, n_next):
+            tot_next += awareness[hi + k]
+        tot = tot_next
+
+
+@njit(cache=_CACHE)
+def _states_out_of_range(satisfaction, trust, awareness):
+    """How many of the residents' satisfaction, trust and awareness values are outside
+    [0, 1] or NaN (a branch-free loop the compiler vectorises)."""
+    bad = 0
+    for i in range(satisfaction.size):
+        s = satisfaction[i]
+        t = trust[i]
+        a = awareness[i]
+        bad += (not (s >= 0.0)) + (not (s <= 1.0)) + (not (t >= 0.0)) + (not (t <= 1.0)) \
+            + (not (a >= 0.0)) + (not (a <= 1.0))
+    return bad
+
+
+@njit(cache=_CACHE)
+def _stale_needs_and_lone_volunteers(need_kind, need_wait, need_channel, volunteer, participating):
+    """(closed needs that keep wait or channel state, volunteers who do not participate),
+    counted in a branch-free loop the compiler vectorises."""
+    stale = 0
+    lone = 0
+    for i in range(need_kind.size):
+        stale += (need_kind[i] < 0) & ((need_wait[i] != 0) | (need_channel[i] != -1))
+        lone += volunteer[i] & ~participating[i]
+    return stale, lone
 
 
 @njit(cache=_CACHE)
 def tallies(group, start, satisfaction, trust, awareness, participating, volunteer,
             need_kind, need_wait, need_channel, n_groups):
-    """One pass: sums by group and by committee, and the residents' invariants.
+    """One pass for the sums by group and by committee, and the residents' invariants.
 
     Returns (by_group[n_groups, 4]: count, satisfaction, trust, participating;
     by_committee[n_com, 4]: satisfaction, trust, participating, open needs;
     totals[3]: participating, volunteers, open needs; bad: 0 if all invariants hold,
     else a code: 1 state outside [0, 1] or NaN, 2 closed need with state, 3 volunteer
-    not participating)."""
+    not participating).
+
+    Every float sum adds its residents in index order, as one loop would. The invariants
+    are counted in two separate branch-free loops (vectorised, a few ms at city scale):
+    tested inside the summing loop they kept it from being compiled tightly and cost
+    more than the sums themselves."""
     n_com = start.size - 1
     by_g = np.zeros((n_groups, 4))
     by_c = np.zeros((n_com, 4))
     totals = np.zeros(3)
-    out_of_range = 0
-    stale = 0
-    lone_volunteer = 0
     for c in range(n_com):
         ss = 0.0
         tt = 0.0
@@ -358,9 +522,6 @@ def tallies(group, start, satisfaction, trust, awareness, participating, volunte
         for i in range(start[c], start[c + 1]):
             s = satisfaction[i]
             t = trust[i]
-            a = awareness[i]
-            out_of_range += (not (s >= 0.0)) + (not (s <= 1.0)) + (not (t >= 0.0)) + (not (t <= 1.0)) \
-                + (not (a >= 0.0)) + (not (a <= 1.0))
             part = participating[i]
             g = group[i]
             by_g[g, 0] += 1.0
@@ -370,12 +531,8 @@ def tallies(group, start, satisfaction, trust, awareness, participating, volunte
             ss += s
             tt += t
             pp += part
-            is_open = need_kind[i] >= 0
-            oo += is_open
-            stale += (not is_open) and (need_wait[i] != 0 or need_channel[i] != -1)
-            v = volunteer[i]
-            vv += v
-            lone_volunteer += v and not part
+            oo += need_kind[i] >= 0
+            vv += volunteer[i]
         by_c[c, 0] = ss
         by_c[c, 1] = tt
         by_c[c, 2] = pp
@@ -383,5 +540,8 @@ def tallies(group, start, satisfaction, trust, awareness, participating, volunte
         totals[0] += pp
         totals[1] += vv
         totals[2] += oo
+    out_of_range = _states_out_of_range(satisfaction, trust, awareness)
+    stale, lone_volunteer = _stale_needs_and_lone_volunteers(need_kind, need_wait, need_channel, volunteer,
+                                                            participating)
     bad = 1 if out_of_range else (2 if stale else (3 if lone_volunteer else 0))
     return by_g, by_c, totals, bad

@@ -76,6 +76,8 @@ class ResidentArrays:
         self.offsets[sizes <= 1] = 0
         self._bias_groups = np.zeros(len(GROUPS), dtype=np.bool_)
         self._bias_groups[[ELDERLY, WOMEN_AT_HOME]] = True
+        # the open needs' indices as last known (see open_index); None: unknown
+        self._open_hint: np.ndarray | None = None
 
     # ------------------------------------------------------------------
     def _tie_targets(self) -> tuple[np.ndarray, np.ndarray]:
@@ -141,29 +143,47 @@ class ResidentArrays:
             raise ValueError("a group's need rates add up to more than 1 a month")
         rmax = float(total.max()) if total.size else 0.0
         cum = np.cumsum(rates, axis=1)
-        return kernels.arise(self.need_kind, self.need_wait, self.need_channel, self.group, cum, rmax, rng)
+        new = kernels.arise(self.need_kind, self.need_wait, self.need_channel, self.group, cum, rmax, rng)
+        if self._open_hint is not None:
+            self._open_hint = kernels.merge_sorted(self._open_hint, new)
+        return new
 
     def decide_bring_forward(
-        self, p: ResidentParams, org_reach: np.ndarray, rng: np.random.Generator
+        self, p: ResidentParams, org_reach: np.ndarray, rng: np.random.Generator, idx: np.ndarray | None = None
     ) -> None:
         """Rule: an open, not yet expressed need is brought forward with chance
         express_base + express_trust*trust + express_awareness*awareness; it goes
         straight to an organization with chance direct_to_org_awareness*awareness
         where one serves that kind in the committee area (org_reach[committee, kind]),
         otherwise to the committee.
+
+        ``idx``: the open needs' indices if already known (``open_index``, ascending).
         """
-        idx = self.open_index()
+        if idx is None:
+            idx = self.open_index()
         kernels.bring_forward(idx, self.need_kind, self.need_channel, self.committee, self.trust, self.awareness,
                               np.ascontiguousarray(org_reach, dtype=np.float32), p.express_base, p.express_trust,
                               p.express_awareness, p.direct_to_org_awareness, rng)
 
     def open_index(self) -> np.ndarray:
-        """Indices of the residents with an open need."""
-        return np.flatnonzero(self.need_kind >= 0)
+        """Indices of the residents with an open need (ascending).
 
-    def open_needs(self, n_kinds: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(indices, cells = committee*n_kinds + kind, channels, waits) of all open needs."""
-        idx = self.open_index()
+        Waiting or lapsing and needs arising keep a copy of this index up to date
+        (``_open_hint``), which is returned only after a check that it is exactly the
+        open needs (one counting pass, cheaper than building the index); otherwise
+        the index is rebuilt from ``need_kind``."""
+        hint = self._open_hint
+        if hint is not None and kernels.is_open_index(hint, self.need_kind):
+            return hint
+        self._open_hint = np.flatnonzero(self.need_kind >= 0)
+        return self._open_hint
+
+    def open_needs(self, n_kinds: int, idx: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(indices, cells = committee*n_kinds + kind, channels, waits) of all open needs
+        (``idx``: their indices if already known, see ``open_index``)."""
+        if idx is None:
+            idx = self.open_index()
         return (idx, *kernels.open_needs(idx, self.need_kind, self.need_channel, self.need_wait, self.committee,
                                          n_kinds))
 
@@ -171,27 +191,31 @@ class ResidentArrays:
         """Rule: a met need closes; satisfaction moves towards the experienced quality
         (provider quality minus quality_wait_penalty per month waited); trust moves
         the same way when the need was brought to the committee; awareness rises
-        when an organization met it."""
-        q = np.clip(quality - p.quality_wait_penalty * self.need_wait[idx], 0.0, 1.0).astype(np.float32)
-        s = self.satisfaction[idx]
-        self.satisfaction[idx] = s + p.satisfaction_step * (q - s)
-        via_committee = self.need_channel[idx] == CH_COMMITTEE
-        ci = idx[via_committee]
-        self.trust[ci] += p.trust_step * (q[via_committee] - self.trust[ci])
-        oi = idx[by_org]
-        self.awareness[oi] += p.awareness_gain_served * (1.0 - self.awareness[oi])
-        self.need_kind[idx] = NO_NEED
-        self.need_wait[idx] = 0
-        self.need_channel[idx] = CH_NONE
+        when an organization met it. ``idx`` are distinct residents (one kernel pass,
+        float32 updates as before)."""
+        kernels.resolve_met(np.ascontiguousarray(idx, dtype=np.int64), np.ascontiguousarray(quality, dtype=np.float64),
+                            np.ascontiguousarray(by_org, dtype=np.bool_), self.need_kind, self.need_wait,
+                            self.need_channel, self.satisfaction, self.trust, self.awareness,
+                            float(p.quality_wait_penalty), np.float32(p.satisfaction_step), np.float32(p.trust_step),
+                            np.float32(p.awareness_gain_served))
 
-    def decide_wait_or_lapse(self, p: ResidentParams, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def decide_wait_or_lapse(self, p: ResidentParams, rng: np.random.Generator, idx: np.ndarray | None = None
+                             ) -> tuple[np.ndarray, np.ndarray]:
         """Rule: an unmet need waits one more month; it lapses with chance lapse_rate,
         or surely after max_wait_months. A lapse pulls satisfaction (and, for a need
         brought to the committee, trust) towards 0 by the steps satisfaction_step and
-        trust_step. Returns the lapsed indices and kinds."""
-        return kernels.wait_or_lapse(self.open_index(), self.need_kind, self.need_wait, self.need_channel, self.satisfaction,
-                                     self.trust, p.lapse_rate, p.max_wait_months, 1.0 - p.satisfaction_step,
-                                     1.0 - p.trust_step, rng)
+        trust_step. Returns the lapsed indices and kinds.
+
+        ``idx``: ascending indices that include every open need (``open_index``); closed
+        needs among them are skipped without a draw, so the month's index taken before
+        matching serves as well as a fresh one."""
+        if idx is None:
+            idx = self.open_index()
+        lapsed, kinds, still_open = kernels.wait_or_lapse(
+            idx, self.need_kind, self.need_wait, self.need_channel, self.satisfaction, self.trust, p.lapse_rate,
+            p.max_wait_months, 1.0 - p.satisfaction_step, 1.0 - p.trust_step, rng)
+        self._open_hint = still_open  # the open needs, if idx held all of them (checked when used)
+        return lapsed, kinds
 
     def decide_participation(
         self,

@@ -143,36 +143,40 @@ def _org_channel_supply(m: "CommunityModel", demand_org: np.ndarray, used_by_slo
 
 def serve_residents(m: "CommunityModel") -> None:
     """Needs arise, are brought forward, matched to supply, met, wait or lapse."""
+    from . import kernels  # local import keeps this change inside serve_residents; may move to the top
+
     r = m.residents
     pr = m.p.residents
     rates = need_rate_matrix(pr)
     new = r.decide_needs_arise(rates, m.streams["needs"])
     m.recorder.add_arising(new)
-    r.decide_bring_forward(pr, compute_reach(m), m.streams["bring_forward"])
+    # one index of the open needs serves the month: bringing forward and matching do not
+    # open needs, and waiting skips the ones met in between
+    open_idx = r.open_index()
+    r.decide_bring_forward(pr, compute_reach(m), m.streams["bring_forward"], open_idx)
 
-    open_idx, cell, ch, open_wait = r.open_needs(K)
+    open_idx, cell, ch, open_wait = r.open_needs(K, open_idx)
     n_cells = len(m.committees) * K
-    demand_com = np.bincount(cell[ch == CH_COMMITTEE], minlength=n_cells)
-    demand_org = np.bincount(cell[ch == CH_ORG], minlength=n_cells)
+    # needs brought to each channel (in index order) and the demand per cell, one pass each
+    *com_needs, demand_com = kernels.channel_needs(open_idx, cell, ch, open_wait, CH_COMMITTEE, n_cells)
+    *org_needs, demand_org = kernels.channel_needs(open_idx, cell, ch, open_wait, CH_ORG, n_cells)
     m._demand_cells = demand_com.reshape(-1, K)
     com_supply, _ = build_supply(m, demand_com, demand_org)
 
-    sel = ch == CH_COMMITTEE
-    res1 = match(open_idx[sel], cell[sel], open_wait[sel], com_supply, n_cells, m.streams["match"])
+    res1 = match(*com_needs, com_supply, n_cells, m.streams["match"])
     used_by_slot = np.zeros(len(m.organizations))
     org_rows = com_supply.ptype == PT_ORG
     np.add.at(used_by_slot, com_supply.pid[org_rows], res1.used[org_rows])
     org_supply = _org_channel_supply(m, demand_org, used_by_slot)
-    sel = ch == CH_ORG
-    res2 = match(open_idx[sel], cell[sel], open_wait[sel], org_supply, n_cells, m.streams["match"])
+    res2 = match(*org_needs, org_supply, n_cells, m.streams["match"])
 
     for res, supply in ((res1, com_supply), (res2, org_supply)):
         _close_met(m, res, supply)
-    lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"])
+    lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"], open_idx)
     m.recorder.add_lapsed(lapsed)
     # what the streets see: lapsed needs by kind, over a year (exponential window)
-    lapsed_kind_com = np.zeros((len(m.committees), K))
-    np.add.at(lapsed_kind_com, (r.committee[lapsed].astype(np.int64), lapsed_kind), 1)
+    lapsed_kind_com = np.bincount(r.committee[lapsed].astype(np.int64) * K + lapsed_kind, minlength=n_cells
+                                  ).reshape(-1, K).astype(np.float64)
     for street in m.streets:
         rows = [c.index for c in street.committees]
         keep = 1.0 - 1.0 / m.p.streets.unmet_memory_months
