@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import kernels
 from .committees import PROJECT_KINDS
 from .organizations import SERVES_BY_KIND
 from .params import NEED_KINDS
@@ -143,7 +144,6 @@ def _org_channel_supply(m: "CommunityModel", demand_org: np.ndarray, used_by_slo
 
 def serve_residents(m: "CommunityModel") -> None:
     """Needs arise, are brought forward, matched to supply, met, wait or lapse."""
-    from . import kernels  # local import keeps this change inside serve_residents; may move to the top
 
     r = m.residents
     pr = m.p.residents
