@@ -35,7 +35,7 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, demand_org: np.nda
     active organization's remaining capacity spread over the committees it
     reaches and the kinds it serves, by demand.
     """
-    pc, po = m.p.committees, m.p.organizations
+    pc = m.p.committees
     n_com = len(m.committees)
     com_idx = np.arange(n_com)
     # committee staff rows: one per (committee, kind)

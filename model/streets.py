@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from .organizations import ACTIVE, Contract, Organization
+from .organizations import Contract, Organization
 from .params import NEED_KINDS, ORG_KINDS
 
 if TYPE_CHECKING:
