@@ -103,9 +103,7 @@ def accounts(m: "CommunityModel") -> None:
             w_j += w.wage
             subsidies.append(w.subsidy(pw))
         wages[j] = w_j
-    subsidy = np.array(subsidies, dtype=np.float64)
-    L.transfer_many(district.account, m.acct["wages"], np.maximum(subsidy, 0.0), "salary_subsidy")
-    district.paid_total += float(subsidy[subsidy > 0].sum())
+    district.pay_many(m.acct["wages"], subsidies, "salary_subsidy")
     L.transfer_many(np.array([o.account for o in alive], dtype=np.int64), m.acct["wages"],
                     np.array(wages, dtype=np.float64), "wages_social_workers")
     # -- decisions, in slot order ----------------------------------------------------
@@ -126,10 +124,15 @@ def accounts(m: "CommunityModel") -> None:
             org.months_negative = 0
     # Committee posts' base pay is outside the ledger (all scenarios alike); what the pay
     # floor adds above a committee social worker's pay is district money (social_worker_support).
+    floor = pw.pay_floor_share * pw.outside_wage_yuan
+    top_ups: list[float] = []
     for c in m.committees:
         for w in c.workers:
-            w.wage = w.compute_wage(pw)
-            district.pay(m.acct["wages"], w.wage - w.unfloored_wage(pw), "pay_floor_topup")
+            unfloored = w.unfloored_wage(pw)
+            w.wage = max(unfloored, floor)  # SocialWorker.compute_wage
+            top_ups.append(w.wage - unfloored)
+    district.pay_many(m.acct["wages"], top_ups, "pay_floor_topup")
+    for c in m.committees:
         if c.project_months_left > 0 and c.projects > 0:
             spend = min(L.get(c.fund_account), c.projects * pc.micro_project_cost_yuan / 12)
             L.transfer(c.fund_account, m.acct["project_costs"], max(spend, 0.0), "micro_projects")

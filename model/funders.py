@@ -63,6 +63,16 @@ class Funder(mesa.Agent):
             self.model.ledger.transfer_many(self.account, dst, np.full(times, amount), purpose)
             self.paid_total += amount * times
 
+    def pay_many(self, dst: int, amounts: list[float], purpose: str) -> None:
+        """Pay each amount in turn, exactly as calling :meth:`pay` for each (amounts <= 0 are
+        not paid; a NaN or infinite one raises ValueError before anything is paid)."""
+        values = np.asarray(amounts, dtype=np.float64)
+        if not np.isfinite(values).all():
+            self.model.ledger.transfer_many(self.account, dst, values, purpose)  # raises
+        paid = values[values > 0]
+        self.model.ledger.transfer_many(self.account, dst, paid, purpose)
+        self.paid_total += float(paid.sum())
+
 
 def decide_lottery_awards(model: "CommunityModel", lottery: Funder) -> int:
     """Rule: competitive bidding ("from allocation to bidding"). Each active organization

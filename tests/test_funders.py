@@ -149,3 +149,26 @@ def test_pay_repeated_is_pay_that_often(m, amount):
     assert district.paid_total == pytest.approx(paid_loop)
     with pytest.raises(ValueError, match="transfer of"):
         district.pay_repeated(m.acct["utilities"], float("nan"), 3, "utility_discount")
+
+
+def test_pay_many_is_pay_for_each(m, rng):
+    """One call for a list of amounts (some zero or negative) leaves the ledger, the flows and
+    the funder's total exactly as paying them one by one."""
+    district = m.funders["district"]
+    amounts = rng.lognormal(3, 3, 40)
+    amounts[::5] = 0.0
+    amounts[1::7] = -3.0
+    start = m.ledger.balance.copy()
+    m.ledger.close_month()
+    for x in amounts.tolist():
+        district.pay(m.acct["wages"], x, "salary_subsidy")
+    after_loop, flows_loop, paid_loop = m.ledger.balance.copy(), m.ledger.close_month(), district.paid_total
+    district.paid_total = 0.0
+    m.ledger.balance[:] = start
+    district.pay_many(m.acct["wages"], amounts.tolist(), "salary_subsidy")
+    assert m.ledger.balance.tolist() == after_loop.tolist()
+    assert m.ledger.close_month() == flows_loop
+    assert district.paid_total == pytest.approx(paid_loop)
+    with pytest.raises(ValueError, match="transfer of"):
+        district.pay_many(m.acct["wages"], [5.0, float("inf")], "salary_subsidy")
+    assert m.ledger.balance.tolist() == after_loop.tolist(), "nothing paid when one amount is bad"
