@@ -140,36 +140,23 @@ class Organization(mesa.Agent):
         return sum(units), cert, mean_skill
 
     def compute_capacity(self, p: OrgParams, month: int, units: tuple[float, float, float] | None = None) -> float:
-        """Needs per month: staff output (social workers weighted by 0.5 + 0.5*skill)
-        times an experience factor saturating at experience_months, plus venue reach and
-        incubator capacity building. ``units``: this moment's :meth:`staff_units`, if known."""
+        """Needs per month (see :func:`capacity`); 0 unless active. ``units``: this
+        moment's :meth:`staff_units`, if known."""
         if not self.active:
             self.capacity = 0.0
             return 0.0
-        sw = (units or self.staff_units())[0] * p.needs_per_sw_month
-        other = self.other_staff * p.needs_per_other_month
-        exp = 1.0 + p.experience_gain * min(self.age_registered(month), p.experience_months) / p.experience_months
-        boost = 1.0 + (p.venue_reach if (self.uses_venue or self.runs_platform) else 0.0)
-        if self.incubated(month):
-            boost += p.incubator_capacity_gain
-        self.capacity = (sw + other) * exp * boost
+        self.capacity = float(capacity(p, (units or self.staff_units())[0], self.other_staff,
+                                       self.age_registered(month), self.uses_venue or self.runs_platform,
+                                       self.incubated(month)))
         return self.capacity
 
     def quality(self, p: OrgParams, service_centre: bool, guidance: float,
                 units: tuple[float, float, float] | None = None) -> tuple[float, float]:
-        """(base quality, chance a need is met by a certified worker): quality rises with
-        social workers' skill, a service centre's support and expert guidance. ``units``:
-        this moment's :meth:`staff_units`, if known."""
+        """(base quality, chance a need is met by a certified worker); see :func:`quality`.
+        ``units``: this moment's :meth:`staff_units`, if known."""
         sw_units, cert_units, mean_skill = units or self.staff_units()
-        sw_cap = sw_units * p.needs_per_sw_month
-        cert_cap = cert_units * p.needs_per_sw_month
-        total = sw_cap + self.other_staff * p.needs_per_other_month
-        cert = cert_cap / total if total > 0 else 0.0
-        q = p.quality_base + p.quality_skill * mean_skill * (sw_cap / total if total > 0 else 0.0)
-        if service_centre:
-            q += p.service_centre_quality
-        q += p.guidance_quality_gain * guidance
-        return min(q, 1.0), cert
+        q, cert = quality(p, sw_units, cert_units, mean_skill, self.other_staff, service_centre, guidance)
+        return float(q), float(cert)
 
     def monthly_costs(self, p: OrgParams, wages: float) -> float:
         """Costs the organization itself pays this month (for hiring/layoff rules)."""
@@ -206,3 +193,36 @@ class Organization(mesa.Agent):
         """Income by source over the last 12 months (negative rounding residue clipped to 0),
         as of the last closed month. Read-only: the dict is shared until the next close."""
         return self._window
+
+
+# ---------------------------------------------------------------------------
+# capacity and quality: one formula each, for one organization or arrays of them
+# ---------------------------------------------------------------------------
+def capacity(p: OrgParams, sw_units, other_staff, age_registered, in_venue, incubated):
+    """Needs per month: staff output (social workers counted by :meth:`Organization.staff_units`
+    times needs_per_sw_month, other staff by needs_per_other_month) times an experience
+    factor saturating at experience_months of registration, times 1 + venue_reach in a venue
+    or the platform's centre, plus incubator_capacity_gain while incubated. Scalars or arrays."""
+    sw = np.multiply(sw_units, p.needs_per_sw_month)
+    other = np.multiply(other_staff, p.needs_per_other_month)
+    exp = 1.0 + p.experience_gain * np.minimum(age_registered, p.experience_months) / p.experience_months
+    boost = 1.0 + np.where(in_venue, p.venue_reach, 0.0)
+    boost = boost + np.where(incubated, p.incubator_capacity_gain, 0.0)
+    return (sw + other) * exp * boost
+
+
+def quality(p: OrgParams, sw_units, cert_units, mean_skill, other_staff, service_centre, guidance: float):
+    """(base quality, chance a need is met by a certified worker): quality rises with social
+    workers' mean skill (weighted by their share of the capacity), a service centre's
+    support and expert guidance, up to 1; the certified chance is the certified workers'
+    share of the capacity. Scalars or arrays."""
+    sw_cap = np.multiply(sw_units, p.needs_per_sw_month)
+    cert_cap = np.multiply(cert_units, p.needs_per_sw_month)
+    total = sw_cap + np.multiply(other_staff, p.needs_per_other_month)
+    staffed = total > 0
+    safe = np.where(staffed, total, 1.0)
+    cert = np.where(staffed, cert_cap / safe, 0.0)
+    q = p.quality_base + p.quality_skill * np.asarray(mean_skill, dtype=np.float64) * np.where(staffed, sw_cap / safe, 0.0)
+    q = q + np.where(service_centre, p.service_centre_quality, 0.0)
+    q = q + p.guidance_quality_gain * guidance
+    return np.minimum(q, 1.0), cert

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import kernels
 from .committees import PROJECT_KINDS
-from .organizations import SERVES_BY_KIND
+from .organizations import SERVES_BY_KIND, capacity, quality
 from .params import NEED_KINDS
 from .residents import CH_COMMITTEE, CH_ORG, NO_NEED, need_rate_matrix
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, Supply, match, spread
@@ -95,16 +95,22 @@ def compute_reach(m: "CommunityModel") -> np.ndarray:
     for c in m.committees:
         for o in c.partners:
             partner_of.setdefault(o, []).append(c.index)
-    centre = [street.has_service_centre() for street in m.streets]
-    guidance = m.p.committees.expert_guidance
+    centre = np.array([street.has_service_centre() for street in m.streets], dtype=bool)
+    month = m.month
+    units = np.array([o.staff_units() for o in orgs], dtype=np.float64).reshape(len(orgs), 3)
+    other = np.array([o.other_staff for o in orgs], dtype=np.float64)
+    cap = capacity(po, units[:, 0], other, np.array([o.age_registered(month) for o in orgs], dtype=np.float64),
+                   np.array([o.uses_venue or o.runs_platform for o in orgs], dtype=bool),
+                   np.array([month < o.incubated_until for o in orgs], dtype=bool))
+    for o, c in zip(orgs, cap.tolist(), strict=True):
+        o.capacity = c
+    q, cert = quality(po, units[:, 0], units[:, 1], units[:, 2], other,
+                      centre[np.array([o.street for o in orgs], dtype=np.int64)], m.p.committees.expert_guidance)
+    oq = np.column_stack([q, cert]) if orgs else np.zeros((0, 2))
     p_org: list[int] = []
     p_com: list[int] = []
     p_part: list[bool] = []
-    quality: list[tuple[float, float]] = []
     for j, o in enumerate(orgs):
-        units = o.staff_units()
-        o.compute_capacity(po, m.month, units)
-        quality.append(o.quality(po, centre[o.street], guidance, units))
         mine = partner_of.get(o, [])
         coms = m.streets[o.street].reach(o, mine)
         p_org.extend([j] * len(coms))
@@ -114,8 +120,6 @@ def compute_reach(m: "CommunityModel") -> np.ndarray:
             p_part.extend([ci in is_partner for ci in coms])
         else:
             p_part.extend([False] * len(coms))
-    cap = np.array([o.capacity for o in orgs], dtype=np.float64)
-    oq = np.array(quality, dtype=np.float64).reshape(len(orgs), 2)
     slots = np.array([o.slot for o in orgs], dtype=np.int64)
     serves = SERVES_BY_KIND[np.array([o.kind_index for o in orgs], dtype=np.int64)]
     m._reach_serves = serves
