@@ -122,7 +122,7 @@ class Organization(mesa.Agent):
 
     def has_contract(self) -> bool:
         """Holds a contract still running."""
-        return any(c.months_left > 0 for c in self.contracts)
+        return bool(self.contracts) and any(c.months_left > 0 for c in self.contracts)
 
     def certified_workers(self) -> int:
         """Certified social workers employed."""
