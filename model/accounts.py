@@ -27,13 +27,20 @@ def accounts(m: "CommunityModel") -> None:
     subsidies); then it decides on staff and may fail. No organization's flows depend on
     another's, so the flows are posted one purpose at a time over all organizations (in
     slot order, with the ledger's exact ``transfer_many``) and the decisions follow in
-    slot order: the same balances and flow sums as posting organization by organization."""
+    slot order. Every organization's own account, every flow sum and every foundation's
+    commitments come out exactly as posting organization by organization (tested against
+    the earlier code with ``benchmarks/same_results.py``); the shared source and sink
+    accounts (district, landlords, wages, ...) receive the same amounts in another order, so
+    their balances may differ in the last bits (only the money invariant reads them)."""
     po, pw, pc = m.p.organizations, m.p.social_workers, m.p.committees
     L = m.ledger
     district, purchase = m.funders["district"], m.funders["purchase"]
     alive = [o for o in m.organizations if o.status == ACTIVE or o.status == REGISTERING]
     # -- income: contracts, platform fee, grants (few organizations hold them) -------
     gov = [0.0] * len(alive)
+    # foundations' commitments fall as instalments are paid; deducted in the decision loop
+    # below, so that they interleave with wind-ups in slot order as they always did
+    committed_paid: dict[int, list] = {}
     fee_platform = m.p.streets.platform_fee_yuan / 12
     for j, org in enumerate(alive):
         if not (org.contracts or org.runs_platform or org.grants):
@@ -55,7 +62,7 @@ def accounts(m: "CommunityModel") -> None:
             if g.months_left > 0:
                 g.funder.pay(acct, g.monthly_yuan, g.purpose)
                 if g.funder.kind == "foundation":
-                    g.funder.committed -= g.monthly_yuan
+                    committed_paid.setdefault(j, []).append((g.funder, g.monthly_yuan))
                 org.record_income(g.purpose, g.monthly_yuan)
                 if g.purpose == "lottery_grant":
                     g_j += g.monthly_yuan
@@ -67,9 +74,11 @@ def accounts(m: "CommunityModel") -> None:
     active = [alive[j] for j in act]
     acct_act = np.array([o.account for o in active], dtype=np.int64)
     appeal = 1.0 - po.donation_reputation / 2 + po.donation_reputation * np.array([o.reputation for o in active])
-    donation = np.maximum(0.0, po.donations_yuan_month * appeal - po.crowd_out * np.array([gov[j] for j in act]))
+    donation = po.donations_yuan_month * appeal - po.crowd_out * np.array([gov[j] for j in act])
+    donation = np.where(donation > 0.0, donation, 0.0)  # max(0.0, donation), NaN included
     age = np.array([o.age_registered(m.month) for o in active], dtype=np.float64)
-    ramp = np.minimum(1.0, age / po.market_ramp_months) if po.market_ramp_months > 0 else np.ones(len(active))
+    ramp = age / po.market_ramp_months if po.market_ramp_months > 0 else np.ones(len(active))
+    ramp = np.where(ramp < 1.0, ramp, 1.0)  # min(1.0, ramp)
     market = po.market_income_yuan_month * ramp
     share = po.fee_kinds_share * np.array([1.0 if o.kind == "life_services" else po.fee_other_kinds_factor
                                            for o in active])
@@ -113,7 +122,9 @@ def accounts(m: "CommunityModel") -> None:
         org.close_income_month()
     _decide_staffing(m, active, [wages[j] for j in act])
     negative = (L.balance[np.array([o.account for o in alive], dtype=np.int64)] < 0).tolist()
-    for org, neg in zip(alive, negative, strict=True):
+    for j, (org, neg) in enumerate(zip(alive, negative, strict=True)):
+        for foundation, instalment in committed_paid.get(j, ()):
+            foundation.committed -= instalment
         if neg:
             org.months_negative += 1
             if org.months_negative > po.failure_grace_months:

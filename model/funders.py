@@ -58,14 +58,16 @@ class Funder(mesa.Agent):
         return max(amount, 0.0)
 
     def pay_repeated(self, dst: int, amount: float, times: int, purpose: str) -> None:
-        """``times`` payments of the same amount, exactly as calling :meth:`pay` that often."""
+        """``times`` payments of the same amount: the ledger exactly as calling :meth:`pay`
+        that often (``paid_total`` up to rounding: it is added in one step)."""
         if times > 0 and (amount > 0 or not math.isfinite(amount)):
             self.model.ledger.transfer_many(self.account, dst, np.full(times, amount), purpose)
             self.paid_total += amount * times
 
     def pay_many(self, dst: int, amounts: list[float], purpose: str) -> None:
-        """Pay each amount in turn, exactly as calling :meth:`pay` for each (amounts <= 0 are
-        not paid; a NaN or infinite one raises ValueError before anything is paid)."""
+        """Pay each amount in turn: the ledger exactly as calling :meth:`pay` for each (amounts
+        <= 0 are not paid; a NaN or infinite one raises ValueError before anything is paid);
+        ``paid_total`` up to rounding (it is added in one step)."""
         values = np.asarray(amounts, dtype=np.float64)
         if not np.isfinite(values).all():
             self.model.ledger.transfer_many(self.account, dst, values, purpose)  # raises
@@ -141,16 +143,18 @@ def decide_foundation_grants(model: "CommunityModel", foundation: Funder, street
 
 
 def public_spending(flows: dict[tuple[str, str, str], float]) -> float:
-    """Yuan leaving public sources this month (city, district, street budgets and lottery fund)."""
-    return float(sum(v for (src, _dst, _p), v in flows.items() if src in PUBLIC_CATEGORIES))
+    """Yuan leaving public sources this month (city, district, street budgets and lottery fund).
+    Sums of flows are exactly rounded (``math.fsum``), so they do not depend on the order
+    in which the flows were posted."""
+    return math.fsum(v for (src, _dst, _p), v in flows.items() if src in PUBLIC_CATEGORIES)
 
 
 def spending_by(flows: dict[tuple[str, str, str], float]) -> dict[tuple[str, str], float]:
-    """Outflows of each source category by purpose."""
-    out: dict[tuple[str, str], float] = {}
+    """Outflows of each source category by purpose (exactly rounded sums over payees)."""
+    parts: dict[tuple[str, str], list[float]] = {}
     for (src, _dst, purpose), v in flows.items():
         if src in PUBLIC_CATEGORIES or src in SOCIAL_CATEGORIES or src == "foundation":
-            out[(src, purpose)] = out.get((src, purpose), 0.0) + v
-    return out
+            parts.setdefault((src, purpose), []).append(v)
+    return {key: math.fsum(vs) for key, vs in parts.items()}
 
 

@@ -61,8 +61,12 @@ class Ledger:
         """Many transfers of one purpose at once, with exactly the result of calling
         :meth:`transfer` for each element in order (same balances, same flow sums to the
         last bit): ``src`` and ``dst`` are account indices or arrays of them (one element
-        per amount). All amounts are checked first; a bad one moves nothing."""
+        per amount). No account may be on both sides (debits are posted before credits).
+        All amounts are checked first; a bad one moves nothing."""
         amounts = np.asarray(amounts, dtype=np.float64)
+        if (np.any(np.asarray(dst) == src) if np.isscalar(src) else
+                np.any(np.asarray(src) == dst) if np.isscalar(dst) else np.intersect1d(src, dst).size):
+            raise ValueError(f"transfer_many ({purpose}): an account is both payer and payee")
         ok = (amounts >= 0.0) & (amounts < np.inf)
         if not ok.all():
             raise ValueError(f"transfer of {amounts[~ok][0]} yuan ({purpose})")
@@ -103,8 +107,10 @@ class Ledger:
         return float(self.balance[idx])
 
     def close_month(self) -> dict[tuple[str, str, str], float]:
-        """Return this month's flows and start a new month."""
-        flows = dict(self.month_flows)
+        """Return this month's flows, in sorted key order, and start a new month. (Sums over
+        the flows then do not depend on the order in which the phases first posted each
+        kind of flow.)"""
+        flows = dict(sorted(self.month_flows.items()))
         self.month_flows = defaultdict(float)
         return flows
 

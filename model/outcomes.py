@@ -9,6 +9,7 @@ by the sampled share ``model.scale``).
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -167,8 +168,8 @@ class Recorder:
         for (src, purpose), yuan in sorted(spending_by(flows).items()):
             self.spending.append((m.month, src, purpose, yuan / scale))
         spend = public_spending(flows)
-        social = sum(v for (src, _d, _p), v in flows.items() if src == "donors") + \
-            sum(v for (src, _d, p), v in flows.items() if src == "residents" and p == "fee")
+        social = math.fsum(v for (src, _d, p), v in flows.items()
+                           if src == "donors" or (src == "residents" and p == "fee"))
 
         met, lapsed = int(self.met_g.sum()), int(self.lapsed_g.sum())
         closed = met + lapsed

@@ -172,3 +172,29 @@ def test_pay_many_is_pay_for_each(m, rng):
     with pytest.raises(ValueError, match="transfer of"):
         district.pay_many(m.acct["wages"], [5.0, float("inf")], "salary_subsidy")
     assert m.ledger.balance.tolist() == after_loop.tolist(), "nothing paid when one amount is bad"
+
+
+def test_foundation_commitments_fall_in_slot_order_with_wind_ups():
+    """A grantee that fails is wound up between the instalments of the organizations before
+    and after it: the foundation's commitments fall in that order, to the last bit."""
+    from conftest import bare_model, make_org
+    from model.organizations import Grant
+
+    m = bare_model({"parameters.funders.foundation_coverage": 1.0,
+                    "parameters.organizations.failure_grace_months": 0})
+    f = m.foundations[0]
+    grantees = [make_org(m, reserves=(0.0 if i == 0 else 1e6), workers=1) for i in range(3)]
+    f.committed = 0.0
+    for i, o in enumerate(grantees):
+        o.grants.append(Grant(f, "foundation_grant", 1000.1 + 0.37 * i, 12))
+        f.committed += o.grants[0].monthly_yuan * 12
+    expected = f.committed
+    expected -= grantees[0].grants[0].monthly_yuan          # the first grantee's instalment
+    expected -= grantees[0].grants[0].monthly_yuan * 11     # it fails: 11 instalments no longer owed
+    expected -= grantees[1].grants[0].monthly_yuan
+    expected -= grantees[2].grants[0].monthly_yuan
+    m.ledger.transfer(grantees[0].account, m.acct["founders"], m.ledger.get(grantees[0].account) + 1e6, "test")
+    m.month += 1
+    month_rules.accounts(m)
+    assert [o.status for o in grantees] == ["failed", "active", "active"]
+    assert f.committed == expected

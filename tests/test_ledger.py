@@ -108,3 +108,10 @@ def test_transfer_many_of_zeros_records_no_flow():
     lg.transfer_many(0, np.array([3, 4]), np.zeros(2), "nothing")
     lg.transfer_many(0, np.array([], dtype=np.int64), np.zeros(0), "nothing")
     assert not lg.balance.any() and lg.close_month() == {}
+
+
+def test_transfer_many_refuses_an_account_on_both_sides():
+    lg, _ = _twin_ledgers()
+    with pytest.raises(ValueError, match="both payer and payee"):
+        lg.transfer_many(3, np.array([3, 4]), np.array([1.0, 2.0]), "self")
+    assert not lg.balance.any()
