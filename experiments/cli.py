@@ -72,7 +72,7 @@ def run_experiment_cli(args: argparse.Namespace) -> int:
     """Validate everything, run, and return the exit code (0 ok, 1 failed runs, 2 bad input, 74 a file could
     not be written, 130 interrupted)."""
     from .executors import ExecutorError
-    from .figures import FontError, require_cjk_font
+    from .i18n import FontError
     from .spec import ExperimentError, load_experiment
 
     try:
@@ -86,6 +86,8 @@ def run_experiment_cli(args: argparse.Namespace) -> int:
         if out.exists() and not out.is_dir():
             raise UsageError(f"--out {str(out)!r} exists and is not a folder")
         if args.lang == "zh":
+            from .figures import require_cjk_font  # matplotlib: imported here only when needed
+
             require_cjk_font()
         from .runner import run_experiment
 

@@ -22,9 +22,10 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
-from typing import Any, Iterable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from .design import Task
+from .reduce import ReduceSpec
 from .worker import code_digest, execute, worker_info
 
 # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in each worker before it
@@ -46,7 +47,8 @@ class Executor(Protocol):
     name: str
     workers: int
 
-    def imap_unordered(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, dict[str, Any]]]: ...
+    def imap_unordered(self, tasks: Iterable[Task], reduce: ReduceSpec | None = None
+                       ) -> Iterator[tuple[Task, dict[str, Any]]]: ...
 
     def close(self) -> None: ...
 
@@ -61,9 +63,10 @@ class InProcess:
     def __init__(self) -> None:
         self.workers = 1
 
-    def imap_unordered(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
+    def imap_unordered(self, tasks: Iterable[Task], reduce: ReduceSpec | None = None
+                       ) -> Iterator[tuple[Task, dict[str, Any]]]:
         for task in tasks:
-            yield task, execute(task)
+            yield task, execute(task, reduce)
 
     def close(self) -> None:
         pass
@@ -105,17 +108,26 @@ class LocalPool:
                                                 initializer=_ignore_sigint)
         return self._pool
 
-    def imap_unordered(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
+    def imap_unordered(self, tasks: Iterable[Task], reduce: ReduceSpec | None = None,
+                       when_drained: Callable[[], Any] | None = None) -> Iterator[tuple[Task, dict[str, Any]]]:
+        """``when_drained``: a function sent once to each worker after the last task (queued behind the
+        runs in flight, so a worker that has no run left calls it while the others finish theirs)."""
         window = 2 * self.workers + 1
         it = iter(tasks)
         pending: dict[cf.Future, Task] = {}
+        drained = False
 
         def fill() -> None:
+            nonlocal drained
             while len(pending) < window:
                 task = next(it, None)
                 if task is None:
+                    if when_drained is not None and not drained and self._pool is not None:
+                        drained = True
+                        for _ in range(self.workers):
+                            self._pool.submit(when_drained)
                     return
-                pending[self._start().submit(execute, task)] = task
+                pending[self._start().submit(execute, task, reduce)] = task
 
         fill()
         while pending:
@@ -133,6 +145,15 @@ class LocalPool:
                     result = _failure(task, exc)
                 yield task, result
             fill()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
+        """Run ``fn(*args)`` on a worker (figures after the runs)."""
+        return self._start().submit(fn, *args)
+
+    def finish(self) -> None:
+        """All work is done: stop the idle workers without waiting for their interpreters to shut down
+        (~0.35 s each with numpy, numba and pandas loaded), and the pool with them."""
+        self.terminate()
 
     def _discard(self) -> None:
         if self._pool is not None:
@@ -198,7 +219,8 @@ class DaskExecutor:
                 raise ExecutorError(f"Dask worker {addr} runs different model code than this checkout; "
                                     "results would not be reproducible")
 
-    def imap_unordered(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
+    def imap_unordered(self, tasks: Iterable[Task], reduce: ReduceSpec | None = None
+                       ) -> Iterator[tuple[Task, dict[str, Any]]]:
         from distributed import as_completed
 
         window = 2 * self.workers + 1
@@ -211,7 +233,8 @@ class DaskExecutor:
                 task = next(it, None)
                 if task is None:
                     return
-                fut = self.client.submit(execute, task, pure=False, key=f"run-{task.run_id}-{task.key[:12]}")
+                fut = self.client.submit(execute, task, reduce, pure=False,
+                                         key=f"run-{task.run_id}-{task.key[:12]}")
                 pending[fut] = task
                 ac.add(fut)
 

@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from model.output import atomic_write_bytes  # noqa: E402
 
-from .i18n import fmt_diff, group_label, is_share, outcome_label, t  # noqa: E402
+from .i18n import FontError, fmt_diff, group_label, is_share, outcome_label, t  # noqa: E402,F401
 
 if TYPE_CHECKING:
     from .analysis import Collected, Tables
@@ -33,10 +33,6 @@ INSTALL_HINT = ("no font with Chinese glyphs found for --lang zh; install one, e
                 "'apt-get install fonts-noto-cjk' or 'apt-get install fonts-wqy-microhei' (Debian/Ubuntu), "
                 "then run again")
 DPI = 110
-
-
-class FontError(Exception):
-    """No CJK font for Chinese figures."""
 
 
 def find_cjk_font() -> str | None:
@@ -321,30 +317,30 @@ def fig_attribution(exp: "Experiment", tables: "Tables", lang: str, path: Path) 
     return _save(fig, path)
 
 
-def write_figures(exp: "Experiment", col: "Collected", tables: "Tables", root: Path, lang: str) -> dict[str, Path]:
-    """Write every figure that applies; returns {kind: path}. Old figures of other kinds are removed."""
-    folder = root / "figures"
-    folder.mkdir(parents=True, exist_ok=True)
-    makers = {
-        "time": (fig_time, (exp, col, lang), "outcomes_over_time.png"),
-        "forest": (fig_forest, (exp, tables, lang), "effects_forest.png"),
-        "frontier": (fig_frontier, (exp, tables, lang), "cost_outcome_frontier.png"),
-        "groups": (fig_groups, (exp, tables, lang), "needs_met_by_group.png"),
-        "sensitivity": (fig_sensitivity, (exp, tables, lang), "sensitivity.png"),
-        "attribution": (fig_attribution, (exp, tables, lang), "attribution.png"),
-    }
-    out: dict[str, Path] = {}
+_DRAW = {"time": fig_time, "forest": fig_forest, "frontier": fig_frontier, "groups": fig_groups,
+         "sensitivity": fig_sensitivity, "attribution": fig_attribution}
+
+
+def render(kind: str, exp: "Experiment", data: "Collected | Tables", lang: str, path: Path) -> Path | None:
+    """Write one figure (see :data:`experiments.figjobs.FIGURES`), or return None when it does not apply.
+
+    Each figure starts from matplotlib's defaults plus our style, so that settings made elsewhere in the
+    process (e.g. the dashboard's CJK fonts) never change its bytes, and it has the same bytes in whichever
+    process draws it (this one or a pool worker).
+    """
     style = _style(lang)
     with plt.rc_context():
-        # start from matplotlib's defaults so that settings made elsewhere in the process
-        # (e.g. the dashboard's CJK fonts) never change the figures' bytes
         plt.rcdefaults()
         plt.rcParams.update(style)
-        for kind, (fn, args, name) in makers.items():
-            path = folder / name
-            made = fn(*args, path)  # type: ignore[operator]
-            if made is None:
-                path.unlink(missing_ok=True)
-            else:
-                out[kind] = made
-    return out
+        return _DRAW[kind](exp, data, lang, path)  # type: ignore[arg-type]
+
+
+def write_figures(exp: "Experiment", col: "Collected", tables: "Tables", root: Path, lang: str) -> dict[str, Path]:
+    """Write every figure that applies, in this process; returns {kind: path}. Old figures of other kinds
+    are removed."""
+    from .figjobs import FigureJobs
+
+    jobs = FigureJobs(exp, root, lang)
+    jobs.start_col(col)
+    jobs.start_tables(tables)
+    return jobs.finish()

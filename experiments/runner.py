@@ -31,8 +31,9 @@ from model.output import atomic_write_text, csv_text, git_commit, versions
 
 from . import analysis
 from .design import Plan, Task
-from .executors import Executor, make_executor
+from .executors import Executor, LocalPool, make_executor
 from .i18n import outcome_label, t
+from .reduce import Reduced, ReduceSpec
 from .spec import Experiment
 from .store import Store
 
@@ -81,13 +82,32 @@ class _Progress:
             self.bar.close()
 
 
-def _execute(tasks: list[Task], store: Store, executor: Executor, bar: _Progress) -> tuple[int, int]:
+@dataclass
+class _Reductions:
+    """Runs reduced by their workers in this invocation (by run id), and what the workers keep of each."""
+
+    spec: ReduceSpec
+    runs: dict[str, Reduced]
+    warm: Callable[[], None] | None = None
+    """Sent to pool workers that have no run left (figures are drawn there next)."""
+
+
+def _execute(tasks: list[Task], store: Store, executor: Executor, bar: _Progress,
+             red: _Reductions | None = None) -> tuple[int, int]:
     """Run the tasks not yet finished; returns (executed, failed)."""
     missing = [task for task in tasks if not store.is_done(task)]
     bar.add_total(len(missing))
     executed = failed = 0
-    for task, result in executor.imap_unordered(missing):
+    if red is None:
+        results = executor.imap_unordered(missing)
+    elif red.warm is not None and isinstance(executor, LocalPool):
+        results = executor.imap_unordered(missing, red.spec, when_drained=red.warm)
+    else:
+        results = executor.imap_unordered(missing, red.spec)
+    for task, result in results:
         ok = store.record(task, result)
+        if ok and red is not None and result.get("reduced") is not None:
+            red.runs[task.run_id] = result["reduced"]
         executed += 1
         failed += not ok
         bar.step(ok)
@@ -95,7 +115,7 @@ def _execute(tasks: list[Task], store: Store, executor: Executor, bar: _Progress
 
 
 def _run_auto(exp: Experiment, plan: Plan, store: Store, executor: Executor, bar: _Progress,
-              lang: str) -> tuple[int, str, int]:
+              lang: str, red: _Reductions | None = None) -> tuple[int, str, int]:
     """Batches of replications until the effect intervals are narrow enough; returns (replications, reason, executed)."""
     auto = exp.auto
     assert auto is not None
@@ -104,9 +124,9 @@ def _run_auto(exp: Experiment, plan: Plan, store: Store, executor: Executor, bar
     history = []
     while True:
         tasks = plan.tasks(range(reps))
-        n, _ = _execute(tasks, store, executor, bar)
+        n, _ = _execute(tasks, store, executor, bar, red)
         executed += n
-        col = analysis.collect(store, tasks, columns=["month", auto.outcome])
+        col = analysis.collect(store, tasks, columns=["month", auto.outcome], reduced=red.runs if red else None)
         widths = analysis.effect_half_widths(exp, col.ends, auto.outcome)
         widest = max(widths.values()) if widths else math.inf
         history += [{"replications": reps, "arm": arm, "half_width": hw} for arm, hw in widths.items()]
@@ -137,13 +157,21 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
     bar = _Progress(show_progress, exp.name)
     executed = failed = 0
     reason = ""
+    band = exp.headline if exp.sweep is None else []
+    # a local pool stays up after the runs to draw the figures (its workers are idle by then)
+    pool = executor if figures and isinstance(executor, LocalPool) else None
+    red = _Reductions(ReduceSpec(tuple(band)), {})
+    if pool is not None:
+        from .worker import warm_figures
+
+        red.warm = warm_figures
     try:
         store.prepare(resume, exp.text)
         if exp.auto is not None:
-            reps, reason, executed = _run_auto(exp, plan, store, executor, bar, lang)
+            reps, reason, executed = _run_auto(exp, plan, store, executor, bar, lang, red)
         else:
             reps = int(exp.meta.replications)
-            executed, _ = _execute(plan.tasks(range(reps)), store, executor, bar)
+            executed, _ = _execute(plan.tasks(range(reps)), store, executor, bar, red)
     except KeyboardInterrupt:
         bar.close()
         executor.terminate()
@@ -156,23 +184,29 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
         raise
     finally:
         bar.close()
-        executor.close()
+        if pool is None:
+            executor.close()
 
     tasks = plan.tasks(range(reps))
-    store.write_manifest(tasks)
-    store.write_failures_csv()
-    done = sum(1 for _ in store.iter_done(tasks))
-    failed = len(tasks) - done
-    band = exp.headline if exp.sweep is None else []
-    col = analysis.collect(store, tasks, band_outcomes=band)
-    tables = analysis.build_tables(exp, plan, col)
-    analysis.write_tables(out, tables)
-    if figures:
-        from .figures import write_figures
+    try:
+        col = analysis.collect(store, tasks, band_outcomes=band, reduced=red.runs)
+        if figures:
+            from .figjobs import FigureJobs
 
-        made = write_figures(exp, col, tables, out, lang)
-    else:
-        made = {}
+            jobs = FigureJobs(exp, out, lang, pool.submit if pool is not None else None)
+            jobs.start_col(col)
+        store.write_manifest(tasks)
+        store.write_failures_csv()
+        done = sum(1 for _ in store.iter_done(tasks))
+        failed = len(tasks) - done
+        tables = analysis.build_tables(exp, plan, col)
+        if figures:
+            jobs.start_tables(tables)
+        analysis.write_tables(out, tables)
+        made = jobs.finish() if figures else {}
+    finally:
+        if pool is not None:
+            pool.finish()
     seconds = time.perf_counter() - start
     info = RunInfo(replications=reps, auto_reason=reason, done=done, failed=failed, executed=executed,
                    executor=f"{executor.name}, {executor.workers} worker(s)", seconds=seconds,
