@@ -22,11 +22,14 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol
 
-from .design import Task
-from .reduce import ReduceSpec
-from .worker import code_digest, execute, worker_info
+if TYPE_CHECKING:
+    from .design import Task
+    from .reduce import ReduceSpec
+
+# This module imports no model code: the command line starts the pool's workers (which import it) before it
+# imports and validates anything itself; see prestart().
 
 # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in each worker before it
 # starts; that switches off glibc's dynamic mmap threshold and made numpy-heavy
@@ -65,6 +68,8 @@ class InProcess:
 
     def imap_unordered(self, tasks: Iterable[Task], reduce: ReduceSpec | None = None
                        ) -> Iterator[tuple[Task, dict[str, Any]]]:
+        from .worker import execute
+
         for task in tasks:
             yield task, execute(task, reduce)
 
@@ -80,6 +85,20 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _init_worker(warm: bool) -> None:
+    """Start of a pool process: leave Ctrl-C to the parent; with ``warm``, load the model's code and its
+    compiled kernels before the first task (see :func:`experiments.worker.warm_up`)."""
+    _ignore_sigint()
+    if warm:
+        from .worker import warm_up
+
+        warm_up()
+
+
+def _noop() -> None:
+    """Sent to start a pool's processes at once."""
+
+
 def _failure(task: Task, exc: BaseException) -> dict[str, Any]:
     import traceback
 
@@ -93,25 +112,35 @@ class LocalPool:
 
     name = "process pool"
 
-    def __init__(self, workers: int, start_method: str = "spawn"):
+    def __init__(self, workers: int, start_method: str = "spawn", warm: bool = False):
         if start_method not in multiprocessing.get_all_start_methods():
             raise ExecutorError(f"start method {start_method!r} not available here; "
                                 f"available: {', '.join(multiprocessing.get_all_start_methods())}")
         self.workers = workers
         self.start_method = start_method
+        self.warm = warm
         self._pool: cf.ProcessPoolExecutor | None = None
 
     def _start(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
             self._pool = cf.ProcessPoolExecutor(max_workers=self.workers,
                                                 mp_context=multiprocessing.get_context(self.start_method),
-                                                initializer=_ignore_sigint)
+                                                initializer=_init_worker, initargs=(self.warm,))
         return self._pool
+
+    def start(self) -> "LocalPool":
+        """Start every worker process now (they import and warm up while this process goes on)."""
+        pool = self._start()
+        for _ in range(self.workers):
+            pool.submit(_noop)
+        return self
 
     def imap_unordered(self, tasks: Iterable[Task], reduce: ReduceSpec | None = None,
                        when_drained: Callable[[], Any] | None = None) -> Iterator[tuple[Task, dict[str, Any]]]:
         """``when_drained``: a function sent once to each worker after the last task (queued behind the
         runs in flight, so a worker that has no run left calls it while the others finish theirs)."""
+        from .worker import execute
+
         window = 2 * self.workers + 1
         it = iter(tasks)
         pending: dict[cf.Future, Task] = {}
@@ -207,11 +236,15 @@ class DaskExecutor:
 
     def _check_workers(self) -> None:
         try:
+            from .worker import worker_info
+
             infos = self.client.run(worker_info)
         except Exception as exc:  # noqa: BLE001 - workers that cannot import this code
             self.close()
             raise ExecutorError(f"Dask workers cannot run this project's code ({type(exc).__name__}: {exc}); "
                                 "start them from the project folder with the same environment") from None
+        from .worker import code_digest
+
         ours = code_digest()
         for addr, info in infos.items():
             if info["code"] != ours:
@@ -222,6 +255,8 @@ class DaskExecutor:
     def imap_unordered(self, tasks: Iterable[Task], reduce: ReduceSpec | None = None
                        ) -> Iterator[tuple[Task, dict[str, Any]]]:
         from distributed import as_completed
+
+        from .worker import execute
 
         window = 2 * self.workers + 1
         it = iter(tasks)
@@ -269,8 +304,33 @@ class DaskExecutor:
                 os.environ[k] = v
 
 
+_prestarted: LocalPool | None = None
+
+
+def prestart(workers: int) -> None:
+    """Start a local pool of ``workers`` warmed-up processes now, for the next :func:`make_executor` asking
+    for one (the command line calls this first thing, so that the workers' start-up overlaps the
+    parent's own imports and validation). Replaces an unused earlier one."""
+    global _prestarted
+    discard_prestarted()
+    _prestarted = LocalPool(workers, warm=True).start()
+
+
+def discard_prestarted() -> None:
+    """Stop a prestarted pool nobody took (bad input, or an executor of another kind was asked for)."""
+    global _prestarted
+    if _prestarted is not None:
+        _prestarted.terminate()
+        _prestarted = None
+
+
 def make_executor(workers: int, dask: str | None) -> Executor:
-    """The executor the command line asks for."""
+    """The executor the command line asks for (the prestarted pool when it fits)."""
+    global _prestarted
+    if dask is None and workers > 0 and _prestarted is not None and _prestarted.workers == workers:
+        pool, _prestarted = _prestarted, None
+        return pool
+    discard_prestarted()
     if dask is not None:
         return DaskExecutor(dask, max(1, workers))
     if workers == 0:
