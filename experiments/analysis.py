@@ -1,8 +1,12 @@
 """Statistics of an experiment: summaries, paired effects, cost-effectiveness, sensitivity, attribution.
 
 All tables are built from end-of-run values (the outcome in the last month)
-and whole-run totals, read one run file at a time; the parent never holds
-more than one run's table (plus one row of numbers per run).
+and whole-run totals. Each worker reduces its run to those numbers (and the
+monthly series of the headline outcomes, for the time bands) right after the
+run (:mod:`experiments.reduce`); runs finished in an earlier invocation are
+read back one file at a time and reduced the same way. The parent never holds
+a run's table: one row of numbers per run, plus the headline series of runs
+that are not design points of a sweep.
 
 * ``summary.csv``: arm, outcome, mean, ci_low, ci_high, n. Mean over
   replications with a t-based 95% interval.
@@ -176,7 +180,7 @@ def shapley(values: dict[int, np.ndarray], k: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------
-# reading the runs (one at a time)
+# collecting the runs (reduced by their workers, or read one file at a time)
 # ---------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Protocol
 
 if TYPE_CHECKING:
     from .design import Task
@@ -135,26 +135,18 @@ class LocalPool:
             pool.submit(_noop)
         return self
 
-    def imap_unordered(self, tasks: Iterable[Task], reduce: ReduceSpec | None = None,
-                       when_drained: Callable[[], Any] | None = None) -> Iterator[tuple[Task, dict[str, Any]]]:
-        """``when_drained``: a function sent once to each worker after the last task (queued behind the
-        runs in flight, so a worker that has no run left calls it while the others finish theirs)."""
+    def imap_unordered(self, tasks: Iterable[Task], reduce: ReduceSpec | None = None
+                       ) -> Iterator[tuple[Task, dict[str, Any]]]:
         from .worker import execute
 
         window = 2 * self.workers + 1
         it = iter(tasks)
         pending: dict[cf.Future, Task] = {}
-        drained = False
 
         def fill() -> None:
-            nonlocal drained
             while len(pending) < window:
                 task = next(it, None)
                 if task is None:
-                    if when_drained is not None and not drained and self._pool is not None:
-                        drained = True
-                        for _ in range(self.workers):
-                            self._pool.submit(when_drained)
                     return
                 pending[self._start().submit(execute, task, reduce)] = task
 
@@ -175,13 +167,9 @@ class LocalPool:
                 yield task, result
             fill()
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
-        """Run ``fn(*args)`` on a worker (figures after the runs)."""
-        return self._start().submit(fn, *args)
-
     def finish(self) -> None:
-        """All work is done: stop the idle workers without waiting for their interpreters to shut down
-        (~0.35 s each with numpy, numba and pandas loaded), and the pool with them."""
+        """Every run is done: stop the idle workers without waiting for their interpreters to shut down
+        (~0.35 s each with numpy, numba and pandas loaded; ``close`` waits for that), and the pool."""
         self.terminate()
 
     def _discard(self) -> None:

@@ -317,30 +317,30 @@ def fig_attribution(exp: "Experiment", tables: "Tables", lang: str, path: Path) 
     return _save(fig, path)
 
 
-_DRAW = {"time": fig_time, "forest": fig_forest, "frontier": fig_frontier, "groups": fig_groups,
-         "sensitivity": fig_sensitivity, "attribution": fig_attribution}
-
-
-def render(kind: str, exp: "Experiment", data: "Collected | Tables", lang: str, path: Path) -> Path | None:
-    """Write one figure (see :data:`experiments.figjobs.FIGURES`), or return None when it does not apply.
-
-    Each figure starts from matplotlib's defaults plus our style, so that settings made elsewhere in the
-    process (e.g. the dashboard's CJK fonts) never change its bytes, and it has the same bytes in whichever
-    process draws it (this one or a pool worker).
-    """
+def write_figures(exp: "Experiment", col: "Collected", tables: "Tables", root: Path, lang: str) -> dict[str, Path]:
+    """Write every figure that applies; returns {kind: path}. Old figures of other kinds are removed."""
+    folder = root / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    makers = {
+        "time": (fig_time, (exp, col, lang), "outcomes_over_time.png"),
+        "forest": (fig_forest, (exp, tables, lang), "effects_forest.png"),
+        "frontier": (fig_frontier, (exp, tables, lang), "cost_outcome_frontier.png"),
+        "groups": (fig_groups, (exp, tables, lang), "needs_met_by_group.png"),
+        "sensitivity": (fig_sensitivity, (exp, tables, lang), "sensitivity.png"),
+        "attribution": (fig_attribution, (exp, tables, lang), "attribution.png"),
+    }
+    out: dict[str, Path] = {}
     style = _style(lang)
     with plt.rc_context():
+        # start from matplotlib's defaults so that settings made elsewhere in the process
+        # (e.g. the dashboard's CJK fonts) never change the figures' bytes
         plt.rcdefaults()
         plt.rcParams.update(style)
-        return _DRAW[kind](exp, data, lang, path)  # type: ignore[arg-type]
-
-
-def write_figures(exp: "Experiment", col: "Collected", tables: "Tables", root: Path, lang: str) -> dict[str, Path]:
-    """Write every figure that applies, in this process; returns {kind: path}. Old figures of other kinds
-    are removed."""
-    from .figjobs import FigureJobs
-
-    jobs = FigureJobs(exp, root, lang)
-    jobs.start_col(col)
-    jobs.start_tables(tables)
-    return jobs.finish()
+        for kind, (fn, args, name) in makers.items():
+            path = folder / name
+            made = fn(*args, path)  # type: ignore[operator]
+            if made is None:
+                path.unlink(missing_ok=True)
+            else:
+                out[kind] = made
+    return out

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,8 +89,6 @@ class _Reductions:
 
     spec: ReduceSpec
     runs: dict[str, Reduced]
-    warm: Callable[[], None] | None = None
-    """Sent to pool workers that have no run left (figures are drawn there next)."""
 
 
 def _execute(tasks: list[Task], store: Store, executor: Executor, bar: _Progress,
@@ -98,12 +97,7 @@ def _execute(tasks: list[Task], store: Store, executor: Executor, bar: _Progress
     missing = [task for task in tasks if not store.is_done(task)]
     bar.add_total(len(missing))
     executed = failed = 0
-    if red is None:
-        results = executor.imap_unordered(missing)
-    elif red.warm is not None and isinstance(executor, LocalPool):
-        results = executor.imap_unordered(missing, red.spec, when_drained=red.warm)
-    else:
-        results = executor.imap_unordered(missing, red.spec)
+    results = executor.imap_unordered(missing) if red is None else executor.imap_unordered(missing, red.spec)
     for task, result in results:
         ok = store.record(task, result)
         if ok and red is not None and result.get("reduced") is not None:
@@ -158,13 +152,13 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
     executed = failed = 0
     reason = ""
     band = exp.headline if exp.sweep is None else []
-    # a local pool stays up after the runs to draw the figures (its workers are idle by then)
-    pool = executor if figures and isinstance(executor, LocalPool) else None
     red = _Reductions(ReduceSpec(tuple(band)), {})
-    if pool is not None:
-        from .worker import warm_figures
-
-        red.warm = warm_figures
+    # matplotlib and the figure code load while the runs go (this process mostly waits for the workers);
+    # not when workers are forked (a thread at fork time is unsafe): they then load after the runs
+    loading = None
+    if figures and getattr(executor, "start_method", None) != "fork":
+        loading = threading.Thread(target=_load_figure_code, name="load-figure-code", daemon=True)
+        loading.start()
     try:
         store.prepare(resume, exp.text)
         if exp.auto is not None:
@@ -182,31 +176,30 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
         bar.close()
         executor.terminate()
         raise
+    else:
+        # every run is done: a local pool's idle workers are stopped without waiting for their shutdown
+        if isinstance(executor, LocalPool):
+            executor.finish()
     finally:
         bar.close()
-        if pool is None:
-            executor.close()
+        executor.close()
 
     tasks = plan.tasks(range(reps))
-    try:
-        col = analysis.collect(store, tasks, band_outcomes=band, reduced=red.runs)
-        if figures:
-            from .figjobs import FigureJobs
+    store.write_manifest(tasks)
+    store.write_failures_csv()
+    done = sum(1 for _ in store.iter_done(tasks))
+    failed = len(tasks) - done
+    col = analysis.collect(store, tasks, band_outcomes=band, reduced=red.runs)
+    tables = analysis.build_tables(exp, plan, col)
+    analysis.write_tables(out, tables)
+    if figures:
+        if loading is not None:
+            loading.join()
+        from .figures import write_figures
 
-            jobs = FigureJobs(exp, out, lang, pool.submit if pool is not None else None)
-            jobs.start_col(col)
-        store.write_manifest(tasks)
-        store.write_failures_csv()
-        done = sum(1 for _ in store.iter_done(tasks))
-        failed = len(tasks) - done
-        tables = analysis.build_tables(exp, plan, col)
-        if figures:
-            jobs.start_tables(tables)
-        analysis.write_tables(out, tables)
-        made = jobs.finish() if figures else {}
-    finally:
-        if pool is not None:
-            pool.finish()
+        made = write_figures(exp, col, tables, out, lang)
+    else:
+        made = {}
     seconds = time.perf_counter() - start
     info = RunInfo(replications=reps, auto_reason=reason, done=done, failed=failed, executed=executed,
                    executor=f"{executor.name}, {executor.workers} worker(s)", seconds=seconds,
@@ -222,6 +215,15 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
     if failed:
         log(f"{failed} run(s) failed: see {out / 'failures.csv'}; --resume retries only them")
     return RunResult(EXIT_FAILED_RUNS if failed else EXIT_OK, out, reps, done, failed, executed, seconds)
+
+
+def _load_figure_code() -> None:
+    """Import matplotlib and the figure code (in a thread, while the runs go; ~0.25 s of CPU). An import
+    error is left for the import after the runs to report."""
+    try:
+        from . import figures  # noqa: F401
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _versions() -> dict[str, str]:

@@ -157,8 +157,7 @@ WARM_WORLD = {"world.committees_per_street": 2, "world.residents_per_committee":
 def warm_up() -> None:
     """Load what the first run would otherwise load: the model's compiled kernels (from numba's cache),
     by a two-month run of a tiny world (~0.25 s; the first real run is then ~0.5 s faster). Results do
-    not depend on it: every run builds its model afresh from its own seed. Never raises. (matplotlib is
-    not loaded here: it would delay the first run; idle workers load it after the last run.)"""
+    not depend on it: every run builds its model afresh from its own seed. Never raises."""
     try:
         from model.scenario import load_scenario
 
@@ -167,15 +166,3 @@ def warm_up() -> None:
     except Exception:  # noqa: BLE001 - only a head start
         pass
 
-
-def warm_figures() -> None:
-    """Import matplotlib and the figure code in this worker (sent to idle workers while the last runs
-    finish, so that figures rendered on the pool start at once)."""
-    from . import figures  # noqa: F401
-
-
-def render_figure(kind: str, exp: Any, data: Any, lang: str, path: Any) -> Any:
-    """Render one figure of an experiment in this worker (see :func:`experiments.figures.render`)."""
-    from .figures import render
-
-    return render(kind, exp, data, lang, path)
