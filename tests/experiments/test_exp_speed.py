@@ -1,5 +1,5 @@
-"""The serial part of an experiment kept small: runs reduced in their worker, figures drawn on the pool,
-workers started before the parent validates; every output unchanged."""
+"""The serial part of an experiment kept small: runs reduced in their worker, pool workers started (and
+warmed up) before the parent validates, stopped at once after the last run; every output unchanged."""
 
 from __future__ import annotations
 
@@ -47,11 +47,14 @@ def test_resumed_runs_are_read_from_their_files_and_give_the_same_tables(tmp_pat
 
 
 @pytest.mark.slow
-def test_figures_drawn_on_the_pool_equal_figures_drawn_in_process(tmp_path):
+def test_warmed_up_prestarted_pool_gives_the_same_files_as_in_process(tmp_path):
     path = write_experiment(tmp_path, arms={"base": {}, "rent": {RENT: 0.8}}, replications=3, months=8)
     digests = {}
     for name, workers in (("inprocess", 0), ("pool", 2)):
+        if workers:
+            executors.prestart(workers)  # as the command line does: warmed-up workers
         res = run_quiet(path, tmp_path / name, workers=workers)
+        assert executors._prestarted is None
         assert res.exit_code == 0 and res.done == 6
         digests[name] = folder_digest(tmp_path / name)
     assert sum(k.startswith("figures/") for k in digests["pool"]) == 4
