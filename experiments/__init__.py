@@ -12,6 +12,7 @@ Modules, in the order a run goes through them:
 | ``design.py`` | run seeds (common random numbers), sweep designs (grid, LHS, Sobol, Morris), attribution arms, the plan |
 | ``executors.py`` | in-process, local process pool, Dask distributed |
 | ``worker.py`` | one run: scenario, model, Parquet bytes; the ``MALLOC_TRIM_THRESHOLD_`` fix |
+| ``reduce.py`` | one run reduced to what the analysis needs (done in the worker) |
 | ``store.py`` | the results folder: atomic run files and manifest entries, resume |
 | ``runner.py`` | progress, failures, auto replications, then tables, figures, report |
 | ``analysis.py`` | summaries, paired effects, Holm, cost-effectiveness, sensitivity (SALib), Shapley attribution |

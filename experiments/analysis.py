@@ -1,8 +1,12 @@
 """Statistics of an experiment: summaries, paired effects, cost-effectiveness, sensitivity, attribution.
 
 All tables are built from end-of-run values (the outcome in the last month)
-and whole-run totals, read one run file at a time; the parent never holds
-more than one run's table (plus one row of numbers per run).
+and whole-run totals. Each worker reduces its run to those numbers (and the
+monthly series of the headline outcomes, for the time bands) right after the
+run (:mod:`experiments.reduce`); runs finished in an earlier invocation are
+read back one file at a time and reduced the same way. The parent never holds
+a run's table: one row of numbers per run, plus the headline series of runs
+that are not design points of a sweep.
 
 * ``summary.csv``: arm, outcome, mean, ci_low, ci_high, n. Mean over
   replications with a t-based 95% interval.
@@ -41,16 +45,21 @@ from model.outcomes import OUTCOME_NAMES
 from model.params import GROUPS
 
 from .design import ANALYSIS_KEY, Task, problem, stream_seed
+from .reduce import (  # noqa: F401 - LAST_MONTHS, reduce_run: re-exported
+    GROUP_LAPSED,
+    GROUP_MET,
+    LAST_MONTHS,
+    TOTAL_MET,
+    TOTAL_SPEND,
+    Reduced,
+    ReduceSpec,
+    reduce_run,
+)
 
 if TYPE_CHECKING:
     from .design import Plan
     from .spec import Experiment
     from .store import Store
-
-TOTAL_SPEND = "total.public_spending_yuan"
-TOTAL_MET = "total.needs_met"
-LAST_MONTHS = 12
-"""Needs met by resident group are summed over the last 12 months of a run."""
 
 
 # ---------------------------------------------------------------------------
@@ -171,7 +180,7 @@ def shapley(values: dict[int, np.ndarray], k: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------
-# reading the runs (one at a time)
+# collecting the runs (reduced by their workers, or read one file at a time)
 # ---------------------------------------------------------------------------
 
 
@@ -213,38 +222,51 @@ class Collected:
     months: np.ndarray | None = None
 
 
-GROUP_MET = [f"group.{g}.needs_met" for g in GROUPS]
-GROUP_LAPSED = [f"group.{g}.needs_lapsed" for g in GROUPS]
-
-
 def collect(store: "Store", tasks: list[Task], band_outcomes: list[str] | None = None,
-            columns: list[str] | None = None) -> Collected:
-    """End-of-run values, whole-run totals, group sums of the last 12 months and time bands per arm."""
+            columns: list[str] | None = None, reduced: dict[str, Reduced] | None = None) -> Collected:
+    """End-of-run values, whole-run totals, group sums of the last 12 months and time bands per arm.
+
+    ``reduced`` holds runs already reduced by their worker (by run id): those are not read again.
+    Every other finished run is read from its file and reduced the same way, in the tasks' order.
+    """
     rows = []
     bands: dict[str, Welford] = {}
     months = None
     band_outcomes = band_outcomes or []
+    spec = ReduceSpec(tuple(band_outcomes))
     for task in store.iter_done(tasks):
-        df = store.read_run(task.run_id, columns=columns)
-        last = df.iloc[-1]
+        swept = task.point is not None
+        r = (reduced or {}).get(task.run_id)
+        if r is None or (band_outcomes and not swept and r.band_outcomes != spec.band_outcomes):
+            df = store.read_run(task.run_id, columns=columns)
+            if columns is None:
+                r = reduce_run(df, spec, swept)
+            else:
+                # a few columns only (auto replications): end-of-run values of those
+                last = df.iloc[-1]
+                r = Reduced({name: float(last[name]) for name in columns if name in OUTCOME_NAMES},
+                            spec.band_outcomes, None, None)
+                if band_outcomes and not swept:
+                    r.band = df[band_outcomes].to_numpy(dtype=np.float64)
+                    r.months = df["month"].to_numpy()
+            del df
         row: dict[str, float | int | str] = {"arm": task.arm, "point": -1 if task.point is None else task.point,
                                              "replication": task.replication}
         cols = columns or list(OUTCOME_NAMES)
         for name in cols:
             if name in OUTCOME_NAMES:
-                row[name] = float(last[name])
+                row[name] = r.values[name]
         if columns is None:
-            row[TOTAL_SPEND] = float(df["public_spending_yuan"].sum())
-            row[TOTAL_MET] = float(df["needs_met"].sum())
-            tail = df.iloc[-LAST_MONTHS:]
+            row[TOTAL_SPEND] = r.values[TOTAL_SPEND]
+            row[TOTAL_MET] = r.values[TOTAL_MET]
             for c in GROUP_MET + GROUP_LAPSED:
-                row[c] = float(tail[c].sum())
+                row[c] = r.values[c]
         rows.append(row)
-        if band_outcomes and task.point is None:
-            bands.setdefault(task.arm, Welford()).add(df[band_outcomes].to_numpy(dtype=np.float64))
+        if band_outcomes and not swept:
+            assert r.band is not None
+            bands.setdefault(task.arm, Welford()).add(r.band)
             if months is None:
-                months = df["month"].to_numpy()
-        del df
+                months = r.months
     names = [c for c in (columns or list(OUTCOME_NAMES)) if c in OUTCOME_NAMES]
     if columns is None:
         names += [TOTAL_SPEND, TOTAL_MET, *GROUP_MET, *GROUP_LAPSED]

@@ -71,13 +71,25 @@ def _out_dir(out: str | None, name: str) -> Path:
 def run_experiment_cli(args: argparse.Namespace) -> int:
     """Validate everything, run, and return the exit code (0 ok, 1 failed runs, 2 bad input, 74 a file could
     not be written, 130 interrupted)."""
+    from . import executors
+
+    workers = _cores() if args.workers is None else args.workers
+    if args.dask is None and 1 <= workers <= MAX_WORKERS and Path(args.file).is_file():
+        # the pool's processes start now: their imports and warm-up overlap ours and the validation
+        executors.prestart(workers)
+    try:
+        return _run(args, workers)
+    finally:
+        executors.discard_prestarted()
+
+
+def _run(args: argparse.Namespace, workers: int) -> int:
     from .executors import ExecutorError
-    from .figures import FontError, require_cjk_font
+    from .i18n import FontError
     from .spec import ExperimentError, load_experiment
 
     try:
         exp = load_experiment(args.file)
-        workers = _cores() if args.workers is None else args.workers
         if not 0 <= workers <= MAX_WORKERS:
             raise UsageError(f"--workers {workers}: allowed 0 (in this process) to {MAX_WORKERS}")
         if args.dask is not None and not args.dask.strip():
@@ -86,6 +98,8 @@ def run_experiment_cli(args: argparse.Namespace) -> int:
         if out.exists() and not out.is_dir():
             raise UsageError(f"--out {str(out)!r} exists and is not a folder")
         if args.lang == "zh":
+            from .figures import require_cjk_font  # matplotlib: imported here only when needed
+
             require_cjk_font()
         from .runner import run_experiment
 

@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from model.output import atomic_write_bytes  # noqa: E402
 
-from .i18n import fmt_diff, group_label, is_share, outcome_label, t  # noqa: E402
+from .i18n import FontError, fmt_diff, group_label, is_share, outcome_label, t  # noqa: E402,F401
 
 if TYPE_CHECKING:
     from .analysis import Collected, Tables
@@ -33,10 +33,6 @@ INSTALL_HINT = ("no font with Chinese glyphs found for --lang zh; install one, e
                 "'apt-get install fonts-noto-cjk' or 'apt-get install fonts-wqy-microhei' (Debian/Ubuntu), "
                 "then run again")
 DPI = 110
-
-
-class FontError(Exception):
-    """No CJK font for Chinese figures."""
 
 
 def find_cjk_font() -> str | None:

@@ -10,6 +10,12 @@ import math
 
 from model.outcomes import OUTCOMES
 
+
+class FontError(Exception):
+    """No CJK font for Chinese figures (raised by :func:`experiments.figures.require_cjk_font`; defined
+    here so that the command line can catch it without importing matplotlib)."""
+
+
 LANGS = ("en", "zh")
 
 OUTCOME_LABELS: dict[str, tuple[str, str]] = {

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +32,9 @@ from model.output import atomic_write_text, csv_text, git_commit, versions
 
 from . import analysis
 from .design import Plan, Task
-from .executors import Executor, make_executor
+from .executors import Executor, LocalPool, make_executor
 from .i18n import outcome_label, t
+from .reduce import Reduced, ReduceSpec
 from .spec import Experiment
 from .store import Store
 
@@ -81,13 +83,25 @@ class _Progress:
             self.bar.close()
 
 
-def _execute(tasks: list[Task], store: Store, executor: Executor, bar: _Progress) -> tuple[int, int]:
+@dataclass
+class _Reductions:
+    """Runs reduced by their workers in this invocation (by run id), and what the workers keep of each."""
+
+    spec: ReduceSpec
+    runs: dict[str, Reduced]
+
+
+def _execute(tasks: list[Task], store: Store, executor: Executor, bar: _Progress,
+             red: _Reductions | None = None) -> tuple[int, int]:
     """Run the tasks not yet finished; returns (executed, failed)."""
     missing = [task for task in tasks if not store.is_done(task)]
     bar.add_total(len(missing))
     executed = failed = 0
-    for task, result in executor.imap_unordered(missing):
+    results = executor.imap_unordered(missing) if red is None else executor.imap_unordered(missing, red.spec)
+    for task, result in results:
         ok = store.record(task, result)
+        if ok and red is not None and result.get("reduced") is not None:
+            red.runs[task.run_id] = result["reduced"]
         executed += 1
         failed += not ok
         bar.step(ok)
@@ -95,7 +109,7 @@ def _execute(tasks: list[Task], store: Store, executor: Executor, bar: _Progress
 
 
 def _run_auto(exp: Experiment, plan: Plan, store: Store, executor: Executor, bar: _Progress,
-              lang: str) -> tuple[int, str, int]:
+              lang: str, red: _Reductions | None = None) -> tuple[int, str, int]:
     """Batches of replications until the effect intervals are narrow enough; returns (replications, reason, executed)."""
     auto = exp.auto
     assert auto is not None
@@ -104,9 +118,9 @@ def _run_auto(exp: Experiment, plan: Plan, store: Store, executor: Executor, bar
     history = []
     while True:
         tasks = plan.tasks(range(reps))
-        n, _ = _execute(tasks, store, executor, bar)
+        n, _ = _execute(tasks, store, executor, bar, red)
         executed += n
-        col = analysis.collect(store, tasks, columns=["month", auto.outcome])
+        col = analysis.collect(store, tasks, columns=["month", auto.outcome], reduced=red.runs if red else None)
         widths = analysis.effect_half_widths(exp, col.ends, auto.outcome)
         widest = max(widths.values()) if widths else math.inf
         history += [{"replications": reps, "arm": arm, "half_width": hw} for arm, hw in widths.items()]
@@ -137,13 +151,21 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
     bar = _Progress(show_progress, exp.name)
     executed = failed = 0
     reason = ""
+    band = exp.headline if exp.sweep is None else []
+    red = _Reductions(ReduceSpec(tuple(band)), {})
+    # matplotlib and the figure code load while the runs go (this process mostly waits for the workers);
+    # not when workers are forked (a thread at fork time is unsafe): they then load after the runs
+    loading = None
+    if figures and getattr(executor, "start_method", None) != "fork":
+        loading = threading.Thread(target=_load_figure_code, name="load-figure-code", daemon=True)
+        loading.start()
     try:
         store.prepare(resume, exp.text)
         if exp.auto is not None:
-            reps, reason, executed = _run_auto(exp, plan, store, executor, bar, lang)
+            reps, reason, executed = _run_auto(exp, plan, store, executor, bar, lang, red)
         else:
             reps = int(exp.meta.replications)
-            executed, _ = _execute(plan.tasks(range(reps)), store, executor, bar)
+            executed, _ = _execute(plan.tasks(range(reps)), store, executor, bar, red)
     except KeyboardInterrupt:
         bar.close()
         executor.terminate()
@@ -154,6 +176,10 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
         bar.close()
         executor.terminate()
         raise
+    else:
+        # every run is done: a local pool's idle workers are stopped without waiting for their shutdown
+        if isinstance(executor, LocalPool):
+            executor.finish()
     finally:
         bar.close()
         executor.close()
@@ -163,11 +189,12 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
     store.write_failures_csv()
     done = sum(1 for _ in store.iter_done(tasks))
     failed = len(tasks) - done
-    band = exp.headline if exp.sweep is None else []
-    col = analysis.collect(store, tasks, band_outcomes=band)
+    col = analysis.collect(store, tasks, band_outcomes=band, reduced=red.runs)
     tables = analysis.build_tables(exp, plan, col)
     analysis.write_tables(out, tables)
     if figures:
+        if loading is not None:
+            loading.join()
         from .figures import write_figures
 
         made = write_figures(exp, col, tables, out, lang)
@@ -188,6 +215,15 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
     if failed:
         log(f"{failed} run(s) failed: see {out / 'failures.csv'}; --resume retries only them")
     return RunResult(EXIT_FAILED_RUNS if failed else EXIT_OK, out, reps, done, failed, executed, seconds)
+
+
+def _load_figure_code() -> None:
+    """Import matplotlib and the figure code (in a thread, while the runs go; ~0.25 s of CPU). An import
+    error is left for the import after the runs to report."""
+    try:
+        from . import figures  # noqa: F401
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _versions() -> dict[str, str]:

@@ -23,6 +23,7 @@ from model.params import GROUPS
 from model.scenario import validate_dict, with_overrides
 
 from .design import Task
+from .reduce import ReduceSpec, reduce_run
 
 M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
@@ -92,8 +93,12 @@ def provenance() -> dict[str, Any]:
     return {"git_commit": git_commit(), "versions": dict(_versions)}
 
 
-def execute(task: Task) -> dict[str, Any]:
-    """Run one task; return its Parquet bytes, or its traceback if it failed. Never raises."""
+def execute(task: Task, reduce: ReduceSpec | None = None) -> dict[str, Any]:
+    """Run one task; return its Parquet bytes, or its traceback if it failed. Never raises.
+
+    With ``reduce``, a finished run also comes back reduced (``"reduced"``: see :mod:`experiments.reduce`),
+    so the parent need not read its file again; a reduction that fails is left out (the parent then
+    reads the file)."""
     tune_malloc()
     start = time.perf_counter()
     out: dict[str, Any] = {"run_id": task.run_id, "key": task.key}
@@ -107,7 +112,13 @@ def execute(task: Task) -> dict[str, Any]:
             scenario = with_overrides(scenario, task.overrides)
         model = CommunityModel(scenario, rng=task.seed)
         model.run(task.months)
-        out["parquet"] = parquet_bytes(run_table(model))
+        table = run_table(model)
+        out["parquet"] = parquet_bytes(table)
+        if reduce is not None:
+            try:
+                out["reduced"] = reduce_run(table, reduce, task.point is not None)
+            except Exception:  # noqa: BLE001 - only a shortcut: the parent reduces the file instead
+                pass
         out["scenario_sha256"] = scenario.digest()
         out["ok"] = True
     except Exception:  # noqa: BLE001 - a failing run is data: it is recorded and the rest go on
@@ -138,3 +149,20 @@ def code_digest(packages: tuple[str, ...] = ("model", "experiments")) -> str:
             h.update(path.relative_to(root).as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+WARM_WORLD = {"world.committees_per_street": 2, "world.residents_per_committee": 200}
+
+
+def warm_up() -> None:
+    """Load what the first run would otherwise load: the model's compiled kernels (from numba's cache),
+    by a two-month run of a tiny world (~0.25 s; the first real run is then ~0.5 s faster). Results do
+    not depend on it: every run builds its model afresh from its own seed. Never raises."""
+    try:
+        from model.scenario import load_scenario
+
+        scenario = with_overrides(load_scenario("shanghai-2015"), WARM_WORLD)
+        CommunityModel(scenario, rng=0).run(2)
+    except Exception:  # noqa: BLE001 - only a head start
+        pass
+

@@ -1,0 +1,65 @@
+"""Per-run reductions: the few numbers the analysis needs from one run's table.
+
+A worker reduces its run right after the run (the table is in memory), so the
+parent only combines small results instead of reading every run file again;
+runs not executed in this invocation (``--resume``) are read from their file
+and reduced by the same function, so both ways give the same numbers (the
+Parquet round trip is lossless: same columns, dtypes and values).
+
+Only numpy and pandas: importing this module costs nothing in a worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.outcomes import OUTCOME_NAMES
+from model.params import GROUPS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TOTAL_SPEND = "total.public_spending_yuan"
+TOTAL_MET = "total.needs_met"
+LAST_MONTHS = 12
+"""Needs met by resident group are summed over the last 12 months of a run."""
+GROUP_MET = [f"group.{g}.needs_met" for g in GROUPS]
+GROUP_LAPSED = [f"group.{g}.needs_lapsed" for g in GROUPS]
+
+
+@dataclass(frozen=True)
+class ReduceSpec:
+    """What to keep of each run besides its end-of-run values and totals: the monthly series of these
+    outcomes (for the time bands; runs of a sweep's design points never keep them)."""
+
+    band_outcomes: tuple[str, ...] = ()
+
+
+@dataclass
+class Reduced:
+    """One run reduced: end-of-run value of every outcome, whole-run totals, group sums of the last
+    12 months (``values``), and for the time bands the monthly series and months."""
+
+    values: dict[str, float]
+    band_outcomes: tuple[str, ...]
+    band: np.ndarray | None
+    months: np.ndarray | None
+
+
+def reduce_run(df: "pd.DataFrame", spec: ReduceSpec, swept_point: bool) -> Reduced:
+    """Reduce one run's full table (every column, as written to its Parquet file)."""
+    last = df.iloc[-1]
+    values: dict[str, float] = {name: float(last[name]) for name in OUTCOME_NAMES}
+    values[TOTAL_SPEND] = float(df["public_spending_yuan"].sum())
+    values[TOTAL_MET] = float(df["needs_met"].sum())
+    tail = df.iloc[-LAST_MONTHS:]
+    for c in GROUP_MET + GROUP_LAPSED:
+        values[c] = float(tail[c].sum())
+    band = months = None
+    if spec.band_outcomes and not swept_point:
+        band = df[list(spec.band_outcomes)].to_numpy(dtype=np.float64)
+        months = df["month"].to_numpy()
+    return Reduced(values, tuple(spec.band_outcomes), band, months)
