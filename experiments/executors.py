@@ -41,6 +41,11 @@ DASK_WORKER_ENV = {
     "MALLOC_MMAP_THRESHOLD_": str(32 * 1024 * 1024),
 }
 
+# Dask's statistical profiler samples every worker thread's stack every 10 ms (for the dashboard,
+# which we do not start): with single-threaded runs of about half a second it took the GIL from
+# the run often enough to add about 20 % of CPU per run; off for the LocalCluster we start.
+DASK_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
 
 class ExecutorError(Exception):
     """The executor could not start (bad address, workers running other code)."""
@@ -208,6 +213,7 @@ class DaskExecutor:
         try:
             if address == "local":
                 config = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in DASK_WORKER_ENV.items()}
+                config.update(DASK_WORKER_CONFIG)
                 with dask.config.set(config):
                     self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                  dashboard_address=None, silence_logs=40)
