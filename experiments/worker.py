@@ -93,6 +93,11 @@ def provenance() -> dict[str, Any]:
     return {"git_commit": git_commit(), "versions": dict(_versions)}
 
 
+def execute_many(tasks: list[Task], reduce: ReduceSpec | None = None) -> list[dict[str, Any]]:
+    """Run several tasks one after the other (one Dask task for a chunk of runs); see :func:`execute`."""
+    return [execute(task, reduce) for task in tasks]
+
+
 def execute(task: Task, reduce: ReduceSpec | None = None) -> dict[str, Any]:
     """Run one task; return its Parquet bytes, or its traceback if it failed. Never raises.
 
