@@ -36,16 +36,6 @@ def test_a_run_reduced_in_its_worker_equals_the_reduction_of_its_file(tmp_path):
     assert "reduced" not in worker.execute(task)
 
 
-def test_resumed_runs_are_read_from_their_files_and_give_the_same_tables(tmp_path):
-    path = write_experiment(tmp_path)
-    out = tmp_path / "out"
-    run_quiet(path, out, figures=False)
-    first = folder_digest(out)
-    # everything read back from the files (nothing executed now)
-    again = run_quiet(path, out, figures=False, resume=True)
-    assert again.executed == 0 and folder_digest(out) == first
-
-
 @pytest.mark.slow
 def test_warmed_up_prestarted_pool_gives_the_same_files_as_in_process(tmp_path):
     path = write_experiment(tmp_path, arms={"base": {}, "rent": {RENT: 0.8}}, replications=3, months=8)
