@@ -136,3 +136,36 @@ def test_income_window_keeps_twelve_months(m):
         org.close_income_month()
     window = org.income_window()
     assert window == {"fee": 120.0}
+
+
+def test_capacity_and_quality_over_arrays_equal_each_organization_to_the_last_bit(m, rng):
+    """compute_reach evaluates capacity and quality over all organizations at once; the values
+    must be exactly those of each organization's own methods (mixed staff, ages, venues,
+    incubation, certified workers, a service centre or not)."""
+    import numpy as np
+
+    from model.organizations import capacity, quality
+
+    po = m.p.organizations
+    po.incubation_months = 12
+    orgs = []
+    for i in range(40):
+        o = make_org(m, age_months=int(rng.integers(0, 60)), other_staff=int(rng.integers(0, 4)),
+                     workers=int(rng.integers(0, 4)))
+        for w in o.workers:
+            w.skill = float(rng.uniform(0.1, 0.9))
+            w.certified = bool(rng.random() < 0.5)
+        o.uses_venue = bool(i % 3 == 0)
+        o.incubated_until = m.month + (5 if i % 4 == 0 else -1)
+        orgs.append(o)
+    centre = np.array([i % 2 == 0 for i in range(len(orgs))])
+    units = np.array([o.staff_units() for o in orgs], dtype=np.float64)
+    other = np.array([o.other_staff for o in orgs], dtype=np.float64)
+    cap = capacity(po, units[:, 0], other, np.array([o.age_registered(m.month) for o in orgs], dtype=np.float64),
+                   np.array([o.uses_venue or o.runs_platform for o in orgs]),
+                   np.array([o.incubated(m.month) for o in orgs]))
+    q, cert = quality(po, units[:, 0], units[:, 1], units[:, 2], other, centre, 0.3)
+    for j, o in enumerate(orgs):
+        assert cap[j] == o.compute_capacity(po, m.month)
+        assert (q[j], cert[j]) == o.quality(po, bool(centre[j]), 0.3)
+    assert len(set(cap.tolist())) > 10, "the organizations differ"
