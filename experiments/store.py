@@ -92,28 +92,7 @@ class Store:
 
     def record(self, task: Task, result: dict[str, Any]) -> bool:
         """Store a worker's result: the run file then its entry, or a failure record. Returns ok."""
-        if result.get("ok"):
-            data: bytes = result["parquet"]
-            atomic_write_bytes(self.run_path(task.run_id), data)
-            entry = {
-                "run_id": task.run_id,
-                "arm": task.arm,
-                "point": task.point,
-                "replication": task.replication,
-                "seed": task.seed,
-                "months": task.months,
-                "overrides": task.overrides,
-                "scenario_sha256": result.get("scenario_sha256", ""),
-                "git_commit": result.get("git_commit", "unknown"),
-                "versions": result.get("versions", {}),
-                "key": task.key,
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "bytes": len(data),
-            }
-            atomic_write_text(self.entry_path(task.run_id), json.dumps(entry, indent=1, sort_keys=True) + "\n")
-            self.failure_path(task.run_id).unlink(missing_ok=True)
-            return True
-        failure = {
+        about = {
             "run_id": task.run_id,
             "arm": task.arm,
             "point": task.point,
@@ -121,11 +100,23 @@ class Store:
             "seed": task.seed,
             "months": task.months,
             "overrides": task.overrides,
-            "scenario": task.base,
             "git_commit": result.get("git_commit", "unknown"),
             "versions": result.get("versions", {}),
-            "traceback": result.get("traceback", "(no traceback)"),
         }
+        if result.get("ok"):
+            data: bytes = result["parquet"]
+            atomic_write_bytes(self.run_path(task.run_id), data)
+            entry = {
+                **about,
+                "scenario_sha256": result.get("scenario_sha256", ""),
+                "key": task.key,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "bytes": len(data),
+            }
+            atomic_write_text(self.entry_path(task.run_id), json.dumps(entry, indent=1, sort_keys=True) + "\n")
+            self.failure_path(task.run_id).unlink(missing_ok=True)
+            return True
+        failure = {**about, "scenario": task.base, "traceback": result.get("traceback", "(no traceback)")}
         atomic_write_text(self.failure_path(task.run_id), json.dumps(failure, indent=1, sort_keys=True) + "\n")
         return False
 

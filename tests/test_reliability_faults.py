@@ -36,11 +36,10 @@ import pytest
 from conftest import PYTHON, ROOT, RUN_PY
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "experiments"))
-from exp_helpers import folder_digest, run_quiet, write_experiment  # noqa: E402
+from exp_helpers import assert_same_bytes, checkout_state, folder_digest, run_quiet, write_experiment  # noqa: E402
 
 import model.output as output  # noqa: E402
 from experiments.store import Store  # noqa: E402
-from model.output import git_commit  # noqa: E402
 
 RENT = "parameters.organizations.rent_subsidy_share"
 FUND = "parameters.committees.self_governance_fund_yuan"
@@ -60,21 +59,6 @@ def study(tmp_path_factory):
     res = run_quiet(path, ref, figures=False)
     assert res.exit_code == 0 and res.done == N_RUNS
     return path, ref, state
-
-
-def checkout_state() -> tuple[str, str]:
-    """The git commit and the digest of model/ and experiments/ sources: both go into the outputs
-    (provenance, run keys), so a commit or an edit by someone else during a test changes bytes."""
-    from experiments.worker import code_digest
-
-    return git_commit(), code_digest()
-
-
-def assert_same_bytes(got, want, since: tuple[str, str], what: str = "") -> None:
-    """``got == want``, unless the checkout changed since ``since`` (then the comparison means nothing)."""
-    if got != want and checkout_state() != since:
-        pytest.skip("the checkout changed during the test (a commit, or an edit of model/ or experiments/)")
-    assert got == want, what
 
 
 def canonical(root: Path) -> dict[str, str]:

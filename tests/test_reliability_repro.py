@@ -34,7 +34,8 @@ from model import load_scenario
 from model.output import git_commit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "experiments"))
-from exp_helpers import NON_CANONICAL, folder_digest, run_quiet, write_experiment  # noqa: E402
+from exp_helpers import (NON_CANONICAL, assert_same_bytes, checkout_state, folder_digest, run_quiet,  # noqa: E402
+                         write_experiment)
 
 SIM_FILES = ("timeseries.csv", "by_group.csv", "by_committee.csv", "spending.csv", "summary.json", "scenario.toml")
 
@@ -68,21 +69,6 @@ def env_with(hash_seed: str) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONHASHSEED"] = hash_seed
     return env
-
-
-def checkout_state() -> tuple[str, str]:
-    """The git commit and the digest of model/ and experiments/ sources: both go into the outputs
-    (provenance, run keys), so a commit or an edit by someone else during a test changes bytes."""
-    from experiments.worker import code_digest
-
-    return git_commit(), code_digest()
-
-
-def assert_same_bytes(got, want, since: tuple[str, str], what: str = "") -> None:
-    """``got == want``, unless the checkout changed since ``since`` (then the comparison means nothing)."""
-    if got != want and checkout_state() != since:
-        pytest.skip("the checkout changed during the test (a commit, or an edit of model/ or experiments/)")
-    assert got == want, what
 
 
 def expected_versions() -> dict[str, str]:

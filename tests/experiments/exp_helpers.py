@@ -12,6 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from model.output import git_commit
+
 ROOT = Path(__file__).resolve().parents[2]
 RUN_PY = ROOT / "run.py"
 PYTHON = sys.executable
@@ -70,3 +74,18 @@ def run_quiet(exp_path: Path, out: Path, workers: int = 0, **kwargs: Any):
     from experiments.spec import load_experiment
 
     return run_experiment(load_experiment(exp_path), out, workers=workers, log=lambda _msg: None, **kwargs)
+
+
+def checkout_state() -> tuple[str, str]:
+    """The git commit and the digest of model/ and experiments/ sources: both go into the outputs
+    (provenance, run keys), so a commit or an edit by someone else during a test changes bytes."""
+    from experiments.worker import code_digest
+
+    return git_commit(), code_digest()
+
+
+def assert_same_bytes(got, want, since: tuple[str, str], what: str = "") -> None:
+    """``got == want``, unless the checkout changed since ``since`` (then the comparison means nothing)."""
+    if got != want and checkout_state() != since:
+        pytest.skip("the checkout changed during the test (a commit, or an edit of model/ or experiments/)")
+    assert got == want, what

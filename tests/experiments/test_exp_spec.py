@@ -37,17 +37,7 @@ def test_nested_tables_in_set_are_dotted_paths(tmp_path):
     assert exp.arm("b").set == {"parameters.organizations.rent_subsidy_share": 0.3}
 
 
-def test_every_problem_is_listed_with_its_field(tmp_path):
-    text = """
-[experiment]
-name = "bad"
-months = "60"
-replications = 0
-seed = -1
-reference = "nobody"
-outcomes = ["needs_met", "happiness"]
-colour = "red"
-
+BAD_ARMS = """
 [[arm]]
 name = "a"
 scenario = "baseline"
@@ -59,6 +49,21 @@ scenario = "baseline"
 name = "a"
 scenario = "no-such-preset"
 """
+"""Two arms with a misspelt parameter, a bad value, a duplicate name and an unknown preset."""
+
+
+def test_every_problem_is_listed_with_its_field(tmp_path):
+    text = """
+[experiment]
+name = "bad"
+months = "60"
+replications = 0
+seed = -1
+reference = "nobody"
+outcomes = ["needs_met", "happiness"]
+colour = "red"
+
+""" + BAD_ARMS
     problems = _problems(write_experiment(tmp_path, text))
     # shape errors come first (pydantic), all at once
     assert "experiment.months" in problems and "integer" in problems["experiment.months"]
@@ -77,17 +82,7 @@ reference = "nobody"
 outcomes = ["needs_met", "happiness"]
 output = "../../x"
 
-[[arm]]
-name = "a"
-scenario = "baseline"
-[arm.set]
-"parameters.organizations.rent_subsidy_shar" = 0.5
-"parameters.committees.staff" = -3
-
-[[arm]]
-name = "a"
-scenario = "no-such-preset"
-"""
+""" + BAD_ARMS
     problems = _problems(write_experiment(tmp_path, text))
     assert "not allowed" in problems["experiment.output"]
     assert "no arm named 'nobody'" in problems["experiment.reference"]
