@@ -1,5 +1,12 @@
 """Statistics of an experiment: summaries, paired effects, cost-effectiveness, sensitivity, attribution.
 
+Layout, in three sections: statistics (``mean_ci``, ``paired_effect``,
+``holm``, ``fieller_ratio``, ``shapley``: plain functions on arrays, tested on
+their own); collecting the runs (``collect`` -> ``Collected``: one row per run,
+from the workers' reductions or the run files); tables (one ``*_table``
+function per output file below, ``build_tables`` calling them all and
+``write_tables`` writing them atomically).
+
 All tables are built from end-of-run values (the outcome in the last month)
 and whole-run totals. Each worker reduces its run to those numbers (and the
 monthly series of the headline outcomes, for the time bands) right after the

@@ -14,6 +14,13 @@ what is allowed, by :class:`ExperimentError` (a sibling of
    the results folder.
 
 The format is documented in ``docs/experiments.md``.
+
+Layout, in three sections: the shape of the file (the pydantic classes
+``ExperimentMeta``, ``Arm``, ``Sweep``, ``Attribution``, ``ExperimentFile``);
+the validated experiment (``ArmSpec``, ``Experiment``, what the rest of the
+package uses); loading (``load_experiment`` -> ``validate_experiment``, which
+runs pass 1 through ``_pydantic_problems`` and pass 2 through
+``_check_meaning``).
 """
 
 from __future__ import annotations

@@ -5,6 +5,12 @@ per declared outcome); breakdowns by resident group and by committee are
 kept as arrays and turned into tables at the end. Counts of residents'
 needs, organizations, workers and money are reported at full scale (divided
 by the sampled share ``model.scale``).
+
+Layout: ``Outcome`` and ``OUTCOMES`` (every outcome declared once: name, unit,
+definition); ``Recorder`` (``begin_month``; the ``add_*`` calls the month's
+phases make; ``record``, which computes the month's outcomes, collects them and
+checks the invariants; the tables written at the end); then the helpers for the
+windowed outcomes (attrition, equity gaps) and ``linkage_index``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,14 @@
 """The one parameter register.
 
+Layout (one class per section of ``[parameters.<section>]``, in this order; each
+field is declared with :func:`P`): the helpers ``P`` and ``Section``; Residents
+(``GroupShares``, ``KindRates``, ``NeedRates``, ``Residents``); ``Committees``;
+``Streets``; Social organizations (``FounderKindShares``, ``Organizations``);
+``SocialWorkers``; ``Funders``; then ``Parameters`` (all sections) and the
+readers used by the docs and the dashboard, ``flat_values`` and
+``register_rows``. To find a parameter, search for its name; its section is the
+class it stands in.
+
 Every number the model uses lives here, once, as a typed field carrying its
 default, unit, bounds and source ("source article", a cited study,
 "assumption" or "calibrated"). Scenario files override fields under

@@ -12,6 +12,13 @@ lever's value over the ramp. Money it spends flows through the ledger under
 purposes that ``PURPOSE_LEVER`` maps back to the lever, so spending is
 accounted by lever and by source.
 
+Layout: ``PURPOSE_LEVER`` (ledger purposes -> lever); the base class
+``Lever`` (schedule, intensity, ``apply``) and ``_blend``; then one class per
+lever (``OrgSupport`` ... ``Publicity``), each a handful of register fields
+and an ``apply`` that names the mechanism parameters it sets; then
+``Policies`` (the ``[policies]`` table: one field per lever key) and
+``PolicySchedule`` (the parameters in force in a month).
+
 Narrow interface (cf. Starsim's ``Intervention``):
 
 * ``lever.intensity(month_index)`` - 0 before start/after end, ramps to 1;
