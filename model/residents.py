@@ -5,16 +5,28 @@ object and no rule loops over them in Python: each rule is a numpy expression
 or a compiled single-pass kernel (``kernels.py``). Residents of one committee
 are stored contiguously: committee ``c`` owns rows ``start[c]:start[c+1]``.
 
-State per resident (about 20 bytes): primary group, committee, the one open
+State per resident (about 24 bytes): primary group, committee, the one open
 need (kind, months waited, channel it was brought to), awareness of
 organizations' services, trust in the committee, satisfaction, participation
-and volunteering.
+and volunteering, and the resident's place on the tie cycle (below).
 
-Neighbour ties form a circulant graph within each committee area: committee c
-draws ``neighbours // 2`` offsets o once, and resident l of the committee is
-tied to residents l + o and l - o (mod the committee's size). The ties cost
-no memory per resident; ``neighbours`` returns them as a scipy.sparse matrix
-for analysis.
+Within a committee, residents are stored by group: the residents of group g
+in committee c are the rows ``group_start[c, g]:group_start[c, g+1]``. Groups
+are drawn independently per resident, as before; storing them in runs lets the
+rules that depend on the group (needs arising, the tallies by group) work on
+contiguous runs instead of looking up and scattering by group per resident.
+
+Neighbour ties form a circulant graph within each committee area over a
+random order of its residents (the *tie cycle*, drawn once): committee c draws
+``neighbours // 2`` offsets o once, and the resident at position q of the
+cycle is tied to the residents at positions q + o and q - o (mod the
+committee's size). ``tie_pos[i]`` is resident i's position on its committee's
+cycle and ``tie_at[start[c] + q]`` the local index of the resident at position
+q. Because the cycle order is random, a resident's ties are a random sample of
+the committee area whatever the storage order, exactly as when residents were
+stored in random order and tied by index. The ties cost 4 bytes per resident
+(two uint16 where committees are smaller than 65,536); ``neighbours`` returns
+them as a scipy.sparse matrix for analysis.
 """
 
 from __future__ import annotations
@@ -58,9 +70,12 @@ class ResidentArrays:
         self.n = n
         com_dtype = np.uint16 if self.n_committees < 2**16 else np.int32
         self.committee = np.repeat(np.arange(self.n_committees, dtype=com_dtype), sizes)
-        # Groups drawn independently per resident from the shares.
+        # Groups drawn independently per resident from the shares, then stored by group
+        # within each committee (runs group_start[c, g]:group_start[c, g + 1]).
         shares = group_share_vector(p)
-        self.group = rng_init.choice(len(GROUPS), size=n, p=shares / shares.sum()).astype(np.int8)
+        drawn = rng_init.choice(len(GROUPS), size=n, p=shares / shares.sum()).astype(np.int8)
+        self.group, self.group_start = kernels.store_by_group(drawn, self.start, len(GROUPS))
+        del drawn
         self.need_kind = np.full(n, NO_NEED, dtype=np.int8)
         self.need_wait = np.zeros(n, dtype=np.int8)
         self.need_channel = np.full(n, CH_NONE, dtype=np.int8)
@@ -74,6 +89,15 @@ class ResidentArrays:
         span = np.maximum(sizes - 1, 1)
         self.offsets = (1 + np.floor(rng_init.random((self.n_committees, half)) * span[:, None])).astype(np.int64)
         self.offsets[sizes <= 1] = 0
+        # the tie cycle: a random order of each committee's residents
+        cyc_dtype = np.uint16 if (sizes.max(initial=0) <= 2**16) else np.int32
+        self.tie_at = np.empty(n, dtype=cyc_dtype)
+        self.tie_pos = np.empty(n, dtype=cyc_dtype)
+        for c in np.flatnonzero(sizes > 0).tolist():
+            lo, hi = int(self.start[c]), int(self.start[c + 1])
+            order = rng_init.permutation(hi - lo)
+            self.tie_at[lo:hi] = order
+            self.tie_pos[lo + order] = np.arange(hi - lo)
         self._bias_groups = np.zeros(len(GROUPS), dtype=np.bool_)
         self._bias_groups[[ELDERLY, WOMEN_AT_HOME]] = True
         # the open needs' indices as last known (see open_index); None: unknown
@@ -87,15 +111,19 @@ class ResidentArrays:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         com = self.committee.astype(np.int64)
         size = self.size[com]
-        local = np.arange(n, dtype=np.int64) - self.start[com]
+        pos = self.tie_pos.astype(np.int64)
         src, dst = [], []
         for j in range(h):
             o = self.offsets[com, j]
             ok = size > 1
             for sign in (1, -1):
                 src.append(np.flatnonzero(ok))
-                dst.append((self.start[com] + (local + sign * o) % size)[ok])
+                dst.append(self._at_position(com, (pos + sign * o) % np.maximum(size, 1))[ok])
         return np.concatenate(src), np.concatenate(dst)
+
+    def _at_position(self, com: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """Row index of the resident at position ``q`` of committee ``com``'s tie cycle."""
+        return self.start[com] + self.tie_at[self.start[com] + q].astype(np.int64)
 
     @property
     def neighbours(self) -> sp.csr_matrix:
@@ -117,10 +145,10 @@ class ResidentArrays:
         v = np.asarray(values, dtype=np.float64)
         com = self.committee.astype(np.int64)
         size = self.size[com]
-        local = np.arange(n, dtype=np.int64) - self.start[com]
+        pos = self.tie_pos.astype(np.int64)
         for j in range(h):
             o = self.offsets[com, j]
-            out += v[self.start[com] + (local + o) % size] + v[self.start[com] + (local - o) % size]
+            out += v[self._at_position(com, (pos + o) % size)] + v[self._at_position(com, (pos - o) % size)]
         out /= 2 * h
         out[size <= 1] = 0.0
         return out
@@ -131,19 +159,19 @@ class ResidentArrays:
     def decide_needs_arise(self, rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Rule: a resident with no open need raises one of kind k with monthly chance rate[group, k].
 
-        Implemented by geometric skipping (``kernels.arise``): candidates are
-        visited with gaps drawn from Geometric(r_max), r_max the largest total
-        rate of any group; a free candidate raises kind k with chance
-        rate[g, k] / r_max. Same distribution as one draw per resident.
-        Returns the indices of residents who raised a need this month.
+        Implemented by geometric skipping over each (committee, group) run
+        (``kernels.arise``): within the run of group g, candidates are visited
+        with gaps drawn from Geometric(r_g), r_g the group's total rate; a free
+        candidate raises kind k with chance rate[g, k] / r_g. Same distribution
+        as one draw per resident, and no draw for residents who raise nothing.
+        Returns the indices of residents who raised a need this month (ascending).
         """
         rates = np.asarray(rates, dtype=np.float64)
         total = rates.sum(axis=1)
         if np.any(total > 1.0 + 1e-12):
             raise ValueError("a group's need rates add up to more than 1 a month")
-        rmax = float(total.max()) if total.size else 0.0
         cum = np.cumsum(rates, axis=1)
-        new = kernels.arise(self.need_kind, self.need_wait, self.need_channel, self.group, cum, rmax, rng)
+        new = kernels.arise(self.need_kind, self.need_wait, self.need_channel, self.group_start, cum, rng)
         if self._open_hint is not None:
             self._open_hint = kernels.merge_sorted(self._open_hint, new)
         return new
@@ -161,7 +189,7 @@ class ResidentArrays:
         """
         if idx is None:
             idx = self.open_index()
-        kernels.bring_forward(idx, self.need_kind, self.need_channel, self.committee, self.trust, self.awareness,
+        kernels.bring_forward(idx, self.need_kind, self.need_channel, self.start, self.trust, self.awareness,
                               np.ascontiguousarray(org_reach, dtype=np.float32), p.express_base, p.express_trust,
                               p.express_awareness, p.direct_to_org_awareness, rng)
 
@@ -233,8 +261,9 @@ class ResidentArrays:
         mouth: awareness_gain_neighbours), decays (awareness_decay) and rises with
         publicity (publicity_awareness)."""
         projects = np.asarray(projects_running, dtype=np.int64)
-        kernels.participation(self.participating, self.volunteer, self.group, self.committee, self.satisfaction,
-                              self.start, self.size, self.offsets, projects, p.participation_base,
+        kernels.participation(self.participating, self.volunteer, self.group, self.satisfaction,
+                              self.start, self.size, self.offsets, self.tie_pos, self.tie_at, projects,
+                              p.participation_base,
                               p.group_participation_bias, self._bias_groups, p.participation_peer,
                               p.participation_satisfaction, p.participation_project_pull,
                               p.publicity_participation, p.participation_quit, p.volunteer_share, rng)
@@ -280,7 +309,7 @@ class ResidentArrays:
         (satisfaction, trust, participating, open needs) and totals (participating,
         volunteers, open needs); raises AssertionError if an invariant fails."""
         by_g, by_c, totals, bad = kernels.tallies(
-            self.group, self.start, self.satisfaction, self.trust, self.awareness, self.participating,
+            self.group_start, self.satisfaction, self.trust, self.awareness, self.participating,
             self.volunteer, self.need_kind, self.need_wait, self.need_channel, len(GROUPS))
         if bad:
             raise AssertionError({1: "a resident's satisfaction, trust or awareness is outside [0, 1] or NaN",

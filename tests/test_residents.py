@@ -196,6 +196,77 @@ def test_neighbour_ties_stay_within_committee_and_are_row_normalised():
     assert 4 <= (r.neighbours != 0).sum(axis=1).mean() <= 7
 
 
+def test_residents_stored_by_group_within_each_committee():
+    r, _ = residents(sizes=(700, 0, 1, 1300), neighbours=6, seed=5)
+    gs = r.group_start
+    assert gs.shape == (4, len(GROUPS) + 1)
+    np.testing.assert_array_equal(gs[:, 0], r.start[:-1])
+    np.testing.assert_array_equal(gs[:, -1], r.start[1:])
+    assert np.all(np.diff(gs, axis=1) >= 0)
+    for c in range(4):
+        for g in range(len(GROUPS)):
+            run = r.group[gs[c, g]:gs[c, g + 1]]
+            assert np.all(run == g), f"committee {c}: the run of {GROUPS[g]} holds other groups"
+    # the groups themselves are still drawn with the register's shares
+    big, p = residents(sizes=(200_000,), neighbours=0, seed=3)
+    shares = np.bincount(big.group, minlength=len(GROUPS)) / big.n
+    expected = [getattr(p.group_shares, g) for g in GROUPS[:-1]]
+    for g, e in enumerate(expected):
+        assert abs(shares[g] - e) * big.n <= binomial_tolerance(big.n, e), (GROUPS[g], shares[g], e)
+
+
+def test_tie_cycle_is_a_permutation_and_mixes_groups_at_random():
+    """The tie cycle is a permutation of each committee; because it is random, the share of
+    ties joining two residents of the same group is the chance that two random residents
+    share a group (sum of squared shares), not the near-1 share that tying neighbours in
+    the group-sorted storage order would give. Tolerance: 4 sd of the share over ties."""
+    r, _ = residents(sizes=(3000, 5000, 2), neighbours=6, seed=11)
+    for c in range(3):
+        lo, hi = r.start[c], r.start[c + 1]
+        at, pos = r.tie_at[lo:hi].astype(np.int64), r.tie_pos[lo:hi].astype(np.int64)
+        np.testing.assert_array_equal(np.sort(at), np.arange(hi - lo))
+        np.testing.assert_array_equal(pos[at], np.arange(hi - lo))
+    mat = r.neighbours.tocoo()
+    same = (r.group[mat.row] == r.group[mat.col]).mean()
+    shares = np.bincount(r.group, minlength=len(GROUPS)) / r.n
+    expected = float((shares ** 2).sum())
+    sd = np.sqrt(expected * (1 - expected) / (mat.nnz / 2))
+    assert abs(same - expected) <= 4 * sd, (same, expected)
+
+
+def test_vanishing_rates_end_every_pass():
+    """Rates so small that a geometric gap overflows (even to inf) raise nothing and end."""
+    r, p = residents(sizes=(1000, 1000), neighbours=4, lapse_rate=5e-324, participation_quit=1e-300,
+                     participation_base=1e-310, participation_peer=0.0, participation_satisfaction=0.0,
+                     participation_project_pull=0.0)
+    rates = np.full((len(GROUPS), K), 5e-324)
+    assert r.decide_needs_arise(rates, np.random.default_rng(0)).size == 0
+    before = r.participating.copy()
+    r.decide_participation(p, np.zeros(2), np.random.default_rng(1))
+    np.testing.assert_array_equal(r.participating, before)
+    r.need_kind[:10] = 0
+    r._open_hint = None
+    lapsed, _ = r.decide_wait_or_lapse(p, np.random.default_rng(2))
+    assert lapsed.size == 0 and np.all(r.need_wait[:10] == 1)
+
+
+def test_participation_when_the_bound_reaches_one():
+    """Statistical: with a bound of 1 or more every resident draws once against the whole
+    chance; the joining share matches the rule's mean chance within 4 sd."""
+    r, p = residents(sizes=(20_000,), seed=4, neighbours=6, participation_base=0.3, participation_peer=0.9,
+                     participation_satisfaction=0.0, participation_project_pull=0.0, participation_quit=0.0,
+                     group_participation_bias=0.0, publicity_participation=0.0)
+    rng = np.random.default_rng(9)
+    r.participating[:] = rng.random(r.n) < 0.3
+    r.volunteer[:] = False
+    before = r.participating.copy()
+    expected_p = np.minimum(p.participation_base + p.participation_peer * r.neighbour_mean(before), 1.0)
+    r.decide_participation(p, np.zeros(1), np.random.default_rng(6))
+    cand = ~before
+    share, mean_p, n = (r.participating & cand).sum() / cand.sum(), expected_p[cand].mean(), cand.sum()
+    assert abs(share - mean_p) * n <= binomial_tolerance(n, mean_p), (share, mean_p)
+
+
 def test_participation_spreads_over_neighbour_ties():
     """Statistical: non-participants among participating neighbours join far more often;
     the realised joining share matches the rule's mean chance within 4 sd."""
