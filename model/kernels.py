@@ -72,7 +72,7 @@ def store_by_group(drawn, start, n_groups):
 
 
 @njit(cache=_CACHE)
-def arise(need_kind, need_wait, need_channel, group_start, cum_rates, rng):
+def arise(need_kind, group_start, cum_rates, rng):
     """Needs arise: resident i with no open need raises kind k with chance rate[g_i, k].
 
     Residents of a committee are stored by group (``group_start``), so within the run of
@@ -113,9 +113,9 @@ def arise(need_kind, need_wait, need_channel, group_start, cum_rates, rng):
                 k = 0
                 while k < n_kinds - 1 and u >= cum_rates[g, k]:
                     k += 1
+                # a closed need keeps wait 0 and channel -1 (an invariant the tallies
+                # check), so only the kind is written
                 need_kind[i] = k
-                need_wait[i] = 0
-                need_channel[i] = -1
                 out = _grow(out, count)
                 out[count] = i
                 count += 1
@@ -303,19 +303,18 @@ def resolve_met(idx, quality, by_org, need_kind, need_wait, need_channel, satisf
 
 @njit(cache=_CACHE)
 def wait_or_lapse(idx, need_kind, need_wait, need_channel, satisfaction, trust,
-                  lapse_rate, max_wait, sat_keep, trust_keep, rng):
+                  lapse_rate, max_wait, sat_keep, trust_keep, rng, out, kinds, still):
     """Open needs (among ``idx``) wait a month more; each lapses with lapse_rate or surely
     at max_wait. A lapse scales satisfaction by sat_keep, and trust by trust_keep when the
-    need was brought to the committee. Returns (lapsed indices, their kinds, indices of
-    the needs among ``idx`` still open).
+    need was brought to the committee. Writes the lapsed indices and their kinds to ``out``
+    and ``kinds``, and the indices of the needs among ``idx`` still open to ``still``
+    (each at least idx.size long, allocated by the caller: numpy's large allocations
+    use huge pages, numba's fault in page by page); returns (lapsed, still open) counts.
 
     The needs that lapse by chance are found by geometric skipping over the positions of
     ``idx`` (a position holding a closed need draws nothing more), so there is one draw
     per lapse rather than one per open need."""
-    out = np.empty(max(64, idx.size // 4), np.int64)
-    kinds = np.empty(out.size, np.int8)
     count = 0
-    still = np.empty(idx.size, np.int64)
     n_still = 0
     skip = 0.0 < lapse_rate < 1.0
     log1m = np.log1p(-lapse_rate) if skip else 0.0
@@ -339,11 +338,6 @@ def wait_or_lapse(idx, need_kind, need_wait, need_channel, satisfaction, trust,
             satisfaction[i] *= sat_keep
             if need_channel[i] == 0:
                 trust[i] *= trust_keep
-            if count >= out.size:
-                out = _grow(out, count)
-                nk = np.empty(out.size, np.int8)
-                nk[:count] = kinds[:count]
-                kinds = nk
             out[count] = i
             kinds[count] = k
             count += 1
@@ -353,7 +347,7 @@ def wait_or_lapse(idx, need_kind, need_wait, need_channel, satisfaction, trust,
         else:
             still[n_still] = i
             n_still += 1
-    return out[:count], kinds[:count], still[:n_still]
+    return count, n_still
 
 
 @njit(cache=_CACHE)
@@ -430,19 +424,6 @@ def neighbour_share(values, start, size, offsets, tie_pos, tie_at, c, local):
 
 
 @njit(cache=_CACHE)
-def _own_chance(i, c, group, satisfaction, projects, base, bias, bias_groups, sat_coef, pull, publicity):
-    """A non-participant's joining chance apart from peers: base*(1+bias if in bias_groups)
-    + sat_coef*max(satisfaction-0.5, 0) + pull*(committee runs projects) + publicity."""
-    p = base * (1.0 + bias if bias_groups[group[i]] else 1.0)
-    d = satisfaction[i] - 0.5
-    if d > 0.0:
-        p += sat_coef * d
-    if projects[c] > 0:
-        p += pull
-    return p + publicity
-
-
-@njit(cache=_CACHE)
 def _add_join(joins, vol, nj, i, volunteers):
     """Append a joiner (and whether they volunteer) to the growing buffers."""
     joins = _grow(joins, nj)
@@ -456,29 +437,31 @@ def _add_join(joins, vol, nj, i, volunteers):
 
 
 @njit(cache=_CACHE)
-def participation(participating, volunteer, group, satisfaction, start, size, offsets, tie_pos, tie_at,
+def participation(participating, volunteer, group_start, satisfaction, start, size, offsets, tie_pos, tie_at,
                   projects, base, bias, bias_groups, peer, sat_coef, pull, publicity, quit_rate,
                   volunteer_share, rng):
     """Joining and quitting (synchronous: chances from the state before anyone changes).
 
-    A non-participant joins with chance a_i + peer*(share of participating ties), where
-    a_i = base*(1+bias if in bias_groups) + sat_coef*max(satisfaction-0.5, 0) + pull*(committee
-    runs projects) + publicity; a participant quits with quit_rate; a joiner volunteers with
-    volunteer_share.
+    A non-participant of group g joins with chance a_g + sat_coef*max(satisfaction-0.5, 0)
+    + peer*(share of participating ties), where a_g = base*(1+bias if g in bias_groups)
+    + pull*(committee runs projects) + publicity; a participant quits with quit_rate; a
+    joiner volunteers with volunteer_share.
 
-    Joins, committee by committee: with a_max the committee's bound on a_i and b = a_max +
-    peer, residents are visited with Geometric(b) gaps and draw u ~ U(0, b). u < a_i: the
-    resident joins; a_i <= u < a_max: not; u >= a_max falls in one of 2h equal segments of
-    width peer/(2h), one per tie, and the resident joins if that tie participates. So a
-    visited resident joins with chance (a_i + peer*share)/b: one tie is looked at instead of
-    all, and a_i is computed only when u < a_max. (Where b >= 1 every resident is visited and
-    the whole chance computed.) The visited residents of a committee are drawn first and
-    their rows then read in loops without branches, so that the memory reads overlap
-    instead of waiting on each other. Quits: Geometric(quit_rate) gaps over all residents.
+    Joins, run by run (a committee's residents of one group, ``group_start``): with
+    b = a_g + sat_coef/2 + peer, residents are visited with Geometric(b) gaps and draw
+    u ~ U(0, b). u < a_g: the resident joins; a_g <= u < a_g + sat_coef/2: it joins if
+    u - a_g < sat_coef*max(satisfaction-0.5, 0); above, u falls in one of 2h equal
+    segments of width peer/(2h), one per tie, and it joins if that tie participates. So a
+    visited resident joins with chance (its whole chance)/b, and reads its satisfaction
+    or one tie only when its draw needs them. (Where b >= 1 every resident of the run is
+    visited and draws once against the whole chance.) A run's visited residents are
+    drawn first and the ties they look at then read in loops without branches, so that
+    the memory reads overlap. Quits: Geometric(quit_rate) gaps over all residents.
     Returns (joins, quits).
     """
     n = participating.size
     n_com = start.size - 1
+    n_groups = group_start.shape[1] - 1
     h = offsets.shape[1]
     joins = np.empty(64, np.int64)
     vol = np.empty(64, np.bool_)
@@ -486,59 +469,62 @@ def participation(participating, volunteer, group, satisfaction, start, size, of
     biggest = 0
     for c in range(n_com):
         biggest = max(biggest, size[c])
-    cand = np.empty(biggest, np.int64)  # visited rows of the committee
+    cand = np.empty(biggest, np.int64)  # visited rows of the run
     draw = np.empty(biggest)  # their u
     row = np.empty(biggest, np.int64)  # the tie looked at (or the resident)
     ok = np.empty(biggest, np.bool_)
     for c in range(n_com):
         s = size[c]
         lo = start[c]
-        amax = base * max(1.0, 1.0 + bias) + sat_coef * 0.5 + publicity + (pull if projects[c] > 0 else 0.0)
         pmax = peer if (h > 0 and s > 1) else 0.0
-        b = amax + pmax
-        if b <= 0.0:
-            continue
-        if b >= 1.0:
-            for local in range(s):
-                i = lo + local
-                p = _own_chance(i, c, group, satisfaction, projects, base, bias, bias_groups, sat_coef, pull,
-                                publicity)
-                p += peer * neighbour_share(participating, start, size, offsets, tie_pos, tie_at, c, local)
-                if rng.random() < p and not participating[i]:
+        seg = pmax / (2 * h) if pmax > 0.0 else 1.0
+        for g in range(n_groups):
+            r_lo = group_start[c, g]
+            r_hi = group_start[c, g + 1]
+            a_g = base * (1.0 + bias if bias_groups[g] else 1.0) + publicity + (pull if projects[c] > 0 else 0.0)
+            a_max = a_g + sat_coef * 0.5
+            b = a_max + pmax
+            if b <= 0.0 or r_hi == r_lo:
+                continue
+            if b >= 1.0:
+                for i in range(r_lo, r_hi):
+                    p = a_g + sat_coef * max(satisfaction[i] - 0.5, 0.0)
+                    p += peer * neighbour_share(participating, start, size, offsets, tie_pos, tie_at, c, i - lo)
+                    if rng.random() < p and not participating[i]:
+                        joins, vol = _add_join(joins, vol, nj, i, rng.random() < volunteer_share)
+                        nj += 1
+                continue
+            log1m = np.log1p(-b)
+            # 1. the visited residents and their draws
+            m = 0
+            i = r_lo - 1
+            while True:
+                i += _geometric(rng, b, log1m)
+                if i >= r_hi:
+                    break
+                cand[m] = i
+                draw[m] = rng.random() * b
+                m += 1
+            # 2. the tie each resident looks at (itself where u < a_max), read without branches
+            if pmax > 0.0:
+                for j in range(m):
+                    t = min(max(int((draw[j] - a_max) / seg), 0), 2 * h - 1)
+                    row[j] = _tie(start, size, offsets, tie_pos, tie_at, c, cand[j] - lo, t)
+                for j in range(m):
+                    ok[j] = participating[row[j]]
+            # 3. the decisions
+            for j in range(m):
+                u = draw[j]
+                i = cand[j]
+                if u < a_g:
+                    join = True
+                elif u < a_max:
+                    join = u - a_g < sat_coef * (satisfaction[i] - 0.5)
+                else:
+                    join = ok[j]
+                if join and not participating[i]:
                     joins, vol = _add_join(joins, vol, nj, i, rng.random() < volunteer_share)
                     nj += 1
-            continue
-        log1m = np.log1p(-b)
-        seg = pmax / (2 * h) if pmax > 0.0 else 1.0
-        # 1. the visited residents and their draws
-        m = 0
-        local = -1
-        while True:
-            local += _geometric(rng, b, log1m)
-            if local >= s:
-                break
-            cand[m] = lo + local
-            draw[m] = rng.random() * b
-            m += 1
-        # 2. the tie each resident looks at (itself where u < a_max), read without branches
-        for j in range(m):
-            u = draw[j]
-            t = min(max(int((u - amax) / seg), 0), 2 * h - 1) if h > 0 else 0
-            row[j] = _tie(start, size, offsets, tie_pos, tie_at, c, cand[j] - lo, t) if pmax > 0.0 else cand[j]
-        for j in range(m):
-            ok[j] = participating[row[j]] and not participating[cand[j]]
-        # 3. the decisions
-        for j in range(m):
-            u = draw[j]
-            i = cand[j]
-            if u < amax:
-                join = u < _own_chance(i, c, group, satisfaction, projects, base, bias, bias_groups, sat_coef,
-                                       pull, publicity) and not participating[i]
-            else:
-                join = ok[j]
-            if join:
-                joins, vol = _add_join(joins, vol, nj, i, rng.random() < volunteer_share)
-                nj += 1
     # quits, applied as they are found (the resident's row is then in cache): a quitter's
     # state is not read again, and joiners are non-participants, so this equals applying
     # all changes at the end
@@ -600,6 +586,22 @@ def awareness_step(awareness, start, gain, decay, push):
             d = mean - a
             x = a + (gain * d if d > 0.0 else 0.0) - decay * a + push * (1.0 - a)
             v[k] = 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
+
+
+@njit(cache=_CACHE)
+def count_per_committee(flags, start):
+    """How many of each committee's rows ``start[c]:start[c+1]`` are set in ``flags``
+    (a vectorised loop over each committee's slice; np.add.reduceat on booleans with an
+    integer accumulator took 0.2-0.4 s at city scale)."""
+    n_com = start.size - 1
+    out = np.zeros(n_com, np.int64)
+    for c in range(n_com):
+        v = flags[start[c]:start[c + 1]]
+        k = 0
+        for j in range(v.size):
+            k += v[j]
+        out[c] = k
+    return out
 
 
 @njit(cache=_CACHE)

@@ -164,6 +164,8 @@ class ResidentArrays:
         with gaps drawn from Geometric(r_g), r_g the group's total rate; a free
         candidate raises kind k with chance rate[g, k] / r_g. Same distribution
         as one draw per resident, and no draw for residents who raise nothing.
+        Only the kind is written: a closed need already has wait 0 and no channel
+        (an invariant ``tallies`` checks every month).
         Returns the indices of residents who raised a need this month (ascending).
         """
         rates = np.asarray(rates, dtype=np.float64)
@@ -171,7 +173,7 @@ class ResidentArrays:
         if np.any(total > 1.0 + 1e-12):
             raise ValueError("a group's need rates add up to more than 1 a month")
         cum = np.cumsum(rates, axis=1)
-        new = kernels.arise(self.need_kind, self.need_wait, self.need_channel, self.group_start, cum, rng)
+        new = kernels.arise(self.need_kind, self.group_start, cum, rng)
         if self._open_hint is not None:
             self._open_hint = kernels.merge_sorted(self._open_hint, new)
         return new
@@ -239,11 +241,14 @@ class ResidentArrays:
         matching serves as well as a fresh one."""
         if idx is None:
             idx = self.open_index()
-        lapsed, kinds, still_open = kernels.wait_or_lapse(
+        lapsed = np.empty(idx.size, np.int64)
+        kinds = np.empty(idx.size, np.int8)
+        still_open = np.empty(idx.size, np.int64)
+        n_lapsed, n_still = kernels.wait_or_lapse(
             idx, self.need_kind, self.need_wait, self.need_channel, self.satisfaction, self.trust, p.lapse_rate,
-            p.max_wait_months, 1.0 - p.satisfaction_step, 1.0 - p.trust_step, rng)
-        self._open_hint = still_open  # the open needs, if idx held all of them (checked when used)
-        return lapsed, kinds
+            p.max_wait_months, 1.0 - p.satisfaction_step, 1.0 - p.trust_step, rng, lapsed, kinds, still_open)
+        self._open_hint = still_open[:n_still]  # the open needs, if idx held all of them (checked when used)
+        return lapsed[:n_lapsed], kinds[:n_lapsed]
 
     def decide_participation(
         self,
@@ -261,7 +266,7 @@ class ResidentArrays:
         mouth: awareness_gain_neighbours), decays (awareness_decay) and rises with
         publicity (publicity_awareness)."""
         projects = np.asarray(projects_running, dtype=np.int64)
-        kernels.participation(self.participating, self.volunteer, self.group, self.satisfaction,
+        kernels.participation(self.participating, self.volunteer, self.group_start, self.satisfaction,
                               self.start, self.size, self.offsets, self.tie_pos, self.tie_at, projects,
                               p.participation_base,
                               p.group_participation_bias, self._bias_groups, p.participation_peer,
@@ -293,11 +298,12 @@ class ResidentArrays:
     # ------------------------------------------------------------------
     def per_committee(self, values: np.ndarray) -> np.ndarray:
         """Sum of ``values`` per committee (residents are contiguous; empty committees give 0)."""
+        if values.dtype == bool:
+            return kernels.count_per_committee(values, self.start).astype(np.float64)
         out = np.zeros(self.n_committees, dtype=np.float64)
         nonempty = self.size > 0
         if self.n and nonempty.any():
-            acc = np.int64 if values.dtype == bool else np.float64
-            out[nonempty] = np.add.reduceat(values, self.start[:-1][nonempty], dtype=acc)
+            out[nonempty] = np.add.reduceat(values, self.start[:-1][nonempty], dtype=np.float64)
         return out
 
     def sizes(self) -> np.ndarray:

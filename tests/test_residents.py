@@ -366,3 +366,14 @@ def test_check_rejects_out_of_range_state():
     r.participating[9], r.volunteer[9] = False, True
     with pytest.raises(AssertionError, match="volunteer"):
         r.check()
+
+
+def test_per_committee_counts_and_sums_match_plain_numpy():
+    r, _ = residents(sizes=(5, 0, 7, 1), neighbours=2, seed=8)
+    flags = np.random.default_rng(1).random(r.n) < 0.5
+    values = np.random.default_rng(2).random(r.n)
+    expected_counts = [flags[r.start[c]:r.start[c + 1]].sum() for c in range(4)]
+    expected_sums = [values[r.start[c]:r.start[c + 1]].sum() for c in range(4)]
+    np.testing.assert_array_equal(r.per_committee(flags), expected_counts)
+    np.testing.assert_allclose(r.per_committee(values), expected_sums, rtol=1e-12)
+    assert r.per_committee(flags).dtype == np.float64
