@@ -424,6 +424,19 @@ def neighbour_share(values, start, size, offsets, tie_pos, tie_at, c, local):
 
 
 @njit(cache=_CACHE)
+def _touch(tie_at, participating, lo, hi):
+    """Read a committee's tie cycle and participation rows in order (one streamed pass) so
+    that the random tie lookups that follow find them in cache instead of each waiting on
+    memory; returns a checksum that the caller keeps (so the reads are not dropped)."""
+    at = tie_at[lo:hi]
+    part = participating[lo:hi]
+    acc = 0
+    for k in range(at.size):
+        acc += np.int64(at[k]) + part[k]
+    return acc
+
+
+@njit(cache=_CACHE)
 def _add_join(joins, vol, nj, i, volunteers):
     """Append a joiner (and whether they volunteer) to the growing buffers."""
     joins = _grow(joins, nj)
@@ -456,8 +469,10 @@ def participation(participating, volunteer, group_start, satisfaction, start, si
     or one tie only when its draw needs them. (Where b >= 1 every resident of the run is
     visited and draws once against the whole chance.) A run's visited residents are
     drawn first and the ties they look at then read in loops without branches, so that
-    the memory reads overlap. Quits: Geometric(quit_rate) gaps over all residents.
-    Returns (joins, quits).
+    the memory reads overlap; each committee's tie cycle and participation rows are first
+    read in order (``_touch``), so that those lookups find them in cache. Quits:
+    Geometric(quit_rate) gaps over all residents. Returns (joins, quits, checksum of the
+    touched rows).
     """
     n = participating.size
     n_com = start.size - 1
@@ -469,6 +484,7 @@ def participation(participating, volunteer, group_start, satisfaction, start, si
     biggest = 0
     for c in range(n_com):
         biggest = max(biggest, size[c])
+    warm = 0
     cand = np.empty(biggest, np.int64)  # visited rows of the run
     draw = np.empty(biggest)  # their u
     row = np.empty(biggest, np.int64)  # the tie looked at (or the resident)
@@ -478,6 +494,8 @@ def participation(participating, volunteer, group_start, satisfaction, start, si
         lo = start[c]
         pmax = peer if (h > 0 and s > 1) else 0.0
         seg = pmax / (2 * h) if pmax > 0.0 else 1.0
+        if pmax > 0.0:
+            warm += _touch(tie_at, participating, lo, lo + s)
         for g in range(n_groups):
             r_lo = group_start[c, g]
             r_hi = group_start[c, g + 1]
@@ -543,7 +561,7 @@ def participation(participating, volunteer, group_start, satisfaction, start, si
     for j in range(nj):
         participating[joins[j]] = True
         volunteer[joins[j]] = vol[j]
-    return nj, nq
+    return nj, nq, warm
 
 
 @njit(cache=_CACHE)
