@@ -144,6 +144,60 @@ def channel_needs(idx, cell, ch, wait, channel, n_cells):
 
 
 @njit(cache=_CACHE)
+def count_by_group_committee(idx, group, committee, n_groups, n_com):
+    """Residents ``idx`` counted by group and by committee, one pass (replaces
+    ``np.bincount(group[idx], minlength=n_groups)`` and
+    ``np.bincount(committee[idx], minlength=n_com)``: two gathers and two bincounts)."""
+    by_g = np.zeros(n_groups, np.int64)
+    by_c = np.zeros(n_com, np.int64)
+    for j in range(idx.size):
+        i = idx[j]
+        by_g[group[i]] += 1
+        by_c[committee[i]] += 1
+    return by_g, by_c
+
+
+@njit(cache=_CACHE)
+def met_by_group_committee(idx, group, committee, need_wait, n_groups, n_com):
+    """Met needs ``idx`` counted by group and by committee, and their waits summed by group
+    in index order, one pass (replaces the gathers ``group[idx]``, ``committee[idx]``,
+    ``need_wait[idx]`` and the bincounts of ``Recorder.add_met``; the sums are the same
+    chain of additions as ``np.bincount(g, weights=wait)``)."""
+    by_g = np.zeros(n_groups, np.int64)
+    by_c = np.zeros(n_com, np.int64)
+    wait_g = np.zeros(n_groups, np.float64)
+    for j in range(idx.size):
+        i = idx[j]
+        g = group[i]
+        by_g[g] += 1
+        by_c[committee[i]] += 1
+        wait_g[g] += np.float64(need_wait[i])
+    return by_g, by_c, wait_g
+
+
+@njit(cache=_CACHE)
+def lapsed_cells(idx, kinds, committee, n_kinds, n_cells):
+    """Lapsed needs ``idx`` (kinds ``kinds``) per cell committee*n_kinds + kind (replaces
+    ``np.bincount(committee[idx].astype(np.int64) * n_kinds + kinds, minlength=n_cells)``)."""
+    out = np.zeros(n_cells, np.int64)
+    for j in range(idx.size):
+        out[np.int64(committee[idx[j]]) * n_kinds + kinds[j]] += 1
+    return out
+
+
+@njit(cache=_CACHE)
+def still_open_cells(idx, cell, need_kind, no_need, n_cells):
+    """Needs among ``idx`` (cells ``cell``) still open, per cell (replaces
+    ``np.bincount(cell[need_kind[idx] != no_need], minlength=n_cells)``: a gather, a mask,
+    a selection and a bincount)."""
+    out = np.zeros(n_cells, np.int64)
+    for j in range(idx.size):
+        if need_kind[idx[j]] != no_need:
+            out[cell[j]] += 1
+    return out
+
+
+@njit(cache=_CACHE)
 def match(need_idx, need_cell, need_wait, row_cell, row_cap, n_cells, max_wait, rng):
     """Serve needs cell by cell, longest-waiting first, up to the cell's capacity.
 

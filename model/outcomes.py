@@ -24,6 +24,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from . import kernels
 from .funders import public_spending, spending_by
 from .organizations import SERVES_BY_KIND
 from .params import GROUPS, NEED_KINDS
@@ -141,24 +142,28 @@ class Recorder:
     def add_arising(self, idx: np.ndarray) -> None:
         """Needs raised this month."""
         r = self.m.residents
-        self.arising_g += np.bincount(r.group[idx], minlength=self.n_g)
-        self.arising_c += np.bincount(r.committee[idx], minlength=self.n_c)
+        by_g, by_c = kernels.count_by_group_committee(idx, r.group, r.committee, self.n_g, self.n_c)
+        self.arising_g += by_g
+        self.arising_c += by_c
 
-    def add_met(self, idx: np.ndarray, wait: np.ndarray, cert: np.ndarray, ptype: np.ndarray) -> None:
-        """Needs met this month, with their wait, certification and provider type."""
+    def add_met(self, idx: np.ndarray, cert: np.ndarray, ptype: np.ndarray) -> None:
+        """Needs met this month, with their certification and provider type; their waits
+        are read from the residents, so this comes before the needs close."""
         r = self.m.residents
-        g = r.group[idx]
-        self.met_g += np.bincount(g, minlength=self.n_g)
-        self.met_c += np.bincount(r.committee[idx], minlength=self.n_c)
-        self.wait_g += np.bincount(g, weights=wait.astype(np.float64), minlength=self.n_g)
+        met_g, met_c, wait_g = kernels.met_by_group_committee(idx, r.group, r.committee, r.need_wait,
+                                                              self.n_g, self.n_c)
+        self.met_g += met_g
+        self.met_c += met_c
+        self.wait_g += wait_g
         self.met_cert += int(cert.sum())
         self.met_by += np.bincount(ptype.astype(np.int64), minlength=3)
 
     def add_lapsed(self, idx: np.ndarray) -> None:
         """Needs lapsed this month."""
         r = self.m.residents
-        self.lapsed_g += np.bincount(r.group[idx], minlength=self.n_g)
-        self.lapsed_c += np.bincount(r.committee[idx], minlength=self.n_c)
+        by_g, by_c = kernels.count_by_group_committee(idx, r.group, r.committee, self.n_g, self.n_c)
+        self.lapsed_g += by_g
+        self.lapsed_c += by_c
 
     def quit(self, _worker) -> None:
         """A worker quit this month."""

@@ -179,14 +179,13 @@ def serve_residents(m: "CommunityModel") -> None:
     lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"], open_idx)
     m.recorder.add_lapsed(lapsed)
     # what the streets see: lapsed needs by kind, over a year (exponential window)
-    lapsed_kind_com = np.bincount(r.committee[lapsed].astype(np.int64) * K + lapsed_kind, minlength=n_cells
-                                  ).reshape(-1, K).astype(np.float64)
+    lapsed_kind_com = kernels.lapsed_cells(lapsed, lapsed_kind, r.committee, K, n_cells).reshape(-1, K).astype(np.float64)
     for street in m.streets:
         rows = [c.index for c in street.committees]
         keep = 1.0 - 1.0 / m.p.streets.unmet_memory_months
         street.unmet_by_kind = street.unmet_by_kind * keep + lapsed_kind_com[rows].sum(axis=0)
-    still_open = r.need_kind[open_idx] != NO_NEED
-    m._unmet_kind_by_committee = lapsed_kind_com + np.bincount(cell[still_open], minlength=n_cells).reshape(-1, K)
+    still_open = kernels.still_open_cells(open_idx, cell, r.need_kind, NO_NEED, n_cells)
+    m._unmet_kind_by_committee = lapsed_kind_com + still_open.reshape(-1, K)
 
 
 def _close_met(m: "CommunityModel", res, supply: Supply) -> None:
@@ -199,12 +198,13 @@ def _close_met(m: "CommunityModel", res, supply: Supply) -> None:
     pc = m.p.committees
     quality = supply.quality[row] + np.where(cert, pc.certified_quality_gain, 0.0)
     by_org = supply.ptype[row] == PT_ORG
-    m.recorder.add_met(res.served, r.need_wait[res.served], cert, supply.ptype[row])
+    m.recorder.add_met(res.served, cert, supply.ptype[row])
     # per-organization deliveries (for fees, contracts, partnerships)
     slots = supply.pid[row][by_org]
-    coms = r.committee[res.served][by_org]
-    kinds = r.need_kind[res.served][by_org]
-    via_com = r.need_channel[res.served][by_org] == CH_COMMITTEE
+    org_served = res.served[by_org]
+    coms = r.committee[org_served]
+    kinds = r.need_kind[org_served]
+    via_com = r.need_channel[org_served] == CH_COMMITTEE
     if slots.size:
         orgs = m.organizations
         counts = np.bincount(slots, minlength=len(orgs))
