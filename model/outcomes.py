@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import kernels
+from .committees import CommitteeArrays, committee_arrays, service_time_shares
 from .funders import public_spending, spending_by
 from .organizations import SERVES_BY_KIND
 from .params import GROUPS, NEED_KINDS
@@ -202,6 +203,8 @@ class Recorder:
                 if src in ("contract", "platform_fee", "lottery_grant", "incubator_grant"):
                     income["gov"] += v
         pc = m.p.committees
+        ca = committee_arrays(m.committees)
+        service_share = service_time_shares(pc, ca)
         by_g, by_c, totals = r.tallies()  # one pass; raises AssertionError if a resident invariant fails
         m._residents_checked = m.month
         n_res = max(r.n, 1)
@@ -218,7 +221,7 @@ class Recorder:
             "participation_rate": float(totals[0] / n_res),
             "volunteer_rate": float(totals[1] / n_res),
             "election_turnout": _nanmean_or0([c.last_turnout for c in m.committees]),
-            "committee_service_time_share": float(np.mean([c.service_time_share(pc) for c in m.committees])),
+            "committee_service_time_share": float(np.mean(service_share)),
             "needs_met_by_committees_share": self.met_by[PT_COMMITTEE] / met if met else 0.0,
             "needs_met_by_organizations_share": self.met_by[PT_ORG] / met if met else 0.0,
             "needs_met_by_projects_share": self.met_by[PT_PROJECTS] / met if met else 0.0,
@@ -250,13 +253,15 @@ class Recorder:
             cur[name] /= scale
         self.current = cur
         self.collector.collect(m)
-        self._breakdowns(by_g, by_c)
+        self._breakdowns(by_g, by_c, ca, service_share)
         m.check_invariants()
         for name, v in cur.items():
             if not np.isfinite(v):
                 raise AssertionError(f"outcome {name} is not finite: {v}")
 
-    def _breakdowns(self, by_g: np.ndarray, by_c: np.ndarray) -> None:
+    def _breakdowns(self, by_g: np.ndarray, by_c: np.ndarray, ca: CommitteeArrays, service_share: np.ndarray) -> None:
+        """Append the month's rows by group and by committee (``ca``, ``service_share``: the
+        committees' state and service time shares now)."""
         m = self.m
         r = m.residents
         month = m.month
@@ -273,18 +278,17 @@ class Recorder:
         self.by_group.append(rows)
         sizes = r.sizes().astype(np.float64)
         closed_c = self.met_c + self.lapsed_c
-        pc = m.p.committees
         cs = m.committees
+        turnout = np.array([c.last_turnout for c in cs], dtype=np.float64)
         crow = np.column_stack([
             np.full(self.n_c, month), np.arange(self.n_c), m.committee_street, sizes,
             self.arising_c, self.met_c, self.lapsed_c,
             np.divide(self.met_c, closed_c, out=np.zeros(self.n_c), where=closed_c > 0),
             by_c[:, 3],
-            [c.service_time_share(pc) for c in cs], [len(c.partners) for c in cs],
-            [len(c.workers) for c in cs], [sum(1 for w in c.workers if w.certified) for c in cs],
+            service_share, [len(c.partners) for c in cs], ca.workers, ca.certified,
             [c.projects_this_month for c in cs],
             by_c[:, 0] / sizes, by_c[:, 1] / sizes, by_c[:, 2] / sizes,
-            [0.0 if np.isnan(c.last_turnout) else c.last_turnout for c in cs],
+            np.where(np.isnan(turnout), 0.0, turnout),
         ])
         self.by_committee.append(crow)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import kernels
-from .committees import PROJECT_KINDS
+from .committees import PROJECT_KINDS, committee_arrays, own_capacities, qualities, service_time_shares
 from .organizations import SERVES_BY_KIND, capacity, quality
 from .params import NEED_KINDS
 from .residents import CH_COMMITTEE, CH_ORG, NO_NEED, need_rate_matrix
@@ -39,8 +39,9 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, demand_org: np.nda
     n_com = len(m.committees)
     com_idx = np.arange(n_com)
     # committee staff rows: one per (committee, kind)
-    own = np.array([c.own_capacity(pc, m.p.streets.service_support_hours) for c in m.committees])
-    qual = np.array([c.quality(pc) for c in m.committees]).reshape(n_com, 2)
+    ca = committee_arrays(m.committees)
+    own = own_capacities(pc, ca, service_time_shares(pc, ca), m.p.streets.service_support_hours)
+    qual = np.column_stack(qualities(pc, ca))
     cells = (com_idx[:, None] * K + np.arange(K)[None, :]).ravel()
     owner = np.repeat(com_idx, K)
     cap_own = spread(owner, cells, demand_com, own)
