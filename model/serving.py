@@ -147,6 +147,22 @@ def _org_channel_supply(m: "CommunityModel", demand_org: np.ndarray, used_by_slo
     return Supply(cells, np.full(cells.size, PT_ORG, np.int8), slots[owner], rcap, oq[owner, 0], oq[owner, 1])
 
 
+def _open_needs_by_channel(r, open_idx: np.ndarray, n_cells: int) -> tuple:
+    """(cells of the open needs ``open_idx``, (indices, cells, waits) of those brought to the
+    committee, their demand per cell, the same for the organizations): what
+    ``r.open_needs`` and ``kernels.channel_needs`` for each channel give, in one pass
+    (``kernels.split_open_needs``) writing into arrays numpy allocates."""
+    n = open_idx.size
+    cell = np.empty(n, np.int64)
+    out_com = np.empty((3, n), np.int64)
+    out_org = np.empty((3, n), np.int64)
+    demand = np.zeros((2, n_cells), np.int64)
+    n_com, n_org = kernels.split_open_needs(open_idx, r.need_kind, r.need_channel, r.need_wait, r.committee, K,
+                                            CH_COMMITTEE, CH_ORG, cell, out_com, out_org, demand)
+    return (cell, (out_com[0, :n_com], out_com[1, :n_com], out_com[2, :n_com]), demand[0],
+            (out_org[0, :n_org], out_org[1, :n_org], out_org[2, :n_org]), demand[1])
+
+
 def serve_residents(m: "CommunityModel") -> None:
     """Needs arise, are brought forward, matched to supply, met, wait or lapse."""
 
@@ -160,11 +176,10 @@ def serve_residents(m: "CommunityModel") -> None:
     open_idx = r.open_index()
     r.decide_bring_forward(pr, compute_reach(m), m.streams["bring_forward"], open_idx)
 
-    open_idx, cell, ch, open_wait = r.open_needs(K, open_idx)
     n_cells = len(m.committees) * K
-    # needs brought to each channel (in index order) and the demand per cell, one pass each
-    *com_needs, demand_com = kernels.channel_needs(open_idx, cell, ch, open_wait, CH_COMMITTEE, n_cells)
-    *org_needs, demand_org = kernels.channel_needs(open_idx, cell, ch, open_wait, CH_ORG, n_cells)
+    # the open needs' cells, and the needs brought to each channel (indices, cells, waits in
+    # index order) with the demand per cell, in one pass
+    cell, com_needs, demand_com, org_needs, demand_org = _open_needs_by_channel(r, open_idx, n_cells)
     m._demand_cells = demand_com.reshape(-1, K)
     com_supply, _ = build_supply(m, demand_com, demand_org)
 

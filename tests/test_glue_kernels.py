@@ -1,5 +1,5 @@
-"""The compiled tallies behind the month's glue (``kernels.count_by_group_committee``,
-``met_by_group_committee``, ``lapsed_cells``, ``still_open_cells``) equal the
+"""The compiled passes behind the month's glue (``kernels.count_by_group_committee``,
+``met_by_group_committee``, ``lapsed_cells``, ``still_open_cells``, ``split_open_needs``) equal the
 straightforward numpy expressions they replace, exactly."""
 
 from __future__ import annotations
@@ -58,3 +58,28 @@ def test_still_open_cells_equals_masked_bincount(world):
     got = kernels.still_open_cells(idx, cell, need_kind, -1, N_C * K)
     expected = np.bincount(cell[need_kind[idx] != -1], minlength=N_C * K)
     assert np.array_equal(got, expected)
+
+
+def test_split_open_needs_equals_open_needs_then_channel_needs(world):
+    group, committee, need_kind, need_wait, _ = world
+    rng = np.random.default_rng(int(group.sum()))
+    need_channel = np.where(need_kind >= 0, rng.integers(-1, 2, need_kind.size), -1).astype(np.int8)
+    idx = np.flatnonzero(need_kind >= 0).astype(np.int64)
+    n, n_cells = idx.size, N_C * K
+    cell, out_a, out_b = np.empty(n, np.int64), np.empty((3, n), np.int64), np.empty((3, n), np.int64)
+    demand = np.zeros((2, n_cells), np.int64)
+    na, nb = kernels.split_open_needs(idx, need_kind, need_channel, need_wait, committee, K, 0, 1, cell, out_a,
+                                      out_b, demand)
+    got = (cell, out_a[0, :na], out_a[1, :na], out_a[2, :na], demand[0],
+           out_b[0, :nb], out_b[1, :nb], out_b[2, :nb], demand[1])
+    e_cell, ch, wait = kernels.open_needs(idx, need_kind, need_channel, need_wait, committee, K)
+    expected = (e_cell, *kernels.channel_needs(idx, e_cell, ch, wait, 0, n_cells),
+                *kernels.channel_needs(idx, e_cell, ch, wait, 1, n_cells))
+    for g, e in zip(got, expected, strict=True):
+        assert g.dtype == e.dtype and np.array_equal(g, e)
+    # the straightforward numpy version of one channel
+    sel = need_channel[idx] == 1
+    assert np.array_equal(cell, np.int64(K) * committee[idx] + need_kind[idx])
+    assert np.array_equal(got[5], idx[sel]) and np.array_equal(got[6], cell[sel])
+    assert np.array_equal(got[7], need_wait[idx][sel].astype(np.int64))
+    assert np.array_equal(got[8], np.bincount(cell[sel], minlength=n_cells))
