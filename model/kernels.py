@@ -144,24 +144,23 @@ def channel_needs(idx, cell, ch, wait, channel, n_cells):
 
 
 @njit(cache=_CACHE)
-def split_open_needs(idx, need_kind, need_channel, need_wait, committee, n_kinds, ch_a, ch_b, cell, out_a, out_b,
-                     demand):
+def split_open_needs(idx, need_kind, need_channel, need_wait, committee, n_kinds, ch_a, ch_b, out_a, out_b, demand):
     """The open needs ``idx`` split over two channels ``ch_a`` != ``ch_b`` in one pass.
 
-    Fills ``cell[j]`` = committee*n_kinds + kind of every need ``idx[j]``; ``out_a[0:3, :n_a]``
-    = indices, cells and waits of the needs brought to ch_a, in the order of ``idx`` (and
-    ``out_b`` for ch_b); ``demand[0]`` and ``demand[1]`` (zeros on entry) += needs per cell of
-    each channel. Returns (n_a, n_b). Replaces ``open_needs`` followed by ``channel_needs``
-    for each channel (the same arrays, without the intermediate channel and wait arrays or
-    a second pass). The caller allocates the outputs (``out_a`` and ``out_b`` as long as
-    ``idx``): numpy backs large arrays with huge pages, so writing fresh ones costs a few
-    page faults instead of thousands."""
+    A need's cell is committee*n_kinds + kind. Fills ``out_a[0:3, :n_a]`` = indices, cells
+    and waits of the needs brought to ch_a, in the order of ``idx`` (and ``out_b`` for
+    ch_b); ``demand[0]`` and ``demand[1]`` (zeros on entry) += needs per cell of each
+    channel, ``demand[2]`` += all the needs ``idx`` per cell. Returns (n_a, n_b). Replaces
+    ``open_needs`` followed by ``channel_needs`` for each channel (the same arrays, without
+    the intermediate cell, channel and wait arrays or a second pass). The caller allocates
+    the outputs (``out_a`` and ``out_b`` as long as ``idx``): numpy backs large arrays with
+    huge pages, so writing fresh ones costs a few page faults instead of thousands."""
     na = 0
     nb = 0
     for j in range(idx.size):
         i = idx[j]
         c = np.int64(committee[i]) * n_kinds + need_kind[i]
-        cell[j] = c
+        demand[2, c] += 1
         ch = need_channel[i]
         if ch == ch_a:
             out_a[0, na] = i
@@ -217,18 +216,6 @@ def lapsed_cells(idx, kinds, committee, n_kinds, n_cells):
     out = np.zeros(n_cells, np.int64)
     for j in range(idx.size):
         out[np.int64(committee[idx[j]]) * n_kinds + kinds[j]] += 1
-    return out
-
-
-@njit(cache=_CACHE)
-def still_open_cells(idx, cell, need_kind, no_need, n_cells):
-    """Needs among ``idx`` (cells ``cell``) still open, per cell (replaces
-    ``np.bincount(cell[need_kind[idx] != no_need], minlength=n_cells)``: a gather, a mask,
-    a selection and a bincount)."""
-    out = np.zeros(n_cells, np.int64)
-    for j in range(idx.size):
-        if need_kind[idx[j]] != no_need:
-            out[cell[j]] += 1
     return out
 
 

@@ -17,7 +17,7 @@ from . import kernels
 from .committees import PROJECT_KINDS, committee_arrays, own_capacities, qualities, service_time_shares
 from .organizations import SERVES_BY_KIND, capacity, quality
 from .params import NEED_KINDS
-from .residents import CH_COMMITTEE, CH_ORG, NO_NEED, need_rate_matrix
+from .residents import CH_COMMITTEE, CH_ORG, need_rate_matrix
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, Supply, match, spread
 
 if TYPE_CHECKING:
@@ -148,18 +148,17 @@ def _org_channel_supply(m: "CommunityModel", demand_org: np.ndarray, used_by_slo
 
 
 def _open_needs_by_channel(r, open_idx: np.ndarray, n_cells: int) -> tuple:
-    """(cells of the open needs ``open_idx``, (indices, cells, waits) of those brought to the
+    """(open needs ``open_idx`` per cell, (indices, cells, waits) of those brought to the
     committee, their demand per cell, the same for the organizations): what
     ``r.open_needs`` and ``kernels.channel_needs`` for each channel give, in one pass
     (``kernels.split_open_needs``) writing into arrays numpy allocates."""
     n = open_idx.size
-    cell = np.empty(n, np.int64)
     out_com = np.empty((3, n), np.int64)
     out_org = np.empty((3, n), np.int64)
-    demand = np.zeros((2, n_cells), np.int64)
+    demand = np.zeros((3, n_cells), np.int64)
     n_com, n_org = kernels.split_open_needs(open_idx, r.need_kind, r.need_channel, r.need_wait, r.committee, K,
-                                            CH_COMMITTEE, CH_ORG, cell, out_com, out_org, demand)
-    return (cell, (out_com[0, :n_com], out_com[1, :n_com], out_com[2, :n_com]), demand[0],
+                                            CH_COMMITTEE, CH_ORG, out_com, out_org, demand)
+    return (demand[2], (out_com[0, :n_com], out_com[1, :n_com], out_com[2, :n_com]), demand[0],
             (out_org[0, :n_org], out_org[1, :n_org], out_org[2, :n_org]), demand[1])
 
 
@@ -177,9 +176,9 @@ def serve_residents(m: "CommunityModel") -> None:
     r.decide_bring_forward(pr, compute_reach(m), m.streams["bring_forward"], open_idx)
 
     n_cells = len(m.committees) * K
-    # the open needs' cells, and the needs brought to each channel (indices, cells, waits in
+    # the open needs per cell, and the needs brought to each channel (indices, cells, waits in
     # index order) with the demand per cell, in one pass
-    cell, com_needs, demand_com, org_needs, demand_org = _open_needs_by_channel(r, open_idx, n_cells)
+    open_cells, com_needs, demand_com, org_needs, demand_org = _open_needs_by_channel(r, open_idx, n_cells)
     m._demand_cells = demand_com.reshape(-1, K)
     com_supply, _ = build_supply(m, demand_com, demand_org)
 
@@ -190,17 +189,21 @@ def serve_residents(m: "CommunityModel") -> None:
     org_supply = _org_channel_supply(m, demand_org, used_by_slot)
     res2 = match(*org_needs, org_supply, n_cells, m.streams["match"])
 
+    met_cells = np.zeros(n_cells, np.int64)
     for res, supply in ((res1, com_supply), (res2, org_supply)):
         _close_met(m, res, supply)
+        met_cells += np.bincount(supply.cell[res.row], minlength=n_cells)  # a need is met in its cell
     lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"], open_idx)
     m.recorder.add_lapsed(lapsed)
     # what the streets see: lapsed needs by kind, over a year (exponential window)
-    lapsed_kind_com = kernels.lapsed_cells(lapsed, lapsed_kind, r.committee, K, n_cells).reshape(-1, K).astype(np.float64)
+    lapsed_cells = kernels.lapsed_cells(lapsed, lapsed_kind, r.committee, K, n_cells)
+    lapsed_kind_com = lapsed_cells.reshape(-1, K).astype(np.float64)
     for street in m.streets:
         rows = [c.index for c in street.committees]
         keep = 1.0 - 1.0 / m.p.streets.unmet_memory_months
         street.unmet_by_kind = street.unmet_by_kind * keep + lapsed_kind_com[rows].sum(axis=0)
-    still_open = kernels.still_open_cells(open_idx, cell, r.need_kind, NO_NEED, n_cells)
+    # each need open before matching was met, lapsed or is still open (none opened since)
+    still_open = open_cells - met_cells - lapsed_cells
     m._unmet_kind_by_committee = lapsed_kind_com + still_open.reshape(-1, K)
 
 

@@ -1,5 +1,5 @@
 """The compiled passes behind the month's glue (``kernels.count_by_group_committee``,
-``met_by_group_committee``, ``lapsed_cells``, ``still_open_cells``, ``split_open_needs``) equal the
+``met_by_group_committee``, ``lapsed_cells``, ``split_open_needs``) equal the
 straightforward numpy expressions they replace, exactly."""
 
 from __future__ import annotations
@@ -52,34 +52,60 @@ def test_lapsed_cells_equals_bincount(world):
     assert np.array_equal(got, expected)
 
 
-def test_still_open_cells_equals_masked_bincount(world):
-    _, committee, need_kind, _, idx = world
-    cell = np.int64(K) * committee[idx] + np.maximum(need_kind[idx], 0)
-    got = kernels.still_open_cells(idx, cell, need_kind, -1, N_C * K)
-    expected = np.bincount(cell[need_kind[idx] != -1], minlength=N_C * K)
-    assert np.array_equal(got, expected)
-
-
 def test_split_open_needs_equals_open_needs_then_channel_needs(world):
     group, committee, need_kind, need_wait, _ = world
     rng = np.random.default_rng(int(group.sum()))
     need_channel = np.where(need_kind >= 0, rng.integers(-1, 2, need_kind.size), -1).astype(np.int8)
     idx = np.flatnonzero(need_kind >= 0).astype(np.int64)
     n, n_cells = idx.size, N_C * K
-    cell, out_a, out_b = np.empty(n, np.int64), np.empty((3, n), np.int64), np.empty((3, n), np.int64)
-    demand = np.zeros((2, n_cells), np.int64)
-    na, nb = kernels.split_open_needs(idx, need_kind, need_channel, need_wait, committee, K, 0, 1, cell, out_a,
-                                      out_b, demand)
-    got = (cell, out_a[0, :na], out_a[1, :na], out_a[2, :na], demand[0],
-           out_b[0, :nb], out_b[1, :nb], out_b[2, :nb], demand[1])
-    e_cell, ch, wait = kernels.open_needs(idx, need_kind, need_channel, need_wait, committee, K)
-    expected = (e_cell, *kernels.channel_needs(idx, e_cell, ch, wait, 0, n_cells),
-                *kernels.channel_needs(idx, e_cell, ch, wait, 1, n_cells))
+    out_a, out_b = np.empty((3, n), np.int64), np.empty((3, n), np.int64)
+    demand = np.zeros((3, n_cells), np.int64)
+    na, nb = kernels.split_open_needs(idx, need_kind, need_channel, need_wait, committee, K, 0, 1, out_a, out_b,
+                                      demand)
+    got = (out_a[0, :na], out_a[1, :na], out_a[2, :na], demand[0], out_b[0, :nb], out_b[1, :nb], out_b[2, :nb],
+           demand[1])
+    cell, ch, wait = kernels.open_needs(idx, need_kind, need_channel, need_wait, committee, K)
+    expected = (*kernels.channel_needs(idx, cell, ch, wait, 0, n_cells),
+                *kernels.channel_needs(idx, cell, ch, wait, 1, n_cells))
     for g, e in zip(got, expected, strict=True):
         assert g.dtype == e.dtype and np.array_equal(g, e)
-    # the straightforward numpy version of one channel
+    # the straightforward numpy version
+    cell = np.int64(K) * committee[idx] + need_kind[idx]
+    assert np.array_equal(demand[2], np.bincount(cell, minlength=n_cells))
     sel = need_channel[idx] == 1
-    assert np.array_equal(cell, np.int64(K) * committee[idx] + need_kind[idx])
-    assert np.array_equal(got[5], idx[sel]) and np.array_equal(got[6], cell[sel])
-    assert np.array_equal(got[7], need_wait[idx][sel].astype(np.int64))
-    assert np.array_equal(got[8], np.bincount(cell[sel], minlength=n_cells))
+    assert np.array_equal(got[4], idx[sel]) and np.array_equal(got[5], cell[sel])
+    assert np.array_equal(got[6], need_wait[idx][sel].astype(np.int64))
+    assert np.array_equal(got[7], np.bincount(cell[sel], minlength=n_cells))
+
+
+def test_unmet_by_cell_counts_the_needs_still_open_after_the_month_plus_the_lapsed(small_model, monkeypatch):
+    """serve_residents counts the needs still open per cell as the open ones before matching
+    minus those met minus those lapsed; that must be exactly the open needs among them after
+    the month (straightforward: a mask over the residents) plus the lapsed ones."""
+    import model.serving as serving
+
+    m = small_model
+    seen = {}
+    open_by_channel = serving._open_needs_by_channel
+
+    def spy(r, open_idx, n_cells):
+        seen["open_idx"] = open_idx.copy()
+        return open_by_channel(r, open_idx, n_cells)
+
+    lapsed_cells = kernels.lapsed_cells
+
+    def spy_lapsed(*a):
+        seen["lapsed"] = out = lapsed_cells(*a)
+        return out
+
+    monkeypatch.setattr(serving, "_open_needs_by_channel", spy)
+    monkeypatch.setattr(serving.kernels, "lapsed_cells", spy_lapsed)
+    for _ in range(4):
+        m.step()
+        r, n_kinds = m.residents, serving.K
+        idx = seen["open_idx"]
+        still = idx[r.need_kind[idx] >= 0]
+        cells = r.committee[still].astype(np.int64) * n_kinds + r.need_kind[still]
+        expected = seen["lapsed"] + np.bincount(cells, minlength=len(m.committees) * n_kinds)
+        assert still.size > 0 and seen["lapsed"].sum() > 0
+        assert np.array_equal(m._unmet_kind_by_committee, expected.reshape(-1, n_kinds).astype(np.float64))
