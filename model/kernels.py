@@ -178,35 +178,28 @@ def split_open_needs(idx, need_kind, need_channel, need_wait, committee, n_kinds
 
 
 @njit(cache=_CACHE)
-def count_by_group_committee(idx, group, committee, n_groups, n_com):
-    """Residents ``idx`` counted by group and by committee, one pass (replaces
-    ``np.bincount(group[idx], minlength=n_groups)`` and
-    ``np.bincount(committee[idx], minlength=n_com)``: two gathers and two bincounts)."""
+def count_by_group(idx, group, n_groups):
+    """Residents ``idx`` counted by group (replaces ``np.bincount(group[idx], minlength=n_groups)``:
+    a gather and a bincount over an int64 copy)."""
     by_g = np.zeros(n_groups, np.int64)
-    by_c = np.zeros(n_com, np.int64)
     for j in range(idx.size):
-        i = idx[j]
-        by_g[group[i]] += 1
-        by_c[committee[i]] += 1
-    return by_g, by_c
+        by_g[group[idx[j]]] += 1
+    return by_g
 
 
 @njit(cache=_CACHE)
-def met_by_group_committee(idx, group, committee, need_wait, n_groups, n_com):
-    """Met needs ``idx`` counted by group and by committee, and their waits summed by group
-    in index order, one pass (replaces the gathers ``group[idx]``, ``committee[idx]``,
-    ``need_wait[idx]`` and the bincounts of ``Recorder.add_met``; the sums are the same
-    chain of additions as ``np.bincount(g, weights=wait)``)."""
+def met_by_group(idx, group, need_wait, n_groups):
+    """Met needs ``idx`` counted by group, and their waits summed by group in index order, one
+    pass (replaces the gathers ``group[idx]``, ``need_wait[idx]`` and two bincounts; the sums
+    are the same chain of additions as ``np.bincount(g, weights=wait)``)."""
     by_g = np.zeros(n_groups, np.int64)
-    by_c = np.zeros(n_com, np.int64)
     wait_g = np.zeros(n_groups, np.float64)
     for j in range(idx.size):
         i = idx[j]
         g = group[i]
         by_g[g] += 1
-        by_c[committee[i]] += 1
         wait_g[g] += np.float64(need_wait[i])
-    return by_g, by_c, wait_g
+    return by_g, wait_g
 
 
 @njit(cache=_CACHE)

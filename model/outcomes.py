@@ -140,31 +140,27 @@ class Recorder:
         self.met_by = np.zeros(3, np.int64)
         self.quits = 0
 
-    def add_arising(self, idx: np.ndarray) -> None:
-        """Needs raised this month."""
-        r = self.m.residents
-        by_g, by_c = kernels.count_by_group_committee(idx, r.group, r.committee, self.n_g, self.n_c)
-        self.arising_g += by_g
-        self.arising_c += by_c
+    def add_arising(self, idx: np.ndarray, by_committee: np.ndarray) -> None:
+        """Needs raised this month (``by_committee``: how many per committee)."""
+        self.arising_g += kernels.count_by_group(idx, self.m.residents.group, self.n_g)
+        self.arising_c += by_committee
 
-    def add_met(self, idx: np.ndarray, cert: np.ndarray, ptype: np.ndarray) -> None:
-        """Needs met this month, with their certification and provider type; their waits
-        are read from the residents, so this comes before the needs close."""
+    def add_met(self, idx: np.ndarray, cert: np.ndarray, ptype: np.ndarray, by_committee: np.ndarray) -> None:
+        """Needs met this month, with their certification and provider type (``by_committee``:
+        how many per committee); their waits are read from the residents, so this comes
+        before the needs close."""
         r = self.m.residents
-        met_g, met_c, wait_g = kernels.met_by_group_committee(idx, r.group, r.committee, r.need_wait,
-                                                              self.n_g, self.n_c)
+        met_g, wait_g = kernels.met_by_group(idx, r.group, r.need_wait, self.n_g)
         self.met_g += met_g
-        self.met_c += met_c
+        self.met_c += by_committee
         self.wait_g += wait_g
         self.met_cert += int(cert.sum())
         self.met_by += np.bincount(ptype.astype(np.int64), minlength=3)
 
-    def add_lapsed(self, idx: np.ndarray) -> None:
-        """Needs lapsed this month."""
-        r = self.m.residents
-        by_g, by_c = kernels.count_by_group_committee(idx, r.group, r.committee, self.n_g, self.n_c)
-        self.lapsed_g += by_g
-        self.lapsed_c += by_c
+    def add_lapsed(self, idx: np.ndarray, by_committee: np.ndarray) -> None:
+        """Needs lapsed this month (``by_committee``: how many per committee)."""
+        self.lapsed_g += kernels.count_by_group(idx, self.m.residents.group, self.n_g)
+        self.lapsed_c += by_committee
 
     def quit(self, _worker) -> None:
         """A worker quit this month."""

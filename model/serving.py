@@ -147,6 +147,16 @@ def _org_channel_supply(m: "CommunityModel", demand_org: np.ndarray, used_by_slo
     return Supply(cells, np.full(cells.size, PT_ORG, np.int8), slots[owner], rcap, oq[owner, 0], oq[owner, 1])
 
 
+def count_per_committee(r, idx: np.ndarray) -> np.ndarray:
+    """How many of the residents ``idx`` live in each committee: ``np.bincount(r.committee[idx],
+    minlength=r.n_committees)``. Residents are contiguous by committee, so for ascending
+    ``idx`` (the usual case) a binary search for each committee's first resident gives the
+    same counts without reading the residents' committees."""
+    if idx.size < 2 or bool((idx[1:] >= idx[:-1]).all()):
+        return np.diff(np.searchsorted(idx, r.start))
+    return np.bincount(r.committee[idx], minlength=r.n_committees)
+
+
 def _open_needs_by_channel(r, open_idx: np.ndarray, n_cells: int) -> tuple:
     """(open needs ``open_idx`` per cell, (indices, cells, waits) of those brought to the
     committee, their demand per cell, the same for the organizations): what
@@ -169,7 +179,7 @@ def serve_residents(m: "CommunityModel") -> None:
     pr = m.p.residents
     rates = need_rate_matrix(pr)
     new = r.decide_needs_arise(rates, m.streams["needs"])
-    m.recorder.add_arising(new)
+    m.recorder.add_arising(new, count_per_committee(r, new))
     # one index of the open needs serves the month: bringing forward and matching do not
     # open needs, and waiting skips the ones met in between
     open_idx = r.open_index()
@@ -191,12 +201,11 @@ def serve_residents(m: "CommunityModel") -> None:
 
     met_cells = np.zeros(n_cells, np.int64)
     for res, supply in ((res1, com_supply), (res2, org_supply)):
-        _close_met(m, res, supply)
-        met_cells += np.bincount(supply.cell[res.row], minlength=n_cells)  # a need is met in its cell
+        met_cells += _close_met(m, res, supply, n_cells)
     lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"], open_idx)
-    m.recorder.add_lapsed(lapsed)
-    # what the streets see: lapsed needs by kind, over a year (exponential window)
     lapsed_cells = kernels.lapsed_cells(lapsed, lapsed_kind, r.committee, K, n_cells)
+    m.recorder.add_lapsed(lapsed, lapsed_cells.reshape(-1, K).sum(axis=1))
+    # what the streets see: lapsed needs by kind, over a year (exponential window)
     lapsed_kind_com = lapsed_cells.reshape(-1, K).astype(np.float64)
     for street in m.streets:
         rows = [c.index for c in street.committees]
@@ -207,17 +216,21 @@ def serve_residents(m: "CommunityModel") -> None:
     m._unmet_kind_by_committee = lapsed_kind_com + still_open.reshape(-1, K)
 
 
-def _close_met(m: "CommunityModel", res, supply: Supply) -> None:
+def _close_met(m: "CommunityModel", res, supply: Supply, n_cells: int) -> np.ndarray:
+    """Met needs close: tallies, providers' deliveries, residents' states. Returns the needs
+    met per cell."""
     r = m.residents
+    # a need is met in its cell, by a supply row of that cell
+    met_cells = np.bincount(supply.cell[res.row], minlength=n_cells)
     if res.served.size == 0:
-        return
+        return met_cells
     rng = m.streams["quality"]
     row = res.row
     cert = rng.random(row.size) < supply.cert[row]
     pc = m.p.committees
     quality = supply.quality[row] + np.where(cert, pc.certified_quality_gain, 0.0)
     by_org = supply.ptype[row] == PT_ORG
-    m.recorder.add_met(res.served, cert, supply.ptype[row])
+    m.recorder.add_met(res.served, cert, supply.ptype[row], met_cells.reshape(-1, K).sum(axis=1))
     # per-organization deliveries (for fees, contracts, partnerships)
     slots = supply.pid[row][by_org]
     org_served = res.served[by_org]
@@ -251,3 +264,4 @@ def _close_met(m: "CommunityModel", res, supply: Supply) -> None:
                 key = (code // len(orgs), code % len(orgs))
                 perf[key] = max(perf.get(key, 0.0), best)
     r.resolve_met(res.served, quality, by_org, m.p.residents)
+    return met_cells

@@ -1,5 +1,5 @@
-"""The compiled passes behind the month's glue (``kernels.count_by_group_committee``,
-``met_by_group_committee``, ``lapsed_cells``, ``split_open_needs``) equal the
+"""The compiled passes behind the month's glue (``kernels.count_by_group``,
+``met_by_group``, ``lapsed_cells``, ``split_open_needs``) and ``serving.count_per_committee`` equal the
 straightforward numpy expressions they replace, exactly."""
 
 from __future__ import annotations
@@ -26,22 +26,35 @@ def world(request):
     return group, committee, need_kind, need_wait, idx
 
 
-def test_count_by_group_committee_equals_bincounts(world):
-    group, committee, _, _, idx = world
-    by_g, by_c = kernels.count_by_group_committee(idx, group, committee, N_G, N_C)
-    assert np.array_equal(by_g, np.bincount(group[idx], minlength=N_G))
-    assert np.array_equal(by_c, np.bincount(committee[idx], minlength=N_C))
-    assert by_g.dtype == by_c.dtype == np.int64
+def test_count_by_group_equals_bincount(world):
+    group, _, _, _, idx = world
+    by_g = kernels.count_by_group(idx, group, N_G)
+    assert by_g.dtype == np.int64 and np.array_equal(by_g, np.bincount(group[idx], minlength=N_G))
 
 
-def test_met_by_group_committee_equals_bincounts(world):
-    group, committee, _, need_wait, idx = world
-    by_g, by_c, wait_g = kernels.met_by_group_committee(idx, group, committee, need_wait, N_G, N_C)
+def test_met_by_group_equals_bincounts(world):
+    group, _, _, need_wait, idx = world
+    by_g, wait_g = kernels.met_by_group(idx, group, need_wait, N_G)
     g = group[idx]
     assert np.array_equal(by_g, np.bincount(g, minlength=N_G))
-    assert np.array_equal(by_c, np.bincount(committee[idx], minlength=N_C))
     expected = np.bincount(g, weights=need_wait[idx].astype(np.float64), minlength=N_G)
     assert wait_g.dtype == np.float64 and wait_g.tobytes() == expected.tobytes()
+
+
+def test_count_per_committee_equals_bincount(world):
+    """serving.count_per_committee: a binary search for ascending indices, a bincount otherwise."""
+    from types import SimpleNamespace
+
+    from model.serving import count_per_committee
+
+    _, committee, _, _, idx = world
+    sizes = np.bincount(committee, minlength=N_C + 1)  # the last committee empty
+    r = SimpleNamespace(committee=committee, n_committees=N_C + 1,
+                        start=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
+    rng = np.random.default_rng(idx.size)
+    for case in (idx, idx[::-1].copy(), rng.permutation(idx), np.repeat(idx, 2), idx[:1]):
+        got = count_per_committee(r, case)
+        assert np.array_equal(got, np.bincount(committee[case], minlength=N_C + 1))
 
 
 def test_lapsed_cells_equals_bincount(world):
