@@ -203,12 +203,23 @@ def met_by_group(idx, group, need_wait, n_groups):
 
 
 @njit(cache=_CACHE)
-def lapsed_cells(idx, kinds, committee, n_kinds, n_cells):
+def lapsed_cells(idx, kinds, start, n_kinds, n_cells):
     """Lapsed needs ``idx`` (kinds ``kinds``) per cell committee*n_kinds + kind (replaces
-    ``np.bincount(committee[idx].astype(np.int64) * n_kinds + kinds, minlength=n_cells)``)."""
+    ``np.bincount(committee[idx].astype(np.int64) * n_kinds + kinds, minlength=n_cells)``).
+
+    Residents are contiguous by committee (committee c holds start[c] to start[c+1] - 1), so
+    for ascending ``idx`` the committee is found by walking along ``start`` instead of
+    reading the residents' committees; an index below the current committee's start (not
+    ascending) is found by a binary search."""
     out = np.zeros(n_cells, np.int64)
+    c = 0
     for j in range(idx.size):
-        out[np.int64(committee[idx[j]]) * n_kinds + kinds[j]] += 1
+        i = idx[j]
+        if i < start[c]:
+            c = np.searchsorted(start, i, side="right") - 1
+        while i >= start[c + 1]:
+            c += 1
+        out[np.int64(c) * n_kinds + kinds[j]] += 1
     return out
 
 

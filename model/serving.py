@@ -203,7 +203,7 @@ def serve_residents(m: "CommunityModel") -> None:
     for res, supply in ((res1, com_supply), (res2, org_supply)):
         met_cells += _close_met(m, res, supply, n_cells)
     lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"], open_idx)
-    lapsed_cells = kernels.lapsed_cells(lapsed, lapsed_kind, r.committee, K, n_cells)
+    lapsed_cells = kernels.lapsed_cells(lapsed, lapsed_kind, r.start, K, n_cells)
     m.recorder.add_lapsed(lapsed, lapsed_cells.reshape(-1, K).sum(axis=1))
     # what the streets see: lapsed needs by kind, over a year (exponential window)
     lapsed_kind_com = lapsed_cells.reshape(-1, K).astype(np.float64)

@@ -58,11 +58,17 @@ def test_count_per_committee_equals_bincount(world):
 
 
 def test_lapsed_cells_equals_bincount(world):
+    """Ascending, descending, shuffled and repeated indices; an empty committee in the middle."""
     _, committee, need_kind, _, idx = world
-    kinds = np.where(need_kind[idx] < 0, 0, need_kind[idx]).astype(np.int8)
-    got = kernels.lapsed_cells(idx, kinds, committee, K, N_C * K)
-    expected = np.bincount(committee[idx].astype(np.int64) * K + kinds, minlength=N_C * K)
-    assert np.array_equal(got, expected)
+    committee = np.where(committee >= 3, committee + 1, committee).astype(np.uint16)  # committee 3 empty
+    n_com = N_C + 1
+    start = np.concatenate([[0], np.cumsum(np.bincount(committee, minlength=n_com))]).astype(np.int64)
+    rng = np.random.default_rng(idx.size)
+    for case in (idx, idx[::-1].copy(), rng.permutation(idx), np.repeat(idx, 2)):
+        kinds = np.where(need_kind[case] < 0, 0, need_kind[case]).astype(np.int8)
+        got = kernels.lapsed_cells(case, kinds, start, K, n_com * K)
+        expected = np.bincount(committee[case].astype(np.int64) * K + kinds, minlength=n_com * K)
+        assert np.array_equal(got, expected)
 
 
 def test_split_open_needs_equals_open_needs_then_channel_needs(world):
