@@ -48,10 +48,11 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, demand_org: np.nda
     rows = [Supply(cells, np.full(cells.size, PT_COMMITTEE, np.int8), owner, cap_own,
                    qual[owner, 0], qual[owner, 1])]
     # micro-project rows
+    running = []
     for c in m.committees:
         c.projects_this_month = c.projects if c.project_months_left > 0 else 0
-    proj = np.array([c.projects_this_month * pc.micro_project_needs_month * (1 + pc.expert_guidance)
-                     for c in m.committees])
+        running.append(c.projects_this_month)
+    proj = np.array(running, dtype=np.float64) * pc.micro_project_needs_month * (1 + pc.expert_guidance)
     if proj.sum() > 0:
         pcells = (com_idx[:, None] * K + _PROJECT_KIND_IDX[None, :]).ravel()
         powner = np.repeat(com_idx, _PROJECT_KIND_IDX.size)
