@@ -101,7 +101,7 @@ def test_unmet_by_cell_counts_the_needs_still_open_after_the_month_plus_the_laps
     """serve_residents counts the needs still open per cell as the open ones before matching
     minus those met minus those lapsed; that must be exactly the open needs among them after
     the month (straightforward: a mask over the residents) plus the lapsed ones."""
-    import model.serving as serving
+    from model import serving
 
     m = small_model
     seen = {}
