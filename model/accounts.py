@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .organizations import ACTIVE, FAILED, REGISTERING
+from .workers import committee_wages
 
 if TYPE_CHECKING:
     from .community import CommunityModel
@@ -135,14 +136,12 @@ def accounts(m: "CommunityModel") -> None:
             org.months_negative = 0
     # Committee posts' base pay is outside the ledger (all scenarios alike); what the pay
     # floor adds above a committee social worker's pay is district money (social_worker_support).
-    floor = pw.pay_floor_share * pw.outside_wage_yuan
-    top_ups: list[float] = []
-    for c in m.committees:
-        for w in c.workers:
-            unfloored = w.unfloored_wage(pw)
-            w.wage = max(unfloored, floor)  # SocialWorker.compute_wage
-            top_ups.append(w.wage - unfloored)
-    district.pay_many(m.acct["wages"], top_ups, "pay_floor_topup")
+    staff_sw = [w for c in m.committees for w in c.workers]
+    unfloored, wage = committee_wages(pw, np.array([w.experience_months for w in staff_sw], dtype=np.float64),
+                                      np.array([w.certified for w in staff_sw], dtype=bool))
+    for w, v in zip(staff_sw, wage.tolist(), strict=True):
+        w.wage = v  # SocialWorker.compute_wage
+    district.pay_many(m.acct["wages"], wage - unfloored, "pay_floor_topup")
     for c in m.committees:
         if c.project_months_left > 0 and c.projects > 0:
             spend = min(L.get(c.fund_account), c.projects * pc.micro_project_cost_yuan / 12)

@@ -19,9 +19,10 @@ Rules, parameters in ``Committees`` of the register:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
+import numpy as np
 
 from .params import Committees as ComParams
 
@@ -126,3 +127,58 @@ class Committee(mesa.Agent):
                 best = org
         if best is not None:
             self.partners[best] = p.new_partner_strength
+
+
+# ---------------------------------------------------------------------------
+# the same rules over arrays of committees (one value per committee, in index order)
+# ---------------------------------------------------------------------------
+class CommitteeArrays(NamedTuple):
+    """The state of every committee that its service time, capacity and quality depend on."""
+
+    staff: np.ndarray  # float64
+    trained: np.ndarray  # int64
+    workers: np.ndarray  # int64, social workers employed
+    certified: np.ndarray  # int64, of them certified
+    extra_burden: np.ndarray  # float64
+    direct: np.ndarray  # bool
+
+
+def committee_arrays(committees: list[Committee]) -> CommitteeArrays:
+    """Read the committees' state into arrays (``committees`` in index order)."""
+    n = len(committees)
+    workers = np.array([len(c.workers) for c in committees], dtype=np.int64)
+    cert_flags = np.array([w.certified for c in committees for w in c.workers], dtype=bool)
+    certified = np.bincount(np.repeat(np.arange(n), workers)[cert_flags], minlength=n)
+    return CommitteeArrays(
+        staff=np.array([c.staff for c in committees], dtype=np.float64),
+        trained=np.array([c.trained for c in committees], dtype=np.int64),
+        workers=workers, certified=certified,
+        extra_burden=np.array([c.extra_burden for c in committees], dtype=np.float64),
+        direct=np.array([c.direct for c in committees], dtype=bool))
+
+
+def service_time_shares(p: ComParams, ca: CommitteeArrays) -> np.ndarray:
+    """:meth:`Committee.service_time_share` of every committee: the same operations in the
+    same order (``min(a, b)`` written as ``where(b < a, b, a)``), so the same values to the
+    last bit."""
+    b = (p.admin_burden + ca.extra_burden) * (1.0 - p.burden_cut)
+    burden = np.where(b < p.max_admin_burden, b, p.max_admin_burden)
+    share = 1.0 - burden
+    share = np.where(ca.direct, share * (1.0 + p.direct_responsiveness), share)
+    return np.where(1.0 < share, 1.0, share)
+
+
+def own_capacities(p: ComParams, ca: CommitteeArrays, share: np.ndarray, street_hours: float = 0.0) -> np.ndarray:
+    """:meth:`Committee.own_capacity` of every committee (``share``: their
+    :func:`service_time_shares`), the same values to the last bit."""
+    hours = ca.staff * p.hours_per_staff_month * share * p.own_service_share
+    return (hours + street_hours) / p.hours_per_need
+
+
+def qualities(p: ComParams, ca: CommitteeArrays) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`Committee.quality` of every committee: (base quality, chance a need is met by
+    a certified social worker), the same values to the last bit."""
+    uncert_sw = ca.workers - ca.certified
+    q = p.quality_base + p.trained_quality_gain * (ca.trained + uncert_sw) / ca.staff
+    q += p.guidance_quality_gain * p.expert_guidance
+    return np.where(1.0 < q, 1.0, q), ca.certified / ca.staff

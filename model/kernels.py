@@ -188,6 +188,86 @@ def channel_needs(idx, cell, ch, wait, channel, n_cells):
 
 
 @njit(cache=_CACHE)
+def split_open_needs(idx, need_kind, need_channel, need_wait, committee, n_kinds, ch_a, ch_b, out_a, out_b, demand):
+    """The open needs ``idx`` split over two channels ``ch_a`` != ``ch_b`` in one pass.
+
+    A need's cell is committee*n_kinds + kind. Fills ``out_a[0:3, :n_a]`` = indices, cells
+    and waits of the needs brought to ch_a, in the order of ``idx`` (and ``out_b`` for
+    ch_b); ``demand[0]`` and ``demand[1]`` (zeros on entry) += needs per cell of each
+    channel, ``demand[2]`` += all the needs ``idx`` per cell. Returns (n_a, n_b). Replaces
+    ``open_needs`` followed by ``channel_needs`` for each channel (the same arrays, without
+    the intermediate cell, channel and wait arrays or a second pass). The caller allocates
+    the outputs (``out_a`` and ``out_b`` as long as ``idx``): numpy backs large arrays with
+    huge pages, so writing fresh ones costs a few page faults instead of thousands."""
+    na = 0
+    nb = 0
+    for j in range(idx.size):
+        i = idx[j]
+        c = np.int64(committee[i]) * n_kinds + need_kind[i]
+        demand[2, c] += 1
+        ch = need_channel[i]
+        if ch == ch_a:
+            out_a[0, na] = i
+            out_a[1, na] = c
+            out_a[2, na] = need_wait[i]
+            demand[0, c] += 1
+            na += 1
+        elif ch == ch_b:
+            out_b[0, nb] = i
+            out_b[1, nb] = c
+            out_b[2, nb] = need_wait[i]
+            demand[1, c] += 1
+            nb += 1
+    return na, nb
+
+
+@njit(cache=_CACHE)
+def count_by_group(idx, group, n_groups):
+    """Residents ``idx`` counted by group (replaces ``np.bincount(group[idx], minlength=n_groups)``:
+    a gather and a bincount over an int64 copy)."""
+    by_g = np.zeros(n_groups, np.int64)
+    for j in range(idx.size):
+        by_g[group[idx[j]]] += 1
+    return by_g
+
+
+@njit(cache=_CACHE)
+def met_by_group(idx, group, need_wait, n_groups):
+    """Met needs ``idx`` counted by group, and their waits summed by group in index order, one
+    pass (replaces the gathers ``group[idx]``, ``need_wait[idx]`` and two bincounts; the sums
+    are the same chain of additions as ``np.bincount(g, weights=wait)``)."""
+    by_g = np.zeros(n_groups, np.int64)
+    wait_g = np.zeros(n_groups, np.float64)
+    for j in range(idx.size):
+        i = idx[j]
+        g = group[i]
+        by_g[g] += 1
+        wait_g[g] += np.float64(need_wait[i])
+    return by_g, wait_g
+
+
+@njit(cache=_CACHE)
+def lapsed_cells(idx, kinds, start, n_kinds, n_cells):
+    """Lapsed needs ``idx`` (kinds ``kinds``) per cell committee*n_kinds + kind (replaces
+    ``np.bincount(committee[idx].astype(np.int64) * n_kinds + kinds, minlength=n_cells)``).
+
+    Residents are contiguous by committee (committee c holds start[c] to start[c+1] - 1), so
+    for ascending ``idx`` the committee is found by walking along ``start`` instead of
+    reading the residents' committees; an index below the current committee's start (not
+    ascending) is found by a binary search."""
+    out = np.zeros(n_cells, np.int64)
+    c = 0
+    for j in range(idx.size):
+        i = idx[j]
+        if i < start[c]:
+            c = np.searchsorted(start, i, side="right") - 1
+        while i >= start[c + 1]:
+            c += 1
+        out[np.int64(c) * n_kinds + kinds[j]] += 1
+    return out
+
+
+@njit(cache=_CACHE)
 def match(need_idx, need_cell, need_wait, row_cell, row_cap, n_cells, max_wait, rng):
     """Serve needs cell by cell, longest-waiting first, up to the cell's capacity.
 

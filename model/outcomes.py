@@ -24,6 +24,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from . import kernels
+from .committees import CommitteeArrays, committee_arrays, service_time_shares
 from .funders import public_spending, spending_by
 from .organizations import SERVES_BY_KIND
 from .params import GROUPS, NEED_KINDS
@@ -138,27 +140,27 @@ class Recorder:
         self.met_by = np.zeros(3, np.int64)
         self.quits = 0
 
-    def add_arising(self, idx: np.ndarray) -> None:
-        """Needs raised this month."""
-        r = self.m.residents
-        self.arising_g += np.bincount(r.group[idx], minlength=self.n_g)
-        self.arising_c += np.bincount(r.committee[idx], minlength=self.n_c)
+    def add_arising(self, idx: np.ndarray, by_committee: np.ndarray) -> None:
+        """Needs raised this month (``by_committee``: how many per committee)."""
+        self.arising_g += kernels.count_by_group(idx, self.m.residents.group, self.n_g)
+        self.arising_c += by_committee
 
-    def add_met(self, idx: np.ndarray, wait: np.ndarray, cert: np.ndarray, ptype: np.ndarray) -> None:
-        """Needs met this month, with their wait, certification and provider type."""
+    def add_met(self, idx: np.ndarray, cert: np.ndarray, ptype: np.ndarray, by_committee: np.ndarray) -> None:
+        """Needs met this month, with their certification and provider type (``by_committee``:
+        how many per committee); their waits are read from the residents, so this comes
+        before the needs close."""
         r = self.m.residents
-        g = r.group[idx]
-        self.met_g += np.bincount(g, minlength=self.n_g)
-        self.met_c += np.bincount(r.committee[idx], minlength=self.n_c)
-        self.wait_g += np.bincount(g, weights=wait.astype(np.float64), minlength=self.n_g)
+        met_g, wait_g = kernels.met_by_group(idx, r.group, r.need_wait, self.n_g)
+        self.met_g += met_g
+        self.met_c += by_committee
+        self.wait_g += wait_g
         self.met_cert += int(cert.sum())
         self.met_by += np.bincount(ptype.astype(np.int64), minlength=3)
 
-    def add_lapsed(self, idx: np.ndarray) -> None:
-        """Needs lapsed this month."""
-        r = self.m.residents
-        self.lapsed_g += np.bincount(r.group[idx], minlength=self.n_g)
-        self.lapsed_c += np.bincount(r.committee[idx], minlength=self.n_c)
+    def add_lapsed(self, idx: np.ndarray, by_committee: np.ndarray) -> None:
+        """Needs lapsed this month (``by_committee``: how many per committee)."""
+        self.lapsed_g += kernels.count_by_group(idx, self.m.residents.group, self.n_g)
+        self.lapsed_c += by_committee
 
     def quit(self, _worker) -> None:
         """A worker quit this month."""
@@ -197,6 +199,8 @@ class Recorder:
                 if src in ("contract", "platform_fee", "lottery_grant", "incubator_grant"):
                     income["gov"] += v
         pc = m.p.committees
+        ca = committee_arrays(m.committees)
+        service_share = service_time_shares(pc, ca)
         by_g, by_c, totals = r.tallies()  # one pass; raises AssertionError if a resident invariant fails
         m._residents_checked = m.month
         n_res = max(r.n, 1)
@@ -213,7 +217,7 @@ class Recorder:
             "participation_rate": float(totals[0] / n_res),
             "volunteer_rate": float(totals[1] / n_res),
             "election_turnout": _nanmean_or0([c.last_turnout for c in m.committees]),
-            "committee_service_time_share": float(np.mean([c.service_time_share(pc) for c in m.committees])),
+            "committee_service_time_share": float(np.mean(service_share)),
             "needs_met_by_committees_share": self.met_by[PT_COMMITTEE] / met if met else 0.0,
             "needs_met_by_organizations_share": self.met_by[PT_ORG] / met if met else 0.0,
             "needs_met_by_projects_share": self.met_by[PT_PROJECTS] / met if met else 0.0,
@@ -245,13 +249,15 @@ class Recorder:
             cur[name] /= scale
         self.current = cur
         self.collector.collect(m)
-        self._breakdowns(by_g, by_c)
+        self._breakdowns(by_g, by_c, ca, service_share)
         m.check_invariants()
         for name, v in cur.items():
             if not np.isfinite(v):
                 raise AssertionError(f"outcome {name} is not finite: {v}")
 
-    def _breakdowns(self, by_g: np.ndarray, by_c: np.ndarray) -> None:
+    def _breakdowns(self, by_g: np.ndarray, by_c: np.ndarray, ca: CommitteeArrays, service_share: np.ndarray) -> None:
+        """Append the month's rows by group and by committee (``ca``, ``service_share``: the
+        committees' state and service time shares now)."""
         m = self.m
         r = m.residents
         month = m.month
@@ -268,18 +274,17 @@ class Recorder:
         self.by_group.append(rows)
         sizes = r.sizes().astype(np.float64)
         closed_c = self.met_c + self.lapsed_c
-        pc = m.p.committees
         cs = m.committees
+        turnout = np.array([c.last_turnout for c in cs], dtype=np.float64)
         crow = np.column_stack([
             np.full(self.n_c, month), np.arange(self.n_c), m.committee_street, sizes,
             self.arising_c, self.met_c, self.lapsed_c,
             np.divide(self.met_c, closed_c, out=np.zeros(self.n_c), where=closed_c > 0),
             by_c[:, 3],
-            [c.service_time_share(pc) for c in cs], [len(c.partners) for c in cs],
-            [len(c.workers) for c in cs], [sum(1 for w in c.workers if w.certified) for c in cs],
+            service_share, [len(c.partners) for c in cs], ca.workers, ca.certified,
             [c.projects_this_month for c in cs],
             by_c[:, 0] / sizes, by_c[:, 1] / sizes, by_c[:, 2] / sizes,
-            [0.0 if np.isnan(c.last_turnout) else c.last_turnout for c in cs],
+            np.where(np.isnan(turnout), 0.0, turnout),
         ])
         self.by_committee.append(crow)
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import kernels
-from .committees import PROJECT_KINDS
+from .committees import PROJECT_KINDS, committee_arrays, own_capacities, qualities, service_time_shares
 from .organizations import SERVES_BY_KIND, capacity, quality
 from .params import NEED_KINDS
-from .residents import CH_COMMITTEE, CH_ORG, NO_NEED, need_rate_matrix
+from .residents import CH_COMMITTEE, CH_ORG, need_rate_matrix
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, Supply, match, spread
 
 if TYPE_CHECKING:
@@ -39,18 +39,20 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, demand_org: np.nda
     n_com = len(m.committees)
     com_idx = np.arange(n_com)
     # committee staff rows: one per (committee, kind)
-    own = np.array([c.own_capacity(pc, m.p.streets.service_support_hours) for c in m.committees])
-    qual = np.array([c.quality(pc) for c in m.committees]).reshape(n_com, 2)
+    ca = committee_arrays(m.committees)
+    own = own_capacities(pc, ca, service_time_shares(pc, ca), m.p.streets.service_support_hours)
+    qual = np.column_stack(qualities(pc, ca))
     cells = (com_idx[:, None] * K + np.arange(K)[None, :]).ravel()
     owner = np.repeat(com_idx, K)
     cap_own = spread(owner, cells, demand_com, own)
     rows = [Supply(cells, np.full(cells.size, PT_COMMITTEE, np.int8), owner, cap_own,
                    qual[owner, 0], qual[owner, 1])]
     # micro-project rows
+    running = []
     for c in m.committees:
         c.projects_this_month = c.projects if c.project_months_left > 0 else 0
-    proj = np.array([c.projects_this_month * pc.micro_project_needs_month * (1 + pc.expert_guidance)
-                     for c in m.committees])
+        running.append(c.projects_this_month)
+    proj = np.array(running, dtype=np.float64) * pc.micro_project_needs_month * (1 + pc.expert_guidance)
     if proj.sum() > 0:
         pcells = (com_idx[:, None] * K + _PROJECT_KIND_IDX[None, :]).ravel()
         powner = np.repeat(com_idx, _PROJECT_KIND_IDX.size)
@@ -146,6 +148,31 @@ def _org_channel_supply(m: "CommunityModel", demand_org: np.ndarray, used_by_slo
     return Supply(cells, np.full(cells.size, PT_ORG, np.int8), slots[owner], rcap, oq[owner, 0], oq[owner, 1])
 
 
+def count_per_committee(r, idx: np.ndarray) -> np.ndarray:
+    """How many of the residents ``idx`` live in each committee: ``np.bincount(r.committee[idx],
+    minlength=r.n_committees)``. Residents are contiguous by committee, so for ascending
+    ``idx`` (the usual case) a binary search for each committee's first resident gives the
+    same counts without reading the residents' committees."""
+    if idx.size < 2 or bool((idx[1:] >= idx[:-1]).all()):
+        return np.diff(np.searchsorted(idx, r.start))
+    return np.bincount(r.committee[idx], minlength=r.n_committees)
+
+
+def _open_needs_by_channel(r, open_idx: np.ndarray, n_cells: int) -> tuple:
+    """(open needs ``open_idx`` per cell, (indices, cells, waits) of those brought to the
+    committee, their demand per cell, the same for the organizations): what
+    ``r.open_needs`` and ``kernels.channel_needs`` for each channel give, in one pass
+    (``kernels.split_open_needs``) writing into arrays numpy allocates."""
+    n = open_idx.size
+    out_com = np.empty((3, n), np.int64)
+    out_org = np.empty((3, n), np.int64)
+    demand = np.zeros((3, n_cells), np.int64)
+    n_com, n_org = kernels.split_open_needs(open_idx, r.need_kind, r.need_channel, r.need_wait, r.committee, K,
+                                            CH_COMMITTEE, CH_ORG, out_com, out_org, demand)
+    return (demand[2], (out_com[0, :n_com], out_com[1, :n_com], out_com[2, :n_com]), demand[0],
+            (out_org[0, :n_org], out_org[1, :n_org], out_org[2, :n_org]), demand[1])
+
+
 def serve_residents(m: "CommunityModel") -> None:
     """Needs arise, are brought forward, matched to supply, met, wait or lapse."""
 
@@ -153,17 +180,16 @@ def serve_residents(m: "CommunityModel") -> None:
     pr = m.p.residents
     rates = need_rate_matrix(pr)
     new = r.decide_needs_arise(rates, m.streams["needs"])
-    m.recorder.add_arising(new)
+    m.recorder.add_arising(new, count_per_committee(r, new))
     # one index of the open needs serves the month: bringing forward and matching do not
     # open needs, and waiting skips the ones met in between
     open_idx = r.open_index()
     r.decide_bring_forward(pr, compute_reach(m), m.streams["bring_forward"], open_idx)
 
-    open_idx, cell, ch, open_wait = r.open_needs(K, open_idx)
     n_cells = len(m.committees) * K
-    # needs brought to each channel (in index order) and the demand per cell, one pass each
-    *com_needs, demand_com = kernels.channel_needs(open_idx, cell, ch, open_wait, CH_COMMITTEE, n_cells)
-    *org_needs, demand_org = kernels.channel_needs(open_idx, cell, ch, open_wait, CH_ORG, n_cells)
+    # the open needs per cell, and the needs brought to each channel (indices, cells, waits in
+    # index order) with the demand per cell, in one pass
+    open_cells, com_needs, demand_com, org_needs, demand_org = _open_needs_by_channel(r, open_idx, n_cells)
     m._demand_cells = demand_com.reshape(-1, K)
     com_supply, _ = build_supply(m, demand_com, demand_org)
 
@@ -174,37 +200,44 @@ def serve_residents(m: "CommunityModel") -> None:
     org_supply = _org_channel_supply(m, demand_org, used_by_slot)
     res2 = match(*org_needs, org_supply, n_cells, m.streams["match"])
 
+    met_cells = np.zeros(n_cells, np.int64)
     for res, supply in ((res1, com_supply), (res2, org_supply)):
-        _close_met(m, res, supply)
+        met_cells += _close_met(m, res, supply, n_cells)
     lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"], open_idx)
-    m.recorder.add_lapsed(lapsed)
+    lapsed_cells = kernels.lapsed_cells(lapsed, lapsed_kind, r.start, K, n_cells)
+    m.recorder.add_lapsed(lapsed, lapsed_cells.reshape(-1, K).sum(axis=1))
     # what the streets see: lapsed needs by kind, over a year (exponential window)
-    lapsed_kind_com = np.bincount(r.committee[lapsed].astype(np.int64) * K + lapsed_kind, minlength=n_cells
-                                  ).reshape(-1, K).astype(np.float64)
+    lapsed_kind_com = lapsed_cells.reshape(-1, K).astype(np.float64)
     for street in m.streets:
         rows = [c.index for c in street.committees]
         keep = 1.0 - 1.0 / m.p.streets.unmet_memory_months
         street.unmet_by_kind = street.unmet_by_kind * keep + lapsed_kind_com[rows].sum(axis=0)
-    still_open = r.need_kind[open_idx] != NO_NEED
-    m._unmet_kind_by_committee = lapsed_kind_com + np.bincount(cell[still_open], minlength=n_cells).reshape(-1, K)
+    # each need open before matching was met, lapsed or is still open (none opened since)
+    still_open = open_cells - met_cells - lapsed_cells
+    m._unmet_kind_by_committee = lapsed_kind_com + still_open.reshape(-1, K)
 
 
-def _close_met(m: "CommunityModel", res, supply: Supply) -> None:
+def _close_met(m: "CommunityModel", res, supply: Supply, n_cells: int) -> np.ndarray:
+    """Met needs close: tallies, providers' deliveries, residents' states. Returns the needs
+    met per cell."""
     r = m.residents
+    # a need is met in its cell, by a supply row of that cell
+    met_cells = np.bincount(supply.cell[res.row], minlength=n_cells)
     if res.served.size == 0:
-        return
+        return met_cells
     rng = m.streams["quality"]
     row = res.row
     cert = rng.random(row.size) < supply.cert[row]
     pc = m.p.committees
     quality = supply.quality[row] + np.where(cert, pc.certified_quality_gain, 0.0)
     by_org = supply.ptype[row] == PT_ORG
-    m.recorder.add_met(res.served, r.need_wait[res.served], cert, supply.ptype[row])
+    m.recorder.add_met(res.served, cert, supply.ptype[row], met_cells.reshape(-1, K).sum(axis=1))
     # per-organization deliveries (for fees, contracts, partnerships)
     slots = supply.pid[row][by_org]
-    coms = r.committee[res.served][by_org]
-    kinds = r.need_kind[res.served][by_org]
-    via_com = r.need_channel[res.served][by_org] == CH_COMMITTEE
+    org_served = res.served[by_org]
+    coms = r.committee[org_served]
+    kinds = r.need_kind[org_served]
+    via_com = r.need_channel[org_served] == CH_COMMITTEE
     if slots.size:
         orgs = m.organizations
         counts = np.bincount(slots, minlength=len(orgs))
@@ -232,3 +265,4 @@ def _close_met(m: "CommunityModel", res, supply: Supply) -> None:
                 key = (code // len(orgs), code % len(orgs))
                 perf[key] = max(perf.get(key, 0.0), best)
     r.resolve_met(res.served, quality, by_org, m.p.residents)
+    return met_cells

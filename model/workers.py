@@ -86,6 +86,17 @@ class SocialWorker(mesa.Agent):
         self.skill += (p.skill_growth_per_year + p.training_skill_gain) / 12.0 * (1.0 - self.skill)
 
 
+def committee_wages(p: SWParams, experience_months: np.ndarray, certified: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """(:meth:`SocialWorker.unfloored_wage`, :meth:`SocialWorker.compute_wage`) of social
+    workers employed by committees, over arrays: the same operations in the same order
+    (``max(a, b)`` written as ``where(b > a, b, a)``), so the same values to the last bit."""
+    unfloored = p.wage_committee_yuan + p.wage_growth_per_year * experience_months / 12.0
+    unfloored = np.where(certified, unfloored + p.certified_pay_yuan, unfloored)
+    floor = p.pay_floor_share * p.outside_wage_yuan
+    return unfloored, np.where(floor > unfloored, floor, unfloored)
+
+
 def graduates_this_year(p: SWParams, simulated_residents: int, rng: np.random.Generator) -> int:
     """Number of graduates entering the simulated world's market this year (Poisson)."""
     mean = p.graduates_per_year * p.graduate_entry_share * simulated_residents / p.city_residents

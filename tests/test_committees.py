@@ -122,3 +122,38 @@ def test_new_partner_best_reputation_serving_the_kind(m, com):
     assert com.partners == {}, "no unmet demand, no search"
     com.decide_new_partner(p.model_copy(update={"partner_search_rate": 0.0}), kind, [mediator_high], rng)
     assert com.partners == {}, "search rate 0, no search"
+
+
+def test_service_share_capacity_and_quality_over_arrays_equal_each_committee_to_the_last_bit(m):
+    """build_supply and the recorder evaluate service time, own capacity and quality over all
+    committees at once; the values must be exactly those of each committee's own methods
+    (mixed staff, burdens, direct elections, trained staff, certified and uncertified
+    workers, shares above 1 clipped, burdens above the cap)."""
+    from model.committees import committee_arrays, own_capacities, qualities, service_time_shares
+
+    rng = np.random.default_rng(5)
+    p = Committees(admin_burden=0.35, burden_cut=0.1, direct_responsiveness=0.6, trained_quality_gain=0.13,
+                   guidance_quality_gain=0.07, expert_guidance=0.3, quality_base=0.55)
+    cs = m.committees
+    seen_own, seen_share, seen_cert = set(), set(), set()
+    for _ in range(8):  # the small world has a few committees: several random states of them
+        for i, c in enumerate(cs):
+            c.staff = int(rng.integers(1, 15))
+            c.extra_burden = 0.0 if i == 0 else float(rng.uniform(0.0, 1.2))  # committee 0: share above 1
+            c.direct = i == 0 or bool(rng.random() < 0.4)
+            c.trained = int(rng.integers(0, 4))
+            c.workers = []
+            for _ in range(int(rng.integers(0, 4))):
+                m.hire(SocialWorker(m, certified=bool(rng.random() < 0.5), experience_months=0, skill=0.5), c)
+        ca = committee_arrays(cs)
+        share = service_time_shares(p, ca)
+        own = own_capacities(p, ca, share, 37.5)
+        q, cert = qualities(p, ca)
+        for j, c in enumerate(cs):
+            assert share[j] == c.service_time_share(p)
+            assert own[j] == c.own_capacity(p, 37.5)
+            assert (q[j], cert[j]) == c.quality(p)
+        seen_own.update(own.tolist())
+        seen_share.update(share.tolist())
+        seen_cert.update(cert.tolist())
+    assert len(seen_own) > 20 and 1.0 in seen_share and len(seen_cert) > 3, "the committees differ"

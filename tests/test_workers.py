@@ -150,3 +150,23 @@ def test_one_year_attrition_at_wage_parity_statistical(m):
     quit_within_year = (rng.random((n, 12)) < q).any(axis=1).mean()
     expected = 1 - math.exp(-0.2)
     assert abs(quit_within_year - expected) * n <= binomial_tolerance(n, expected)
+
+
+def test_committee_wages_over_arrays_equal_each_worker_to_the_last_bit(m):
+    """accounts pays committee social workers from committee_wages over arrays; the values must be
+    exactly each worker's unfloored_wage and compute_wage (mixed experience, certificates, pay
+    below and above the floor, parameters that do not divide evenly)."""
+    from model.workers import committee_wages
+
+    rng = np.random.default_rng(3)
+    p = SocialWorkers(wage_committee_yuan=4613.7, wage_growth_per_year=217.3, certified_pay_yuan=333.3,
+                      pay_floor_share=0.83, outside_wage_yuan=6131.0)
+    ws = [worker(m, certified=bool(rng.random() < 0.5), experience_months=int(rng.integers(0, 400)),
+                 employer=m.committees[i % len(m.committees)]) for i in range(200)]
+    unfloored, wage = committee_wages(p, np.array([w.experience_months for w in ws], dtype=np.float64),
+                                      np.array([w.certified for w in ws], dtype=bool))
+    for j, w in enumerate(ws):
+        assert unfloored[j] == w.unfloored_wage(p)
+        assert wage[j] == w.compute_wage(p)
+    floor = p.pay_floor_share * p.outside_wage_yuan
+    assert (wage == floor).any() and (wage > floor).any(), "pay below and above the floor"
