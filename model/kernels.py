@@ -687,33 +687,6 @@ def awareness_step(awareness, start, gain, decay, push):
 
 
 @njit(cache=_CACHE)
-def votes(committees, direct, start, trust, participating, base32, w_trust32, w_part, gain32, rng, turnout):
-    """Elections in ``committees`` (in that order): each resident votes with chance
-    clip(base + w_trust*trust + w_part*participating, 0, 1), one uniform each in index
-    order; in a directly elected committee a voter's trust rises by gain*(1 - trust);
-    turnout[c] = voters / residents (0 for an empty committee).
-
-    The arithmetic is numpy's for the expression on float32 trust it replaces:
-    base + w_trust*trust in float32, then + w_part*participating in float64; the trust
-    gain in float32. So the draws and every value are the same as the numpy version."""
-    one32 = np.float32(1.0)
-    for j in range(committees.size):
-        c = committees[j]
-        lo = start[c]
-        hi = start[c + 1]
-        voters = 0
-        for i in range(lo, hi):
-            x = np.float64(base32 + w_trust32 * trust[i]) + (w_part if participating[i] else 0.0)
-            pv = 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
-            if rng.random() < pv:
-                voters += 1
-                if direct[j]:
-                    t = trust[i]
-                    trust[i] = t + gain32 * (one32 - t)
-        turnout[c] = voters / (hi - lo) if hi > lo else 0.0
-
-
-@njit(cache=_CACHE)
 def count_per_committee(flags, start):
     """How many of each committee's rows ``start[c]:start[c+1]`` are set in ``flags``
     (a vectorised loop over each committee's slice; np.add.reduceat on booleans with an
