@@ -128,8 +128,10 @@ def bring_forward(idx, need_kind, need_channel, start, trust, awareness, reach,
     """Open needs (among ``idx``, ascending) not yet brought forward are brought with chance
     base + w_trust*trust + w_aware*awareness (clipped to [0, 1]); a brought need goes to an
     organization with chance w_org*awareness*reach[committee, kind], else to the committee.
-    The committee is followed along the ascending indices (``start``) instead of being read
-    per resident. Returns how many were brought forward."""
+    One uniform u per need decides both: brought when u < p, then to an organization when
+    u/p is below the organization chance (u/p is uniform given u < p). The committee is
+    followed along the ascending indices (``start``) instead of being read per resident.
+    Returns how many were brought forward."""
     brought = 0
     c = 0
     for j in range(idx.size):
@@ -140,8 +142,11 @@ def bring_forward(idx, need_kind, need_channel, start, trust, awareness, reach,
         if k < 0 or need_channel[i] >= 0:
             continue
         p = base + w_trust * trust[i] + w_aware * awareness[i]
-        if rng.random() < p:
-            to_org = rng.random() < w_org * awareness[i] * reach[c, k]
+        u = rng.random()
+        if u < p:
+            # given u < p, u / p is uniform on (0, 1) and independent of the decision to
+            # bring the need forward: it decides the channel without a second draw
+            to_org = (u / p if p < 1.0 else u) < w_org * awareness[i] * reach[c, k]
             need_channel[i] = 1 if to_org else 0
             brought += 1
     return brought
