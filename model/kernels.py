@@ -692,6 +692,42 @@ def awareness_step(awareness, start, gain, decay, push):
 
 
 @njit(cache=_CACHE)
+def votes(committees, direct, start, trust, participating, base32, w_trust32, w_part, gain32, uniforms, turnout):
+    """Elections in ``committees`` (in that order), with one uniform per resident from
+    ``uniforms`` (drawn in bulk by the caller, in the same order): a resident votes when
+    u < clip(base + w_trust*trust + w_part*participating, 0, 1); in a directly elected
+    committee a voter's trust rises by gain*(1 - trust); turnout[c] = voters / residents
+    (0 for an empty committee).
+
+    The arithmetic is numpy's for the expression on float32 trust it replaces:
+    base + w_trust*trust in float32, then + w_part*participating in float64; the trust
+    gain in float32. So every value is the same as the numpy version's."""
+    one32 = np.float32(1.0)
+    at = 0
+    for j in range(committees.size):
+        c = committees[j]
+        lo = start[c]
+        n = start[c + 1] - lo
+        t = trust[lo:lo + n]
+        part = participating[lo:lo + n]
+        u = uniforms[at:at + n]
+        at += n
+        voters = 0
+        if direct[j]:
+            for k in range(n):
+                x = np.float64(base32 + w_trust32 * t[k]) + (w_part if part[k] else 0.0)
+                vote = u[k] < min(max(x, 0.0), 1.0)
+                voters += vote
+                tk = t[k]
+                t[k] = tk + gain32 * (one32 - tk) if vote else tk
+        else:
+            for k in range(n):
+                x = np.float64(base32 + w_trust32 * t[k]) + (w_part if part[k] else 0.0)
+                voters += u[k] < min(max(x, 0.0), 1.0)
+        turnout[c] = voters / n if n > 0 else 0.0
+
+
+@njit(cache=_CACHE)
 def count_per_committee(flags, start):
     """How many of each committee's rows ``start[c]:start[c+1]`` are set in ``flags``
     (a vectorised loop over each committee's slice; np.add.reduceat on booleans with an

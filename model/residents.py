@@ -41,6 +41,7 @@ from .params import GROUPS, NEED_KINDS, Residents as ResidentParams
 NO_NEED = -1
 CH_NONE, CH_COMMITTEE, CH_ORG = -1, 0, 1
 ELDERLY = GROUPS.index("elderly")
+VOTE_BLOCK = 1 << 21  # residents whose election draws are made in one call (16 MiB of uniforms)
 WOMEN_AT_HOME = GROUPS.index("women_at_home")
 
 
@@ -282,17 +283,26 @@ class ResidentArrays:
         """Rule: in an election month of committee c, each resident votes with chance
         turnout_base + turnout_trust*trust + turnout_participation*participating; in a
         directly elected committee voters' trust rises by trust_gain*(1-trust).
-        Returns turnout per committee (NaN where no election)."""
+        Returns turnout per committee (NaN where no election). The uniforms are drawn in
+        bulk and the rule applied by ``kernels.votes``: the same draws and values as the
+        numpy expression per committee it replaces (tested to the last bit)."""
         turnout = np.full(self.n_committees, np.nan)
-        for c, is_direct in zip(committees, direct, strict=True):
-            lo, hi = self.start[c], self.start[c + 1]
-            pv = np.clip(p.turnout_base + p.turnout_trust * self.trust[lo:hi]
-                         + p.turnout_participation * self.participating[lo:hi], 0, 1)
-            votes = rng.random(hi - lo) < pv
-            turnout[c] = votes.mean() if hi > lo else 0.0
-            if is_direct:
-                t = self.trust[lo:hi]
-                t[votes] += np.float32(trust_gain) * (1.0 - t[votes])
+        committees = np.asarray(committees, dtype=np.int64)
+        direct = np.asarray(direct, dtype=np.bool_)
+        if committees.size != direct.size:
+            raise ValueError("one 'direct' flag per committee holding an election")
+        # uniforms drawn in bulk, about VOTE_BLOCK residents at a time: the same numbers
+        # as one rng.random(size) per committee in turn, without a city-sized temporary
+        ends = np.cumsum(self.size[committees])
+        first = 0
+        while first < committees.size:
+            done = ends[first - 1] if first else 0
+            last = max(first + 1, int(np.searchsorted(ends, done + VOTE_BLOCK, side="right")))
+            uniforms = rng.random(int(ends[last - 1] - done))
+            kernels.votes(committees[first:last], direct[first:last], self.start, self.trust, self.participating,
+                          np.float32(p.turnout_base), np.float32(p.turnout_trust), float(p.turnout_participation),
+                          np.float32(trust_gain), uniforms, turnout)
+            first = last
         return turnout
 
     # ------------------------------------------------------------------

@@ -377,3 +377,37 @@ def test_per_committee_counts_and_sums_match_plain_numpy():
     np.testing.assert_array_equal(r.per_committee(flags), expected_counts)
     np.testing.assert_allclose(r.per_committee(values), expected_sums, rtol=1e-12)
     assert r.per_committee(flags).dtype == np.float64
+
+
+def _votes_numpy(r, p, committees, direct, trust_gain, rng):
+    """The numpy version the votes kernel replaced (reference for draws and values)."""
+    turnout = np.full(r.n_committees, np.nan)
+    for c, is_direct in zip(committees, direct, strict=True):
+        lo, hi = r.start[c], r.start[c + 1]
+        pv = np.clip(p.turnout_base + p.turnout_trust * r.trust[lo:hi]
+                     + p.turnout_participation * r.participating[lo:hi], 0, 1)
+        votes = rng.random(hi - lo) < pv
+        turnout[c] = votes.mean() if hi > lo else 0.0
+        if is_direct:
+            t = r.trust[lo:hi]
+            t[votes] += np.float32(trust_gain) * (1.0 - t[votes])
+    return turnout
+
+
+@pytest.mark.parametrize("block", [1 << 21, 1000])
+def test_votes_kernel_equals_the_numpy_rule_to_the_last_bit(monkeypatch, block):
+    """Also with blocks smaller than the committees (several bulk draws)."""
+    import model.residents as residents_module
+
+    monkeypatch.setattr(residents_module, "VOTE_BLOCK", block)
+    sizes = (900, 0, 1500, 3, 700)
+    r, p = residents(sizes=sizes, neighbours=2, seed=6, turnout_base=0.15, turnout_trust=0.45,
+                     turnout_participation=0.35)
+    r.trust[:] = np.random.default_rng(1).random(r.n).astype(np.float32)
+    r2, _ = residents(sizes=sizes, neighbours=2, seed=6)
+    r2.trust[:] = r.trust
+    committees, direct = np.array([4, 1, 2, 0]), np.array([True, False, True, False])
+    got = r.decide_votes(p, committees, direct, 0.3, np.random.default_rng(5))
+    want = _votes_numpy(r2, p, committees, direct, 0.3, np.random.default_rng(5))
+    np.testing.assert_array_equal(got, want)  # NaN where no election, in both
+    assert r.trust.tobytes() == r2.trust.tobytes(), "trust after the election differs"
