@@ -72,24 +72,19 @@ def store_by_group(drawn, start, n_groups):
 
 
 @njit(cache=_CACHE)
-def arise(need_kind, group_start, cum_rates, rng):
+def arise(need_kind, group_start, cum_rates, rng, out):
     """Needs arise: resident i with no open need raises kind k with chance rate[g_i, k].
 
     Residents of a committee are stored by group (``group_start``), so within the run of
     group g candidates are visited with Geometric(r_g) gaps, r_g = cum_rates[g, -1] the
     group's total rate; a visited free resident draws u ~ U(0, r_g) and raises the first
     kind k with u < cum_rates[g, k]. Returns the indices of the residents who raised a
-    need, ascending.
+    need, ascending: in ``out`` (allocated by the caller with numpy, whose large arrays use
+    huge pages) unless it fills up, then in a larger copy.
     """
     n_com = group_start.shape[0]
     n_groups = group_start.shape[1] - 1
     n_kinds = cum_rates.shape[1]
-    expect = 0.0
-    for g in range(n_groups):
-        rg = cum_rates[g, n_kinds - 1]
-        for c in range(n_com):
-            expect += rg * (group_start[c, g + 1] - group_start[c, g])
-    out = np.empty(int(expect * 1.1) + 64, dtype=np.int64)
     count = 0
     log1m = np.empty(n_groups)
     for g in range(n_groups):
@@ -436,9 +431,9 @@ def wait_or_lapse(idx, need_kind, need_wait, need_channel, satisfaction, trust,
 
 
 @njit(cache=_CACHE)
-def merge_sorted(a, b):
-    """The ascending union of two ascending arrays with no index in common."""
-    out = np.empty(a.size + b.size, np.int64)
+def merge_sorted(a, b, out):
+    """The ascending union of two ascending arrays with no index in common, written to
+    ``out`` (a.size + b.size long) and returned."""
     i = 0
     j = 0
     k = 0

@@ -174,9 +174,12 @@ class ResidentArrays:
         if np.any(total > 1.0 + 1e-12):
             raise ValueError("a group's need rates add up to more than 1 a month")
         cum = np.cumsum(rates, axis=1)
-        new = kernels.arise(self.need_kind, self.group_start, cum, rng)
+        per_group = (self.group_start[:, 1:] - self.group_start[:, :-1]).sum(axis=0)
+        expect = float(per_group @ cum[:, -1]) if cum.size else 0.0
+        out = np.empty(int(expect + 6 * np.sqrt(expect + 1)) + 64, dtype=np.int64)
+        new = kernels.arise(self.need_kind, self.group_start, cum, rng, out)
         if self._open_hint is not None:
-            self._open_hint = kernels.merge_sorted(self._open_hint, new)
+            self._open_hint = kernels.merge_sorted(self._open_hint, new, np.empty(self._open_hint.size + new.size, np.int64))
         return new
 
     def decide_bring_forward(
