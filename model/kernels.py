@@ -119,38 +119,29 @@ def arise(need_kind, group_start, cum_rates, rng, out):
 
 @njit(cache=_CACHE)
 def bring_forward(idx, need_kind, need_channel, start, trust, awareness, reach,
-                  base, w_trust, w_aware, w_org, rng, cand, cand_c):
+                  base, w_trust, w_aware, w_org, rng):
     """Open needs (among ``idx``, ascending) not yet brought forward are brought with chance
-    p = base + w_trust*trust + w_aware*awareness (clipped to [0, 1]); a brought need goes to
-    an organization with chance w_org*awareness*reach[committee, kind], else to the
-    committee. One uniform u per need decides both: brought when u < p, then to an
-    organization when u/p is below the organization chance (u/p is uniform given u < p).
-
-    Two loops: the first finds the needs not yet brought forward (and their committee,
-    followed along the ascending indices instead of read per resident); the second
-    decides them, its memory reads not waiting on the branches of earlier needs.
-    ``cand`` and ``cand_c`` are work buffers of at least idx.size (numpy-allocated by the
-    caller). Returns how many were brought forward."""
-    m = 0
+    base + w_trust*trust + w_aware*awareness (clipped to [0, 1]); a brought need goes to an
+    organization with chance w_org*awareness*reach[committee, kind], else to the committee.
+    One uniform u per need decides both: brought when u < p, then to an organization when
+    u/p is below the organization chance (u/p is uniform given u < p). The committee is
+    followed along the ascending indices (``start``) instead of being read per resident.
+    Returns how many were brought forward."""
+    brought = 0
     c = 0
     for j in range(idx.size):
         i = idx[j]
         while i >= start[c + 1]:
             c += 1
-        if need_kind[i] >= 0 and need_channel[i] < 0:
-            cand[m] = i
-            cand_c[m] = c
-            m += 1
-    brought = 0
-    for j in range(m):
-        i = cand[j]
-        a = awareness[i]
-        p = base + w_trust * trust[i] + w_aware * a
+        k = need_kind[i]
+        if k < 0 or need_channel[i] >= 0:
+            continue
+        p = base + w_trust * trust[i] + w_aware * awareness[i]
         u = rng.random()
         if u < p:
             # given u < p, u / p is uniform on (0, 1) and independent of the decision to
             # bring the need forward: it decides the channel without a second draw
-            to_org = (u / p if p < 1.0 else u) < w_org * a * reach[cand_c[j], need_kind[i]]
+            to_org = (u / p if p < 1.0 else u) < w_org * awareness[i] * reach[c, k]
             need_channel[i] = 1 if to_org else 0
             brought += 1
     return brought

@@ -197,8 +197,7 @@ class ResidentArrays:
             idx = self.open_index()
         kernels.bring_forward(idx, self.need_kind, self.need_channel, self.start, self.trust, self.awareness,
                               np.ascontiguousarray(org_reach, dtype=np.float32), p.express_base, p.express_trust,
-                              p.express_awareness, p.direct_to_org_awareness, rng,
-                              np.empty(idx.size, np.int64), np.empty(idx.size, np.int64))
+                              p.express_awareness, p.direct_to_org_awareness, rng)
 
     def open_index(self) -> np.ndarray:
         """Indices of the residents with an open need (ascending).
