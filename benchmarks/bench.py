@@ -178,10 +178,11 @@ def run_full(spec: dict[str, Any]) -> dict[str, Any]:
     peak_init = _proc_status_bytes("VmHWM")
     reset = _reset_peak_rss()
     month_s = []
-    for _ in range(spec["months"]):
-        t = time.perf_counter()
-        model.step()
-        month_s.append(time.perf_counter() - t)
+    with model.stepping():  # as model.run() steps (see CommunityModel.stepping)
+        for _ in range(spec["months"]):
+            t = time.perf_counter()
+            model.step()
+            month_s.append(time.perf_counter() - t)
     t2 = time.perf_counter()
     peak = _proc_status_bytes("VmHWM")
     rss_end = _proc_status_bytes("VmRSS")
@@ -523,8 +524,9 @@ def phase_times(spec: dict[str, Any]) -> tuple[PhaseTimes, float, int]:
             patched.append((owner, attr, orig))
             setattr(owner, attr, wrap(orig, label))
         t = time.perf_counter()
-        for _ in range(spec["months"]):
-            model.step()
+        with model.stepping():
+            for _ in range(spec["months"]):
+                model.step()
         loop = time.perf_counter() - t
     finally:
         for owner, attr, orig in reversed(patched):
@@ -606,8 +608,9 @@ def profile(args: argparse.Namespace) -> int:
     model = CommunityModel(_full_scenario(spec), rng=spec["seed"])
     prof = cProfile.Profile()
     prof.enable()
-    for _ in range(spec["months"]):
-        model.step()
+    with model.stepping():
+        for _ in range(spec["months"]):
+            model.step()
     prof.disable()
     for order in ("cumulative", "tottime"):
         buf = io.StringIO()
