@@ -463,7 +463,7 @@ def _phase_targets() -> list[tuple[Any, str, str]]:
         (serve_mod, "org_reach_matrix", "org_reach_matrix"),
         (serve_mod, "compute_reach", "compute_reach"),
         (ra, "open_index", "ResidentArrays.open_index"),
-        (ra, "decide_bring_forward", "ResidentArrays.decide_bring_forward"),
+        (ra, "decide_bring_forward_and_split", "ResidentArrays.decide_bring_forward_and_split"),
         (ra, "open_needs", "ResidentArrays.open_needs"),
         (serve_mod, "build_supply", "build_supply"),
         (serve_mod, "match", "services.match"),

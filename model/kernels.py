@@ -222,6 +222,51 @@ def split_open_needs(idx, need_kind, need_channel, need_wait, committee, n_kinds
 
 
 @njit(cache=_CACHE)
+def bring_forward_and_split(idx, need_kind, need_channel, need_wait, start, trust, awareness, reach,
+                            base, w_trust, w_aware, w_org, rng, n_kinds, ch_a, ch_b, out_a, out_b, demand):
+    """``bring_forward`` and then ``split_open_needs`` in one pass over the open needs
+    ``idx`` (ascending): each need not yet brought forward is decided first (the same draw,
+    in the same order, as ``bring_forward``), then the need is split by its channel exactly
+    as ``split_open_needs`` does. Returns (brought, n_a, n_b)."""
+    brought = 0
+    na = 0
+    nb = 0
+    c = 0
+    for j in range(idx.size):
+        i = idx[j]
+        while i >= start[c + 1]:
+            c += 1
+        k = need_kind[i]
+        if k < 0:
+            continue
+        ch = need_channel[i]
+        if ch < 0:
+            a = awareness[i]
+            p = base + w_trust * trust[i] + w_aware * a
+            u = rng.random()
+            if u < p:
+                to_org = (u / p if p < 1.0 else u) < w_org * a * reach[c, k]
+                ch = 1 if to_org else 0
+                need_channel[i] = ch
+                brought += 1
+        cell = c * n_kinds + k
+        demand[2, cell] += 1
+        if ch == ch_a:
+            out_a[0, na] = i
+            out_a[1, na] = cell
+            out_a[2, na] = need_wait[i]
+            demand[0, cell] += 1
+            na += 1
+        elif ch == ch_b:
+            out_b[0, nb] = i
+            out_b[1, nb] = cell
+            out_b[2, nb] = need_wait[i]
+            demand[1, cell] += 1
+            nb += 1
+    return brought, na, nb
+
+
+@njit(cache=_CACHE)
 def count_by_group(idx, group, n_groups):
     """Residents ``idx`` counted by group (replaces ``np.bincount(group[idx], minlength=n_groups)``:
     a gather and a bincount over an int64 copy)."""

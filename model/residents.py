@@ -199,6 +199,19 @@ class ResidentArrays:
                               np.ascontiguousarray(org_reach, dtype=np.float32), p.express_base, p.express_trust,
                               p.express_awareness, p.direct_to_org_awareness, rng)
 
+    def decide_bring_forward_and_split(self, p: ResidentParams, org_reach: np.ndarray, rng: np.random.Generator,
+                                       idx: np.ndarray, n_kinds: int, ch_a: int, ch_b: int, out_a: np.ndarray,
+                                       out_b: np.ndarray, demand: np.ndarray) -> tuple[int, int]:
+        """The rule of ``decide_bring_forward`` (the same draws in the same order), fused with
+        splitting the open needs ``idx`` by channel (``kernels.split_open_needs``: indices,
+        cells and waits of each channel into ``out_a``/``out_b``, demand per cell added to
+        ``demand``): one pass over the open needs instead of two. Returns (n_a, n_b)."""
+        _, n_a, n_b = kernels.bring_forward_and_split(
+            idx, self.need_kind, self.need_channel, self.need_wait, self.start, self.trust, self.awareness,
+            np.ascontiguousarray(org_reach, dtype=np.float32), p.express_base, p.express_trust, p.express_awareness,
+            p.direct_to_org_awareness, rng, n_kinds, ch_a, ch_b, out_a, out_b, demand)
+        return n_a, n_b
+
     def open_index(self) -> np.ndarray:
         """Indices of the residents with an open need (ascending).
 

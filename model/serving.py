@@ -158,17 +158,23 @@ def count_per_committee(r, idx: np.ndarray) -> np.ndarray:
     return np.bincount(r.committee[idx], minlength=r.n_committees)
 
 
-def _open_needs_by_channel(r, open_idx: np.ndarray, n_cells: int) -> tuple:
+def _open_needs_by_channel(r, open_idx: np.ndarray, n_cells: int, bring: tuple | None = None) -> tuple:
     """(open needs ``open_idx`` per cell, (indices, cells, waits) of those brought to the
     committee, their demand per cell, the same for the organizations): what
     ``r.open_needs`` and ``kernels.channel_needs`` for each channel give, in one pass
-    (``kernels.split_open_needs``) writing into arrays numpy allocates."""
+    (``kernels.split_open_needs``) writing into arrays numpy allocates. With ``bring`` =
+    (residents' parameters, reach, stream), the needs are first brought forward in the
+    same pass (``ResidentArrays.decide_bring_forward_and_split``)."""
     n = open_idx.size
     out_com = np.empty((3, n), np.int64)
     out_org = np.empty((3, n), np.int64)
     demand = np.zeros((3, n_cells), np.int64)
-    n_com, n_org = kernels.split_open_needs(open_idx, r.need_kind, r.need_channel, r.need_wait, r.committee, K,
-                                            CH_COMMITTEE, CH_ORG, out_com, out_org, demand)
+    if bring is None:
+        n_com, n_org = kernels.split_open_needs(open_idx, r.need_kind, r.need_channel, r.need_wait, r.committee, K,
+                                                CH_COMMITTEE, CH_ORG, out_com, out_org, demand)
+    else:
+        n_com, n_org = r.decide_bring_forward_and_split(*bring, open_idx, K, CH_COMMITTEE, CH_ORG, out_com, out_org,
+                                                        demand)
     return (demand[2], (out_com[0, :n_com], out_com[1, :n_com], out_com[2, :n_com]), demand[0],
             (out_org[0, :n_org], out_org[1, :n_org], out_org[2, :n_org]), demand[1])
 
@@ -184,12 +190,13 @@ def serve_residents(m: "CommunityModel") -> None:
     # one index of the open needs serves the month: bringing forward and matching do not
     # open needs, and waiting skips the ones met in between
     open_idx = r.open_index()
-    r.decide_bring_forward(pr, compute_reach(m), m.streams["bring_forward"], open_idx)
+    reach = compute_reach(m)
 
     n_cells = len(m.committees) * K
-    # the open needs per cell, and the needs brought to each channel (indices, cells, waits in
-    # index order) with the demand per cell, in one pass
-    open_cells, com_needs, demand_com, org_needs, demand_org = _open_needs_by_channel(r, open_idx, n_cells)
+    # needs brought forward, then the open needs per cell and the needs brought to each
+    # channel (indices, cells, waits in index order) with the demand per cell: one pass
+    open_cells, com_needs, demand_com, org_needs, demand_org = _open_needs_by_channel(
+        r, open_idx, n_cells, bring=(pr, reach, m.streams["bring_forward"]))
     m._demand_cells = demand_com.reshape(-1, K)
     com_supply, _ = build_supply(m, demand_com, demand_org)
 

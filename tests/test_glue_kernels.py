@@ -107,9 +107,9 @@ def test_unmet_by_cell_counts_the_needs_still_open_after_the_month_plus_the_laps
     seen = {}
     open_by_channel = serving._open_needs_by_channel
 
-    def spy(r, open_idx, n_cells):
+    def spy(r, open_idx, n_cells, **kw):
         seen["open_idx"] = open_idx.copy()
-        return open_by_channel(r, open_idx, n_cells)
+        return open_by_channel(r, open_idx, n_cells, **kw)
 
     lapsed_cells = kernels.lapsed_cells
 

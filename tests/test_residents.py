@@ -411,3 +411,38 @@ def test_votes_kernel_equals_the_numpy_rule_to_the_last_bit(monkeypatch, block):
     want = _votes_numpy(r2, p, committees, direct, 0.3, np.random.default_rng(5))
     np.testing.assert_array_equal(got, want)  # NaN where no election, in both
     assert r.trust.tobytes() == r2.trust.tobytes(), "trust after the election differs"
+
+
+def test_bring_forward_fused_with_the_split_equals_the_two_passes():
+    """decide_bring_forward_and_split: the same channels (same draws) and the same split
+    arrays as decide_bring_forward followed by kernels.split_open_needs."""
+    from model import kernels
+
+    sizes = (3000, 0, 2500, 1)
+    r1, p = residents(sizes=sizes, neighbours=2, seed=4, direct_to_org_awareness=0.6)
+    r2, _ = residents(sizes=sizes, neighbours=2, seed=4)
+    rng = np.random.default_rng(2)
+    opened = rng.random(r1.n) < 0.3
+    kinds = rng.integers(0, K, r1.n).astype(np.int8)
+    for r in (r1, r2):
+        r.need_kind[opened] = kinds[opened]
+        r.need_wait[opened] = 1
+    r1.need_channel[np.flatnonzero(opened)[::5]] = CH_COMMITTEE  # some brought forward already
+    r2.need_channel[:] = r1.need_channel
+    reach = (np.random.default_rng(3).random((len(sizes), K)) < 0.5).astype(np.float32)
+    idx = np.flatnonzero(opened)
+    n_cells = len(sizes) * K
+    r1.decide_bring_forward(p, reach, np.random.default_rng(9), idx)
+    out_a1, out_b1 = np.zeros((3, idx.size), np.int64), np.zeros((3, idx.size), np.int64)
+    dem1 = np.zeros((3, n_cells), np.int64)
+    na1, nb1 = kernels.split_open_needs(idx, r1.need_kind, r1.need_channel, r1.need_wait, r1.committee, K,
+                                        CH_COMMITTEE, CH_ORG, out_a1, out_b1, dem1)
+    out_a2, out_b2 = np.zeros((3, idx.size), np.int64), np.zeros((3, idx.size), np.int64)
+    dem2 = np.zeros((3, n_cells), np.int64)
+    na2, nb2 = r2.decide_bring_forward_and_split(p, reach, np.random.default_rng(9), idx, K, CH_COMMITTEE, CH_ORG,
+                                                 out_a2, out_b2, dem2)
+    assert (na1, nb1) == (na2, nb2) and na1 > 0 and nb1 > 0
+    np.testing.assert_array_equal(r1.need_channel, r2.need_channel)
+    np.testing.assert_array_equal(out_a1[:, :na1], out_a2[:, :na2])
+    np.testing.assert_array_equal(out_b1[:, :nb1], out_b2[:, :nb2])
+    np.testing.assert_array_equal(dem1, dem2)
