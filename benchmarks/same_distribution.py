@@ -34,6 +34,8 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
+from benchmarks.same_results import export_commit
+
 ROOT = Path(__file__).resolve().parent.parent
 MONTHS = 36
 SCENARIOS = ("baseline", "supports_on")
@@ -123,11 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="same-distribution-") as tmp:
         ref_tree = Path(tmp) / "ref"
         ref_tree.mkdir()
-        archive = subprocess.run(["git", "archive", args.ref], cwd=ROOT, capture_output=True)
-        if archive.returncode != 0:
-            print(f"error: git archive {args.ref}: {archive.stderr.decode().strip()}", file=sys.stderr)
+        error = export_commit(args.ref, ref_tree)
+        if error:
+            print(f"error: {error}", file=sys.stderr)
             return 2
-        subprocess.run(["tar", "-x", "-C", str(ref_tree)], input=archive.stdout, check=True)
         # split each tree's seeds in halves so that --jobs 2 keeps both cores busy
         halves = [seeds[: len(seeds) // 2], seeds[len(seeds) // 2:]]
         jobs = [(sc, label, tree, part) for sc in SCENARIOS for label, tree in (("ref", ref_tree), ("now", ROOT))

@@ -49,6 +49,16 @@ def simulate(tree: Path, scenario: str, seed: int, out: Path) -> str | None:
     return None if done.returncode == 0 else (done.stderr.strip().splitlines() or ["(no message)"])[-1]
 
 
+def export_commit(ref: str, dest: Path) -> str | None:
+    """Export commit ``ref`` into the empty folder ``dest`` (``git archive``; the working tree
+    is not touched); return an error text or None."""
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True)
+    if archive.returncode != 0:
+        return f"git archive {ref}: {archive.stderr.decode().strip()}"
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return None
+
+
 def compare(a: Path, b: Path) -> list[str]:
     """Names of the outputs that differ between two run folders."""
     differ = [f for f in FILES if (a / f).read_bytes() != (b / f).read_bytes()]
@@ -65,11 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         tmp_path = Path(tmp)
         ref_tree = tmp_path / "ref"
         ref_tree.mkdir()
-        archive = subprocess.run(["git", "archive", args.ref], cwd=ROOT, capture_output=True)
-        if archive.returncode != 0:
-            print(f"error: git archive {args.ref}: {archive.stderr.decode().strip()}", file=sys.stderr)
+        error = export_commit(args.ref, ref_tree)
+        if error:
+            print(f"error: {error}", file=sys.stderr)
             return 2
-        subprocess.run(["tar", "-x", "-C", str(ref_tree)], input=archive.stdout, check=True)
         jobs = []
         for i, (scenario, seed) in enumerate(scenario_runs()):
             for label, tree in (("ref", ref_tree), ("now", ROOT)):
