@@ -464,7 +464,6 @@ def _phase_targets() -> list[tuple[Any, str, str]]:
         (serve_mod, "compute_reach", "compute_reach"),
         (ra, "open_index", "ResidentArrays.open_index"),
         (ra, "decide_bring_forward_and_split", "ResidentArrays.decide_bring_forward_and_split"),
-        (ra, "open_needs", "ResidentArrays.open_needs"),
         (serve_mod, "build_supply", "build_supply"),
         (serve_mod, "match", "services.match"),
         (serve_mod, "_org_channel_supply", "_org_channel_supply"),

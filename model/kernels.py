@@ -16,6 +16,28 @@ Two techniques keep random draws few:
 
 Numba's ``Generator`` methods use the same bit generator as numpy, so every
 draw still comes from the model's named streams.
+
+Three lessons measured at city scale shape the loops (see docs/performance.md):
+loops over a committee's slice from 0 vectorise where loops from ``start[c]``
+do not; arrays allocated with numpy (huge pages) are cheaper to fill than
+arrays allocated inside a kernel; and small helpers shared between hot
+kernels, even inlined, slowed them (hence one kernel with switches, not two).
+
+Layout, in the order of a month:
+
+* helpers: ``_grow``, ``_geometric`` (capped geometric gaps);
+* world building: ``store_by_group`` (residents stored by group per committee);
+* needs (phase 5): ``arise``; ``bring_forward_and_split`` (bring forward and/or
+  split open needs by channel); ``count_by_group``, ``met_by_group``,
+  ``lapsed_cells`` (the recorder's and streets' counts); ``match``;
+  ``resolve_met``; ``wait_or_lapse``; ``merge_sorted`` and ``is_open_index``
+  (the open-needs index kept between months);
+* participation and awareness (phase 9): ``_tie``, ``neighbour_share`` (the tie
+  cycle), ``_touch``, ``_add_join``, ``participation``; ``_sum4``,
+  ``awareness_step``;
+* yearly: ``votes`` (elections), ``count_per_committee``;
+* record (phase 10): ``_states_out_of_range``,
+  ``_stale_needs_and_lone_volunteers``, ``_run_sums``, ``tallies``.
 """
 
 from __future__ import annotations
@@ -118,116 +140,28 @@ def arise(need_kind, group_start, cum_rates, rng, out):
 
 
 @njit(cache=_CACHE)
-def bring_forward(idx, need_kind, need_channel, start, trust, awareness, reach,
-                  base, w_trust, w_aware, w_org, rng):
-    """Open needs (among ``idx``, ascending) not yet brought forward are brought with chance
-    base + w_trust*trust + w_aware*awareness (clipped to [0, 1]); a brought need goes to an
+def bring_forward_and_split(idx, need_kind, need_channel, need_wait, start, trust, awareness, reach,
+                            base, w_trust, w_aware, w_org, rng, decide, split, n_kinds, ch_a, ch_b,
+                            out_a, out_b, demand):
+    """One pass over the open needs ``idx`` (ascending): bring needs forward (``decide``),
+    then split them by channel (``split``); either step can be left out.
+
+    Bringing forward: a need not yet brought forward is brought with chance
+    p = base + w_trust*trust + w_aware*awareness (clipped to [0, 1]) and then goes to an
     organization with chance w_org*awareness*reach[committee, kind], else to the committee.
     One uniform u per need decides both: brought when u < p, then to an organization when
-    u/p is below the organization chance (u/p is uniform given u < p). The committee is
-    followed along the ascending indices (``start``) instead of being read per resident.
-    Returns how many were brought forward."""
-    brought = 0
-    c = 0
-    for j in range(idx.size):
-        i = idx[j]
-        while i >= start[c + 1]:
-            c += 1
-        k = need_kind[i]
-        if k < 0 or need_channel[i] >= 0:
-            continue
-        p = base + w_trust * trust[i] + w_aware * awareness[i]
-        u = rng.random()
-        if u < p:
-            # given u < p, u / p is uniform on (0, 1) and independent of the decision to
-            # bring the need forward: it decides the channel without a second draw
-            to_org = (u / p if p < 1.0 else u) < w_org * awareness[i] * reach[c, k]
-            need_channel[i] = 1 if to_org else 0
-            brought += 1
-    return brought
+    u/p is below the organization chance (u/p is uniform given u < p).
 
+    Splitting: a need's cell is committee*n_kinds + kind. Fills ``out_a[0:3, :n_a]`` =
+    indices, cells and waits of the needs brought to ch_a, in the order of ``idx`` (and
+    ``out_b`` for ch_b); ``demand[0]`` and ``demand[1]`` (zeros on entry) += needs per cell
+    of each channel, ``demand[2]`` += all the needs per cell. The caller allocates the
+    outputs (as long as ``idx``; empty when not splitting): numpy backs large arrays with
+    huge pages, so writing fresh ones costs a few page faults instead of thousands.
 
-@njit(cache=_CACHE)
-def open_needs(idx, need_kind, need_channel, need_wait, committee, n_kinds):
-    """Cells (committee*n_kinds + kind), channels and waits of the open needs ``idx``."""
-    m = idx.size
-    cell = np.empty(m, np.int64)
-    ch = np.empty(m, np.int8)
-    wait = np.empty(m, np.int64)
-    for j in range(m):
-        i = idx[j]
-        cell[j] = np.int64(committee[i]) * n_kinds + need_kind[i]
-        ch[j] = need_channel[i]
-        wait[j] = need_wait[i]
-    return cell, ch, wait
-
-
-@njit(cache=_CACHE)
-def channel_needs(idx, cell, ch, wait, channel, n_cells):
-    """The open needs brought to one channel: (indices, cells, waits) in the order of
-    ``idx``, and the demand (needs per cell), from the arrays ``open_needs`` returns
-    (one pass instead of a boolean mask, three selections and a bincount)."""
-    m = idx.size
-    count = 0
-    for j in range(m):
-        count += ch[j] == channel
-    sel_idx = np.empty(count, np.int64)
-    sel_cell = np.empty(count, np.int64)
-    sel_wait = np.empty(count, np.int64)
-    demand = np.zeros(n_cells, np.int64)
-    k = 0
-    for j in range(m):
-        if ch[j] == channel:
-            c = cell[j]
-            sel_idx[k] = idx[j]
-            sel_cell[k] = c
-            sel_wait[k] = wait[j]
-            demand[c] += 1
-            k += 1
-    return sel_idx, sel_cell, sel_wait, demand
-
-
-@njit(cache=_CACHE)
-def split_open_needs(idx, need_kind, need_channel, need_wait, committee, n_kinds, ch_a, ch_b, out_a, out_b, demand):
-    """The open needs ``idx`` split over two channels ``ch_a`` != ``ch_b`` in one pass.
-
-    A need's cell is committee*n_kinds + kind. Fills ``out_a[0:3, :n_a]`` = indices, cells
-    and waits of the needs brought to ch_a, in the order of ``idx`` (and ``out_b`` for
-    ch_b); ``demand[0]`` and ``demand[1]`` (zeros on entry) += needs per cell of each
-    channel, ``demand[2]`` += all the needs ``idx`` per cell. Returns (n_a, n_b). Replaces
-    ``open_needs`` followed by ``channel_needs`` for each channel (the same arrays, without
-    the intermediate cell, channel and wait arrays or a second pass). The caller allocates
-    the outputs (``out_a`` and ``out_b`` as long as ``idx``): numpy backs large arrays with
-    huge pages, so writing fresh ones costs a few page faults instead of thousands."""
-    na = 0
-    nb = 0
-    for j in range(idx.size):
-        i = idx[j]
-        c = np.int64(committee[i]) * n_kinds + need_kind[i]
-        demand[2, c] += 1
-        ch = need_channel[i]
-        if ch == ch_a:
-            out_a[0, na] = i
-            out_a[1, na] = c
-            out_a[2, na] = need_wait[i]
-            demand[0, c] += 1
-            na += 1
-        elif ch == ch_b:
-            out_b[0, nb] = i
-            out_b[1, nb] = c
-            out_b[2, nb] = need_wait[i]
-            demand[1, c] += 1
-            nb += 1
-    return na, nb
-
-
-@njit(cache=_CACHE)
-def bring_forward_and_split(idx, need_kind, need_channel, need_wait, start, trust, awareness, reach,
-                            base, w_trust, w_aware, w_org, rng, n_kinds, ch_a, ch_b, out_a, out_b, demand):
-    """``bring_forward`` and then ``split_open_needs`` in one pass over the open needs
-    ``idx`` (ascending): each need not yet brought forward is decided first (the same draw,
-    in the same order, as ``bring_forward``), then the need is split by its channel exactly
-    as ``split_open_needs`` does. Returns (brought, n_a, n_b)."""
+    The committee is followed along the ascending indices (``start``) instead of being read
+    per resident. Returns (brought, n_a, n_b). One kernel for both steps, because helper
+    functions shared between two kernels cost this hot loop almost half its speed."""
     brought = 0
     na = 0
     nb = 0
@@ -240,15 +174,19 @@ def bring_forward_and_split(idx, need_kind, need_channel, need_wait, start, trus
         if k < 0:
             continue
         ch = need_channel[i]
-        if ch < 0:
+        if decide and ch < 0:
             a = awareness[i]
             p = base + w_trust * trust[i] + w_aware * a
             u = rng.random()
             if u < p:
+                # given u < p, u / p is uniform on (0, 1) and independent of the decision to
+                # bring the need forward: it decides the channel without a second draw
                 to_org = (u / p if p < 1.0 else u) < w_org * a * reach[c, k]
                 ch = 1 if to_org else 0
                 need_channel[i] = ch
                 brought += 1
+        if not split:
+            continue
         cell = c * n_kinds + k
         demand[2, cell] += 1
         if ch == ch_a:

@@ -76,6 +76,7 @@ class ResidentArrays:
         shares = group_share_vector(p)
         drawn = rng_init.choice(len(GROUPS), size=n, p=shares / shares.sum()).astype(np.int8)
         self.group, self.group_start = kernels.store_by_group(drawn, self.start, len(GROUPS))
+        self.group_count = np.diff(self.group_start, axis=1).sum(axis=0)  # residents per group
         del drawn
         self.need_kind = np.full(n, NO_NEED, dtype=np.int8)
         self.need_wait = np.zeros(n, dtype=np.int8)
@@ -174,8 +175,7 @@ class ResidentArrays:
         if np.any(total > 1.0 + 1e-12):
             raise ValueError("a group's need rates add up to more than 1 a month")
         cum = np.cumsum(rates, axis=1)
-        per_group = (self.group_start[:, 1:] - self.group_start[:, :-1]).sum(axis=0)
-        expect = float(per_group @ cum[:, -1]) if cum.size else 0.0
+        expect = float(self.group_count @ cum[:, -1]) if cum.size else 0.0
         out = np.empty(int(expect + 6 * np.sqrt(expect + 1)) + 64, dtype=np.int64)
         new = kernels.arise(self.need_kind, self.group_start, cum, rng, out)
         if self._open_hint is not None:
@@ -189,27 +189,45 @@ class ResidentArrays:
         express_base + express_trust*trust + express_awareness*awareness; it goes
         straight to an organization with chance direct_to_org_awareness*awareness
         where one serves that kind in the committee area (org_reach[committee, kind]),
-        otherwise to the committee.
+        otherwise to the committee (``kernels.bring_forward_and_split``, without the split).
 
         ``idx``: the open needs' indices if already known (``open_index``, ascending).
         """
         if idx is None:
             idx = self.open_index()
-        kernels.bring_forward(idx, self.need_kind, self.need_channel, self.start, self.trust, self.awareness,
-                              np.ascontiguousarray(org_reach, dtype=np.float32), p.express_base, p.express_trust,
-                              p.express_awareness, p.direct_to_org_awareness, rng)
+        self._forward_and_split(idx, (p, org_reach, rng), None)
 
     def decide_bring_forward_and_split(self, p: ResidentParams, org_reach: np.ndarray, rng: np.random.Generator,
                                        idx: np.ndarray, n_kinds: int, ch_a: int, ch_b: int, out_a: np.ndarray,
                                        out_b: np.ndarray, demand: np.ndarray) -> tuple[int, int]:
-        """The rule of ``decide_bring_forward`` (the same draws in the same order), fused with
-        splitting the open needs ``idx`` by channel (``kernels.split_open_needs``: indices,
-        cells and waits of each channel into ``out_a``/``out_b``, demand per cell added to
-        ``demand``): one pass over the open needs instead of two. Returns (n_a, n_b)."""
+        """The rule of ``decide_bring_forward`` (the same draws in the same order), then the
+        split of ``split_open_needs``, in one pass over the open needs. Returns (n_a, n_b)."""
+        return self._forward_and_split(idx, (p, org_reach, rng), (n_kinds, ch_a, ch_b, out_a, out_b, demand))
+
+    def split_open_needs(self, idx: np.ndarray, n_kinds: int, ch_a: int, ch_b: int, out_a: np.ndarray,
+                         out_b: np.ndarray, demand: np.ndarray) -> tuple[int, int]:
+        """The open needs ``idx`` (ascending) split over the channels ``ch_a`` and ``ch_b``:
+        indices, cells (committee*n_kinds + kind) and waits of each channel's needs into
+        ``out_a``/``out_b`` (3 x len(idx), allocated by the caller), needs per cell added to
+        ``demand[0]`` and ``demand[1]``, and all open needs per cell to ``demand[2]``.
+        Returns (n_a, n_b)."""
+        return self._forward_and_split(idx, None, (n_kinds, ch_a, ch_b, out_a, out_b, demand))
+
+    def _forward_and_split(self, idx: np.ndarray, decide: tuple | None, split: tuple | None) -> tuple[int, int]:
+        """``kernels.bring_forward_and_split`` with decide = (parameters, reach, stream) and
+        split = (n_kinds, ch_a, ch_b, out_a, out_b, demand), either of them None."""
+        if decide is None:  # nothing is drawn: placeholders of the right types
+            chances, reach, rng = (0.0, 0.0, 0.0, 0.0), np.zeros((1, 1), np.float32), np.random.default_rng(0)
+        else:
+            p, reach, rng = decide
+            chances = (p.express_base, p.express_trust, p.express_awareness, p.direct_to_org_awareness)
+        splitting = split is not None
+        if not splitting:  # nothing is written
+            none = np.empty((3, 0), np.int64)
+            split = (1, CH_COMMITTEE, CH_ORG, none, none, none)
         _, n_a, n_b = kernels.bring_forward_and_split(
             idx, self.need_kind, self.need_channel, self.need_wait, self.start, self.trust, self.awareness,
-            np.ascontiguousarray(org_reach, dtype=np.float32), p.express_base, p.express_trust, p.express_awareness,
-            p.direct_to_org_awareness, rng, n_kinds, ch_a, ch_b, out_a, out_b, demand)
+            np.ascontiguousarray(reach, dtype=np.float32), *chances, rng, decide is not None, splitting, *split)
         return n_a, n_b
 
     def open_index(self) -> np.ndarray:
@@ -224,15 +242,6 @@ class ResidentArrays:
             return hint
         self._open_hint = np.flatnonzero(self.need_kind >= 0)
         return self._open_hint
-
-    def open_needs(self, n_kinds: int, idx: np.ndarray | None = None
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(indices, cells = committee*n_kinds + kind, channels, waits) of all open needs
-        (``idx``: their indices if already known, see ``open_index``)."""
-        if idx is None:
-            idx = self.open_index()
-        return (idx, *kernels.open_needs(idx, self.need_kind, self.need_channel, self.need_wait, self.committee,
-                                         n_kinds))
 
     def resolve_met(self, idx: np.ndarray, quality: np.ndarray, by_org: np.ndarray, p: ResidentParams) -> None:
         """Rule: a met need closes; satisfaction moves towards the experienced quality

@@ -161,17 +161,15 @@ def count_per_committee(r, idx: np.ndarray) -> np.ndarray:
 def _open_needs_by_channel(r, open_idx: np.ndarray, n_cells: int, bring: tuple | None = None) -> tuple:
     """(open needs ``open_idx`` per cell, (indices, cells, waits) of those brought to the
     committee, their demand per cell, the same for the organizations): what
-    ``r.open_needs`` and ``kernels.channel_needs`` for each channel give, in one pass
-    (``kernels.split_open_needs``) writing into arrays numpy allocates. With ``bring`` =
-    (residents' parameters, reach, stream), the needs are first brought forward in the
-    same pass (``ResidentArrays.decide_bring_forward_and_split``)."""
+    in one pass (``ResidentArrays.split_open_needs``) writing into arrays numpy allocates.
+    With ``bring`` = (residents' parameters, reach, stream), the needs are first brought
+    forward in the same pass (``ResidentArrays.decide_bring_forward_and_split``)."""
     n = open_idx.size
     out_com = np.empty((3, n), np.int64)
     out_org = np.empty((3, n), np.int64)
     demand = np.zeros((3, n_cells), np.int64)
     if bring is None:
-        n_com, n_org = kernels.split_open_needs(open_idx, r.need_kind, r.need_channel, r.need_wait, r.committee, K,
-                                                CH_COMMITTEE, CH_ORG, out_com, out_org, demand)
+        n_com, n_org = r.split_open_needs(open_idx, K, CH_COMMITTEE, CH_ORG, out_com, out_org, demand)
     else:
         n_com, n_org = r.decide_bring_forward_and_split(*bring, open_idx, K, CH_COMMITTEE, CH_ORG, out_com, out_org,
                                                         demand)

@@ -1,5 +1,5 @@
 """The compiled passes behind the month's glue (``kernels.count_by_group``,
-``met_by_group``, ``lapsed_cells``, ``split_open_needs``) and ``serving.count_per_committee`` equal the
+``met_by_group``, ``lapsed_cells``, the split of ``bring_forward_and_split``) and ``serving.count_per_committee`` equal the
 straightforward numpy expressions they replace, exactly."""
 
 from __future__ import annotations
@@ -71,30 +71,32 @@ def test_lapsed_cells_equals_bincount(world):
         assert np.array_equal(got, expected)
 
 
-def test_split_open_needs_equals_open_needs_then_channel_needs(world):
+def test_split_open_needs_equals_the_numpy_selections(world):
+    """The split alone (nothing brought forward, nothing drawn): per channel, the indices,
+    cells and waits of its needs in index order and its demand per cell, as numpy's masks and
+    bincounts give them; demand[2] counts all open needs per cell."""
     group, committee, need_kind, need_wait, _ = world
     rng = np.random.default_rng(int(group.sum()))
     need_channel = np.where(need_kind >= 0, rng.integers(-1, 2, need_kind.size), -1).astype(np.int8)
+    before = need_channel.copy()
     idx = np.flatnonzero(need_kind >= 0).astype(np.int64)
     n, n_cells = idx.size, N_C * K
+    start = np.concatenate([[0], np.cumsum(np.bincount(committee, minlength=N_C))]).astype(np.int64)
     out_a, out_b = np.empty((3, n), np.int64), np.empty((3, n), np.int64)
     demand = np.zeros((3, n_cells), np.int64)
-    na, nb = kernels.split_open_needs(idx, need_kind, need_channel, need_wait, committee, K, 0, 1, out_a, out_b,
-                                      demand)
-    got = (out_a[0, :na], out_a[1, :na], out_a[2, :na], demand[0], out_b[0, :nb], out_b[1, :nb], out_b[2, :nb],
-           demand[1])
-    cell, ch, wait = kernels.open_needs(idx, need_kind, need_channel, need_wait, committee, K)
-    expected = (*kernels.channel_needs(idx, cell, ch, wait, 0, n_cells),
-                *kernels.channel_needs(idx, cell, ch, wait, 1, n_cells))
-    for g, e in zip(got, expected, strict=True):
-        assert g.dtype == e.dtype and np.array_equal(g, e)
-    # the straightforward numpy version
+    unused = np.zeros(need_kind.size, np.float32)
+    _, na, nb = kernels.bring_forward_and_split(idx, need_kind, need_channel, need_wait, start, unused, unused,
+                                                np.zeros((N_C, K), np.float32), 0.0, 0.0, 0.0, 0.0,
+                                                np.random.default_rng(0), False, True, K, 0, 1, out_a, out_b, demand)
+    assert np.array_equal(need_channel, before), "splitting alone brought needs forward"
     cell = np.int64(K) * committee[idx] + need_kind[idx]
     assert np.array_equal(demand[2], np.bincount(cell, minlength=n_cells))
-    sel = need_channel[idx] == 1
-    assert np.array_equal(got[4], idx[sel]) and np.array_equal(got[5], cell[sel])
-    assert np.array_equal(got[6], need_wait[idx][sel].astype(np.int64))
-    assert np.array_equal(got[7], np.bincount(cell[sel], minlength=n_cells))
+    for ch, out, count, dem in ((0, out_a, na, demand[0]), (1, out_b, nb, demand[1])):
+        sel = need_channel[idx] == ch
+        assert count == sel.sum()
+        assert np.array_equal(out[0, :count], idx[sel]) and np.array_equal(out[1, :count], cell[sel])
+        assert np.array_equal(out[2, :count], need_wait[idx][sel].astype(np.int64))
+        assert out.dtype == np.int64 and np.array_equal(dem, np.bincount(cell[sel], minlength=n_cells))
 
 
 def test_unmet_by_cell_counts_the_needs_still_open_after_the_month_plus_the_lapsed(small_model, monkeypatch):
