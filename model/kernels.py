@@ -35,7 +35,7 @@ Layout, in the order of a month:
 * participation and awareness (phase 9): ``_tie``, ``neighbour_share`` (the tie
   cycle), ``_touch``, ``_add_join``, ``participation``; ``_sum4``,
   ``awareness_step``;
-* yearly: ``votes`` (elections), ``count_per_committee``;
+* yearly: ``votes`` (elections), ``count_flags_per_committee``;
 * record (phase 10): ``_states_out_of_range``,
   ``_stale_needs_and_lone_volunteers``, ``_run_sums``, ``tallies``.
 """
@@ -713,7 +713,7 @@ def votes(committees, direct, start, trust, participating, base32, w_trust32, w_
 
 
 @njit(cache=_CACHE)
-def count_per_committee(flags, start):
+def count_flags_per_committee(flags, start):
     """How many of each committee's rows ``start[c]:start[c+1]`` are set in ``flags``
     (a vectorised loop over each committee's slice; np.add.reduceat on booleans with an
     integer accumulator took 0.2-0.4 s at city scale)."""

@@ -334,7 +334,7 @@ class ResidentArrays:
     def per_committee(self, values: np.ndarray) -> np.ndarray:
         """Sum of ``values`` per committee (residents are contiguous; empty committees give 0)."""
         if values.dtype == bool:
-            return kernels.count_per_committee(values, self.start).astype(np.float64)
+            return kernels.count_flags_per_committee(values, self.start).astype(np.float64)
         out = np.zeros(self.n_committees, dtype=np.float64)
         nonempty = self.size > 0
         if self.n and nonempty.any():

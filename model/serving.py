@@ -160,8 +160,8 @@ def count_per_committee(r, idx: np.ndarray) -> np.ndarray:
 
 def _open_needs_by_channel(r, open_idx: np.ndarray, n_cells: int, bring: tuple | None = None) -> tuple:
     """(open needs ``open_idx`` per cell, (indices, cells, waits) of those brought to the
-    committee, their demand per cell, the same for the organizations): what
-    in one pass (``ResidentArrays.split_open_needs``) writing into arrays numpy allocates.
+    committee, their demand per cell, the same for the organizations), in one pass
+    (``ResidentArrays.split_open_needs``) writing into arrays numpy allocates.
     With ``bring`` = (residents' parameters, reach, stream), the needs are first brought
     forward in the same pass (``ResidentArrays.decide_bring_forward_and_split``)."""
     n = open_idx.size
