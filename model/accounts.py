@@ -1,10 +1,23 @@
-"""Phase 7 of the month: money moves, and organizations decide on staff and fail.
+"""Phase 7 of the month: money moves, then organizations decide on staff and may fail.
 
 Organizations are paid (contracts, platform fee, grants, donations crowded out
 by government money, market income, fees) and pay (rent less the subsidy,
-utilities less the discount, wages); the district pays subsidies; committees'
-micro-projects spend their funds. Then each organization hires or lays off,
-and one whose reserves stay negative fails and is wound up.
+utilities less the discount, wages); the district pays subsidies. Then each
+organization hires or lays off (``organizations.decide_staffing``) and one whose
+reserves stay negative fails (``organizations.decide_failure``). Committees'
+social workers are paid (the pay floor's top-up is district money) and
+micro-projects spend their funds (``committees.spend_micro_projects``).
+
+No organization's flows depend on another's, so the flows are posted one purpose at a
+time over all organizations (in slot order, with the ledger's exact ``transfer_many``)
+and the decisions follow in slot order. Every organization's own account, every flow sum
+and every foundation's commitments come out exactly as posting organization by
+organization; the shared source and sink accounts (district, landlords, wages, ...)
+receive the same amounts in another order, so their balances may differ in the last bits
+from an organization-by-organization posting (only the money invariant reads them).
+
+Layout: ``accounts`` (the phase, in order) calls ``_project_income``, ``_social_income``,
+``_running_costs``, ``_pay_social_workers``, ``_decide``, ``_pay_committee_social_workers``.
 """
 
 from __future__ import annotations
@@ -13,35 +26,39 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .organizations import ACTIVE, FAILED, REGISTERING
-from .workers import committee_wages
+from .committees import spend_micro_projects
+from .organizations import ACTIVE, REGISTERING, Organization, decide_failure, decide_staffing
+from .workers import pay
 
 if TYPE_CHECKING:
     from .community import CommunityModel
 
-def accounts(m: "CommunityModel") -> None:
-    """Money moves: income, costs, subsidies, projects; hiring, lay-offs, failures.
+Commitments = dict[int, list]  # organization row -> [(foundation, instalment paid this month)]
 
-    Each organization's flows come in this order: contracts, platform fee, grants,
-    donation, market income, fees, rent (the district pays the rent subsidy), utilities
-    (and the discount), other staff's wages, social workers' wages (and their salary
-    subsidies); then it decides on staff and may fail. No organization's flows depend on
-    another's, so the flows are posted one purpose at a time over all organizations (in
-    slot order, with the ledger's exact ``transfer_many``) and the decisions follow in
-    slot order. Every organization's own account, every flow sum and every foundation's
-    commitments come out exactly as posting organization by organization (tested against
-    the earlier code with ``benchmarks/same_results.py``); the shared source and sink
-    accounts (district, landlords, wages, ...) receive the same amounts in another order, so
-    their balances may differ in the last bits (only the money invariant reads them)."""
-    po, pw, pc = m.p.organizations, m.p.social_workers, m.p.committees
-    L = m.ledger
-    district, purchase = m.funders["district"], m.funders["purchase"]
+
+def accounts(m: "CommunityModel") -> None:
+    """Money moves: income, costs, subsidies; then hiring, lay-offs and failures; then
+    committees' social workers are paid and micro-projects spend."""
     alive = [o for o in m.organizations if o.status == ACTIVE or o.status == REGISTERING]
-    # -- income: contracts, platform fee, grants (few organizations hold them) -------
+    gov, committed_paid = _project_income(m, alive)
+    act = [j for j, o in enumerate(alive) if o.status == ACTIVE]
+    active = [alive[j] for j in act]
+    _social_income(m, active, [gov[j] for j in act])
+    _running_costs(m, alive, active)
+    wages = _pay_social_workers(m, alive)
+    _decide(m, alive, active, [wages[j] for j in act], committed_paid)
+    _pay_committee_social_workers(m)
+    spend_micro_projects(m)
+
+
+def _project_income(m: "CommunityModel", alive: list[Organization]) -> tuple[list[float], Commitments]:
+    """Contracts, platform fee and grants (few organizations hold them), paid to the
+    organizations ``alive`` in slot order. Returns each one's government income this month
+    and the foundations' instalments paid (deducted from their commitments in ``_decide``,
+    so that they interleave with wind-ups in slot order)."""
+    purchase = m.funders["purchase"]
     gov = [0.0] * len(alive)
-    # foundations' commitments fall as instalments are paid; deducted in the decision loop
-    # below, so that they interleave with wind-ups in slot order as they always did
-    committed_paid: dict[int, list] = {}
+    committed_paid: Commitments = {}
     fee_platform = m.p.streets.platform_fee_yuan / 12
     for j, org in enumerate(alive):
         if not (org.contracts or org.runs_platform or org.grants):
@@ -70,12 +87,20 @@ def accounts(m: "CommunityModel") -> None:
                 g.months_left -= 1
         org.grants = [g for g in org.grants if g.months_left > 0]
         gov[j] = g_j
-    # -- income of active organizations: donations, market income, fees --------------
-    act = [j for j, o in enumerate(alive) if o.status == ACTIVE]
-    active = [alive[j] for j in act]
+    return gov, committed_paid
+
+
+def _social_income(m: "CommunityModel", active: list[Organization], gov: list[float]) -> None:
+    """Rule: active organizations receive donations (donations_yuan_month, raised or lowered
+    by donation_reputation around a reputation of 1/2, less crowd_out per yuan of
+    government income ``gov``, at least 0), market income (market_income_yuan_month, ramping
+    up over market_ramp_months of registration) and fees (fee_yuan_per_need per need met,
+    times fee_kinds_share, times fee_other_kinds_factor outside life services)."""
+    po = m.p.organizations
+    L = m.ledger
     acct_act = np.array([o.account for o in active], dtype=np.int64)
     appeal = 1.0 - po.donation_reputation / 2 + po.donation_reputation * np.array([o.reputation for o in active])
-    donation = po.donations_yuan_month * appeal - po.crowd_out * np.array([gov[j] for j in act])
+    donation = po.donations_yuan_month * appeal - po.crowd_out * np.array(gov)
     donation = np.where(donation > 0.0, donation, 0.0)  # max(0.0, donation), NaN included
     age = np.array([o.age_registered(m.month) for o in active], dtype=np.float64)
     ramp = age / po.market_ramp_months if po.market_ramp_months > 0 else np.ones(len(active))
@@ -91,10 +116,17 @@ def accounts(m: "CommunityModel") -> None:
         org.record_income("donation", d)
         org.record_income("market_income", mk)
         org.record_income("fee", f)
-    # -- costs -----------------------------------------------------------------------
-    month = m.month
-    renting = [o.account for o in alive if not (o.uses_venue or o.runs_platform or month < o.incubated_until)
-               and (o.status == ACTIVE or po.premises_required >= 0.5)]
+
+
+def _running_costs(m: "CommunityModel", alive: list[Organization], active: list[Organization]) -> None:
+    """Rent (organizations that :meth:`Organization.pays_rent`; the district pays
+    rent_subsidy_share of it), utilities of active organizations (the district pays
+    utility_discount_share) and other staff's wages (other_wage_yuan)."""
+    po = m.p.organizations
+    L = m.ledger
+    district = m.funders["district"]
+    acct_act = np.array([o.account for o in active], dtype=np.int64)
+    renting = [o.account for o in alive if o.pays_rent(po, m.month)]
     rent = np.full(len(renting), po.rent_yuan_month * (1 - po.rent_subsidy_share))
     L.transfer_many(np.array(renting, dtype=np.int64), m.acct["landlords"], rent, "rent")
     district.pay_repeated(m.acct["landlords"], po.rent_yuan_month * po.rent_subsidy_share, len(renting), "rent_subsidy")
@@ -104,6 +136,13 @@ def accounts(m: "CommunityModel") -> None:
                           "utility_discount")
     L.transfer_many(acct_act, m.acct["wages"],
                     np.array([o.other_staff * po.other_wage_yuan for o in active], dtype=np.float64), "wages_other")
+
+
+def _pay_social_workers(m: "CommunityModel", alive: list[Organization]) -> list[float]:
+    """Organizations pay their social workers (:func:`workers.pay`); the district pays the
+    salary subsidy of certified ones (``SocialWorker.subsidy``). Returns each organization's
+    wage bill."""
+    pw = m.p.social_workers
     wages = [0.0] * len(alive)
     subsidies: list[float] = []
     for j, org in enumerate(alive):
@@ -113,101 +152,36 @@ def accounts(m: "CommunityModel") -> None:
             w_j += w.wage
             subsidies.append(w.subsidy(pw))
         wages[j] = w_j
-    district.pay_many(m.acct["wages"], subsidies, "salary_subsidy")
-    L.transfer_many(np.array([o.account for o in alive], dtype=np.int64), m.acct["wages"],
-                    np.array(wages, dtype=np.float64), "wages_social_workers")
-    # -- decisions, in slot order ----------------------------------------------------
-    # (staffing moves no money, and one organization's decisions do not touch another's
-    # accounts or staff, so all staffing decisions can come before all failures)
+    m.funders["district"].pay_many(m.acct["wages"], subsidies, "salary_subsidy")
+    m.ledger.transfer_many(np.array([o.account for o in alive], dtype=np.int64), m.acct["wages"],
+                           np.array(wages, dtype=np.float64), "wages_social_workers")
+    return wages
+
+
+def _decide(m: "CommunityModel", alive: list[Organization], active: list[Organization], wages: list[float],
+            committed_paid: Commitments) -> None:
+    """Months close; staffing decisions of the active organizations, then, in slot order,
+    foundations' commitments fall by the instalments paid and organizations in the red may
+    fail. (Staffing moves no money, and one organization's decisions do not touch another's
+    accounts or staff, so all staffing decisions can come before all failures.)"""
     for org in alive:
         org.close_income_month()
-    _decide_staffing(m, active, [wages[j] for j in act])
-    negative = (L.balance[np.array([o.account for o in alive], dtype=np.int64)] < 0).tolist()
+    decide_staffing(m, active, wages)
+    negative = (m.ledger.balance[np.array([o.account for o in alive], dtype=np.int64)] < 0).tolist()
     for j, (org, neg) in enumerate(zip(alive, negative, strict=True)):
         for foundation, instalment in committed_paid.get(j, ()):
             foundation.committed -= instalment
-        if neg:
-            org.months_negative += 1
-            if org.months_negative > po.failure_grace_months:
-                org.status = FAILED
-                _wind_up(m, org)
-                m.tally["failures"] += 1
-        else:
-            org.months_negative = 0
-    # Committee posts' base pay is outside the ledger (all scenarios alike); what the pay
-    # floor adds above a committee social worker's pay is district money (social_worker_support).
+        decide_failure(m, org, neg)
+
+
+def _pay_committee_social_workers(m: "CommunityModel") -> None:
+    """Committees' social workers are paid (:func:`workers.pay`). Committee posts' base pay is
+    outside the ledger (all scenarios alike); what the pay floor adds above it is district
+    money (social_worker_support)."""
+    pw = m.p.social_workers
     staff_sw = [w for c in m.committees for w in c.workers]
-    unfloored, wage = committee_wages(pw, np.array([w.experience_months for w in staff_sw], dtype=np.float64),
-                                      np.array([w.certified for w in staff_sw], dtype=bool))
+    unfloored, wage = pay(pw, pw.wage_committee_yuan, np.array([w.experience_months for w in staff_sw], dtype=np.float64),
+                          np.array([w.certified for w in staff_sw], dtype=bool))
     for w, v in zip(staff_sw, wage.tolist(), strict=True):
-        w.wage = v  # SocialWorker.compute_wage
-    district.pay_many(m.acct["wages"], wage - unfloored, "pay_floor_topup")
-    for c in m.committees:
-        if c.project_months_left > 0 and c.projects > 0:
-            spend = min(L.get(c.fund_account), c.projects * pc.micro_project_cost_yuan / 12)
-            L.transfer(c.fund_account, m.acct["project_costs"], max(spend, 0.0), "micro_projects")
-            c.project_months_left -= 1
-            if c.project_months_left == 0:
-                c.projects = 0
-
-
-def _decide_staffing(m: "CommunityModel", orgs: list, wages: list[float]) -> None:
-    """Rule: post a social-work vacancy when reserves cover hire_reserve_months of costs
-    (with the new wage), the mean monthly income of the last year covers the costs with
-    the new wage too, and the organization was busy (met at least 80 % of its capacity)
-    or holds a contract; when reserves fall below layoff_reserve_months of costs, let
-    the newest social worker go (or one other staff member). ``orgs``: active
-    organizations in slot order, ``wages``: their social workers' wages this month."""
-    po, pw = m.p.organizations, m.p.social_workers
-    if not orgs:
-        return
-    costs = np.array([o.monthly_costs(po, w) for o, w in zip(orgs, wages, strict=True)])
-    reserves = m.ledger.balance[np.array([o.account for o in orgs], dtype=np.int64)]
-    met = np.array([o.needs_met_month for o in orgs], dtype=np.float64)
-    capacity = np.array([o.capacity for o in orgs])
-    contract = np.array([bool(o.contracts) and o.has_contract() for o in orgs])
-    busy = (met >= po.busy_threshold * capacity) | contract
-    next_wage = max(pw.wage_org_yuan, pw.pay_floor_share * pw.outside_wage_yuan)  # the offer
-    income = np.array([o.income_window_total for o in orgs]) / np.array([max(len(o.income_12m), 1) for o in orgs])
-    room = np.array([len(o.workers) + o.vacancies < po.max_social_workers for o in orgs])
-    hire = (reserves > po.hire_reserve_months * (costs + next_wage)) & busy & (income >= costs + next_wage) & room
-    lay_off = ~hire & (reserves < po.layoff_reserve_months * costs)
-    for j in np.flatnonzero(hire | lay_off).tolist():
-        org = orgs[j]
-        if hire[j]:
-            org.vacancies += 1
-        elif org.workers:
-            m.release(org.workers[-1])
-            m.tally["layoffs"] += 1
-        elif org.other_staff > 1:
-            org.other_staff -= 1
-            m.tally["layoffs"] += 1
-    for org in orgs:
-        org.met_last_month = org.needs_met_month
-        org.needs_met_month = 0
-
-
-def _wind_up(m: "CommunityModel", org) -> None:
-    """A failed or abandoned organization lets its workers go, loses contracts and ties;
-    what is left in (or owed by) its account goes back to its founders."""
-    for w in list(org.workers):
-        m.release(w)
-    org.vacancies = 0
-    org.required_hires = 0
-    org.contracts = []
-    for g in org.grants:  # instalments never to be paid are no longer owed by a foundation
-        if g.funder.kind == "foundation":
-            g.funder.committed -= g.monthly_yuan * g.months_left
-    org.grants = []
-    org.uses_venue = False
-    org.runs_platform = False
-    for c in m.streets[org.street].committees:
-        c.partners.pop(org, None)
-    street = m.streets[org.street]
-    if street.platform_org is org:
-        street.platform_org = None
-    bal = m.ledger.get(org.account)
-    if bal > 0:
-        m.ledger.transfer(org.account, m.acct["founders"], bal, "wind_up")
-    elif bal < 0:
-        m.ledger.transfer(m.acct["founders"], org.account, -bal, "debts_covered")
+        w.wage = v
+    m.funders["district"].pay_many(m.acct["wages"], wage - unfloored, "pay_floor_topup")

@@ -54,39 +54,14 @@ class Committee(mesa.Agent):
         self.partners: dict["Organization", float] = {}
         self.fund_account = model.ledger.open(f"committee_fund:{index}", "committee_fund")
         self.projects = 0
-        self.projects_this_month = 0
         self.project_months_left = 0
         self.last_turnout = float("nan")
         self.coverage_rank = index
 
     # ------------------------------------------------------------------
-    def burden(self, p: ComParams) -> float:
-        """Share of staff time on administrative tasks."""
-        return min(p.max_admin_burden, (p.admin_burden + self.extra_burden) * (1.0 - p.burden_cut))
-
-    def service_time_share(self, p: ComParams) -> float:
-        """Share of staff time on service to residents (elections add responsiveness)."""
-        share = 1.0 - self.burden(p)
-        if self.direct:
-            share *= 1.0 + p.direct_responsiveness
-        return min(share, 1.0)
-
-    def own_capacity(self, p: ComParams, street_hours: float = 0.0) -> float:
-        """Needs per month the committee meets itself (with street staff's support hours)."""
-        hours = self.staff * p.hours_per_staff_month * self.service_time_share(p) * p.own_service_share
-        return (hours + street_hours) / p.hours_per_need
-
     def has_fund(self, p: ComParams) -> bool:
         """Covered by the self-governance fund (first ``fund_coverage`` of committees in coverage order)."""
         return (self.coverage_rank + 0.5) / len(self.model.committees) <= p.fund_coverage
-
-    def quality(self, p: ComParams) -> tuple[float, float]:
-        """(base quality, chance a need is met by a certified social worker)."""
-        cert = sum(1 for w in self.workers if w.certified)
-        uncert_sw = len(self.workers) - cert
-        q = p.quality_base + p.trained_quality_gain * (self.trained + uncert_sw) / self.staff
-        q += p.guidance_quality_gain * p.expert_guidance
-        return min(q, 1.0), cert / self.staff
 
     def sw_posts(self, p: ComParams) -> int:
         """Posts for professional social workers among the staff."""
@@ -130,7 +105,8 @@ class Committee(mesa.Agent):
 
 
 # ---------------------------------------------------------------------------
-# the same rules over arrays of committees (one value per committee, in index order)
+# service time, capacity and quality over arrays of committees (one value per committee,
+# in index order)
 # ---------------------------------------------------------------------------
 class CommitteeArrays(NamedTuple):
     """The state of every committee that its service time, capacity and quality depend on."""
@@ -158,9 +134,10 @@ def committee_arrays(committees: list[Committee]) -> CommitteeArrays:
 
 
 def service_time_shares(p: ComParams, ca: CommitteeArrays) -> np.ndarray:
-    """:meth:`Committee.service_time_share` of every committee: the same operations in the
-    same order (``min(a, b)`` written as ``where(b < a, b, a)``), so the same values to the
-    last bit."""
+    """Rule: the administrative burden is (admin_burden + accumulated new tasks) *
+    (1 - burden_cut), at most max_admin_burden; the rest of staff time is service, raised by
+    direct_responsiveness in a directly elected committee, at most all of it. One value per
+    committee."""
     b = (p.admin_burden + ca.extra_burden) * (1.0 - p.burden_cut)
     burden = np.where(b < p.max_admin_burden, b, p.max_admin_burden)
     share = 1.0 - burden
@@ -169,16 +146,93 @@ def service_time_shares(p: ComParams, ca: CommitteeArrays) -> np.ndarray:
 
 
 def own_capacities(p: ComParams, ca: CommitteeArrays, share: np.ndarray, street_hours: float = 0.0) -> np.ndarray:
-    """:meth:`Committee.own_capacity` of every committee (``share``: their
-    :func:`service_time_shares`), the same values to the last bit."""
+    """Rule: needs a month a committee meets itself: staff * hours_per_staff_month * service
+    time share (``share``, :func:`service_time_shares`) * own_service_share, plus the street
+    staff's support hours (``street_hours``, service_support_hours), at hours_per_need each."""
     hours = ca.staff * p.hours_per_staff_month * share * p.own_service_share
     return (hours + street_hours) / p.hours_per_need
 
 
 def qualities(p: ComParams, ca: CommitteeArrays) -> tuple[np.ndarray, np.ndarray]:
-    """:meth:`Committee.quality` of every committee: (base quality, chance a need is met by
-    a certified social worker), the same values to the last bit."""
+    """Rule: a committee's service quality is quality_base + trained_quality_gain * the share
+    of staff trained in social work or uncertified social workers + guidance_quality_gain *
+    expert_guidance, at most 1; a need it meets is met by a certified social worker with
+    chance certified workers / staff. Returns (quality, certified chance) per committee."""
     uncert_sw = ca.workers - ca.certified
     q = p.quality_base + p.trained_quality_gain * (ca.trained + uncert_sw) / ca.staff
     q += p.guidance_quality_gain * p.expert_guidance
     return np.where(1.0 < q, 1.0, q), ca.certified / ca.staff
+
+
+# ---------------------------------------------------------------------------
+# decisions: micro-projects, partnerships, elections
+# ---------------------------------------------------------------------------
+def decide_micro_projects(m: "CommunityModel") -> None:
+    """Rule: once a year each committee starts as many year-long micro-projects as its fund
+    pays for (micro_project_cost_yuan each) and its volunteers can staff
+    (volunteers_per_project each)."""
+    pc = m.p.committees
+    volunteers = m.residents.per_committee(m.residents.volunteer)
+    for c in m.committees:
+        funds = m.ledger.get(c.fund_account)
+        by_money = int(funds // pc.micro_project_cost_yuan)
+        by_people = int(volunteers[c.index] // pc.volunteers_per_project)
+        c.projects = max(0, min(by_money, by_people))
+        c.project_months_left = 12 if c.projects else 0
+        m.tally["micro_projects"] += c.projects
+
+
+def projects_running(committees: list[Committee]) -> np.ndarray:
+    """Micro-projects running this month in each committee (index order)."""
+    return np.array([c.projects if c.project_months_left > 0 else 0 for c in committees], dtype=np.int64)
+
+
+def spend_micro_projects(m: "CommunityModel") -> None:
+    """Rule: running micro-projects spend micro_project_cost_yuan a year each from the
+    committee's fund, as far as the fund reaches; projects end after their months."""
+    pc = m.p.committees
+    for c in m.committees:
+        if c.project_months_left > 0 and c.projects > 0:
+            spend = min(m.ledger.get(c.fund_account), c.projects * pc.micro_project_cost_yuan / 12)
+            m.ledger.transfer(c.fund_account, m.acct["project_costs"], max(spend, 0.0), "micro_projects")
+            c.project_months_left -= 1
+            if c.project_months_left == 0:
+                c.projects = 0
+
+
+def partnerships(m: "CommunityModel", partner_perf: dict[tuple[int, int], float], unmet: np.ndarray) -> None:
+    """Each committee updates its partnerships (:meth:`Committee.update_partners`, from
+    ``partner_perf``: (committee, organization slot) -> best quality delivered on referred
+    needs this month) and, with unmet demand (``unmet``: committees x kinds), may invite a
+    partner for its most unmet kind (:meth:`Committee.decide_new_partner`)."""
+    by_committee: dict[int, dict] = {}
+    for (ci, s), q in partner_perf.items():
+        by_committee.setdefault(ci, {})[m.organizations[s]] = q
+    rng = m.streams["partners"]
+    tops = np.where(unmet.sum(axis=1) > 0, np.argmax(unmet, axis=1), -1).tolist()
+    active = [street.active_orgs() for street in m.streets]  # no organization changes status in this phase
+    serving: dict[tuple[int, int], list] = {}  # (street, kind) -> its active organizations serving the kind
+    for c in m.committees:
+        c.update_partners(m.p.committees, by_committee.get(c.index, {}))
+        top = tops[c.index]
+        candidates = serving.get((c.street, top))
+        if candidates is None:
+            candidates = serving[(c.street, top)] = [o for o in active[c.street] if top in o.serves_kinds]
+        c.decide_new_partner(m.p.committees, top, candidates, rng)
+
+
+def hold_elections(m: "CommunityModel") -> None:
+    """Rule: all committees hold elections; the first direct_election_share of committees
+    (in a fixed order) elect directly from now on; residents vote and trust follows
+    (``ResidentArrays.decide_votes`` with election_trust_gain)."""
+    n_direct = int(round(m.p.committees.direct_election_share * len(m.committees)))
+    direct_set = set(m.direct_order[:n_direct])
+    for c in m.committees:
+        c.direct = c.direct or c.index in direct_set
+    idx = np.arange(len(m.committees))
+    direct = np.array([c.direct for c in m.committees])
+    turnout = m.residents.decide_votes(m.p.residents, idx, direct, m.p.committees.election_trust_gain,
+                                       m.streams["elections"])
+    for c in m.committees:
+        c.last_turnout = float(turnout[c.index])
+    m.tally["election"] = 1

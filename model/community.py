@@ -57,7 +57,6 @@ class CommunityModel(mesa.Model):
         self.tally: Counter[str] = Counter()
         self.last_election = -10**6
         self.last_round: dict[str, int] = {}
-        self._partner_perf: dict[tuple[int, int], float] = {}
         self._build_world()
         self.recorder = Recorder(self)
         self.running = True
@@ -194,18 +193,6 @@ class CommunityModel(mesa.Model):
         return org.quality(self.p.organizations, self.streets[org.street].has_service_centre(),
                            self.p.committees.expert_guidance)
 
-    def evaluate(self, org: Organization, contract: Any = None) -> float:
-        """Performance evaluation score (0-1): quality and delivery against capacity."""
-        q = self.org_quality(org)[0]
-        if contract is not None:
-            elapsed = max(1, contract.months - contract.months_left)
-            expected = contract.monthly_yuan / max(contract.price, 1.0) * elapsed
-            delivery = min(1.0, contract.delivered / max(expected, 1.0))
-        else:
-            delivery = min(1.0, org.needs_met_month / max(org.capacity, 1.0))
-        w = self.p.organizations.evaluation_quality_weight
-        return w * q + (1.0 - w) * delivery
-
     @property
     def calendar(self) -> tuple[int, int]:
         """(year, month) of the current step; year 1 when the scenario has no start."""
@@ -276,20 +263,16 @@ class CommunityModel(mesa.Model):
         """Resident group names."""
         return GROUPS
 
-    @property
-    def need_kinds(self) -> tuple[str, ...]:
-        """Need kind names."""
-        return NEED_KINDS
-
-    def check_invariants(self) -> None:
-        """Raise AssertionError if money, head counts or probabilities are off."""
+    def check_invariants(self, residents: bool = True) -> None:
+        """Raise AssertionError if money, head counts or probabilities are off. ``residents``:
+        check the residents' arrays too (the month skips it: the recorder's pass over the
+        residents has just checked them)."""
         total = self.ledger.total()
         scale = max(1.0, float(np.abs(self.ledger.balance).sum()))
         if not np.isfinite(total) or abs(total) > 1e-9 * scale:  # a NaN/inf balance fails too
             raise AssertionError(f"money does not add up: balances sum to {total}")
-        if getattr(self, "_residents_checked", None) != self.month:  # the recorder's pass checked them
+        if residents:
             self.residents.check()
-        self._residents_checked = None
         employed = sum(len(o.workers) for o in self.organizations) + sum(len(c.workers) for c in self.committees)
         n_employed = sum(1 for w in self.workers if w.employed)
         if employed != n_employed:

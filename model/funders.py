@@ -142,6 +142,36 @@ def decide_foundation_grants(model: "CommunityModel", foundation: Funder, street
     return grants
 
 
+def grant_self_governance_funds(m: "CommunityModel") -> None:
+    """Rule: once a year (January) the district pays self_governance_fund_yuan into the fund
+    of each committee the fund covers (:meth:`Committee.has_fund`, fund_coverage)."""
+    pc = m.p.committees
+    if pc.self_governance_fund_yuan > 0:
+        for c in m.committees:
+            if c.has_fund(pc):
+                m.funders["district"].pay(c.fund_account, pc.self_governance_fund_yuan, "self_governance_fund")
+
+
+def foundation_round(m: "CommunityModel") -> None:
+    """Once a year (January) every street's community foundation, where it has one
+    (foundation_coverage), grants (:func:`decide_foundation_grants`)."""
+    for s, foundation in enumerate(m.foundations):
+        if m.streets[s].has_foundation():
+            m.tally["foundation_grants"] += decide_foundation_grants(m, foundation, s)
+
+
+def lottery_round(m: "CommunityModel") -> None:
+    """Once a year (lottery_month) the welfare-lottery fund's bidding round
+    (:func:`decide_lottery_awards`)."""
+    m.tally["lottery_grants"] += decide_lottery_awards(m, m.funders["lottery"])
+
+
+def pay_publicity(m: "CommunityModel") -> None:
+    """Rule: the district pays a month of publicity_budget_yuan per 100,000 residents."""
+    publicity = m.p.residents.publicity_budget_yuan * m.simulated_residents / 1e5 / 12
+    m.funders["district"].pay(m.acct["project_costs"], publicity, "publicity")
+
+
 def public_spending(flows: dict[tuple[str, str, str], float]) -> float:
     """Yuan leaving public sources this month (city, district, street budgets and lottery fund).
     Sums of flows are exactly rounded (``math.fsum``), so they do not depend on the order

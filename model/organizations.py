@@ -1,6 +1,6 @@
 """Social organizations (Mesa agents): registration, accounts, staff, capacity, failure.
 
-Life cycle: a would-be founder tries (see ``streets.decide_foundings``), the
+Life cycle: a would-be founder tries (``decide_foundings``), the
 new organization is *registering* for a random delay (and may abandon it;
 it pays rent meanwhile when premises are required, and can fail), then
 *active* until its reserves stay negative for more than
@@ -15,16 +15,19 @@ government money: Andreoni & Payne), market income and fees.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
-from .params import NEED_KINDS, ORG_KINDS, ORG_SERVES, Organizations as OrgParams
+from .params import NEED_KINDS, ORG_KINDS, ORG_SERVES, Organizations as OrgParams, Streets as StreetParams
+from .workers import offer
 
 if TYPE_CHECKING:
     from .community import CommunityModel
+    from .streets import StreetOffice
     from .workers import SocialWorker
 
 REGISTERING, ACTIVE, FAILED, ABANDONED = "registering", "active", "failed", "abandoned"
@@ -32,8 +35,6 @@ REGISTERING, ACTIVE, FAILED, ABANDONED = "registering", "active", "failed", "aba
 SERVES_BY_KIND = np.full((len(ORG_KINDS), max(len(v) for v in ORG_SERVES.values())), -1, dtype=np.int64)
 for _i, _k in enumerate(ORG_KINDS):
     SERVES_BY_KIND[_i, : len(ORG_SERVES[_k])] = [NEED_KINDS.index(n) for n in ORG_SERVES[_k]]
-GOVERNMENT_INCOME = ("contract", "platform_fee", "lottery_grant", "incubator_grant")
-INCOME_SOURCES = (*GOVERNMENT_INCOME, "foundation_grant", "donation", "fee", "market_income")
 
 
 class Contract:
@@ -158,18 +159,20 @@ class Organization(mesa.Agent):
         q, cert = quality(p, sw_units, cert_units, mean_skill, self.other_staff, service_centre, guidance)
         return float(q), float(cert)
 
-    def monthly_costs(self, p: OrgParams, wages: float) -> float:
+    def monthly_costs(self, p: OrgParams, wages: float, month: int) -> float:
         """Costs the organization itself pays this month (for hiring/layoff rules)."""
-        return self.rent_due(p) + p.utilities_yuan_month * (1 - p.utility_discount_share) + wages \
+        return self.rent_due(p, month) + p.utilities_yuan_month * (1 - p.utility_discount_share) + wages \
             + self.other_staff * p.other_wage_yuan
 
-    def pays_rent(self) -> bool:
-        """No rent in an open venue, the platform's centre or the incubator."""
-        return not (self.uses_venue or self.runs_platform or self.incubated(self.model.month))
+    def pays_rent(self, p: OrgParams, month: int) -> bool:
+        """Rule: an organization pays rent unless it is in an open venue, runs the platform's
+        centre or is in the incubator; while registering, only when premises_required >= 0.5."""
+        return not (self.uses_venue or self.runs_platform or month < self.incubated_until) \
+            and (self.status == ACTIVE or p.premises_required >= 0.5)
 
-    def rent_due(self, p: OrgParams) -> float:
-        """Rent the organization pays itself (after the subsidy)."""
-        return p.rent_yuan_month * (1 - p.rent_subsidy_share) if self.pays_rent() else 0.0
+    def rent_due(self, p: OrgParams, month: int) -> float:
+        """Rent the organization pays itself (after rent_subsidy_share)."""
+        return p.rent_yuan_month * (1 - p.rent_subsidy_share) if self.pays_rent(p, month) else 0.0
 
     def record_income(self, source: str, amount: float) -> None:
         """Tally this month's income by source."""
@@ -226,3 +229,184 @@ def quality(p: OrgParams, sw_units, cert_units, mean_skill, other_staff, service
     q = q + np.where(service_centre, p.service_centre_quality, 0.0)
     q = q + p.guidance_quality_gain * guidance
     return np.minimum(q, 1.0), cert
+
+
+# ---------------------------------------------------------------------------
+# decisions: founding, registration, bidding, staffing, failure, wind-up
+# ---------------------------------------------------------------------------
+def founding_chance(po: OrgParams, density: float, service_centre: bool, delay: float) -> float:
+    """Rule: a would-be founder tries with monthly chance founding_rate
+    * exp(density_legitimation*d - density_competition*d^2) * exp(-cost_sensitivity*F/1e5)
+    * exp(-delay_sensitivity*delay) * (1 + service_centre_founding*centre), capped at 1;
+    d = ``density`` (active organizations per 10,000 residents), F the up-front cost
+    registration_cost_yuan + capital_requirement_yuan + premises_required * rent_yuan_month
+    * (1 - rent_subsidy_share) * premises_rent_months, ``delay`` the mean registration delay."""
+    d = density
+    upfront = po.registration_cost_yuan + po.capital_requirement_yuan \
+        + po.premises_required * po.rent_yuan_month * (1.0 - po.rent_subsidy_share) * po.premises_rent_months
+    rate = po.founding_rate * math.exp(po.density_legitimation * d - po.density_competition * d * d)
+    rate *= math.exp(-po.cost_sensitivity * upfront / 1e5) * math.exp(-po.delay_sensitivity * delay)
+    rate *= 1.0 + po.service_centre_founding * service_centre
+    return min(rate, 1.0)
+
+
+def registration_delay(po: OrgParams, incubated: bool = False) -> float:
+    """Rule: mean months to register, registration_delay_months, cut by incubator_delay_cut
+    for an incubated start-up."""
+    cut = po.incubator_delay_cut if incubated else 0.0
+    return po.registration_delay_months * (1.0 - cut)
+
+
+def decide_foundings(m: "CommunityModel", street: "StreetOffice") -> list[Organization]:
+    """Rule: the street's would-be founders try (binomial in founders_per_100k's pool with
+    :func:`founding_chance`); a founder's capital is lognormal (founder_capital_median_yuan,
+    founder_capital_sigma) and the try is blocked unless it covers capital_requirement_yuan +
+    registration_cost_yuan; the kind follows founder_kind_shares; the new organization
+    registers after a geometric delay (:func:`registration_delay`), in the incubator (with
+    incubator_grant_yuan) when it has room."""
+    po = m.p.organizations
+    rng = m.streams["founding"]
+    chance = founding_chance(po, street.density(), street.has_service_centre(), registration_delay(po))
+    tries = int(rng.binomial(int(street.founders), chance)) if street.founders >= 1 else 0
+    created = []
+    shares = np.array([getattr(po.founder_kind_shares, k) for k in ORG_KINDS])
+    shares = shares / shares.sum()
+    for _ in range(tries):
+        street.founders -= 1
+        capital = po.founder_capital_median_yuan * math.exp(po.founder_capital_sigma * rng.standard_normal())
+        kind = ORG_KINDS[int(rng.choice(len(ORG_KINDS), p=shares))]
+        home = street.committees[int(rng.integers(len(street.committees)))]
+        if capital < po.capital_requirement_yuan + po.registration_cost_yuan:
+            m.tally["founding_blocked"] += 1
+            continue
+        incubated = street.incubator_has_room()
+        mean_delay = registration_delay(po, incubated)
+        months = int(rng.geometric(1.0 / (mean_delay + 1.0))) - 1 if mean_delay > 0 else 0
+        org = m.add_organization(kind, street, home.index, months, incubated)
+        m.ledger.transfer(m.acct["founders"], org.account, capital, "founding_capital")
+        m.ledger.transfer(org.account, m.acct["registration"], po.registration_cost_yuan, "registration")
+        if incubated:
+            street.incubator_occupants.append(org)
+            m.ledger.transfer(m.acct["district"], org.account, po.incubator_grant_yuan, "incubator_grant")
+            org.record_income("incubator_grant", po.incubator_grant_yuan)
+        created.append(org)
+    return created
+
+
+def decide_registrations(m: "CommunityModel") -> None:
+    """Rule: each month a registering organization abandons with chance abandon_rate (and is
+    wound up), completes its registration when its delay has run out (becoming active with
+    other_staff staff), or waits one more month."""
+    rng = m.streams["registration"]
+    po = m.p.organizations
+    for org in m.organizations:
+        if org.status != REGISTERING:
+            continue
+        if rng.random() < po.abandon_rate:
+            org.status = ABANDONED
+            wind_up(m, org)
+            m.tally["registrations_abandoned"] += 1
+        elif org.months_to_register <= 0:
+            org.status = ACTIVE
+            org.registered_month = m.month
+            org.other_staff = po.other_staff
+            m.tally["foundings"] += 1
+        else:
+            org.months_to_register -= 1
+
+
+def bid_price(ps: StreetParams, rng: np.random.Generator, age_registered: int) -> float:
+    """Rule: an organization bids unit_cost_yuan * (1 + price_spread * (u - 1/2)), u uniform,
+    less price_experience_discount in proportion to its months registered, up to
+    price_discount_months."""
+    return ps.unit_cost_yuan * (1 + ps.price_spread * (rng.random() - 0.5)) \
+        * (1 - ps.price_experience_discount * min(age_registered, 60) / 60)
+
+
+def decide_other_staff(m: "CommunityModel") -> None:
+    """Rule: an active organization whose own social-work vacancy found no one this month
+    hires one more other staff member instead, up to max_other_staff (hires a funded
+    project requires stay posted until filled); vacancies close at the end of the month."""
+    po = m.p.organizations
+    for org in m.organizations:
+        if org.active and org.vacancies > 0 and org.other_staff < po.max_other_staff:
+            org.other_staff += 1
+            m.tally["other_staff_hired"] += 1
+        org.vacancies = 0
+
+
+def decide_staffing(m: "CommunityModel", orgs: list[Organization], wages: list[float]) -> None:
+    """Rule: post a social-work vacancy when reserves cover hire_reserve_months of costs
+    (with the new wage), the mean monthly income of the last year covers the costs with
+    the new wage too, there is room under max_social_workers, and the organization was busy
+    (met at least busy_threshold of its capacity) or holds a contract; when reserves fall
+    below layoff_reserve_months of costs, let the newest social worker go (or one other
+    staff member). ``orgs``: active organizations in slot order, ``wages``: their social
+    workers' wages this month."""
+    po, pw = m.p.organizations, m.p.social_workers
+    if not orgs:
+        return
+    costs = np.array([o.monthly_costs(po, w, m.month) for o, w in zip(orgs, wages, strict=True)])
+    reserves = m.ledger.balance[np.array([o.account for o in orgs], dtype=np.int64)]
+    met = np.array([o.needs_met_month for o in orgs], dtype=np.float64)
+    capacity_now = np.array([o.capacity for o in orgs])
+    contract = np.array([bool(o.contracts) and o.has_contract() for o in orgs])
+    busy = (met >= po.busy_threshold * capacity_now) | contract
+    next_wage = offer(pw, committee=False)
+    income = np.array([o.income_window_total for o in orgs]) / np.array([max(len(o.income_12m), 1) for o in orgs])
+    room = np.array([len(o.workers) + o.vacancies < po.max_social_workers for o in orgs])
+    hire = (reserves > po.hire_reserve_months * (costs + next_wage)) & busy & (income >= costs + next_wage) & room
+    lay_off = ~hire & (reserves < po.layoff_reserve_months * costs)
+    for j in np.flatnonzero(hire | lay_off).tolist():
+        org = orgs[j]
+        if hire[j]:
+            org.vacancies += 1
+        elif org.workers:
+            m.release(org.workers[-1])
+            m.tally["layoffs"] += 1
+        elif org.other_staff > 1:
+            org.other_staff -= 1
+            m.tally["layoffs"] += 1
+    for org in orgs:
+        org.met_last_month = org.needs_met_month
+        org.needs_met_month = 0
+
+
+def decide_failure(m: "CommunityModel", org: Organization, negative: bool) -> None:
+    """Rule: an organization whose reserves are negative at the end of the month for more
+    than failure_grace_months months in a row fails and is wound up."""
+    if negative:
+        org.months_negative += 1
+        if org.months_negative > m.p.organizations.failure_grace_months:
+            org.status = FAILED
+            wind_up(m, org)
+            m.tally["failures"] += 1
+    else:
+        org.months_negative = 0
+
+
+def wind_up(m: "CommunityModel", org: Organization) -> None:
+    """Rule: a failed or abandoned organization lets its workers go, loses its contracts,
+    grants, venue, platform and partnerships; what is left in (or owed by) its account
+    goes back to its founders."""
+    for w in list(org.workers):
+        m.release(w)
+    org.vacancies = 0
+    org.required_hires = 0
+    org.contracts = []
+    for g in org.grants:  # instalments never to be paid are no longer owed by a foundation
+        if g.funder.kind == "foundation":
+            g.funder.committed -= g.monthly_yuan * g.months_left
+    org.grants = []
+    org.uses_venue = False
+    org.runs_platform = False
+    for c in m.streets[org.street].committees:
+        c.partners.pop(org, None)
+    street = m.streets[org.street]
+    if street.platform_org is org:
+        street.platform_org = None
+    bal = m.ledger.get(org.account)
+    if bal > 0:
+        m.ledger.transfer(org.account, m.acct["founders"], bal, "wind_up")
+    elif bal < 0:
+        m.ledger.transfer(m.acct["founders"], org.account, -bal, "debts_covered")

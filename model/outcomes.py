@@ -34,6 +34,7 @@ from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS
 
 if TYPE_CHECKING:
     from .community import CommunityModel
+    from .serving import ServiceResult
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ class Recorder:
         self.quits += 1
 
     # -- the month's outcomes ----------------------------------------------------
-    def record(self) -> None:
+    def record(self, served: "ServiceResult") -> None:
         """Compute this month's outcomes, collect them and the breakdowns, check invariants."""
         m = self.m
         r = m.residents
@@ -202,7 +203,6 @@ class Recorder:
         ca = committee_arrays(m.committees)
         service_share = service_time_shares(pc, ca)
         by_g, by_c, totals = r.tallies()  # one pass; raises AssertionError if a resident invariant fails
-        m._residents_checked = m.month
         n_res = max(r.n, 1)
         cur = {
             "needs_arising": float(self.arising_g.sum()),
@@ -221,7 +221,7 @@ class Recorder:
             "needs_met_by_committees_share": self.met_by[PT_COMMITTEE] / met if met else 0.0,
             "needs_met_by_organizations_share": self.met_by[PT_ORG] / met if met else 0.0,
             "needs_met_by_projects_share": self.met_by[PT_PROJECTS] / met if met else 0.0,
-            "micro_projects": float(sum(c.projects_this_month for c in m.committees)),
+            "micro_projects": float(served.projects.sum()),
             "organizations_registered": float(len(orgs)),
             "organizations_registering": float(sum(1 for o in m.organizations if o.status == "registering")),
             "organizations_active": float(sum(1 for o in orgs if o.met_last_month > 0)),
@@ -243,19 +243,19 @@ class Recorder:
             "service_centre_coverage": float(np.mean([s.has_service_centre() for s in m.streets])),
             "incubator_coverage": float(np.mean([s.has_incubator() for s in m.streets])),
             "community_foundations": float(sum(s.has_foundation() for s in m.streets)),
-            "linkage_index": linkage_index(m),
+            "linkage_index": linkage_index(m, served.demand_cells),
         }
         for name in SCALED:
             cur[name] /= scale
         self.current = cur
         self.collector.collect(m)
-        self._breakdowns(by_g, by_c, ca, service_share)
-        m.check_invariants()
+        self._breakdowns(by_g, by_c, ca, service_share, served.projects)
         for name, v in cur.items():
             if not np.isfinite(v):
                 raise AssertionError(f"outcome {name} is not finite: {v}")
 
-    def _breakdowns(self, by_g: np.ndarray, by_c: np.ndarray, ca: CommitteeArrays, service_share: np.ndarray) -> None:
+    def _breakdowns(self, by_g: np.ndarray, by_c: np.ndarray, ca: CommitteeArrays, service_share: np.ndarray,
+                    projects: np.ndarray) -> None:
         """Append the month's rows by group and by committee (``ca``, ``service_share``: the
         committees' state and service time shares now)."""
         m = self.m
@@ -282,7 +282,7 @@ class Recorder:
             np.divide(self.met_c, closed_c, out=np.zeros(self.n_c), where=closed_c > 0),
             by_c[:, 3],
             service_share, [len(c.partners) for c in cs], ca.workers, ca.certified,
-            [c.projects_this_month for c in cs],
+            projects,
             by_c[:, 0] / sizes, by_c[:, 1] / sizes, by_c[:, 2] / sizes,
             np.where(np.isnan(turnout), 0.0, turnout),
         ])
@@ -357,10 +357,10 @@ def _gap_committees(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray]) -> fl
     return float(np.percentile(share, 90) - np.percentile(share, 10))
 
 
-def linkage_index(m: "CommunityModel") -> float:
-    """Geometric mean of three tie densities (see the declared outcome)."""
+def linkage_index(m: "CommunityModel", demand: np.ndarray) -> float:
+    """Geometric mean of three tie densities (see the declared outcome); ``demand``: needs
+    brought to each committee this month (committees x kinds)."""
     orgs = [o for o in m.organizations if o.active]
-    demand = getattr(m, "_demand_cells", None)
     # 1. committee-organization: cells with committee-channel demand served by a partner
     n_com, n_kinds = len(m.committees), len(NEED_KINDS)
     pair_com = [c.index for c in m.committees for _ in c.partners]
@@ -369,7 +369,7 @@ def linkage_index(m: "CommunityModel") -> float:
     ok = served >= 0
     covered = np.zeros((n_com, n_kinds), dtype=bool)
     covered[np.broadcast_to(np.array(pair_com, dtype=np.int64)[:, None], served.shape)[ok], served[ok]] = True
-    wanted = demand > 0 if demand is not None else np.ones((n_com, n_kinds), dtype=bool)
+    wanted = demand > 0
     cells_with_demand = int(wanted.sum())
     cells_partnered = int((wanted & covered).sum())
     l1 = cells_partnered / cells_with_demand if cells_with_demand else 0.0

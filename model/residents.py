@@ -182,27 +182,21 @@ class ResidentArrays:
             self._open_hint = kernels.merge_sorted(self._open_hint, new, np.empty(self._open_hint.size + new.size, np.int64))
         return new
 
-    def decide_bring_forward(
-        self, p: ResidentParams, org_reach: np.ndarray, rng: np.random.Generator, idx: np.ndarray | None = None
-    ) -> None:
+    def decide_bring_forward(self, p: ResidentParams, org_reach: np.ndarray, rng: np.random.Generator,
+                             idx: np.ndarray | None = None, split: tuple | None = None) -> tuple[int, int]:
         """Rule: an open, not yet expressed need is brought forward with chance
         express_base + express_trust*trust + express_awareness*awareness; it goes
         straight to an organization with chance direct_to_org_awareness*awareness
         where one serves that kind in the committee area (org_reach[committee, kind]),
-        otherwise to the committee (``kernels.bring_forward_and_split``, without the split).
+        otherwise to the committee. One uniform decides both (u < chance, then u/chance).
 
         ``idx``: the open needs' indices if already known (``open_index``, ascending).
-        """
+        With ``split`` = (n_kinds, ch_a, ch_b, out_a, out_b, demand), the open needs are
+        also split by channel in the same pass (as :meth:`split_open_needs`), and
+        (n_a, n_b) is returned; (0, 0) without it (``kernels.bring_forward_and_split``)."""
         if idx is None:
             idx = self.open_index()
-        self._forward_and_split(idx, (p, org_reach, rng), None)
-
-    def decide_bring_forward_and_split(self, p: ResidentParams, org_reach: np.ndarray, rng: np.random.Generator,
-                                       idx: np.ndarray, n_kinds: int, ch_a: int, ch_b: int, out_a: np.ndarray,
-                                       out_b: np.ndarray, demand: np.ndarray) -> tuple[int, int]:
-        """The rule of ``decide_bring_forward`` (the same draws in the same order), then the
-        split of ``split_open_needs``, in one pass over the open needs. Returns (n_a, n_b)."""
-        return self._forward_and_split(idx, (p, org_reach, rng), (n_kinds, ch_a, ch_b, out_a, out_b, demand))
+        return self._forward_and_split(idx, (p, org_reach, rng), split)
 
     def split_open_needs(self, idx: np.ndarray, n_kinds: int, ch_a: int, ch_b: int, out_a: np.ndarray,
                          out_b: np.ndarray, demand: np.ndarray) -> tuple[int, int]:

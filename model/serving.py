@@ -9,16 +9,18 @@ met needs close and pay into providers' tallies; the rest wait or lapse.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from . import kernels
-from .committees import PROJECT_KINDS, committee_arrays, own_capacities, qualities, service_time_shares
+from .committees import PROJECT_KINDS, committee_arrays, own_capacities, projects_running, qualities, service_time_shares
 from .organizations import SERVES_BY_KIND, capacity, quality
 from .params import NEED_KINDS
 from .residents import CH_COMMITTEE, CH_ORG, need_rate_matrix
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, Supply, match, spread
+from .streets import remember_unmet
 
 if TYPE_CHECKING:
     from .community import CommunityModel
@@ -26,15 +28,34 @@ if TYPE_CHECKING:
 K = len(NEED_KINDS)
 _PROJECT_KIND_IDX = np.array([NEED_KINDS.index(k) for k in PROJECT_KINDS])
 
-def build_supply(m: "CommunityModel", demand_com: np.ndarray, demand_org: np.ndarray) -> tuple[Supply, Supply]:
-    """Supply rows for the committee channel and the organization channel.
 
-    Committee channel: each committee's own capacity spread over kinds by its
-    demand, its micro-projects over the kinds they meet, and partners offering
-    ``partner_capacity_share`` of their capacity. Organization channel: every
-    active organization's remaining capacity spread over the committees it
-    reaches and the kinds it serves, by demand.
-    """
+class Reach(NamedTuple):
+    """This month's reach of the active organizations (:func:`compute_reach`)."""
+
+    orgs: list  # active organizations, in slot order
+    capacity: np.ndarray  # their capacity (needs a month)
+    quality: np.ndarray  # (n x 2): base quality, certified chance
+    slots: np.ndarray  # their slots in the model's organization table
+    pair_org: np.ndarray  # (organization, committee) pairs they reach: organization row
+    pair_com: np.ndarray  # ... and committee
+    pair_partner: np.ndarray  # ... and whether the pair is a partnership
+    serves: np.ndarray  # need kinds each serves (padded with -1)
+    cells: np.ndarray  # (committees x kinds) 1 where an active organization serves the kind in the area
+
+
+@dataclass(frozen=True)
+class ServiceResult:
+    """What serving residents produced this month, for the phases after it."""
+
+    demand_cells: np.ndarray  # (committees x kinds) needs brought to each committee
+    unmet: np.ndarray  # (committees x kinds) needs lapsed or still open after matching
+    partner_perf: dict[tuple[int, int], float]  # (committee, organization slot) -> best quality on referred needs
+    projects: np.ndarray  # micro-projects running in each committee
+
+def build_supply(m: "CommunityModel", demand_com: np.ndarray, reach: Reach, projects: np.ndarray) -> Supply:
+    """Supply rows of the committee channel: each committee's own capacity spread over kinds
+    by its demand, its running micro-projects (``projects``) over the kinds they meet, and
+    partners offering ``partner_capacity_share`` of their capacity."""
     pc = m.p.committees
     n_com = len(m.committees)
     com_idx = np.arange(n_com)
@@ -48,29 +69,23 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, demand_org: np.nda
     rows = [Supply(cells, np.full(cells.size, PT_COMMITTEE, np.int8), owner, cap_own,
                    qual[owner, 0], qual[owner, 1])]
     # micro-project rows
-    running = []
-    for c in m.committees:
-        c.projects_this_month = c.projects if c.project_months_left > 0 else 0
-        running.append(c.projects_this_month)
-    proj = np.array(running, dtype=np.float64) * pc.micro_project_needs_month * (1 + pc.expert_guidance)
+    proj = projects.astype(np.float64) * pc.micro_project_needs_month * (1 + pc.expert_guidance)
     if proj.sum() > 0:
         pcells = (com_idx[:, None] * K + _PROJECT_KIND_IDX[None, :]).ravel()
         powner = np.repeat(com_idx, _PROJECT_KIND_IDX.size)
         pq = min(1.0, max(0.0, pc.quality_base + pc.project_quality_offset + pc.project_guidance_gain * pc.expert_guidance))
         rows.append(Supply(pcells, np.full(pcells.size, PT_PROJECTS, np.int8), powner,
                            spread(powner, pcells, demand_com, proj), np.full(pcells.size, pq), np.zeros(pcells.size)))
-    # organizations
-    orgs, cap, oq, slots, pairs_org, pairs_com, part_mask = m._reach
-    if orgs:
-        serves = m._reach_serves
-        partner_cap = cap * pc.partner_capacity_share
-        p_org, p_com = pairs_org[part_mask], pairs_com[part_mask]
+    # partner organizations
+    if reach.orgs:
+        partner_cap = reach.capacity * pc.partner_capacity_share
+        p_org, p_com = reach.pair_org[reach.pair_partner], reach.pair_com[reach.pair_partner]
         if p_org.size:
-            pc_cells, pc_owner = _expand(p_org, p_com, serves)
+            pc_cells, pc_owner = _expand(p_org, p_com, reach.serves)
             pcap = spread(pc_owner, pc_cells, demand_com, partner_cap)
-            rows.append(Supply(pc_cells, np.full(pc_cells.size, PT_ORG, np.int8), slots[pc_owner],
-                               pcap, oq[pc_owner, 0], oq[pc_owner, 1]))
-    return Supply.concat(rows), Supply.empty()
+            rows.append(Supply(pc_cells, np.full(pc_cells.size, PT_ORG, np.int8), reach.slots[pc_owner],
+                               pcap, reach.quality[pc_owner, 0], reach.quality[pc_owner, 1]))
+    return Supply.concat(rows)
 
 
 def _expand(org_j: np.ndarray, com: np.ndarray, serves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -83,14 +98,11 @@ def _expand(org_j: np.ndarray, com: np.ndarray, serves: np.ndarray) -> tuple[np.
     return cells.astype(np.int64), owner.astype(np.int64)
 
 
-def compute_reach(m: "CommunityModel") -> np.ndarray:
-    """This month's reach of the active organizations, computed once.
-
-    Sets ``m._reach`` = (organizations, capacity, quality, slots, pair organization,
-    pair committee, pair is a partnership) and returns the (committee x kind) matrix
-    that is 1 where an active organization serves that kind in that area. An
-    organization reaches its whole street with a running contract, the platform or an
-    open venue, else its home committee and its partner committees."""
+def compute_reach(m: "CommunityModel") -> Reach:
+    """This month's reach of the active organizations, computed once: their capacity and
+    quality (which also sets each organization's ``capacity``), the (organization,
+    committee) pairs each reaches (``StreetOffice.reach``) and the (committee x kind)
+    matrix that is 1 where an active organization serves that kind in that area."""
     po = m.p.organizations
     orgs = [o for o in m.organizations if o.active]
     partner_of: dict = {}
@@ -124,28 +136,26 @@ def compute_reach(m: "CommunityModel") -> np.ndarray:
             p_part.extend([False] * len(coms))
     slots = np.array([o.slot for o in orgs], dtype=np.int64)
     serves = SERVES_BY_KIND[np.array([o.kind_index for o in orgs], dtype=np.int64)]
-    m._reach_serves = serves
     pairs_org = np.array(p_org, dtype=np.int64)
     pairs_com = np.array(p_com, dtype=np.int64)
-    part = np.array(p_part, dtype=bool)
-    m._reach = (orgs, cap, oq, slots, pairs_org, pairs_com, part)
     reach = np.zeros(len(m.committees) * K, dtype=np.float32)
     if pairs_org.size:
         cells, _ = _expand(pairs_org, pairs_com, serves)
         reach[cells] = 1.0
-    return reach.reshape(len(m.committees), K)
+    return Reach(orgs, cap, oq, slots, pairs_org, pairs_com, np.array(p_part, dtype=bool), serves,
+                 reach.reshape(len(m.committees), K))
 
 
-def _org_channel_supply(m: "CommunityModel", demand_org: np.ndarray, used_by_slot: np.ndarray) -> Supply:
+def _org_channel_supply(reach: Reach, demand_org: np.ndarray, used_by_slot: np.ndarray) -> Supply:
     """Organization channel: what is left of each organization's capacity, spread over the
     committees it reaches and the kinds it serves, by demand."""
-    orgs, cap, oq, slots, pairs_org, pairs_com, _ = m._reach
-    if pairs_org.size == 0:
+    if reach.pair_org.size == 0:
         return Supply.empty()
-    cells, owner = _expand(pairs_org, pairs_com, m._reach_serves)
-    left = np.maximum(cap - used_by_slot[slots], 0.0)
+    cells, owner = _expand(reach.pair_org, reach.pair_com, reach.serves)
+    left = np.maximum(reach.capacity - used_by_slot[reach.slots], 0.0)
     rcap = spread(owner, cells, demand_org, left)
-    return Supply(cells, np.full(cells.size, PT_ORG, np.int8), slots[owner], rcap, oq[owner, 0], oq[owner, 1])
+    return Supply(cells, np.full(cells.size, PT_ORG, np.int8), reach.slots[owner], rcap, reach.quality[owner, 0],
+                  reach.quality[owner, 1])
 
 
 def count_per_committee(r, idx: np.ndarray) -> np.ndarray:
@@ -163,7 +173,7 @@ def _open_needs_by_channel(r, open_idx: np.ndarray, n_cells: int, bring: tuple |
     committee, their demand per cell, the same for the organizations), in one pass
     (``ResidentArrays.split_open_needs``) writing into arrays numpy allocates.
     With ``bring`` = (residents' parameters, reach, stream), the needs are first brought
-    forward in the same pass (``ResidentArrays.decide_bring_forward_and_split``)."""
+    forward in the same pass (``ResidentArrays.decide_bring_forward``)."""
     n = open_idx.size
     out_com = np.empty((3, n), np.int64)
     out_org = np.empty((3, n), np.int64)
@@ -171,15 +181,13 @@ def _open_needs_by_channel(r, open_idx: np.ndarray, n_cells: int, bring: tuple |
     if bring is None:
         n_com, n_org = r.split_open_needs(open_idx, K, CH_COMMITTEE, CH_ORG, out_com, out_org, demand)
     else:
-        n_com, n_org = r.decide_bring_forward_and_split(*bring, open_idx, K, CH_COMMITTEE, CH_ORG, out_com, out_org,
-                                                        demand)
+        n_com, n_org = r.decide_bring_forward(*bring, open_idx, (K, CH_COMMITTEE, CH_ORG, out_com, out_org, demand))
     return (demand[2], (out_com[0, :n_com], out_com[1, :n_com], out_com[2, :n_com]), demand[0],
             (out_org[0, :n_org], out_org[1, :n_org], out_org[2, :n_org]), demand[1])
 
 
-def serve_residents(m: "CommunityModel") -> None:
+def serve_residents(m: "CommunityModel") -> ServiceResult:
     """Needs arise, are brought forward, matched to supply, met, wait or lapse."""
-
     r = m.residents
     pr = m.p.residents
     rates = need_rate_matrix(pr)
@@ -189,42 +197,41 @@ def serve_residents(m: "CommunityModel") -> None:
     # open needs, and waiting skips the ones met in between
     open_idx = r.open_index()
     reach = compute_reach(m)
-
     n_cells = len(m.committees) * K
     # needs brought forward, then the open needs per cell and the needs brought to each
     # channel (indices, cells, waits in index order) with the demand per cell: one pass
     open_cells, com_needs, demand_com, org_needs, demand_org = _open_needs_by_channel(
-        r, open_idx, n_cells, bring=(pr, reach, m.streams["bring_forward"]))
-    m._demand_cells = demand_com.reshape(-1, K)
-    com_supply, _ = build_supply(m, demand_com, demand_org)
+        r, open_idx, n_cells, bring=(pr, reach.cells, m.streams["bring_forward"]))
+    projects = projects_running(m.committees)
+    com_supply = build_supply(m, demand_com, reach, projects)
 
     res1 = match(*com_needs, com_supply, n_cells, m.streams["match"])
     used_by_slot = np.zeros(len(m.organizations))
     org_rows = com_supply.ptype == PT_ORG
     np.add.at(used_by_slot, com_supply.pid[org_rows], res1.used[org_rows])
-    org_supply = _org_channel_supply(m, demand_org, used_by_slot)
+    org_supply = _org_channel_supply(reach, demand_org, used_by_slot)
     res2 = match(*org_needs, org_supply, n_cells, m.streams["match"])
 
     met_cells = np.zeros(n_cells, np.int64)
+    partner_perf: dict[tuple[int, int], float] = {}
     for res, supply in ((res1, com_supply), (res2, org_supply)):
-        met_cells += _close_met(m, res, supply, n_cells)
+        met_cells += _close_met(m, res, supply, n_cells, partner_perf)
     lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"], open_idx)
     lapsed_cells = kernels.lapsed_cells(lapsed, lapsed_kind, r.start, K, n_cells)
     m.recorder.add_lapsed(lapsed, lapsed_cells.reshape(-1, K).sum(axis=1))
-    # what the streets see: lapsed needs by kind, over a year (exponential window)
     lapsed_kind_com = lapsed_cells.reshape(-1, K).astype(np.float64)
-    for street in m.streets:
-        rows = [c.index for c in street.committees]
-        keep = 1.0 - 1.0 / m.p.streets.unmet_memory_months
-        street.unmet_by_kind = street.unmet_by_kind * keep + lapsed_kind_com[rows].sum(axis=0)
+    remember_unmet(m, lapsed_kind_com)
     # each need open before matching was met, lapsed or is still open (none opened since)
     still_open = open_cells - met_cells - lapsed_cells
-    m._unmet_kind_by_committee = lapsed_kind_com + still_open.reshape(-1, K)
+    return ServiceResult(demand_cells=demand_com.reshape(-1, K), unmet=lapsed_kind_com + still_open.reshape(-1, K),
+                         partner_perf=partner_perf, projects=projects)
 
 
-def _close_met(m: "CommunityModel", res, supply: Supply, n_cells: int) -> np.ndarray:
-    """Met needs close: tallies, providers' deliveries, residents' states. Returns the needs
-    met per cell."""
+def _close_met(m: "CommunityModel", res, supply: Supply, n_cells: int,
+               partner_perf: dict[tuple[int, int], float]) -> np.ndarray:
+    """Met needs close: tallies, providers' deliveries, partners' performance (the best
+    quality a partner gave a committee's referred needs, into ``partner_perf``), residents'
+    states. Returns the needs met per cell."""
     r = m.residents
     # a need is met in its cell, by a supply row of that cell
     met_cells = np.bincount(supply.cell[res.row], minlength=n_cells)
@@ -265,7 +272,7 @@ def _close_met(m: "CommunityModel", res, supply: Supply, n_cells: int) -> np.nda
             q = np.minimum(quality[by_org][via_com], 1.0)
             order = np.lexsort((q, pair))
             last = np.flatnonzero(np.diff(np.append(pair[order], -1)) != 0)
-            perf = m._partner_perf
+            perf = partner_perf
             for code, best in zip(pair[order][last].tolist(), q[order][last].tolist(), strict=True):
                 key = (code // len(orgs), code % len(orgs))
                 perf[key] = max(perf.get(key, 0.0), best)

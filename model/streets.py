@@ -27,14 +27,13 @@ Rules, parameters in ``Streets`` and ``Organizations`` of the register:
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
-from .organizations import Contract, Organization
-from .params import NEED_KINDS, ORG_KINDS
+from .organizations import Contract, Organization, bid_price
+from .params import NEED_KINDS
 
 if TYPE_CHECKING:
     from .committees import Committee
@@ -80,10 +79,6 @@ class StreetOffice(mesa.Agent):
         return self.covered(self.model.p.funders.foundation_coverage)
 
     # ------------------------------------------------------------------
-    def alive_orgs(self) -> list[Organization]:
-        """Organizations registering or active in the street."""
-        return [o for o in self.organizations if o.alive]
-
     def active_orgs(self) -> list[Organization]:
         """Registered, not failed organizations in the street."""
         return [o for o in self.organizations if o.active]
@@ -96,59 +91,11 @@ class StreetOffice(mesa.Agent):
         """Once a year the pool of would-be founders is topped up to its size."""
         self.founders = self.model.p.organizations.founders_per_100k * self.residents / 1e5
 
-    def founding_chance(self) -> float:
-        """Monthly chance a would-be founder tries (see module rule)."""
-        po = self.model.p.organizations
-        d = self.density()
-        upfront = po.registration_cost_yuan + po.capital_requirement_yuan \
-            + po.premises_required * po.rent_yuan_month * (1.0 - po.rent_subsidy_share) * po.premises_rent_months
-        delay = self.registration_delay()
-        rate = po.founding_rate * math.exp(po.density_legitimation * d - po.density_competition * d * d)
-        rate *= math.exp(-po.cost_sensitivity * upfront / 1e5) * math.exp(-po.delay_sensitivity * delay)
-        rate *= 1.0 + po.service_centre_founding * self.has_service_centre()
-        return min(rate, 1.0)
-
-    def registration_delay(self, incubated: bool = False) -> float:
-        """Mean months to register (an incubator's help cuts it)."""
-        po = self.model.p.organizations
-        cut = po.incubator_delay_cut if incubated else 0.0
-        return po.registration_delay_months * (1.0 - cut)
-
     def incubator_has_room(self) -> bool:
         """An incubator is present and has a free slot."""
         m = self.model
         self.incubator_occupants = [o for o in self.incubator_occupants if o.alive and o.incubated(m.month)]
         return self.has_incubator() and len(self.incubator_occupants) < m.p.organizations.incubator_slots
-
-    def decide_foundings(self) -> list[Organization]:
-        """Rule: founders try (binomial), a try registers if capital suffices (see module)."""
-        m = self.model
-        po = m.p.organizations
-        rng = m.streams["founding"]
-        tries = int(rng.binomial(int(self.founders), self.founding_chance())) if self.founders >= 1 else 0
-        created = []
-        shares = np.array([getattr(po.founder_kind_shares, k) for k in ORG_KINDS])
-        shares = shares / shares.sum()
-        for _ in range(tries):
-            self.founders -= 1
-            capital = po.founder_capital_median_yuan * math.exp(po.founder_capital_sigma * rng.standard_normal())
-            kind = ORG_KINDS[int(rng.choice(len(ORG_KINDS), p=shares))]
-            home = self.committees[int(rng.integers(len(self.committees)))]
-            if capital < po.capital_requirement_yuan + po.registration_cost_yuan:
-                m.tally["founding_blocked"] += 1
-                continue
-            incubated = self.incubator_has_room()
-            mean_delay = self.registration_delay(incubated)
-            months = int(rng.geometric(1.0 / (mean_delay + 1.0))) - 1 if mean_delay > 0 else 0
-            org = m.add_organization(kind, self, home.index, months, incubated)
-            m.ledger.transfer(m.acct["founders"], org.account, capital, "founding_capital")
-            m.ledger.transfer(org.account, m.acct["registration"], po.registration_cost_yuan, "registration")
-            if incubated:
-                self.incubator_occupants.append(org)
-                m.ledger.transfer(m.acct["district"], org.account, po.incubator_grant_yuan, "incubator_grant")
-                org.record_income("incubator_grant", po.incubator_grant_yuan)
-            created.append(org)
-        return created
 
     # ------------------------------------------------------------------
     def eligible(self, kind: int) -> list[Organization]:
@@ -188,10 +135,7 @@ class StreetOffice(mesa.Agent):
             if len(pool) > ps.max_bidders:
                 pick = rng.choice(len(pool), size=ps.max_bidders, replace=False)
                 pool = [pool[i] for i in sorted(pick)]
-            prices = np.array([
-                ps.unit_cost_yuan * (1 + ps.price_spread * (rng.random() - 0.5))
-                * (1 - ps.price_experience_discount * min(o.age_registered(m.month), 60) / 60) for o in pool
-            ])
+            prices = np.array([bid_price(ps, rng, o.age_registered(m.month)) for o in pool])
             qual = np.array([m.org_quality(o)[0] for o in pool])
             rep = np.array([o.reputation for o in pool])
             inc = np.array([1.0 if ((o, kind) in incumbents or o is self.platform_org) else 0.0 for o in pool])
@@ -221,7 +165,7 @@ class StreetOffice(mesa.Agent):
             for c in list(org.contracts):
                 if rng.random() >= ps.evaluation_coverage:
                     continue
-                score = m.evaluate(org, c)
+                score = evaluation_score(m, org, c)
                 m.funders["district"].pay(m.acct["project_costs"], ps.evaluation_cost_yuan, "evaluation")
                 po = m.p.organizations
                 org.reputation += po.reputation_step * (score - org.reputation)
@@ -281,3 +225,91 @@ class StreetOffice(mesa.Agent):
         if partner_committees is None:
             partner_committees = [c.index for c in self.committees if org in c.partners]
         return sorted({org.home, *partner_committees}) if partner_committees else [org.home]
+
+
+# ---------------------------------------------------------------------------
+# the streets' monthly and yearly decisions
+# ---------------------------------------------------------------------------
+def decide_budget_factors(m: "CommunityModel") -> None:
+    """Rule: once a year an unguaranteed street budget falls short: each street's budget
+    factor is min(1, a lognormal draw with mean 1 and sigma budget_volatility *
+    (1 - budget_guaranteed))."""
+    ps = m.p.streets
+    sigma = ps.budget_volatility * (1.0 - ps.budget_guaranteed)
+    for street in m.streets:
+        draw = m.streams["street_budget"].lognormal(-sigma**2 / 2, sigma) if sigma > 0 else 1.0
+        street.budget_factor = min(1.0, float(draw))
+
+
+def run_tenders(m: "CommunityModel") -> None:
+    """Rule: once a year (tender_month) each street tenders purchase_budget_yuan per 100,000
+    residents, times its budget factor (:meth:`StreetOffice.decide_tender`)."""
+    ps = m.p.streets
+    for street in m.streets:
+        budget = ps.purchase_budget_yuan * street.residents / 1e5 * street.budget_factor
+        m.tally["contracts_awarded"] += len(street.decide_tender(budget))
+
+
+def run_oversight(m: "CommunityModel") -> None:
+    """Half-way through the contract year each street evaluates contracts
+    (:meth:`StreetOffice.decide_oversight`)."""
+    for street in m.streets:
+        m.tally["contracts_lost"] += street.decide_oversight()
+
+
+def pay_running_costs(m: "CommunityModel") -> None:
+    """Rule: each street pays a month of service_centre_running_cost_yuan for its service
+    centre and of incubator_running_cost_yuan for its incubator, if it has them."""
+    ps = m.p.streets
+    street_funder = m.funders["street"]
+    sink = m.acct["project_costs"]
+    for street in m.streets:
+        if street.has_service_centre():
+            street_funder.pay(sink, ps.service_centre_running_cost_yuan / 12, "service_centre_running")
+        if street.has_incubator():
+            street_funder.pay(sink, ps.incubator_running_cost_yuan / 12, "incubator_running")
+
+
+def push_tasks_down(m: "CommunityModel") -> None:
+    """Rule: each month street offices push administrative tasks down to the committees,
+    admin_push * investment_duty_share (:meth:`Committee.decide_burden`); regular committee
+    staff may be trained (:meth:`Committee.decide_training`)."""
+    ps = m.p.streets
+    push = ps.admin_push * ps.investment_duty_share
+    for c in m.committees:
+        c.decide_burden(m.p.committees, push)
+        c.decide_training(m.p.committees, m.streams["training"])
+
+
+def platforms_and_venues(m: "CommunityModel") -> None:
+    """Each street (re)commissions its platform and allocates its open venues
+    (:meth:`StreetOffice.decide_platform`, :meth:`StreetOffice.decide_venues`)."""
+    for street in m.streets:
+        street.decide_platform()
+        street.decide_venues()
+
+
+def remember_unmet(m: "CommunityModel", lapsed_kind_com: np.ndarray) -> None:
+    """Rule: what a street sees of unmet needs: lapsed needs by kind in its committees
+    (``lapsed_kind_com``: committees x kinds, this month), over an exponential window of
+    unmet_memory_months."""
+    keep = 1.0 - 1.0 / m.p.streets.unmet_memory_months
+    for street in m.streets:
+        rows = [c.index for c in street.committees]
+        street.unmet_by_kind = street.unmet_by_kind * keep + lapsed_kind_com[rows].sum(axis=0)
+
+
+def evaluation_score(m: "CommunityModel", org: Organization, contract: Contract | None = None) -> float:
+    """Rule: a performance evaluation scores evaluation_quality_weight * the organization's
+    quality + the rest * delivery: needs delivered under ``contract`` against what its price
+    buys over the months elapsed (without a contract: needs met this month against
+    capacity), at most 1. Score 0-1."""
+    q = m.org_quality(org)[0]
+    if contract is not None:
+        elapsed = max(1, contract.months - contract.months_left)
+        expected = contract.monthly_yuan / max(contract.price, 1.0) * elapsed
+        delivery = min(1.0, contract.delivered / max(expected, 1.0))
+    else:
+        delivery = min(1.0, org.needs_met_month / max(org.capacity, 1.0))
+    w = m.p.organizations.evaluation_quality_weight
+    return w * q + (1.0 - w) * delivery

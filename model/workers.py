@@ -46,17 +46,11 @@ class SocialWorker(mesa.Agent):
         """True when the worker has an employer."""
         return self.employer is not None
 
-    def unfloored_wage(self, p: SWParams) -> float:
-        """Employer base + seniority + grade pay if certified (before the pay floor)."""
-        base = p.wage_committee_yuan if getattr(self.employer, "is_committee", False) else p.wage_org_yuan
-        wage = base + p.wage_growth_per_year * self.experience_months / 12.0
-        if self.certified:
-            wage += p.certified_pay_yuan
-        return wage
-
     def compute_wage(self, p: SWParams) -> float:
-        """Wage: employer base + seniority + grade pay if certified, raised to the pay floor."""
-        return max(self.unfloored_wage(p), p.pay_floor_share * p.outside_wage_yuan)
+        """This worker's wage by :func:`pay`."""
+        committee = getattr(self.employer, "is_committee", False)
+        base = p.wage_committee_yuan if committee else p.wage_org_yuan
+        return float(pay(p, base, self.experience_months, self.certified)[1])
 
     def subsidy(self, p: SWParams) -> float:
         """Monthly salary subsidy the district pays for a certified worker in an organization."""
@@ -86,15 +80,18 @@ class SocialWorker(mesa.Agent):
         self.skill += (p.skill_growth_per_year + p.training_skill_gain) / 12.0 * (1.0 - self.skill)
 
 
-def committee_wages(p: SWParams, experience_months: np.ndarray, certified: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """(:meth:`SocialWorker.unfloored_wage`, :meth:`SocialWorker.compute_wage`) of social
-    workers employed by committees, over arrays: the same operations in the same order
-    (``max(a, b)`` written as ``where(b > a, b, a)``), so the same values to the last bit."""
-    unfloored = p.wage_committee_yuan + p.wage_growth_per_year * experience_months / 12.0
-    unfloored = np.where(certified, unfloored + p.certified_pay_yuan, unfloored)
-    floor = p.pay_floor_share * p.outside_wage_yuan
-    return unfloored, np.where(floor > unfloored, floor, unfloored)
+def pay(p: SWParams, base, experience_months, certified):
+    """Rule: a social worker's wage is the employer's base (wage_org_yuan or
+    wage_committee_yuan) + wage_growth_per_year per year of experience + certified_pay_yuan
+    when certified, raised to the pay floor pay_floor_share * outside_wage_yuan.
+    Returns (wage before the floor, wage). Scalars or arrays (one formula for both)."""
+    unfloored = base + p.wage_growth_per_year * experience_months / 12.0 + p.certified_pay_yuan * certified
+    return unfloored, np.maximum(unfloored, p.pay_floor_share * p.outside_wage_yuan)
+
+
+def offer(p: SWParams, committee: bool) -> float:
+    """The wage an employer offers for a vacancy: :func:`pay` of a new, uncertified worker."""
+    return float(pay(p, p.wage_committee_yuan if committee else p.wage_org_yuan, 0, False)[1])
 
 
 def graduates_this_year(p: SWParams, simulated_residents: int, rng: np.random.Generator) -> int:
@@ -115,3 +112,149 @@ def fill_vacancies(
     order = rng.permutation(len(seekers))
     ranked = sorted(vacancies, key=lambda v: (-v[0], v[1]))
     return [(seekers[i], v[2]) for i, v in zip(order, ranked, strict=False)]
+
+
+# ---------------------------------------------------------------------------
+# decisions: graduation, exam, job matching, quitting
+# ---------------------------------------------------------------------------
+def new_entrant(m: "CommunityModel") -> SocialWorker:
+    """A new job seeker (a graduate or a lateral entrant): uncertified, little skill
+    (uniform in [0.2, 0.4))."""
+    rng = m.streams["entrants"]
+    return SocialWorker(m, certified=False, experience_months=0, skill=float(rng.uniform(0.2, 0.4)))
+
+
+def graduation(m: "CommunityModel") -> None:
+    """Rule: once a year (graduation_month) :func:`graduates_this_year` new graduates enter the
+    simulated world's market as job seekers (:func:`new_entrant`)."""
+    for _ in range(graduates_this_year(m.p.social_workers, m.simulated_residents, m.streams["graduates"])):
+        m.workers.append(new_entrant(m))
+        m.tally["graduates"] += 1
+
+
+def _pay_exam_subsidy(m: "CommunityModel", worker: SocialWorker) -> None:
+    """The district pays exam_subsidy_yuan for a supported candidate."""
+    pw = m.p.social_workers
+    if worker.supported and pw.exam_subsidy_yuan > 0:
+        m.funders["district"].pay(m.acct["registration"], pw.exam_subsidy_yuan, "exam_subsidy")
+
+
+def certification_exam(m: "CommunityModel") -> None:
+    """Rule: once a year (exam_month) regular community workers sit the exam with chance
+    staff_exam_take_rate and, passing, become certified social workers of their committee;
+    then uncertified employed social workers sit it with chance exam_take_rate (plus
+    exam_take_support when supported; a share exam_support is supported) and pass with
+    :meth:`SocialWorker.exam_pass_chance`."""
+    pw = m.p.social_workers
+    rng = m.streams["exam"]
+    for c in m.committees:
+        regular = c.staff - len(c.workers)
+        takers = int(rng.binomial(regular, pw.staff_exam_take_rate)) if regular > 0 else 0
+        for _ in range(takers):
+            w = SocialWorker(m, certified=False, experience_months=int(pw.staff_experience_years * 12), skill=0.4)
+            w.supported = bool(rng.random() < pw.exam_support)
+            _pay_exam_subsidy(m, w)
+            m.tally["exam_takers"] += 1
+            if rng.random() < w.exam_pass_chance(pw):
+                w.certified = True
+                m.workers.append(w)
+                m.hire(w, c)
+                if c.trained > 0:
+                    c.trained -= 1
+                m.tally["exam_passed"] += 1
+                m.tally["staff_certified"] += 1
+            else:
+                w.remove()
+    for w in m.workers:
+        if w.certified or not w.employed:
+            continue
+        w.supported = bool(rng.random() < pw.exam_support)
+        take = pw.exam_take_rate + (pw.exam_take_support if w.supported else 0.0)
+        if rng.random() >= min(take, 1.0):
+            continue
+        _pay_exam_subsidy(m, w)
+        m.tally["exam_takers"] += 1
+        if rng.random() < w.exam_pass_chance(pw):
+            w.certified = True
+            w.wage = w.compute_wage(pw)
+            m.tally["exam_passed"] += 1
+
+
+def _filled(employer) -> None:
+    """A vacancy was filled: a project's required hire first, then the employer's own."""
+    if employer.is_committee:
+        return
+    if employer.required_hires > 0:
+        employer.required_hires -= 1
+    else:
+        employer.vacancies -= 1
+
+
+def _posts(m: "CommunityModel") -> list[tuple[float, Any]]:
+    """(offer, employer) of every open social-work post: committees' open posts, then active
+    organizations' vacancies and required hires; inactive organizations' vacancies close."""
+    pw = m.p.social_workers
+    offer_committee, offer_org = offer(pw, committee=True), offer(pw, committee=False)
+    posts: list[tuple[float, Any]] = []
+    for c in m.committees:
+        open_posts = c.sw_posts(m.p.committees) - len(c.workers)
+        posts += [(offer_committee, c)] * max(0, open_posts)
+    for org in m.organizations:
+        if not org.active:
+            org.vacancies = 0
+            continue
+        posts += [(offer_org, org)] * (org.vacancies + org.required_hires)
+    return posts
+
+
+def match_jobs(m: "CommunityModel") -> None:
+    """Rule: employers post vacancies at their :func:`offer`; seekers are matched best offer
+    first, equal offers in random order (:func:`fill_vacancies`); a vacancy no seeker took is
+    filled from another field with chance lateral_fill_rate * (offer / outside_wage_yuan)
+    ** lateral_wage_elasticity (capped at 1)."""
+    pw = m.p.social_workers
+    posts = _posts(m)
+    ties = m.streams["job_ties"].permutation(len(posts)) if posts else []
+    vacancies = [(offer_, int(t), employer) for (offer_, employer), t in zip(posts, ties, strict=True)]
+    seekers = [w for w in m.workers if not w.employed]
+    hires = fill_vacancies(seekers, vacancies, m.streams["jobs"])
+    for w, employer in hires:
+        m.hire(w, employer)
+        _filled(employer)
+        m.tally["hires"] += 1
+    rng = m.streams["lateral"]
+    for wage, _, employer in sorted(vacancies, key=lambda v: (-v[0], v[1]))[len(hires):]:
+        ratio = max(wage, pw.pay_floor_share * pw.outside_wage_yuan) / pw.outside_wage_yuan
+        if rng.random() < min(1.0, pw.lateral_fill_rate * ratio ** pw.lateral_wage_elasticity):
+            w = new_entrant(m)
+            m.workers.append(w)
+            m.hire(w, employer)
+            _filled(employer)
+            m.tally["lateral_entrants"] += 1
+
+
+def decide_seekers_leave(m: "CommunityModel") -> None:
+    """Rule: each job seeker not placed this month leaves the field with chance
+    unemployed_exit_rate."""
+    rng = m.streams["job_exit"]
+    for w in [w for w in m.workers if not w.employed]:
+        if rng.random() < m.p.social_workers.unemployed_exit_rate:
+            m.leave_field(w)
+            m.tally["seekers_left"] += 1
+
+
+def decide_quits(m: "CommunityModel") -> None:
+    """Rule: each employed worker gains a month of experience and skill
+    (:meth:`SocialWorker.gain_experience`; the district pays training_cost_yuan a year for
+    each) and quits with :meth:`SocialWorker.quit_chance`."""
+    pw = m.p.social_workers
+    rng = m.streams["attrition"]
+    employed = [w for w in m.workers if w.employed]
+    m.funders["district"].pay_repeated(m.acct["project_costs"], pw.training_cost_yuan / 12, len(employed), "training")
+    draws = rng.random(len(employed)).tolist()  # the same numbers as one draw per worker in turn
+    for w, u in zip(employed, draws, strict=True):
+        w.gain_experience(pw)
+        if u < w.quit_chance(pw):
+            m.tally["quits"] += 1
+            m.recorder.quit(w)
+            m.leave_field(w)

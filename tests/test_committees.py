@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from model.committees import committee_arrays, own_capacities, qualities, service_time_shares
+
 from conftest import bare_model, make_org
 from model.organizations import FAILED
 from model.params import Committees, NEED_KINDS
@@ -24,22 +26,53 @@ def com(m):
     return c
 
 
+def _share(c, p):
+    """The committee's service time share (the array rule on one committee)."""
+    return float(service_time_shares(p, committee_arrays([c]))[0])
+
+
+def _own(c, p, street_hours=0.0):
+    """The committee's own capacity (the array rule on one committee)."""
+    ca = committee_arrays([c])
+    return float(own_capacities(p, ca, service_time_shares(p, ca), street_hours)[0])
+
+
+def _quality(c, p):
+    """(quality, certified chance) of the committee (the array rule on one committee)."""
+    q, cert = qualities(p, committee_arrays([c]))
+    return float(q[0]), float(cert[0])
+
+
+def _reference(c, p, street_hours):
+    """The rules written out for one committee in plain Python (test reference)."""
+    burden = min(p.max_admin_burden, (p.admin_burden + c.extra_burden) * (1.0 - p.burden_cut))
+    share = 1.0 - burden
+    if c.direct:
+        share *= 1.0 + p.direct_responsiveness
+    share = min(share, 1.0)
+    own = (c.staff * p.hours_per_staff_month * share * p.own_service_share + street_hours) / p.hours_per_need
+    cert = sum(1 for w in c.workers if w.certified)
+    q = p.quality_base + p.trained_quality_gain * (c.trained + len(c.workers) - cert) / c.staff
+    q += p.guidance_quality_gain * p.expert_guidance
+    return share, own, (min(q, 1.0), cert / c.staff)
+
+
 def test_own_capacity_formula(com):
     p = Committees(staff=9, hours_per_staff_month=168, admin_burden=0.5, own_service_share=0.6,
                    hours_per_need=10, burden_cut=0.0)
     com.staff = 9
-    assert com.own_capacity(p) == pytest.approx(9 * 168 * 0.5 * 0.6 / 10)  # 45.36 needs a month
-    assert com.own_capacity(p, street_hours=50) == pytest.approx((9 * 168 * 0.5 * 0.6 + 50) / 10)
+    assert _own(com, p) == pytest.approx(9 * 168 * 0.5 * 0.6 / 10)  # 45.36 needs a month
+    assert _own(com, p, street_hours=50) == pytest.approx((9 * 168 * 0.5 * 0.6 + 50) / 10)
     more_admin = p.model_copy(update={"admin_burden": 0.7})
-    assert com.own_capacity(more_admin) == pytest.approx(9 * 168 * 0.3 * 0.6 / 10)
+    assert _own(com, more_admin) == pytest.approx(9 * 168 * 0.3 * 0.6 / 10)
     com.direct = True
-    assert com.own_capacity(p) == pytest.approx(9 * 168 * 0.5 * 1.15 * 0.6 / 10), "direct elections add 15 %"
+    assert _own(com, p) == pytest.approx(9 * 168 * 0.5 * 1.15 * 0.6 / 10), "direct elections add 15 %"
 
 
 def test_service_share_never_exceeds_one(com):
     p = Committees(admin_burden=0.0, direct_responsiveness=0.5)
     com.direct = True
-    assert com.service_time_share(p) == 1.0
+    assert _share(com, p) == 1.0
 
 
 def test_burden_drifts_up_to_the_ceiling_and_a_gate_stops_it(com):
@@ -47,15 +80,15 @@ def test_burden_drifts_up_to_the_ceiling_and_a_gate_stops_it(com):
     for _ in range(5):
         com.decide_burden(p, street_push=0.002)
     assert com.extra_burden == pytest.approx(5 * 0.012)
-    assert com.burden(p) == pytest.approx(0.56)
+    assert (1 - _share(com, p)) == pytest.approx(0.56)
     for _ in range(50):
         com.decide_burden(p, street_push=0.002)
-    assert com.burden(p) == 0.6, "burden capped at max_admin_burden"
+    assert (1 - _share(com, p)) == 0.6, "burden capped at max_admin_burden"
     gated = p.model_copy(update={"new_task_gate": 1.0})
     com.extra_burden = 0.0
     for _ in range(24):
         com.decide_burden(gated, street_push=0.0)
-    assert com.burden(gated) == 0.5, "a full gate stops new tasks"
+    assert (1 - _share(com, gated)) == 0.5, "a full gate stops new tasks"
     half = p.model_copy(update={"new_task_gate": 0.5})
     com.decide_burden(half, street_push=0.0)
     assert com.extra_burden == pytest.approx(0.005)
@@ -64,13 +97,13 @@ def test_burden_drifts_up_to_the_ceiling_and_a_gate_stops_it(com):
 def test_quality_from_trained_and_certified_staff(m, com):
     p = Committees(staff=10, quality_base=0.6, trained_quality_gain=0.1, expert_guidance=0.0)
     com.staff = 10
-    assert com.quality(p) == (pytest.approx(0.6), 0.0)
+    assert _quality(com, p) == (pytest.approx(0.6), 0.0)
     com.trained = 2
     for cert in (True, True, False):
         w = SocialWorker(m, certified=cert, experience_months=0, skill=0.5)
         m.workers.append(w)
         m.hire(w, com)
-    q, cert_share = com.quality(p)
+    q, cert_share = _quality(com, p)
     assert q == pytest.approx(0.6 + 0.1 * 3 / 10) and cert_share == pytest.approx(0.2)
     assert com.sw_posts(Committees(sw_posts_share=0.25, staff=10)) == round(2.5)
 
@@ -126,11 +159,10 @@ def test_new_partner_best_reputation_serving_the_kind(m, com):
 
 def test_service_share_capacity_and_quality_over_arrays_equal_each_committee_to_the_last_bit(m):
     """build_supply and the recorder evaluate service time, own capacity and quality over all
-    committees at once; the values must be exactly those of each committee's own methods
+    committees at once; the values must be exactly those of the rules written out for each
+    committee in plain Python
     (mixed staff, burdens, direct elections, trained staff, certified and uncertified
     workers, shares above 1 clipped, burdens above the cap)."""
-    from model.committees import committee_arrays, own_capacities, qualities, service_time_shares
-
     rng = np.random.default_rng(5)
     p = Committees(admin_burden=0.35, burden_cut=0.1, direct_responsiveness=0.6, trained_quality_gain=0.13,
                    guidance_quality_gain=0.07, expert_guidance=0.3, quality_base=0.55)
@@ -150,9 +182,10 @@ def test_service_share_capacity_and_quality_over_arrays_equal_each_committee_to_
         own = own_capacities(p, ca, share, 37.5)
         q, cert = qualities(p, ca)
         for j, c in enumerate(cs):
-            assert share[j] == c.service_time_share(p)
-            assert own[j] == c.own_capacity(p, 37.5)
-            assert (q[j], cert[j]) == c.quality(p)
+            ref_share, ref_own, ref_q = _reference(c, p, 37.5)
+            assert share[j] == ref_share
+            assert own[j] == ref_own
+            assert (q[j], cert[j]) == ref_q
         seen_own.update(own.tolist())
         seen_share.update(share.tolist())
         seen_cert.update(cert.tolist())

@@ -103,7 +103,7 @@ def test_unmet_by_cell_counts_the_needs_still_open_after_the_month_plus_the_laps
     """serve_residents counts the needs still open per cell as the open ones before matching
     minus those met minus those lapsed; that must be exactly the open needs among them after
     the month (straightforward: a mask over the residents) plus the lapsed ones."""
-    from model import serving
+    from model import month, serving
 
     m = small_model
     seen = {}
@@ -119,7 +119,14 @@ def test_unmet_by_cell_counts_the_needs_still_open_after_the_month_plus_the_laps
         seen["lapsed"] = out = lapsed_cells(*a)
         return out
 
+    serve = serving.serve_residents
+
+    def spy_serve(model):
+        seen["served"] = out = serve(model)
+        return out
+
     monkeypatch.setattr(serving, "_open_needs_by_channel", spy)
+    monkeypatch.setattr(month, "serve_residents", spy_serve)
     monkeypatch.setattr(serving.kernels, "lapsed_cells", spy_lapsed)
     for _ in range(4):
         m.step()
@@ -129,4 +136,4 @@ def test_unmet_by_cell_counts_the_needs_still_open_after_the_month_plus_the_laps
         cells = r.committee[still].astype(np.int64) * n_kinds + r.need_kind[still]
         expected = seen["lapsed"] + np.bincount(cells, minlength=len(m.committees) * n_kinds)
         assert still.size > 0 and seen["lapsed"].sum() > 0
-        assert np.array_equal(m._unmet_kind_by_committee, expected.reshape(-1, n_kinds).astype(np.float64))
+        assert np.array_equal(seen["served"].unmet, expected.reshape(-1, n_kinds).astype(np.float64))

@@ -24,9 +24,9 @@ def test_check_invariants_runs_inside_every_step(monkeypatch):
     calls = []
     original = CommunityModel.check_invariants
 
-    def counting(self):
+    def counting(self, **kw):
         calls.append(self.month)
-        original(self)
+        original(self, **kw)
 
     monkeypatch.setattr(CommunityModel, "check_invariants", counting)
     run_model(months=5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import bare_model, make_org
-from model import month as month_rules
+from model import accounts as accounts_phase, month as month_rules, organizations
 from model.organizations import ABANDONED, ACTIVE, FAILED, REGISTERING
 from model.params import Organizations
 
@@ -76,16 +76,16 @@ def test_failure_only_when_reserves_stay_negative(m):
     m.ledger.transfer(org.account, m.acct["landlords"], 1e6, "test_drain")  # deep in debt
     workers = list(org.workers)
     for month in range(1, 4):
-        month_rules.accounts(m)
+        accounts_phase.accounts(m)
         assert org.status == ACTIVE, f"failed after {month} negative month(s) with a 3-month grace"
         assert org.months_negative == month
-    month_rules.accounts(m)
+    accounts_phase.accounts(m)
     assert org.status == FAILED and m.tally["failures"] == 1
     assert not org.workers and all(w.employer is None for w in workers), "workers are released (laid off, or at wind-up)"
     assert all(w in m.workers for w in workers), "released workers seek jobs, they do not vanish"
     assert m.ledger.get(org.account) == 0.0, "debts are covered by the founders at wind-up"
     m.check_invariants()
-    month_rules.accounts(m)
+    accounts_phase.accounts(m)
     assert m.tally["failures"] == 1, "a failed organization fails once"
 
 
@@ -93,10 +93,10 @@ def test_a_positive_month_resets_the_negative_count(m):
     m.p.organizations.failure_grace_months = 1
     org = make_org(m, reserves=100.0)
     m.ledger.transfer(org.account, m.acct["landlords"], 10_000.0, "test_drain")
-    month_rules.accounts(m)
+    accounts_phase.accounts(m)
     assert org.months_negative == 1
     m.ledger.transfer(m.acct["donors"], org.account, 1e6, "rescue")
-    month_rules.accounts(m)
+    accounts_phase.accounts(m)
     assert org.months_negative == 0 and org.status == ACTIVE
 
 
@@ -106,7 +106,7 @@ def test_wind_up_releases_workers_and_ends_ties(m):
         c.partners[org] = 0.7
     m.streets[0].platform_org = org
     org.runs_platform = True
-    month_rules._wind_up(m, org)
+    organizations.wind_up(m, org)
     assert not org.workers and not org.contracts and not org.grants and not org.runs_platform
     assert m.streets[0].platform_org is None
     assert all(org not in c.partners for c in m.committees)
@@ -120,11 +120,11 @@ def test_monthly_accounts_rent_subsidy_and_costs(m):
     po.utilities_yuan_month, po.utility_discount_share = 400.0, 0.5
     po.other_wage_yuan = 3000.0
     org = make_org(m, other_staff=1, workers=0, reserves=50_000.0)
-    month_rules.accounts(m)
+    accounts_phase.accounts(m)
     assert m.ledger.get(org.account) == pytest.approx(50_000 - 1500 - 200 - 3000)
     venue = make_org(m, other_staff=1, workers=0, reserves=50_000.0)
     venue.uses_venue = True
-    assert venue.rent_due(po) == 0.0 and not venue.pays_rent()
+    assert venue.rent_due(po, m.month) == 0.0 and not venue.pays_rent(po, m.month)
     m.check_invariants()
 
 

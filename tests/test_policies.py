@@ -42,7 +42,9 @@ import pytest
 
 from model import CommunityModel, ScenarioError, load_scenario, preset_names
 from model.funders import decide_lottery_awards
-from model.organizations import ACTIVE, Contract
+from model.committees import committee_arrays, own_capacities, service_time_shares
+from model.organizations import ACTIVE, Contract, decide_foundings, founding_chance, registration_delay
+from model.streets import evaluation_score
 from model.params import NEED_KINDS, Parameters, flat_values
 from model.policies import LEVERS, PURPOSE_LEVER, Policies
 from model.scenario import Scenario, with_overrides
@@ -82,6 +84,12 @@ RICH = {"organizations.initial_per_100k": 300.0, "organizations.founders_per_100
         "social_workers.initial_per_100k": 600.0}
 """A tiny world with organizations and social workers in it, for mechanism tests."""
 NO_ORGS = {"organizations.initial_per_100k": 0.0}
+
+
+def _chance(m, street):
+    """A would-be founder's monthly chance in ``street`` now."""
+    po = m.p.organizations
+    return founding_chance(po, street.density(), street.has_service_centre(), registration_delay(po))
 
 
 # ---------------------------------------------------------------------------
@@ -293,7 +301,7 @@ def test_org_support_pays_part_of_rent_and_utilities():
     saved = po.rent_yuan_month * lever.rent_subsidy_share + po.utilities_yuan_month * lever.utility_discount_share
     for a, b in zip(off, on, strict=True):
         assert m_on.ledger.get(b.account) - m_off.ledger.get(a.account) == pytest.approx(saved)
-        assert b.rent_due(m_on.p.organizations) == pytest.approx(po.rent_yuan_month * (1 - lever.rent_subsidy_share))
+        assert b.rent_due(m_on.p.organizations, m_on.month) == pytest.approx(po.rent_yuan_month * (1 - lever.rent_subsidy_share))
     assert spent(m_on, "rent_subsidy", "district") == pytest.approx(3 * po.rent_yuan_month * lever.rent_subsidy_share)
     assert spent(m_on, "utility_discount", "district") == pytest.approx(
         3 * po.utilities_yuan_month * lever.utility_discount_share)
@@ -302,7 +310,7 @@ def test_org_support_pays_part_of_rent_and_utilities():
     chance = {}
     for on in (False, True):
         m = at_month(make_model({"org_support": {}} if on else None, params=NO_ORGS), 1)
-        chance[on] = m.streets[0].founding_chance()
+        chance[on] = _chance(m, m.streets[0])
     p = at_month(make_model({"org_support": {}}, params=NO_ORGS), 1).p.organizations
     cheaper = p.premises_required * p.rent_yuan_month * p.premises_rent_months * lever.rent_subsidy_share
     assert chance[True] / chance[False] == pytest.approx(math.exp(p.cost_sensitivity * cheaper / 1e5))
@@ -319,8 +327,8 @@ def _found(m: CommunityModel, founders: int = 20000):
     at_month(m, 1)
     street = m.streets[0]
     street.founders = founders
-    chance = street.founding_chance()
-    created = street.decide_foundings()
+    chance = _chance(m, street)
+    created = decide_foundings(m, street)
     return street, chance, created
 
 
@@ -375,10 +383,10 @@ def test_incubators_host_start_ups_with_grants_faster_registration_and_capacity(
     assert flowed(m, "incubator_grant") == pytest.approx(lever.slots * lever.grant_yuan)
     p = m.p.organizations
     cut = p.registration_delay_months * (1 - lever.delay_cut)
-    assert street.registration_delay(incubated=True) == pytest.approx(cut)
+    assert registration_delay(p, incubated=True) == pytest.approx(cut)
     org = incubated[0]
     org.status, org.registered_month, org.other_staff = ACTIVE, 1, 1
-    assert not org.pays_rent()
+    assert not org.pays_rent(p, m.month)
     with_boost = org.compute_capacity(p, 1)
     org.incubated_until = -1
     assert with_boost == pytest.approx(org.compute_capacity(p, 1) * (1 + lever.capacity_gain))
@@ -397,7 +405,7 @@ def test_service_centres_cover_a_share_of_streets_and_support_organizations():
     for on in (False, True):
         m = at_month(make_model({"service_centres": {}} if on else None, world=world, params=NO_ORGS), 1)
         covered = [s.index for s in m.streets if s.has_service_centre()]
-        chances = [s.founding_chance() for s in m.streets]  # no organizations yet: same density
+        chances = [_chance(m, s) for s in m.streets]  # no organizations yet: same density
         orgs = [add_org(m, street=s.index) for s in m.streets]
         arms[on] = (m, covered, chances, orgs)
     (m_off, cov_off, ch_off, orgs_off), (m_on, cov_on, ch_on, orgs_on) = arms[False], arms[True]
@@ -569,7 +577,9 @@ def test_committee_reform_cuts_burden_gates_new_tasks_and_adds_direct_elections(
     for on in (False, True):
         m = make_model({"committee_reform": {}} if on else None, world=world)
         c = at_month(m, 1).committees[0]
-        burden, share = c.burden(m.p.committees), c.service_time_share(m.p.committees)
+        ca = committee_arrays([c])
+        share = float(service_time_shares(m.p.committees, ca)[0])
+        burden = 1.0 - float(service_time_shares(m.p.committees, ca._replace(direct=np.array([False])))[0])
         m.run(3)  # the first election is in month 3 (March)
         arms[on] = (m, burden, share)
     (m_off, b_off, s_off), (m_on, b_on, s_on) = arms[False], arms[True]
@@ -607,7 +617,10 @@ def test_street_reform_stops_pushing_tasks_guarantees_budgets_and_adds_support_h
     assert all(s.budget_factor == 1.0 for s in m_on.streets)
     assert any(s.budget_factor < 1.0 for s in m_off.streets)
     c, pc = m_on.committees[0], m_on.p.committees
-    assert c.own_capacity(pc, m_on.p.streets.service_support_hours) - c.own_capacity(pc, 0.0) == pytest.approx(
+    ca = committee_arrays([c])
+    own = [float(own_capacities(pc, ca, service_time_shares(pc, ca), hours)[0])
+           for hours in (m_on.p.streets.service_support_hours, 0.0)]
+    assert own[0] - own[1] == pytest.approx(
         lever.service_support_hours / pc.hours_per_need)
     assert m_off.p.streets.service_support_hours == 0.0
 
@@ -631,7 +644,7 @@ def test_open_venues_give_organizations_rent_free_space_and_whole_street_reach()
     assert len(users) == round(m.p.streets.venues * lever.open_share) and users == orgs[-len(users):]
     street = m.streets[0]
     u, other = users[0], orgs[0]
-    assert not u.pays_rent() and other.pays_rent()
+    assert not u.pays_rent(m.p.organizations, m.month) and other.pays_rent(m.p.organizations, m.month)
     assert street.reach(u) == [c.index for c in street.committees] and street.reach(other) == [other.home]
     p = m.p.organizations
     assert u.compute_capacity(p, 1) == pytest.approx(other.compute_capacity(p, 1) * (1 + lever.venue_reach))
@@ -651,11 +664,11 @@ def test_oversight_withdraws_contracts_of_poor_performers():
             c = Contract(org, 0, int(org.serves[0]), monthly_yuan=4500.0, months=12, price=450.0)
             c.months_left, c.delivered = 6, delivered  # half way; good delivered what was paid for
             org.contracts.append(c)
-        score_poor = m.evaluate(poor, poor.contracts[0])
+        score_poor = evaluation_score(m, poor, poor.contracts[0])
         lost = m.streets[0].decide_oversight()
         res[on] = (m, poor, good, lost, score_poor)
     m, poor, good, lost, score = res[True]
-    assert score < lever.lose_contract_below < m.evaluate(good, good.contracts[0])
+    assert score < lever.lose_contract_below < evaluation_score(m, good, good.contracts[0])
     assert lost == 1 and not poor.contracts and len(good.contracts) == 1
     assert poor.reputation == pytest.approx(0.5 + lever.credit_weight * (score - 0.5))
     assert flowed(m, "evaluation") == pytest.approx(2 * lever.cost_per_evaluation_yuan)

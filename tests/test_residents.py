@@ -414,8 +414,8 @@ def test_votes_kernel_equals_the_numpy_rule_to_the_last_bit(monkeypatch, block):
 
 
 def test_bring_forward_fused_with_the_split_equals_the_two_passes():
-    """decide_bring_forward_and_split: the same channels (same draws) and the same split
-    arrays as decide_bring_forward followed by split_open_needs."""
+    """decide_bring_forward with a split: the same channels (same draws) and the same split
+    arrays as decide_bring_forward without one followed by split_open_needs."""
     sizes = (3000, 0, 2500, 1)
     r1, p = residents(sizes=sizes, neighbours=2, seed=4, direct_to_org_awareness=0.6)
     r2, _ = residents(sizes=sizes, neighbours=2, seed=4)
@@ -436,8 +436,8 @@ def test_bring_forward_fused_with_the_split_equals_the_two_passes():
     na1, nb1 = r1.split_open_needs(idx, K, CH_COMMITTEE, CH_ORG, out_a1, out_b1, dem1)
     out_a2, out_b2 = np.zeros((3, idx.size), np.int64), np.zeros((3, idx.size), np.int64)
     dem2 = np.zeros((3, n_cells), np.int64)
-    na2, nb2 = r2.decide_bring_forward_and_split(p, reach, np.random.default_rng(9), idx, K, CH_COMMITTEE, CH_ORG,
-                                                 out_a2, out_b2, dem2)
+    na2, nb2 = r2.decide_bring_forward(p, reach, np.random.default_rng(9), idx,
+                                       (K, CH_COMMITTEE, CH_ORG, out_a2, out_b2, dem2))
     assert (na1, nb1) == (na2, nb2) and na1 > 0 and nb1 > 0
     np.testing.assert_array_equal(r1.need_channel, r2.need_channel)
     np.testing.assert_array_equal(out_a1[:, :na1], out_a2[:, :na2])

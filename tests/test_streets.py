@@ -7,6 +7,10 @@ import math
 import numpy as np
 import pytest
 
+from model.organizations import decide_foundings, founding_chance, registration_delay
+
+from model.streets import evaluation_score
+
 from conftest import bare_model, make_org
 from model.organizations import Contract, REGISTERING
 from model.params import NEED_KINDS
@@ -118,7 +122,7 @@ def test_oversight_removes_low_scorers_only(m):
     ps.evaluation_coverage = 1.0
     ps.lose_contract_below = 0.0
     assert street.decide_oversight() == 0 and all(o.contracts for o in orgs), "threshold 0 removes nothing"
-    scores = [m.evaluate(o, o.contracts[0]) for o in orgs]
+    scores = [evaluation_score(m, o, o.contracts[0]) for o in orgs]
     assert all(s < 1.0 for s in scores)
     ps.lose_contract_below = 1.0
     assert street.decide_oversight() == 4 and not any(o.contracts for o in orgs), "all score below 1"
@@ -134,11 +138,17 @@ def test_evaluation_moves_reputation_towards_the_score(m):
     c = _running_contract(org, delivered=1000)
     m.p.streets.evaluation_coverage = 1.0
     m.p.streets.lose_contract_below = 0.0
-    score = m.evaluate(org, c)
+    score = evaluation_score(m, org, c)
     before = org.reputation
     street.decide_oversight()
     step = m.p.organizations.reputation_step
     assert org.reputation == pytest.approx(before + step * (score - before))
+
+
+def _chance(m, street):
+    """A would-be founder's monthly chance in ``street`` now."""
+    po = m.p.organizations
+    return founding_chance(po, street.density(), street.has_service_centre(), registration_delay(po))
 
 
 def _founding_chance(m, **over):
@@ -147,7 +157,7 @@ def _founding_chance(m, **over):
     for k, v in over.items():
         setattr(po, k, v)
     try:
-        return m.streets[0].founding_chance()
+        return _chance(m, m.streets[0])
     finally:
         for k, v in old.items():
             setattr(po, k, v)
@@ -167,9 +177,9 @@ def test_founding_chance_falls_with_registration_cost_delay_and_capital(m):
 
 
 def test_service_centre_raises_founding(m):
-    base = m.streets[0].founding_chance()
+    base = _chance(m, m.streets[0])
     m.p.streets.service_centre = 1.0
-    assert m.streets[0].founding_chance() == pytest.approx(base * (1 + m.p.organizations.service_centre_founding))
+    assert _chance(m, m.streets[0]) == pytest.approx(base * (1 + m.p.organizations.service_centre_founding))
 
 
 def test_foundings_blocked_without_capital_and_money_conserved(m):
@@ -179,12 +189,12 @@ def test_foundings_blocked_without_capital_and_money_conserved(m):
     po.cost_sensitivity = 0.0  # every founder tries; only the capital check stops them
     street.founders = 20
     po.capital_requirement_yuan = 1e7  # no founder has it
-    assert street.decide_foundings() == [] and m.tally["founding_blocked"] > 0
+    assert decide_foundings(m, street) == [] and m.tally["founding_blocked"] > 0
     po.capital_requirement_yuan = 0.0
     po.registration_cost_yuan = 0.0
     po.founder_capital_sigma = 0.0
     street.founders = 20
-    created = street.decide_foundings()
+    created = decide_foundings(m, street)
     assert created and all(o.status == REGISTERING for o in created)
     assert all(m.ledger.get(o.account) == pytest.approx(po.founder_capital_median_yuan) for o in created)
     assert street.founders == pytest.approx(20 - len(created))

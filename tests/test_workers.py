@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 from conftest import bare_model, binomial_tolerance, make_org
-from model import month as month_rules
 from model.params import SocialWorkers
-from model.workers import SocialWorker, fill_vacancies, graduates_this_year
+from model.workers import SocialWorker, certification_exam, fill_vacancies, graduates_this_year, pay
 
 
 @pytest.fixture
@@ -128,7 +127,7 @@ def test_exam_pass_rate_matches_pass_chance():
     rng = np.random.default_rng(2)
     sitters = [worker(m, employer=org, experience_months=int(rng.integers(0, 120))) for _ in range(3000)]
     expected = np.mean([w.exam_pass_chance(m.p.social_workers) for w in sitters])
-    month_rules.certification_exam(m)
+    certification_exam(m)
     assert m.tally["exam_takers"] == 3000
     passed = sum(w.certified for w in sitters)
     assert passed == m.tally["exam_passed"]
@@ -152,21 +151,24 @@ def test_one_year_attrition_at_wage_parity_statistical(m):
     assert abs(quit_within_year - expected) * n <= binomial_tolerance(n, expected)
 
 
-def test_committee_wages_over_arrays_equal_each_worker_to_the_last_bit(m):
-    """accounts pays committee social workers from committee_wages over arrays; the values must be
-    exactly each worker's unfloored_wage and compute_wage (mixed experience, certificates, pay
-    below and above the floor, parameters that do not divide evenly)."""
-    from model.workers import committee_wages
+def test_pay_over_arrays_equals_each_worker_to_the_last_bit(m):
+    """accounts pays committee social workers with ``pay`` over arrays; the values must be
+    exactly those of the rule written out for each worker in plain Python and of each
+    worker's compute_wage (mixed experience, certificates, pay below and above the floor,
+    parameters that do not divide evenly)."""
 
     rng = np.random.default_rng(3)
     p = SocialWorkers(wage_committee_yuan=4613.7, wage_growth_per_year=217.3, certified_pay_yuan=333.3,
                       pay_floor_share=0.83, outside_wage_yuan=6131.0)
     ws = [worker(m, certified=bool(rng.random() < 0.5), experience_months=int(rng.integers(0, 400)),
                  employer=m.committees[i % len(m.committees)]) for i in range(200)]
-    unfloored, wage = committee_wages(p, np.array([w.experience_months for w in ws], dtype=np.float64),
-                                      np.array([w.certified for w in ws], dtype=bool))
+    unfloored, wage = pay(p, p.wage_committee_yuan, np.array([w.experience_months for w in ws], dtype=np.float64),
+                          np.array([w.certified for w in ws], dtype=bool))
     for j, w in enumerate(ws):
-        assert unfloored[j] == w.unfloored_wage(p)
-        assert wage[j] == w.compute_wage(p)
+        reference = p.wage_committee_yuan + p.wage_growth_per_year * w.experience_months / 12.0
+        if w.certified:
+            reference += p.certified_pay_yuan
+        assert unfloored[j] == reference
+        assert wage[j] == max(reference, p.pay_floor_share * p.outside_wage_yuan) == w.compute_wage(p)
     floor = p.pay_floor_share * p.outside_wage_yuan
     assert (wage == floor).any() and (wage > floor).any(), "pay below and above the floor"
