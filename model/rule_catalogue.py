@@ -55,8 +55,8 @@ AGENTS: dict[str, str] = {
     "month": "Model",
     "community": "Model",
 }
-"""The agent each module is about (module name relative to ``model``), for its
-module-level rules; a method's agent is its class. A rule in a module missing
+"""The agent each module is about (module name relative to ``model``): the agent of
+its module-level rules (a method's agent is its class). A rule in a module missing
 here is an error (``UnknownModule``)."""
 
 SECTION_ALIASES = {"po": "organizations", "pw": "social_workers", "pc": "committees", "ps": "streets",
@@ -149,7 +149,7 @@ def rules_in(module: ModuleType, agents: dict[str, str] = AGENTS) -> list[Rule]:
     for cls, fn in _functions(module):
         if not is_rule_doc(fn.__doc__):
             continue
-        if cls is None and short_name(module) not in agents:
+        if short_name(module) not in agents:
             raise UnknownModule(f"{module.__name__}:{fn.__qualname__} is a rule, but {short_name(module)!r} "
                                 "is not in model.rule_catalogue.AGENTS: add the agent the module is about")
         reads = parameters_read(fn, cls, fields)
@@ -269,16 +269,20 @@ def _helper(call: tuple[str, str], fn: Callable, cls: type | None) -> Callable |
     else:
         obj = fn.__globals__.get(name)
     f = _plain(obj)
-    if f is None or not f.__module__.startswith("model") or is_rule_doc(f.__doc__):
+    if f is None or not _in_model(f.__module__) or is_rule_doc(f.__doc__):
         return None
     return f
+
+
+def _in_model(module_name: str) -> bool:
+    return module_name == "model" or module_name.startswith("model.")
 
 
 def _model_methods() -> dict[str, list[Callable]]:
     """Methods of the classes of the imported model modules, by name."""
     out: dict[str, list[Callable]] = {}
     for name, mod in list(sys.modules.items()):
-        if name == "model" or name.startswith("model."):
+        if _in_model(name):
             for cls, f in _functions(mod):
                 if cls is not None:
                     out.setdefault(f.__name__, []).append(f)
@@ -310,7 +314,7 @@ def parameters_named(doc: str | None, fields: dict[str, set[str]], reads: tuple[
             out.add(f"{sec}.{name}")
     words = set(re.findall(r"\b[a-z][a-z0-9]*_[a-z0-9_]*\b", text)) | set(re.findall(r"``([a-z_0-9]+)``", text))
     used = {r.split(".")[0] for r in reads}
-    for w in words:
+    for w in sorted(words):
         sections = [s for s, names in fields.items() if w in names]
         preferred = [s for s in sections if s in used] or sections
         out.update(f"{s}.{w}" for s in preferred)
