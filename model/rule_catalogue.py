@@ -152,7 +152,7 @@ def rules_in(module: ModuleType, agents: dict[str, str] = AGENTS) -> list[Rule]:
         if short_name(module) not in agents:
             raise UnknownModule(f"{module.__name__}:{fn.__qualname__} is a rule, but {short_name(module)!r} "
                                 "is not in model.rule_catalogue.AGENTS: add the agent the module is about")
-        reads = parameters_read(fn, cls, fields)
+        reads = parameters_read(fn, fields)
         named = tuple(sorted(set(parameters_named(fn.__doc__, fields, reads)) - set(reads)))
         found.append(Rule(agent=cls.__name__ if cls is not None else agents[short_name(module)],
                           decision=decision_phrase(fn.__name__), where=f"{module.__name__}:{fn.__qualname__}",
@@ -258,10 +258,19 @@ def _direct_reads(fn: Callable, fields: dict[str, set[str]]) -> _Reads:
     return visitor
 
 
-def _helper(call: tuple[str, str], fn: Callable, cls: type | None) -> Callable | None:
-    """The model function a call names (``self.x`` in a method, or a module-level name), if it is no rule."""
+def _owner(fn: Callable) -> type | None:
+    """The class a method is defined in (None for a module-level function)."""
+    head, dot, _ = fn.__qualname__.partition(".")
+    owner = getattr(sys.modules.get(fn.__module__), head, None) if dot else None
+    return owner if inspect.isclass(owner) else None
+
+
+def _helper(call: tuple[str, str], fn: Callable) -> Callable | None:
+    """The model function a call in ``fn`` names (``self.x``, a module-level name, or another
+    object's method handed a register section when one class of the model has it), if it is no rule."""
     kind, name = call
     if kind == "self":
+        cls = _owner(fn)
         obj = inspect.getattr_static(cls, name, None) if cls is not None else None
     elif kind == "method":
         found = _model_methods().get(name, [])
@@ -289,7 +298,7 @@ def _model_methods() -> dict[str, list[Callable]]:
     return out
 
 
-def parameters_read(fn: Callable, cls: type | None, fields: dict[str, set[str]]) -> tuple[str, ...]:
+def parameters_read(fn: Callable, fields: dict[str, set[str]]) -> tuple[str, ...]:
     """The register parameters ``fn`` reads, directly or through helpers of the model it calls."""
     seen, todo, reads = {fn}, [fn], set()
     while todo:
@@ -297,7 +306,7 @@ def parameters_read(fn: Callable, cls: type | None, fields: dict[str, set[str]])
         v = _direct_reads(f, fields)
         reads |= v.reads
         for call in sorted(v.calls):
-            h = _helper(call, f, cls)
+            h = _helper(call, f)
             if h is not None and h not in seen:
                 seen.add(h)
                 todo.append(h)
