@@ -7,6 +7,7 @@
     python run.py validate FILE            check a scenario file
     python run.py scenarios                list the ready scenarios
     python run.py params [--markdown]      print the parameter register
+    python run.py rules [--markdown|--json]   list the behavioural rules (--markdown writes docs/rules.md)
     python run.py calibrate [--seeds N] [--write]   the 2015 calibration table
     python run.py bench [--city] [--quick] ...      speed and memory (benchmarks/bench.py)
     python run.py dashboard [--port P] [--lang zh|en] [--host H]   the workshop dashboard (127.0.0.1)
@@ -125,6 +126,18 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules(args: argparse.Namespace) -> int:
+    """List the model's behavioural rules; --markdown writes docs/rules.md, --json prints JSON."""
+    from model.rule_catalogue import as_json, catalogue, text_table, write_markdown
+
+    rules = catalogue()
+    if args.markdown:
+        print(f"{write_markdown(rules)} written ({len(rules)} rules)")
+    else:
+        print(as_json(rules) if args.json else text_table(rules))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser."""
     parser = argparse.ArgumentParser(prog="run.py", description=__doc__,
@@ -152,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("params", help="print the parameter register")
     p.add_argument("--markdown", action="store_true")
     p.set_defaults(func=cmd_params)
+    p = sub.add_parser("rules", help="list the behavioural rules of the model")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--markdown", action="store_true", help="write docs/rules.md")
+    how.add_argument("--json", action="store_true", help="print the catalogue as JSON")
+    p.set_defaults(func=cmd_rules)
     from experiments.cli import add_parser as add_experiment_parser
 
     add_experiment_parser(sub)
