@@ -10,11 +10,17 @@ Rules, parameters in ``Committees`` of the register:
   ``hours_per_need`` hours each; quality rises with certified and trained staff;
 * referral: needs brought to the committee are also met by partner
   organizations, which offer a share of their capacity (committee staff,
-  micro-projects and partners serve a cell's needs in random order); a partnership strengthens when the partner meets
-  referred needs well and weakens otherwise, ending below a threshold;
+  micro-projects and partners serve a cell's needs in random order); a
+  partnership strengthens when the partner meets referred needs well and weakens otherwise, ending below a threshold;
   committees with unmet demand look for new partners;
 * micro-projects: the self-governance fund pays for projects run by
-  volunteers, each meeting a few needs a month.
+  volunteers, each meeting a few needs a month (``decide_micro_projects``,
+  ``spend_micro_projects``);
+* elections (``hold_elections``): a share of committees elect directly.
+
+Service time, own capacity and quality are rules over arrays of committees
+(``service_time_shares``, ``own_capacities``, ``qualities``); ``partnerships``
+runs each committee's partnership rules after serving.
 """
 
 from __future__ import annotations

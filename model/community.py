@@ -244,7 +244,7 @@ class CommunityModel(mesa.Model):
         scale. Inside the context they are set aside (``gc.freeze``); on leaving they are
         handed back (``gc.unfreeze``, which also hands back whatever was frozen before,
         such as the few hundred start-up objects Python 3.12 freezes), so a process that
-        runs many models frees each one as before. Nested contexts act only once.
+        runs many models frees each one when it is done. Nested contexts act only once.
         Results do not depend on it."""
         outermost = CommunityModel._stepping_depth == 0
         CommunityModel._stepping_depth += 1

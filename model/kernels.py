@@ -684,9 +684,9 @@ def votes(committees, direct, start, trust, participating, base32, w_trust32, w_
     committee a voter's trust rises by gain*(1 - trust); turnout[c] = voters / residents
     (0 for an empty committee).
 
-    The arithmetic is numpy's for the expression on float32 trust it replaces:
+    The arithmetic follows numpy's type rules for the same expression on float32 trust:
     base + w_trust*trust in float32, then + w_part*participating in float64; the trust
-    gain in float32. So every value is the same as the numpy version's."""
+    gain in float32 (tests compare it with that numpy expression to the last bit)."""
     one32 = np.float32(1.0)
     at = 0
     for j in range(committees.size):

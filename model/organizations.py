@@ -1,16 +1,21 @@
-"""Social organizations (Mesa agents): registration, accounts, staff, capacity, failure.
+"""Social organizations (Mesa agents) and every decision they make.
 
-Life cycle: a would-be founder tries (``decide_foundings``), the
-new organization is *registering* for a random delay (and may abandon it;
-it pays rent meanwhile when premises are required, and can fail), then
-*active* until its reserves stay negative for more than
-``failure_grace_months`` months, when it *fails*.
+Life cycle: a would-be founder tries (``decide_foundings``, with
+``founding_chance``), the new organization is *registering* for a random delay
+(``registration_delay``; ``decide_registrations``: it may abandon; it pays rent
+meanwhile when premises are required, and can fail), then *active* until its
+reserves stay negative for more than ``failure_grace_months`` months
+(``decide_failure``), when it *fails* and is wound up (``wind_up``).
 
-Monthly accounts (every yuan through the ledger): rent (less the rent
-subsidy, none in a free venue, incubator or platform), utilities (less the
-discount), wages of social workers and other staff; income from contracts,
-venture-philanthropy and foundation grants, donations (crowded out by
-government money: Andreoni & Payne), market income and fees.
+Decisions while active: its bid price in a tender (``bid_price``), posting a
+social-work vacancy or laying off (``decide_staffing``), hiring other staff when
+a vacancy finds no one (``decide_other_staff``). Its capacity and quality are one
+formula each for one organization or arrays of them (``capacity``, ``quality``);
+who pays rent is ``Organization.pays_rent``. The money itself moves in
+``accounts.py``.
+
+Layout: ``Contract``, ``Grant``, ``Organization``; ``capacity`` and ``quality``;
+then the decisions, in life-cycle order.
 """
 
 from __future__ import annotations

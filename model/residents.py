@@ -12,7 +12,7 @@ and volunteering, and the resident's place on the tie cycle (below).
 
 Within a committee, residents are stored by group: the residents of group g
 in committee c are the rows ``group_start[c, g]:group_start[c, g+1]``. Groups
-are drawn independently per resident, as before; storing them in runs lets the
+are drawn independently per resident; storing them in runs lets the
 rules that depend on the group (needs arising, the tallies by group) work on
 contiguous runs instead of looking up and scattering by group per resident.
 
@@ -241,8 +241,8 @@ class ResidentArrays:
         """Rule: a met need closes; satisfaction moves towards the experienced quality
         (provider quality minus quality_wait_penalty per month waited); trust moves
         the same way when the need was brought to the committee; awareness rises
-        when an organization met it. ``idx`` are distinct residents (one kernel pass,
-        float32 updates as before)."""
+        when an organization met it. ``idx`` are distinct residents (one kernel pass;
+        satisfaction, trust and awareness are float32)."""
         kernels.resolve_met(np.ascontiguousarray(idx, dtype=np.int64), np.ascontiguousarray(quality, dtype=np.float64),
                             np.ascontiguousarray(by_org, dtype=np.bool_), self.need_kind, self.need_wait,
                             self.need_channel, self.satisfaction, self.trust, self.awareness,
@@ -303,8 +303,8 @@ class ResidentArrays:
         turnout_base + turnout_trust*trust + turnout_participation*participating; in a
         directly elected committee voters' trust rises by trust_gain*(1-trust).
         Returns turnout per committee (NaN where no election). The uniforms are drawn in
-        bulk and the rule applied by ``kernels.votes``: the same draws and values as the
-        numpy expression per committee it replaces (tested to the last bit)."""
+        bulk and the rule applied by ``kernels.votes`` (tested to the last bit against the
+        rule written as a numpy expression per committee)."""
         turnout = np.full(self.n_committees, np.nan)
         committees = np.asarray(committees, dtype=np.int64)
         direct = np.asarray(direct, dtype=np.bool_)

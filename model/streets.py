@@ -1,28 +1,35 @@
-"""Street offices (Mesa agents): founding pool, tenders, platform, venues, incubator.
+"""Street offices (Mesa agents) and their decisions: budgets, tenders, oversight,
+platform, venues, incubators, tasks pushed down to committees.
 
 Rules, parameters in ``Streets`` and ``Organizations`` of the register:
 
-* founding (organizational ecology): each month every would-be founder of the
-  street tries with chance
-  ``founding_rate * exp(a*d - b*d^2) * exp(-cost_sensitivity*upfront)
-  * exp(-delay_sensitivity*delay) * (1 + service_centre_founding*centre)``,
-  d = active organizations per 10,000 residents; a try registers only if the
-  founder's capital covers the capital requirement and the registration cost;
-* tender (purchase of services): once a year the purchase budget is split
-  over need kinds in proportion to the needs the street saw go unmet; for each
-  kind up to ``max_bidders`` eligible organizations (catalogue: registered long
-  enough, reputation high enough) bid; the award scores price, quality, track
-  record and incumbency; the winner takes what it can deliver, the rest goes
-  down the ranking;
-* oversight: half-way through the contract year a share of running contracts
-  is evaluated (the score feeds reputation: credit records); organizations
-  scoring below ``lose_contract_below`` lose those contracts;
-* platform commissioning: the street commissions the best organization to run
-  its citizen centre for a yearly fee; the platform brings in partner
-  organizations to every committee;
-* venues: a share of the street's venues is opened free to organizations;
-* incubator: start-ups get free space, a small grant, faster registration and
-  capacity building.
+* budget (``decide_budget_factors``): an unguaranteed street budget falls short
+  in some years;
+* tender (purchase of services; ``run_tenders``, ``StreetOffice.decide_tender``):
+  once a year the purchase budget is split over need kinds in proportion to the
+  needs the street saw go unmet (``remember_unmet``); for each kind up to
+  ``max_bidders`` eligible organizations (catalogue: registered long enough,
+  reputation high enough) bid (``organizations.bid_price``); the award scores
+  price, quality, track record and incumbency; the winner takes what it can
+  deliver, the rest goes down the ranking;
+* oversight (``run_oversight``, ``StreetOffice.decide_oversight``,
+  ``evaluation_score``): half-way through the contract year a share of running
+  contracts is evaluated (the score feeds reputation: credit records);
+  organizations scoring below ``lose_contract_below`` lose those contracts;
+* platform commissioning (``StreetOffice.decide_platform``): the street
+  commissions the best organization to run its citizen centre for a yearly fee;
+  the platform brings in partner organizations to every committee;
+* venues (``StreetOffice.decide_venues``): a share of the street's venues is
+  opened free to organizations;
+* reach (``StreetOffice.reach``): which committees an organization serves;
+* incubator and service centre: coverage in a fixed order of streets; running
+  costs paid monthly (``pay_running_costs``); start-ups get free space, a small
+  grant, faster registration and capacity building (``organizations``);
+* tasks (``push_tasks_down``): the street pushes administrative tasks down to
+  its committees (``Committee.decide_burden``), and their staff are trained.
+
+Founding itself is the founders' decision (``organizations.decide_foundings``);
+the street keeps the pool of would-be founders (``refill_founders``).
 """
 
 from __future__ import annotations

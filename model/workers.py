@@ -1,18 +1,24 @@
-"""Social workers (Mesa agents) and their labour market.
+"""Social workers (Mesa agents), their labour market and every decision about them.
 
 Rules, all with parameters in ``SocialWorkers`` of the register:
 
-* supply: graduates enter each year in ``graduation_month`` (the city's 950+
-  graduates, shared out per resident of the simulated world);
-* matching: each month vacancies in organizations and committees are filled
-  from the job seekers, best-paid vacancy first; seekers not placed leave
-  the field with ``unemployed_exit_rate`` per month;
-* certification: once a year uncertified employed workers sit the exam with
-  chance ``exam_take_rate`` (more with exam support) and pass with a chance
-  logistic in experience and support;
-* wage against outside option: the yearly quit rate is ``attrition_base``
-  times exp(sensitivity * relative gap to the average wage);
-* skill grows with experience and on-the-job training, towards 1.
+* supply (``graduation``): graduates enter each year in ``graduation_month`` (the
+  city's 950+ graduates, shared out per resident of the simulated world);
+* matching (``match_jobs``, ``fill_vacancies``): each month vacancies in
+  organizations and committees are filled from the job seekers, best-paid vacancy
+  first, the rest possibly laterally; seekers not placed leave the field with
+  ``unemployed_exit_rate`` per month (``decide_seekers_leave``);
+* certification (``certification_exam``): once a year committee staff and
+  uncertified employed workers sit the exam and pass with a chance logistic in
+  experience and support;
+* pay (``pay``, one formula for one worker or arrays): employer base, seniority,
+  grade pay, the pay floor;
+* quitting (``decide_quits``): the yearly quit rate is ``attrition_base`` times
+  exp(sensitivity * relative gap to the average wage); skill grows with
+  experience and on-the-job training, towards 1.
+
+Layout: ``SocialWorker``; ``pay``, ``offer``, ``graduates_this_year``,
+``fill_vacancies``; then the decisions in the order of the year and the month.
 """
 
 from __future__ import annotations
