@@ -7,6 +7,8 @@ not name is an error."""
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 import importlib.util
 import json
 import re
@@ -221,3 +223,41 @@ def test_importing_model_does_not_import_the_catalogue():
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
 
+
+
+def _odd_submodel_names() -> list[str]:
+    """Dotted names in backquotes in the headings of the ODD's submodels (section 7)."""
+    names = []
+    for line in (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8").splitlines():
+        if re.match(r"^#{3,4} 7\.\d", line):
+            names += [n for n in re.findall(r"`([A-Za-z_][\w.]*)`", line) if "." in n and not n.endswith(".py")]
+    return names
+
+
+def _resolve_dotted(name: str):
+    """``module.function`` of the model package or ``Class.method`` of a class defined in it."""
+    head, attr = name.rsplit(".", 1)
+    try:
+        return getattr(importlib.import_module(f"model.{head}"), attr)
+    except ModuleNotFoundError:
+        pass
+    for module in rc.model_modules():
+        cls = getattr(module, head, None)
+        if isinstance(cls, type) and cls.__module__ == module.__name__:
+            return getattr(cls, attr)
+    raise LookupError(name)
+
+
+def test_every_function_the_odd_submodels_name_is_real_and_every_decision_is_listed(rules):
+    names = _odd_submodel_names()
+    assert len(names) > 40, "the ODD's submodel headings name the functions that implement them"
+    listed = {r.where for r in rules}
+    missing = []
+    for name in names:
+        fn = _resolve_dotted(name)  # raises for a name that is no function of the model
+        assert callable(fn), name
+        plain = inspect.unwrap(getattr(fn, "py_func", fn))
+        where = f"{plain.__module__}:{plain.__qualname__}"
+        if plain.__name__.startswith("decide_") and where not in listed:
+            missing.append(name)
+    assert not missing, f"decisions named in the ODD but not in the rule catalogue (no 'Rule:' docstring): {missing}"
