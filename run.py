@@ -105,7 +105,7 @@ def cmd_scenarios(_args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run shanghai-history to 2015-12 over seeds and compare with the article's figures."""
-    from model.calibration import calibrate, table_markdown, write_doc
+    from model.tools.calibration import calibrate, table_markdown, write_doc
 
     if not 1 <= args.seeds <= 100:
         raise UsageError(f"--seeds {args.seeds}: allowed 1-100")
@@ -119,7 +119,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_params(args: argparse.Namespace) -> int:
     """Print the parameter register."""
-    from model.docs import register_markdown, register_text
+    from model.tools.docs import register_markdown, register_text
 
     print(register_markdown() if args.markdown else register_text())
     return 0
