@@ -6,7 +6,7 @@
     python run.py simulate [SCENARIO] [--months N] [--seed S] [--out DIR]
     python run.py validate FILE            check a scenario file
     python run.py scenarios                list the ready scenarios
-    python run.py params [--markdown]      print the parameter register
+    python run.py params [--markdown|--json]   print the parameter register with roles
     python run.py calibrate [--seeds N] [--write]   the 2015 calibration table
     python run.py bench [--city] [--quick] ...      speed and memory (benchmarks/bench.py)
     python run.py dashboard [--port P] [--lang zh|en] [--host H]   the workshop dashboard (127.0.0.1)
@@ -119,9 +119,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_params(args: argparse.Namespace) -> int:
     """Print the parameter register."""
-    from model.tools.docs import register_markdown, register_text
+    from model.tools.docs import register_json, register_markdown, register_text
 
-    print(register_markdown() if args.markdown else register_text())
+    print(register_json() if args.json else register_markdown() if args.markdown else register_text())
     return 0
 
 
@@ -149,8 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write", action="store_true", help="refresh the table in docs/calibration.md")
     p.set_defaults(func=cmd_calibrate)
     sub.add_parser("bench", help="speed and memory benchmark (all options: run.py bench --help)", add_help=False)
-    p = sub.add_parser("params", help="print the parameter register")
-    p.add_argument("--markdown", action="store_true")
+    p = sub.add_parser("params", help="print the parameter register (each entry's role: fixed, uncertain, lever)")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--markdown", action="store_true", help="a Markdown table")
+    how.add_argument("--json", action="store_true", help="a JSON list of rows")
     p.set_defaults(func=cmd_params)
     from experiments.cli import add_parser as add_experiment_parser
 

@@ -1,12 +1,13 @@
 """The one parameter register.
 
 Layout (one class per section of ``[parameters.<section>]``, in this order; each
-field is declared with :func:`P`): the helpers ``P`` and ``Section``; Residents
-(``GroupShares``, ``KindRates``, ``NeedRates``, ``Residents``); ``Committees``;
-``Streets``; Social organizations (``FounderKindShares``, ``Organizations``);
-``SocialWorkers``; ``Funders``; then ``Parameters`` (all sections) and the
-readers used by the docs and the dashboard, ``flat_values`` and
-``register_rows``. To find a parameter, search for its name; its section is the
+field is declared with :func:`P`): the helpers ``P``, ``known_kinds`` and
+``Section``; Residents (``GroupShares``, ``KindRates``, ``NeedRates``,
+``Residents``); ``Committees``; ``Streets``; Social organizations
+(``FounderKindShares``, ``Organizations``); ``SocialWorkers``; ``Funders``; then
+``Parameters`` (all sections) and the readers ``flat_values`` and
+``field_rows`` (``model.register`` lists the whole register, lever fields and
+roles included). To find a parameter, search for its name; its section is the
 class it stands in.
 
 Every number the model uses lives here, once, as a typed field carrying its
@@ -110,6 +111,15 @@ def P(
         json_schema_extra={"unit": unit, "source": source, "lo": lo, "hi": hi},
         **kwargs,
     )
+
+
+def known_kinds(kinds: list[str]) -> list[str]:
+    """``kinds`` when every entry is a need kind; else a ValueError naming the unknown ones."""
+    bad = sorted({k for k in kinds if k not in NEED_KINDS})
+    if bad:
+        shown = ", ".join(repr(k[:40]) for k in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise ValueError(f"unknown need kind(s) {shown}; allowed: {', '.join(NEED_KINDS)}")
+    return kinds
 
 
 class Section(BaseModel):
@@ -374,11 +384,7 @@ class Streets(Section):
     @field_validator("purchase_kinds")
     @classmethod
     def _known_kinds(cls, v: list[str]) -> list[str]:
-        bad = sorted({k for k in v if k not in NEED_KINDS})
-        if bad:
-            shown = ", ".join(repr(k[:40]) for k in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-            raise ValueError(f"unknown need kind(s) {shown}; allowed: {', '.join(NEED_KINDS)}")
-        return v
+        return known_kinds(v)
     evaluation_coverage: float = P(0.3, "share of contracts", 0, 1, "assumption",
                                    "Share of contracts whose performance is evaluated each year.")
     platform: float = P(0.0, "share of streets", 0, 1, "source article",
@@ -407,9 +413,9 @@ class Streets(Section):
                                            "Cost of running an incubator, paid by the street.")
     venues: int = P(8, "venues per street", 0, 200, "source article",
                     "Community venues (activity centres, elderly rooms, meal points, ...).")
-    venues_open_share: float = P(0.0, "share", 0, 1, "source article",
+    venues_open_share: float = P(0.0, "share of venues", 0, 1, "source article",
                                  "Share of venues opened free to organizations.")
-    budget_guaranteed: float = P(0.0, "0-1", 0, 1, "source article",
+    budget_guaranteed: float = P(0.0, "0 or 1", 0, 1, "source article",
                                  "Street budget guaranteed by the district (2014 reform); below 1 budgets vary with revenue.")
     budget_volatility: float = P(0.3, "log-scale sd", 0, 3, "assumption",
                                  "Year-to-year shortfall of an unguaranteed street's purchase budget (log-normal, cut at 1).")
@@ -470,11 +476,11 @@ class Organizations(Section):
                                      "Spread of founders' capital.")
     rent_yuan_month: float = P(2500.0, "yuan per month", 0, 1e6, "assumption",
                                "Office rent of an organization.")
-    rent_subsidy_share: float = P(0.0, "share", 0, 1, "source article",
+    rent_subsidy_share: float = P(0.0, "share of rent", 0, 1, "source article",
                                   "Share of rent paid by government (org-support lever).")
     utilities_yuan_month: float = P(400.0, "yuan per month", 0, 1e6, "assumption",
                                     "Utilities of an organization.")
-    utility_discount_share: float = P(0.0, "share", 0, 1, "source article",
+    utility_discount_share: float = P(0.0, "share of utilities", 0, 1, "source article",
                                       "Discount on utility fees (org-support lever).")
     other_staff: int = P(1, "staff", 0, 100, "assumption",
                          "Non-social-worker staff of a new organization.")
@@ -577,7 +583,7 @@ class SocialWorkers(Section):
                                     "Pass chance grows with experience.")
     exam_pass_support: float = P(0.8, "log-odds", 0, 5, "assumption",
                                  "Pass chance gain with exam support (subsidy, training).")
-    exam_support: float = P(0.0, "0-1 coverage", 0, 1, "source article",
+    exam_support: float = P(0.0, "share of candidates", 0, 1, "source article",
                             "Share of candidates with exam subsidies/training (lever).")
     exam_subsidy_yuan: float = P(0.0, "yuan per candidate", 0, 1e5, "source article",
                                  "Exam subsidy paid per supported candidate (lever).")
@@ -678,30 +684,23 @@ def flat_values(p: BaseModel) -> dict[str, Any]:
     return out
 
 
-def register_rows(obj: BaseModel | None = None, prefix: str = "") -> list[dict[str, Any]]:
-    """Flatten the register into rows (path, default, unit, lo, hi, source, doc).
+def field_rows(obj: BaseModel, prefix: str = "") -> list[dict[str, Any]]:
+    """Flatten a register section (or a lever) into rows (path, default, type, unit, lo, hi, source, doc).
 
-    Defaults are read from an instance, so nested tables such as the group need
-    rates show their real defaults. With no argument: every ``parameters.*``
-    entry, then every lever's own parameters as ``policies.<key>.*``.
+    Defaults are read from the instance, so nested tables such as the group need
+    rates show their real defaults. Fields without a unit (the scheduling fields of
+    levers: enabled, start, end) are not parameters and are left out.
     """
-    if obj is None:
-        from .policies import LEVERS
-
-        rows = register_rows(Parameters(), "parameters.")
-        for key, cls in LEVERS.items():
-            rows += register_rows(cls(), f"policies.{key}.")
-        return rows
     rows: list[dict[str, Any]] = []
     for name, field in type(obj).model_fields.items():
         path = f"{prefix}{name}"
         value = getattr(obj, name)
         if isinstance(value, BaseModel):
-            rows.extend(register_rows(value, path + "."))
+            rows.extend(field_rows(value, path + "."))
             continue
         extra = field.json_schema_extra or {}
         assert isinstance(extra, dict), path
-        if "unit" not in extra:  # scheduling fields of levers (enabled, start, end) are not parameters
+        if "unit" not in extra:
             continue
         rows.append({
             "path": path,

@@ -1,17 +1,19 @@
 """Documentation generated from the one parameter register and the declared outcomes.
 
-``python run.py params --markdown`` prints the parameter table; ``docs/ODD.md``
+``python run.py params [--markdown | --json]`` prints the parameter register (each
+entry with its role: fixed, uncertain or lever); ``docs/ODD.md``
 embeds it between markers, refreshed by ``python -m model.tools.docs``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
 
 from ..outcomes import OUTCOMES
-from ..params import register_rows
+from ..register import register_rows
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 MARKERS = {
@@ -29,21 +31,28 @@ def _fmt(v: object) -> str:
 
 
 def register_markdown() -> str:
-    """The parameter register as a Markdown table."""
-    lines = ["| parameter | default | unit | bounds | source | meaning |", "|---|---|---|---|---|---|"]
+    """The parameter register as a Markdown table (role: fixed, uncertain or lever)."""
+    lines = ["| parameter | default | unit | bounds | source | role | meaning |", "|---|---|---|---|---|---|---|"]
     for r in register_rows():
         bounds = f"[{_fmt(r['lo'])}, {_fmt(r['hi'])}]"
         doc = str(r["doc"]).replace("|", "\\|")
-        lines.append(f"| `{r['path']}` | {_fmt(r['default'])} | {r['unit']} | {bounds} | {r['source']} | {doc} |")
+        lines.append(f"| `{r['path']}` | {_fmt(r['default'])} | {r['unit']} | {bounds} | {r['source']} | "
+                     f"{r['role']} | {doc} |")
     return "\n".join(lines)
 
 
 def register_text() -> str:
     """The parameter register as plain text, one parameter a line."""
     return "\n".join(
-        f"{r['path']:55s} {_fmt(r['default']):>12s}  {r['unit']}  [{_fmt(r['lo'])}, {_fmt(r['hi'])}]  ({r['source']})"
+        f"{r['path']:55s} {_fmt(r['default']):>12s}  {r['unit']}  [{_fmt(r['lo'])}, {_fmt(r['hi'])}]  "
+        f"({r['source']}; {r['role']})"
         for r in register_rows()
     )
+
+
+def register_json() -> str:
+    """The parameter register as a JSON list of rows (path, default, type, unit, lo, hi, source, role, doc)."""
+    return json.dumps(register_rows(), indent=1, ensure_ascii=False)
 
 
 def outcomes_markdown() -> str:
@@ -73,7 +82,7 @@ def main() -> int:
             return 1
         return 0
     if new != text:
-        from .output import atomic_write_text
+        from ..output import atomic_write_text
 
         atomic_write_text(ODD, new)
         print("docs/ODD.md updated")

@@ -14,8 +14,8 @@ this module writes, reading ``LEVERS`` and the register (never retyped numbers):
 
 * ``FACTS``: year, summary, the ledger purposes the lever pays for;
 * ``PARAMETERS``: the lever's own fields: default, unit, bounds, source, meaning;
-* ``MOVES``: which mechanism parameter each field drives, found by applying the lever
-  with that field perturbed, and whether it is blended over the ramp or set outright;
+* ``MOVES``: the lever's table: which register field each of its fields moves, and whether
+  it is blended over the ramp or set outright (or computed from several fields);
 * ``EFFECT``: the figure ``docs/figures/levers/<key>.png`` and the paired effect table.
 
 The figures come from paired runs: the same seeds (``SEEDS``) with and without the lever on
@@ -35,8 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from ..params import Parameters, flat_values, register_rows
-from ..policies import LEVERS, PURPOSE_LEVER, Lever
+from ..params import Parameters, field_rows, flat_values
+from ..policies import BLEND, LEVERS, PURPOSE_LEVER, SET, Lever
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "levers.md"
@@ -92,7 +92,7 @@ def _cell(text: Any) -> str:
 
 def own_rows(key: str) -> list[dict[str, Any]]:
     """Register rows of a lever's own parameters (scheduling fields excluded)."""
-    return [r for r in register_rows(LEVERS[key](), f"policies.{key}.")
+    return [r for r in field_rows(LEVERS[key](), f"policies.{key}.")
             if r["path"].rsplit(".", 1)[1] not in SCHEDULE_FIELDS]
 
 
@@ -117,52 +117,21 @@ def schedule_table() -> str:
     return "\n".join(lines)
 
 
-def _leaves(p: Parameters) -> dict[str, Any]:
-    return flat_values(p)
-
-
-def _applied(lever: Lever, x: float) -> dict[str, Any]:
-    p = Parameters()
-    lever.apply(p, x)
-    return _leaves(p)
-
-
-def _perturbed(value: Any, lo: float | None, hi: float | None) -> Any:
-    """A valid value different from ``value`` (to see what a field drives)."""
-    if isinstance(value, list):
-        return value[:-1]
-    if isinstance(value, int) and not isinstance(value, bool):
-        cand = value + 1 if hi is None or value + 1 <= hi else value - 1
-        return cand
-    top = hi if hi is not None else abs(value) * 2 + 1
-    cand = (value + top) / 2 if value != top else (value + (lo if lo is not None else 0)) / 2
-    return cand
+HOW = {BLEND: "blended over the ramp", SET: "set while active"}
 
 
 def moves(key: str) -> list[tuple[str, str, str, Any, Any]]:
-    """(field, parameter path, how, register default, value with the lever's defaults) for every
-    mechanism parameter a lever field drives."""
+    """(lever fields, parameter path, how, register default, value with the lever's defaults)
+    for every register field the lever moves, read from its table (``targets``, then ``computes``)."""
     cls = LEVERS[key]
-    default = cls()
-    base = _leaves(Parameters())
-    full = _applied(default, 1.0)
-    half = _applied(default, 0.5)
-    out = []
-    for r in own_rows(key):
-        field = r["path"].rsplit(".", 1)[1]
-        other = cls(**{field: _perturbed(getattr(default, field), r["lo"], r["hi"])})
-        full2, half2 = _applied(other, 1.0), _applied(other, 0.5)
-        for path in sorted(k for k in base if full2[k] != full[k]):
-            b = base[path]
-            if isinstance(b, (int, float)) and not isinstance(b, bool):
-                blended = np.isclose(half2[path], b + 0.5 * (full2[path] - b), rtol=1e-9, atol=1e-9) and \
-                    np.isclose(half[path], b + 0.5 * (full[path] - b), rtol=1e-9, atol=1e-9)
-                if isinstance(b, int) and half2[path] == round(b + 0.5 * (full2[path] - b)):
-                    blended = True
-                how = "blended over the ramp" if blended and full2[path] != half2[path] else "set while active"
-            else:
-                how = "set while active"
-            out.append((field, path, how, b, full[path]))
+    base = flat_values(Parameters())
+    p = Parameters()
+    cls().apply(p, 1.0)
+    full = flat_values(p)
+    out = [(f"`{field}`", path, HOW[mode], base[path], full[path])
+           for field, (path, mode) in cls.targets().items()]
+    out += [(", ".join(f"`{f}`" for f in reads), path, f"computed, {HOW[mode]}", base[path], full[path])
+            for path, (mode, reads) in cls.computes.items()]
     return out
 
 
@@ -171,7 +140,7 @@ def moves_table(key: str) -> str:
     lines = ["| lever field | sets parameter | how | register default | with the lever's defaults |",
              "|---|---|---|---|---|"]
     for field, path, how, b, v in moves(key):
-        lines.append(f"| `{field}` | `parameters.{path}` | {how} | {_cell(_fmt(b))} | {_cell(_fmt(v))} |")
+        lines.append(f"| {field} | `parameters.{path}` | {how} | {_cell(_fmt(b))} | {_cell(_fmt(v))} |")
     return "\n".join(lines)
 
 
