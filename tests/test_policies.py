@@ -271,6 +271,15 @@ def test_lever_table_names_every_register_field_each_field_moves(key):
                 assert half2[path] == full2[path], f"{key}.{name} -> {path} is set at once"
 
 
+def test_behaviour_numbers_in_the_register_are_checked():
+    with pytest.raises(ValueError, match="unknown need kind"):
+        Parameters.model_validate({"committees": {"project_kinds": ["elder_care", "gardening"]}})
+    with pytest.raises(ValueError, match="initial_age_min_months"):
+        Parameters.model_validate({"organizations": {"initial_age_min_months": 60}})
+    with pytest.raises(ValueError, match="entrant_skill_lo"):
+        Parameters.model_validate({"social_workers": {"entrant_skill_lo": 0.5}})
+
+
 @pytest.mark.parametrize("key", ISSUE_KEYS)
 def test_active_lever_sets_its_mechanism_parameters(key):
     field, path, value = PRIMARY[key]
