@@ -6,7 +6,7 @@
     python run.py simulate [SCENARIO] [--months N] [--seed S] [--out DIR]
     python run.py validate FILE            check a scenario file
     python run.py scenarios                list the ready scenarios
-    python run.py params [--markdown]      print the parameter register
+    python run.py params [--markdown|--json]   print the parameter register with roles
     python run.py rules [--markdown|--json]   list the behavioural rules (--markdown writes docs/rules.md)
     python run.py calibrate [--seeds N] [--write]   the 2015 calibration table
     python run.py bench [--city] [--quick] ...      speed and memory (benchmarks/bench.py)
@@ -106,7 +106,7 @@ def cmd_scenarios(_args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run shanghai-history to 2015-12 over seeds and compare with the article's figures."""
-    from model.calibration import calibrate, table_markdown, write_doc
+    from model.tools.calibration import calibrate, table_markdown, write_doc
 
     if not 1 <= args.seeds <= 100:
         raise UsageError(f"--seeds {args.seeds}: allowed 1-100")
@@ -120,9 +120,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_params(args: argparse.Namespace) -> int:
     """Print the parameter register."""
-    from model.docs import register_markdown, register_text
+    from model.tools.docs import register_json, register_markdown, register_text
 
-    print(register_markdown() if args.markdown else register_text())
+    print(register_json() if args.json else register_markdown() if args.markdown else register_text())
     return 0
 
 
@@ -162,8 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write", action="store_true", help="refresh the table in docs/calibration.md")
     p.set_defaults(func=cmd_calibrate)
     sub.add_parser("bench", help="speed and memory benchmark (all options: run.py bench --help)", add_help=False)
-    p = sub.add_parser("params", help="print the parameter register")
-    p.add_argument("--markdown", action="store_true")
+    p = sub.add_parser("params", help="print the parameter register (each entry's role: fixed, uncertain, lever)")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--markdown", action="store_true", help="a Markdown table")
+    how.add_argument("--json", action="store_true", help="a JSON list of rows")
     p.set_defaults(func=cmd_params)
     p = sub.add_parser("rules", help="list the behavioural rules of the model")
     how = p.add_mutually_exclusive_group()

@@ -1,7 +1,7 @@
 """The dashboard's inputs, generated from the parameter register and the lever classes.
 
 Nothing here retypes a label, unit or bound: each lever's sliders and switches
-come from :data:`model.policies.LEVERS` and :func:`model.params.register_rows`
+come from :data:`model.policies.LEVERS` and :func:`model.register.register_rows`
 (path, default, unit, bounds), the world-size sliders from the scenario's
 ``World`` and ``ScenarioMeta`` fields. What the dashboard adds is a *display
 range*: a register bound such as 0-1e9 yuan is valid but useless on a slider,

@@ -7,7 +7,8 @@
 
 from .community import CommunityModel
 from .outcomes import OUTCOMES, OUTCOME_NAMES
-from .params import Parameters, register_rows
+from .params import Parameters
+from .register import register_rows
 from .scenario import Scenario, ScenarioError, load_scenario, preset_names
 
 __all__ = [

@@ -1,12 +1,13 @@
 """The one parameter register.
 
 Layout (one class per section of ``[parameters.<section>]``, in this order; each
-field is declared with :func:`P`): the helpers ``P`` and ``Section``; Residents
-(``GroupShares``, ``KindRates``, ``NeedRates``, ``Residents``); ``Committees``;
-``Streets``; Social organizations (``FounderKindShares``, ``Organizations``);
-``SocialWorkers``; ``Funders``; then ``Parameters`` (all sections) and the
-readers used by the docs and the dashboard, ``flat_values`` and
-``register_rows``. To find a parameter, search for its name; its section is the
+field is declared with :func:`P`): the helpers ``P``, ``known_kinds`` and
+``Section``; Residents (``GroupShares``, ``KindRates``, ``NeedRates``,
+``Residents``); ``Committees``; ``Streets``; Social organizations
+(``FounderKindShares``, ``Organizations``); ``SocialWorkers``; ``Funders``; then
+``Parameters`` (all sections) and the readers ``flat_values`` and
+``field_rows`` (``model.register`` lists the whole register, lever fields and
+roles included). To find a parameter, search for its name; its section is the
 class it stands in.
 
 Every number the model uses lives here, once, as a typed field carrying its
@@ -38,7 +39,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 GROUPS: tuple[str, ...] = (
     "elderly",
@@ -110,6 +111,15 @@ def P(
         json_schema_extra={"unit": unit, "source": source, "lo": lo, "hi": hi},
         **kwargs,
     )
+
+
+def known_kinds(kinds: list[str]) -> list[str]:
+    """``kinds`` when every entry is a need kind; else a ValueError naming the unknown ones."""
+    bad = sorted({k for k in kinds if k not in NEED_KINDS})
+    if bad:
+        shown = ", ".join(repr(k[:40]) for k in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise ValueError(f"unknown need kind(s) {shown}; allowed: {', '.join(NEED_KINDS)}")
+    return kinds
 
 
 class Section(BaseModel):
@@ -303,6 +313,12 @@ class Committees(Section):
                                          "Needs a running micro-project meets per month.")
     volunteers_per_project: int = P(8, "volunteers", 1, 100, "assumption",
                                     "Volunteers a micro-project needs.")
+    micro_project_months: int = P(12, "months", 1, 120, "assumption",
+                                  "Length of a residents' micro-project.")
+    project_kinds: list[str] = Field(default_factory=lambda: ["elder_care", "children_youth", "family", "culture_sport"],
+                                     min_length=1, description="Need kinds residents' micro-projects meet.",
+                                     json_schema_extra={"unit": "need kinds", "source": "assumption",
+                                                        "lo": None, "hi": None})
     self_governance_fund_yuan: float = P(0.0, "yuan per committee-year", 0, 5e6, "assumption",
                                          "Self-governance fund granted to each covered committee each year (lever).")
     fund_coverage: float = P(1.0, "share of committees", 0, 1, "assumption",
@@ -333,6 +349,11 @@ class Committees(Section):
                                      "Quality gain of micro-projects from expert guidance.")
     new_partner_strength: float = P(0.5, "strength", 0, 1, "assumption",
                                     "Strength of a newly formed partnership.")
+
+    @field_validator("project_kinds")
+    @classmethod
+    def _known_kinds(cls, v: list[str]) -> list[str]:
+        return known_kinds(v)
 
 
 # --------------------------------------------------------------------------
@@ -374,11 +395,7 @@ class Streets(Section):
     @field_validator("purchase_kinds")
     @classmethod
     def _known_kinds(cls, v: list[str]) -> list[str]:
-        bad = sorted({k for k in v if k not in NEED_KINDS})
-        if bad:
-            shown = ", ".join(repr(k[:40]) for k in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-            raise ValueError(f"unknown need kind(s) {shown}; allowed: {', '.join(NEED_KINDS)}")
-        return v
+        return known_kinds(v)
     evaluation_coverage: float = P(0.3, "share of contracts", 0, 1, "assumption",
                                    "Share of contracts whose performance is evaluated each year.")
     platform: float = P(0.0, "share of streets", 0, 1, "source article",
@@ -392,7 +409,9 @@ class Streets(Section):
     tender_capacity_factor: float = P(1.5, "relative", 0.1, 10, "assumption",
                                       "A contract is at most this times what the winner's capacity delivers at its price.")
     price_experience_discount: float = P(0.1, "share", 0, 1, "assumption",
-                                         "Bid price discount of an organization registered 60 months or more (linear).")
+                                         "Bid price discount of an organization registered price_discount_months or more (linear).")
+    price_discount_months: int = P(60, "months since registration", 1, 600, "assumption",
+                                   "Months of registration over which the bid price discount for experience reaches its full value.")
     unmet_memory_months: float = P(12.0, "months", 1, 120, "assumption",
                                    "Memory of the unmet needs a street sees (exponential window).")
     platform_partner_slots: int = P(4, "organizations", 0, 50, "source article",
@@ -407,9 +426,9 @@ class Streets(Section):
                                            "Cost of running an incubator, paid by the street.")
     venues: int = P(8, "venues per street", 0, 200, "source article",
                     "Community venues (activity centres, elderly rooms, meal points, ...).")
-    venues_open_share: float = P(0.0, "share", 0, 1, "source article",
+    venues_open_share: float = P(0.0, "share of venues", 0, 1, "source article",
                                  "Share of venues opened free to organizations.")
-    budget_guaranteed: float = P(0.0, "0-1", 0, 1, "source article",
+    budget_guaranteed: float = P(0.0, "0 or 1", 0, 1, "source article",
                                  "Street budget guaranteed by the district (2014 reform); below 1 budgets vary with revenue.")
     budget_volatility: float = P(0.3, "log-scale sd", 0, 3, "assumption",
                                  "Year-to-year shortfall of an unguaranteed street's purchase budget (log-normal, cut at 1).")
@@ -470,11 +489,11 @@ class Organizations(Section):
                                      "Spread of founders' capital.")
     rent_yuan_month: float = P(2500.0, "yuan per month", 0, 1e6, "assumption",
                                "Office rent of an organization.")
-    rent_subsidy_share: float = P(0.0, "share", 0, 1, "source article",
+    rent_subsidy_share: float = P(0.0, "share of rent", 0, 1, "source article",
                                   "Share of rent paid by government (org-support lever).")
     utilities_yuan_month: float = P(400.0, "yuan per month", 0, 1e6, "assumption",
                                     "Utilities of an organization.")
-    utility_discount_share: float = P(0.0, "share", 0, 1, "source article",
+    utility_discount_share: float = P(0.0, "share of utilities", 0, 1, "source article",
                                       "Discount on utility fees (org-support lever).")
     other_staff: int = P(1, "staff", 0, 100, "assumption",
                          "Non-social-worker staff of a new organization.")
@@ -525,6 +544,12 @@ class Organizations(Section):
                                       "Charged share of other kinds relative to life-service organizations.")
     initial_reserve_months: float = P(4.0, "months of costs", 0, 60, "assumption",
                                       "Reserves of the organizations present at the start.")
+    initial_age_min_months: int = P(6, "months since registration", 0, 600, "assumption",
+                                    "Youngest age of the organizations present at the start (whole months, uniform in [min, max)).")
+    initial_age_max_months: int = P(60, "months since registration", 1, 600, "assumption",
+                                    "Age bound of the organizations present at the start (whole months, uniform in [min, max)).")
+    initial_registration_months: int = P(6, "months", 0, 120, "assumption",
+                                         "Months between founding and registration of the organizations present at the start.")
     premises_rent_months: float = P(3.0, "months of rent", 0, 24, "assumption",
                                     "Rent a founder must pay up front when premises are required.")
     evaluation_quality_weight: float = P(0.5, "weight", 0, 1, "assumption",
@@ -549,6 +574,13 @@ class Organizations(Section):
     incubator_capacity_gain: float = P(0.15, "relative capacity", 0, 5, "source article",
                                        "Capacity building of incubated organizations.")
 
+    @model_validator(mode="after")
+    def _initial_ages(self) -> "Organizations":
+        if self.initial_age_min_months >= self.initial_age_max_months:
+            raise ValueError(f"initial_age_min_months ({self.initial_age_min_months}) must be below "
+                             f"initial_age_max_months ({self.initial_age_max_months})")
+        return self
+
 
 # --------------------------------------------------------------------------
 # Social workers
@@ -569,6 +601,18 @@ class SocialWorkers(Section):
                                 "Social workers at the start: they fill committees' social-work posts, then the organizations present (one each in turn); any rest seek jobs.")
     initial_certified_share: float = P(0.3, "share", 0, 1, "assumption",
                                        "Certified share of the initial workforce.")
+    initial_skill_lo: float = P(0.2, "skill (0-1)", 0, 1, "assumption",
+                                "Lowest skill of the initial workforce (skill uniform between lo and hi).")
+    initial_skill_hi: float = P(0.7, "skill (0-1)", 0, 1, "assumption",
+                                "Highest skill of the initial workforce (skill uniform between lo and hi).")
+    initial_experience_max_months: int = P(96, "months", 1, 480, "assumption",
+                                           "Experience of the initial workforce: whole months, uniform in [0, this).")
+    entrant_skill_lo: float = P(0.2, "skill (0-1)", 0, 1, "assumption",
+                                "Lowest skill of a new entrant (graduate or lateral; skill uniform between lo and hi).")
+    entrant_skill_hi: float = P(0.4, "skill (0-1)", 0, 1, "assumption",
+                                "Highest skill of a new entrant (graduate or lateral; skill uniform between lo and hi).")
+    staff_exam_skill: float = P(0.4, "skill (0-1)", 0, 1, "assumption",
+                                "Skill of a regular community worker sitting the social-work exam (a social worker on passing).")
     exam_month: int = P(6, "month of year", 1, 12, "source article", "Month of the certification exam (since 2003).")
     exam_take_rate: float = P(0.4, "share of uncertified workers per year", 0, 1, "assumption",
                               "Share of uncertified workers sitting the exam each year.")
@@ -577,7 +621,7 @@ class SocialWorkers(Section):
                                     "Pass chance grows with experience.")
     exam_pass_support: float = P(0.8, "log-odds", 0, 5, "assumption",
                                  "Pass chance gain with exam support (subsidy, training).")
-    exam_support: float = P(0.0, "0-1 coverage", 0, 1, "source article",
+    exam_support: float = P(0.0, "share of candidates", 0, 1, "source article",
                             "Share of candidates with exam subsidies/training (lever).")
     exam_subsidy_yuan: float = P(0.0, "yuan per candidate", 0, 1e5, "source article",
                                  "Exam subsidy paid per supported candidate (lever).")
@@ -617,6 +661,13 @@ class SocialWorkers(Section):
                                   "Cost of on-the-job training per employed worker, paid by the district.")
     unemployed_exit_rate: float = P(0.1, "per month", 0, 1, "assumption",
                                     "Monthly chance a job-seeking social worker leaves the field.")
+
+    @model_validator(mode="after")
+    def _skill_ranges(self) -> "SocialWorkers":
+        for lo, hi in (("initial_skill_lo", "initial_skill_hi"), ("entrant_skill_lo", "entrant_skill_hi")):
+            if getattr(self, lo) > getattr(self, hi):
+                raise ValueError(f"{lo} ({getattr(self, lo)}) must not exceed {hi} ({getattr(self, hi)})")
+        return self
 
 
 # --------------------------------------------------------------------------
@@ -678,30 +729,23 @@ def flat_values(p: BaseModel) -> dict[str, Any]:
     return out
 
 
-def register_rows(obj: BaseModel | None = None, prefix: str = "") -> list[dict[str, Any]]:
-    """Flatten the register into rows (path, default, unit, lo, hi, source, doc).
+def field_rows(obj: BaseModel, prefix: str = "") -> list[dict[str, Any]]:
+    """Flatten a register section (or a lever) into rows (path, default, type, unit, lo, hi, source, doc).
 
-    Defaults are read from an instance, so nested tables such as the group need
-    rates show their real defaults. With no argument: every ``parameters.*``
-    entry, then every lever's own parameters as ``policies.<key>.*``.
+    Defaults are read from the instance, so nested tables such as the group need
+    rates show their real defaults. Fields without a unit (the scheduling fields of
+    levers: enabled, start, end) are not parameters and are left out.
     """
-    if obj is None:
-        from .policies import LEVERS
-
-        rows = register_rows(Parameters(), "parameters.")
-        for key, cls in LEVERS.items():
-            rows += register_rows(cls(), f"policies.{key}.")
-        return rows
     rows: list[dict[str, Any]] = []
     for name, field in type(obj).model_fields.items():
         path = f"{prefix}{name}"
         value = getattr(obj, name)
         if isinstance(value, BaseModel):
-            rows.extend(register_rows(value, path + "."))
+            rows.extend(field_rows(value, path + "."))
             continue
         extra = field.json_schema_extra or {}
         assert isinstance(extra, dict), path
-        if "unit" not in extra:  # scheduling fields of levers (enabled, start, end) are not parameters
+        if "unit" not in extra:
             continue
         rows.append({
             "path": path,

@@ -4,34 +4,41 @@ A lever is switched on in a scenario by a ``[policies.<key>]`` table. Every
 lever has ``enabled``, a ``start`` and an optional ``end`` (a month index,
 1 = the first simulated month, or "YYYY-MM" when the scenario has a calendar
 start), an optional ``ramp_months`` over which it phases in linearly, and its
-own parameters (each with unit, bounds and source, in the register like every
-other parameter). A lever never touches an outcome: while active it sets the
-parameters of the mechanisms it works through (costs, delays, capacities,
-rates, budgets, decisions), blending from the scenario's own value to the
-lever's value over the ramp. Money it spends flows through the ledger under
-purposes that ``PURPOSE_LEVER`` maps back to the lever, so spending is
-accounted by lever and by source.
+own parameters. A lever never touches an outcome: while active it moves
+register fields of the mechanisms it works through (costs, delays, capacities,
+rates, budgets, decisions). Each of its own parameters names the register field
+it moves and how (``BLEND``: from the scenario's value to the lever's over the
+ramp; ``SET``: the lever's value at once); unit, bounds and meaning come from
+that register field, only the default and the source (the evidence) are the
+lever's. Money a lever spends flows through the ledger under purposes that
+``PURPOSE_LEVER`` maps back to the lever, so spending is accounted by lever and
+by source.
 
-Layout: ``PURPOSE_LEVER`` (ledger purposes -> lever); the base class
-``Lever`` (schedule, intensity, ``apply``) and ``_blend``; then one class per
-lever (``OrgSupport`` ... ``Publicity``), each a handful of register fields
-and an ``apply`` that names the mechanism parameters it sets; then
-``Policies`` (the ``[policies]`` table: one field per lever key) and
-``PolicySchedule`` (the parameters in force in a month).
+Layout: ``PURPOSE_LEVER`` (ledger purposes -> lever); the modes ``BLEND`` and
+``SET``, ``register_field`` and the field builders ``blend``, ``setting`` and
+``like``; ``move`` and ``_blend``; the base class ``Lever`` (schedule,
+intensity, its table ``targets`` and the one ``apply``); then one class per
+lever (``OrgSupport`` ... ``Publicity``), each a handful of fields naming the
+register field they move (a lever that computes a value from its fields also
+declares ``computes`` and ``computed``); then ``Policies`` (the ``[policies]``
+table: one field per lever key) and ``PolicySchedule`` (the parameters in force
+in a month).
 
 Narrow interface (cf. Starsim's ``Intervention``):
 
 * ``lever.intensity(month_index)`` - 0 before start/after end, ramps to 1;
-* ``lever.apply(params, intensity)`` - writes the mechanism parameters.
+* ``lever.apply(params, intensity)`` - moves the register fields of its table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+from pydantic.fields import FieldInfo
 
-from .params import NEED_KINDS, P, Parameters, Section
+from .params import NEED_KINDS, P, Parameters, Section, known_kinds
 from .scenario_dates import MonthRef, month_index
 
 # which ledger purposes each lever pays for (spending accounted by lever)
@@ -56,19 +63,102 @@ PURPOSE_LEVER: dict[str, str] = {
     "platform_fee": "platform (street)",
 }
 
+BLEND = "blend"
+"""Move mode: from the scenario's value to the lever's, by the intensity (integers rounded)."""
+SET = "set"
+"""Move mode: the lever's value, whatever the intensity, while the lever is active."""
+
+
+def register_field(path: str) -> FieldInfo:
+    """The register field at ``path`` (dotted, below ``parameters``, e.g. ``streets.incubator``)."""
+    cls: type[BaseModel] = Parameters
+    *sections, name = path.split(".")
+    for section in sections:
+        cls = cls.model_fields[section].annotation  # type: ignore[assignment]
+    return cls.model_fields[name]
+
+
+def _from_register(path: str, mode: str | None, default: Any, source: str, evidence: str) -> Any:
+    """A lever field with the unit, bounds and meaning of the register field at ``path``."""
+    reg = register_field(path)
+    extra = reg.json_schema_extra
+    assert isinstance(extra, dict), path
+    doc = (reg.description or "") + (f" {evidence}" if evidence else "")
+    if callable(default):
+        field = Field(default_factory=default, description=doc,
+                      json_schema_extra={"unit": extra["unit"], "source": source, "lo": extra["lo"], "hi": extra["hi"]})
+    else:
+        field = P(default, extra["unit"], extra["lo"], extra["hi"], source, doc)
+    field.json_schema_extra.update(register=path, mode=mode)
+    return field
+
+
+def blend(path: str, default: Any, source: str, evidence: str = "") -> Any:
+    """A lever field that blends register field ``path`` towards its value over the ramp."""
+    return _from_register(path, BLEND, default, source, evidence)
+
+
+def setting(path: str, default: Any, source: str, evidence: str = "") -> Any:
+    """A lever field whose value register field ``path`` takes at once while the lever is active."""
+    return _from_register(path, SET, default, source, evidence)
+
+
+def like(path: str, default: Any | Callable[[], Any], source: str, evidence: str = "") -> Any:
+    """A lever field shaped like register field ``path`` whose value the lever's ``computed``
+    turns into that field's value (``default`` may be a factory)."""
+    return _from_register(path, None, default, source, evidence)
+
+
+def _blend(obj: Any, field: str, target: float, x: float) -> None:
+    """obj.field <- base + x*(target - base), typed like the field."""
+    base = getattr(obj, field)
+    value = base + x * (target - base)
+    if isinstance(base, int) and not isinstance(base, bool):
+        value = int(round(value))
+    setattr(obj, field, value)
+
+
+def move(p: Parameters, path: str, mode: str, value: Any, x: float) -> None:
+    """Move register field ``path`` of ``p`` to ``value`` at intensity ``x`` (``BLEND``) or at once (``SET``)."""
+    *sections, name = path.split(".")
+    obj: Any = p
+    for section in sections:
+        obj = getattr(obj, section)
+    if mode == BLEND:
+        _blend(obj, name, value, x)
+    else:
+        setattr(obj, name, value)
+
 
 class Lever(Section):
-    """Common fields of every lever."""
+    """Common fields of every lever, its table of moves and the one ``apply``."""
 
     key: ClassVar[str] = ""
     year: ClassVar[str] = ""
     summary: ClassVar[str] = ""
+    computes: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}
+    """Register fields the lever computes: path -> (mode, the lever fields the value is computed from)."""
 
     enabled: bool = Field(True, description="Switch the lever on (false switches off one inherited through extends).")
     start: MonthRef = Field(1, description="First month: a month index (1 = first simulated month) or 'YYYY-MM'.")
     end: MonthRef | None = Field(None, description="Last month (inclusive), index or 'YYYY-MM'; none = to the end.")
     ramp_months: int = P(0, "months", 0, 600, "assumption",
                          "Months over which the lever phases in linearly from the scenario's values (0 = at once).")
+
+    @classmethod
+    def targets(cls) -> dict[str, tuple[str, str]]:
+        """The lever's table: own field -> (register path, mode), in declaration order."""
+        out = {}
+        for name, field in cls.model_fields.items():
+            extra = field.json_schema_extra
+            if isinstance(extra, dict) and extra.get("mode"):
+                out[name] = (extra["register"], extra["mode"])
+        return out
+
+    @classmethod
+    def moved_paths(cls) -> list[str]:
+        """Every register path the lever moves (its table, then what it computes)."""
+        return [path for path, _mode in cls.targets().values()] + list(cls.computes)
 
     def window(self, start_label: str | None) -> tuple[int, int | None]:
         """(first, last) month index of the lever given the scenario's calendar start."""
@@ -87,18 +177,18 @@ class Lever(Section):
             return 1.0
         return min(1.0, (month - first + 1) / self.ramp_months)
 
-    def apply(self, p: Parameters, x: float) -> None:  # pragma: no cover - abstract
-        """Set the mechanism parameters of ``p`` at intensity ``x`` (0-1)."""
-        raise NotImplementedError
+    def computed(self, p: Parameters) -> dict[str, Any]:
+        """Values of the register fields in ``computes``, from the lever's fields and ``p``."""
+        return {}
 
-
-def _blend(obj: Any, field: str, target: float, x: float) -> None:
-    """obj.field <- base + x*(target - base), typed like the field."""
-    base = getattr(obj, field)
-    value = base + x * (target - base)
-    if isinstance(base, int) and not isinstance(base, bool):
-        value = int(round(value))
-    setattr(obj, field, value)
+    def apply(self, p: Parameters, x: float) -> None:
+        """Move the register fields of ``p`` at intensity ``x`` (0-1): the table in declaration
+        order, then the computed fields (computed from ``p`` before any move)."""
+        values = self.computed(p)
+        for name, (path, mode) in self.targets().items():
+            move(p, path, mode, getattr(self, name), x)
+        for path, (mode, _reads) in self.computes.items():
+            move(p, path, mode, values[path], x)
 
 
 # ---------------------------------------------------------------------------
@@ -112,13 +202,8 @@ class OrgSupport(Lever):
     key: ClassVar[str] = "org_support"
     year: ClassVar[str] = "2009"
     summary: ClassVar[str] = "rent subsidy and utility discount shares for community organizations"
-    rent_subsidy_share: float = P(0.5, "share of rent", 0, 1, "source article", "Share of rent the district pays.")
-    utility_discount_share: float = P(0.3, "share of utilities", 0, 1, "source article",
-                                      "Discount on utility fees (paid by the district).")
-
-    def apply(self, p: Parameters, x: float) -> None:
-        _blend(p.organizations, "rent_subsidy_share", self.rent_subsidy_share, x)
-        _blend(p.organizations, "utility_discount_share", self.utility_discount_share, x)
+    rent_subsidy_share: float = blend("organizations.rent_subsidy_share", 0.5, "source article")
+    utility_discount_share: float = blend("organizations.utility_discount_share", 0.3, "source article")
 
 
 class DirectRegistration(Lever):
@@ -127,17 +212,12 @@ class DirectRegistration(Lever):
     key: ClassVar[str] = "direct_registration"
     year: ClassVar[str] = "2013"
     summary: ClassVar[str] = "registration without a sponsor: shorter delay, lower cost, lower capital and premises"
-    registration_delay_months: float = P(2.0, "months (mean)", 0, 60, "source article", "Mean months to register.")
-    registration_cost_yuan: float = P(3000.0, "yuan", 0, 1e7, "assumption", "Cost of registering.")
-    capital_requirement_yuan: float = P(10000.0, "yuan", 0, 1e7, "source article", "Founding capital required.")
-    premises_required: float = P(0.0, "0 or 1", 0, 1, "source article", "Premises needed to register.")
-    abandon_rate: float = P(0.02, "per month while registering", 0, 1, "assumption",
-                            "Monthly chance a registration is abandoned (simpler approval).")
-
-    def apply(self, p: Parameters, x: float) -> None:
-        for f in ("registration_delay_months", "registration_cost_yuan", "capital_requirement_yuan",
-                  "premises_required", "abandon_rate"):
-            _blend(p.organizations, f, getattr(self, f), x)
+    registration_delay_months: float = blend("organizations.registration_delay_months", 2.0, "source article")
+    registration_cost_yuan: float = blend("organizations.registration_cost_yuan", 3000.0, "assumption")
+    capital_requirement_yuan: float = blend("organizations.capital_requirement_yuan", 10000.0, "source article")
+    premises_required: float = blend("organizations.premises_required", 0.0, "source article")
+    abandon_rate: float = blend("organizations.abandon_rate", 0.02, "assumption",
+                                     "(Direct registration: a simpler approval.)")
 
 
 class Incubators(Lever):
@@ -146,21 +226,12 @@ class Incubators(Lever):
     key: ClassVar[str] = "incubators"
     year: ClassVar[str] = "2007"
     summary: ClassVar[str] = "space, small grants, registration help, capacity building for start-ups"
-    coverage: float = P(1.0, "share of streets", 0, 1, "source article", "Share of streets an incubator serves (all 17 districts by 2015).")
-    slots: int = P(6, "start-ups per street", 0, 100, "assumption", "Start-ups hosted at once.")
-    grant_yuan: float = P(50000.0, "yuan per start-up", 0, 1e7, "source article", "Small grant per start-up.")
-    delay_cut: float = P(0.5, "share of delay", 0, 1, "source article", "Share of the registration delay removed.")
-    capacity_gain: float = P(0.15, "relative capacity", 0, 5, "source article", "Capacity building of start-ups.")
-    running_cost_yuan: float = P(200000.0, "yuan per incubator-year", 0, 1e8, "assumption", "Cost of running an incubator.")
-
-    def apply(self, p: Parameters, x: float) -> None:
-        _blend(p.streets, "incubator", self.coverage, x)
-        po = p.organizations
-        po.incubator_slots = self.slots
-        po.incubator_grant_yuan = self.grant_yuan
-        po.incubator_delay_cut = self.delay_cut
-        po.incubator_capacity_gain = self.capacity_gain
-        p.streets.incubator_running_cost_yuan = self.running_cost_yuan
+    coverage: float = blend("streets.incubator", 1.0, "source article", "(All 17 districts by 2015.)")
+    slots: int = setting("organizations.incubator_slots", 6, "assumption")
+    grant_yuan: float = setting("organizations.incubator_grant_yuan", 50000.0, "source article")
+    delay_cut: float = setting("organizations.incubator_delay_cut", 0.5, "source article")
+    capacity_gain: float = setting("organizations.incubator_capacity_gain", 0.15, "source article")
+    running_cost_yuan: float = setting("streets.incubator_running_cost_yuan", 200000.0, "assumption")
 
 
 class ServiceCentres(Lever):
@@ -169,51 +240,39 @@ class ServiceCentres(Lever):
     key: ClassVar[str] = "service_centres"
     year: ClassVar[str] = "2002"
     summary: ClassVar[str] = "support network for organizations (coverage share of streets)"
-    coverage: float = P(0.8, "share of streets", 0, 1, "source article", "Share of streets a centre covers (80 % c.2015).")
-    quality_gain: float = P(0.1, "score", 0, 1, "assumption", "Quality gain of supported organizations.")
-    founding_gain: float = P(0.3, "relative founding rate", 0, 5, "assumption", "Rise in founding where a centre operates.")
-    running_cost_yuan: float = P(300000.0, "yuan per centre-year", 0, 1e8, "assumption", "Cost of running a centre.")
-
-    def apply(self, p: Parameters, x: float) -> None:
-        _blend(p.streets, "service_centre", self.coverage, x)
-        p.organizations.service_centre_quality = self.quality_gain
-        p.organizations.service_centre_founding = self.founding_gain
-        p.streets.service_centre_running_cost_yuan = self.running_cost_yuan
+    coverage: float = blend("streets.service_centre", 0.8, "source article", "(80 % c.2015.)")
+    quality_gain: float = setting("organizations.service_centre_quality", 0.1, "assumption")
+    founding_gain: float = setting("organizations.service_centre_founding", 0.3, "assumption")
+    running_cost_yuan: float = setting("streets.service_centre_running_cost_yuan", 300000.0, "assumption")
 
 
 class PurchaseOfServices(Lever):
-    """Government purchase of services by tender (2011; budget rules and catalogue 2012; in the budget 2015)."""
+    """Government purchase of services by tender (2011; budget rules and catalogue 2012; in the budget 2015).
+
+    Computes ``streets.purchase_kinds``: the catalogue's kinds in the order of ``NEED_KINDS``."""
 
     key: ClassVar[str] = "purchase_of_services"
     year: ClassVar[str] = "2011"
     summary: ClassVar[str] = "government buys services by tender; budget, award rule, eligibility catalogue"
-    budget_yuan: float = P(1.5e6, "yuan per 100,000 residents-year", 0, 1e9, "calibrated",
-                           "Purchase-of-services budget (city total over 5 billion yuan c.2015).")
-    weight_price: float = P(0.3, "weight", 0, 1, "contracting studies", "Award weight of price.")
-    weight_quality: float = P(0.3, "weight", 0, 1, "contracting studies", "Award weight of quality.")
-    weight_track_record: float = P(0.3, "weight", 0, 1, "contracting studies", "Award weight of track record.")
-    weight_incumbency: float = P(0.1, "weight", 0, 1, "Chinese purchase-of-services studies", "Award weight of incumbency.")
-    catalogue_min_age_months: int = P(6, "months registered", 0, 120, "source article", "Catalogue: minimum months registered.")
-    catalogue_min_reputation: float = P(0.3, "score", 0, 1, "source article", "Catalogue: minimum reputation.")
-    kinds: list[str] = Field(default_factory=lambda: list(NEED_KINDS),
-                             description="Need kinds the catalogue lets the street buy.",
-                             json_schema_extra={"unit": "need kinds", "source": "source article", "lo": None, "hi": None})
+    computes: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {"streets.purchase_kinds": (SET, ("kinds",))}
+    budget_yuan: float = blend("streets.purchase_budget_yuan", 1.5e6, "calibrated",
+                               "(City total over 5 billion yuan c.2015.)")
+    weight_price: float = setting("streets.weight_price", 0.3, "contracting studies")
+    weight_quality: float = setting("streets.weight_quality", 0.3, "contracting studies")
+    weight_track_record: float = setting("streets.weight_track_record", 0.3, "contracting studies")
+    weight_incumbency: float = setting("streets.weight_incumbency", 0.1, "Chinese purchase-of-services studies")
+    catalogue_min_age_months: int = setting("streets.catalogue_min_age_months", 6, "source article")
+    catalogue_min_reputation: float = setting("streets.catalogue_min_reputation", 0.3, "source article")
+    kinds: list[str] = like("streets.purchase_kinds", lambda: list(NEED_KINDS), "source article")
 
     @model_validator(mode="after")
     def _kinds(self) -> "PurchaseOfServices":
-        bad = sorted({k for k in self.kinds if k not in NEED_KINDS})
-        if bad:
-            shown = ", ".join(repr(k[:40]) for k in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-            raise ValueError(f"unknown need kind(s) {shown}; allowed: {', '.join(NEED_KINDS)}")
+        known_kinds(self.kinds)
         return self
 
-    def apply(self, p: Parameters, x: float) -> None:
-        ps = p.streets
-        _blend(ps, "purchase_budget_yuan", self.budget_yuan, x)
-        for f in ("weight_price", "weight_quality", "weight_track_record", "weight_incumbency",
-                  "catalogue_min_age_months", "catalogue_min_reputation"):
-            setattr(ps, f, getattr(self, f))
-        ps.purchase_kinds = [k for k in NEED_KINDS if k in self.kinds]
+    def computed(self, p: Parameters) -> dict[str, Any]:
+        """The catalogue's kinds in the order of ``NEED_KINDS``."""
+        return {"streets.purchase_kinds": [k for k in NEED_KINDS if k in self.kinds]}
 
 
 class VenturePhilanthropy(Lever):
@@ -222,14 +281,9 @@ class VenturePhilanthropy(Lever):
     key: ClassVar[str] = "venture_philanthropy"
     year: ClassVar[str] = "2009"
     summary: ClassVar[str] = "welfare-lottery fund awarded by competitive project bidding"
-    budget_yuan: float = P(5.0e5, "yuan per 100,000 residents-year", 0, 1e9, "assumption", "Lottery-fund budget.")
-    grant_yuan: float = P(150000.0, "yuan per project", 1000, 1e8, "assumption", "Grant per project.")
-    sw_hire: float = P(1.0, "social workers per project", 0, 20, "source article", "Social workers a project must hire.")
-
-    def apply(self, p: Parameters, x: float) -> None:
-        _blend(p.funders, "lottery_budget_yuan", self.budget_yuan, x)
-        p.funders.lottery_grant_yuan = self.grant_yuan
-        p.funders.lottery_sw_hire = self.sw_hire
+    budget_yuan: float = blend("funders.lottery_budget_yuan", 5.0e5, "assumption")
+    grant_yuan: float = setting("funders.lottery_grant_yuan", 150000.0, "assumption")
+    sw_hire: float = setting("funders.lottery_sw_hire", 1.0, "source article")
 
 
 class SelfGovernanceFunds(Lever):
@@ -238,13 +292,9 @@ class SelfGovernanceFunds(Lever):
     key: ClassVar[str] = "self_governance_funds"
     year: ClassVar[str] = "2011"
     summary: ClassVar[str] = "yuan per committee per year for residents' micro-projects"
-    yuan_per_committee: float = P(30000.0, "yuan per committee-year", 0, 5e6, "Lujiazui self-governance fund practice",
-                                  "Fund granted to each covered committee each year.")
-    coverage: float = P(1.0, "share of committees", 0, 1, "assumption", "Share of committees with a fund.")
-
-    def apply(self, p: Parameters, x: float) -> None:
-        _blend(p.committees, "self_governance_fund_yuan", self.yuan_per_committee, x)
-        _blend(p.committees, "fund_coverage", self.coverage, x)
+    yuan_per_committee: float = blend("committees.self_governance_fund_yuan", 30000.0,
+                                      "Lujiazui self-governance fund practice")
+    coverage: float = blend("committees.fund_coverage", 1.0, "assumption")
 
 
 class CommunityFoundations(Lever):
@@ -253,37 +303,33 @@ class CommunityFoundations(Lever):
     key: ClassVar[str] = "community_foundations"
     year: ClassVar[str] = "2013"
     summary: ClassVar[str] = "street-level foundations granting to local projects"
-    budget_yuan: float = P(300000.0, "yuan per foundation-year", 0, 1e9, "assumption", "Public endowment per foundation-year.")
-    coverage: float = P(1.0, "share of streets", 0, 1, "source article", "Share of streets with a foundation (4 of ~209 c.2015).")
-    social_match: float = P(0.5, "yuan raised per public yuan", 0, 10, "assumption", "Social money raised per public yuan.")
-
-    def apply(self, p: Parameters, x: float) -> None:
-        _blend(p.funders, "foundation_budget_yuan", self.budget_yuan, x)
-        _blend(p.funders, "foundation_coverage", self.coverage, x)
-        p.funders.foundation_social_match = self.social_match
+    budget_yuan: float = blend("funders.foundation_budget_yuan", 300000.0, "assumption")
+    coverage: float = blend("funders.foundation_coverage", 1.0, "source article", "(4 of ~209 c.2015.)")
+    social_match: float = setting("funders.foundation_social_match", 0.5, "assumption")
 
 
 class SocialWorkerSupport(Lever):
-    """Social-worker pay and supply: subsidies, pay floor, exam support, training (2015 and districts)."""
+    """Social-worker pay and supply: subsidies, pay floor, exam support, training (2015 and districts).
+
+    Computes ``social_workers.graduates_per_year``: the scenario's graduates times ``graduates_multiplier``."""
 
     key: ClassVar[str] = "social_worker_support"
     year: ClassVar[str] = "2015"
     summary: ClassVar[str] = "salary subsidy for certified workers, pay floor, exam subsidy, training"
-    salary_subsidy_certified_yuan: float = P(800.0, "yuan per month", 0, 1e6, "source article",
-                                             "Salary subsidy for certified workers in organizations (Xuhui).")
-    pay_floor_share: float = P(1.0, "share of average wage", 0, 2, "source article", "Pay floor (average wage, 2015).")
-    exam_support: float = P(0.6, "share of candidates", 0, 1, "source article", "Share of candidates with exam support.")
-    exam_subsidy_yuan: float = P(500.0, "yuan per candidate", 0, 1e5, "source article", "Exam subsidy per supported candidate.")
-    training_skill_gain: float = P(0.04, "skill per year", 0, 1, "source article", "Extra skill from training.")
-    training_cost_yuan: float = P(1500.0, "yuan per worker-year", 0, 1e6, "assumption", "Cost of training per worker.")
+    computes: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {
+        "social_workers.graduates_per_year": (BLEND, ("graduates_multiplier",))}
+    salary_subsidy_certified_yuan: float = blend("social_workers.salary_subsidy_certified_yuan", 800.0,
+                                                 "source article", "(Xuhui.)")
+    pay_floor_share: float = blend("social_workers.pay_floor_share", 1.0, "source article")
+    exam_support: float = blend("social_workers.exam_support", 0.6, "source article")
+    exam_subsidy_yuan: float = blend("social_workers.exam_subsidy_yuan", 500.0, "source article")
+    training_skill_gain: float = blend("social_workers.training_skill_gain", 0.04, "source article")
+    training_cost_yuan: float = blend("social_workers.training_cost_yuan", 1500.0, "assumption")
     graduates_multiplier: float = P(1.0, "relative", 0, 10, "assumption", "University places relative to the register.")
 
-    def apply(self, p: Parameters, x: float) -> None:
-        pw = p.social_workers
-        for f in ("salary_subsidy_certified_yuan", "pay_floor_share", "exam_support", "exam_subsidy_yuan",
-                  "training_skill_gain", "training_cost_yuan"):
-            _blend(pw, f, getattr(self, f), x)
-        _blend(pw, "graduates_per_year", pw.graduates_per_year * self.graduates_multiplier, x)
+    def computed(self, p: Parameters) -> dict[str, Any]:
+        """Graduates per year: the scenario's times ``graduates_multiplier``."""
+        return {"social_workers.graduates_per_year": p.social_workers.graduates_per_year * self.graduates_multiplier}
 
 
 class CommitteeReform(Lever):
@@ -292,14 +338,9 @@ class CommitteeReform(Lever):
     key: ClassVar[str] = "committee_reform"
     year: ClassVar[str] = "2014"
     summary: ClassVar[str] = "lower administrative burden, gate on new tasks, share of direct elections"
-    burden_cut: float = P(0.3, "share of burden", 0, 1, "committee surveys", "Share of the administrative burden removed.")
-    new_task_gate: float = P(0.8, "share of new tasks", 0, 1, "source article", "Share of new tasks stopped by the gate.")
-    direct_election_share: float = P(0.6, "share of committees", 0, 1, "source article", "Committees directly elected.")
-
-    def apply(self, p: Parameters, x: float) -> None:
-        _blend(p.committees, "burden_cut", self.burden_cut, x)
-        _blend(p.committees, "new_task_gate", self.new_task_gate, x)
-        _blend(p.committees, "direct_election_share", self.direct_election_share, x)
+    burden_cut: float = blend("committees.burden_cut", 0.3, "committee surveys")
+    new_task_gate: float = blend("committees.new_task_gate", 0.8, "source article")
+    direct_election_share: float = blend("committees.direct_election_share", 0.6, "source article")
 
 
 class StreetReform(Lever):
@@ -308,15 +349,9 @@ class StreetReform(Lever):
     key: ClassVar[str] = "street_reform"
     year: ClassVar[str] = "2014"
     summary: ClassVar[str] = "street office freed from investment attraction, budget guaranteed, service focus"
-    investment_duty_share: float = P(0.0, "share of street effort", 0, 1, "source article", "Effort left on investment attraction.")
-    budget_guaranteed: float = P(1.0, "0 or 1", 0, 1, "source article", "Street budget guaranteed by the district.")
-    service_support_hours: float = P(40.0, "hours per committee-month", 0, 1000, "assumption",
-                                     "Street staff hours freed for supporting committees' service.")
-
-    def apply(self, p: Parameters, x: float) -> None:
-        _blend(p.streets, "investment_duty_share", self.investment_duty_share, x)
-        _blend(p.streets, "budget_guaranteed", self.budget_guaranteed, x)
-        _blend(p.streets, "service_support_hours", self.service_support_hours, x)
+    investment_duty_share: float = blend("streets.investment_duty_share", 0.0, "source article")
+    budget_guaranteed: float = blend("streets.budget_guaranteed", 1.0, "source article")
+    service_support_hours: float = blend("streets.service_support_hours", 40.0, "assumption")
 
 
 class OpenVenues(Lever):
@@ -325,12 +360,8 @@ class OpenVenues(Lever):
     key: ClassVar[str] = "open_venues"
     year: ClassVar[str] = "2011"
     summary: ClassVar[str] = "community venues opened to organizations (lower costs, more reach)"
-    open_share: float = P(0.6, "share of venues", 0, 1, "source article", "Share of venues opened free to organizations.")
-    venue_reach: float = P(0.25, "relative capacity", 0, 5, "assumption", "Extra reach of an organization in a venue.")
-
-    def apply(self, p: Parameters, x: float) -> None:
-        _blend(p.streets, "venues_open_share", self.open_share, x)
-        p.organizations.venue_reach = self.venue_reach
+    open_share: float = blend("streets.venues_open_share", 0.6, "source article")
+    venue_reach: float = setting("organizations.venue_reach", 0.25, "assumption")
 
 
 class Oversight(Lever):
@@ -339,36 +370,37 @@ class Oversight(Lever):
     key: ClassVar[str] = "oversight"
     year: ClassVar[str] = "2012"
     summary: ClassVar[str] = "evaluation, credit records; poor performers lose contracts"
-    evaluation_coverage: float = P(0.8, "share of contracts", 0, 1, "source article", "Contracts evaluated each year.")
-    lose_contract_below: float = P(0.45, "score", 0, 1, "assumption", "Contracts withdrawn below this evaluation score.")
-    credit_weight: float = P(0.5, "weight", 0, 1, "assumption", "Weight of evaluations in reputation (credit records).")
-    cost_per_evaluation_yuan: float = P(5000.0, "yuan per evaluation", 0, 1e6, "assumption", "Third-party evaluation cost.")
-
-    def apply(self, p: Parameters, x: float) -> None:
-        _blend(p.streets, "evaluation_coverage", self.evaluation_coverage, x)
-        _blend(p.streets, "lose_contract_below", self.lose_contract_below, x)
-        _blend(p.organizations, "reputation_step", self.credit_weight, x)
-        p.streets.evaluation_cost_yuan = self.cost_per_evaluation_yuan
+    evaluation_coverage: float = blend("streets.evaluation_coverage", 0.8, "source article")
+    lose_contract_below: float = blend("streets.lose_contract_below", 0.45, "assumption")
+    credit_weight: float = blend("organizations.reputation_step", 0.5, "assumption",
+                                 "(Credit records: the weight of evaluations in reputation.)")
+    cost_per_evaluation_yuan: float = setting("streets.evaluation_cost_yuan", 5000.0, "assumption")
 
 
 class Publicity(Lever):
-    """Publicity: public-welfare partner days, radio, social-work weeks."""
+    """Publicity: public-welfare partner days, radio, social-work weeks.
+
+    Computes ``residents.publicity_awareness`` and ``residents.publicity_participation``:
+    the step per 100,000 yuan times the budget in 100,000 yuan, at most 1."""
 
     key: ClassVar[str] = "publicity"
     year: ClassVar[str] = "2011"
     summary: ClassVar[str] = "residents' awareness and volunteering"
-    budget_yuan: float = P(100000.0, "yuan per 100,000 residents-year", 0, 1e8, "assumption", "Publicity spending.")
+    computes: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {
+        "residents.publicity_awareness": (BLEND, ("budget_yuan", "awareness_per_100k_yuan")),
+        "residents.publicity_participation": (BLEND, ("budget_yuan", "participation_per_100k_yuan")),
+    }
+    budget_yuan: float = blend("residents.publicity_budget_yuan", 100000.0, "assumption")
     awareness_per_100k_yuan: float = P(0.01, "monthly awareness step per 100,000 yuan-year per 100,000 residents",
                                        0, 1, "assumption", "Awareness raised per unit of spending.")
     participation_per_100k_yuan: float = P(0.001, "monthly joining chance per 100,000 yuan-year per 100,000 residents",
                                            0, 1, "assumption", "Joining chance raised per unit of spending.")
 
-    def apply(self, p: Parameters, x: float) -> None:
+    def computed(self, p: Parameters) -> dict[str, Any]:
+        """Awareness step and joining chance: per-100,000-yuan effect times the budget, at most 1."""
         units = self.budget_yuan / 1e5
-        pr = p.residents
-        _blend(pr, "publicity_awareness", min(1.0, self.awareness_per_100k_yuan * units), x)
-        _blend(pr, "publicity_participation", min(1.0, self.participation_per_100k_yuan * units), x)
-        _blend(pr, "publicity_budget_yuan", self.budget_yuan, x)
+        return {"residents.publicity_awareness": min(1.0, self.awareness_per_100k_yuan * units),
+                "residents.publicity_participation": min(1.0, self.participation_per_100k_yuan * units)}
 
 
 LEVERS: dict[str, type[Lever]] = {

@@ -2,7 +2,7 @@
 
 import pytest
 
-from model.calibration import TARGETS, calibrate
+from model.tools.calibration import TARGETS, calibrate
 
 
 @pytest.mark.slow

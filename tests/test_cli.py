@@ -161,3 +161,18 @@ def test_scenarios_and_params_listings(run_main, capsys):
     assert listing.splitlines()[0].startswith("baseline")
     assert run_main(["params"]) == 0
     assert "parameters.streets.purchase_budget_yuan" in capsys.readouterr().out
+
+
+def test_params_listings_show_each_entry_s_role(run_main, capsys):
+    import json
+
+    assert run_main(["params", "--json"]) == 0
+    rows = {r["path"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["parameters.streets.purchase_budget_yuan"]["role"] == "lever"
+    assert rows["parameters.residents.lapse_rate"]["role"] == "uncertain"
+    assert rows["parameters.social_workers.city_residents"]["role"] == "fixed"
+    assert run_main(["params", "--markdown"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0] == "| parameter | default | unit | bounds | source | role | meaning |"
+    assert any(line.startswith("| `parameters.streets.purchase_budget_yuan` |") and "| lever |" in line
+               for line in table)

@@ -180,7 +180,7 @@ def test_the_fourteen_levers_of_the_issue_are_registered():
     assert tuple(LEVERS) == ISSUE_KEYS
     assert set(PRIMARY) == set(ISSUE_KEYS)
     assert tuple(Policies.model_fields) == ISSUE_KEYS
-    from model.params import register_rows
+    from model.register import register_rows
 
     rows = {r["path"] for r in register_rows()}
     for key, cls in LEVERS.items():
@@ -188,6 +188,104 @@ def test_the_fourteen_levers_of_the_issue_are_registered():
         own = [f for f in cls.model_fields if f not in ("enabled", "start", "end")]
         assert own and all(f"policies.{key}.{f}" in rows for f in own), f"{key}: lever fields missing in the register"
     assert set(PURPOSE_LEVER.values()) - set(LEVERS) <= {"platform (street)"}
+
+
+def test_every_lever_path_is_a_register_field_with_role_lever():
+    from model.register import LEVER, register_rows
+
+    rows = {r["path"]: r for r in register_rows()}
+    for key, cls in LEVERS.items():
+        paths = cls.moved_paths()
+        assert paths, f"{key}: moves no register field"
+        for path in paths:
+            assert f"parameters.{path}" in rows, f"{key}: {path} is not a register field"
+            assert rows[f"parameters.{path}"]["role"] == LEVER, f"{key}: {path} has no lever role"
+        assert all(rows[f"policies.{key}.{f}"]["role"] == LEVER
+                   for f in cls.model_fields if f"policies.{key}.{f}" in rows)
+    others = [r for p, r in rows.items() if p.startswith("parameters.") and r["role"] != LEVER]
+    assert all(r["role"] == ("uncertain" if r["source"] == "assumption" else "fixed") for r in others)
+
+
+def test_no_lever_field_redeclares_a_register_field():
+    """A lever field that moves a register field (or is shaped like one) takes its unit, bounds,
+    type and meaning from it; a field of the lever's own (a multiplier, an effect per yuan)
+    only feeds a value the lever computes."""
+    from model.policies import register_field
+
+    for key, cls in LEVERS.items():
+        reads = {f for _mode, fields in cls.computes.values() for f in fields}
+        for name, field in cls.model_fields.items():
+            extra = field.json_schema_extra
+            if name in ("enabled", "start", "end", "ramp_months"):
+                continue
+            assert isinstance(extra, dict), f"{key}.{name}"
+            if "register" not in extra:
+                assert name in reads, f"{key}.{name}: neither a register field nor read by a computed value"
+                continue
+            reg = register_field(extra["register"])
+            assert field.annotation == reg.annotation, f"{key}.{name}: type differs from {extra['register']}"
+            for k in ("unit", "lo", "hi"):
+                assert extra[k] == reg.json_schema_extra[k], f"{key}.{name}: {k} differs from {extra['register']}"
+            assert (field.description or "").startswith(reg.description or ""), f"{key}.{name}: meaning"
+
+
+def _perturbed(value: Any, lo: float | None, hi: float | None) -> Any:
+    """A valid value different from ``value``."""
+    if isinstance(value, list):
+        return value[:-1]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value + 1 if hi is None or value + 1 <= hi else value - 1
+    top = hi if hi is not None else abs(value) * 2 + 1
+    return (value + top) / 2 if value != top else (value + (lo if lo is not None else 0)) / 2
+
+
+@pytest.mark.parametrize("key", ISSUE_KEYS)
+def test_lever_table_names_every_register_field_each_field_moves(key):
+    """Applying the lever with one field changed moves exactly the register fields its table
+    names for that field, blended (half-way at intensity 0.5) or set as the table says."""
+    from model.policies import BLEND, register_field
+
+    cls = LEVERS[key]
+    table: dict[str, list[tuple[str, str]]] = {}
+    for field, (path, mode) in cls.targets().items():
+        table.setdefault(field, []).append((path, mode))
+    for path, (mode, fields) in cls.computes.items():
+        for field in fields:
+            table.setdefault(field, []).append((path, mode))
+
+    def applied(lever, x):
+        p = Parameters()
+        lever.apply(p, x)
+        return leaves(p)
+
+    base = leaves(Parameters())
+    default = cls()
+    full = applied(default, 1.0)
+    for name, f in cls.model_fields.items():
+        if name in ("enabled", "start", "end", "ramp_months"):
+            continue
+        extra = f.json_schema_extra
+        other = cls(**{name: _perturbed(getattr(default, name), extra["lo"], extra["hi"])})
+        full2, half2 = applied(other, 1.0), applied(other, 0.5)
+        moved = sorted(k for k in base if full2[k] != full[k])
+        assert moved == sorted(p for p, _m in table.get(name, [])), f"{key}.{name}"
+        for path, mode in table.get(name, []):
+            b = base[path]
+            if mode == BLEND:
+                half = b + 0.5 * (full2[path] - b)
+                expected = round(half) if register_field(path).annotation is int else half
+                assert half2[path] == pytest.approx(expected), f"{key}.{name} -> {path} blends"
+            else:
+                assert half2[path] == full2[path], f"{key}.{name} -> {path} is set at once"
+
+
+def test_behaviour_numbers_in_the_register_are_checked():
+    with pytest.raises(ValueError, match="unknown need kind"):
+        Parameters.model_validate({"committees": {"project_kinds": ["elder_care", "gardening"]}})
+    with pytest.raises(ValueError, match="initial_age_min_months"):
+        Parameters.model_validate({"organizations": {"initial_age_min_months": 60}})
+    with pytest.raises(ValueError, match="entrant_skill_lo"):
+        Parameters.model_validate({"social_workers": {"entrant_skill_lo": 0.5}})
 
 
 @pytest.mark.parametrize("key", ISSUE_KEYS)
