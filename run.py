@@ -128,7 +128,7 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     """List the model's behavioural rules; --markdown writes docs/rules.md, --json prints JSON."""
-    from model.rule_catalogue import as_json, catalogue, text_table, write_markdown
+    from model.tools.rule_catalogue import as_json, catalogue, text_table, write_markdown
 
     rules = catalogue()
     if args.markdown:

@@ -1,4 +1,4 @@
-"""The rule catalogue (model/rule_catalogue.py): it lists every function of model/ whose
+"""The rule catalogue (model/tools/rule_catalogue.py): it lists every function of model/ whose
 docstring begins with "Rule:" (checked against an independent ast scan of the sources),
 each entry resolves to a real callable, every parameter it names is in the register,
 docs/rules.md is what the generator writes, and a rule in a module the agent map does
@@ -19,7 +19,7 @@ import pytest
 
 from conftest import PYTHON, ROOT, RUN_PY
 from model import register_rows
-from model import rule_catalogue as rc
+from model.tools import rule_catalogue as rc
 
 RULE_DOC = re.compile(r"^Rule(\s*\([^)]*\))?:")
 
@@ -218,7 +218,7 @@ def test_cli_rules_table_json_and_markdown(run_main, rules, capsys, tmp_path, mo
 
 
 def test_importing_model_does_not_import_the_catalogue():
-    code = "import sys, model; print('model.rule_catalogue' in sys.modules)"
+    code = "import sys, model; print('model.tools.rule_catalogue' in sys.modules)"
     res = subprocess.run([PYTHON, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
