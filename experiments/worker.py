@@ -42,7 +42,7 @@ def tune_malloc() -> bool:
     residents, 60 months): 0.70 s CPU without the variable, 1.42 s with it,
     0.62 s with it plus this fix (425,000 vs 1,800 minor page faults); with
     the compiled kernels now in the model the cost is within noise (see
-    docs/experiments.md, ``python -m experiments.bench_malloc``). Raising the mmap threshold to glibc's
+    docs/experiments.md, ``python -m benchmarks.bench_malloc``). Raising the mmap threshold to glibc's
     own dynamic ceiling restores the fast path and keeps Dask's trimming of
     the heap top. Only acts on Linux/glibc when the variable is set and
     ``MALLOC_MMAP_THRESHOLD_`` is not. Returns whether it acted.
