@@ -17,19 +17,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+from experiments.executors import DASK_WORKER_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def one_run(seed: int, months: int) -> tuple[float, float, int]:
     """(CPU s, wall s, minor page faults) of one run in this process."""
-    import resource
-    import time
-
     from model import CommunityModel  # here, so that only the measured processes load the model
 
     r0 = resource.getrusage(resource.RUSAGE_SELF)
@@ -66,8 +67,6 @@ def main() -> None:
     if args.dask:
         import dask  # Dask: optional, imported only for --dask
         from distributed import Client, LocalCluster
-
-        from experiments.executors import DASK_WORKER_ENV
 
         for label, env in [("Dask workers, default nanny environment", {}),
                            ("Dask workers, our nanny environment", DASK_WORKER_ENV)]:

@@ -7,7 +7,8 @@ import subprocess
 import pytest
 from exp_helpers import PYTHON, ROOT, RUN_PY, experiment_text, write_experiment
 
-from experiments.spec import DEFAULT_OUTCOMES, ExperimentError, load_experiment
+from experiments.load import ExperimentError, load_experiment
+from experiments.spec import DEFAULT_OUTCOMES
 from model.scenario import ScenarioError
 
 
