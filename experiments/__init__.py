@@ -9,7 +9,7 @@ Modules, in the order a run goes through them:
 | module | what |
 |---|---|
 | ``spec.py`` | experiment files: what they may hold (pydantic), the validated ``Experiment`` |
-| ``load.py`` | reading and checking an experiment file, ``ExperimentError`` |
+| ``load.py`` | reading and checking an experiment file (through ``model.inputs``), ``ExperimentError`` |
 | ``design.py`` | run seeds (common random numbers), sweep designs (grid, LHS, Sobol, Morris), attribution arms, the plan |
 | ``checkout.py`` | the digest of this checkout's code (part of every run's identity) |
 | ``executors.py`` | in-process, local process pool, Dask distributed |

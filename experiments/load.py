@@ -2,8 +2,9 @@
 
 The file is checked in two passes and every problem is reported at once,
 each with its field path and what is allowed, by :class:`ExperimentError`
-(a sibling of :class:`model.scenario.ScenarioError`, so the command line
-treats both alike):
+(a sibling of :class:`model.scenario.ScenarioError` under
+:class:`model.inputs.InputError`, which reads the file and words the
+problems; list positions are counted from 1):
 
 1. the shape of the file (:mod:`experiments.spec`: strict types, unknown
    keys, ranges, NaN);
@@ -12,8 +13,8 @@ treats both alike):
    validates through :func:`model.scenario.with_overrides`, output names
    stay inside the results folder, attribution arms can be built.
 
-Layout: ``load_experiment`` (``read_file``) -> ``validate_experiment``, which runs pass 1
-through ``_pydantic_problems`` and pass 2 through
+Layout: ``load_experiment`` -> ``validate_experiment``, which runs pass 1
+through :func:`model.inputs.pydantic_problems` and pass 2 through
 ``_check_meaning`` (outcomes, replications, arms) and the design's checks
 (:func:`experiments.design.check_sweep_points`,
 :func:`experiments.design.attribution_arms`).
@@ -21,68 +22,30 @@ through ``_pydantic_problems`` and pass 2 through
 
 from __future__ import annotations
 
-import math
-import re
-import tomllib
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from model.inputs import InputError, Problem, finite_problems, join_path, pydantic_problems, read_toml
 from model.outcomes import OUTCOME_NAMES
-from model.scenario import MAX_FILE_BYTES, Scenario, ScenarioError, load_scenario, with_overrides
+from model.scenario import Scenario, ScenarioError, load_scenario, with_overrides
 
 from .design import attribution_arms, check_sweep_points, n_points
-from .spec import (
-    MAX_REPLICATIONS,
-    MAX_RUNS,
-    Arm,
-    ArmSpec,
-    AutoReplications,
-    Attribution,
-    Experiment,
-    ExperimentFile,
-    ExperimentMeta,
-    Sweep,
-    flatten,
-    owner_key,
-)
+from .spec import MAX_REPLICATIONS, MAX_RUNS, Arm, ArmSpec, Experiment, ExperimentFile, flatten, owner_key
 
-class ExperimentError(ScenarioError):
+EXPLAIN = {
+    "replications": f"an integer 1-{MAX_REPLICATIONS} or \"auto\"",
+    "outcomes": "a list of outcome names or \"all\"",
+    "name": "1-64 letters, digits, '-' or '_', starting with a letter or digit (it names files)",
+}
+"""What a field must be, for the messages of fields that take one of several forms or follow a pattern."""
+
+
+class ExperimentError(InputError):
     """Bad experiment input: the file and every field at fault with what is allowed."""
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.source = source
-        self.problems = problems
-        lines = [f"{source}: invalid experiment ({len(problems)} problem(s))"]
-        lines += [f"  - {path or '<file>'}: {msg}" for path, msg in problems]
-        Exception.__init__(self, "\n".join(lines))
-
-
-def read_file(path: Path) -> tuple[bytes, dict[str, Any]]:
-    """Read and parse an experiment file; ExperimentError on unreadable, huge, non-UTF-8 or bad TOML."""
-    label = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ExperimentError(label, [("", f"cannot read file: {exc.strerror}")]) from None
-    if not path.is_file():
-        raise ExperimentError(label, [("", "not a file")])
-    if size > MAX_FILE_BYTES:
-        raise ExperimentError(label, [("", f"file is {size:,} bytes; at most {MAX_FILE_BYTES:,} allowed")])
-    try:
-        raw = path.read_bytes()
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ExperimentError(label, [("", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]) from None
-    except OSError as exc:
-        raise ExperimentError(label, [("", f"cannot read file: {exc.strerror}")]) from None
-    try:
-        return raw, tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ExperimentError(label, [("", f"not valid TOML: {exc}")]) from None
-    except RecursionError:  # tomllib recurses once per level of nested arrays or inline tables
-        raise ExperimentError(label, [("", "not valid TOML: arrays or inline tables nested too deeply")]) from None
+    kind = "experiment"
 
 
 def load_experiment(path: str | Path) -> Experiment:
@@ -91,20 +54,19 @@ def load_experiment(path: str | Path) -> Experiment:
     Raises ExperimentError naming the file and every field at fault.
     """
     path = Path(path)
-    raw, data = read_file(path)
+    raw, data = read_toml(path, ExperimentError)
     return validate_experiment(data, raw, str(path), path.parent)
 
 
 def validate_experiment(data: dict[str, Any], raw: bytes, label: str, base_dir: Path) -> Experiment:
     """Validate parsed TOML; collect every problem, then raise ExperimentError or return the Experiment."""
-    problems: list[tuple[str, str]] = []
-    _check_finite(data, "", problems)
+    problems = finite_problems(data)
     if problems:
         raise ExperimentError(label, problems)
     try:
         parsed = ExperimentFile.model_validate(data)
     except ValidationError as exc:
-        raise ExperimentError(label, _pydantic_problems(exc, data)) from None
+        raise ExperimentError(label, pydantic_problems(exc, ExperimentFile, data, EXPLAIN)) from None
     arms = _check_meaning(parsed, base_dir, problems)
     if problems:
         raise ExperimentError(label, problems)
@@ -119,100 +81,7 @@ def validate_experiment(data: dict[str, Any], raw: bytes, label: str, base_dir: 
     return exp
 
 
-def _check_finite(obj: Any, path: str, problems: list[tuple[str, str]]) -> None:
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            _check_finite(v, _join(path, k), problems)
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            _check_finite(v, f"{path}[{i + 1}]", problems)
-    elif isinstance(obj, float) and not math.isfinite(obj):
-        problems.append((path, f"must be a finite number, got {obj}"))
-
-
-def _join(path: str, key: Any) -> str:
-    key = str(key)
-    if "." in key or " " in key or not key:
-        key = f'"{key}"'
-    return f"{path}.{key}" if path else key
-
-
-def _loc_path(loc: tuple[Any, ...]) -> str:
-    """A pydantic location as the user sees it: arm[2].set."parameters.x" (arms counted from 1)."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part + 1}]"
-        else:
-            out = _join(out, part)
-    return out
-
-
-_TABLES: dict[str, type[BaseModel]] = {
-    "": ExperimentFile,
-    "experiment": ExperimentMeta,
-    "experiment.auto": AutoReplications,
-    "arm": Arm,
-    "sweep": Sweep,
-    "attribution": Attribution,
-}
-
-
-def _allowed_keys(loc: tuple[Any, ...]) -> str:
-    table = ".".join(str(p) for p in loc[:-1] if not isinstance(p, int))
-    model = _TABLES.get(table)
-    if model is None:
-        return ""
-    return "; allowed: " + ", ".join(model.model_fields)
-
-
-_BRANCH = re.compile(r"^(constrained-int|int|str|float|literal\[.*\]|list\[.*\])$")
-
-
-def _pydantic_problems(exc: ValidationError, data: dict[str, Any]) -> list[tuple[str, str]]:
-    problems = []
-    seen = set()
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        # A union (replications: int | "auto") reports one error per branch; say once what is allowed.
-        branch = next((i for i, part in enumerate(loc) if isinstance(part, str) and _BRANCH.match(part)), None)
-        if branch is not None:
-            base = loc[:branch]
-            if base in seen:
-                continue
-            seen.add(base)
-            allowed = {
-                "replications": f"an integer 1-{MAX_REPLICATIONS} or \"auto\"",
-                "outcomes": "a list of outcome names or \"all\"",
-            }.get(str(base[-1]), "see docs/experiments.md")
-            value = data
-            for part in base:
-                value = value.get(part) if isinstance(value, dict) else None
-            problems.append((_loc_path(base), f"must be {allowed} (got {_show(value)})"))
-            continue
-        path = _loc_path(loc)
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key (misspelt?)" + _allowed_keys(loc)
-        elif err["type"] == "missing":
-            msg = "required key missing"
-        elif err["type"] == "string_pattern_mismatch":
-            msg = (f"must be 1-64 letters, digits, '-' or '_', starting with a letter or digit "
-                   f"(it names files) (got {_show(err.get('input'))})")
-        elif "input" in err:
-            value = err["input"]
-            if not isinstance(value, (dict, list)):
-                msg = f"{msg} (got {_show(value)})"
-        problems.append((path, msg))
-    return problems
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _check_output(name: str | None, problems: list[tuple[str, str]]) -> None:
+def _check_output(name: str | None, problems: list[Problem]) -> None:
     if name is None:
         return
     for flavour in (PurePosixPath(name), PureWindowsPath(name)):
@@ -237,7 +106,7 @@ def _load_arm_scenario(ref: str, base_dir: Path) -> Scenario:
     return load_scenario(ref)
 
 
-def _prefix_problems(prefix: str, exc: ScenarioError) -> list[tuple[str, str]]:
+def _prefix_problems(prefix: str, exc: ScenarioError) -> list[Problem]:
     out = []
     for path, msg in exc.problems:
         where = f" in {exc.source}" if exc.source not in ("<overrides>", "<scenario>") else ""
@@ -245,7 +114,7 @@ def _prefix_problems(prefix: str, exc: ScenarioError) -> list[tuple[str, str]]:
     return out
 
 
-def _check_meaning(parsed: ExperimentFile, base_dir: Path, problems: list[tuple[str, str]]) -> list[ArmSpec]:
+def _check_meaning(parsed: ExperimentFile, base_dir: Path, problems: list[Problem]) -> list[ArmSpec]:
     """Pass 2: what the shape cannot say. Appends to ``problems``; returns the arms that validate."""
     meta = parsed.experiment
     _check_output(meta.output, problems)
@@ -267,7 +136,7 @@ def _check_meaning(parsed: ExperimentFile, base_dir: Path, problems: list[tuple[
     return arms
 
 
-def _check_outcomes(parsed: ExperimentFile, problems: list[tuple[str, str]]) -> None:
+def _check_outcomes(parsed: ExperimentFile, problems: list[Problem]) -> None:
     meta = parsed.experiment
     outcome_lists = [("experiment.headline", meta.headline)]
     if meta.outcomes != "all":
@@ -279,7 +148,7 @@ def _check_outcomes(parsed: ExperimentFile, problems: list[tuple[str, str]]) -> 
                                                        f"(e.g. {', '.join(OUTCOME_NAMES[:4])}, ...)"))
 
 
-def _check_replications(parsed: ExperimentFile, problems: list[tuple[str, str]]) -> None:
+def _check_replications(parsed: ExperimentFile, problems: list[Problem]) -> None:
     meta = parsed.experiment
     if meta.replications == "auto":
         if meta.auto is None:
@@ -299,7 +168,7 @@ def _check_replications(parsed: ExperimentFile, problems: list[tuple[str, str]])
             problems.append(("experiment.auto", 'only used with replications = "auto"'))
 
 
-def _check_arm(arm: Arm, where: str, months: int, base_dir: Path, problems: list[tuple[str, str]]) -> ArmSpec | None:
+def _check_arm(arm: Arm, where: str, months: int, base_dir: Path, problems: list[Problem]) -> ArmSpec | None:
     """An arm as run (its scenario with months and overrides applied), or None after appending its problems."""
     try:
         base = _load_arm_scenario(arm.scenario, base_dir)
@@ -309,7 +178,7 @@ def _check_arm(arm: Arm, where: str, months: int, base_dir: Path, problems: list
     flat = flatten(arm.set)
     bad_keys = [k for k in flat if not k or k.startswith(".") or k.endswith(".") or ".." in k]
     for k in bad_keys:
-        problems.append((_join(f"{where}.set", k), "not a dotted path like \"parameters.section.field\""))
+        problems.append((join_path(f"{where}.set", k), "not a dotted path like \"parameters.section.field\""))
     if any(k.split(".")[0] == "scenario" for k in flat):
         problems.append((f"{where}.set", "the [scenario] table (name, months, ...) is set by the experiment, not by arms"))
         return None
@@ -320,14 +189,14 @@ def _check_arm(arm: Arm, where: str, months: int, base_dir: Path, problems: list
     except ScenarioError as exc:
         for path, msg in exc.problems:
             key = owner_key(path, flat)
-            problems.append((_join(f"{where}.set", key) if key else f"{where}.set", msg))
+            problems.append((join_path(f"{where}.set", key) if key else f"{where}.set", msg))
         return None
     spec = ArmSpec(arm, sc)
     spec.set = flat
     return spec
 
 
-def _check_size(parsed: ExperimentFile, problems: list[tuple[str, str]]) -> None:
+def _check_size(parsed: ExperimentFile, problems: list[Problem]) -> None:
     meta = parsed.experiment
     reps = meta.auto.max if meta.replications == "auto" and meta.auto else meta.replications
     assert isinstance(reps, int)

@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from model.inputs import loc_path
 from model.outcomes import OUTCOME_NAMES
 from model.scenario import Scenario
 
@@ -212,10 +213,14 @@ class Experiment:
 
 
 def owner_key(path: str, keys: Any) -> str:
-    """The override key a problem path belongs to (the path itself, or a key below it)."""
-    if path in keys:
-        return path
-    return next((k for k in keys if k.startswith(path + ".")), path)
+    """The override key a problem path belongs to (the path itself, or a key below it).
+
+    ``path`` is a field path as :func:`model.inputs.loc_path` writes it; ``keys`` are dotted override keys.
+    """
+    shown = {loc_path(tuple(k.split("."))): k for k in keys}
+    if path in shown:
+        return shown[path]
+    return next((k for s, k in shown.items() if s.startswith(path + ".")), path)
 
 
 def flatten(sets: dict[str, Any], prefix: str = "") -> dict[str, Any]:
