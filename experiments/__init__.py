@@ -8,8 +8,10 @@ Modules, in the order a run goes through them:
 
 | module | what |
 |---|---|
-| ``spec.py`` | experiment files: reading and validating (pydantic), ``ExperimentError`` |
+| ``spec.py`` | experiment files: what they may hold (pydantic), the validated ``Experiment`` |
+| ``load.py`` | reading and checking an experiment file (through ``model.inputs``), ``ExperimentError`` |
 | ``design.py`` | run seeds (common random numbers), sweep designs (grid, LHS, Sobol, Morris), attribution arms, the plan |
+| ``checkout.py`` | the digest of this checkout's code (part of every run's identity) |
 | ``executors.py`` | in-process, local process pool, Dask distributed |
 | ``worker.py`` | one run: scenario, model, Parquet bytes; the ``MALLOC_TRIM_THRESHOLD_`` fix |
 | ``reduce.py`` | one run reduced to what the analysis needs (done in the worker) |
@@ -30,10 +32,14 @@ __all__ = ["Experiment", "ExperimentError", "load_experiment", "run_experiment"]
 
 def __getattr__(name: str) -> Any:
     """Import on use, so that ``run.py --help`` and the other subcommands stay quick."""
-    if name in ("Experiment", "ExperimentError", "load_experiment"):
-        from . import spec
+    if name == "Experiment":
+        from .spec import Experiment
 
-        return getattr(spec, name)
+        return Experiment
+    if name in ("ExperimentError", "load_experiment"):
+        from . import load
+
+        return getattr(load, name)
     if name == "run_experiment":
         from .runner import run_experiment
 

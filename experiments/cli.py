@@ -5,6 +5,10 @@
 Bad input (the file, an option, a missing CJK font for ``--lang zh``, an
 unreachable Dask scheduler) ends with exit code 2 and a message naming what
 is at fault, before anything is written.
+
+run.py imports this module for every command, so the model and the parts of
+the package that import it (seconds) are imported inside the functions that
+need them; ``executors`` imports no model code and is imported here.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ import os
 import signal
 import sys
 from pathlib import Path
+
+from . import executors
+from .executors import ExecutorError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = ROOT / "experiments" / "default.toml"
@@ -60,7 +67,7 @@ def _cores() -> int:
 
 
 def _out_dir(out: str | None, name: str) -> Path:
-    from model.output import output_folder
+    from model.output import output_folder  # imports the model: only when an experiment runs
 
     try:
         return output_folder(out, name)
@@ -71,8 +78,6 @@ def _out_dir(out: str | None, name: str) -> Path:
 def run_experiment_cli(args: argparse.Namespace) -> int:
     """Validate everything, run, and return the exit code (0 ok, 1 failed runs, 2 bad input, 74 a file could
     not be written, 130 interrupted)."""
-    from . import executors
-
     workers = _cores() if args.workers is None else args.workers
     if args.dask is None and 1 <= workers <= MAX_WORKERS and Path(args.file).is_file():
         # the pool's processes start now: their imports and warm-up overlap ours and the validation
@@ -84,9 +89,8 @@ def run_experiment_cli(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, workers: int) -> int:
-    from .executors import ExecutorError
-    from .i18n import FontError
-    from .spec import ExperimentError, load_experiment
+    from .i18n import FontError  # these import the model: only when an experiment runs
+    from .load import ExperimentError, load_experiment
 
     try:
         exp = load_experiment(args.file)
@@ -101,7 +105,7 @@ def _run(args: argparse.Namespace, workers: int) -> int:
             from .figures import require_cjk_font  # matplotlib: imported here only when needed
 
             require_cjk_font()
-        from .runner import run_experiment
+        from .runner import run_experiment  # imports the model, pandas and matplotlib
 
         show = not args.quiet and (args.progress or sys.stderr.isatty())
         previous = signal.signal(signal.SIGTERM, _terminate)

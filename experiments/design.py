@@ -22,14 +22,14 @@ import itertools
 import json
 import zlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from model.scenario import Scenario, ScenarioError, with_overrides
 
-if TYPE_CHECKING:
-    from .spec import Experiment, Sweep
+from .checkout import code_digest
+from .spec import MAX_LEVERS, Arm, ArmSpec, Experiment, Sweep, owner_key
 
 DESIGN_KEY = zlib.crc32(b"experiments.design")
 ANALYSIS_KEY = zlib.crc32(b"experiments.analysis")
@@ -57,7 +57,7 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def n_points(sweep: "Sweep") -> int:
+def n_points(sweep: Sweep) -> int:
     """Number of design points of a (shape-valid) sweep."""
     d = len(sweep.factors)
     n = sweep.samples or 0
@@ -70,16 +70,16 @@ def n_points(sweep: "Sweep") -> int:
     return n * (d + 1)  # morris
 
 
-def problem(sweep: "Sweep") -> dict[str, Any]:
+def problem(sweep: Sweep) -> dict[str, Any]:
     """The SALib problem of a continuous sweep."""
     names = list(sweep.factors)
     return {"num_vars": len(names), "names": names,
             "bounds": [[float(v[0]), float(v[1])] for v in sweep.factors.values()]}
 
 
-def sample_matrix(sweep: "Sweep", seed: int) -> np.ndarray:
+def sample_matrix(sweep: Sweep, seed: int) -> np.ndarray:
     """The design matrix (points x factors) of a continuous design, unrounded."""
-    from SALib.sample import latin, morris, sobol
+    from SALib.sample import latin, morris, sobol  # SALib is slow to import: only continuous designs need it
 
     prob = problem(sweep)
     s = stream_seed(seed, DESIGN_KEY)
@@ -93,7 +93,7 @@ def sample_matrix(sweep: "Sweep", seed: int) -> np.ndarray:
     raise ValueError(f"not a continuous design: {sweep.design}")
 
 
-def design_points(sweep: "Sweep", seed: int) -> tuple[np.ndarray | None, list[dict[str, Any]]]:
+def design_points(sweep: Sweep, seed: int) -> tuple[np.ndarray | None, list[dict[str, Any]]]:
     """(design matrix or None for grids, overrides of each point)."""
     names = list(sweep.factors)
     if sweep.design == "grid":
@@ -107,7 +107,7 @@ def design_points(sweep: "Sweep", seed: int) -> tuple[np.ndarray | None, list[di
     return X, points
 
 
-def _sweep_shape_problems(sweep: "Sweep") -> list[tuple[str, str]]:
+def _sweep_shape_problems(sweep: Sweep) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     design = sweep.design
     for key, values in sweep.factors.items():
@@ -145,10 +145,8 @@ def _sweep_shape_problems(sweep: "Sweep") -> list[tuple[str, str]]:
     return problems
 
 
-def check_sweep_points(exp: "Experiment", problems: list[tuple[str, str]]) -> None:
+def check_sweep_points(exp: Experiment, problems: list[tuple[str, str]]) -> None:
     """Check the sweep's shape, then that every design point validates on every arm."""
-    from .spec import owner_key
-
     sweep = exp.sweep
     if sweep is None:
         return
@@ -231,10 +229,8 @@ def default_lever(path: str) -> str:
     return parts[0]
 
 
-def attribution_arms(exp: "Experiment", problems: list[tuple[str, str]]) -> None:
+def attribution_arms(exp: Experiment, problems: list[tuple[str, str]]) -> None:
     """Add the hidden arms an attribution needs (one per proper, non-empty lever subset)."""
-    from .spec import Arm, ArmSpec, MAX_LEVERS
-
     spec = exp.attribution_spec
     assert spec is not None
     names = [a.name for a in exp.arms]
@@ -247,8 +243,7 @@ def attribution_arms(exp: "Experiment", problems: list[tuple[str, str]]) -> None
         if name == exp.reference:
             problems.append((where, f"{name!r} is the reference; its effect is zero by definition"))
             continue
-        arm = exp.arm(name)
-        diffs = lever_overrides(arm.scenario, ref.scenario)
+        diffs = lever_overrides(exp.arm(name).scenario, ref.scenario)
         if any(k.split(".")[0] == "world" for k in diffs):
             bad = sorted(k for k in diffs if k.startswith("world."))
             problems.append((where, f"arm {name!r} and the reference differ in the world ({', '.join(bad)}); "
@@ -257,51 +252,62 @@ def attribution_arms(exp: "Experiment", problems: list[tuple[str, str]]) -> None
         if not diffs:
             problems.append((where, f"arm {name!r} does not differ from the reference: nothing to attribute"))
             continue
-        groups: dict[str, dict[str, Any]] = {}
-        if spec.levers:
-            for path, value in diffs.items():
-                owners = [lv for lv, prefixes in spec.levers.items()
-                          if any(path == p or path.startswith(p + ".") for p in prefixes)]
-                if len(owners) != 1:
-                    what = "no lever" if not owners else f"several levers ({', '.join(owners)})"
-                    problems.append(("attribution.levers", f"{path!r} (differs in arm {name!r}) falls under {what}; "
-                                                           "each difference must fall under exactly one lever"))
-                    continue
-                groups.setdefault(owners[0], {})[path] = value
-            # keep the file's lever order
-            groups = {lv: groups[lv] for lv in spec.levers if lv in groups}
-        else:
-            for path, value in diffs.items():
-                groups.setdefault(default_lever(path), {})[path] = value
+        groups = _lever_groups(name, diffs, spec.levers, problems)
         k = len(groups)
         if k > MAX_LEVERS:
             problems.append((where, f"arm {name!r} differs from the reference in {k} levers ({', '.join(groups)}); "
                                     f"exact Shapley needs 2^k runs per replication: at most {MAX_LEVERS} levers; "
                                     "group them with [attribution.levers]"))
             continue
-        plan = AttributionPlan(name, list(groups), groups)
-        full = (1 << k) - 1
-        plan.subset_arm[0] = exp.reference
-        plan.subset_arm[full] = name
-        for mask in range(1, full):
-            sets: dict[str, Any] = {}
-            for i, lever in enumerate(plan.levers):
-                if mask >> i & 1:
-                    sets.update(groups[lever])
-            bits = "".join("1" if mask >> i & 1 else "0" for i in range(k))
-            hidden = f"_shapley-{name}-{bits}"
-            try:
-                sc = with_overrides(ref.scenario, sets)
-            except ScenarioError as exc:
-                problems.extend((f"attribution ({hidden})", f"{p}: {m}") for p, m in exc.problems)
-                continue
-            arm_model = Arm(name=name, scenario=ref.scenario_ref, label=f"{arm.label} [{bits}]")
-            derived = ArmSpec(arm_model, sc, hidden=True)
-            derived.name = hidden
-            derived.set = sets
-            exp.arms.append(derived)
-            plan.subset_arm[mask] = hidden
-        exp.attribution.append(plan)
+        exp.attribution.append(_subset_arms(exp, AttributionPlan(name, list(groups), groups), problems))
+
+
+def _lever_groups(name: str, diffs: dict[str, Any], levers: dict[str, list[str]] | None,
+                  problems: list[tuple[str, str]]) -> dict[str, dict[str, Any]]:
+    """An arm's differences from the reference grouped by lever (the file's grouping, or the default one)."""
+    groups: dict[str, dict[str, Any]] = {}
+    if not levers:
+        for path, value in diffs.items():
+            groups.setdefault(default_lever(path), {})[path] = value
+        return groups
+    for path, value in diffs.items():
+        owners = [lv for lv, prefixes in levers.items() if any(path == p or path.startswith(p + ".") for p in prefixes)]
+        if len(owners) != 1:
+            what = "no lever" if not owners else f"several levers ({', '.join(owners)})"
+            problems.append(("attribution.levers", f"{path!r} (differs in arm {name!r}) falls under {what}; "
+                                                   "each difference must fall under exactly one lever"))
+            continue
+        groups.setdefault(owners[0], {})[path] = value
+    # keep the file's lever order
+    return {lv: groups[lv] for lv in levers if lv in groups}
+
+
+def _subset_arms(exp: Experiment, plan: AttributionPlan, problems: list[tuple[str, str]]) -> AttributionPlan:
+    """Add a hidden arm for every proper, non-empty subset of the plan's levers; note which arm holds which."""
+    ref, arm = exp.arm(exp.reference), exp.arm(plan.arm)
+    k = len(plan.levers)
+    full = (1 << k) - 1
+    plan.subset_arm[0] = exp.reference
+    plan.subset_arm[full] = plan.arm
+    for mask in range(1, full):
+        sets: dict[str, Any] = {}
+        for i, lever in enumerate(plan.levers):
+            if mask >> i & 1:
+                sets.update(plan.overrides[lever])
+        bits = "".join("1" if mask >> i & 1 else "0" for i in range(k))
+        hidden = f"_shapley-{plan.arm}-{bits}"
+        try:
+            sc = with_overrides(ref.scenario, sets)
+        except ScenarioError as exc:
+            problems.extend((f"attribution ({hidden})", f"{p}: {m}") for p, m in exc.problems)
+            continue
+        arm_model = Arm(name=plan.arm, scenario=ref.scenario_ref, label=f"{arm.label} [{bits}]")
+        derived = ArmSpec(arm_model, sc, hidden=True)
+        derived.name = hidden
+        derived.set = sets
+        exp.arms.append(derived)
+        plan.subset_arm[mask] = hidden
+    return plan
 
 
 # ---------------------------------------------------------------------------
@@ -327,7 +333,7 @@ class Task:
 class Plan:
     """All runs of an experiment, built lazily replication by replication."""
 
-    def __init__(self, exp: "Experiment"):
+    def __init__(self, exp: Experiment):
         self.exp = exp
         if exp.sweep is not None:
             self.matrix, self.points = design_points(exp.sweep, exp.seed)
@@ -335,8 +341,6 @@ class Plan:
             self.matrix, self.points = None, [{}]
         self._bases = {a.name: a.scenario.model_dump(mode="json", exclude_none=True) for a in exp.arms}
         self._keys: dict[tuple[str, int], str] = {}
-        from .worker import code_digest
-
         # a run is identified by its scenario, seed and months and by the model's code:
         # --resume never reuses a run made by other code
         self._model_code = code_digest(("model",))

@@ -238,7 +238,7 @@ class DaskExecutor:
             self.close()
             raise ExecutorError(f"Dask workers cannot run this project's code ({type(exc).__name__}: {exc}); "
                                 "start them from the project folder with the same environment") from None
-        from .worker import code_digest
+        from .checkout import code_digest
 
         ours = code_digest()
         for addr, info in infos.items():

@@ -19,9 +19,11 @@ import numpy as np
 import pandas as pd
 
 from model import CommunityModel
+from model.output import git_commit, versions
 from model.params import GROUPS
-from model.scenario import validate_dict, with_overrides
+from model.scenario import load_scenario, validate_dict, with_overrides
 
+from .checkout import code_digest
 from .design import Task
 from .reduce import ReduceSpec, reduce_run
 
@@ -42,7 +44,7 @@ def tune_malloc() -> bool:
     residents, 60 months): 0.70 s CPU without the variable, 1.42 s with it,
     0.62 s with it plus this fix (425,000 vs 1,800 minor page faults); with
     the compiled kernels now in the model the cost is within noise (see
-    docs/experiments.md, ``python -m experiments.bench_malloc``). Raising the mmap threshold to glibc's
+    docs/experiments.md, ``python -m benchmarks.bench_malloc``). Raising the mmap threshold to glibc's
     own dynamic ceiling restores the fast path and keeps Dask's trimming of
     the heap top. Only acts on Linux/glibc when the variable is set and
     ``MALLOC_MMAP_THRESHOLD_`` is not. Returns whether it acted.
@@ -86,8 +88,6 @@ _versions: dict[str, str] | None = None
 def provenance() -> dict[str, Any]:
     """The git commit (read at each run: ~2 ms) and library versions (once per process) of this worker."""
     global _versions
-    from model.output import git_commit, versions
-
     if _versions is None:
         _versions = versions()
     return {"git_commit": git_commit(), "versions": dict(_versions)}
@@ -135,25 +135,9 @@ def execute(task: Task, reduce: ReduceSpec | None = None) -> dict[str, Any]:
 
 def worker_info() -> dict[str, Any]:
     """What a worker runs (code and library versions), to check a joined Dask cluster matches ours."""
-    from model.output import versions
-
     return {"versions": versions(), "code": code_digest(),
             "malloc_trim": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
             "malloc_mmap": os.environ.get("MALLOC_MMAP_THRESHOLD_")}
-
-
-def code_digest(packages: tuple[str, ...] = ("model", "experiments")) -> str:
-    """SHA-256 over the Python sources of the given packages of this checkout (read afresh: ~1 ms)."""
-    import hashlib
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for pkg in packages:
-        for path in sorted((root / pkg).rglob("*.py")):
-            h.update(path.relative_to(root).as_posix().encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 WARM_WORLD = {"world.committees_per_street": 2, "world.residents_per_committee": 200}
@@ -164,8 +148,6 @@ def warm_up() -> None:
     by a two-month run of a tiny world (~0.25 s; the first real run is then ~0.5 s faster). Results do
     not depend on it: every run builds its model afresh from its own seed. Never raises."""
     try:
-        from model.scenario import load_scenario
-
         scenario = with_overrides(load_scenario("shanghai-2015"), WARM_WORLD)
         CommunityModel(scenario, rng=0).run(2)
     except Exception:  # noqa: BLE001 - only a head start

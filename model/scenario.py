@@ -3,39 +3,35 @@
 A scenario is a TOML file (or a preset of the same form shipped in
 ``model/presets/``) validated with pydantic. ``extends`` names a preset or a
 file whose tables this one overrides key by key. Every problem is reported at
-once, each with its field path, by :class:`ScenarioError`.
+once, each with its field path, by :class:`ScenarioError`; reading the file
+and wording the problems are :mod:`model.inputs`' (list positions counted
+from 1).
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from .inputs import InputError, finite_problems, pydantic_problems, read_toml
 from .params import GROUPS, Parameters, Section
 from .policies import Policies
-from .scenario_dates import month_index, parse_month
+from .residents import need_rate_matrix
+from .scenario_dates import parse_month
 
 PRESET_DIR = Path(__file__).parent / "presets"
-MAX_FILE_BYTES = 1_000_000
 MAX_RESIDENTS = 30_000_000
 _NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 
-class ScenarioError(Exception):
+class ScenarioError(InputError):
     """Bad scenario input: the file and every field at fault with what is allowed."""
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.source = source
-        self.problems = problems
-        lines = [f"{source}: invalid scenario ({len(problems)} problem(s))"]
-        lines += [f"  - {path or '<file>'}: {msg}" for path, msg in problems]
-        super().__init__("\n".join(lines))
+    kind = "scenario"
 
 
 class ScenarioMeta(Section):
@@ -108,8 +104,6 @@ class Scenario(Section):
                 f"parameters.residents.group_shares add up to {total:.4f}; they must add up to at most 1 "
                 "(the rest are 'others')"
             )
-        from .residents import need_rate_matrix
-
         rates = need_rate_matrix(self.parameters.residents).sum(axis=1)
         over = [f"{g} ({r:.3f})" for g, r in zip(GROUPS, rates, strict=True) if r > 1.0]
         if over:
@@ -155,29 +149,6 @@ def preset_path(name: str) -> Path:
     return path
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    label = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ScenarioError(label, [("", f"cannot read file: {exc.strerror}")]) from None
-    if not path.is_file():
-        raise ScenarioError(label, [("", "not a regular file (a scenario must be a TOML file)")])
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError(label, [("", f"file is {size:,} bytes; at most {MAX_FILE_BYTES:,} allowed")])
-    try:
-        raw = path.read_bytes()
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(label, [("", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]) from None
-    except OSError as exc:
-        raise ScenarioError(label, [("", f"cannot read file: {exc.strerror}")]) from None
-    try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError) as exc:  # RecursionError: nested too deeply
-        raise ScenarioError(label, [("", f"not valid TOML: {exc}")]) from None
-
-
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
@@ -208,7 +179,7 @@ def _load_raw(ref: str, relative_to: Path | None, chain: tuple[str, ...]) -> tup
         raise ScenarioError(str(path), [("scenario.extends", f"'extends' cycle: {names}")])
     if len(chain) > 20:
         raise ScenarioError(str(path), [("scenario.extends", "'extends' chain longer than 20")])
-    data = _read_toml(path)
+    _, data = read_toml(path, ScenarioError)
     meta = data.get("scenario")
     parent = meta.get("extends") if isinstance(meta, dict) else None
     if parent is not None:
@@ -228,61 +199,17 @@ def _load_raw(ref: str, relative_to: Path | None, chain: tuple[str, ...]) -> tup
     return data, str(path)
 
 
-def _check_finite(obj: Any, path: str, problems: list[tuple[str, str]]) -> None:
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            _check_finite(v, f"{path}.{k}" if path else str(k), problems)
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            _check_finite(v, f"{path}[{i}]", problems)
-    elif isinstance(obj, float) and not math.isfinite(obj):
-        problems.append((path, f"must be a finite number, got {obj}"))
-
-
 def validate_dict(data: dict[str, Any], label: str = "<scenario>") -> Scenario:
     """Validate a scenario given as nested dicts; raise ScenarioError listing every problem."""
-    problems: list[tuple[str, str]] = []
-    _check_finite(data, "", problems)
+    problems = finite_problems(data)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         seen = {path for path, _ in problems}
-        problems += [(path, msg) for path, msg in _pydantic_problems(exc) if path not in seen]
+        problems += [(path, msg) for path, msg in pydantic_problems(exc, Scenario, data) if path not in seen]
     if problems:
         raise ScenarioError(label, problems)
     return scenario
-
-
-def _allowed_keys(loc: tuple) -> list[str]:
-    """Field names allowed at a location of the Scenario schema."""
-    model: type[BaseModel] = Scenario
-    for part in loc:
-        field = model.model_fields.get(str(part))
-        if field is None:
-            return []
-        ann = field.annotation
-        args = getattr(ann, "__args__", ())
-        candidates = [ann, *args]
-        nxt = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
-        if nxt is None:
-            return []
-        model = nxt
-    return list(model.model_fields)
-
-
-def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
-    problems = []
-    for err in exc.errors():
-        path = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown key (misspelt?); allowed here: {', '.join(_allowed_keys(err['loc'][:-1]))}"
-        elif "input" in err and err["type"] not in ("missing",):
-            value = err["input"]
-            if not isinstance(value, (dict, list)):
-                msg = f"{msg} (got {value!r:.80})"
-        problems.append((path, msg))
-    return problems
 
 
 def load_scenario(source: str | Path | dict[str, Any] | Scenario = "baseline") -> Scenario:

@@ -69,7 +69,7 @@ def canonical(root: Path) -> dict[str, str]:
 def finished(out: Path, replications: int = 6) -> dict[str, tuple[int, int, int, int]]:
     """run id -> (inode, mtime) of its run file and its entry, for every run the store counts as done."""
     from experiments.design import Plan
-    from experiments.spec import load_experiment
+    from experiments.load import load_experiment
 
     store = Store(out)
     exp = load_experiment(out / "experiment.toml") if (out / "experiment.toml").exists() else None

@@ -112,7 +112,7 @@ from pathlib import Path
 sys.path.insert(0, {root!r})
 from experiments import runner
 from experiments.executors import LocalPool
-from experiments.spec import load_experiment
+from experiments.load import load_experiment
 
 def run(method, workers, out):
     runner.make_executor = lambda w, dask: LocalPool(workers, start_method=method)
@@ -175,7 +175,7 @@ def test_start_method_option_of_the_local_pool():
 def test_every_run_records_seed_scenario_hash_commit_and_versions(experiment):
     tmp, path, ref, state = experiment
     from experiments.design import replication_seed
-    from experiments.spec import load_experiment
+    from experiments.load import load_experiment
 
     exp = load_experiment(path)
     manifest = pd.read_csv(ref / "manifest.csv", dtype=str)

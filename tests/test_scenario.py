@@ -190,6 +190,24 @@ def test_missing_and_oversized_files(tmp_path):
         load_scenario(big)
 
 
+def test_a_folder_is_not_a_scenario_file(tmp_path):
+    folder = tmp_path / "folder.toml"
+    folder.mkdir()
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(folder)
+    assert "not a regular file" in problems(exc)[""]
+
+
+def test_list_positions_in_messages_count_from_1():
+    """The first entry of a list is [1] in messages, as in experiment files (model.inputs)."""
+    with pytest.raises(ScenarioError) as exc:
+        validate_dict({"parameters": {"streets": {"purchase_kinds": ["elder_care", 7]}},
+                       "world": {"scale": [0.5, float("nan")]}})
+    found = problems(exc)
+    assert "valid string" in found["parameters.streets.purchase_kinds[2]"]
+    assert "finite" in found["world.scale[2]"]
+
+
 def test_errors_in_a_file_name_the_file(tmp_path):
     f = write(tmp_path / "s.toml", '[scenario]\nname = "s"\nmonths = -3\n[parameters.residents]\nlapse_rate = nan\n')
     with pytest.raises(ScenarioError) as exc:

@@ -71,7 +71,7 @@ def folder_digest(root: Path, skip: set[str] = NON_CANONICAL) -> dict[str, str]:
 def run_quiet(exp_path: Path, out: Path, workers: int = 0, **kwargs: Any):
     """Load and run an experiment in this process (no progress bar, no printing)."""
     from experiments.runner import run_experiment
-    from experiments.spec import load_experiment
+    from experiments.load import load_experiment
 
     return run_experiment(load_experiment(exp_path), out, workers=workers, log=lambda _msg: None, **kwargs)
 
@@ -79,7 +79,7 @@ def run_quiet(exp_path: Path, out: Path, workers: int = 0, **kwargs: Any):
 def checkout_state() -> tuple[str, str]:
     """The git commit and the digest of model/ and experiments/ sources: both go into the outputs
     (provenance, run keys), so a commit or an edit by someone else during a test changes bytes."""
-    from experiments.worker import code_digest
+    from experiments.checkout import code_digest
 
     return git_commit(), code_digest()
 

@@ -7,7 +7,7 @@ import pytest
 from exp_helpers import experiment_text, write_experiment
 
 from experiments.design import Plan, design_points, replication_seed
-from experiments.spec import load_experiment
+from experiments.load import load_experiment
 
 RENT = "parameters.organizations.rent_subsidy_share"
 BURDEN = "parameters.committees.admin_burden"
@@ -135,7 +135,7 @@ def test_attribution_adds_one_hidden_arm_per_proper_lever_subset(tmp_path):
 
 
 def test_attribution_levers_must_cover_every_difference(tmp_path):
-    from experiments.spec import ExperimentError
+    from experiments.load import ExperimentError
 
     arms = {"base": {}, "both": {RENT: 0.8, BURDEN: 0.3}}
     extra = f'[attribution]\narms = ["both"]\n[attribution.levers]\nsupport = ["{RENT}"]\n'

@@ -7,14 +7,15 @@ import subprocess
 import pytest
 from exp_helpers import PYTHON, ROOT, RUN_PY, experiment_text, write_experiment
 
-from experiments.spec import DEFAULT_OUTCOMES, ExperimentError, load_experiment
-from model.scenario import ScenarioError
+from experiments.load import ExperimentError, load_experiment
+from experiments.spec import DEFAULT_OUTCOMES
+from model.inputs import InputError
 
 
 def _problems(path) -> dict[str, str]:
     with pytest.raises(ExperimentError) as info:
         load_experiment(path)
-    assert isinstance(info.value, ScenarioError)  # the command line treats both alike
+    assert isinstance(info.value, InputError)  # the command line treats scenario and experiment errors alike
     return dict(info.value.problems)
 
 
@@ -68,8 +69,16 @@ colour = "red"
     # shape errors come first (pydantic), all at once
     assert "experiment.months" in problems and "integer" in problems["experiment.months"]
     assert "experiment.seed" in problems and "greater than or equal to 0" in problems["experiment.seed"]
-    assert "experiment.colour" in problems and "allowed: name, question" in problems["experiment.colour"]
+    assert "experiment.colour" in problems and "allowed here: name, question" in problems["experiment.colour"]
     assert "experiment.replications" in problems
+
+
+@pytest.mark.parametrize("replications", [0, "some", 2.5])
+def test_a_field_of_several_forms_is_reported_once_with_what_is_allowed(tmp_path, replications):
+    with pytest.raises(ExperimentError) as info:
+        load_experiment(write_experiment(tmp_path, replications=replications))
+    found = [msg for path, msg in info.value.problems if path == "experiment.replications"]
+    assert len(found) == 1 and 'an integer 1-10000 or "auto"' in found[0], info.value.problems
 
 
 def test_meaning_errors_are_listed_together(tmp_path):

@@ -13,7 +13,7 @@ from exp_helpers import folder_digest, run_quiet, write_experiment
 from experiments import executors, worker
 from experiments.design import Plan
 from experiments.reduce import ReduceSpec, reduce_run
-from experiments.spec import load_experiment
+from experiments.load import load_experiment
 
 RENT = "parameters.organizations.rent_subsidy_share"
 

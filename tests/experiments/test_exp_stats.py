@@ -18,7 +18,7 @@ from experiments.analysis import (
     shapley,
     summary_table,
 )
-from experiments.spec import load_experiment
+from experiments.load import load_experiment
 
 
 def test_paired_effect_matches_a_hand_computation():

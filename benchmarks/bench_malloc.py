@@ -1,6 +1,6 @@
 """Measure what ``MALLOC_TRIM_THRESHOLD_`` (set by Dask's nanny) costs a run, and what the fix gives back.
 
-    python -m experiments.bench_malloc [--months 60] [--runs 5] [--dask]
+    python -m benchmarks.bench_malloc [--months 60] [--runs 5] [--dask]
 
 Each setting runs in a fresh process (the variables act at process start):
 no ``MALLOC_*`` variable; Dask's ``MALLOC_TRIM_THRESHOLD_=65536``; and that
@@ -17,20 +17,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+from experiments.executors import DASK_WORKER_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def one_run(seed: int, months: int) -> tuple[float, float, int]:
     """(CPU s, wall s, minor page faults) of one run in this process."""
-    import resource
-    import time
-
-    from model import CommunityModel
+    from model import CommunityModel  # here, so that only the measured processes load the model
 
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     c0, w0 = time.process_time(), time.perf_counter()
@@ -52,7 +53,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--dask", action="store_true", help="also measure on Dask LocalCluster workers")
     args = ap.parse_args()
-    code = (f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); from experiments.bench_malloc import one_run; "
+    code = (f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); from benchmarks.bench_malloc import one_run; "
             f"one_run(0, 3); print(json.dumps([one_run(s, {args.months}) for s in range(1, {args.runs + 1})]))")
     mmap = str(32 * 1024 * 1024)
     for label, env in [("no MALLOC_ variable", {}),
@@ -64,10 +65,8 @@ def main() -> None:
         out = subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, check=True)
         _show(label, json.loads(out.stdout.strip().splitlines()[-1]))
     if args.dask:
-        import dask
+        import dask  # Dask: optional, imported only for --dask
         from distributed import Client, LocalCluster
-
-        from .executors import DASK_WORKER_ENV
 
         for label, env in [("Dask workers, default nanny environment", {}),
                            ("Dask workers, our nanny environment", DASK_WORKER_ENV)]:
