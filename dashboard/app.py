@@ -19,6 +19,14 @@ What the page offers:
 
 No code console, no eval of input: every input is a typed widget value that
 reaches the model only through ``model.scenario.with_overrides``.
+
+Layout: the CSS and a warm-up thread; small formatters (``format_control``,
+``problem_lines``); the widgets ``ControlInput``, ``LeverPanels``, ``Monitors``;
+``PageState`` (the session and the reactive values, made by ``use_page_state``)
+and ``PageActions`` (what every button and picker does); ``Page``, which lays
+out ``app_bar``, the sidebar's cards (``run_card`` with ``settings_state``,
+``scenario_card``, ``world_card``, the levers) and ``live_view`` or
+``compare_view``; ``CompareSettings`` (setting B).
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from dataclasses import dataclass
 
 import solara
 import solara.lab
@@ -192,9 +201,26 @@ def _select(label: str, items: list[tuple[str, str]], value: str, on_value, clas
                            on_v_model=on_value, class_=" ".join(classes), dense=True, hide_details=True)
 
 
-@solara.component
-def Page():
-    """The dashboard."""
+@dataclass(frozen=True)
+class PageState:
+    """The page's state: the session (the runs) and the reactive values the widgets show."""
+
+    session: Session
+    lang: solara.Reactive[str]
+    settings: solara.Reactive[Settings]  # setting A, as the sidebar shows it (applied on Reset)
+    mode: solara.Reactive[str]  # "live" or "compare"
+    b_base: solara.Reactive[str]  # where setting B starts from: SAME_AS_A or a preset
+    b_enabled: solara.Reactive[dict]  # setting B's lever switches
+    outcomes: solara.Reactive[list]  # the outcomes compare mode plots
+    images: solara.Reactive[dict]  # the pictures last drawn, by key
+    problems: solara.Reactive[list | None]  # the last validation problems, if any
+    playing: solara.Reactive[bool]
+    interval: solara.Reactive[int]  # ms between Play's steps
+    tick: solara.Reactive[int]  # changes on every step, reset and redraw
+
+
+def use_page_state() -> PageState:
+    """Create (on the first render) or fetch the page's state; call once per render of ``Page``."""
     lang = solara.use_reactive(i18n.initial_lang())
     session = solara.use_memo(_new_session, [])
     settings = solara.use_reactive(session.settings_a.copy())
@@ -203,171 +229,240 @@ def Page():
     b_enabled = solara.use_reactive(dict(session.settings_a.enabled))
     outcomes = solara.use_reactive(list(DEFAULT_OUTCOMES))
     first_images = solara.use_memo(lambda: session.render(lang.value, outcomes.value), [])
-    images = solara.use_reactive(first_images)
-    problems = solara.use_reactive(None)
-    playing = solara.use_reactive(False)
-    interval = solara.use_reactive(DEFAULT_INTERVAL_MS)
-    tick = solara.use_reactive(0)
-    L = lang.value
-    _ = tick.value  # read here so that every step/reset re-renders the page (month, buttons, pending)
+    return PageState(session=session, lang=lang, settings=settings, mode=mode, b_base=b_base,
+                     b_enabled=b_enabled, outcomes=outcomes, images=solara.use_reactive(first_images),
+                     problems=solara.use_reactive(None), playing=solara.use_reactive(False),
+                     interval=solara.use_reactive(DEFAULT_INTERVAL_MS), tick=solara.use_reactive(0))
 
-    def redraw():
-        images.set(session.render(lang.value, outcomes.value))
-        tick.set(tick.value + 1)
 
-    def current_b(s: Settings) -> Settings:
-        return settings_b(s, b_base.value, b_enabled.value)
+class PageActions:
+    """What the page's buttons, switches and pickers do to its state."""
 
-    def reset(new: Settings | None = None, new_mode: str | None = None):
-        playing.set(False)
-        s = new if new is not None else settings.value
-        m = new_mode if new_mode is not None else mode.value
+    def __init__(self, st: PageState):
+        self.st = st
+
+    def redraw(self) -> None:
+        """Draw the pictures again (language or outcomes changed, or a new run)."""
+        st = self.st
+        st.images.set(st.session.render(st.lang.value, st.outcomes.value))
+        st.tick.set(st.tick.value + 1)
+
+    def current_b(self, s: Settings) -> Settings:
+        """Setting B for setting A ``s``."""
+        return settings_b(s, self.st.b_base.value, self.st.b_enabled.value)
+
+    def pending(self) -> bool:
+        """Whether the sidebar's settings differ from the runs shown (Reset applies them)."""
+        st = self.st
+        return st.session.settings_a != st.settings.value or (
+            st.mode.value == "compare" and st.session.settings_b != self.current_b(st.settings.value))
+
+    def reset(self, new: Settings | None = None, new_mode: str | None = None) -> None:
+        """Stop Play and rebuild the runs from the settings; invalid settings are reported and change nothing."""
+        st = self.st
+        st.playing.set(False)
+        s = new if new is not None else st.settings.value
+        m = new_mode if new_mode is not None else st.mode.value
         try:
-            session.build(s, current_b(s) if m == "compare" else None)
+            st.session.build(s, self.current_b(s) if m == "compare" else None)
         except ScenarioError as exc:
-            problems.set(list(exc.problems))
+            st.problems.set(list(exc.problems))
             return
-        problems.set(None)
-        redraw()
+        st.problems.set(None)
+        self.redraw()
 
-    def step(model=None):
+    def step(self, model=None) -> None:
         """One month; from the Play loop, only while ``model`` is still the session's (no Reset since)."""
-        if session.done:
+        st = self.st
+        if st.session.done:
             return
-        pictures = session.advance(lang.value, outcomes.value, expect=model)
-        if pictures is None or (model is not None and session.a is not model):
+        pictures = st.session.advance(st.lang.value, st.outcomes.value, expect=model)
+        if pictures is None or (model is not None and st.session.a is not model):
             return  # a Reset replaced the run Play was stepping: leave the new run alone
-        images.set(pictures)
-        tick.set(tick.value + 1)
+        st.images.set(pictures)
+        st.tick.set(st.tick.value + 1)
 
-    def play_loop():
-        model = session.a
-        while playing.value and session.a is model:
+    def play_loop(self) -> None:
+        """Step every ``interval`` ms while Play is on and the run is the one Play started."""
+        st = self.st
+        model = st.session.a
+        while st.playing.value and st.session.a is model:
             t0 = time.perf_counter()
-            step(model)
-            if session.done:
-                playing.set(False)
+            self.step(model)
+            if st.session.done:
+                st.playing.set(False)
                 break
-            time.sleep(max(0.0, interval.value / 1000 - (time.perf_counter() - t0)))
+            time.sleep(max(0.0, st.interval.value / 1000 - (time.perf_counter() - t0)))
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+    def set_value(self, path: str, v: float) -> None:
+        """Set one parameter of setting A."""
+        s = self.st.settings.value.copy()
+        s.values[path] = v
+        self.st.settings.set(s)
 
-    def choose_preset(name):
+    def choose_preset(self, name: str) -> None:
+        """Load a preset into A (and B's start) and rebuild."""
+        st = self.st
         if name not in dashboard_presets():
             return
-        s = settings_from_preset(name, seed=settings.value.seed)
-        settings.set(s)
-        b_base.set(SAME_AS_A)
-        b_enabled.set(dict(s.enabled))
-        reset(s)
+        s = settings_from_preset(name, seed=st.settings.value.seed)
+        st.settings.set(s)
+        st.b_base.set(SAME_AS_A)
+        st.b_enabled.set(dict(s.enabled))
+        self.reset(s)
 
-    def choose_lang(value):
+    def choose_lang(self, value: str) -> None:
+        """Switch the language and redraw."""
         if value in i18n.LANGS:
-            lang.set(value)
-            redraw()
+            self.st.lang.set(value)
+            self.redraw()
 
-    def choose_mode(value):
-        if value not in ("live", "compare") or value == mode.value:
+    def choose_mode(self, value: str) -> None:
+        """Switch between live and compare mode and rebuild."""
+        st = self.st
+        if value not in ("live", "compare") or value == st.mode.value:
             return
-        mode.set(value)
-        if value == "compare" and b_base.value == SAME_AS_A:
-            b_enabled.set(dict(settings.value.enabled))
-        reset(new_mode=value)
+        st.mode.set(value)
+        if value == "compare" and st.b_base.value == SAME_AS_A:
+            st.b_enabled.set(dict(st.settings.value.enabled))
+        self.reset(new_mode=value)
 
-    def choose_b_base(value):
+    def choose_b_base(self, value: str) -> None:
+        """Start setting B from A or a preset (its lever switches follow)."""
+        st = self.st
         if value != SAME_AS_A and value not in dashboard_presets():
             return
-        b_base.set(value)
-        base = settings.value if value == SAME_AS_A else settings_from_preset(value)
-        b_enabled.set(dict(base.enabled))
+        st.b_base.set(value)
+        base = st.settings.value if value == SAME_AS_A else settings_from_preset(value)
+        st.b_enabled.set(dict(base.enabled))
 
-    def choose_outcomes(values):
+    def choose_outcomes(self, values) -> None:
+        """Choose the outcomes compare mode plots (the defaults when none is valid) and redraw."""
         from model import OUTCOME_NAMES
 
         chosen = [v for v in (values or []) if v in OUTCOME_NAMES][:MAX_OUTCOMES]
-        outcomes.set(chosen or list(DEFAULT_OUTCOMES))
-        redraw()
+        self.st.outcomes.set(chosen or list(DEFAULT_OUTCOMES))
+        self.redraw()
 
-    pending = session.settings_a != settings.value or (
-        mode.value == "compare" and session.settings_b != current_b(settings.value))
+
+@solara.component
+def Page():
+    """The dashboard: the app bar, the sidebar's cards, then the live or the compare view."""
+    st = use_page_state()
+    act = PageActions(st)
+    L = st.lang.value
+    _ = st.tick.value  # read here so that every step/reset re-renders the page (month, buttons, pending)
+    solara.lab.use_task(act.play_loop, dependencies=[st.playing.value], prefer_threaded=True)
 
     solara.Title(i18n.ui("title", L))
     solara.Style(CSS)
+    app_bar(st, act)
+    with solara.Sidebar():
+        run_card(st, act)
+        scenario_card(st, act)
+        world_card(st, act)
+        with solara.Card(i18n.ui("levers", L), margin=0):
+            Line(i18n.ui("levers_tip", L), [], "font-size: 12px; color: #555; margin-bottom: 6px;")
+            LeverPanels(st.settings, L)
+    if st.mode.value == "live":
+        live_view(st)
+    else:
+        compare_view(st, act)
+
+
+def app_bar(st: PageState, act: PageActions) -> None:
+    """The title and the mode and language switches."""
+    L = st.lang.value
     with solara.AppBar():
         solara.AppBarTitle(i18n.ui("title", L))
         with solara.Row(style="align-items: center; gap: 12px; background: transparent;"):
-            solara.ToggleButtonsSingle(value=mode.value, on_value=choose_mode, classes=["dash-mode"], children=[
+            solara.ToggleButtonsSingle(value=st.mode.value, on_value=act.choose_mode, classes=["dash-mode"], children=[
                 solara.Button(i18n.ui("mode_live", L), value="live", text=True),
                 solara.Button(i18n.ui("mode_compare", L), value="compare", text=True),
             ])
-            solara.ToggleButtonsSingle(value=L, on_value=choose_lang, classes=["dash-lang"], children=[
+            solara.ToggleButtonsSingle(value=L, on_value=act.choose_lang, classes=["dash-lang"], children=[
                 solara.Button(LANG_NAMES[code], value=code, text=True) for code in i18n.LANGS
             ])
 
-    with solara.Sidebar():
-        with solara.Card(i18n.ui("controls", L), margin=0, classes=["dash-controls"]):
-            with solara.Row(justify="space-between"):
-                solara.Button(label=i18n.ui("reset", L), color="primary", on_click=lambda: reset())
-                solara.Button(label="❚❚" if playing.value else "▶", color="primary",
-                              on_click=lambda: playing.set(not playing.value), disabled=session.done)
-                solara.Button(label=i18n.ui("step", L), color="primary", on_click=lambda: step(),
-                              disabled=playing.value or session.done)
-            Line(i18n.ui("month", L, month=session.month, months=session.months), ["dash-month"],
-                 "margin-top: 8px; font-weight: 500;")
-            if session.last_ms:
-                Line(i18n.ui("redraw_time", L, ms=f"{session.last_ms:.0f}"), ["dash-timing"],
-                     "font-size: 12px; color: #666;")
-            if session.done:
-                solara.Info(i18n.ui("end_of_run", L), dense=True)
-            with solara.Tooltip(i18n.ui("speed_tip", L)):
-                Line(f"{i18n.ui('speed', L)}: {interval.value}", ["dash-control-label"], "margin-top: 8px;")
-            solara.SliderInt("", value=interval.value, min=0, max=1000, step=50, on_value=interval.set)
-            if pending:
-                solara.Warning(i18n.ui("pending", L), dense=True, classes=["dash-pending"])
-            if problems.value:
-                with solara.Column(classes=["dash-problems"]):
-                    solara.Error(i18n.ui("invalid", L), dense=True)
-                    for line in problem_lines(problems.value, L):
-                        Line(line, ["dash-problem"], "color: #b71c1c; font-size: 12px;")
 
-        with solara.Card(i18n.ui("scenario", L), margin=0):
-            with solara.Tooltip(i18n.preset_tip(settings.value.preset, L)):
-                _select(i18n.ui("preset", L), [(p, i18n.preset_label(p, L)) for p in dashboard_presets()],
-                        settings.value.preset, choose_preset, ["dash-preset"])
-            with solara.Tooltip(i18n.ui("seed_tip", L)):
-                solara.InputInt(i18n.ui("seed", L), value=settings.value.seed, classes=["dash-seed"],
-                                on_value=lambda v: settings.set(settings.value.copy(seed=v)))
+def run_card(st: PageState, act: PageActions) -> None:
+    """Reset / ▶ ❚❚ / Step, the month, the redraw time, Play's speed, and the state of the settings."""
+    L, session, playing = st.lang.value, st.session, st.playing
+    with solara.Card(i18n.ui("controls", L), margin=0, classes=["dash-controls"]):
+        with solara.Row(justify="space-between"):
+            solara.Button(label=i18n.ui("reset", L), color="primary", on_click=lambda: act.reset())
+            solara.Button(label="❚❚" if playing.value else "▶", color="primary",
+                          on_click=lambda: playing.set(not playing.value), disabled=session.done)
+            solara.Button(label=i18n.ui("step", L), color="primary", on_click=lambda: act.step(),
+                          disabled=playing.value or session.done)
+        Line(i18n.ui("month", L, month=session.month, months=session.months), ["dash-month"],
+             "margin-top: 8px; font-weight: 500;")
+        if session.last_ms:
+            Line(i18n.ui("redraw_time", L, ms=f"{session.last_ms:.0f}"), ["dash-timing"],
+                 "font-size: 12px; color: #666;")
+        if session.done:
+            solara.Info(i18n.ui("end_of_run", L), dense=True)
+        with solara.Tooltip(i18n.ui("speed_tip", L)):
+            Line(f"{i18n.ui('speed', L)}: {st.interval.value}", ["dash-control-label"], "margin-top: 8px;")
+        solara.SliderInt("", value=st.interval.value, min=0, max=1000, step=50, on_value=st.interval.set)
+        settings_state(st, act)
 
-        with solara.Card(i18n.ui("world", L), margin=0):
-            def set_world(path, v):
-                s = settings.value.copy()
-                s.values[path] = v
-                settings.set(s)
 
-            for ctl in world_controls():
-                ControlInput(ctl, settings.value.values[ctl.path], lambda v, p=ctl.path: set_world(p, v), L)
+def settings_state(st: PageState, act: PageActions) -> None:
+    """A warning while the settings wait for Reset; the problems of the last invalid Reset."""
+    L = st.lang.value
+    if act.pending():
+        solara.Warning(i18n.ui("pending", L), dense=True, classes=["dash-pending"])
+    if st.problems.value:
+        with solara.Column(classes=["dash-problems"]):
+            solara.Error(i18n.ui("invalid", L), dense=True)
+            for line in problem_lines(st.problems.value, L):
+                Line(line, ["dash-problem"], "color: #b71c1c; font-size: 12px;")
 
-        with solara.Card(i18n.ui("levers", L), margin=0):
-            Line(i18n.ui("levers_tip", L), [], "font-size: 12px; color: #555; margin-bottom: 6px;")
-            LeverPanels(settings, L)
 
-    if mode.value == "live":
-        Monitors(session, L, tick.value)
-        if "live" in images.value:
-            solara.Image(images.value["live"], classes=["dash-img", "dash-live-plot"])
-        with solara.Row(style="align-items: flex-start; flex-wrap: wrap;"):
-            if "network" in images.value:
-                solara.Image(images.value["network"], classes=["dash-img", "dash-network"])
-            Line(i18n.ui("network_tip", L), ["dash-network-tip"], "max-width: 360px; font-size: 13px; color: #444;")
-    else:
-        CompareSettings(settings.value, b_base.value, b_enabled, outcomes.value, L,
-                        choose_b_base, choose_outcomes, session)
-        if "compare" in images.value:
-            solara.Image(images.value["compare"], classes=["dash-img", "dash-compare-plot"])
-        with solara.Row(style="flex-wrap: wrap;"):
-            for key in ("network_a", "network_b"):
-                if key in images.value:
-                    solara.Image(images.value[key], classes=["dash-img", f"dash-{key.replace('_', '-')}"])
+def scenario_card(st: PageState, act: PageActions) -> None:
+    """The preset picker and the seed."""
+    L, settings = st.lang.value, st.settings
+    with solara.Card(i18n.ui("scenario", L), margin=0):
+        with solara.Tooltip(i18n.preset_tip(settings.value.preset, L)):
+            _select(i18n.ui("preset", L), [(p, i18n.preset_label(p, L)) for p in dashboard_presets()],
+                    settings.value.preset, act.choose_preset, ["dash-preset"])
+        with solara.Tooltip(i18n.ui("seed_tip", L)):
+            solara.InputInt(i18n.ui("seed", L), value=settings.value.seed, classes=["dash-seed"],
+                            on_value=lambda v: settings.set(settings.value.copy(seed=v)))
+
+
+def world_card(st: PageState, act: PageActions) -> None:
+    """The world's size and run length."""
+    L = st.lang.value
+    with solara.Card(i18n.ui("world", L), margin=0):
+        for ctl in world_controls():
+            ControlInput(ctl, st.settings.value.values[ctl.path], lambda v, p=ctl.path: act.set_value(p, v), L)
+
+
+def live_view(st: PageState) -> None:
+    """Live mode: the monitors, the live plot and the linkage network."""
+    L, images = st.lang.value, st.images.value
+    Monitors(st.session, L, st.tick.value)
+    if "live" in images:
+        solara.Image(images["live"], classes=["dash-img", "dash-live-plot"])
+    with solara.Row(style="align-items: flex-start; flex-wrap: wrap;"):
+        if "network" in images:
+            solara.Image(images["network"], classes=["dash-img", "dash-network"])
+        Line(i18n.ui("network_tip", L), ["dash-network-tip"], "max-width: 360px; font-size: 13px; color: #444;")
+
+
+def compare_view(st: PageState, act: PageActions) -> None:
+    """Compare mode: setting B, the difference plot and the two networks."""
+    images = st.images.value
+    CompareSettings(st.settings.value, st.b_base.value, st.b_enabled, st.outcomes.value, st.lang.value,
+                    act.choose_b_base, act.choose_outcomes, st.session)
+    if "compare" in images:
+        solara.Image(images["compare"], classes=["dash-img", "dash-compare-plot"])
+    with solara.Row(style="flex-wrap: wrap;"):
+        for key in ("network_a", "network_b"):
+            if key in images:
+                solara.Image(images[key], classes=["dash-img", f"dash-{key.replace('_', '-')}"])
 
 
 @solara.component

@@ -164,8 +164,18 @@ def network_figure(model: "CommunityModel", lang: str, title: str | None = None,
     ax.axis("off")
     ax.set_xlim(-xlim, xlim)
     ax.set_ylim(-1.38, 1.3)
+    n_partner = _draw_edges(ax, model, lay)
+    _draw_committees(ax, model, lay)
+    _draw_organizations(ax, lay)
+    _draw_workers(ax, model, lay, lang)
+    _draw_heading(fig, model, lay, lang, title, n_partner)
+    if legend in ("right", "bottom"):
+        _draw_legend(fig, lang, legend)
+    return fig
 
-    # edges: partnerships
+
+def _draw_edges(ax, model: "CommunityModel", lay: Layout) -> int:
+    """Partnership edges (width by strength) and employment edges; return the partnerships drawn."""
     org_pos = {id(o): lay.org_xy[i] for i, o in enumerate(lay.orgs)}
     segs, widths = [], []
     n_partner = 0
@@ -178,12 +188,14 @@ def network_figure(model: "CommunityModel", lang: str, title: str | None = None,
                 n_partner += 1
     if segs:
         ax.add_collection(LineCollection(segs, linewidths=widths, colors="#7f8c8d", alpha=0.35, zorder=1))
-    # edges: employment
     emp = [(a, b) for a, b in zip(lay.worker_anchor, lay.worker_xy, strict=True) if np.isfinite(a).all()]
     if emp:
         ax.add_collection(LineCollection(emp, linewidths=0.5, colors="#95a5a6", alpha=0.7, zorder=2))
+    return n_partner
 
-    # committees
+
+def _draw_committees(ax, model: "CommunityModel", lay: Layout) -> None:
+    """Committees sized by residents, numbered when there are at most 60."""
     sizes = np.array([c.residents for c in model.committees], dtype=float)
     ax.scatter(lay.committees[:, 0], lay.committees[:, 1], s=160 * sizes / max(sizes.mean(), 1.0),
                c=COMMITTEE_COLOR, edgecolors="white", linewidths=0.8, zorder=4)
@@ -192,22 +204,27 @@ def network_figure(model: "CommunityModel", lang: str, title: str | None = None,
             x, y = lay.committees[c.index]
             ax.text(x, y, str(c.index + 1), color="white", fontsize=6.5, ha="center", va="center", zorder=5)
 
-    # organizations, one scatter per kind and status
-    if lay.orgs:
-        kinds = np.array([o.kind for o in lay.orgs])
-        active = np.array([o.status == ACTIVE for o in lay.orgs])
-        caps = np.array([org_size(o.capacity) if o.status == ACTIVE else org_size(10) for o in lay.orgs])
-        for kind in ORG_KINDS:
-            m = (kinds == kind) & active
-            if m.any():
-                ax.scatter(lay.org_xy[m, 0], lay.org_xy[m, 1], s=caps[m], c=ORG_COLORS[kind],
-                           edgecolors="white", linewidths=0.6, alpha=0.9, zorder=6)
-            m = (kinds == kind) & ~active
-            if m.any():
-                ax.scatter(lay.org_xy[m, 0], lay.org_xy[m, 1], s=caps[m], facecolors="none",
-                           edgecolors=ORG_COLORS[kind], linewidths=1.2, zorder=6)
 
-    # social workers
+def _draw_organizations(ax, lay: Layout) -> None:
+    """Organizations, one scatter per kind and status (filled when active, sized by capacity)."""
+    if not lay.orgs:
+        return
+    kinds = np.array([o.kind for o in lay.orgs])
+    active = np.array([o.status == ACTIVE for o in lay.orgs])
+    caps = np.array([org_size(o.capacity) if o.status == ACTIVE else org_size(10) for o in lay.orgs])
+    for kind in ORG_KINDS:
+        m = (kinds == kind) & active
+        if m.any():
+            ax.scatter(lay.org_xy[m, 0], lay.org_xy[m, 1], s=caps[m], c=ORG_COLORS[kind],
+                       edgecolors="white", linewidths=0.6, alpha=0.9, zorder=6)
+        m = (kinds == kind) & ~active
+        if m.any():
+            ax.scatter(lay.org_xy[m, 0], lay.org_xy[m, 1], s=caps[m], facecolors="none",
+                       edgecolors=ORG_COLORS[kind], linewidths=1.2, zorder=6)
+
+
+def _draw_workers(ax, model: "CommunityModel", lay: Layout, lang: str) -> None:
+    """Social workers coloured by certificate, and the count of those seeking work."""
     if lay.workers:
         cert = np.array([w.certified for w in lay.workers])
         colors = np.where(cert, WORKER_CERTIFIED, WORKER_UNCERTIFIED)
@@ -217,6 +234,10 @@ def network_figure(model: "CommunityModel", lang: str, title: str | None = None,
     if n_seek:
         ax.text(0.88, -1.19, f"{i18n.ui('n_seeking', lang)} ({n_seek})", fontsize=7, color="#2c3e50")
 
+
+def _draw_heading(fig: Figure, model: "CommunityModel", lay: Layout, lang: str, title: str | None,
+                  n_partner: int) -> None:
+    """The title and the counts of committees, organizations, workers and partnerships."""
     n_orgs = sum(1 for o in lay.orgs if o.status == ACTIVE)
     head = title or i18n.ui("network", lang)
     counts = i18n.ui("network_counts", lang, committees=len(model.committees), orgs=n_orgs,
@@ -224,22 +245,23 @@ def network_figure(model: "CommunityModel", lang: str, title: str | None = None,
     fig.text(0.01, 0.985, head, fontsize=12, va="top")
     fig.text(0.01, 0.945, counts, fontsize=8.5, va="top", color="#2c3e50")
 
-    if legend in ("right", "bottom"):
-        handles = [Line2D([], [], marker="o", ls="", color=COMMITTEE_COLOR, markersize=9,
-                          label=i18n.ui("n_committee", lang))]
-        handles += [Line2D([], [], marker="o", ls="", color=ORG_COLORS[k], markersize=8,
-                           label=i18n.org_kind_label(k, lang)) for k in ORG_KINDS]
-        handles += [
-            Line2D([], [], marker="o", ls="", color=WORKER_CERTIFIED, markeredgecolor="#2c3e50", markersize=5,
-                   label=i18n.ui("n_worker_cert", lang)),
-            Line2D([], [], marker="o", ls="", color=WORKER_UNCERTIFIED, markeredgecolor="#2c3e50", markersize=5,
-                   label=i18n.ui("n_worker", lang)),
-            Line2D([], [], color="#7f8c8d", lw=2, alpha=0.6, label=i18n.ui("e_partner", lang)),
-            Line2D([], [], color="#95a5a6", lw=0.8, label=i18n.ui("e_employ", lang)),
-        ]
-        if legend == "right":
-            fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.72, 0.5), fontsize=8.5, frameon=False)
-        else:
-            fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=3, fontsize=7.5,
-                       frameon=False)
-    return fig
+
+def _draw_legend(fig: Figure, lang: str, legend: str) -> None:
+    """The legend, at the right or at the bottom."""
+    handles = [Line2D([], [], marker="o", ls="", color=COMMITTEE_COLOR, markersize=9,
+                      label=i18n.ui("n_committee", lang))]
+    handles += [Line2D([], [], marker="o", ls="", color=ORG_COLORS[k], markersize=8,
+                       label=i18n.org_kind_label(k, lang)) for k in ORG_KINDS]
+    handles += [
+        Line2D([], [], marker="o", ls="", color=WORKER_CERTIFIED, markeredgecolor="#2c3e50", markersize=5,
+               label=i18n.ui("n_worker_cert", lang)),
+        Line2D([], [], marker="o", ls="", color=WORKER_UNCERTIFIED, markeredgecolor="#2c3e50", markersize=5,
+               label=i18n.ui("n_worker", lang)),
+        Line2D([], [], color="#7f8c8d", lw=2, alpha=0.6, label=i18n.ui("e_partner", lang)),
+        Line2D([], [], color="#95a5a6", lw=0.8, label=i18n.ui("e_employ", lang)),
+    ]
+    if legend == "right":
+        fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.72, 0.5), fontsize=8.5, frameon=False)
+    else:
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=3, fontsize=7.5,
+                   frameon=False)

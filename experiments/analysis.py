@@ -4,8 +4,8 @@ Layout, in three sections: statistics (``mean_ci``, ``paired_effect``,
 ``holm``, ``fieller_ratio``, ``shapley``: plain functions on arrays, tested on
 their own); collecting the runs (``collect`` -> ``Collected``: one row per run,
 from the workers' reductions or the run files); tables (one ``*_table``
-function per output file below, ``build_tables`` calling them all and
-``write_tables`` writing them atomically).
+function per output file below, ``sensitivity_table`` with its SALib helpers;
+``build_tables`` calling them all and ``write_tables`` writing them atomically).
 
 All tables are built from end-of-run values (the outcome in the last month)
 and whole-run totals. Each worker reduces its run to those numbers (and the
@@ -65,7 +65,7 @@ from .reduce import (  # noqa: F401 - LAST_MONTHS, reduce_run: re-exported
 
 if TYPE_CHECKING:
     from .design import Plan
-    from .spec import Experiment
+    from .spec import Experiment, Sweep
     from .store import Store
 
 
@@ -412,11 +412,7 @@ def sensitivity_table(exp: "Experiment", plan: "Plan", ends: pd.DataFrame) -> pd
     sweep = exp.sweep
     if sweep is None or sweep.design not in ("sobol", "morris"):
         return None
-    from SALib.analyze import morris as morris_analyze
-    from SALib.analyze import sobol as sobol_analyze
-
     prob = problem(sweep)
-    names = prob["names"]
     n_points = len(plan.points)
     seed = stream_seed(exp.seed, ANALYSIS_KEY)
     rows = []
@@ -432,39 +428,63 @@ def sensitivity_table(exp: "Experiment", plan: "Plan", ends: pd.DataFrame) -> pd
                 rows.append({**base, "factor": "", "index": "", "value": math.nan, "ci_low": math.nan,
                              "ci_high": math.nan, "note": "some design points have no finished run"})
                 continue
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                if sweep.design == "sobol":
-                    res = sobol_analyze.analyze(prob, y, calc_second_order=sweep.second_order,
-                                                num_resamples=200, conf_level=0.95, seed=seed)
-                else:
-                    res = morris_analyze.analyze(prob, plan.matrix, y, num_resamples=200, conf_level=0.95,
-                                                 num_levels=sweep.levels, seed=seed)
-            if np.ptp(y) <= np.finfo(float).eps:
-                note = "constant output: indices are zero"
-            else:
-                note = "; ".join(sorted({str(w.message).strip().splitlines()[0] for w in caught}))
+            res, note = _salib_indices(sweep, prob, plan, y, seed)
             if sweep.design == "sobol":
-                for key in ("S1", "ST"):
-                    for j, f in enumerate(names):
-                        v, c = float(res[key][j]), float(res[f"{key}_conf"][j])
-                        rows.append({**base, "factor": f, "index": key, "value": v, "ci_low": v - c,
-                                     "ci_high": v + c, "note": note})
-                if sweep.second_order:
-                    for (i, fi), (j, fj) in combinations(enumerate(names), 2):
-                        v, c = float(res["S2"][i, j]), float(res["S2_conf"][i, j])
-                        rows.append({**base, "factor": f"{fi} x {fj}", "index": "S2", "value": v,
-                                     "ci_low": v - c, "ci_high": v + c, "note": note})
+                rows += _sobol_rows(base, res, prob["names"], sweep.second_order, note)
             else:
-                for j, f in enumerate(names):
-                    v, c = float(res["mu_star"][j]), float(res["mu_star_conf"][j])
-                    rows.append({**base, "factor": f, "index": "mu_star", "value": v, "ci_low": max(0.0, v - c),
-                                 "ci_high": v + c, "note": note})
-                    for key in ("mu", "sigma"):
-                        rows.append({**base, "factor": f, "index": key, "value": float(res[key][j]),
-                                     "ci_low": math.nan, "ci_high": math.nan, "note": note})
+                rows += _morris_rows(base, res, prob["names"], note)
     return pd.DataFrame(rows, columns=["arm", "quantity", "outcome", "factor", "index", "value", "ci_low",
                                        "ci_high", "note"])
+
+
+def _salib_indices(sweep: "Sweep", prob: dict, plan: "Plan", y: np.ndarray, seed: int) -> tuple[dict, str]:
+    """SALib's analysis of the point means ``y`` (Sobol or Morris, 200 resamples, 95% intervals) and a note:
+    "constant output" or SALib's warnings."""
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if sweep.design == "sobol":
+            res = sobol_analyze.analyze(prob, y, calc_second_order=sweep.second_order,
+                                        num_resamples=200, conf_level=0.95, seed=seed)
+        else:
+            res = morris_analyze.analyze(prob, plan.matrix, y, num_resamples=200, conf_level=0.95,
+                                         num_levels=sweep.levels, seed=seed)
+    if np.ptp(y) <= np.finfo(float).eps:
+        note = "constant output: indices are zero"
+    else:
+        note = "; ".join(sorted({str(w.message).strip().splitlines()[0] for w in caught}))
+    return res, note
+
+
+def _sobol_rows(base: dict, res: dict, names: list[str], second_order: bool, note: str) -> list[dict]:
+    """Rows of first-order and total Sobol indices (and second-order ones when asked) with their intervals."""
+    rows = []
+    for key in ("S1", "ST"):
+        for j, f in enumerate(names):
+            v, c = float(res[key][j]), float(res[f"{key}_conf"][j])
+            rows.append({**base, "factor": f, "index": key, "value": v, "ci_low": v - c,
+                         "ci_high": v + c, "note": note})
+    if second_order:
+        for (i, fi), (j, fj) in combinations(enumerate(names), 2):
+            v, c = float(res["S2"][i, j]), float(res["S2_conf"][i, j])
+            rows.append({**base, "factor": f"{fi} x {fj}", "index": "S2", "value": v,
+                         "ci_low": v - c, "ci_high": v + c, "note": note})
+    return rows
+
+
+def _morris_rows(base: dict, res: dict, names: list[str], note: str) -> list[dict]:
+    """Rows of Morris mu* (interval floored at 0), mu and sigma per factor."""
+    rows = []
+    for j, f in enumerate(names):
+        v, c = float(res["mu_star"][j]), float(res["mu_star_conf"][j])
+        rows.append({**base, "factor": f, "index": "mu_star", "value": v, "ci_low": max(0.0, v - c),
+                     "ci_high": v + c, "note": note})
+        for key in ("mu", "sigma"):
+            rows.append({**base, "factor": f, "index": key, "value": float(res[key][j]),
+                         "ci_low": math.nan, "ci_high": math.nan, "note": note})
+    return rows
 
 
 def attribution_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame | None:

@@ -73,113 +73,159 @@ def _effect_sentence(exp: "Experiment", row: Any, means: dict[tuple[str, str], f
 
 def build_blocks(exp: "Experiment", tables: "Tables", figures: dict[str, Path], info: RunInfo,
                  lang: str) -> list[Block]:
-    """The report as blocks: ("h1"|"h2"|"p"|"ul"|"table"|"img", content)."""
+    """The report as blocks: ("h1"|"h2"|"p"|"ul"|"table"|"img", content), one section after another."""
+    return [*_intro_blocks(exp, lang), *_design_blocks(exp, tables, info, lang), *_arm_blocks(exp, lang),
+            *_headline_blocks(exp, tables, lang), *_cost_blocks(exp, tables, lang),
+            *_sensitivity_blocks(exp, tables, lang), *_attribution_blocks(exp, tables, lang),
+            *_figure_blocks(figures, lang), *_effects_table_blocks(exp, tables, lang),
+            *_reading_blocks(tables, info, lang), *_provenance_blocks(exp, info, lang)]
+
+
+def _intro_blocks(exp: "Experiment", lang: str) -> list[Block]:
+    """The title, the question and the description."""
     b: list[Block] = [("h1", t("title", lang, name=exp.name))]
     if exp.meta.question:
         b += [("h2", t("question", lang)), ("p", exp.meta.question)]
     if exp.meta.description:
         b.append(("p", exp.meta.description))
+    return b
 
+
+def _design_blocks(exp: "Experiment", tables: "Tables", info: RunInfo, lang: str) -> list[Block]:
+    """Months, replications, the world's size and the sweep's factors."""
     ref_sc = exp.arm(exp.reference).scenario
-    b += [("h2", t("design", lang)),
-          ("p", t("design_text", lang, months=exp.months, reps=info.replications)),
-          ("p", t("world", lang, streets=ref_sc.world.streets, committees=ref_sc.world.committees_per_street,
-                  residents=ref_sc.world.residents_per_committee))]
+    b: list[Block] = [
+        ("h2", t("design", lang)),
+        ("p", t("design_text", lang, months=exp.months, reps=info.replications)),
+        ("p", t("world", lang, streets=ref_sc.world.streets, committees=ref_sc.world.committees_per_street,
+                residents=ref_sc.world.residents_per_committee))]
     if exp.sweep is not None:
         factors = ", ".join(f"`{k}` {v}" for k, v in exp.sweep.factors.items())
         b.append(("p", t("sweep_text", lang, design=exp.sweep.design,
                           points=len(tables.design) if tables.design is not None else 0, factors=factors)))
+    return b
 
+
+def _arm_blocks(exp: "Experiment", lang: str) -> list[Block]:
+    """The table of arms: label, scenario, changes, description."""
     rows = []
     for a in exp.visible_arms:
         changes = "; ".join(f"{k} = {v}" for k, v in a.set.items()) or "–"
         rows.append([_arm_label(exp, a.name, lang) + (f" ({t('reference', lang)})" if a.name == exp.reference else ""),
                      a.scenario_ref, changes, a.description or "–"])
-    b += [("h2", t("arms", lang)),
-          ("table", ([t("arm", lang), t("scenario", lang), t("changes", lang), t("what", lang)], rows)),
-          ("p", t("reference_note", lang, ref=_arm_label(exp, exp.reference, lang)))]
+    return [("h2", t("arms", lang)),
+            ("table", ([t("arm", lang), t("scenario", lang), t("changes", lang), t("what", lang)], rows)),
+            ("p", t("reference_note", lang, ref=_arm_label(exp, exp.reference, lang)))]
 
+
+def _headline_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Block]:
+    """Each arm's effects on the headline outcomes in words (none for a sweep)."""
     means = {(r["arm"], r["outcome"]): r["mean"] for _, r in tables.summary.iterrows()} \
         if "point" not in tables.summary.columns else {}
     eff = tables.effects
-    if not eff.empty and "point" not in eff.columns:
-        b.append(("h2", t("headline", lang)))
-        for a in exp.visible_arms:
-            if a.name == exp.reference:
-                continue
-            items = [_effect_sentence(exp, r, means, lang)
-                     for o in exp.headline for _, r in eff[(eff["outcome"] == o) & (eff["arm"] == a.name)].iterrows()]
-            b += [("h3", _arm_label(exp, a.name, lang)), ("ul", items)]
+    if eff.empty or "point" in eff.columns:
+        return []
+    b: list[Block] = [("h2", t("headline", lang))]
+    for a in exp.visible_arms:
+        if a.name == exp.reference:
+            continue
+        items = [_effect_sentence(exp, r, means, lang)
+                 for o in exp.headline for _, r in eff[(eff["outcome"] == o) & (eff["arm"] == a.name)].iterrows()]
+        b += [("h3", _arm_label(exp, a.name, lang)), ("ul", items)]
+    return b
 
+
+def _cost_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Block]:
+    """Extra public money per extra need met, by arm, in words."""
     ce = tables.cost
-    if not ce.empty:
-        items = []
-        for _, r in ce.iterrows():
-            arm = _arm_label(exp, r["arm"], lang)
-            if r["note"] and not math.isfinite(r["yuan_per_extra_need"]):
-                items.append(t("cost_note_sentence", lang, arm=arm, note=note(r["note"], lang)))
+    if ce.empty:
+        return []
+    items = []
+    for _, r in ce.iterrows():
+        arm = _arm_label(exp, r["arm"], lang)
+        if r["note"] and not math.isfinite(r["yuan_per_extra_need"]):
+            items.append(t("cost_note_sentence", lang, arm=arm, note=note(r["note"], lang)))
+            continue
+        ci = (t("cost_ci", lang, lo=f"{r['yuan_per_extra_need_ci_low']:,.0f}",
+                hi=f"{r['yuan_per_extra_need_ci_high']:,.0f}")
+              if math.isfinite(r["yuan_per_extra_need_ci_low"]) else "")
+        text = t("cost_sentence", lang, arm=arm, months=exp.months, yuan=f"{r['extra_public_yuan']:,.0f}",
+                 needs=f"{r['extra_needs_met']:,.0f}", ratio=f"{r['yuan_per_extra_need']:,.0f}", ci=ci)
+        if r["note"]:
+            text += f" ({note(r['note'], lang)})"
+        items.append(text)
+    return [("h2", t("cost", lang)), ("ul", items)]
+
+
+def _sensitivity_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Block]:
+    """The most influential factor for each of the first arms' levels and effects, per headline outcome."""
+    sens = tables.sensitivity
+    if sens is None or sens.empty:
+        return []
+    key = "ST" if exp.sweep and exp.sweep.design == "sobol" else "mu_star"
+    items = []
+    targets = [(a.name, "level") for a in exp.visible_arms[:3]]
+    targets += [(a.name, "effect") for a in exp.visible_arms[:3] if a.name != exp.reference]
+    for arm, quantity in targets:
+        for o in exp.headline:
+            sub = sens[(sens["arm"] == arm) & (sens["quantity"] == quantity) & (sens["outcome"] == o)
+                       & (sens["index"] == key)]
+            sub = sub[sub["value"].notna()]
+            if sub.empty:
                 continue
-            ci = (t("cost_ci", lang, lo=f"{r['yuan_per_extra_need_ci_low']:,.0f}",
-                    hi=f"{r['yuan_per_extra_need_ci_high']:,.0f}")
-                  if math.isfinite(r["yuan_per_extra_need_ci_low"]) else "")
-            text = t("cost_sentence", lang, arm=arm, months=exp.months, yuan=f"{r['extra_public_yuan']:,.0f}",
-                     needs=f"{r['extra_needs_met']:,.0f}", ratio=f"{r['yuan_per_extra_need']:,.0f}", ci=ci)
-            if r["note"]:
-                text += f" ({note(r['note'], lang)})"
-            items.append(text)
-        b += [("h2", t("cost", lang)), ("ul", items)]
+            top = sub.loc[sub["value"].idxmax()]
+            what = (t("effect_of", lang, arm=_arm_label(exp, arm, lang)) if quantity == "effect"
+                    else _arm_label(exp, arm, lang))
+            items.append(t("sensitivity_sentence", lang, outcome=outcome_label(o, lang), arm=what,
+                           factor=f"`{top['factor']}`", index=key, value=fmt_num(top["value"]),
+                           lo=fmt_num(top["ci_low"]), hi=fmt_num(top["ci_high"])))
+    return [("h2", t("sensitivity", lang)), ("ul", items)]
 
-    if tables.sensitivity is not None and not tables.sensitivity.empty:
-        sens = tables.sensitivity
-        key = "ST" if exp.sweep and exp.sweep.design == "sobol" else "mu_star"
-        items = []
-        targets = [(a.name, "level") for a in exp.visible_arms[:3]]
-        targets += [(a.name, "effect") for a in exp.visible_arms[:3] if a.name != exp.reference]
-        for arm, quantity in targets:
-            for o in exp.headline:
-                sub = sens[(sens["arm"] == arm) & (sens["quantity"] == quantity) & (sens["outcome"] == o)
-                           & (sens["index"] == key)]
-                sub = sub[sub["value"].notna()]
-                if sub.empty:
-                    continue
-                top = sub.loc[sub["value"].idxmax()]
-                what = (t("effect_of", lang, arm=_arm_label(exp, arm, lang)) if quantity == "effect"
-                        else _arm_label(exp, arm, lang))
-                items.append(t("sensitivity_sentence", lang, outcome=outcome_label(o, lang), arm=what,
-                               factor=f"`{top['factor']}`", index=key, value=fmt_num(top["value"]),
-                               lo=fmt_num(top["ci_low"]), hi=fmt_num(top["ci_high"])))
-        b += [("h2", t("sensitivity", lang)), ("ul", items)]
 
-    if tables.attribution is not None and not tables.attribution.empty:
-        att = tables.attribution
-        items = []
-        for o in exp.headline[:2]:
-            for _, r in att[att["outcome"] == o].iterrows():
-                share = f"{100 * r['share_of_effect']:.0f}%" if math.isfinite(r["share_of_effect"]) else "–"
-                items.append(t("attribution_sentence", lang, arm=_arm_label(exp, r["arm"], lang),
-                               outcome=outcome_label(o, lang), total=fmt_diff(o, r["total_effect"], lang),
-                               lever=f"`{r['lever']}`", value=fmt_diff(o, r["shapley"], lang), share=share,
-                               lo=fmt_ci(o, r["ci_low"], lang), hi=fmt_ci(o, r["ci_high"], lang)))
-        b += [("h2", t("attribution", lang)), ("ul", items)]
+def _attribution_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Block]:
+    """Each lever's Shapley share of an arm's effect on the first two headline outcomes."""
+    att = tables.attribution
+    if att is None or att.empty:
+        return []
+    items = []
+    for o in exp.headline[:2]:
+        for _, r in att[att["outcome"] == o].iterrows():
+            share = f"{100 * r['share_of_effect']:.0f}%" if math.isfinite(r["share_of_effect"]) else "–"
+            items.append(t("attribution_sentence", lang, arm=_arm_label(exp, r["arm"], lang),
+                           outcome=outcome_label(o, lang), total=fmt_diff(o, r["total_effect"], lang),
+                           lever=f"`{r['lever']}`", value=fmt_diff(o, r["shapley"], lang), share=share,
+                           lo=fmt_ci(o, r["ci_low"], lang), hi=fmt_ci(o, r["ci_high"], lang)))
+    return [("h2", t("attribution", lang)), ("ul", items)]
 
-    if figures:
-        b.append(("h2", t("figures", lang)))
-        captions = {"time": "fig_time", "forest": "fig_forest", "frontier": "fig_frontier", "groups": "fig_groups",
-                    "sensitivity": "fig_sensitivity", "attribution": "fig_attribution"}
-        for kind, path in figures.items():
-            b.append(("img", (path, t(captions[kind], lang))))
 
-    if not eff.empty and "point" not in eff.columns:
-        rows = []
-        for _, r in eff.iterrows():
-            o = r["outcome"]
-            rows.append([_arm_label(exp, r["arm"], lang), outcome_label(o, lang), fmt_diff(o, r["effect"], lang),
-                         f"{fmt_ci(o, r['ci_low'], lang)} … {fmt_ci(o, r['ci_high'], lang)}",
-                         fmt_p(r["p_adjusted"]).replace("= ", ""), str(int(r["n"]))])
-        b += [("h2", t("all_effects", lang)),
-              ("table", ([t("arm", lang), t("outcome", lang), t("effect", lang), "95% CI", t("p_adj", lang), "n"],
-                         rows))]
+def _figure_blocks(figures: dict[str, Path], lang: str) -> list[Block]:
+    """The figures with their captions."""
+    if not figures:
+        return []
+    captions = {"time": "fig_time", "forest": "fig_forest", "frontier": "fig_frontier", "groups": "fig_groups",
+                "sensitivity": "fig_sensitivity", "attribution": "fig_attribution"}
+    return [("h2", t("figures", lang))] + [("img", (path, t(captions[kind], lang))) for kind, path in figures.items()]
 
+
+def _effects_table_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Block]:
+    """The table of every effect with its interval, adjusted p and n (none for a sweep)."""
+    eff = tables.effects
+    if eff.empty or "point" in eff.columns:
+        return []
+    rows = []
+    for _, r in eff.iterrows():
+        o = r["outcome"]
+        rows.append([_arm_label(exp, r["arm"], lang), outcome_label(o, lang), fmt_diff(o, r["effect"], lang),
+                     f"{fmt_ci(o, r['ci_low'], lang)} … {fmt_ci(o, r['ci_high'], lang)}",
+                     fmt_p(r["p_adjusted"]).replace("= ", ""), str(int(r["n"]))])
+    return [("h2", t("all_effects", lang)),
+            ("table", ([t("arm", lang), t("outcome", lang), t("effect", lang), "95% CI", t("p_adj", lang), "n"],
+                       rows))]
+
+
+def _reading_blocks(tables: "Tables", info: RunInfo, lang: str) -> list[Block]:
+    """Failed runs (if any), how to read the report, and the files written."""
+    b: list[Block] = []
     if info.failed:
         b += [("h2", t("failures", lang)), ("p", t("failures_text", lang, n=info.failed))]
     b += [("h2", t("howto", lang)), ("p", t("howto_text", lang))]
@@ -187,7 +233,11 @@ def build_blocks(exp: "Experiment", tables: "Tables", figures: dict[str, Path], 
     extra += ", attribution.csv" if tables.attribution is not None else ""
     extra += ", design.csv" if tables.design is not None else ""
     b += [("h2", t("files", lang)), ("p", t("files_text", lang, extra=extra))]
+    return b
 
+
+def _provenance_blocks(exp: "Experiment", info: RunInfo, lang: str) -> list[Block]:
+    """The appendix: experiment file and hash, seeds, runs, executor, commit, versions, times."""
     from .design import replication_seed
 
     seeds = [str(replication_seed(exp.seed, r)) for r in range(min(info.replications, 10))]
@@ -206,8 +256,7 @@ def build_blocks(exp: "Experiment", tables: "Tables", figures: dict[str, Path], 
     ]
     if info.auto_reason:
         prov.insert(4, ["replications", t("prov_reps_auto", lang, reps=info.replications, reason=info.auto_reason)])
-    b += [("h2", t("provenance", lang)), ("table", (["", ""], prov))]
-    return b
+    return [("h2", t("provenance", lang)), ("table", (["", ""], prov))]
 
 
 # ---------------------------------------------------------------------------

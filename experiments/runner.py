@@ -142,35 +142,62 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
 
     ``figures=False`` leaves the figures out (the report then has none): for tests and quick looks.
     """
-    from .report import RunInfo, write_report
-
     start = time.perf_counter()
     executor = make_executor(workers, dask)
     store = Store(out)
     plan = Plan(exp)
-    bar = _Progress(show_progress, exp.name)
-    executed = failed = 0
-    reason = ""
     band = exp.headline if exp.sweep is None else []
     red = _Reductions(ReduceSpec(tuple(band)), {})
-    # matplotlib and the figure code load while the runs go (this process mostly waits for the workers);
-    # not when workers are forked (a thread at fork time is unsafe): they then load after the runs
-    loading = None
-    if figures and getattr(executor, "start_method", None) != "fork":
-        loading = threading.Thread(target=_load_figure_code, name="load-figure-code", daemon=True)
-        loading.start()
+    loading = _start_loading_figure_code(executor) if figures else None
+    ran = _run_tasks(exp, plan, store, executor, _Progress(show_progress, exp.name), resume, lang, red, out, log)
+    if ran is None:
+        return RunResult(EXIT_INTERRUPTED, out, 0, 0, 0, 0, time.perf_counter() - start)
+    reps, reason, executed = ran
+
+    tasks = plan.tasks(range(reps))
+    store.write_manifest(tasks)
+    store.write_failures_csv()
+    done = sum(1 for _ in store.iter_done(tasks))
+    failed = len(tasks) - done
+    col = analysis.collect(store, tasks, band_outcomes=band, reduced=red.runs)
+    tables = analysis.build_tables(exp, plan, col)
+    analysis.write_tables(out, tables)
+    made = _write_figures(exp, col, tables, out, lang, loading) if figures else {}
+    _write_report(exp, tables, made, out, lang, executor,
+                  dict(replications=reps, auto_reason=reason, done=done, failed=failed, executed=executed,
+                       seconds=time.perf_counter() - start))
+    seconds = time.perf_counter() - start
+    _log_summary(log, exp, plan, out, reps, len(tasks), executed, failed, seconds)
+    return RunResult(EXIT_FAILED_RUNS if failed else EXIT_OK, out, reps, done, failed, executed, seconds)
+
+
+def _start_loading_figure_code(executor: Executor) -> threading.Thread | None:
+    """Load matplotlib and the figure code in a thread while the runs go (this process mostly waits for the
+    workers); not when workers are forked (a thread at fork time is unsafe): they then load after the runs."""
+    if getattr(executor, "start_method", None) == "fork":
+        return None
+    loading = threading.Thread(target=_load_figure_code, name="load-figure-code", daemon=True)
+    loading.start()
+    return loading
+
+
+def _run_tasks(exp: Experiment, plan: Plan, store: Store, executor: Executor, bar: _Progress, resume: bool,
+               lang: str, red: _Reductions, out: Path, log: Callable[[str], None]) -> tuple[int, str, int] | None:
+    """Prepare the results folder and run the missing runs (fixed or automatic replications); returns
+    (replications, reason for the automatic count, runs executed), or None when interrupted (finished runs
+    are kept). The executor is closed in every case."""
     try:
         store.prepare(resume, exp.text)
         if exp.auto is not None:
             reps, reason, executed = _run_auto(exp, plan, store, executor, bar, lang, red)
         else:
-            reps = int(exp.meta.replications)
+            reps, reason = int(exp.meta.replications), ""
             executed, _ = _execute(plan.tasks(range(reps)), store, executor, bar, red)
     except KeyboardInterrupt:
         bar.close()
         executor.terminate()
         log(f"interrupted: finished runs are kept in {out}; run again with --resume to go on")
-        return RunResult(EXIT_INTERRUPTED, out, 0, 0, 0, executed, time.perf_counter() - start)
+        return None
     except BaseException:
         # e.g. a full disk while storing a run: stop the workers now rather than wait for their runs
         bar.close()
@@ -183,38 +210,41 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
     finally:
         bar.close()
         executor.close()
+    return reps, reason, executed
 
-    tasks = plan.tasks(range(reps))
-    store.write_manifest(tasks)
-    store.write_failures_csv()
-    done = sum(1 for _ in store.iter_done(tasks))
-    failed = len(tasks) - done
-    col = analysis.collect(store, tasks, band_outcomes=band, reduced=red.runs)
-    tables = analysis.build_tables(exp, plan, col)
-    analysis.write_tables(out, tables)
-    if figures:
-        if loading is not None:
-            loading.join()
-        from .figures import write_figures
 
-        made = write_figures(exp, col, tables, out, lang)
-    else:
-        made = {}
-    seconds = time.perf_counter() - start
-    info = RunInfo(replications=reps, auto_reason=reason, done=done, failed=failed, executed=executed,
-                   executor=f"{executor.name}, {executor.workers} worker(s)", seconds=seconds,
+def _write_figures(exp: Experiment, col: analysis.Collected, tables: analysis.Tables, out: Path, lang: str,
+                   loading: threading.Thread | None) -> dict[str, Path]:
+    """Write the figures (once the figure code has loaded); returns them by kind."""
+    if loading is not None:
+        loading.join()
+    from .figures import write_figures
+
+    return write_figures(exp, col, tables, out, lang)
+
+
+def _write_report(exp: Experiment, tables: analysis.Tables, made: dict[str, Path], out: Path, lang: str,
+                  executor: Executor, counts: dict) -> None:
+    """Write report.md and report.html with the invocation's provenance (``counts``: replications,
+    auto_reason, done, failed, executed, seconds)."""
+    from .report import RunInfo, write_report
+
+    info = RunInfo(**counts, executor=f"{executor.name}, {executor.workers} worker(s)",
                    git_commit=git_commit(), versions=_versions(),
                    generated=_dt.datetime.now().astimezone().isoformat(timespec="seconds"))
     write_report(exp, tables, made, info, out, lang)
-    seconds = time.perf_counter() - start
+
+
+def _log_summary(log: Callable[[str], None], exp: Experiment, plan: Plan, out: Path, reps: int, runs: int,
+                 executed: int, failed: int, seconds: float) -> None:
+    """Say what ran, where the results are and where the failures are listed."""
     visible = len(exp.visible_arms)
     log(f"experiment {exp.name!r}: {visible} arm(s) x {reps} replication(s)"
         + (f" x {len(plan.points)} design points" if exp.sweep else "")
-        + f" = {len(tasks)} runs ({executed} executed now, {failed} failed) in {seconds:.1f} s")
+        + f" = {runs} runs ({executed} executed now, {failed} failed) in {seconds:.1f} s")
     log(f"results in {out}/ (report.md, report.html, summary.csv, effects.csv, ...)")
     if failed:
         log(f"{failed} run(s) failed: see {out / 'failures.csv'}; --resume retries only them")
-    return RunResult(EXIT_FAILED_RUNS if failed else EXIT_OK, out, reps, done, failed, executed, seconds)
 
 
 def _load_figure_code() -> None:

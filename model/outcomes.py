@@ -9,8 +9,11 @@ by the sampled share ``model.scale``).
 Layout: ``Outcome`` and ``OUTCOMES`` (every outcome declared once: name, unit,
 definition); ``Recorder`` (``begin_month``; the ``add_*`` calls the month's
 phases make; ``record``, which computes the month's outcomes, collects them and
-checks the invariants; the tables written at the end); then the helpers for the
-windowed outcomes (attrition, equity gaps) and ``linkage_index``.
+then checks the invariants: ``_close_books``, ``_gather`` the month's state
+into a ``_MonthState``, ``_push_windows``, one ``_*_outcomes`` method per family of
+outcomes, ``_breakdowns``; the tables written at the end); then the helpers for
+the windowed outcomes (attrition, equity gaps), the finite check and
+``linkage_index``.
 """
 
 from __future__ import annotations
@@ -99,6 +102,25 @@ COMMITTEE_COLUMNS = ("residents", "needs_arising", "needs_met", "needs_lapsed", 
                      "election_turnout")
 
 
+@dataclass(frozen=True)
+class _MonthState:
+    """What the month's outcomes read, gathered once by ``Recorder._gather``."""
+
+    orgs: list  # registered organizations not failed
+    employed: list  # employed social workers
+    ca: CommitteeArrays
+    service_share: np.ndarray  # committees' service time shares
+    by_g: np.ndarray  # residents' sums by group (count, satisfaction, trust, participating)
+    by_c: np.ndarray  # by committee (satisfaction, trust, participating, open needs)
+    totals: np.ndarray  # participating, volunteers, open needs
+    n_res: int  # residents (at least 1)
+    met: int
+    lapsed: int
+    spend: float  # public spending this month
+    social: float  # social money this month
+    served: "ServiceResult"  # what serving residents produced this month
+
+
 class Recorder:
     """Tallies of the month and the DataCollector."""
 
@@ -169,95 +191,138 @@ class Recorder:
 
     # -- the month's outcomes ----------------------------------------------------
     def record(self, served: "ServiceResult") -> None:
-        """Compute this month's outcomes, collect them and the breakdowns, check invariants."""
+        """Compute this month's outcomes (``served``: what serving residents produced), collect
+        them and the breakdowns. Its pass over the residents checks their invariants."""
         m = self.m
-        r = m.residents
-        scale = m.scale
+        spend, social = self._close_books()
+        st = self._gather(spend, social, served)
+        self._push_windows(st)
+        cur = {**self._needs_outcomes(st), **self._resident_outcomes(st), **self._organization_outcomes(st),
+               **self._worker_outcomes(st), **self._money_outcomes(st), **self._coverage_outcomes(st)}
+        cur = {name: cur[name] for name in OUTCOME_NAMES}
+        for name in SCALED:
+            cur[name] /= m.scale
+        self.current = cur
+        self.collector.collect(m)
+        self._breakdowns(st.by_g, st.by_c, st.ca, st.service_share, served.projects)
+        _check_finite(cur)
+
+    def _close_books(self) -> tuple[float, float]:
+        """Close the ledger's month, append its spending rows (full scale); return the public
+        spending and the social money (donations and residents' fees) of the month."""
+        m = self.m
         flows = m.ledger.close_month()
         for (src, purpose), yuan in sorted(spending_by(flows).items()):
-            self.spending.append((m.month, src, purpose, yuan / scale))
+            self.spending.append((m.month, src, purpose, yuan / m.scale))
         spend = public_spending(flows)
         social = math.fsum(v for (src, _d, p), v in flows.items()
                            if src == "donors" or (src == "residents" and p == "fee"))
+        return spend, float(social)
 
-        met, lapsed = int(self.met_g.sum()), int(self.lapsed_g.sum())
-        closed = met + lapsed
+    def _push_windows(self, st: "_MonthState") -> None:
+        """Append the month's tallies to the 12-month windows."""
         self.window_met_g.append(self.met_g.copy())
         self.window_lapsed_g.append(self.lapsed_g.copy())
         self.window_met_c.append(self.met_c.copy())
         self.window_lapsed_c.append(self.lapsed_c.copy())
-        self.window_spend.append(spend)
-        self.window_met.append(met)
-
-        orgs = [o for o in m.organizations if o.active]
-        employed = [w for w in m.workers if w.employed]
+        self.window_spend.append(st.spend)
+        self.window_met.append(st.met)
         self.window_quits.append(self.quits)
-        self.window_employed.append(len(employed))
-        income = {"gov": 0.0, "all": 0.0}
-        for o in orgs:
-            for src, v in o.income_window().items():
-                income["all"] += v
-                if src in ("contract", "platform_fee", "lottery_grant", "incubator_grant"):
-                    income["gov"] += v
-        pc = m.p.committees
+        self.window_employed.append(len(st.employed))
+
+    def _gather(self, spend: float, social: float, served: "ServiceResult") -> "_MonthState":
+        """The state the outcomes read: needs met and lapsed, live organizations, employed
+        workers, the committees' arrays and service shares, and the residents' sums (one pass
+        that also checks the residents' invariants)."""
+        m = self.m
         ca = committee_arrays(m.committees)
-        service_share = service_time_shares(pc, ca)
-        by_g, by_c, totals = r.tallies()  # one pass; raises AssertionError if a resident invariant fails
-        n_res = max(r.n, 1)
-        cur = {
+        by_g, by_c, totals = m.residents.tallies()  # raises AssertionError if a resident invariant fails
+        return _MonthState(
+            orgs=[o for o in m.organizations if o.active], employed=[w for w in m.workers if w.employed],
+            ca=ca, service_share=service_time_shares(m.p.committees, ca), by_g=by_g, by_c=by_c,
+            totals=totals, n_res=max(m.residents.n, 1), met=int(self.met_g.sum()), lapsed=int(self.lapsed_g.sum()),
+            spend=spend, social=social, served=served)
+
+    def _needs_outcomes(self, st: "_MonthState") -> dict[str, float]:
+        """Needs raised, met, lapsed and open; waits; who met them and how well."""
+        met, closed = st.met, st.met + st.lapsed
+        return {
             "needs_arising": float(self.arising_g.sum()),
             "needs_met": float(met),
-            "needs_lapsed": float(lapsed),
+            "needs_lapsed": float(st.lapsed),
             "needs_met_share": met / closed if closed else 0.0,
-            "backlog": float(totals[2]),
+            "backlog": float(st.totals[2]),
             "mean_wait_months": float(self.wait_g.sum() / met) if met else 0.0,
             "service_quality": self.met_cert / met if met else 0.0,
-            "satisfaction": float(by_g[:, 1].sum() / n_res),
-            "trust_in_committee": float(by_g[:, 2].sum() / n_res),
-            "participation_rate": float(totals[0] / n_res),
-            "volunteer_rate": float(totals[1] / n_res),
-            "election_turnout": _nanmean_or0([c.last_turnout for c in m.committees]),
-            "committee_service_time_share": float(np.mean(service_share)),
             "needs_met_by_committees_share": self.met_by[PT_COMMITTEE] / met if met else 0.0,
             "needs_met_by_organizations_share": self.met_by[PT_ORG] / met if met else 0.0,
             "needs_met_by_projects_share": self.met_by[PT_PROJECTS] / met if met else 0.0,
-            "micro_projects": float(served.projects.sum()),
+            "equity_gap_groups": _gap_groups(self.window_met_g, self.window_lapsed_g),
+            "equity_gap_committees": _gap_committees(self.window_met_c, self.window_lapsed_c),
+        }
+
+    def _resident_outcomes(self, st: "_MonthState") -> dict[str, float]:
+        """Residents' means and the committees' elections, service time and micro-projects."""
+        cs = self.m.committees
+        return {
+            "satisfaction": float(st.by_g[:, 1].sum() / st.n_res),
+            "trust_in_committee": float(st.by_g[:, 2].sum() / st.n_res),
+            "participation_rate": float(st.totals[0] / st.n_res),
+            "volunteer_rate": float(st.totals[1] / st.n_res),
+            "election_turnout": _nanmean_or0([c.last_turnout for c in cs]),
+            "committee_service_time_share": float(np.mean(st.service_share)),
+            "micro_projects": float(st.served.projects.sum()),
+        }
+
+    def _organization_outcomes(self, st: "_MonthState") -> dict[str, float]:
+        """Organizations by status, the month's foundings, failures and contracts, and where
+        their income comes from."""
+        m, orgs = self.m, st.orgs
+        return {
             "organizations_registered": float(len(orgs)),
             "organizations_registering": float(sum(1 for o in m.organizations if o.status == "registering")),
             "organizations_active": float(sum(1 for o in orgs if o.met_last_month > 0)),
             "organization_foundings": float(m.tally["foundings"]),
             "organization_failures": float(m.tally["failures"]),
             "contracts": float(m.tally["contracts_paid"]),
-            "government_income_share": income["gov"] / income["all"] if income["all"] > 0 else 0.0,
+            "government_income_share": _government_income_share(orgs),
             "orgs_with_certified_share": (sum(1 for o in orgs if o.certified_workers() > 0) / len(orgs)) if orgs else 0.0,
+        }
+
+    def _worker_outcomes(self, st: "_MonthState") -> dict[str, float]:
+        """Social workers employed, certified and quitting."""
+        employed = st.employed
+        return {
             "social_workers": float(len(employed)),
-            "social_workers_in_organizations": float(sum(len(o.workers) for o in orgs)),
+            "social_workers_in_organizations": float(sum(len(o.workers) for o in st.orgs)),
             "certified_share": (sum(1 for w in employed if w.certified) / len(employed)) if employed else 0.0,
             "social_worker_attrition": _attrition(self.window_quits, self.window_employed),
-            "public_spending_yuan": spend,
-            "public_spending_12m_yuan": sum(self.window_spend) / len(self.window_spend),
-            "social_money_yuan": float(social),
-            "spending_per_need_met_yuan": (sum(self.window_spend) / sum(self.window_met)) if sum(self.window_met) else 0.0,
-            "equity_gap_groups": _gap_groups(self.window_met_g, self.window_lapsed_g),
-            "equity_gap_committees": _gap_committees(self.window_met_c, self.window_lapsed_c),
-            "service_centre_coverage": float(np.mean([s.has_service_centre() for s in m.streets])),
-            "incubator_coverage": float(np.mean([s.has_incubator() for s in m.streets])),
-            "community_foundations": float(sum(s.has_foundation() for s in m.streets)),
-            "linkage_index": linkage_index(m, served.demand_cells),
         }
-        for name in SCALED:
-            cur[name] /= scale
-        self.current = cur
-        self.collector.collect(m)
-        self._breakdowns(by_g, by_c, ca, service_share, served.projects)
-        for name, v in cur.items():
-            if not np.isfinite(v):
-                raise AssertionError(f"outcome {name} is not finite: {v}")
+
+    def _money_outcomes(self, st: "_MonthState") -> dict[str, float]:
+        """Public spending (month and 12-month mean), social money, spending per need met."""
+        window_met = sum(self.window_met)
+        return {
+            "public_spending_yuan": st.spend,
+            "public_spending_12m_yuan": sum(self.window_spend) / len(self.window_spend),
+            "social_money_yuan": st.social,
+            "spending_per_need_met_yuan": (sum(self.window_spend) / window_met) if window_met else 0.0,
+        }
+
+    def _coverage_outcomes(self, st: "_MonthState") -> dict[str, float]:
+        """The streets' platforms and the linkage index."""
+        streets = self.m.streets
+        return {
+            "service_centre_coverage": float(np.mean([s.has_service_centre() for s in streets])),
+            "incubator_coverage": float(np.mean([s.has_incubator() for s in streets])),
+            "community_foundations": float(sum(s.has_foundation() for s in streets)),
+            "linkage_index": linkage_index(self.m, st.served.demand_cells),
+        }
 
     def _breakdowns(self, by_g: np.ndarray, by_c: np.ndarray, ca: CommitteeArrays, service_share: np.ndarray,
                     projects: np.ndarray) -> None:
-        """Append the month's rows by group and by committee (``ca``, ``service_share``: the
-        committees' state and service time shares now)."""
+        """Append the month's rows by group and by committee (``ca``, ``service_share``,
+        ``projects``: the committees' state, service time shares and running micro-projects now)."""
         m = self.m
         r = m.residents
         month = m.month
@@ -322,6 +387,24 @@ class Recorder:
         df = pd.DataFrame(self.spending, columns=["month", "source", "purpose", "yuan"])
         df.insert(3, "lever", [PURPOSE_LEVER.get(p, "") for p in df["purpose"]])
         return df
+
+
+def _check_finite(cur: dict[str, float]) -> None:
+    """Raise AssertionError if an outcome is NaN or infinite."""
+    for name, v in cur.items():
+        if not np.isfinite(v):
+            raise AssertionError(f"outcome {name} is not finite: {v}")
+
+
+def _government_income_share(orgs: list) -> float:
+    """Government money / all income of the organizations over their income windows."""
+    income = {"gov": 0.0, "all": 0.0}
+    for o in orgs:
+        for src, v in o.income_window().items():
+            income["all"] += v
+            if src in ("contract", "platform_fee", "lottery_grant", "incubator_grant"):
+                income["gov"] += v
+    return income["gov"] / income["all"] if income["all"] > 0 else 0.0
 
 
 def _nanmean_or0(values: list[float]) -> float:
