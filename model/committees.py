@@ -37,8 +37,6 @@ if TYPE_CHECKING:
     from .organizations import Organization
     from .workers import SocialWorker
 
-PROJECT_KINDS = ("elder_care", "children_youth", "family", "culture_sport")
-"""Need kinds residents' own micro-projects can meet."""
 
 
 class Committee(mesa.Agent):
@@ -174,8 +172,8 @@ def qualities(p: ComParams, ca: CommitteeArrays) -> tuple[np.ndarray, np.ndarray
 # decisions: micro-projects, partnerships, elections
 # ---------------------------------------------------------------------------
 def decide_micro_projects(m: "CommunityModel") -> None:
-    """Rule: once a year each committee starts as many year-long micro-projects as its fund
-    pays for (micro_project_cost_yuan each) and its volunteers can staff
+    """Rule: once a year each committee starts as many micro-projects (of micro_project_months)
+    as its fund pays for (micro_project_cost_yuan each) and its volunteers can staff
     (volunteers_per_project each)."""
     pc = m.p.committees
     volunteers = m.residents.per_committee(m.residents.volunteer)
@@ -184,7 +182,7 @@ def decide_micro_projects(m: "CommunityModel") -> None:
         by_money = int(funds // pc.micro_project_cost_yuan)
         by_people = int(volunteers[c.index] // pc.volunteers_per_project)
         c.projects = max(0, min(by_money, by_people))
-        c.project_months_left = 12 if c.projects else 0
+        c.project_months_left = pc.micro_project_months if c.projects else 0
         m.tally["micro_projects"] += c.projects
 
 

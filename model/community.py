@@ -124,9 +124,9 @@ class CommunityModel(mesa.Model):
                 home = street.committees[int(rng.integers(len(street.committees)))].index
                 org = self.add_organization(kind, street, home, 0, False)
                 org.status = ACTIVE
-                age = int(rng.integers(6, 60))
+                age = int(rng.integers(po.initial_age_min_months, po.initial_age_max_months))
                 org.registered_month = -age
-                org.founded_month = -age - 6
+                org.founded_month = -age - po.initial_registration_months
                 org.other_staff = po.other_staff
                 reserve = po.initial_reserve_months * (po.rent_yuan_month + po.utilities_yuan_month + po.other_staff * po.other_wage_yuan)
                 self.ledger.transfer(self.acct["founders"], org.account, reserve, "initial_reserves")
@@ -146,7 +146,8 @@ class CommunityModel(mesa.Model):
         turn = 0
         for _ in range(n):
             w = SocialWorker(self, certified=bool(rng.random() < ps.initial_certified_share),
-                             experience_months=int(rng.integers(0, 96)), skill=float(rng.uniform(0.2, 0.7)))
+                             experience_months=int(rng.integers(0, ps.initial_experience_max_months)),
+                             skill=float(rng.uniform(ps.initial_skill_lo, ps.initial_skill_hi)))
             self.workers.append(w)
             if order:
                 self.hire(w, posts[order.pop()])

@@ -325,7 +325,7 @@ def bid_price(ps: StreetParams, rng: np.random.Generator, age_registered: int) -
     less price_experience_discount in proportion to its months registered, up to
     price_discount_months."""
     return ps.unit_cost_yuan * (1 + ps.price_spread * (rng.random() - 0.5)) \
-        * (1 - ps.price_experience_discount * min(age_registered, 60) / 60)
+        * (1 - ps.price_experience_discount * min(age_registered, ps.price_discount_months) / ps.price_discount_months)
 
 
 def decide_other_staff(m: "CommunityModel") -> None:

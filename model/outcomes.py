@@ -84,7 +84,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("public_spending_12m_yuan", "yuan per month", "Mean monthly public spending over the last 12 months (yearly payments such as funds spread over the year).", True),
     Outcome("social_money_yuan", "yuan per month", "Donations, fees and foundation donations this month (social money).", True),
     Outcome("spending_per_need_met_yuan", "yuan per need", "Public spending / needs met, last 12 months; 0 when none met."),
-    Outcome("equity_gap_groups", "share", "Largest minus smallest needs-met share across resident groups (last 12 months; groups with at least 20 closed needs)."),
+    Outcome("equity_gap_groups", "share", "Largest minus smallest needs-met share across resident groups (last 12 months; groups with at least residents.equity_min_closed_needs closed needs)."),
     Outcome("equity_gap_committees", "share", "90th minus 10th percentile of committees' needs-met share (last 12 months)."),
     Outcome("service_centre_coverage", "share", "Share of (simulated) streets covered by a social-organization service centre."),
     Outcome("incubator_coverage", "share", "Share of (simulated) streets served by an incubator."),
@@ -257,7 +257,8 @@ class Recorder:
             "needs_met_by_committees_share": self.met_by[PT_COMMITTEE] / met if met else 0.0,
             "needs_met_by_organizations_share": self.met_by[PT_ORG] / met if met else 0.0,
             "needs_met_by_projects_share": self.met_by[PT_PROJECTS] / met if met else 0.0,
-            "equity_gap_groups": _gap_groups(self.window_met_g, self.window_lapsed_g),
+            "equity_gap_groups": _gap_groups(self.window_met_g, self.window_lapsed_g,
+                                             self.m.p.residents.equity_min_closed_needs),
             "equity_gap_committees": _gap_committees(self.window_met_c, self.window_lapsed_c),
         }
 
@@ -420,10 +421,10 @@ def _attrition(quits: deque[int], employed: deque[int]) -> float:
     return float(sum(quits)) / mean_emp * (12.0 / len(quits))
 
 
-def _gap_groups(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray]) -> float:
+def _gap_groups(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray], min_closed: int) -> float:
     met = np.sum(met_w, axis=0)
     closed = met + np.sum(lapsed_w, axis=0)
-    ok = closed >= 20
+    ok = closed >= min_closed
     if ok.sum() < 2:
         return 0.0
     share = met[ok] / closed[ok]

@@ -208,6 +208,10 @@ class Residents(Section):
                           "Monthly probability that a waiting (unmet) need lapses.")
     max_wait_months: int = P(6, "months", 1, 60, "assumption",
                              "A need still unmet after this many months lapses.")
+    equity_min_closed_needs: int = P(20, "needs closed over 12 months", 0, 100000, "assumption",
+                                     "Outcome definition: a resident group counts in equity_gap_groups only with at "
+                                     "least this many needs closed (met or lapsed) over the window, so tiny groups do "
+                                     "not swing the gap.")
     express_base: float = P(0.35, "probability per month", 0, 1, "assumption",
                             "Chance a resident brings an open need forward, before trust and awareness.")
     express_trust: float = P(0.35, "probability per unit trust", 0, 1, "assumption",

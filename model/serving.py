@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from . import kernels
-from .committees import PROJECT_KINDS, committee_arrays, own_capacities, projects_running, qualities, service_time_shares
+from .committees import committee_arrays, own_capacities, projects_running, qualities, service_time_shares
 from .organizations import SERVES_BY_KIND, capacity, quality
 from .params import NEED_KINDS
 from .residents import CH_COMMITTEE, CH_ORG, need_rate_matrix
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from .community import CommunityModel
 
 K = len(NEED_KINDS)
-_PROJECT_KIND_IDX = np.array([NEED_KINDS.index(k) for k in PROJECT_KINDS])
 
 
 class Reach(NamedTuple):
@@ -71,8 +70,9 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, reach: Reach, proj
     # micro-project rows
     proj = projects.astype(np.float64) * pc.micro_project_needs_month * (1 + pc.expert_guidance)
     if proj.sum() > 0:
-        pcells = (com_idx[:, None] * K + _PROJECT_KIND_IDX[None, :]).ravel()
-        powner = np.repeat(com_idx, _PROJECT_KIND_IDX.size)
+        kinds = np.array([NEED_KINDS.index(k) for k in pc.project_kinds])
+        pcells = (com_idx[:, None] * K + kinds[None, :]).ravel()
+        powner = np.repeat(com_idx, kinds.size)
         pq = min(1.0, max(0.0, pc.quality_base + pc.project_quality_offset + pc.project_guidance_gain * pc.expert_guidance))
         rows.append(Supply(pcells, np.full(pcells.size, PT_PROJECTS, np.int8), powner,
                            spread(powner, pcells, demand_com, proj), np.full(pcells.size, pq), np.zeros(pcells.size)))

@@ -125,9 +125,11 @@ def fill_vacancies(
 # ---------------------------------------------------------------------------
 def new_entrant(m: "CommunityModel") -> SocialWorker:
     """A new job seeker (a graduate or a lateral entrant): uncertified, little skill
-    (uniform in [0.2, 0.4))."""
+    (uniform between entrant_skill_lo and entrant_skill_hi)."""
+    pw = m.p.social_workers
     rng = m.streams["entrants"]
-    return SocialWorker(m, certified=False, experience_months=0, skill=float(rng.uniform(0.2, 0.4)))
+    return SocialWorker(m, certified=False, experience_months=0,
+                        skill=float(rng.uniform(pw.entrant_skill_lo, pw.entrant_skill_hi)))
 
 
 def graduation(m: "CommunityModel") -> None:
@@ -157,7 +159,8 @@ def certification_exam(m: "CommunityModel") -> None:
         regular = c.staff - len(c.workers)
         takers = int(rng.binomial(regular, pw.staff_exam_take_rate)) if regular > 0 else 0
         for _ in range(takers):
-            w = SocialWorker(m, certified=False, experience_months=int(pw.staff_experience_years * 12), skill=0.4)
+            w = SocialWorker(m, certified=False, experience_months=int(pw.staff_experience_years * 12),
+                             skill=pw.staff_exam_skill)
             w.supported = bool(rng.random() < pw.exam_support)
             _pay_exam_subsidy(m, w)
             m.tally["exam_takers"] += 1
