@@ -434,45 +434,48 @@ def selfcheck(compare: dict[str, list[dict[str, Any]]]) -> tuple[str, dict[str, 
 def _phase_targets() -> list[tuple[Any, str, str]]:
     """(owner, attribute, label) of every function timed in the phase tree.
 
-    A function is patched where its caller looks it up: a phase of ``run_month``
-    in the module of ``run_month``, a step of ``serve_residents`` in the module
-    that defines ``serve_residents``, a method on its class. Functions the
+    A function is patched where its caller looks it up: a phase ``run_month`` calls
+    by name in ``model.month``, one it calls through its agent module
+    (``committees.partnerships``, ``accounts.accounts``, ``workers.decide_quits``) in
+    that module, a step of ``serve_residents`` in ``model.serving``, a method on its
+    class. Functions the
     current code does not have are left out, and the tree is built from the
     calls actually seen, so it follows the code as it changes."""
-    import importlib
-
+    import model.accounts as mac
     import model.committees as mcm
     import model.community as mc
     import model.ledger as ml
     import model.month as mm
     import model.outcomes as mo
     import model.residents as mr
+    import model.serving as msv
     import model.streets as ms
+    import model.workers as mw
 
     ra, rec = mr.ResidentArrays, mo.Recorder
-    serve_mod = importlib.import_module(mm.serve_residents.__module__) if hasattr(mm, "serve_residents") else mm
-    accounts_mod = importlib.import_module(mm.accounts.__module__) if hasattr(mm, "accounts") else mm
     wanted: list[tuple[Any, str, str]] = [(mm, "run_month", "run_month")]
-    for phase in ("yearly_rounds", "streets_act", "organizations_register", "labour_market", "serve_residents",
-                  "partnerships", "accounts", "workforce", "residents_social"):
+    for phase in ("yearly_rounds", "streets_act", "organizations_register", "labour_market", "serve_residents"):
         wanted.append((mm, phase, phase))
     wanted += [
+        (mcm, "partnerships", "partnerships"),
+        (mac, "accounts", "accounts"),
+        (mw, "decide_quits", "workforce (decide_quits)"),
+        (mm, "residents_social", "residents_social"),
         (rec, "record", "record (outcomes, checks)"),
         (ra, "decide_votes", "ResidentArrays.decide_votes (elections)"),
         (ra, "decide_needs_arise", "ResidentArrays.decide_needs_arise"),
-        (serve_mod, "org_reach_matrix", "org_reach_matrix"),
-        (serve_mod, "compute_reach", "compute_reach"),
+        (msv, "compute_reach", "compute_reach"),
         (ra, "open_index", "ResidentArrays.open_index"),
-        (ra, "decide_bring_forward_and_split", "ResidentArrays.decide_bring_forward_and_split"),
-        (serve_mod, "build_supply", "build_supply"),
-        (serve_mod, "match", "services.match"),
-        (serve_mod, "_org_channel_supply", "_org_channel_supply"),
-        (serve_mod, "_close_met", "_close_met"),
+        (ra, "decide_bring_forward", "ResidentArrays.decide_bring_forward"),
+        (msv, "build_supply", "build_supply"),
+        (msv, "match", "services.match"),
+        (msv, "_org_channel_supply", "_org_channel_supply"),
+        (msv, "_close_met", "_close_met"),
         (ra, "resolve_met", "ResidentArrays.resolve_met"),
         (ra, "decide_wait_or_lapse", "ResidentArrays.decide_wait_or_lapse"),
         (ra, "decide_participation", "ResidentArrays.decide_participation"),
         (ra, "neighbour_mean", "ResidentArrays.neighbour_mean"),
-        (accounts_mod, "_decide_staffing", "accounts._decide_staffing"),
+        (mac, "decide_staffing", "organizations.decide_staffing"),
         (mcm.Committee, "update_partners", "Committee.update_partners"),
         (mcm.Committee, "decide_new_partner", "Committee.decide_new_partner"),
         (ms.StreetOffice, "reach", "StreetOffice.reach"),

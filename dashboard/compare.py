@@ -175,9 +175,3 @@ class ComparePlot:
         buf = io.BytesIO()
         Image.fromarray(np.asarray(self.canvas.buffer_rgba())[..., :3]).save(buf, format="png", compress_level=3)
         return buf.getvalue()
-
-
-def compare_png(a: "CommunityModel", b: "CommunityModel", outcomes: tuple[str, ...] | list[str], lang: str,
-                label_a: str, label_b: str) -> bytes:
-    """The compare figure drawn from scratch (``ComparePlot`` keeps it between months)."""
-    return ComparePlot(outcomes, lang, label_a, label_b, a.spec.scenario.months).png(a, b)

@@ -266,11 +266,6 @@ def _nice_up(x: float) -> float:
     return float(10 ** (k + 1))  # pragma: no cover
 
 
-def live_png(model: "CommunityModel", lang: str) -> bytes:
-    """The live figure of ``model`` drawn from scratch (``LivePlot`` keeps it between months)."""
-    return LivePlot(lang, model.spec.scenario.months).png(model)
-
-
 MONITORS: tuple[str, ...] = (
     "needs_met_share", "mean_wait_months", "backlog", "satisfaction", "trust_in_committee", "participation_rate",
     "organizations_active", "organization_foundings", "organization_failures", "social_workers", "certified_share",

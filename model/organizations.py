@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from .workers import SocialWorker
 
 REGISTERING, ACTIVE, FAILED, ABANDONED = "registering", "active", "failed", "abandoned"
+GOVERNMENT_INCOME = frozenset({"contract", "platform_fee", "lottery_grant", "incubator_grant"})
+"""Income sources that are government money (for the government share of income)."""
 # the need kinds each organization kind serves, one row per kind (ORG_KINDS order), padded with -1
 SERVES_BY_KIND = np.full((len(ORG_KINDS), max(len(v) for v in ORG_SERVES.values())), -1, dtype=np.int64)
 for _i, _k in enumerate(ORG_KINDS):

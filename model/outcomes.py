@@ -30,7 +30,7 @@ import pandas as pd
 from . import kernels
 from .committees import CommitteeArrays, committee_arrays, service_time_shares
 from .funders import public_spending, spending_by
-from .organizations import SERVES_BY_KIND
+from .organizations import GOVERNMENT_INCOME, SERVES_BY_KIND
 from .params import GROUPS, NEED_KINDS
 from .policies import PURPOSE_LEVER
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS
@@ -403,7 +403,7 @@ def _government_income_share(orgs: list) -> float:
     for o in orgs:
         for src, v in o.income_window().items():
             income["all"] += v
-            if src in ("contract", "platform_fee", "lottery_grant", "incubator_grant"):
+            if src in GOVERNMENT_INCOME:
                 income["gov"] += v
     return income["gov"] / income["all"] if income["all"] > 0 else 0.0
 
