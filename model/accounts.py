@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .committees import spend_micro_projects
-from .organizations import ACTIVE, REGISTERING, Organization, decide_failure, decide_staffing
+from .organizations import (ACTIVE, GOVERNMENT_INCOME, REGISTERING, Organization, decide_failure,
+                            decide_staffing, social_income)
+from .serving import ServiceResult
 from .workers import pay
 
 if TYPE_CHECKING:
@@ -36,17 +38,20 @@ if TYPE_CHECKING:
 Commitments = dict[int, list]  # organization row -> [(foundation, instalment paid this month)]
 
 
-def accounts(m: "CommunityModel") -> None:
+def accounts(m: "CommunityModel", served: ServiceResult) -> None:
     """Money moves: income, costs, subsidies; then hiring, lay-offs and failures; then
-    committees' social workers are paid and micro-projects spend."""
+    committees' social workers are paid and micro-projects spend. ``served``: this month's
+    service (needs each organization met, its capacity)."""
     alive = [o for o in m.organizations if o.status == ACTIVE or o.status == REGISTERING]
     gov, committed_paid = _project_income(m, alive)
     act = [j for j, o in enumerate(alive) if o.status == ACTIVE]
     active = [alive[j] for j in act]
-    _social_income(m, active, [gov[j] for j in act])
+    slots = np.array([o.slot for o in active], dtype=np.int64)
+    met = served.org_met[slots].astype(np.float64)
+    _social_income(m, active, [gov[j] for j in act], met)
     _running_costs(m, alive, active)
     wages = _pay_social_workers(m, alive)
-    _decide(m, alive, active, [wages[j] for j in act], committed_paid)
+    _decide(m, alive, active, [wages[j] for j in act], met, served.org_capacity[slots], committed_paid)
     _pay_committee_social_workers(m)
     spend_micro_projects(m)
 
@@ -68,7 +73,7 @@ def _project_income(m: "CommunityModel", alive: list[Organization]) -> tuple[lis
         for ct in org.contracts:
             if ct.months_left > 0:
                 purchase.pay(acct, ct.monthly_yuan, "contract")
-                m.tally["contracts_paid"] += 1
+                m.recorder.events.contracts_paid += 1
                 org.record_income("contract", ct.monthly_yuan)
                 g_j += ct.monthly_yuan
                 ct.months_left -= 1
@@ -82,7 +87,7 @@ def _project_income(m: "CommunityModel", alive: list[Organization]) -> tuple[lis
                 if g.funder.kind == "foundation":
                     committed_paid.setdefault(j, []).append((g.funder, g.monthly_yuan))
                 org.record_income(g.purpose, g.monthly_yuan)
-                if g.purpose == "lottery_grant":
+                if g.purpose in GOVERNMENT_INCOME:
                     g_j += g.monthly_yuan
                 g.months_left -= 1
         org.grants = [g for g in org.grants if g.months_left > 0]
@@ -90,25 +95,13 @@ def _project_income(m: "CommunityModel", alive: list[Organization]) -> tuple[lis
     return gov, committed_paid
 
 
-def _social_income(m: "CommunityModel", active: list[Organization], gov: list[float]) -> None:
-    """Rule: active organizations receive donations (donations_yuan_month, raised or lowered
-    by donation_reputation around a reputation of 1/2, less crowd_out per yuan of
-    government income ``gov``, at least 0), market income (market_income_yuan_month, ramping
-    up over market_ramp_months of registration) and fees (fee_yuan_per_need per need met,
-    times fee_kinds_share, times fee_other_kinds_factor outside life services)."""
-    po = m.p.organizations
-    L = m.ledger
+def _social_income(m: "CommunityModel", active: list[Organization], gov: list[float], met: np.ndarray) -> None:
+    """Active organizations receive donations, market income and fees
+    (:func:`organizations.social_income`; ``gov``: government income this month, ``met``:
+    needs met this month)."""
     acct_act = np.array([o.account for o in active], dtype=np.int64)
-    appeal = 1.0 - po.donation_reputation / 2 + po.donation_reputation * np.array([o.reputation for o in active])
-    donation = po.donations_yuan_month * appeal - po.crowd_out * np.array(gov)
-    donation = np.where(donation > 0.0, donation, 0.0)  # max(0.0, donation), NaN included
-    age = np.array([o.age_registered(m.month) for o in active], dtype=np.float64)
-    ramp = age / po.market_ramp_months if po.market_ramp_months > 0 else np.ones(len(active))
-    ramp = np.where(ramp < 1.0, ramp, 1.0)  # min(1.0, ramp)
-    market = po.market_income_yuan_month * ramp
-    share = po.fee_kinds_share * np.array([1.0 if o.kind == "life_services" else po.fee_other_kinds_factor
-                                           for o in active])
-    fees = po.fee_yuan_per_need * share * np.array([o.needs_met_month for o in active], dtype=np.float64)
+    donation, market, fees = social_income(m.p.organizations, active, m.month, np.array(gov), met)
+    L = m.ledger
     L.transfer_many(m.acct["donors"], acct_act, donation, "donation")
     L.transfer_many(m.acct["market"], acct_act, market, "market_income")
     L.transfer_many(m.acct["residents"], acct_act, fees, "fee")
@@ -159,14 +152,14 @@ def _pay_social_workers(m: "CommunityModel", alive: list[Organization]) -> list[
 
 
 def _decide(m: "CommunityModel", alive: list[Organization], active: list[Organization], wages: list[float],
-            committed_paid: Commitments) -> None:
+            met: np.ndarray, capacity_now: np.ndarray, committed_paid: Commitments) -> None:
     """Months close; staffing decisions of the active organizations, then, in slot order,
     foundations' commitments fall by the instalments paid and organizations in the red may
     fail. (Staffing moves no money, and one organization's decisions do not touch another's
     accounts or staff, so all staffing decisions can come before all failures.)"""
     for org in alive:
         org.close_income_month()
-    decide_staffing(m, active, wages)
+    decide_staffing(m, active, wages, met, capacity_now)
     negative = (m.ledger.balance[np.array([o.account for o in alive], dtype=np.int64)] < 0).tolist()
     for j, (org, neg) in enumerate(zip(alive, negative, strict=True)):
         for foundation, instalment in committed_paid.get(j, ()):

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from .params import Committees as ComParams
+from .params import NEED_KINDS, Committees as ComParams
 
 if TYPE_CHECKING:
     from .community import CommunityModel
@@ -82,8 +82,10 @@ class Committee(mesa.Agent):
             self.trained += int(rng.binomial(regular, min(1.0, p.training_rate / 12.0)))
 
     def update_partners(self, p: ComParams, performance: dict["Organization", float]) -> None:
-        """Rule: strength moves towards the partner's performance (its quality when it met
-        referred needs this month, 0 otherwise) and decays; weak or dead ties end."""
+        """Rule: strength decays by partner_decay and moves by partner_reinforce towards the
+        partner's performance (its quality when it met referred needs this month, 0
+        otherwise); a tie below partner_drop_below, or with an organization no longer
+        alive, ends."""
         for org in list(self.partners):
             s = self.partners[org]
             perf = performance.get(org, 0.0)
@@ -94,8 +96,9 @@ class Committee(mesa.Agent):
                 self.partners[org] = s
 
     def decide_new_partner(self, p: ComParams, unmet_kind: int, candidates: list["Organization"], rng) -> None:
-        """Rule: with unmet demand, with chance partner_search_rate a month, invite the
-        best-reputation active organization of the street that serves the kind most unmet."""
+        """Rule: with unmet demand and fewer than max_partners partners, with chance
+        partner_search_rate a month, invite the best-reputation active organization of the
+        street that serves the kind most unmet, at new_partner_strength."""
         if len(self.partners) >= p.max_partners or unmet_kind < 0 or rng.random() >= p.partner_search_rate:
             return
         best = None
@@ -183,7 +186,19 @@ def decide_micro_projects(m: "CommunityModel") -> None:
         by_people = int(volunteers[c.index] // pc.volunteers_per_project)
         c.projects = max(0, min(by_money, by_people))
         c.project_months_left = pc.micro_project_months if c.projects else 0
-        m.tally["micro_projects"] += c.projects
+        m.recorder.events.micro_projects += c.projects
+
+
+def project_supply(pc: ComParams, projects: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Rule: each running micro-project meets micro_project_needs_month needs a month, times
+    (1 + expert_guidance), of the need kinds project_kinds, at quality quality_base +
+    project_quality_offset + project_guidance_gain * expert_guidance (within 0-1).
+    ``projects``: running projects per committee. Returns (needs a month per committee,
+    the kinds' indices, quality)."""
+    needs = projects.astype(np.float64) * pc.micro_project_needs_month * (1 + pc.expert_guidance)
+    kinds = np.array([NEED_KINDS.index(k) for k in pc.project_kinds])
+    q = min(1.0, max(0.0, pc.quality_base + pc.project_quality_offset + pc.project_guidance_gain * pc.expert_guidance))
+    return needs, kinds, q
 
 
 def projects_running(committees: list[Committee]) -> np.ndarray:
@@ -225,6 +240,13 @@ def partnerships(m: "CommunityModel", partner_perf: dict[tuple[int, int], float]
         c.decide_new_partner(m.p.committees, top, candidates, rng)
 
 
+def election_due(pc: ComParams, month: int, cal: int, last_election: int) -> bool:
+    """Rule: committees hold elections in calendar month election_month once
+    election_interval_months have passed since the last (less half a year, so a scenario
+    starting in any month keeps the cycle)."""
+    return cal == pc.election_month and month - last_election >= pc.election_interval_months - 6
+
+
 def hold_elections(m: "CommunityModel") -> None:
     """Rule: all committees hold elections; the first direct_election_share of committees
     (in a fixed order) elect directly from now on; residents vote and trust follows
@@ -239,4 +261,4 @@ def hold_elections(m: "CommunityModel") -> None:
                                        m.streams["elections"])
     for c in m.committees:
         c.last_turnout = float(turnout[c.index])
-    m.tally["election"] = 1
+    m.recorder.events.election = True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,7 +53,6 @@ class CommunityModel(mesa.Model):
         self.ledger = Ledger()
         self.acct = {k: self.ledger.open(k, cat) for k, cat in SOURCES.items()}
         self.acct.update({k: self.ledger.open(k, "sink") for k in SINKS})
-        self.tally: Counter[str] = Counter()
         self.last_election = -10**6
         self.last_round: dict[str, int] = {}
         self._build_world()

@@ -77,11 +77,13 @@ class Funder(mesa.Agent):
 
 
 def decide_lottery_awards(model: "CommunityModel", lottery: Funder) -> int:
-    """Rule: competitive bidding ("from allocation to bidding"). Each active organization
-    proposes one project; score = lottery_weight_need*need found (its street's unmet share of
-    the kind it serves best) + lottery_weight_quality*quality
-    + lottery_weight_reputation*reputation; grants go best first until the year's budget is spent; each grant obliges the organization to hire lottery_sw_hire social
-    workers (posted every month until filled). Returns the number of grants."""
+    """Rule: competitive bidding ("from allocation to bidding") for lottery_budget_yuan per
+    100,000 residents a year. Each active organization proposes one project; score =
+    lottery_weight_need * need found (its street's unmet share of the kind it serves best)
+    + lottery_weight_quality * quality + lottery_weight_reputation * reputation; grants of
+    lottery_grant_yuan, paid over lottery_project_months, go best first until the budget
+    is spent; each obliges the organization to hire lottery_sw_hire social workers
+    (posted every month until filled). Returns the number of grants."""
     pf = model.p.funders
     budget = pf.lottery_budget_yuan * model.simulated_residents / 1e5
     if budget < pf.lottery_grant_yuan:
@@ -110,12 +112,12 @@ def decide_lottery_awards(model: "CommunityModel", lottery: Funder) -> int:
 
 
 def decide_foundation_grants(model: "CommunityModel", foundation: Funder, street_index: int) -> int:
-    """Rule: the district endows the street's community foundation with its yearly
-    budget, which raises foundation_social_match yuan from donors per public yuan.
-    A share foundation_org_share of the pot goes to the best-reputation organizations as
-    project grants (paid monthly over a year), the rest equally to the committees'
-    micro-project funds.
-    Returns the number of grants."""
+    """Rule: the district endows the street's community foundation with
+    foundation_budget_yuan a year, which raises foundation_social_match yuan from donors
+    per public yuan. A share foundation_org_share of the pot goes to the best-reputation
+    organizations as project grants of foundation_grant_yuan (paid monthly over
+    foundation_grant_months), the rest equally to the committees' micro-project funds.
+    Returns the number of grants plus the number of committee payments."""
     pf = model.p.funders
     street = model.streets[street_index]
     budget = pf.foundation_budget_yuan
@@ -133,7 +135,8 @@ def decide_foundation_grants(model: "CommunityModel", foundation: Funder, street
         org_pot -= pf.foundation_grant_yuan
         pot -= pf.foundation_grant_yuan
         foundation.committed += pf.foundation_grant_yuan
-        org.grants.append(Grant(foundation, "foundation_grant", pf.foundation_grant_yuan / 12, 12))
+        org.grants.append(Grant(foundation, "foundation_grant", pf.foundation_grant_yuan / pf.foundation_grant_months,
+                                pf.foundation_grant_months))
         grants += 1
     per = pot / len(street.committees)
     for c in street.committees:
@@ -157,13 +160,13 @@ def foundation_round(m: "CommunityModel") -> None:
     (foundation_coverage), grants (:func:`decide_foundation_grants`)."""
     for s, foundation in enumerate(m.foundations):
         if m.streets[s].has_foundation():
-            m.tally["foundation_grants"] += decide_foundation_grants(m, foundation, s)
+            m.recorder.events.foundation_grants += decide_foundation_grants(m, foundation, s)
 
 
 def lottery_round(m: "CommunityModel") -> None:
     """Once a year (lottery_month) the welfare-lottery fund's bidding round
     (:func:`decide_lottery_awards`)."""
-    m.tally["lottery_grants"] += decide_lottery_awards(m, m.funders["lottery"])
+    m.recorder.events.lottery_grants += decide_lottery_awards(m, m.funders["lottery"])
 
 
 def pay_publicity(m: "CommunityModel") -> None:

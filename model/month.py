@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 def run_month(m: "CommunityModel") -> None:
     """Run one month: the phases above, in that order."""
-    m.tally.clear()
     m.recorder.begin_month()
     yearly_rounds(m)
     streets_act(m)
@@ -48,7 +47,7 @@ def run_month(m: "CommunityModel") -> None:
     labour_market(m)
     served = serve_residents(m)
     committees.partnerships(m, served.partner_perf, served.unmet)
-    accounts.accounts(m)
+    accounts.accounts(m, served)
     workers.decide_quits(m)
     residents_social(m, served)
     m.recorder.record(served)  # its pass over the residents checks their invariants
@@ -78,7 +77,7 @@ def yearly_rounds(m: "CommunityModel") -> None:
         committees.decide_micro_projects(m)
     if _due(m, "tender", ps.tender_month, cal):
         streets.run_tenders(m)
-    if _due(m, "oversight", (ps.tender_month + 5) % 12 + 1, cal):
+    if _due(m, "oversight", streets.oversight_month(ps), cal):
         streets.run_oversight(m)
     if _due(m, "lottery", pf.lottery_month, cal):
         funders.lottery_round(m)
@@ -86,7 +85,7 @@ def yearly_rounds(m: "CommunityModel") -> None:
         workers.certification_exam(m)
     if cal == pw.graduation_month:
         workers.graduation(m)
-    if cal == pc.election_month and m.month - m.last_election >= pc.election_interval_months - 6:
+    if committees.election_due(pc, m.month, cal, m.last_election):
         committees.hold_elections(m)
         m.last_election = m.month
 

@@ -97,9 +97,7 @@ class Organization(mesa.Agent):
         self.uses_venue = False
         self.runs_platform = False
         self.months_negative = 0
-        self.needs_met_month = 0
-        self.met_last_month = 0
-        self.capacity = 0.0
+        self.capacity = 0.0  # needs a month, as of the last time it was computed
         self.income_12m: deque[dict[str, float]] = deque(maxlen=12)
         self.income_month: dict[str, float] = {}
         self._income_total: dict[str, float] = {}  # running sum of the window
@@ -139,10 +137,12 @@ class Organization(mesa.Agent):
     # ------------------------------------------------------------------
     def staff_units(self) -> tuple[float, float, float]:
         """(social workers' output units, the certified ones' units, mean skill): a social
-        worker counts 0.5 + 0.5*skill; the mean skill is 0 without social workers."""
+        worker counts (1 - sw_skill_output_share) + sw_skill_output_share * skill; the mean
+        skill is 0 without social workers."""
         if not self.workers:
             return 0, 0, 0.0  # what the sums below give for no workers
-        units = [0.5 + 0.5 * w.skill for w in self.workers]
+        s = self.model.p.organizations.sw_skill_output_share
+        units = [(1.0 - s) + s * w.skill for w in self.workers]
         cert = sum(u for u, w in zip(units, self.workers, strict=True) if w.certified)
         mean_skill = (sum(w.skill for w in self.workers) / len(self.workers)) if self.workers else 0.0
         return sum(units), cert, mean_skill
@@ -284,7 +284,7 @@ def decide_foundings(m: "CommunityModel", street: "StreetOffice") -> list[Organi
         kind = ORG_KINDS[int(rng.choice(len(ORG_KINDS), p=shares))]
         home = street.committees[int(rng.integers(len(street.committees)))]
         if capital < po.capital_requirement_yuan + po.registration_cost_yuan:
-            m.tally["founding_blocked"] += 1
+            m.recorder.events.founding_blocked += 1
             continue
         incubated = street.incubator_has_room()
         mean_delay = registration_delay(po, incubated)
@@ -312,12 +312,12 @@ def decide_registrations(m: "CommunityModel") -> None:
         if rng.random() < po.abandon_rate:
             org.status = ABANDONED
             wind_up(m, org)
-            m.tally["registrations_abandoned"] += 1
+            m.recorder.events.registrations_abandoned += 1
         elif org.months_to_register <= 0:
             org.status = ACTIVE
             org.registered_month = m.month
             org.other_staff = po.other_staff
-            m.tally["foundings"] += 1
+            m.recorder.events.foundings += 1
         else:
             org.months_to_register -= 1
 
@@ -330,6 +330,43 @@ def bid_price(ps: StreetParams, rng: np.random.Generator, age_registered: int) -
         * (1 - ps.price_experience_discount * min(age_registered, ps.price_discount_months) / ps.price_discount_months)
 
 
+def credit_contracts(orgs: list[Organization], delivered: np.ndarray, slots: np.ndarray, kinds: np.ndarray) -> None:
+    """Rule: a need an organization meets counts as delivered under its newest running
+    contract of the same kind, if it holds one. ``orgs``: the model's organization table;
+    ``delivered``: the slots that met needs this round (ascending); ``slots``, ``kinds``:
+    the organization and the need kind of each need met."""
+    k = len(NEED_KINDS)
+    holds = np.zeros(len(orgs), dtype=bool)
+    holds[[slot for slot in delivered.tolist() if orgs[slot].contracts]] = True
+    by_holder = holds[slots]
+    codes, n = np.unique(slots[by_holder] * k + kinds[by_holder].astype(np.int64), return_counts=True)
+    for code, cnt in zip(codes.tolist(), n.tolist(), strict=True):
+        for ct in reversed(orgs[code // k].contracts):
+            if ct.kind == code % k and ct.months_left > 0:
+                ct.delivered += cnt
+                break
+
+
+def social_income(po: OrgParams, orgs: list[Organization], month: int, gov: np.ndarray, met: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rule: an active organization receives donations (donations_yuan_month, raised or
+    lowered by donation_reputation around a reputation of 1/2, less crowd_out per yuan of
+    government income ``gov``, at least 0), market income (market_income_yuan_month, ramping
+    up over market_ramp_months of registration) and residents' fees (fee_yuan_per_need per
+    need met, ``met``, times fee_kinds_share, times fee_other_kinds_factor outside life
+    services). Returns (donations, market income, fees) of ``orgs``."""
+    appeal = 1.0 - po.donation_reputation / 2 + po.donation_reputation * np.array([o.reputation for o in orgs])
+    donation = po.donations_yuan_month * appeal - po.crowd_out * gov
+    donation = np.where(donation > 0.0, donation, 0.0)  # max(0.0, donation), NaN included
+    age = np.array([o.age_registered(month) for o in orgs], dtype=np.float64)
+    ramp = age / po.market_ramp_months if po.market_ramp_months > 0 else np.ones(len(orgs))
+    ramp = np.where(ramp < 1.0, ramp, 1.0)  # min(1.0, ramp)
+    market = po.market_income_yuan_month * ramp
+    share = po.fee_kinds_share * np.array([1.0 if o.kind == "life_services" else po.fee_other_kinds_factor
+                                           for o in orgs])
+    return donation, market, po.fee_yuan_per_need * share * met
+
+
 def decide_other_staff(m: "CommunityModel") -> None:
     """Rule: an active organization whose own social-work vacancy found no one this month
     hires one more other staff member instead, up to max_other_staff (hires a funded
@@ -338,25 +375,25 @@ def decide_other_staff(m: "CommunityModel") -> None:
     for org in m.organizations:
         if org.active and org.vacancies > 0 and org.other_staff < po.max_other_staff:
             org.other_staff += 1
-            m.tally["other_staff_hired"] += 1
+            m.recorder.events.other_staff_hired += 1
         org.vacancies = 0
 
 
-def decide_staffing(m: "CommunityModel", orgs: list[Organization], wages: list[float]) -> None:
+def decide_staffing(m: "CommunityModel", orgs: list[Organization], wages: list[float], met: np.ndarray,
+                    capacity_now: np.ndarray) -> None:
     """Rule: post a social-work vacancy when reserves cover hire_reserve_months of costs
     (with the new wage), the mean monthly income of the last year covers the costs with
     the new wage too, there is room under max_social_workers, and the organization was busy
     (met at least busy_threshold of its capacity) or holds a contract; when reserves fall
-    below layoff_reserve_months of costs, let the newest social worker go (or one other
-    staff member). ``orgs``: active organizations in slot order, ``wages``: their social
-    workers' wages this month."""
+    below layoff_reserve_months of costs, let the newest social worker go (or, without
+    one, one other staff member, keeping at least one). ``orgs``: active organizations in
+    slot order; ``wages``, ``met``, ``capacity_now``: their social workers' wages, needs
+    met and capacity this month."""
     po, pw = m.p.organizations, m.p.social_workers
     if not orgs:
         return
     costs = np.array([o.monthly_costs(po, w, m.month) for o, w in zip(orgs, wages, strict=True)])
     reserves = m.ledger.balance[np.array([o.account for o in orgs], dtype=np.int64)]
-    met = np.array([o.needs_met_month for o in orgs], dtype=np.float64)
-    capacity_now = np.array([o.capacity for o in orgs])
     contract = np.array([bool(o.contracts) and o.has_contract() for o in orgs])
     busy = (met >= po.busy_threshold * capacity_now) | contract
     next_wage = offer(pw, committee=False)
@@ -370,13 +407,10 @@ def decide_staffing(m: "CommunityModel", orgs: list[Organization], wages: list[f
             org.vacancies += 1
         elif org.workers:
             m.release(org.workers[-1])
-            m.tally["layoffs"] += 1
+            m.recorder.events.layoffs += 1
         elif org.other_staff > 1:
             org.other_staff -= 1
-            m.tally["layoffs"] += 1
-    for org in orgs:
-        org.met_last_month = org.needs_met_month
-        org.needs_met_month = 0
+            m.recorder.events.layoffs += 1
 
 
 def decide_failure(m: "CommunityModel", org: Organization, negative: bool) -> None:
@@ -387,7 +421,7 @@ def decide_failure(m: "CommunityModel", org: Organization, negative: bool) -> No
         if org.months_negative > m.p.organizations.failure_grace_months:
             org.status = FAILED
             wind_up(m, org)
-            m.tally["failures"] += 1
+            m.recorder.events.failures += 1
     else:
         org.months_negative = 0
 

@@ -102,6 +102,34 @@ COMMITTEE_COLUMNS = ("residents", "needs_arising", "needs_met", "needs_lapsed", 
                      "election_turnout")
 
 
+@dataclass(slots=True)
+class MonthEvents:
+    """Counts of the month's events, reported by the phases as they happen
+    (``m.recorder.events.failures += 1``); reset at the start of each month. A misspelt
+    event is an error (slots)."""
+
+    foundings: int = 0
+    founding_blocked: int = 0
+    registrations_abandoned: int = 0
+    failures: int = 0
+    layoffs: int = 0
+    other_staff_hired: int = 0
+    contracts_awarded: int = 0
+    contracts_paid: int = 0
+    contracts_lost: int = 0
+    lottery_grants: int = 0
+    foundation_grants: int = 0
+    micro_projects: int = 0
+    graduates: int = 0
+    hires: int = 0
+    lateral_entrants: int = 0
+    seekers_left: int = 0
+    exam_takers: int = 0
+    exam_passed: int = 0
+    staff_certified: int = 0
+    election: bool = False
+
+
 @dataclass(frozen=True)
 class _MonthState:
     """What the month's outcomes read, gathered once by ``Recorder._gather``."""
@@ -150,7 +178,8 @@ class Recorder:
 
     # -- tallies -----------------------------------------------------------
     def begin_month(self) -> None:
-        """Reset the month's tallies."""
+        """Reset the month's tallies and event counts."""
+        self.events = MonthEvents()
         n_g, n_c = self.n_g, self.n_c
         self.arising_g = np.zeros(n_g, np.int64)
         self.arising_c = np.zeros(n_c, np.int64)
@@ -282,10 +311,10 @@ class Recorder:
         return {
             "organizations_registered": float(len(orgs)),
             "organizations_registering": float(sum(1 for o in m.organizations if o.status == "registering")),
-            "organizations_active": float(sum(1 for o in orgs if o.met_last_month > 0)),
-            "organization_foundings": float(m.tally["foundings"]),
-            "organization_failures": float(m.tally["failures"]),
-            "contracts": float(m.tally["contracts_paid"]),
+            "organizations_active": float(sum(1 for o in orgs if st.served.org_met[o.slot] > 0)),
+            "organization_foundings": float(m.recorder.events.foundings),
+            "organization_failures": float(m.recorder.events.failures),
+            "contracts": float(m.recorder.events.contracts_paid),
             "government_income_share": _government_income_share(orgs),
             "orgs_with_certified_share": (sum(1 for o in orgs if o.certified_workers() > 0) / len(orgs)) if orgs else 0.0,
         }

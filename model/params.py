@@ -371,6 +371,9 @@ class Streets(Section):
     purchase_budget_yuan: float = P(0.0, "yuan per 100,000 residents-year", 0, 1e9, "assumption",
                                     "Purchase-of-services budget a street spends by tender (lever).")
     tender_month: int = P(1, "month of year", 1, 12, "assumption", "Month contracts are tendered.")
+    oversight_lag_months: int = P(6, "months after the tender month", 1, 11, "assumption",
+                                  "Months from the tender to the evaluation of running contracts (half-way through "
+                                  "the contract year).")
     contract_months: int = P(12, "months", 1, 60, "assumption", "Length of a service contract.")
     unit_cost_yuan: float = P(450.0, "yuan per need met", 10, 100000, "assumption",
                               "Price an organization bids per need met under contract.")
@@ -507,6 +510,9 @@ class Organizations(Section):
                                "Wage of non-social-worker staff.")
     needs_per_sw_month: float = P(14.0, "needs per worker-month", 0, 1000, "assumption",
                                   "Needs a social worker can meet per month (at skill 1).")
+    sw_skill_output_share: float = P(0.5, "share of output", 0, 1, "assumption",
+                                     "Share of a social worker's output that depends on skill: the worker counts "
+                                     "(1 - share) + share * skill output units.")
     needs_per_other_month: float = P(10.0, "needs per worker-month", 0, 1000, "assumption",
                                      "Needs other staff can meet per month.")
     experience_gain: float = P(0.3, "relative capacity at experience_months", 0, 5, "assumption",
@@ -649,6 +655,8 @@ class SocialWorkers(Section):
                               "Turnover rate (quits / mean employed over a year) at a wage equal to the outside option.")
     attrition_wage_sensitivity: float = P(1.5, "per unit relative wage gap", 0, 20, "SW turnover studies",
                                           "Quit rate rises as pay falls below the outside option.")
+    attrition_max_rate: float = P(5.0, "quits per worker-year", 0, 100, "assumption",
+                                  "Cap on a worker's yearly quit rate, however far pay falls below the outside option.")
     skill_growth_per_year: float = P(0.08, "skill per year", 0, 1, "assumption",
                                      "Skill growth with experience (skill 0-1).")
     training_skill_gain: float = P(0.0, "skill per year", 0, 1, "source article",
@@ -697,6 +705,8 @@ class Funders(Section):
                                    "Share of streets with a community foundation.")
     foundation_grant_yuan: float = P(30000.0, "yuan per project", 1000, 1e8, "assumption",
                                      "Size of a community-foundation grant.")
+    foundation_grant_months: int = P(12, "months", 1, 120, "assumption",
+                                     "Months over which a community-foundation grant is paid in instalments.")
     foundation_org_share: float = P(0.5, "share", 0, 1, "assumption",
                                     "Share of a foundation's pot granted to organizations (the rest to micro-projects).")
     lottery_weight_need: float = P(0.4, "weight", 0, 1, "source article",

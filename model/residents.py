@@ -238,10 +238,10 @@ class ResidentArrays:
         return self._open_hint
 
     def resolve_met(self, idx: np.ndarray, quality: np.ndarray, by_org: np.ndarray, p: ResidentParams) -> None:
-        """Rule: a met need closes; satisfaction moves towards the experienced quality
-        (provider quality minus quality_wait_penalty per month waited); trust moves
-        the same way when the need was brought to the committee; awareness rises
-        when an organization met it. ``idx`` are distinct residents (one kernel pass;
+        """Rule: a met need closes; satisfaction moves by satisfaction_step towards the
+        experienced quality (provider quality minus quality_wait_penalty per month waited);
+        trust moves by trust_step the same way when the need was brought to the committee;
+        awareness rises by awareness_gain_served when an organization met it. ``idx`` are distinct residents (one kernel pass;
         satisfaction, trust and awareness are float32)."""
         kernels.resolve_met(np.ascontiguousarray(idx, dtype=np.int64), np.ascontiguousarray(quality, dtype=np.float64),
                             np.ascontiguousarray(by_org, dtype=np.bool_), self.need_kind, self.need_wait,
@@ -277,9 +277,10 @@ class ResidentArrays:
         rng: np.random.Generator,
     ) -> None:
         """Rule (contagion over ties): a non-participant joins with chance
-        base*(1+group_participation_bias for elderly and women at home) + peer*share of
-        participating ties + participation_satisfaction*max(satisfaction-0.5, 0)
-        + project_pull where the committee runs micro-projects + publicity_participation;
+        participation_base * (1 + group_participation_bias for elderly and women at home)
+        + participation_peer * share of participating ties + participation_satisfaction
+        * max(satisfaction - 0.5, 0) + participation_project_pull where the committee runs
+        micro-projects + publicity_participation;
         a participant stops with chance participation_quit; a new participant volunteers
         with chance volunteer_share (all from the state before anyone changes).
         Awareness then rises towards the committee area's mean where below it (word of

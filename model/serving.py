@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from . import kernels
-from .committees import committee_arrays, own_capacities, projects_running, qualities, service_time_shares
-from .organizations import SERVES_BY_KIND, capacity, quality
+from .committees import (committee_arrays, own_capacities, project_supply, projects_running, qualities,
+                         service_time_shares)
+from .organizations import SERVES_BY_KIND, capacity, credit_contracts, quality
 from .params import NEED_KINDS
 from .residents import CH_COMMITTEE, CH_ORG, need_rate_matrix
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, Supply, match, spread
@@ -50,6 +51,8 @@ class ServiceResult:
     unmet: np.ndarray  # (committees x kinds) needs lapsed or still open after matching
     partner_perf: dict[tuple[int, int], float]  # (committee, organization slot) -> best quality on referred needs
     projects: np.ndarray  # micro-projects running in each committee
+    org_met: np.ndarray  # needs each organization met this month (by slot)
+    org_capacity: np.ndarray  # each organization's capacity this month (by slot; 0 unless active)
 
 def build_supply(m: "CommunityModel", demand_com: np.ndarray, reach: Reach, projects: np.ndarray) -> Supply:
     """Supply rows of the committee channel: each committee's own capacity spread over kinds
@@ -68,12 +71,10 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, reach: Reach, proj
     rows = [Supply(cells, np.full(cells.size, PT_COMMITTEE, np.int8), owner, cap_own,
                    qual[owner, 0], qual[owner, 1])]
     # micro-project rows
-    proj = projects.astype(np.float64) * pc.micro_project_needs_month * (1 + pc.expert_guidance)
+    proj, kinds, pq = project_supply(pc, projects)
     if proj.sum() > 0:
-        kinds = np.array([NEED_KINDS.index(k) for k in pc.project_kinds])
         pcells = (com_idx[:, None] * K + kinds[None, :]).ravel()
         powner = np.repeat(com_idx, kinds.size)
-        pq = min(1.0, max(0.0, pc.quality_base + pc.project_quality_offset + pc.project_guidance_gain * pc.expert_guidance))
         rows.append(Supply(pcells, np.full(pcells.size, PT_PROJECTS, np.int8), powner,
                            spread(powner, pcells, demand_com, proj), np.full(pcells.size, pq), np.zeros(pcells.size)))
     # partner organizations
@@ -214,8 +215,9 @@ def serve_residents(m: "CommunityModel") -> ServiceResult:
 
     met_cells = np.zeros(n_cells, np.int64)
     partner_perf: dict[tuple[int, int], float] = {}
+    org_met = np.zeros(len(m.organizations), np.int64)
     for res, supply in ((res1, com_supply), (res2, org_supply)):
-        met_cells += _close_met(m, res, supply, n_cells, partner_perf)
+        met_cells += _close_met(m, res, supply, n_cells, partner_perf, org_met)
     lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"], open_idx)
     lapsed_cells = kernels.lapsed_cells(lapsed, lapsed_kind, r.start, K, n_cells)
     m.recorder.add_lapsed(lapsed, lapsed_cells.reshape(-1, K).sum(axis=1))
@@ -223,13 +225,16 @@ def serve_residents(m: "CommunityModel") -> ServiceResult:
     remember_unmet(m, lapsed_kind_com)
     # each need open before matching was met, lapsed or is still open (none opened since)
     still_open = open_cells - met_cells - lapsed_cells
+    org_capacity = np.zeros(len(m.organizations))
+    org_capacity[reach.slots] = reach.capacity
     return ServiceResult(demand_cells=demand_com.reshape(-1, K), unmet=lapsed_kind_com + still_open.reshape(-1, K),
-                         partner_perf=partner_perf, projects=projects)
+                         partner_perf=partner_perf, projects=projects, org_met=org_met, org_capacity=org_capacity)
 
 
 def _close_met(m: "CommunityModel", res, supply: Supply, n_cells: int,
-               partner_perf: dict[tuple[int, int], float]) -> np.ndarray:
-    """Met needs close: tallies, providers' deliveries, partners' performance (the best
+               partner_perf: dict[tuple[int, int], float], org_met: np.ndarray) -> np.ndarray:
+    """Met needs close: tallies, providers' deliveries (needs met by each organization
+    added to ``org_met``, by slot; contracts' deliveries), partners' performance (the best
     quality a partner gave a committee's referred needs, into ``partner_perf``), residents'
     states. Returns the needs met per cell."""
     r = m.residents
@@ -254,18 +259,8 @@ def _close_met(m: "CommunityModel", res, supply: Supply, n_cells: int,
         orgs = m.organizations
         counts = np.bincount(slots, minlength=len(orgs))
         delivered = np.flatnonzero(counts)
-        for slot, cnt in zip(delivered.tolist(), counts[delivered].tolist(), strict=True):
-            orgs[slot].needs_met_month += cnt
-        # deliveries under the newest running contract of the same kind
-        holds = np.zeros(len(orgs), dtype=bool)
-        holds[[slot for slot in delivered.tolist() if orgs[slot].contracts]] = True
-        by_holder = holds[slots]
-        codes, n = np.unique(slots[by_holder] * K + kinds[by_holder].astype(np.int64), return_counts=True)
-        for code, cnt in zip(codes.tolist(), n.tolist(), strict=True):
-            for ct in reversed(orgs[code // K].contracts):
-                if ct.kind == code % K and ct.months_left > 0:
-                    ct.delivered += cnt
-                    break
+        org_met += counts
+        credit_contracts(orgs, delivered, slots, kinds)
         # partner performance: the best quality a partner gave a committee's referred needs
         if via_com.any():
             pair = coms[via_com].astype(np.int64) * len(orgs) + slots[via_com]

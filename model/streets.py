@@ -40,7 +40,7 @@ import mesa
 import numpy as np
 
 from .organizations import Contract, Organization, bid_price
-from .params import NEED_KINDS
+from .params import NEED_KINDS, Streets as StreetParams
 
 if TYPE_CHECKING:
     from .committees import Committee
@@ -95,7 +95,8 @@ class StreetOffice(mesa.Agent):
         return len(self.active_orgs()) / max(self.residents, 1) * 1e4
 
     def refill_founders(self) -> None:
-        """Once a year the pool of would-be founders is topped up to its size."""
+        """Rule: once a year the street's pool of would-be founders is topped up to
+        founders_per_100k per 100,000 residents."""
         self.founders = self.model.p.organizations.founders_per_100k * self.residents / 1e5
 
     def incubator_has_room(self) -> bool:
@@ -117,7 +118,14 @@ class StreetOffice(mesa.Agent):
         ]
 
     def decide_tender(self, budget_yuan: float) -> list[Contract]:
-        """Rule: split the year's budget over kinds by unmet needs; award by weighted score."""
+        """Rule: the year's budget is split over the need kinds the catalogue lets the street
+        buy (purchase_kinds) in proportion to the needs the street saw lapse; for each kind
+        with at least unit_cost_yuan, up to max_bidders eligible organizations (``eligible``)
+        bid (``organizations.bid_price``); the award scores weight_price * lowest price /
+        price + weight_quality * quality + weight_track_record * reputation +
+        weight_incumbency * incumbent; down the ranking each winner takes what it can
+        deliver (capacity * tender_capacity_factor * contract_months needs at its price)
+        as a contract of contract_months, until the kind's budget is spent."""
         m = self.model
         ps = m.p.streets
         rng = m.streams["tender"]
@@ -163,7 +171,10 @@ class StreetOffice(mesa.Agent):
         return awarded
 
     def decide_oversight(self) -> int:
-        """Rule: evaluated contracts scoring below lose_contract_below end early. Returns losses."""
+        """Rule: each running contract is evaluated with chance evaluation_coverage (the
+        district pays evaluation_cost_yuan); the score (``evaluation_score``) moves the
+        organization's reputation by reputation_step towards it (credit records); a
+        contract scoring below lose_contract_below ends early. Returns the contracts lost."""
         m = self.model
         ps = m.p.streets
         rng = m.streams["oversight"]
@@ -182,8 +193,11 @@ class StreetOffice(mesa.Agent):
         return lost
 
     def decide_platform(self) -> None:
-        """Rule: with a platform, commission the best active organization (quality + reputation,
-        social-work agencies preferred) to run it; it brings partner organizations to every committee."""
+        """Rule: with a platform, commission the best active organization (quality +
+        reputation, plus platform_agency_preference for a social-work agency) to run it; it
+        becomes every committee's partner at strength 1 and brings in the next
+        platform_partner_slots organizations by reputation as partners at
+        platform_partner_strength."""
         m = self.model
         ps = m.p.streets
         if not self.has_platform():
@@ -209,7 +223,8 @@ class StreetOffice(mesa.Agent):
             c.partners[best] = 1.0
 
     def decide_venues(self) -> None:
-        """Rule: open venues go to active organizations without one (best reputation first)."""
+        """Rule: round(venues * venues_open_share) venues are open to organizations; they go
+        to active organizations without one (best reputation first)."""
         ps = self.model.p.streets
         n_open = int(round(ps.venues * ps.venues_open_share))
         users = [o for o in self.active_orgs() if o.uses_venue]
@@ -254,14 +269,20 @@ def run_tenders(m: "CommunityModel") -> None:
     ps = m.p.streets
     for street in m.streets:
         budget = ps.purchase_budget_yuan * street.residents / 1e5 * street.budget_factor
-        m.tally["contracts_awarded"] += len(street.decide_tender(budget))
+        m.recorder.events.contracts_awarded += len(street.decide_tender(budget))
+
+
+def oversight_month(ps: StreetParams) -> int:
+    """Rule: contracts are evaluated oversight_lag_months after the tender month
+    (tender_month), in the calendar month that falls on."""
+    return (ps.tender_month - 1 + ps.oversight_lag_months) % 12 + 1
 
 
 def run_oversight(m: "CommunityModel") -> None:
     """Half-way through the contract year each street evaluates contracts
     (:meth:`StreetOffice.decide_oversight`)."""
     for street in m.streets:
-        m.tally["contracts_lost"] += street.decide_oversight()
+        m.recorder.events.contracts_lost += street.decide_oversight()
 
 
 def pay_running_costs(m: "CommunityModel") -> None:
@@ -306,17 +327,13 @@ def remember_unmet(m: "CommunityModel", lapsed_kind_com: np.ndarray) -> None:
         street.unmet_by_kind = street.unmet_by_kind * keep + lapsed_kind_com[rows].sum(axis=0)
 
 
-def evaluation_score(m: "CommunityModel", org: Organization, contract: Contract | None = None) -> float:
+def evaluation_score(m: "CommunityModel", org: Organization, contract: Contract) -> float:
     """Rule: a performance evaluation scores evaluation_quality_weight * the organization's
     quality + the rest * delivery: needs delivered under ``contract`` against what its price
-    buys over the months elapsed (without a contract: needs met this month against
-    capacity), at most 1. Score 0-1."""
+    buys over the months elapsed, at most 1. Score 0-1."""
     q = m.org_quality(org)[0]
-    if contract is not None:
-        elapsed = max(1, contract.months - contract.months_left)
-        expected = contract.monthly_yuan / max(contract.price, 1.0) * elapsed
-        delivery = min(1.0, contract.delivered / max(expected, 1.0))
-    else:
-        delivery = min(1.0, org.needs_met_month / max(org.capacity, 1.0))
+    elapsed = max(1, contract.months - contract.months_left)
+    expected = contract.monthly_yuan / max(contract.price, 1.0) * elapsed
+    delivery = min(1.0, contract.delivered / max(expected, 1.0))
     w = m.p.organizations.evaluation_quality_weight
     return w * q + (1.0 - w) * delivery

@@ -66,11 +66,11 @@ class SocialWorker(mesa.Agent):
 
     def quit_chance(self, p: SWParams) -> float:
         """Monthly chance of leaving: a constant hazard with yearly turnover rate
-        attrition_base*exp(s*gap) (gap relative to the outside wage; rate capped at 5 a year),
+        attrition_base*exp(s*gap) (gap relative to the outside wage; rate capped at attrition_max_rate),
         i.e. 1 - exp(-rate/12) a month, so quits / mean employed over a year is the rate."""
         take_home = self.wage + self.subsidy(p)
         gap = (p.outside_wage_yuan - take_home) / max(p.outside_wage_yuan, 1.0)
-        rate = min(5.0, p.attrition_base * math.exp(p.attrition_wage_sensitivity * gap))
+        rate = min(p.attrition_max_rate, p.attrition_base * math.exp(p.attrition_wage_sensitivity * gap))
         return 1.0 - math.exp(-rate / 12.0)
 
     def exam_pass_chance(self, p: SWParams) -> float:
@@ -137,7 +137,7 @@ def graduation(m: "CommunityModel") -> None:
     simulated world's market as job seekers (:func:`new_entrant`)."""
     for _ in range(graduates_this_year(m.p.social_workers, m.simulated_residents, m.streams["graduates"])):
         m.workers.append(new_entrant(m))
-        m.tally["graduates"] += 1
+        m.recorder.events.graduates += 1
 
 
 def _pay_exam_subsidy(m: "CommunityModel", worker: SocialWorker) -> None:
@@ -149,7 +149,8 @@ def _pay_exam_subsidy(m: "CommunityModel", worker: SocialWorker) -> None:
 
 def certification_exam(m: "CommunityModel") -> None:
     """Rule: once a year (exam_month) regular community workers sit the exam with chance
-    staff_exam_take_rate and, passing, become certified social workers of their committee;
+    staff_exam_take_rate (credited with staff_experience_years of experience and skill
+    staff_exam_skill) and, passing, become certified social workers of their committee;
     then uncertified employed social workers sit it with chance exam_take_rate (plus
     exam_take_support when supported; a share exam_support is supported) and pass with
     :meth:`SocialWorker.exam_pass_chance`."""
@@ -163,15 +164,15 @@ def certification_exam(m: "CommunityModel") -> None:
                              skill=pw.staff_exam_skill)
             w.supported = bool(rng.random() < pw.exam_support)
             _pay_exam_subsidy(m, w)
-            m.tally["exam_takers"] += 1
+            m.recorder.events.exam_takers += 1
             if rng.random() < w.exam_pass_chance(pw):
                 w.certified = True
                 m.workers.append(w)
                 m.hire(w, c)
                 if c.trained > 0:
                     c.trained -= 1
-                m.tally["exam_passed"] += 1
-                m.tally["staff_certified"] += 1
+                m.recorder.events.exam_passed += 1
+                m.recorder.events.staff_certified += 1
             else:
                 w.remove()
     for w in m.workers:
@@ -182,11 +183,11 @@ def certification_exam(m: "CommunityModel") -> None:
         if rng.random() >= min(take, 1.0):
             continue
         _pay_exam_subsidy(m, w)
-        m.tally["exam_takers"] += 1
+        m.recorder.events.exam_takers += 1
         if rng.random() < w.exam_pass_chance(pw):
             w.certified = True
             w.wage = w.compute_wage(pw)
-            m.tally["exam_passed"] += 1
+            m.recorder.events.exam_passed += 1
 
 
 def _filled(employer) -> None:
@@ -230,16 +231,16 @@ def match_jobs(m: "CommunityModel") -> None:
     for w, employer in hires:
         m.hire(w, employer)
         _filled(employer)
-        m.tally["hires"] += 1
+        m.recorder.events.hires += 1
     rng = m.streams["lateral"]
     for wage, _, employer in sorted(vacancies, key=lambda v: (-v[0], v[1]))[len(hires):]:
-        ratio = max(wage, pw.pay_floor_share * pw.outside_wage_yuan) / pw.outside_wage_yuan
+        ratio = wage / pw.outside_wage_yuan  # offers are at least the pay floor
         if rng.random() < min(1.0, pw.lateral_fill_rate * ratio ** pw.lateral_wage_elasticity):
             w = new_entrant(m)
             m.workers.append(w)
             m.hire(w, employer)
             _filled(employer)
-            m.tally["lateral_entrants"] += 1
+            m.recorder.events.lateral_entrants += 1
 
 
 def decide_seekers_leave(m: "CommunityModel") -> None:
@@ -249,7 +250,7 @@ def decide_seekers_leave(m: "CommunityModel") -> None:
     for w in [w for w in m.workers if not w.employed]:
         if rng.random() < m.p.social_workers.unemployed_exit_rate:
             m.leave_field(w)
-            m.tally["seekers_left"] += 1
+            m.recorder.events.seekers_left += 1
 
 
 def decide_quits(m: "CommunityModel") -> None:
@@ -264,6 +265,5 @@ def decide_quits(m: "CommunityModel") -> None:
     for w, u in zip(employed, draws, strict=True):
         w.gain_experience(pw)
         if u < w.quit_chance(pw):
-            m.tally["quits"] += 1
             m.recorder.quit(w)
             m.leave_field(w)

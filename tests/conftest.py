@@ -17,9 +17,10 @@ import pytest
 
 from model import CommunityModel, load_scenario
 from model.organizations import ACTIVE
-from model.params import Residents as ResidentParams
+from model.params import NEED_KINDS, Residents as ResidentParams
 from model.residents import ResidentArrays
 from model.scenario import Scenario, with_overrides
+from model.serving import ServiceResult
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_PY = ROOT / "run.py"
@@ -128,6 +129,16 @@ def make_org(m: CommunityModel, kind: str = "social_work_agency", street: int = 
     if reserves > 0:
         m.ledger.transfer(m.acct["founders"], org.account, reserves, "test_reserves")
     return org
+
+
+def idle_service(m: CommunityModel) -> ServiceResult:
+    """A month's service result in which nothing was served (to run a later phase alone):
+    no demand, no unmet needs, no partner deliveries, no micro-projects, no organization
+    met a need; organizations' capacity as they hold it now."""
+    n, k = len(m.committees), len(NEED_KINDS)
+    return ServiceResult(demand_cells=np.zeros((n, k), np.int64), unmet=np.zeros((n, k)), partner_perf={},
+                         projects=np.zeros(n, np.int64), org_met=np.zeros(len(m.organizations), np.int64),
+                         org_capacity=np.array([o.capacity for o in m.organizations], dtype=np.float64))
 
 
 def bare_model(sets: dict[str, Any] | None = None, seed: int = 1) -> CommunityModel:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import bare_model, make_org
+from conftest import bare_model, idle_service, make_org
 from model import accounts as accounts_phase, month as month_rules, organizations
 from model.funders import decide_foundation_grants, decide_lottery_awards, public_spending
 
@@ -55,12 +55,12 @@ def test_lottery_grant_paid_in_full_over_the_project(m):
     pf.lottery_budget_yuan = 1e9
     assert decide_lottery_awards(m, m.funders["lottery"]) == 1
     for _ in range(12):
-        accounts_phase.accounts(m)
+        accounts_phase.accounts(m, idle_service(m))
     lottery = m.funders["lottery"]
     assert m.ledger.get(lottery.account) == pytest.approx(-120_000.0)
     assert org.income_window()["lottery_grant"] == pytest.approx(120_000.0)
     assert not org.grants
-    accounts_phase.accounts(m)
+    accounts_phase.accounts(m, idle_service(m))
     assert m.ledger.get(lottery.account) == pytest.approx(-120_000.0), "paid after the project ended"
     m.check_invariants()
 
@@ -83,7 +83,7 @@ def test_foundation_grants_conserve_money(m):
     assert m.ledger.get(foundation.account) == pytest.approx(foundation.committed) == pytest.approx(150_000.0)
     m.check_invariants()
     for _ in range(12):
-        accounts_phase.accounts(m)
+        accounts_phase.accounts(m, idle_service(m))
     assert m.ledger.get(foundation.account) == pytest.approx(0.0, abs=1e-6)
     assert foundation.committed == pytest.approx(0.0, abs=1e-6)
     assert all(o.income_window().get("foundation_grant") == pytest.approx(30_000.0) for o in bidders if o.grants)
@@ -106,7 +106,7 @@ def test_foundation_commitment_released_when_grantee_winds_up(m):
     foundation = m.foundations[0]
     decide_foundation_grants(m, foundation, 0)
     assert foundation.committed == pytest.approx(48_000.0)
-    accounts_phase.accounts(m)
+    accounts_phase.accounts(m, idle_service(m))
     organizations.wind_up(m, bidders[0])
     assert foundation.committed == pytest.approx(24_000.0 - 2_000.0)
     free = m.ledger.get(foundation.account) - foundation.committed
@@ -195,6 +195,6 @@ def test_foundation_commitments_fall_in_slot_order_with_wind_ups():
     expected -= grantees[2].grants[0].monthly_yuan
     m.ledger.transfer(grantees[0].account, m.acct["founders"], m.ledger.get(grantees[0].account) + 1e6, "test")
     m.month += 1
-    accounts_phase.accounts(m)
+    accounts_phase.accounts(m, idle_service(m))
     assert [o.status for o in grantees] == ["failed", "active", "active"]
     assert f.committed == expected

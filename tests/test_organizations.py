@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import bare_model, make_org
+from conftest import bare_model, idle_service, make_org
 from model import accounts as accounts_phase, month as month_rules, organizations
 from model.organizations import ABANDONED, ACTIVE, FAILED, REGISTERING
 from model.params import Organizations
@@ -60,7 +60,7 @@ def test_registration_finishes_or_is_abandoned(m):
         month_rules.organizations_register(m)
         assert org.status == REGISTERING
     month_rules.organizations_register(m)
-    assert org.status == ACTIVE and org.registered_month == m.month and m.tally["foundings"] == 1
+    assert org.status == ACTIVE and org.registered_month == m.month and m.recorder.events.foundings == 1
     quitter = m.add_organization("mediation", street, 0, 5, False)
     m.ledger.transfer(m.acct["founders"], quitter.account, 1000.0, "capital")
     m.p.organizations.abandon_rate = 1.0
@@ -76,27 +76,27 @@ def test_failure_only_when_reserves_stay_negative(m):
     m.ledger.transfer(org.account, m.acct["landlords"], 1e6, "test_drain")  # deep in debt
     workers = list(org.workers)
     for month in range(1, 4):
-        accounts_phase.accounts(m)
+        accounts_phase.accounts(m, idle_service(m))
         assert org.status == ACTIVE, f"failed after {month} negative month(s) with a 3-month grace"
         assert org.months_negative == month
-    accounts_phase.accounts(m)
-    assert org.status == FAILED and m.tally["failures"] == 1
+    accounts_phase.accounts(m, idle_service(m))
+    assert org.status == FAILED and m.recorder.events.failures == 1
     assert not org.workers and all(w.employer is None for w in workers), "workers are released (laid off, or at wind-up)"
     assert all(w in m.workers for w in workers), "released workers seek jobs, they do not vanish"
     assert m.ledger.get(org.account) == 0.0, "debts are covered by the founders at wind-up"
     m.check_invariants()
-    accounts_phase.accounts(m)
-    assert m.tally["failures"] == 1, "a failed organization fails once"
+    accounts_phase.accounts(m, idle_service(m))
+    assert m.recorder.events.failures == 1, "a failed organization fails once"
 
 
 def test_a_positive_month_resets_the_negative_count(m):
     m.p.organizations.failure_grace_months = 1
     org = make_org(m, reserves=100.0)
     m.ledger.transfer(org.account, m.acct["landlords"], 10_000.0, "test_drain")
-    accounts_phase.accounts(m)
+    accounts_phase.accounts(m, idle_service(m))
     assert org.months_negative == 1
     m.ledger.transfer(m.acct["donors"], org.account, 1e6, "rescue")
-    accounts_phase.accounts(m)
+    accounts_phase.accounts(m, idle_service(m))
     assert org.months_negative == 0 and org.status == ACTIVE
 
 
@@ -120,7 +120,7 @@ def test_monthly_accounts_rent_subsidy_and_costs(m):
     po.utilities_yuan_month, po.utility_discount_share = 400.0, 0.5
     po.other_wage_yuan = 3000.0
     org = make_org(m, other_staff=1, workers=0, reserves=50_000.0)
-    accounts_phase.accounts(m)
+    accounts_phase.accounts(m, idle_service(m))
     assert m.ledger.get(org.account) == pytest.approx(50_000 - 1500 - 200 - 3000)
     venue = make_org(m, other_staff=1, workers=0, reserves=50_000.0)
     venue.uses_venue = True

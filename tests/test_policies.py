@@ -439,7 +439,7 @@ def test_direct_registration_raises_founding_and_shortens_registration():
     for on in (False, True):
         m = make_model({"direct_registration": {}} if on else None, params=NO_ORGS)
         street, chance, created = _found(m)
-        res[on] = (m.p.organizations, chance, created, m.tally["founding_blocked"])
+        res[on] = (m.p.organizations, chance, created, m.recorder.events.founding_blocked)
     (p_off, ch_off, cr_off, blocked_off), (p_on, ch_on, cr_on, blocked_on) = res[False], res[True]
     assert p_on.registration_delay_months == lever.registration_delay_months
     assert p_on.capital_requirement_yuan == lever.capital_requirement_yuan

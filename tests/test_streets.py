@@ -189,7 +189,7 @@ def test_foundings_blocked_without_capital_and_money_conserved(m):
     po.cost_sensitivity = 0.0  # every founder tries; only the capital check stops them
     street.founders = 20
     po.capital_requirement_yuan = 1e7  # no founder has it
-    assert decide_foundings(m, street) == [] and m.tally["founding_blocked"] > 0
+    assert decide_foundings(m, street) == [] and m.recorder.events.founding_blocked > 0
     po.capital_requirement_yuan = 0.0
     po.registration_cost_yuan = 0.0
     po.founder_capital_sigma = 0.0

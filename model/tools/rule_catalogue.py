@@ -53,14 +53,14 @@ AGENTS: dict[str, str] = {
     "funders": "Funder",
     "residents": "Residents",
     "kernels": "Residents",
-    "serving": "Residents/services",
+    "serving": "Matching",
     "services": "Matching",
-    "month": "Model",
-    "community": "Model",
 }
 """The agent each module is about (module name relative to ``model``): the agent of
 its module-level rules (a method's agent is its class). A rule in a module missing
-here is an error (``UnknownModule``)."""
+here is an error (``UnknownModule``): ``month`` (the order of the month) and
+``community`` (the world and its services) are left out on purpose, so no rule can
+live there."""
 
 SECTION_ALIASES = {"po": "organizations", "pw": "social_workers", "pc": "committees", "ps": "streets",
                    "pf": "funders", "pr": "residents"}
