@@ -39,6 +39,12 @@ if TYPE_CHECKING:
 
 
 
+def in_coverage(rank: int, n: int, share: float) -> bool:
+    """Rule: a facility or fund that covers ``share`` of the streets (or committees) reaches
+    the first ``share`` of the ``n`` of them in a fixed random coverage order (``rank``)."""
+    return (rank + 0.5) / n <= share
+
+
 class Committee(mesa.Agent):
     """A residents' committee."""
 
@@ -64,8 +70,8 @@ class Committee(mesa.Agent):
 
     # ------------------------------------------------------------------
     def has_fund(self, p: ComParams) -> bool:
-        """Covered by the self-governance fund (first ``fund_coverage`` of committees in coverage order)."""
-        return (self.coverage_rank + 0.5) / len(self.model.committees) <= p.fund_coverage
+        """Covered by the self-governance fund (:func:`in_coverage` with fund_coverage)."""
+        return in_coverage(self.coverage_rank, len(self.model.committees), p.fund_coverage)
 
     def sw_posts(self, p: ComParams) -> int:
         """Posts for professional social workers among the staff."""

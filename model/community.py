@@ -15,9 +15,9 @@ from . import month as month_rules
 from .committees import Committee
 from .funders import Funder
 from .ledger import Ledger
-from .organizations import ACTIVE, Organization
+from .organizations import ACTIVE, Organization, founder_kind_probabilities
 from .outcomes import Recorder
-from .params import GROUPS, NEED_KINDS, ORG_KINDS
+from .params import GROUPS, ORG_KINDS
 from .policies import PolicySchedule
 from .residents import ResidentArrays
 from .rng import Streams
@@ -113,8 +113,7 @@ class CommunityModel(mesa.Model):
 
     def _initial_organizations(self, rng: np.random.Generator) -> None:
         po = self.p.organizations
-        shares = np.array([getattr(po.founder_kind_shares, k) for k in ORG_KINDS])
-        shares = shares / shares.sum()
+        shares = founder_kind_probabilities(po)
         for street in self.streets:
             n = int(rng.poisson(po.initial_per_100k * street.residents / 1e5))
             for _ in range(n):
@@ -195,21 +194,20 @@ class CommunityModel(mesa.Model):
     @property
     def calendar(self) -> tuple[int, int]:
         """(year, month) of the current step; year 1 when the scenario has no start."""
-        if self.spec.scenario.start:
-            y0, m0 = parse_month(self.spec.scenario.start)
-        else:
-            y0, m0 = 1, 1
-        total = (m0 - 1) + max(self.month - 1, 0)
+        return self._calendar_of(self.month)
+
+    def _calendar_of(self, month: int) -> tuple[int, int]:
+        """(year, month) of a month index; year 1 when the scenario has no start."""
+        y0, m0 = parse_month(self.spec.scenario.start) if self.spec.scenario.start else (1, 1)
+        total = (m0 - 1) + max(month - 1, 0)
         return y0 + total // 12, total % 12 + 1
 
     def calendar_label(self, month: int | None = None) -> str:
         """'YYYY-MM' of a month index (the current one by default), or '' with no start."""
         if not self.spec.scenario.start:
             return ""
-        y0, m0 = parse_month(self.spec.scenario.start)
-        m = self.month if month is None else month
-        total = (m0 - 1) + max(m - 1, 0)
-        return f"{y0 + total // 12:04d}-{total % 12 + 1:02d}"
+        year, cal = self._calendar_of(self.month if month is None else month)
+        return f"{year:04d}-{cal:02d}"
 
     # ------------------------------------------------------------------
     def step(self) -> None:

@@ -257,6 +257,13 @@ def founding_chance(po: OrgParams, density: float, service_centre: bool, delay: 
     return min(rate, 1.0)
 
 
+def founder_kind_probabilities(po: OrgParams) -> np.ndarray:
+    """The chance a new organization is of each kind (ORG_KINDS order): founder_kind_shares,
+    normalised."""
+    shares = np.array([getattr(po.founder_kind_shares, k) for k in ORG_KINDS])
+    return shares / shares.sum()
+
+
 def registration_delay(po: OrgParams, incubated: bool = False) -> float:
     """Rule: mean months to register, registration_delay_months, cut by incubator_delay_cut
     for an incubated start-up."""
@@ -276,8 +283,7 @@ def decide_foundings(m: "CommunityModel", street: "StreetOffice") -> list[Organi
     chance = founding_chance(po, street.density(), street.has_service_centre(), registration_delay(po))
     tries = int(rng.binomial(int(street.founders), chance)) if street.founders >= 1 else 0
     created = []
-    shares = np.array([getattr(po.founder_kind_shares, k) for k in ORG_KINDS])
-    shares = shares / shares.sum()
+    shares = founder_kind_probabilities(po)
     for _ in range(tries):
         street.founders -= 1
         capital = po.founder_capital_median_yuan * math.exp(po.founder_capital_sigma * rng.standard_normal())

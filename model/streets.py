@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from .committees import in_coverage
 from .organizations import Contract, Organization, bid_price
 from .params import NEED_KINDS, Streets as StreetParams
 
@@ -66,8 +67,9 @@ class StreetOffice(mesa.Agent):
 
     # -- coverage of street-level facilities (a share of streets, in a fixed order) --
     def covered(self, share: float) -> bool:
-        """True if this street is among the first ``share`` of streets in coverage order."""
-        return (self.coverage_rank + 0.5) / len(self.model.streets) <= share
+        """True if this street is among the first ``share`` of streets in coverage order
+        (:func:`committees.in_coverage`)."""
+        return in_coverage(self.coverage_rank, len(self.model.streets), share)
 
     def has_incubator(self) -> bool:
         """An incubator serves this street."""
