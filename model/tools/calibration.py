@@ -53,13 +53,6 @@ TARGETS: tuple[Target, ...] = (
            "share of sampled streets covered; input ramped 2004-2015, checked here"),
 )
 
-INPUT_FIGURES = (
-    ("community foundations", "4", "policies.community_foundations.coverage = 0.02 of 209 streets (= 4.2)",
-     "by construction; a 2 % street sample cannot resolve 4 of 209 streets, so the simulated count is 0 or 50"),
-    ("graduates per year", "950+", "parameters.social_workers.graduates_per_year = 950", "input"),
-    ("districts with incubators", "all 17", "policies.incubators ramped to coverage 0.8 of streets by 2015", "input"),
-)
-
 TUNED = (
     ("parameters.social_workers.initial_per_100k", "preset: 14", "social workers in 2004"),
     ("parameters.committees.sw_posts_share", "0.1", "committee posts for professional social workers"),
