@@ -24,6 +24,8 @@ import os
 import signal
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Protocol
 
+from .checkout import code_digest
+
 if TYPE_CHECKING:
     from .design import Task
     from .reduce import ReduceSpec
@@ -238,8 +240,6 @@ class DaskExecutor:
             self.close()
             raise ExecutorError(f"Dask workers cannot run this project's code ({type(exc).__name__}: {exc}); "
                                 "start them from the project folder with the same environment") from None
-        from .checkout import code_digest
-
         ours = code_digest()
         for addr, info in infos.items():
             if info["code"] != ours:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from model.output import atomic_write_text
 
+from .design import replication_seed
 from .i18n import fmt_ci, fmt_diff, fmt_num, fmt_p, fmt_size, fmt_value, note, outcome_label, t
 
 if TYPE_CHECKING:
@@ -238,8 +239,6 @@ def _reading_blocks(tables: "Tables", info: RunInfo, lang: str) -> list[Block]:
 
 def _provenance_blocks(exp: "Experiment", info: RunInfo, lang: str) -> list[Block]:
     """The appendix: experiment file and hash, seeds, runs, executor, commit, versions, times."""
-    from .design import replication_seed
-
     seeds = [str(replication_seed(exp.seed, r)) for r in range(min(info.replications, 10))]
     more = " …" if info.replications > 10 else ""
     prov = [

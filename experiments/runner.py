@@ -35,6 +35,7 @@ from .design import Plan, Task
 from .executors import Executor, LocalPool, make_executor
 from .i18n import outcome_label, t
 from .reduce import Reduced, ReduceSpec
+from .report import RunInfo, write_report
 from .spec import Experiment
 from .store import Store
 
@@ -227,8 +228,6 @@ def _write_report(exp: Experiment, tables: analysis.Tables, made: dict[str, Path
                   executor: Executor, counts: dict) -> None:
     """Write report.md and report.html with the invocation's provenance (``counts``: replications,
     auto_reason, done, failed, executed, seconds)."""
-    from .report import RunInfo, write_report
-
     info = RunInfo(**counts, executor=f"{executor.name}, {executor.workers} worker(s)",
                    git_commit=git_commit(), versions=_versions(),
                    generated=_dt.datetime.now().astimezone().isoformat(timespec="seconds"))

@@ -5,6 +5,7 @@
     m.step()  # one month
 """
 
+from ._version import __version__
 from .community import CommunityModel
 from .outcomes import OUTCOMES, OUTCOME_NAMES
 from .params import Parameters
@@ -21,5 +22,5 @@ __all__ = [
     "load_scenario",
     "preset_names",
     "register_rows",
+    "__version__",
 ]
-__version__ = "0.1.0"

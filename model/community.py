@@ -17,7 +17,7 @@ from .funders import Funder
 from .ledger import Ledger
 from .organizations import ACTIVE, Organization, founder_kind_probabilities
 from .outcomes import Recorder
-from .params import GROUPS, ORG_KINDS
+from .params import ORG_KINDS
 from .policies import PolicySchedule
 from .residents import ResidentArrays
 from .rng import Streams
@@ -254,12 +254,7 @@ class CommunityModel(mesa.Model):
             if outermost:
                 gc.unfreeze()
 
-    # -- descriptive --------------------------------------------------------
-    @property
-    def groups(self) -> tuple[str, ...]:
-        """Resident group names."""
-        return GROUPS
-
+    # -- invariants ---------------------------------------------------------
     def check_invariants(self, residents: bool = True) -> None:
         """Raise AssertionError if money, head counts or probabilities are off. ``residents``:
         check the residents' arrays too (the month skips it: the recorder's pass over the

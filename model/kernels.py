@@ -206,8 +206,8 @@ def bring_forward_and_split(idx, need_kind, need_channel, need_wait, start, trus
 
 @njit(cache=_CACHE)
 def count_by_group(idx, group, n_groups):
-    """Residents ``idx`` counted by group (replaces ``np.bincount(group[idx], minlength=n_groups)``:
-    a gather and a bincount over an int64 copy)."""
+    """Residents ``idx`` counted by group, in one pass without a gather or an int64 copy; equals
+    ``np.bincount(group[idx], minlength=n_groups)`` (tested)."""
     by_g = np.zeros(n_groups, np.int64)
     for j in range(idx.size):
         by_g[group[idx[j]]] += 1
@@ -216,9 +216,10 @@ def count_by_group(idx, group, n_groups):
 
 @njit(cache=_CACHE)
 def met_by_group(idx, group, need_wait, n_groups):
-    """Met needs ``idx`` counted by group, and their waits summed by group in index order, one
-    pass (replaces the gathers ``group[idx]``, ``need_wait[idx]`` and two bincounts; the sums
-    are the same chain of additions as ``np.bincount(g, weights=wait)``)."""
+    """Met needs ``idx`` counted by group, and their waits summed by group in index order, in one
+    pass without gathers; equals ``np.bincount(group[idx], minlength=n_groups)`` and, bit for bit
+    (the same chain of additions),
+    ``np.bincount(group[idx], weights=need_wait[idx].astype(np.float64), minlength=n_groups)`` (tested)."""
     by_g = np.zeros(n_groups, np.int64)
     wait_g = np.zeros(n_groups, np.float64)
     for j in range(idx.size):
@@ -231,8 +232,8 @@ def met_by_group(idx, group, need_wait, n_groups):
 
 @njit(cache=_CACHE)
 def lapsed_cells(idx, kinds, start, n_kinds, n_cells):
-    """Lapsed needs ``idx`` (kinds ``kinds``) per cell committee*n_kinds + kind (replaces
-    ``np.bincount(committee[idx].astype(np.int64) * n_kinds + kinds, minlength=n_cells)``).
+    """Lapsed needs ``idx`` (kinds ``kinds``) per cell committee*n_kinds + kind; equals
+    ``np.bincount(committee[idx].astype(np.int64) * n_kinds + kinds, minlength=n_cells)`` (tested).
 
     Residents are contiguous by committee (committee c holds start[c] to start[c+1] - 1), so
     for ascending ``idx`` the committee is found by walking along ``start`` instead of

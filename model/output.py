@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._version import __version__
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -96,8 +98,6 @@ def versions() -> dict[str, str]:
     import mesa
     import pandas
     import scipy
-
-    from . import __version__
 
     return {
         "model": __version__,

@@ -24,7 +24,6 @@ from .policies import LEVERS
 FIXED = "fixed"
 UNCERTAIN = "uncertain"
 LEVER = "lever"
-ROLES: tuple[str, ...] = (FIXED, UNCERTAIN, LEVER)
 
 
 def lever_paths() -> dict[str, list[str]]:

@@ -23,8 +23,8 @@ cycle is tied to the residents at positions q + o and q - o (mod the
 committee's size). ``tie_pos[i]`` is resident i's position on its committee's
 cycle and ``tie_at[start[c] + q]`` the local index of the resident at position
 q. Because the cycle order is random, a resident's ties are a random sample of
-the committee area whatever the storage order, exactly as when residents were
-stored in random order and tied by index. The ties cost 4 bytes per resident
+the committee area, independent of the order in which residents are stored (in
+particular of their being stored in runs by group). The ties cost 4 bytes per resident
 (two uint16 where committees are smaller than 65,536); ``neighbours`` returns
 them as a scipy.sparse matrix for analysis.
 """

@@ -578,7 +578,7 @@ def test_venture_philanthropy_awards_project_grants_that_hire_social_workers():
 
 
 def test_self_governance_funds_start_micro_projects_only_in_covered_committees():
-    """Mechanism (month.start_micro_projects): covered committees get yuan_per_committee
+    """Mechanism (committees.decide_micro_projects): covered committees get yuan_per_committee
     from the district each year and start as many micro-projects as the fund pays for and
     their volunteers staff; uncovered committees start none."""
     lever = LEVERS["self_governance_funds"](coverage=0.5)

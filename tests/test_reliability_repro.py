@@ -22,6 +22,7 @@ import os
 import platform
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import mesa
@@ -30,8 +31,9 @@ import pandas as pd
 import pytest
 
 from conftest import PYTHON, ROOT, RUN_PY
+from model import __version__ as model_version
 from model import load_scenario
-from model.output import git_commit
+from model.output import git_commit, versions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "experiments"))
 from exp_helpers import (NON_CANONICAL, assert_same_bytes, checkout_state, folder_digest, run_quiet,  # noqa: E402
@@ -73,6 +75,12 @@ def env_with(hash_seed: str) -> dict[str, str]:
 
 def expected_versions() -> dict[str, str]:
     return {"python": platform.python_version(), "mesa": mesa.__version__, "numpy": np.__version__}
+
+
+def test_recorded_model_version_is_the_package_version():
+    """Runs record ``model._version.__version__``; ``model.__version__`` and pyproject.toml say the same."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert versions()["model"] == model_version == project["version"]
 
 
 # ---------------------------------------------------------------------------

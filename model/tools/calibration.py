@@ -12,6 +12,7 @@ The parameters tuned (by hand, a few rounds of this command) are listed in
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +20,11 @@ from pathlib import Path
 
 import numpy as np
 from scipy import stats
+
+from ..community import CommunityModel
+from ..output import atomic_write_text
+from ..scenario import load_scenario, with_overrides
+from ..scenario_dates import month_index
 
 CAL_DATE = "2015-12"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "calibration.md"
@@ -47,13 +53,6 @@ TARGETS: tuple[Target, ...] = (
            "share of sampled streets covered; input ramped 2004-2015, checked here"),
 )
 
-INPUT_FIGURES = (
-    ("community foundations", "4", "policies.community_foundations.coverage = 0.02 of 209 streets (= 4.2)",
-     "by construction; a 2 % street sample cannot resolve 4 of 209 streets, so the simulated count is 0 or 50"),
-    ("graduates per year", "950+", "parameters.social_workers.graduates_per_year = 950", "input"),
-    ("districts with incubators", "all 17", "policies.incubators ramped to coverage 0.8 of streets by 2015", "input"),
-)
-
 TUNED = (
     ("parameters.social_workers.initial_per_100k", "preset: 14", "social workers in 2004"),
     ("parameters.committees.sw_posts_share", "0.1", "committee posts for professional social workers"),
@@ -66,16 +65,11 @@ TUNED = (
 
 
 def _months_to(date: str, start: str) -> int:
-    from ..scenario_dates import month_index
-
     return month_index(date, start)
 
 
 def run_seed(seed: int) -> dict[str, float]:
     """Final outcomes of the history preset at CAL_DATE for one seed."""
-    from .. import CommunityModel, load_scenario
-    from ..scenario import with_overrides
-
     sc = load_scenario("shanghai-history")
     months = _months_to(CAL_DATE, sc.scenario.start or "2004-01")
     sc = with_overrides(sc, {"scenario.months": months})
@@ -88,8 +82,6 @@ def calibrate(seeds: int = 5, workers: int = 2) -> list[dict[str, object]]:
     """Run the seeds (in parallel) and compare with every target."""
     seed_list = list(range(1, seeds + 1))
     if workers > 1:
-        import multiprocessing as mp
-
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
             results = list(ex.map(run_seed, seed_list))
     else:
@@ -129,8 +121,6 @@ def table_markdown(rows: list[dict[str, object]]) -> str:
 
 def write_doc(rows: list[dict[str, object]]) -> None:
     """Refresh the generated table in docs/calibration.md."""
-    from ..output import atomic_write_text
-
     text = DOC.read_text(encoding="utf-8")
     pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
     new = pattern.sub(lambda _m: f"{BEGIN}\n{table_markdown(rows)}\n{END}", text)

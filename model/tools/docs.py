@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from ..outcomes import OUTCOMES
+from ..output import atomic_write_text
 from ..register import register_rows
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
@@ -82,8 +83,6 @@ def main() -> int:
             return 1
         return 0
     if new != text:
-        from ..output import atomic_write_text
-
         atomic_write_text(ODD, new)
         print("docs/ODD.md updated")
     return 0

@@ -35,8 +35,12 @@ from typing import Any
 
 import numpy as np
 
+from ..community import CommunityModel
+from ..outcomes import OUTCOMES
+from ..output import atomic_write_text
 from ..params import Parameters, field_rows, flat_values
 from ..policies import BLEND, LEVERS, PURPOSE_LEVER, SET, Lever
+from ..scenario import load_scenario, with_overrides
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "levers.md"
@@ -162,9 +166,6 @@ def facts(key: str) -> str:
 # ---------------------------------------------------------------------------
 def _run(job: tuple[str, int]) -> dict[str, list[float]]:
     """One arm: monthly outcomes of baseline with the given levers (JSON) and seed."""
-    from .. import CommunityModel, load_scenario
-    from ..scenario import with_overrides
-
     levers_json, seed = job
     sets: dict[str, Any] = {"scenario.months": MONTHS}
     for k, fields in json.loads(levers_json).items():
@@ -211,8 +212,6 @@ def _num(v: float) -> str:
 
 def effect_block(key: str, runs: dict) -> str:
     """Figure link and the paired effect table."""
-    from ..outcomes import OUTCOMES
-
     units = {o.name: o.unit for o in OUTCOMES}
     ctx = CONTEXT.get(key)
     note = f" with {', '.join(f'`{k}`' for k in ctx)} on in both arms" if ctx else ""
@@ -233,8 +232,6 @@ def figure(key: str, runs: dict, path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from ..outcomes import OUTCOMES
 
     units = {o.name: o.unit for o in OUTCOMES}
     off_spec, on_spec = arms(key)
@@ -299,8 +296,6 @@ def render(text: str, runs: dict | None = None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Refresh docs/levers.md (and the figures unless --no-figures); --check only compares tables."""
-    from ..output import atomic_write_text
-
     args = sys.argv[1:] if argv is None else argv
     text = DOC.read_text(encoding="utf-8")
     if "--check" in args:
