@@ -7,8 +7,8 @@ from the workers' reductions or the run files); tables (one ``*_table``
 function per output file below, ``sensitivity_table`` with its SALib helpers;
 ``build_tables`` calling them all and ``write_tables`` writing them atomically).
 
-All tables are built from end-of-run values (the outcome in the last month)
-and whole-run totals. Each worker reduces its run to those numbers (and the
+All tables are built from windowed values (each outcome's mean over the last
+``window_months`` months of a run, 12 by default) and whole-run totals. Each worker reduces its run to those numbers (and the
 monthly series of the headline outcomes, for the time bands) right after the
 run (:mod:`experiments.reduce`); runs finished in an earlier invocation are
 read back one file at a time and reduced the same way. The parent never holds
@@ -230,8 +230,10 @@ class Collected:
 
 
 def collect(store: "Store", tasks: list[Task], band_outcomes: list[str] | None = None,
-            columns: list[str] | None = None, reduced: dict[str, Reduced] | None = None) -> Collected:
-    """End-of-run values, whole-run totals, group sums of the last 12 months and time bands per arm.
+            columns: list[str] | None = None, reduced: dict[str, Reduced] | None = None,
+            window: int = 12) -> Collected:
+    """Outcome values (means over the last ``window`` months of each run), whole-run totals, group
+    sums of the last 12 months and time bands per arm.
 
     ``reduced`` holds runs already reduced by their worker (by run id): those are not read again.
     Every other finished run is read from its file and reduced the same way, in the tasks' order.
@@ -240,7 +242,7 @@ def collect(store: "Store", tasks: list[Task], band_outcomes: list[str] | None =
     bands: dict[str, Welford] = {}
     months = None
     band_outcomes = band_outcomes or []
-    spec = ReduceSpec(tuple(band_outcomes))
+    spec = ReduceSpec(tuple(band_outcomes), window)
     for task in store.iter_done(tasks):
         swept = task.point is not None
         r = (reduced or {}).get(task.run_id)
@@ -249,9 +251,9 @@ def collect(store: "Store", tasks: list[Task], band_outcomes: list[str] | None =
             if columns is None:
                 r = reduce_run(df, spec, swept)
             else:
-                # a few columns only (auto replications): end-of-run values of those
-                last = df.iloc[-1]
-                r = Reduced({name: float(last[name]) for name in columns if name in OUTCOME_NAMES},
+                # a few columns only (auto replications): their means over the window
+                tail = df.iloc[-spec.window:]
+                r = Reduced({name: float(tail[name].mean()) for name in columns if name in OUTCOME_NAMES},
                             spec.band_outcomes, None, None)
                 if band_outcomes and not swept:
                     r.band = df[band_outcomes].to_numpy(dtype=np.float64)

@@ -81,9 +81,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "design_text": (
         "Each arm was simulated for {months} months, {reps} times (replications). Replication r of every arm "
         "uses the same random seed (common random numbers), so arms differ only where their policies differ. "
-        "Values are taken at the end of the run (month {months}).",
+        "Each outcome is a run's mean over its last {window} months (months {first}-{months}), so a value "
+        "does not hang on one month's noise or on a yearly cycle.",
         "每个方案模拟 {months} 个月，重复 {reps} 次。各方案的第 r 次重复使用相同的随机种子（共同随机数），"
-        "因此方案之间的差异只来自政策本身。结果取模拟期末（第 {months} 个月）的数值。"),
+        "因此方案之间的差异只来自政策本身。各结果取每次模拟最后 {window} 个月（第 {first}–{months} 个月）的平均值，"
+        "不受单月波动或年度周期的影响。"),
     "world": ("World: {streets} street(s) x {committees} committees x {residents:,} residents per committee.",
               "模拟范围：{streets} 个街道 × {committees} 个居委会 × 每个居委会 {residents:,} 名居民。"),
     "sweep_text": ("Sweep: {design} design, {points} design points, each run on every arm; factors: {factors}.",

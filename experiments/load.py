@@ -126,6 +126,9 @@ def _check_meaning(parsed: ExperimentFile, base_dir: Path, problems: list[Proble
         problems.append(("experiment.reference", f"no arm named {meta.reference!r}; arms are: {', '.join(names)}"))
     _check_outcomes(parsed, problems)
     _check_replications(parsed, problems)
+    if meta.window_months is not None and meta.window_months > meta.months:
+        problems.append(("experiment.window_months", f"{meta.window_months} is more than the {meta.months} months "
+                                                     "each run simulates; allowed: 1 to experiment.months"))
     if parsed.sweep is not None and parsed.attribution is not None:
         problems.append(("attribution", "cannot be combined with a [sweep]: attribute effects in an experiment "
                                         "without one"))

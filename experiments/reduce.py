@@ -32,16 +32,19 @@ GROUP_LAPSED = [f"group.{g}.needs_lapsed" for g in GROUPS]
 
 @dataclass(frozen=True)
 class ReduceSpec:
-    """What to keep of each run besides its end-of-run values and totals: the monthly series of these
-    outcomes (for the time bands; runs of a sweep's design points never keep them)."""
+    """How to reduce each run: its outcome values are means over the last ``window`` months; besides
+    them and the totals, keep the monthly series of ``band_outcomes`` (for the time bands; runs of a
+    sweep's design points never keep them)."""
 
     band_outcomes: tuple[str, ...] = ()
+    window: int = 12
 
 
 @dataclass
 class Reduced:
-    """One run reduced: end-of-run value of every outcome, whole-run totals, group sums of the last
-    12 months (``values``), and for the time bands the monthly series and months."""
+    """One run reduced: every outcome's mean over the last ``ReduceSpec.window`` months, whole-run
+    totals, group sums of the last 12 months (``values``), and for the time bands the monthly series
+    and months."""
 
     values: dict[str, float]
     band_outcomes: tuple[str, ...]
@@ -51,8 +54,8 @@ class Reduced:
 
 def reduce_run(df: "pd.DataFrame", spec: ReduceSpec, swept_point: bool) -> Reduced:
     """Reduce one run's full table (every column, as written to its Parquet file)."""
-    last = df.iloc[-1]
-    values: dict[str, float] = {name: float(last[name]) for name in OUTCOME_NAMES}
+    window = df.iloc[-spec.window:]
+    values: dict[str, float] = {name: float(window[name].mean()) for name in OUTCOME_NAMES}
     values[TOTAL_SPEND] = float(df["public_spending_yuan"].sum())
     values[TOTAL_MET] = float(df["needs_met"].sum())
     tail = df.iloc[-LAST_MONTHS:]

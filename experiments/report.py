@@ -97,7 +97,8 @@ def _design_blocks(exp: "Experiment", tables: "Tables", info: RunInfo, lang: str
     ref_sc = exp.arm(exp.reference).scenario
     b: list[Block] = [
         ("h2", t("design", lang)),
-        ("p", t("design_text", lang, months=exp.months, reps=info.replications)),
+        ("p", t("design_text", lang, months=exp.months, reps=info.replications, window=exp.window,
+                first=exp.months - exp.window + 1)),
         ("p", t("world", lang, streets=ref_sc.world.streets, committees=ref_sc.world.committees_per_street,
                 residents=ref_sc.world.residents_per_committee))]
     if exp.sweep is not None:

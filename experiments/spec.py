@@ -50,7 +50,10 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
     "equity_gap_groups",
     "linkage_index",
 )
-"""Outcomes reported when the file does not say (end-of-run values)."""
+"""Outcomes reported when the file does not say (means over the last ``window_months`` of each run)."""
+
+DEFAULT_WINDOW_MONTHS = 12
+"""Months at the end of each run averaged into its outcome values when the file does not say."""
 
 DEFAULT_HEADLINE: tuple[str, ...] = ("needs_met_share", "needs_met", "satisfaction", "public_spending_12m_yuan")
 
@@ -84,6 +87,10 @@ class ExperimentMeta(Strict):
     question: str = Field("", max_length=2000, description="The question the experiment answers (opens the report).")
     description: str = Field("", max_length=4000, description="More on the design (in the report).")
     months: int = Field(ge=1, le=1200, description="Months every run simulates.")
+    window_months: int | None = Field(None, ge=1, le=1200,
+                                      description="Each run's outcome is its mean over the last window_months "
+                                                  "months (1 = the last month alone); at most months. Default: "
+                                                  "12, or all the months of a shorter run.")
     replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | Literal["auto"] = Field(
         10, description="Replications per arm (1-10000) or \"auto\".")
     seed: int = Field(2026, ge=0, le=2**63 - 1, description="Experiment seed; run seeds derive from it.")
@@ -179,6 +186,11 @@ class Experiment:
     @property
     def months(self) -> int:
         return self.meta.months
+
+    @property
+    def window(self) -> int:
+        """Months at the end of each run whose mean is the run's outcome value."""
+        return self.meta.window_months or min(DEFAULT_WINDOW_MONTHS, self.meta.months)
 
     @property
     def seed(self) -> int:

@@ -12,7 +12,7 @@ from exp_helpers import folder_digest, run_quiet, write_experiment
 
 from experiments import executors, worker
 from experiments.design import Plan
-from experiments.reduce import ReduceSpec, reduce_run
+from experiments.reduce import GROUP_LAPSED, GROUP_MET, ReduceSpec, reduce_run
 from experiments.load import load_experiment
 
 RENT = "parameters.organizations.rent_subsidy_share"
@@ -65,3 +65,29 @@ def test_a_prestarted_pool_is_taken_once_or_stopped():
     executors.prestart(1)
     assert isinstance(executors.make_executor(0, None), executors.InProcess)
     assert executors._prestarted is None  # stopped: it did not fit
+
+
+def test_a_runs_outcome_is_its_mean_over_the_window_of_last_months():
+    """Windowed values: each outcome is the mean of the run's last ``window`` months (the
+    whole-run totals and the group sums are not windowed); a window of 1 is the last month."""
+    from model.outcomes import OUTCOME_NAMES
+
+    months = np.arange(1, 31)
+    table = pd.DataFrame({name: months * (i + 1.0) for i, name in enumerate(OUTCOME_NAMES)})
+    table["month"] = months
+    for c in GROUP_MET + GROUP_LAPSED:
+        table[c] = 1.0
+    mean_12 = reduce_run(table, ReduceSpec((), 12), swept_point=False).values
+    last = reduce_run(table, ReduceSpec((), 1), swept_point=False).values
+    first = OUTCOME_NAMES[0]
+    assert mean_12[first] == pytest.approx(np.mean(months[-12:])) == pytest.approx(24.5)
+    assert last[first] == 30.0 and last[OUTCOME_NAMES[1]] == 60.0
+    assert mean_12["total.needs_met"] == last["total.needs_met"] == table["needs_met"].sum()
+
+
+def test_the_default_window_is_12_months_or_the_whole_of_a_shorter_run(tmp_path):
+    long = load_experiment(write_experiment(tmp_path, filename="a.toml", months=36))
+    short = load_experiment(write_experiment(tmp_path, filename="b.toml", months=8))
+    assert (long.window, short.window) == (12, 8)
+    windowed = write_experiment(tmp_path, filename="c.toml", months=36, meta="window_months = 3")
+    assert load_experiment(windowed).window == 3
