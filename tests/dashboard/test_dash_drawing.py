@@ -93,8 +93,9 @@ def _glyph_id(path: str, ch: str) -> int:
 def test_chinese_glyphs_come_from_a_real_font_not_boxes():
     """Each character goes to the first family of the dashboard's font list that has it (matplotlib's
     per-glyph fallback): for Chinese that is the CJK font, a real file with real glyphs, not LastResortHE."""
-    families = rcParams["font.family"] if setup_fonts() else []
-    assert families[0] == "DejaVu Sans" and families[1] == cjk_family()
+    family = setup_fonts()
+    families = list(rcParams["font.family"])
+    assert family is not None and families == ["DejaVu Sans", family]
     for ch in ZH:
         path = next(p for p in map(_file_of, families) if get_font(p).get_char_index(ord(ch)) != 0)
         assert "LastResort" not in path and path == _file_of(cjk_family())
