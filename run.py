@@ -183,13 +183,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: parse, run, turn bad input into exit code 2 with a clear message."""
-    from model.scenario import ScenarioError
-
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["dashboard"]:  # the launcher imports neither the model nor Solara
+        from dashboard.server import main as dashboard_main
+
+        return dashboard_main(argv[1:])
     if argv[:1] == ["bench"]:  # the benchmark has its own options
         from benchmarks.bench import main as bench_main
 
         return bench_main(argv[1:])
+    from model.scenario import ScenarioError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

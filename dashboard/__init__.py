@@ -5,7 +5,7 @@
 | ``app.py`` | the Solara page (SolaraViz-style controls, live plots, network, compare mode) |
 | ``controls.py`` | sliders and switches generated from the parameter register; validation |
 | ``i18n.py`` + ``messages.toml`` | every label, unit and tooltip in zh and en |
-| ``plots.py`` | live outcome plots; the CJK font |
+| ``plots.py`` | live outcome plots in the CJK font of ``experiments/fonts.py`` |
 | ``network.py`` | the linkage network drawing |
 | ``compare.py`` | two settings, one seed, their difference over time |
 | ``session.py`` | one page's run(s): step, draw, time it |

@@ -12,21 +12,29 @@ pointed at with ``SOLARA_ASSETS_PROXY_CACHE_DIR`` (see
     python -m dashboard.assets --check  # exit 1 if anything is missing
 
 The cache lives in ``.cache/solara-cdn/`` at the repository root (git-ignored).
+Checking it reads solara's files without importing solara, so the launcher
+(``run.py dashboard``) stays small.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / ".cache" / "solara-cdn"
+REGISTRY = "https://registry.npmjs.org/"
+FIX_COMMAND = "python -m dashboard.assets"
+"""Fills the cache (needs the internet and npm once); the dashboard then starts offline."""
 
 # every npm package@version the installed solara references in its templates,
 # .vue widgets and settings (solara.Markdown would also lazy-load mermaid and
@@ -35,20 +43,38 @@ _SPEC_RE = re.compile(r"(@widgetti/[a-z0-9-]+|requirejs|font-awesome)@[0-9][0-9A
 _SUFFIXES = (".j2", ".vue", ".py")
 
 
+def solara_dir() -> Path:
+    """The installed solara package's folder, found without importing it (Solara alone is ~200 MB)."""
+    spec = importlib.util.find_spec("solara")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("solara is not installed: pip install -e \".[dashboard]\"")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def required_packages() -> list[str]:
     """The ``name@version`` specs the installed solara loads through its CDN proxy."""
-    import solara
-
     found: set[str] = set()
-    for path in Path(solara.__file__).parent.rglob("*"):
+    for path in solara_dir().rglob("*"):
         if path.suffix in _SUFFIXES and path.is_file():
             found.update(m.group(0) for m in _SPEC_RE.finditer(path.read_text("utf-8", errors="replace")))
     return sorted(found)
 
 
-def missing(cache_dir: Path = CACHE_DIR) -> list[str]:
-    """Specs not yet in the cache."""
+def missing(cache_dir: Path | None = None) -> list[str]:
+    """Specs not yet in the cache (``CACHE_DIR`` by default)."""
+    cache_dir = CACHE_DIR if cache_dir is None else cache_dir
     return [spec for spec in required_packages() if not (cache_dir / spec / "package.json").is_file()]
+
+
+def registry_reachable(timeout: float = 3.0) -> bool:
+    """True when the npm registry answers within ``timeout`` seconds (honouring HTTP(S)_PROXY)."""
+    try:
+        with urllib.request.build_opener().open(REGISTRY, timeout=timeout):  # the proxies of now
+            return True
+    except urllib.error.HTTPError:
+        return True  # it answered
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
 
 
 def _unpack(tarball: Path, dest: Path) -> None:
@@ -64,8 +90,9 @@ def _unpack(tarball: Path, dest: Path) -> None:
         tar.extractall(dest, members=members, filter="data")
 
 
-def seed(cache_dir: Path = CACHE_DIR, quiet: bool = False) -> list[str]:
+def seed(cache_dir: Path | None = None, quiet: bool = False) -> list[str]:
     """Fill the cache with every missing package (``npm pack`` from the npm registry); return those added."""
+    cache_dir = CACHE_DIR if cache_dir is None else cache_dir
     todo = missing(cache_dir)
     if not todo:
         return []

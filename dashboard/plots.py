@@ -1,5 +1,9 @@
 """Live outcome plots (matplotlib, rendered to PNG) and the CJK font for Chinese labels.
 
+The font comes from :mod:`experiments.fonts`: a system font with Chinese glyphs
+when matplotlib knows one, else the Noto Sans CJK SC shipped by ``mplfonts``
+(registered with matplotlib when this module is imported).
+
 Every label comes from the message catalogue (:mod:`dashboard.i18n`); every
 series from the model's declared outcomes (``model.recorder``). Figures are
 built with ``matplotlib.figure.Figure`` (no pyplot state, safe in threads) and
@@ -10,21 +14,19 @@ from __future__ import annotations
 
 import io
 import math
-import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager, rcParams
+from matplotlib import rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
+from experiments.fonts import find_cjk_font as cjk_family
 from model.params import GROUPS
 
 from . import i18n
@@ -32,34 +34,8 @@ from . import i18n
 if TYPE_CHECKING:
     from model import CommunityModel
 
-# CJK fonts in order of preference (Debian: fonts-wqy-microhei, fonts-noto-cjk)
-CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC",
-                "Droid Sans Fallback", "AR PL UMing CN")
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
 DPI = 80
-
-
-@cache
-def cjk_family() -> str | None:
-    """Name of an installed CJK font matplotlib can use (registering it if fontconfig knows it), or None."""
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    for fam in CJK_FAMILIES:
-        if fam in known:
-            return fam
-    if shutil.which("fc-list"):  # installed after matplotlib built its font cache
-        out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=30, check=False)
-        for line in out.stdout.splitlines():
-            path = line.split(":")[0].strip()
-            if path:
-                try:
-                    font_manager.fontManager.addfont(path)
-                except (OSError, RuntimeError, ValueError):
-                    continue
-        known = {f.name for f in font_manager.fontManager.ttflist}
-        for fam in CJK_FAMILIES:
-            if fam in known:
-                return fam
-    return None
 
 
 def setup_fonts() -> str | None:

@@ -9,7 +9,12 @@
 * No telemetry (``SOLARA_TELEMETRY_MIXPANEL_ENABLE=False``), no version check
   against PyPI, production mode (no auto-reload, no tracebacks in the page).
 * Solara's JS/CSS come from the local cache of :mod:`dashboard.assets`, so the
-  page loads with no internet.
+  page loads with no internet. A missing cache is seeded when the npm registry
+  answers; offline, start-up stops within seconds naming the command that fills it.
+* A port in use is reported before anything starts (exit code 2), with the
+  next free port suggested.
+* The launcher imports neither the model nor Solara (``run.py`` hands
+  ``dashboard`` to :func:`main` before importing anything else).
 * The child runs in its own process group and is stopped by its PID (its group
   only: SIGTERM, then SIGKILL after a grace period).
 """
@@ -39,11 +44,64 @@ _SCRUB_EXACT = {"HOST", "PORT", "WEB_CONCURRENCY", "SOLARA_APP"}
 _SCRUB_PREFIX = ("SOLARA_",)
 
 
+class PortTaken(RuntimeError):
+    """The port is in use: nothing was started (``run.py dashboard`` exits with code 2)."""
+
+
+class AssetsMissing(RuntimeError):
+    """Solara's JS/CSS are not cached and cannot be fetched now: the page would stay blank."""
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
 def free_port(host: str = DEFAULT_HOST) -> int:
     """A TCP port free on ``host`` right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    with socket.socket(_family(host), socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+def port_free(host: str, port: int) -> bool:
+    """True when ``port`` can be listened on at ``host`` now (as the server binds it: SO_REUSEADDR)."""
+    with socket.socket(_family(host), socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+            s.listen()
+        except OSError:
+            return False
+        return True
+
+
+def next_free_port(host: str, port: int) -> int:
+    """The first free port above ``port`` (within 100), else any free port."""
+    candidates = range(port + 1, min(port + 101, 65536))
+    return next((p for p in candidates if port_free(host, p)), None) or free_port(host)
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise PortTaken, naming the next free port, when ``port`` is in use on ``host``."""
+    if not port_free(host, port):
+        raise PortTaken(f"port {port} on {host} is already in use (another dashboard or program listens there); "
+                        f"nothing was started. Use a free one: python run.py dashboard --port "
+                        f"{next_free_port(host, port)}")
+
+
+def ensure_assets() -> None:
+    """Make sure Solara's JS/CSS are cached: seed them when the npm registry answers, else raise
+    AssetsMissing with the command that fixes it (within a few seconds, not after npm's retries)."""
+    if not assets.missing():
+        return
+    fix = (f"Solara's JS/CSS are not cached in {assets.CACHE_DIR} and the page would stay blank; "
+           f"with internet, run: {assets.FIX_COMMAND}")
+    if not assets.registry_reachable():
+        raise AssetsMissing(f"{fix} (the npm registry {assets.REGISTRY} does not answer: offline?)")
+    try:
+        assets.seed(quiet=True)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        raise AssetsMissing(f"{fix} ({exc})") from exc
 
 
 def child_env(lang: str, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -99,13 +157,13 @@ class DashboardServer:
         return f"http://{host}:{self.port}/"
 
     def start(self, timeout: float = 90.0) -> "DashboardServer":
-        """Start the server and wait until it answers; raise RuntimeError if it does not."""
-        if assets.missing():
-            try:
-                assets.seed(quiet=True)
-            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-                print(f"warning: Solara's assets could not be cached ({exc}); "
-                      "the page will need internet on first load", file=sys.stderr)
+        """Start the server and wait until it answers; raise RuntimeError if it does not.
+
+        Before anything runs: PortTaken when the port is in use, AssetsMissing when Solara's
+        JS/CSS are not cached and cannot be fetched.
+        """
+        check_port(self.host, self.port)
+        ensure_assets()
         self.proc = subprocess.Popen(
             command(self.host, self.port), cwd=str(ROOT / "dashboard"), env={**child_env(self.lang), **self.extra_env},
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT if self.log is not None else None,
@@ -117,7 +175,7 @@ class DashboardServer:
                 raise RuntimeError(f"dashboard server exited with code {self.proc.returncode}")
             try:
                 with urllib.request.urlopen(self.url, timeout=5) as resp:
-                    if resp.status == 200:
+                    if resp.status == 200 and self.proc.poll() is None:
                         return self
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 pass
@@ -180,6 +238,9 @@ def serve(port: int = DEFAULT_PORT, lang: str = "zh", host: str | None = None) -
         return server.wait()
     except KeyboardInterrupt:
         return 0
+    except PortTaken as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -197,12 +258,24 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return serve(port=args.port, lang=args.lang, host=args.host)
 
 
-def add_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    """Add ``dashboard`` to ``run.py``'s subcommands."""
-    p = sub.add_parser("dashboard", help="serve the workshop dashboard in the browser (127.0.0.1)")
+def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     p.add_argument("--lang", choices=LANGS, default="zh", help="first language of the page (default zh)")
     p.add_argument("--host", default=None,
                    help=f"listen on this address instead of {DEFAULT_HOST} (prints a warning); "
                         "HOST/SOLARA_HOST in the environment are ignored")
+
+
+def add_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add ``dashboard`` to ``run.py``'s subcommands (its help and argument checks)."""
+    p = sub.add_parser("dashboard", help="serve the workshop dashboard in the browser (127.0.0.1)")
+    _add_arguments(p)
     p.set_defaults(func=cmd_dashboard)
+
+
+def main(argv: list[str]) -> int:
+    """``run.py dashboard ARGS`` without ``run.py``'s other subcommands (which import the model)."""
+    p = argparse.ArgumentParser(prog="run.py dashboard",
+                                description="serve the workshop dashboard in the browser (127.0.0.1)")
+    _add_arguments(p)
+    return cmd_dashboard(p.parse_args(argv))

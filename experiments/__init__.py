@@ -19,6 +19,7 @@ Modules, in the order a run goes through them:
 | ``runner.py`` | progress, failures, auto replications, then tables, figures, report |
 | ``analysis.py`` | summaries, paired effects, Holm, cost-effectiveness, sensitivity (SALib), Shapley attribution |
 | ``figures.py`` | matplotlib figures (CJK font for ``--lang zh``) |
+| ``fonts.py`` | the font with Chinese glyphs for every zh figure (reports and dashboard; ``mplfonts``) |
 | ``report.py``, ``i18n.py`` | report.md and report.html in English or Chinese |
 | ``cli.py`` | the ``experiment`` subcommand of run.py |
 

@@ -1,13 +1,12 @@
 """Figures of an experiment (matplotlib, Agg backend, PNG without time stamps).
 
-``--lang zh`` needs a font with Chinese glyphs: one known to matplotlib by
-family name, else the first that ``fc-list :lang=zh`` reports. Without one,
-:func:`require_cjk_font` fails with a message saying what to install.
+``--lang zh`` figures use the font of :mod:`experiments.fonts` (a system font
+with Chinese glyphs when matplotlib knows one, else the Noto Sans CJK SC that
+the ``mplfonts`` dependency ships).
 """
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,52 +19,14 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from model.output import atomic_write_bytes  # noqa: E402
 
-from .i18n import FontError, fmt_diff, group_label, is_share, outcome_label, t  # noqa: E402,F401
+from .fonts import require_cjk_font  # noqa: E402
+from .i18n import fmt_diff, group_label, is_share, outcome_label, t  # noqa: E402,F401
 
 if TYPE_CHECKING:
     from .analysis import Collected, Tables
     from .spec import Experiment
 
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
-                "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK JP", "SimHei", "Microsoft YaHei",
-                "PingFang SC", "AR PL UMing CN", "Droid Sans Fallback")
-INSTALL_HINT = ("no font with Chinese glyphs found for --lang zh; install one, e.g. "
-                "'apt-get install fonts-noto-cjk' or 'apt-get install fonts-wqy-microhei' (Debian/Ubuntu), "
-                "then run again")
 DPI = 110
-
-
-def find_cjk_font() -> str | None:
-    """Family name of an installed font with Chinese glyphs, or None."""
-    from matplotlib import font_manager
-
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in known:
-            return family
-    try:
-        out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=20,
-                             check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    for line in sorted(out.splitlines()):
-        path = line.split(":")[0].strip()
-        if not path:
-            continue
-        try:
-            font_manager.fontManager.addfont(path)
-            return font_manager.FontProperties(fname=path).get_name()
-        except (OSError, RuntimeError, ValueError):
-            continue
-    return None
-
-
-def require_cjk_font() -> str:
-    """The CJK font family, or FontError with what to install."""
-    family = find_cjk_font()
-    if family is None:
-        raise FontError(INSTALL_HINT)
-    return family
 
 
 def _style(lang: str) -> dict:

@@ -12,7 +12,7 @@ from model.outcomes import OUTCOMES
 
 
 class FontError(Exception):
-    """No CJK font for Chinese figures (raised by :func:`experiments.figures.require_cjk_font`; defined
+    """No CJK font for Chinese figures (raised by :func:`experiments.fonts.require_cjk_font`; defined
     here so that the command line can catch it without importing matplotlib)."""
 
 

@@ -1,8 +1,9 @@
 """Helpers to drive the dashboard in headless Debian Chromium with Playwright.
 
 Used by the browser tests (``conftest.py``) and by ``make_screenshots.py``.
-The browser is ``/usr/bin/chromium`` through ``executable_path`` (never
-``playwright install``); the server is started on a free port with no route
+The browser is Debian's ``/usr/bin/chromium`` through ``executable_path``, else
+the Chromium that ``playwright install chromium`` put in Playwright's own folder
+(this project never runs that itself); the server is started on a free port with no route
 to the internet (a dead proxy), so a page that loads proves the assets are
 served locally. Pitfalls and selectors: ``shared/recipes/dashboard-browser-test.md``.
 """
@@ -13,6 +14,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import IO
 from unittest import mock
@@ -20,7 +22,9 @@ from urllib.parse import urlparse
 
 from dashboard.server import DashboardServer
 
-CHROMIUM = "/usr/bin/chromium"
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+NO_CHROMIUM = ("no Chromium found (neither Debian's /usr/bin/chromium nor Playwright's own): "
+               "apt-get install chromium (.ci/run does) or playwright install chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # the server's outgoing HTTP(S) goes to a closed local port: no internet for it
@@ -61,7 +65,7 @@ def browser(viewport: tuple[int, int] = (1500, 1000)) -> Iterator[tuple[object, 
 
     with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
         ctx = pw.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            profile, executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS,
             viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
         ctx.route("**/*", only_local)
         try:
@@ -83,6 +87,16 @@ def img_src(page, cls: str) -> str:
     return page.locator(f"img.{cls}").first.get_attribute("src") or ""
 
 
-def chromium_available() -> bool:
-    """True when Debian's Chromium is installed."""
-    return Path(CHROMIUM).is_file()
+@cache
+def find_chromium() -> str | None:
+    """Path of Debian's Chromium, else of Playwright's own (when downloaded), else None."""
+    if Path(DEBIAN_CHROMIUM).is_file():
+        return DEBIAN_CHROMIUM
+    from playwright.sync_api import Error, sync_playwright
+
+    try:
+        with sync_playwright() as pw:
+            own = pw.chromium.executable_path
+    except Error:
+        return None
+    return own if own and Path(own).is_file() else None

@@ -4,9 +4,10 @@ One server for the module, started by the tests on a free port with
 ``HOST=0.0.0.0`` and ``SOLARA_HOST=0.0.0.0`` in the environment (it must still
 listen on 127.0.0.1 only) and no route to the internet (its page must still
 load: the JS/CSS come from the local cache); one headless Chromium. Every test
-opens its own page, which is its own session with its own model. Without
-Debian's Chromium these tests are skipped on a developer's machine and fail in
-CI (CI=true), where ``.ci/run`` installs it.
+opens its own page, which is its own session with its own model. The browser is
+Debian's Chromium or Playwright's own; without either the module is skipped with
+one line on a developer's machine and fails in CI (CI=true), where ``.ci/run``
+installs Debian's.
 """
 
 from __future__ import annotations
@@ -17,28 +18,25 @@ import time
 from pathlib import Path
 
 import pytest
-from dash_browser import browser, chromium_available, dashboard_server, img_src, open_dashboard
+from dash_browser import NO_CHROMIUM, browser, dashboard_server, find_chromium, img_src, open_dashboard
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 30_000
 
 
+if find_chromium() is None:  # one line in the summary for the whole module; an error in CI
+    if os.environ.get("CI"):
+        raise RuntimeError(NO_CHROMIUM)
+    pytest.skip(NO_CHROMIUM, allow_module_level=True)
+
+
 # The fixtures live here, not in a conftest.py: the suite's top-level tests import
 # helpers with `from conftest import ...`, which a second conftest module would shadow.
-def _require_browser() -> None:
-    if not chromium_available():
-        msg = "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The dashboard server (Chinese first), started with HOST=SOLARA_HOST=0.0.0.0 around it and no
     route to the internet; its log in a temporary file."""
-    _require_browser()
     log_path = tmp_path_factory.mktemp("dashboard") / "server.log"
     with open(log_path, "wb") as log, dashboard_server(lang="zh", log=log) as srv:
         srv.log_path = log_path
@@ -48,7 +46,6 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chromium():
     """(browser context, URLs outside 127.0.0.1 the pages tried and were refused)."""
-    _require_browser()
     with browser() as pair:
         yield pair
 

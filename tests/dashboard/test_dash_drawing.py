@@ -1,12 +1,20 @@
-"""Drawing: the network layout, the live figure's redraw, and its cost per step on the default street."""
+"""Drawing: the network layout, the live figure's redraw, its cost per step on the default street, and
+the Chinese glyphs (from a real font, with or without a system CJK font)."""
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import numpy as np
+from fontTools.ttLib import TTFont
+from matplotlib import font_manager, rcParams
+from matplotlib.font_manager import get_font
 
 from dashboard.controls import settings_from_preset
 from dashboard.network import ORG_MIN_DIST, RING, layout, network_figure
-from dashboard.plots import PANELS, LivePlot, cjk_family, to_png
+from dashboard.plots import PANELS, LivePlot, cjk_family, setup_fonts, to_png
+from experiments import fonts
 from dashboard.session import Session
 from model.organizations import ACTIVE, REGISTERING
 
@@ -65,4 +73,58 @@ def test_a_step_redraws_well_under_a_second_on_the_default_street():
 
 
 def test_a_cjk_font_is_found_for_chinese_labels():
-    assert cjk_family() is not None, "no CJK font: install fonts-wqy-microhei (see .ci/run)"
+    assert cjk_family() is not None, "no CJK font: the mplfonts package (a dependency) is missing"
+
+
+ZH = "需求满足率（居委会）"
+
+
+def _file_of(family: str) -> str:
+    return font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+
+
+def _glyph_id(path: str, ch: str) -> int:
+    """Glyph index of ``ch`` in the font file (fontTools; first face of a collection); 0 is "no glyph"."""
+    with TTFont(path, fontNumber=0, lazy=True) as font:
+        name = font.getBestCmap().get(ord(ch))
+        return 0 if name is None else font.getGlyphID(name)
+
+
+def test_chinese_glyphs_come_from_a_real_font_not_boxes():
+    """Each character goes to the first family of the dashboard's font list that has it (matplotlib's
+    per-glyph fallback): for Chinese that is the CJK font, a real file with real glyphs, not LastResortHE."""
+    family = setup_fonts()
+    families = list(rcParams["font.family"])
+    assert family is not None and families == ["DejaVu Sans", family]
+    for ch in ZH:
+        path = next(p for p in map(_file_of, families) if get_font(p).get_char_index(ord(ch)) != 0)
+        assert "LastResort" not in path and path == _file_of(cjk_family())
+        assert _glyph_id(path, ch) != 0
+
+
+def test_the_packaged_font_serves_when_the_system_has_no_chinese_font(monkeypatch):
+    """With every system font that has Chinese glyphs hidden from matplotlib, the Noto Sans CJK SC of
+    mplfonts is chosen, and it really has the glyphs."""
+    packaged = fonts.packaged_font_path()
+    assert packaged is not None, "mplfonts is not installed"
+    no_cjk = [f for f in font_manager.fontManager.ttflist
+              if Path(f.fname) == packaged or not fonts.has_glyphs(f.fname, face_index=f.index)]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", no_cjk)
+    fonts.find_cjk_font.cache_clear()
+    try:
+        assert fonts.system_cjk_font() is None
+        assert fonts.find_cjk_font() == "Noto Sans CJK SC"
+        assert Path(_file_of("Noto Sans CJK SC")) == packaged
+        assert all(_glyph_id(str(packaged), ch) != 0 for ch in ZH)
+    finally:
+        fonts.find_cjk_font.cache_clear()
+
+
+def test_drawing_zh_figures_reports_no_missing_glyph():
+    s = _session("shanghai-2015", 3)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        LivePlot("zh", s.months).png(s.a)
+        to_png(network_figure(s.a, "zh"))
+    missing = [str(w.message) for w in seen if "missing from font" in str(w.message)]
+    assert not missing, missing[:3]

@@ -1,8 +1,13 @@
-"""Starting the dashboard safely: host, environment, telemetry, local assets, the command line."""
+"""Starting the dashboard safely: host, environment, telemetry, local assets, the command line, and start-up
+faults (a taken port, a missing asset cache offline) reported at once by a launcher without Solara."""
 
 from __future__ import annotations
 
+import re
+import socket
+import subprocess
 import sys
+import time
 
 import pytest
 
@@ -83,3 +88,46 @@ def test_solara_assets_are_cached_locally():
     assert any(s.startswith("@widgetti/solara-vuetify-app@") for s in specs), specs
     assert any(s.startswith("requirejs@") for s in specs), specs
     assert assets.missing() == [], "Solara's JS/CSS are not cached: run `python -m dashboard.assets`"
+
+
+DEAD_PROXY = {k: "http://127.0.0.1:9" for k in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")}
+
+
+def test_a_taken_port_is_reported_before_anything_is_served_with_a_free_one():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as other:  # another program on the port
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        out = subprocess.run([sys.executable, str(server.ROOT / "run.py"), "dashboard", "--port", str(port)],
+                             cwd=server.ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert out.returncode == 2, out.stderr
+    assert f"port {port} on 127.0.0.1 is already in use" in out.stderr and "nothing was started" in out.stderr
+    assert "dashboard:" not in out.stdout and "Solara server" not in out.stdout + out.stderr
+    suggested = int(re.search(r"--port (\d+)", out.stderr).group(1))
+    assert suggested != port and server.port_free("127.0.0.1", suggested)
+
+
+def test_a_missing_asset_cache_offline_fails_fast_with_the_command_that_fixes_it(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(assets, "CACHE_DIR", tmp_path / "empty-cache")
+    for key, value in DEAD_PROXY.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    t0 = time.monotonic()
+    code = server.serve(port=server.free_port(), lang="en")
+    took = time.monotonic() - t0
+    err = capsys.readouterr().err
+    assert code == 1 and took < 5, (code, took, err)
+    assert "python -m dashboard.assets" in err and "not cached" in err
+
+
+def test_the_launcher_checks_the_cache_without_importing_solara_or_the_model():
+    code = ("import sys, run\n"
+            "from dashboard import assets\n"
+            "assets.missing()\n"
+            "assert run.main(['dashboard', '--port', '70000']) == 2\n"
+            "heavy = sorted({'solara', 'model', 'mesa'} & set(sys.modules))\n"
+            "assert not heavy, heavy\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=server.ROOT, capture_output=True, text=True,
+                         timeout=60, check=False)
+    assert out.returncode == 0, out.stderr
