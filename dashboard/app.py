@@ -26,7 +26,7 @@ Layout: the CSS and a warm-up thread; small formatters (``format_control``,
 and ``PageActions`` (what every button and picker does); ``Page``, which lays
 out ``app_bar``, the sidebar's cards (``run_card`` with ``settings_state``,
 ``scenario_card``, ``world_card``, the levers) and ``live_view`` or
-``compare_view``; ``CompareSettings`` (setting B).
+``compare_view`` (with ``CompareTable``: the numbers); ``CompareSettings`` (setting B).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ import solara.lab
 from model.scenario import ScenarioError
 
 from . import i18n
-from .compare import DEFAULT_OUTCOMES, MAX_OUTCOMES, SAME_AS_A, settings_b
+from .compare import DEFAULT_OUTCOMES, MAX_OUTCOMES, SAME_AS_A, ratio_lines, settings_b, table_rows
 from .controls import (
     DEFAULT_PRESET,
     DEFAULT_SEED,
@@ -55,7 +55,7 @@ from .controls import (
     settings_from_preset,
     world_controls,
 )
-from .plots import MONITORS, format_value
+from .plots import MONITORS, format_value, monitor_label
 from .session import Session
 
 DEFAULT_INTERVAL_MS = 200
@@ -105,13 +105,21 @@ def _decimals(step: float) -> int:
     return max(0, -math.floor(math.log10(step))) if step < 1 else 0
 
 
+PERCENT_UNITS = ("per month while registering",)  # rates shown in %, like every "share ..." unit
+
+
 def format_control(ctl: Control, value: float, lang: str) -> str:
-    """A control's value with its unit, e.g. '0.50 占房租', '1,500,000 yuan'."""
+    """A control's value written as people read it: '50%（占房租）', '6 个月', '1,500,000 元'."""
+    if ctl.unit.startswith("share") or ctl.unit in PERCENT_UNITS:
+        pct = f"{100 * float(value):.{_decimals(100 * ctl.step)}f}%"
+        if ctl.unit in PERCENT_UNITS:
+            return i18n.with_unit(pct, ctl.unit, lang)
+        return i18n.share_with_unit(pct, ctl.unit, lang)
     if ctl.kind == "int":
         text = f"{int(value):,}"
     else:
         text = f"{float(value):,.{_decimals(ctl.step)}f}"
-    return f"{text} {i18n.unit(ctl.unit, lang)}"
+    return i18n.with_unit(text, ctl.unit, lang)
 
 
 def problem_lines(problems: list[tuple[str, str]], lang: str) -> list[str]:
@@ -185,13 +193,13 @@ def LeverPanels(settings: solara.Reactive[Settings], lang: str):
 @solara.component
 def Monitors(session: Session, lang: str, tick: int):
     """This month's key outcomes as numbers (``tick`` changes every step, so they re-render)."""
-    current = session.a.recorder.current if session.a is not None else {}
+    current = session.current
     with solara.Row(style="flex-wrap: wrap; gap: 0px;", classes=["dash-monitors"]):
         for name in MONITORS:
             value = current.get(name, float("nan"))
             with solara.Tooltip(i18n.outcome_tip(name, lang)):
                 with solara.Card(classes=["dash-monitor"], margin=0, elevation=1):
-                    Line(i18n.outcome_label(name, lang), ["dash-monitor-label"])
+                    Line(monitor_label(name, session.month, lang), ["dash-monitor-label"])
                     Line(format_value(name, value, lang), ["dash-monitor-value"])
 
 
@@ -457,12 +465,37 @@ def compare_view(st: PageState, act: PageActions) -> None:
     images = st.images.value
     CompareSettings(st.settings.value, st.b_base.value, st.b_enabled, st.outcomes.value, st.lang.value,
                     act.choose_b_base, act.choose_outcomes, st.session)
+    nums = st.session.numbers(st.outcomes.value)
+    if nums is not None:
+        CompareTable(nums, st.lang.value)
     if "compare" in images:
         solara.Image(images["compare"], classes=["dash-img", "dash-compare-plot"])
     with solara.Row(style="flex-wrap: wrap;"):
         for key in ("network_a", "network_b"):
             if key in images:
                 solara.Image(images[key], classes=["dash-img", f"dash-{key.replace('_', '-')}"])
+
+
+def _cell(tag: str, text: str, style: str = "", classes: str = ""):
+    return solara.v.Html(tag=tag, children=[text], style_=style, class_=classes)
+
+
+def CompareTable(nums, lang: str) -> None:
+    """A / B / B − A at the current month, cumulative needs met and spending, and what B's extra costs."""
+    pad = "padding: 2px 10px; text-align: right;"
+    header = [i18n.ui("cmp_what", lang), i18n.ui("setting_a", lang), i18n.ui("setting_b", lang),
+              i18n.ui("difference", lang)]
+    body = [solara.v.Html(tag="tr", children=[_cell("th", h, pad + ("text-align: left;" if i == 0 else ""))
+                                              for i, h in enumerate(header)])]
+    for what, va, vb, diff, color in table_rows(nums, lang):
+        body.append(solara.v.Html(tag="tr", class_="dash-cmp-row", children=[
+            _cell("td", what, "padding: 2px 10px;"), _cell("td", va, pad), _cell("td", vb, pad),
+            _cell("td", diff, pad + f"color: {color}; font-weight: 600;", "dash-cmp-diff")]))
+    with solara.Card(i18n.ui("cmp_numbers", lang, month=nums.month), margin=0, classes=["dash-compare-table"]):
+        solara.v.Html(tag="table", children=[solara.v.Html(tag="tbody", children=body)],
+                      style_="border-collapse: collapse; font-size: 14px;")
+        for line in ratio_lines(nums, lang):
+            Line(line, ["dash-cmp-ratio"], "font-size: 14px; margin-top: 4px;")
 
 
 @solara.component

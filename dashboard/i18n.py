@@ -8,7 +8,8 @@ text, so the two cannot drift apart; Chinese is always given in the file):
 * ``[lever.<key>]``       label (both), tip (en falls back to the lever's summary);
 * ``[field."<path>"]``    label (both), tip (en falls back to the register's description);
 * ``[outcome.<name>]``    label (both), tip (en falls back to the outcome's definition);
-* ``[unit]``              "<unit as in the register>" = {zh = ...} (en is the unit itself);
+* ``[unit]``              "<unit as in the register>" = {zh = ...} (en is the unit itself); an optional
+                          ``zh_value``/``en_value`` writes a value with the unit ("{v} 个月");
 * ``[group.<name>]``, ``[org_kind.<name>]``  labels (both).
 
 A Chinese entry missing at run time falls back to English rather than fail;
@@ -83,6 +84,25 @@ def unit(text: str, lang: str) -> str:
         return text
     entry = catalogue().get("unit", {}).get(text)
     return _pick(entry, lang, text) or text
+
+
+def with_unit(value: str, unit_text: str, lang: str) -> str:
+    """A value written with its unit as people read it: the unit's ``<lang>_value`` form from the
+    catalogue when it has one (e.g. "{v} 个月", "登记满 {v} 个月"), else the value, a space and the unit."""
+    entry = catalogue().get("unit", {}).get(unit_text)
+    form = entry.get(f"{lang}_value") if isinstance(entry, dict) else None
+    if form is not None:
+        return form.replace("{v}", value)
+    return f"{value} {unit(unit_text, lang)}"
+
+
+def share_with_unit(percent: str, unit_text: str, lang: str) -> str:
+    """A share already written in % with what it is a share of: '50%（占房租）', '50% of rent'."""
+    if unit_text == "share":
+        return percent
+    if lang == "en":
+        return f"{percent} {unit_text.removeprefix('share ')}"
+    return f"{percent}（{unit(unit_text, lang)}）"
 
 
 # -- convenience for the model's own vocabularies ------------------------------------
