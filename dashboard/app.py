@@ -32,9 +32,10 @@ out ``app_bar``, the sidebar's cards (``run_card`` with ``settings_state``,
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import solara
 import solara.lab
@@ -46,6 +47,7 @@ from .compare import DEFAULT_OUTCOMES, MAX_OUTCOMES, SAME_AS_A, ratio_lines, set
 from .controls import (
     DEFAULT_PRESET,
     DEFAULT_SEED,
+    MAX_SEED,
     Control,
     Settings,
     all_controls,
@@ -54,6 +56,7 @@ from .controls import (
     lever_controls,
     settings_from_preset,
     world_controls,
+    world_limits,
 )
 from .plots import MONITORS, format_value, monitor_label
 from .session import Session
@@ -122,18 +125,24 @@ def format_control(ctl: Control, value: float, lang: str) -> str:
     return i18n.with_unit(text, ctl.unit, lang)
 
 
+def parse_seed(text: str) -> int | str:
+    """The seed typed in the box: an int when it is a whole number, else the text (Reset reports it)."""
+    text = text.strip().replace(",", "")
+    return int(text) if re.fullmatch(r"-?\d+", text) else text
+
+
 def problem_lines(problems: list[tuple[str, str]], lang: str) -> list[str]:
-    """Validation problems, with the control's label where the path is one of ours."""
+    """Validation problems in ``lang``, with the control's label where the path is one of ours."""
     controls = all_controls()
     lines = []
     for path, msg in problems:
         if path in controls:
             where = i18n.field_label(path, lang)
-        elif path in ("seed", "preset"):
+        elif path in ("seed", "preset", "world"):
             where = i18n.ui(path, lang)
         else:
             where = path or "-"
-        lines.append(f"{where}: {msg}")
+        lines.append(f"{where}: {i18n.problem_text(msg, lang)}")
     return lines
 
 
@@ -435,17 +444,21 @@ def scenario_card(st: PageState, act: PageActions) -> None:
         with solara.Tooltip(i18n.preset_tip(settings.value.preset, L)):
             _select(i18n.ui("preset", L), [(p, i18n.preset_label(p, L)) for p in dashboard_presets()],
                     settings.value.preset, act.choose_preset, ["dash-preset"])
+        seed = settings.value.seed
+        bad = not isinstance(seed, int) or not 0 <= seed <= MAX_SEED
         with solara.Tooltip(i18n.ui("seed_tip", L)):
-            solara.InputInt(i18n.ui("seed", L), value=settings.value.seed, classes=["dash-seed"],
-                            on_value=lambda v: settings.set(settings.value.copy(seed=v)))
+            solara.InputText(i18n.ui("seed", L), value=str(seed), classes=["dash-seed"],
+                             error=i18n.ui("err_seed_input", L, max=f"{MAX_SEED:,}") if bad else False,
+                             on_value=lambda v: settings.set(settings.value.copy(seed=parse_seed(v))))
 
 
 def world_card(st: PageState, act: PageActions) -> None:
     """The world's size and run length."""
     L = st.lang.value
     with solara.Card(i18n.ui("world", L), margin=0):
+        limits = world_limits(st.settings.value)  # no combination of the sliders is over the size limit
         for ctl in world_controls():
-            ControlInput(ctl, st.settings.value.values[ctl.path], lambda v, p=ctl.path: act.set_value(p, v), L)
+            ControlInput(replace(ctl, hi=limits[ctl.path]), st.settings.value.values[ctl.path], lambda v, p=ctl.path: act.set_value(p, v), L)
 
 
 def live_view(st: PageState) -> None:

@@ -19,6 +19,7 @@ A Chinese entry missing at run time falls back to English rather than fail;
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -103,6 +104,52 @@ def share_with_unit(percent: str, unit_text: str, lang: str) -> str:
     if lang == "en":
         return f"{percent} {unit_text.removeprefix('share ')}"
     return f"{percent}（{unit(unit_text, lang)}）"
+
+
+class Message(str):
+    """A problem message in English that carries its catalogue key and values, so the page can
+    show it in any language (it stays a plain string for ``ScenarioError``)."""
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, **params: Any) -> "Message":
+        obj = super().__new__(cls, ui(key, "en", **params))
+        obj.key, obj.params = key, params
+        return obj
+
+
+# the scenario validation's English messages (model/inputs.py, pydantic) the page words in the catalogue
+_VALIDATION = (
+    (re.compile(r"^Input should be less than or equal to (?P<limit>\S+)$"), "err_le"),
+    (re.compile(r"^Input should be greater than or equal to (?P<limit>\S+)$"), "err_ge"),
+    (re.compile(r"^Input should be less than (?P<limit>\S+)$"), "err_lt"),
+    (re.compile(r"^Input should be greater than (?P<limit>\S+)$"), "err_gt"),
+    (re.compile(r"^Input should be a valid integer"), "err_int"),
+    (re.compile(r"^Input should be a valid (number|boolean)"), "err_number"),
+    (re.compile(r"^must be a finite number, got (?P<got>.+)$"), "err_finite"),
+    (re.compile(r"^unknown key"), "err_unknown"),
+    (re.compile(r"^required key missing"), "err_missing"),
+)
+_GOT = re.compile(r"^(?P<body>.*?)(?: \(got (?P<got>.*)\))?$", re.S)
+
+
+def problem_text(msg: str, lang: str) -> str:
+    """A validation problem in ``lang``: a ``Message`` from the catalogue; a message of the scenario
+    validation worded from the catalogue when it is a known kind, else (not in English) a general one."""
+    if isinstance(msg, Message):
+        return ui(msg.key, lang, **msg.params)
+    if lang == "en":
+        return msg
+    m = _GOT.match(msg)
+    body, got = m.group("body"), m.group("got")
+    for pattern, key in _VALIDATION:
+        found = pattern.match(body)
+        if found:
+            values = {"limit": "", "got": got or "", **found.groupdict()}
+            text = ui(key, lang, limit=values["limit"])
+            return text + (ui("err_got", lang, got=values["got"]) if values["got"] else "")
+    return ui("err_other", lang)
 
 
 # -- convenience for the model's own vocabularies ------------------------------------
