@@ -71,6 +71,7 @@ CSS = """
 .dash-monitor-value { font-size: 20px; font-weight: 500; }
 .dash-monitor-label { font-size: 12px; color: #555; }
 .dash-img img, img.dash-img { max-width: 100%; height: auto; }
+div:has(> b > a[href="https://solara.dev"]) { display: none !important; }  /* Solara's English badge */
 """
 
 

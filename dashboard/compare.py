@@ -211,7 +211,7 @@ class ComparePlot:
             if outcome_unit_of(name) == "share":  # in %, as the monitors show shares
                 top.set_ylabel("%", fontsize=8)
                 for ax in (top, bottom):
-                    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+                    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))  # decimals as the range needs
             else:
                 top.set_ylabel(i18n.ui(unit_key, lang) if unit_key else i18n.outcome_unit(name, lang), fontsize=8)
             bottom.set_xlabel(i18n.ui("x_month", lang), fontsize=8)

@@ -341,6 +341,8 @@ def format_value(name: str, value: float, lang: str) -> str:
         return "–"
     if unit == "share":
         return f"{value:.1%}"
+    if unit == "per year":  # a rate: in % a year
+        return i18n.with_unit(f"{value:.1%}", unit, lang)
     if unit.startswith("score") or unit.startswith("index"):
         return f"{value:.2f}"
     if unit == "months":
@@ -353,7 +355,7 @@ def format_change(name: str, change: float, lang: str) -> str:
     if not np.isfinite(change):
         return "–"
     unit = outcome_unit_of(name)
-    if unit == "share":
+    if unit in ("share", "per year"):
         return i18n.ui("points", lang, v=f"{100 * change:+.1f}")
     if unit.startswith("score") or unit.startswith("index"):
         return f"{change:+.2f}"
