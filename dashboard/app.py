@@ -26,15 +26,16 @@ Layout: the CSS and a warm-up thread; small formatters (``format_control``,
 and ``PageActions`` (what every button and picker does); ``Page``, which lays
 out ``app_bar``, the sidebar's cards (``run_card`` with ``settings_state``,
 ``scenario_card``, ``world_card``, the levers) and ``live_view`` or
-``compare_view``; ``CompareSettings`` (setting B).
+``compare_view`` (with ``CompareTable``: the numbers); ``CompareSettings`` (setting B).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import solara
 import solara.lab
@@ -42,10 +43,11 @@ import solara.lab
 from model.scenario import ScenarioError
 
 from . import i18n
-from .compare import DEFAULT_OUTCOMES, MAX_OUTCOMES, SAME_AS_A, settings_b
+from .compare import DEFAULT_OUTCOMES, MAX_OUTCOMES, SAME_AS_A, ratio_lines, settings_b, table_rows
 from .controls import (
     DEFAULT_PRESET,
     DEFAULT_SEED,
+    MAX_SEED,
     Control,
     Settings,
     all_controls,
@@ -54,8 +56,9 @@ from .controls import (
     lever_controls,
     settings_from_preset,
     world_controls,
+    world_limits,
 )
-from .plots import MONITORS, format_value
+from .plots import MONITORS, format_value, monitor_label
 from .session import Session
 
 DEFAULT_INTERVAL_MS = 200
@@ -68,6 +71,7 @@ CSS = """
 .dash-monitor-value { font-size: 20px; font-weight: 500; }
 .dash-monitor-label { font-size: 12px; color: #555; }
 .dash-img img, img.dash-img { max-width: 100%; height: auto; }
+div:has(> b > a[href="https://solara.dev"]) { display: none !important; }  /* Solara's English badge */
 """
 
 
@@ -105,27 +109,41 @@ def _decimals(step: float) -> int:
     return max(0, -math.floor(math.log10(step))) if step < 1 else 0
 
 
+PERCENT_UNITS = ("per month while registering",)  # rates shown in %, like every "share ..." unit
+
+
 def format_control(ctl: Control, value: float, lang: str) -> str:
-    """A control's value with its unit, e.g. '0.50 占房租', '1,500,000 yuan'."""
+    """A control's value written as people read it: '50%（占房租）', '6 个月', '1,500,000 元'."""
+    if ctl.unit.startswith("share") or ctl.unit in PERCENT_UNITS:
+        pct = f"{100 * float(value):.{_decimals(100 * ctl.step)}f}%"
+        if ctl.unit in PERCENT_UNITS:
+            return i18n.with_unit(pct, ctl.unit, lang)
+        return i18n.share_with_unit(pct, ctl.unit, lang)
     if ctl.kind == "int":
         text = f"{int(value):,}"
     else:
         text = f"{float(value):,.{_decimals(ctl.step)}f}"
-    return f"{text} {i18n.unit(ctl.unit, lang)}"
+    return i18n.with_unit(text, ctl.unit, lang)
+
+
+def parse_seed(text: str) -> int | str:
+    """The seed typed in the box: an int when it is a whole number, else the text (Reset reports it)."""
+    text = text.strip().replace(",", "")
+    return int(text) if re.fullmatch(r"-?\d+", text) else text
 
 
 def problem_lines(problems: list[tuple[str, str]], lang: str) -> list[str]:
-    """Validation problems, with the control's label where the path is one of ours."""
+    """Validation problems in ``lang``, with the control's label where the path is one of ours."""
     controls = all_controls()
     lines = []
     for path, msg in problems:
         if path in controls:
             where = i18n.field_label(path, lang)
-        elif path in ("seed", "preset"):
+        elif path in ("seed", "preset", "world"):
             where = i18n.ui(path, lang)
         else:
             where = path or "-"
-        lines.append(f"{where}: {msg}")
+        lines.append(f"{where}: {i18n.problem_text(msg, lang)}")
     return lines
 
 
@@ -185,13 +203,13 @@ def LeverPanels(settings: solara.Reactive[Settings], lang: str):
 @solara.component
 def Monitors(session: Session, lang: str, tick: int):
     """This month's key outcomes as numbers (``tick`` changes every step, so they re-render)."""
-    current = session.a.recorder.current if session.a is not None else {}
+    current = session.current
     with solara.Row(style="flex-wrap: wrap; gap: 0px;", classes=["dash-monitors"]):
         for name in MONITORS:
             value = current.get(name, float("nan"))
             with solara.Tooltip(i18n.outcome_tip(name, lang)):
                 with solara.Card(classes=["dash-monitor"], margin=0, elevation=1):
-                    Line(i18n.outcome_label(name, lang), ["dash-monitor-label"])
+                    Line(monitor_label(name, session.month, lang), ["dash-monitor-label"])
                     Line(format_value(name, value, lang), ["dash-monitor-value"])
 
 
@@ -427,17 +445,21 @@ def scenario_card(st: PageState, act: PageActions) -> None:
         with solara.Tooltip(i18n.preset_tip(settings.value.preset, L)):
             _select(i18n.ui("preset", L), [(p, i18n.preset_label(p, L)) for p in dashboard_presets()],
                     settings.value.preset, act.choose_preset, ["dash-preset"])
+        seed = settings.value.seed
+        bad = not isinstance(seed, int) or not 0 <= seed <= MAX_SEED
         with solara.Tooltip(i18n.ui("seed_tip", L)):
-            solara.InputInt(i18n.ui("seed", L), value=settings.value.seed, classes=["dash-seed"],
-                            on_value=lambda v: settings.set(settings.value.copy(seed=v)))
+            solara.InputText(i18n.ui("seed", L), value=str(seed), classes=["dash-seed"],
+                             error=i18n.ui("err_seed_input", L, max=f"{MAX_SEED:,}") if bad else False,
+                             on_value=lambda v: settings.set(settings.value.copy(seed=parse_seed(v))))
 
 
 def world_card(st: PageState, act: PageActions) -> None:
     """The world's size and run length."""
     L = st.lang.value
     with solara.Card(i18n.ui("world", L), margin=0):
+        limits = world_limits(st.settings.value)  # no combination of the sliders is over the size limit
         for ctl in world_controls():
-            ControlInput(ctl, st.settings.value.values[ctl.path], lambda v, p=ctl.path: act.set_value(p, v), L)
+            ControlInput(replace(ctl, hi=limits[ctl.path]), st.settings.value.values[ctl.path], lambda v, p=ctl.path: act.set_value(p, v), L)
 
 
 def live_view(st: PageState) -> None:
@@ -457,12 +479,37 @@ def compare_view(st: PageState, act: PageActions) -> None:
     images = st.images.value
     CompareSettings(st.settings.value, st.b_base.value, st.b_enabled, st.outcomes.value, st.lang.value,
                     act.choose_b_base, act.choose_outcomes, st.session)
+    nums = st.session.numbers(st.outcomes.value)
+    if nums is not None:
+        CompareTable(nums, st.lang.value)
     if "compare" in images:
         solara.Image(images["compare"], classes=["dash-img", "dash-compare-plot"])
     with solara.Row(style="flex-wrap: wrap;"):
         for key in ("network_a", "network_b"):
             if key in images:
                 solara.Image(images[key], classes=["dash-img", f"dash-{key.replace('_', '-')}"])
+
+
+def _cell(tag: str, text: str, style: str = "", classes: str = ""):
+    return solara.v.Html(tag=tag, children=[text], style_=style, class_=classes)
+
+
+def CompareTable(nums, lang: str) -> None:
+    """A / B / B − A at the current month, cumulative needs met and spending, and what B's extra costs."""
+    pad = "padding: 2px 10px; text-align: right;"
+    header = [i18n.ui("cmp_what", lang), i18n.ui("setting_a", lang), i18n.ui("setting_b", lang),
+              i18n.ui("difference", lang)]
+    body = [solara.v.Html(tag="tr", children=[_cell("th", h, pad + ("text-align: left;" if i == 0 else ""))
+                                              for i, h in enumerate(header)])]
+    for what, va, vb, diff, color in table_rows(nums, lang):
+        body.append(solara.v.Html(tag="tr", class_="dash-cmp-row", children=[
+            _cell("td", what, "padding: 2px 10px;"), _cell("td", va, pad), _cell("td", vb, pad),
+            _cell("td", diff, pad + f"color: {color}; font-weight: 600;", "dash-cmp-diff")]))
+    with solara.Card(i18n.ui("cmp_numbers", lang, month=nums.month), margin=0, classes=["dash-compare-table"]):
+        solara.v.Html(tag="table", children=[solara.v.Html(tag="tbody", children=body)],
+                      style_="border-collapse: collapse; font-size: 14px;")
+        for line in ratio_lines(nums, lang):
+            Line(line, ["dash-cmp-ratio"], "font-size: 14px; margin-top: 4px;")
 
 
 @solara.component

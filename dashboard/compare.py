@@ -11,20 +11,35 @@ numbers), so the two runs differ only where the policy acts.
 from __future__ import annotations
 
 import io
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 from PIL import Image
 
 from model import OUTCOME_NAMES
 
 from . import i18n
 from .controls import Settings, settings_from_preset
-from .plots import COLORS, DPI, setup_fonts
+from .plots import (
+    BAD,
+    BETTER,
+    COLORS,
+    DPI,
+    GOOD,
+    NEUTRAL,
+    change_color,
+    format_change,
+    format_value,
+    monitor_label,
+    outcome_unit_of,
+    setup_fonts,
+)
 
 if TYPE_CHECKING:
     from model import CommunityModel
@@ -58,11 +73,93 @@ def difference(a: "CommunityModel", b: "CommunityModel", outcomes: tuple[str, ..
     da, db = a.recorder.timeseries(), b.recorder.timeseries()
     if da.empty or db.empty:
         return pd.DataFrame({"month": pd.Series(dtype="int64")})
-    cols = ["month", *outcomes]
+    cols = ["month", *dict.fromkeys(outcomes)]
     m = da[cols].merge(db[cols], on="month", suffixes=("_a", "_b"))
-    for o in outcomes:
+    for o in dict.fromkeys(outcomes):
         m[f"{o}_diff"] = m[f"{o}_b"] - m[f"{o}_a"]
     return m
+
+
+@dataclass(frozen=True)
+class CompareNumbers:
+    """Compare mode's numbers at the current month: the chosen outcomes for A and B, and the
+    cumulative needs met and public spending of both runs over the months so far."""
+
+    month: int
+    rows: tuple[tuple[str, float, float], ...]  # (outcome, A, B) this month
+    needs_met: tuple[float, float]  # cumulative, A and B
+    spending: tuple[float, float]  # cumulative public spending (yuan), A and B
+
+    @property
+    def extra_needs(self) -> float:
+        """Needs B met beyond A so far."""
+        return self.needs_met[1] - self.needs_met[0]
+
+    @property
+    def extra_spending(self) -> float:
+        """Public spending of B beyond A so far (yuan)."""
+        return self.spending[1] - self.spending[0]
+
+    def yuan_per_extra_need(self) -> tuple[float | None, str]:
+        """(B − A spending) / (B − A needs met), cumulative; None and why when B met no more needs."""
+        if self.month == 0:
+            return None, "per_need_no_months"
+        if self.extra_needs <= 0:
+            return None, "per_need_no_extra"
+        return self.extra_spending / self.extra_needs, ""
+
+    def needs_per_10k_yuan(self) -> tuple[float | None, str]:
+        """Extra needs met per 10,000 yuan of extra public spending; None and why when B spent no more."""
+        if self.month == 0:
+            return None, "per_need_no_months"
+        if self.extra_spending <= 0:
+            return None, "per_10k_no_extra"
+        return 1e4 * self.extra_needs / self.extra_spending, ""
+
+
+def compare_numbers(a: "CommunityModel", b: "CommunityModel", outcomes: tuple[str, ...] | list[str]) -> CompareNumbers:
+    """The numbers compare mode shows for runs ``a`` and ``b`` at the last month both reached."""
+    diff = difference(a, b, [*outcomes, "needs_met", "public_spending_yuan"])
+    if diff.empty:
+        return CompareNumbers(0, tuple((o, float("nan"), float("nan")) for o in outcomes), (0.0, 0.0), (0.0, 0.0))
+    last = diff.iloc[-1]
+    rows = tuple((o, float(last[f"{o}_a"]), float(last[f"{o}_b"])) for o in outcomes)
+    return CompareNumbers(
+        month=int(last["month"]), rows=rows,
+        needs_met=(float(diff["needs_met_a"].sum()), float(diff["needs_met_b"].sum())),
+        spending=(float(diff["public_spending_yuan_a"].sum()), float(diff["public_spending_yuan_b"].sum())))
+
+
+def table_rows(nums: CompareNumbers, lang: str) -> list[tuple[str, str, str, str, str]]:
+    """The compare table's rows as text: (what, A, B, B − A, colour of B − A); the chosen outcomes at
+    the current month, then the cumulative needs met and public spending."""
+    rows = []
+    for name, va, vb in nums.rows:
+        change = vb - va
+        text = format_change(name, change, lang)
+        color = change_color(name, change) if re.search(r"[1-9]", text) else NEUTRAL  # "+0.00": no change
+        rows.append((monitor_label(name, nums.month, lang), format_value(name, va, lang),
+                     format_value(name, vb, lang), text, color))
+    for key, (va, vb), unit, better in (("cum_needs_met", nums.needs_met, "needs", 1),
+                                        ("cum_spending", nums.spending, "yuan", -1)):
+        change = vb - va
+        color = GOOD if better * change > 0 else BAD if better * change < 0 else NEUTRAL
+        rows.append((i18n.ui(key, lang, month=nums.month), i18n.with_unit(f"{va:,.0f}", unit, lang),
+                     i18n.with_unit(f"{vb:,.0f}", unit, lang), i18n.with_unit(f"{change:+,.0f}", unit, lang), color))
+    return rows
+
+
+def ratio_lines(nums: CompareNumbers, lang: str) -> list[str]:
+    """Yuan per extra need met and extra needs met per 10,000 yuan (cumulative), or "—" and why."""
+    per_need, why = nums.yuan_per_extra_need()
+    text = (i18n.with_unit(f"{per_need:,.0f}", "yuan per need", lang) if per_need is not None
+            else "— " + i18n.ui(why, lang, n=f"{nums.extra_needs:+,.0f}"))
+    lines = [f"{i18n.ui('per_extra_need', lang)}: {text}"]
+    per_10k, why = nums.needs_per_10k_yuan()
+    text = (i18n.with_unit(f"{per_10k:,.2f}", "needs", lang) if per_10k is not None
+            else "— " + i18n.ui(why, lang, n=f"{nums.extra_spending:+,.0f}"))
+    lines.append(f"{i18n.ui('per_10k_yuan', lang)}: {text}")
+    return lines
 
 
 def _scale(name: str) -> tuple[float, str | None]:
@@ -70,11 +167,20 @@ def _scale(name: str) -> tuple[float, str | None]:
     return (1e4, "ten_thousand_yuan") if name.endswith("_yuan") and name != "spending_per_need_met_yuan" else (1.0, None)
 
 
+def _fill_colors(name: str) -> tuple[str, str]:
+    """Colours of B − A above and below zero: green where it is better, red where worse, grey if neither."""
+    better = BETTER[name]
+    if better == 0:
+        return NEUTRAL, NEUTRAL
+    return (GOOD, BAD) if better > 0 else (BAD, GOOD)
+
+
 class ComparePlot:
     """The compare figure of two runs in one language, redrawn by blitting like ``plots.LivePlot``.
 
-    Top row: each outcome for A and B; bottom row: B − A, shaded above (green)
-    and below (red) zero. The time axis spans the run; each y range only grows
+    Top row: each outcome for A and B; bottom row: B − A, shaded green where B
+    is better and red where it is worse (``plots.BETTER``: for waiting or spending
+    a fall is better), grey for outcomes with no better direction. The time axis spans the run; each y range only grows
     (a value outside it makes the next draw a full one).
     """
 
@@ -102,7 +208,12 @@ class ComparePlot:
             bottom.axhline(0, color="k", lw=0.8)
             top.set_title(i18n.outcome_label(name, lang), fontsize=11, loc="left")
             bottom.set_title(i18n.ui("difference", lang), fontsize=9, loc="left", color="#2c3e50")
-            top.set_ylabel(i18n.ui(unit_key, lang) if unit_key else i18n.outcome_unit(name, lang), fontsize=8)
+            if outcome_unit_of(name) == "share":  # in %, as the monitors show shares
+                top.set_ylabel("%", fontsize=8)
+                for ax in (top, bottom):
+                    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))  # decimals as the range needs
+            else:
+                top.set_ylabel(i18n.ui(unit_key, lang) if unit_key else i18n.outcome_unit(name, lang), fontsize=8)
             bottom.set_xlabel(i18n.ui("x_month", lang), fontsize=8)
             for ax in (top, bottom):
                 ax.grid(True, alpha=0.3)
@@ -164,7 +275,8 @@ class ComparePlot:
             for line, v in ((la, va), (lb, vb), (ld, vd)):
                 line.set_data(x, v)
             if len(x):
-                for where, color in ((vd >= 0, COLORS[2]), (vd < 0, COLORS[3])):
+                up, down = _fill_colors(self.outcomes[j])
+                for where, color in ((vd >= 0, up), (vd < 0, down)):
                     fill = bottom.fill_between(x, vd, 0, where=where, color=color, alpha=0.35, interpolate=True,
                                                animated=True)
                     self.fills.append(fill)

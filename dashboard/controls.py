@@ -9,7 +9,9 @@ so when the upper bound is far above the default the slider stops at a round
 number a few times the default (or the largest preset value). Validation
 still uses the register's own bounds, because every setting reaches the model
 only through :func:`settings_to_scenario`, i.e. ``model.scenario.with_overrides``
-(the same validation as a scenario file); bad input raises ``ScenarioError``.
+(the same validation as a scenario file); bad input raises ``ScenarioError``,
+whose messages the dashboard's own checks word from the catalogue (``i18n.Message``).
+The world-size sliders also stop at the dashboard's size limit (:func:`world_limits`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 from model import load_scenario, preset_names, register_rows
 from model.policies import LEVERS
 from model.scenario import Scenario, ScenarioError, ScenarioMeta, World, with_overrides
+
+from .i18n import Message
 
 DEFAULT_PRESET = "baseline"
 DEFAULT_SEED = 2026
@@ -187,6 +191,35 @@ def world_controls() -> tuple[Control, ...]:
     return tuple(out)
 
 
+_SIZE_PAIRS = (("world.committees_per_street", "world.residents_per_committee"),
+               ("world.residents_per_committee", "world.committees_per_street"))
+
+
+@cache
+def _residents_per_size(preset: str) -> float:
+    """Simulated residents per committee-resident of a preset's world (streets × scale)."""
+    w = load_scenario(preset).world
+    return float(w.streets * w.scale)
+
+
+def world_limits(settings: Settings) -> dict[str, float]:
+    """The world sliders' upper ends for these settings: each size slider stops where, with the
+    other size as set, the simulated residents would pass ``MAX_DASHBOARD_RESIDENTS`` (so no
+    combination on the sliders is over the limit); the run length keeps its display range."""
+    ctls = {c.path: c for c in world_controls()}
+    out = {path: c.hi for path, c in ctls.items()}
+    if settings.preset not in dashboard_presets():
+        return out
+    per = _residents_per_size(settings.preset)
+    for path, other in _SIZE_PAIRS:
+        ctl, size = ctls[path], float(settings.values.get(other) or 0)
+        if size <= 0:
+            continue
+        cap = math.floor(MAX_DASHBOARD_RESIDENTS / (per * size) / ctl.step) * ctl.step
+        out[path] = max(ctl.lo, min(ctl.hi, cap))
+    return out
+
+
 def all_controls() -> dict[str, Control]:
     """Every control by path."""
     ctl = {c.path: c for c in world_controls()}
@@ -242,7 +275,7 @@ def overrides(settings: Settings, base: Scenario) -> dict[str, Any]:
 def check_seed(seed: Any) -> int:
     """The seed as an int, or ScenarioError if it is not one in 0..2**63-1 (as ``run.py`` allows)."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise ScenarioError("<dashboard>", [("seed", f"must be a whole number from 0 to {MAX_SEED} (got {seed!r})")])
+        raise ScenarioError("<dashboard>", [("seed", Message("err_seed", max=f"{MAX_SEED:,}", got=repr(seed)))])
     return seed
 
 
@@ -254,15 +287,14 @@ def settings_to_scenario(settings: Settings) -> Scenario:
     """
     check_seed(settings.seed)
     if settings.preset not in dashboard_presets():
-        raise ScenarioError("<dashboard>", [("preset", f"unknown or too large for the dashboard: {settings.preset!r}; "
-                                                       f"allowed: {', '.join(dashboard_presets())}")])
+        raise ScenarioError("<dashboard>", [("preset", Message("err_preset", got=repr(settings.preset)))])
     base = load_scenario(settings.preset)
     sc = with_overrides(base, overrides(settings, base))
     w = sc.world
     total = w.streets * w.scale * w.committees_per_street * w.residents_per_committee
     if total > MAX_DASHBOARD_RESIDENTS:
-        raise ScenarioError("<dashboard>", [("world", f"{total:,.0f} simulated residents; the dashboard allows at most "
-                                                      f"{MAX_DASHBOARD_RESIDENTS:,} (use run.py simulate for more)")])
+        raise ScenarioError("<dashboard>", [("world", Message("err_world", total=f"{total:,.0f}",
+                                                              limit=f"{MAX_DASHBOARD_RESIDENTS:,}"))])
     return sc
 
 

@@ -8,7 +8,8 @@ text, so the two cannot drift apart; Chinese is always given in the file):
 * ``[lever.<key>]``       label (both), tip (en falls back to the lever's summary);
 * ``[field."<path>"]``    label (both), tip (en falls back to the register's description);
 * ``[outcome.<name>]``    label (both), tip (en falls back to the outcome's definition);
-* ``[unit]``              "<unit as in the register>" = {zh = ...} (en is the unit itself);
+* ``[unit]``              "<unit as in the register>" = {zh = ...} (en is the unit itself); an optional
+                          ``zh_value``/``en_value`` writes a value with the unit ("{v} 个月");
 * ``[group.<name>]``, ``[org_kind.<name>]``  labels (both).
 
 A Chinese entry missing at run time falls back to English rather than fail;
@@ -18,6 +19,7 @@ A Chinese entry missing at run time falls back to English rather than fail;
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -83,6 +85,71 @@ def unit(text: str, lang: str) -> str:
         return text
     entry = catalogue().get("unit", {}).get(text)
     return _pick(entry, lang, text) or text
+
+
+def with_unit(value: str, unit_text: str, lang: str) -> str:
+    """A value written with its unit as people read it: the unit's ``<lang>_value`` form from the
+    catalogue when it has one (e.g. "{v} 个月", "登记满 {v} 个月"), else the value, a space and the unit."""
+    entry = catalogue().get("unit", {}).get(unit_text)
+    form = entry.get(f"{lang}_value") if isinstance(entry, dict) else None
+    if form is not None:
+        return form.replace("{v}", value)
+    return f"{value} {unit(unit_text, lang)}"
+
+
+def share_with_unit(percent: str, unit_text: str, lang: str) -> str:
+    """A share already written in % with what it is a share of: '50%（占房租）', '50% of rent'."""
+    if unit_text == "share":
+        return percent
+    if lang == "en":
+        return f"{percent} {unit_text.removeprefix('share ')}"
+    return f"{percent}（{unit(unit_text, lang)}）"
+
+
+class Message(str):
+    """A problem message in English that carries its catalogue key and values, so the page can
+    show it in any language (it stays a plain string for ``ScenarioError``)."""
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, **params: Any) -> "Message":
+        obj = super().__new__(cls, ui(key, "en", **params))
+        obj.key, obj.params = key, params
+        return obj
+
+
+# the scenario validation's English messages (model/inputs.py, pydantic) the page words in the catalogue
+_VALIDATION = (
+    (re.compile(r"^Input should be less than or equal to (?P<limit>\S+)$"), "err_le"),
+    (re.compile(r"^Input should be greater than or equal to (?P<limit>\S+)$"), "err_ge"),
+    (re.compile(r"^Input should be less than (?P<limit>\S+)$"), "err_lt"),
+    (re.compile(r"^Input should be greater than (?P<limit>\S+)$"), "err_gt"),
+    (re.compile(r"^Input should be a valid integer"), "err_int"),
+    (re.compile(r"^Input should be a valid (number|boolean)"), "err_number"),
+    (re.compile(r"^must be a finite number, got (?P<got>.+)$"), "err_finite"),
+    (re.compile(r"^unknown key"), "err_unknown"),
+    (re.compile(r"^required key missing"), "err_missing"),
+)
+_GOT = re.compile(r"^(?P<body>.*?)(?: \(got (?P<got>.*)\))?$", re.S)
+
+
+def problem_text(msg: str, lang: str) -> str:
+    """A validation problem in ``lang``: a ``Message`` from the catalogue; a message of the scenario
+    validation worded from the catalogue when it is a known kind, else (not in English) a general one."""
+    if isinstance(msg, Message):
+        return ui(msg.key, lang, **msg.params)
+    if lang == "en":
+        return msg
+    m = _GOT.match(msg)
+    body, got = m.group("body"), m.group("got")
+    for pattern, key in _VALIDATION:
+        found = pattern.match(body)
+        if found:
+            values = {"limit": "", "got": got or "", **found.groupdict()}
+            text = ui(key, lang, limit=values["limit"])
+            return text + (ui("err_got", lang, got=values["got"]) if values["got"] else "")
+    return ui("err_other", lang)
 
 
 # -- convenience for the model's own vocabularies ------------------------------------

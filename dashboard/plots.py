@@ -23,7 +23,7 @@ import pandas as pd
 from matplotlib import rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 from PIL import Image
 
 from experiments.fonts import find_cjk_font as cjk_family
@@ -81,25 +81,41 @@ def _derived(key: str, fn: Callable[[pd.DataFrame], np.ndarray], color: str, lw:
     return Series(lambda lang: i18n.ui(key, lang), fn, color, lw, ls)
 
 
+def _first_year(df: pd.DataFrame) -> np.ndarray:
+    """The 12-month spending mean over months 1-12 only (a partial window before month 12), in 万元."""
+    return np.where(df["month"].to_numpy() <= SPENDING_WINDOW, df["public_spending_12m_yuan"].to_numpy(),
+                    np.nan) / 1e4
+
+
+def _full_windows(df: pd.DataFrame) -> np.ndarray:
+    """The 12-month spending mean from month 12 on (a full window), in 万元."""
+    return np.where(df["month"].to_numpy() >= SPENDING_WINDOW, df["public_spending_12m_yuan"].to_numpy(),
+                    np.nan) / 1e4
+
+
 @dataclass(frozen=True)
 class Panel:
-    """A time-series panel: title, lines, y unit, fixed 0-1 range or growing."""
+    """A time-series panel: title, lines, y unit, fixed 0-1 range or growing; ``percent``: y axis in %."""
 
     title: str
     series: tuple[Series, ...]
     unit: Callable[[str], str] | None = None
     share: bool = False
+    percent: bool = False
 
+
+SPENDING_WINDOW = 12  # months in the window of ``public_spending_12m_yuan``
 
 PANELS: tuple[Panel | None, ...] = (
-    Panel("p_needs", (_outcome("needs_met_share", COLORS[0]), _outcome("service_quality", COLORS[2], 1)), share=True),
+    Panel("p_needs", (_outcome("needs_met_share", COLORS[0]), _outcome("service_quality", COLORS[2], 1)), share=True,
+          percent=True),
     None,  # needs met by resident group: bars
     Panel("p_wait", (_outcome("mean_wait_months", COLORS[1]),),
           unit=lambda lang: i18n.outcome_unit("mean_wait_months", lang)),
     Panel("p_satisfaction", (_outcome("satisfaction", COLORS[0]), _outcome("trust_in_committee", COLORS[4])),
           share=True),
     Panel("p_participation", (_outcome("participation_rate", COLORS[2]), _outcome("volunteer_rate", COLORS[6], 1.5),
-                              _outcome("election_turnout", COLORS[7], 1, "--")), share=True),
+                              _outcome("election_turnout", COLORS[7], 1, "--")), share=True, percent=True),
     Panel("p_orgs", (_outcome("organizations_registered", COLORS[0]), _outcome("organizations_active", COLORS[2]),
                      _derived("founded", lambda df: df["organization_foundings"].cumsum().to_numpy(), COLORS[1]),
                      _derived("failed", lambda df: df["organization_failures"].cumsum().to_numpy(), COLORS[3])),
@@ -109,11 +125,14 @@ PANELS: tuple[Panel | None, ...] = (
                         _derived("certified_workers",
                                  lambda df: (df["social_workers"] * df["certified_share"]).to_numpy(), COLORS[2])),
           unit=lambda lang: i18n.outcome_unit("social_workers", lang)),
-    Panel("p_money", (_outcome("public_spending_12m_yuan", COLORS[3], factor=1e4),
+    Panel("p_money", (Series(lambda lang: i18n.outcome_label("public_spending_12m_yuan", lang), _full_windows,
+                             COLORS[3]),
+                      _derived("spending_first_year", _first_year, COLORS[3], 2.0, ":"),
                       _outcome("social_money_yuan", COLORS[2], 1, factor=1e4)),
           unit=lambda lang: i18n.ui("ten_thousand_yuan", lang)),
 )
-"""The eight panels of the live figure (row by row); every label from the catalogue."""
+"""The eight panels of the live figure (row by row); every label from the catalogue. Shares are
+drawn in % like the monitors show them; the spending mean is dotted while its window is partial."""
 
 
 def group_shares(model: "CommunityModel", window: int = 12) -> dict[str, float]:
@@ -160,6 +179,8 @@ class LivePlot:
             ax.set_xlabel(i18n.ui("x_month", lang), fontsize=8)
             if panel.unit is not None:
                 ax.set_ylabel(panel.unit(lang), fontsize=8)
+            if panel.percent:
+                ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
             ax.grid(True, alpha=0.3)
             ax.tick_params(labelsize=8)
             lines = [ax.plot(x, x, color=sr.color, lw=sr.lw, ls=sr.ls, label=sr.label(lang), animated=True)[0]
@@ -179,6 +200,7 @@ class LivePlot:
                                   color="#1a1a1a", animated=True) for i, g in enumerate(GROUPS)]
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
         ax.grid(True, axis="x", alpha=0.3)
         ax.tick_params(labelsize=8)
         self.overall = ax.axvline(0, color="k", lw=1, ls="--", label=i18n.ui("overall", lang), animated=True)
@@ -190,7 +212,7 @@ class LivePlot:
         for i, panel in enumerate(PANELS):
             if panel is None or panel.share or not data[i]:
                 continue
-            peak = max((float(np.nanmax(v)) for v in data[i] if len(v)), default=0.0)
+            peak = max((float(np.nanmax(v)) for v in data[i] if np.isfinite(v).any()), default=0.0)
             if peak > 0.97 * self.top[i] or self.background is None and peak > 0:
                 self.top[i] = _nice_up(1.25 * peak)
                 self.axes[i].set_ylim(0, self.top[i])
@@ -250,17 +272,69 @@ MONITORS: tuple[str, ...] = (
 """Outcomes shown as numbers ('monitors') above the plots."""
 
 
-def format_value(name: str, value: float, lang: str) -> str:
-    """A monitor's value with its unit, e.g. '83.2%', '1,234 元/月'."""
+# which way is better for each declared outcome (model/outcomes.py): +1 higher, -1 lower, 0 neither
+# (a count of needs raised, a mix of who met them); compare mode colours B − A by it
+BETTER: dict[str, int] = {
+    "needs_arising": 0, "needs_met": 1, "needs_lapsed": -1, "needs_met_share": 1, "backlog": -1,
+    "mean_wait_months": -1, "service_quality": 1, "satisfaction": 1, "trust_in_committee": 1,
+    "participation_rate": 1, "volunteer_rate": 1, "election_turnout": 1, "committee_service_time_share": 1,
+    "needs_met_by_committees_share": 0, "needs_met_by_organizations_share": 0, "needs_met_by_projects_share": 0,
+    "micro_projects": 1, "organizations_registered": 1, "organizations_registering": 0, "organizations_active": 1,
+    "organization_foundings": 1, "organization_failures": -1, "contracts": 0, "government_income_share": 0,
+    "orgs_with_certified_share": 1, "social_workers": 1, "social_workers_in_organizations": 1,
+    "certified_share": 1, "social_worker_attrition": -1, "public_spending_yuan": -1,
+    "public_spending_12m_yuan": -1, "social_money_yuan": 1, "spending_per_need_met_yuan": -1,
+    "equity_gap_groups": -1, "equity_gap_committees": -1, "service_centre_coverage": 1, "incubator_coverage": 1,
+    "community_foundations": 1, "linkage_index": 1,
+}
+GOOD, BAD, NEUTRAL = COLORS[2], COLORS[3], COLORS[7]
+
+
+def change_color(name: str, change: float) -> str:
+    """Green for a change the right way for outcome ``name``, red for the wrong way, grey otherwise."""
+    sign = BETTER[name] * (1 if change > 0 else -1 if change < 0 else 0)
+    return GOOD if sign > 0 else BAD if sign < 0 else NEUTRAL
+
+
+def outcome_unit_of(name: str) -> str:
+    """The declared unit of outcome ``name``."""
     from model.outcomes import OUTCOMES
 
-    unit = next(o.unit for o in OUTCOMES if o.name == name)
+    return next(o.unit for o in OUTCOMES if o.name == name)
+
+
+def monitor_label(name: str, month: int, lang: str) -> str:
+    """An outcome's label; the 12-month spending mean names its partial window before month 12."""
+    if name == "public_spending_12m_yuan" and 0 < month < SPENDING_WINDOW:
+        return i18n.ui("spending_first_months", lang, n=month)
+    return i18n.outcome_label(name, lang)
+
+
+def format_value(name: str, value: float, lang: str) -> str:
+    """A monitor's value with its unit, e.g. '83.2%', '1,234 元/月', '2.5 个月'."""
+    unit = outcome_unit_of(name)
     if not np.isfinite(value):
         return "–"
     if unit == "share":
         return f"{value:.1%}"
+    if unit == "per year":  # a rate: in % a year
+        return i18n.with_unit(f"{value:.1%}", unit, lang)
     if unit.startswith("score") or unit.startswith("index"):
         return f"{value:.2f}"
     if unit == "months":
-        return f"{value:.1f} {i18n.unit(unit, lang)}"
-    return f"{value:,.0f} {i18n.unit(unit, lang)}"
+        return i18n.with_unit(f"{value:.1f}", unit, lang)
+    return i18n.with_unit(f"{value:,.0f}", unit, lang)
+
+
+def format_change(name: str, change: float, lang: str) -> str:
+    """A difference B − A with its sign and unit; shares in percentage points."""
+    if not np.isfinite(change):
+        return "–"
+    unit = outcome_unit_of(name)
+    if unit in ("share", "per year"):
+        return i18n.ui("points", lang, v=f"{100 * change:+.1f}")
+    if unit.startswith("score") or unit.startswith("index"):
+        return f"{change:+.2f}"
+    if unit == "months":
+        return i18n.with_unit(f"{change:+.1f}", unit, lang)
+    return i18n.with_unit(f"{change:+,.0f}", unit, lang)

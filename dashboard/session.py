@@ -15,7 +15,7 @@ import time
 from model import CommunityModel
 
 from . import i18n
-from .compare import DEFAULT_OUTCOMES, ComparePlot
+from .compare import DEFAULT_OUTCOMES, CompareNumbers, ComparePlot, compare_numbers
 from .controls import Settings, changed_levers, settings_to_scenario
 from .network import network_figure
 from .plots import LivePlot, to_png
@@ -72,6 +72,12 @@ class Session:
         return 0 if self.a is None else int(self.a.month)
 
     @property
+    def current(self) -> dict[str, float]:
+        """Run A's outcomes this month (empty before the first month)."""
+        with self.lock:
+            return dict(self.a.recorder.current) if self.a is not None else {}
+
+    @property
     def months(self) -> int:
         """Length of the run (the scenario's months)."""
         return 0 if self.a is None else int(self.a.spec.scenario.months)
@@ -111,6 +117,13 @@ class Session:
                 }
         self.last_draw_ms = (time.perf_counter() - t0) * 1000
         return out
+
+    def numbers(self, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES) -> CompareNumbers | None:
+        """Compare mode's numbers (A, B, B − A, cumulative needs met and spending); None without run B."""
+        with self.lock:
+            if self.a is None or self.b is None:
+                return None
+            return compare_numbers(self.a, self.b, outcomes)
 
     def _live_plot(self, model: CommunityModel, lang: str) -> LivePlot:
         """The live figure kept for this run and language (it redraws only what a month changes)."""

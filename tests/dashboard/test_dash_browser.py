@@ -184,6 +184,13 @@ def test_compare_mode_shows_two_runs_and_their_difference(server, chromium):
     _button(page, "单步").click()
     expect(_month(page)).to_have_text("第 2 个月 / 共 120 个月", timeout=TIMEOUT)
     expect(page.locator("img.dash-compare-plot")).not_to_have_attribute("src", plot)
+    # the numbers: A, B, B − A of the four default outcomes, the cumulative needs met and spending
+    table = page.locator(".dash-compare-table")
+    expect(table).to_contain_text("第 2 个月的数值")
+    expect(table.locator(".dash-cmp-row")).to_have_count(6)
+    expect(table.locator(".dash-cmp-row", has_text="公共支出（前2个月均值）")).to_be_visible()
+    expect(table.locator(".dash-cmp-row", has_text="累计公共支出（第1–2个月）")).to_contain_text("元")
+    expect(table.locator(".dash-cmp-ratio").first).to_contain_text("B比A每多满足一项需求多花的公共支出")
     _button(page, "单一情景").click()
     expect(page.locator("img.dash-live-plot")).to_be_visible(timeout=TIMEOUT)
     page.close()
@@ -201,4 +208,26 @@ def test_bad_input_is_reported_and_changes_nothing(server, chromium):
     expect(page.locator(".dash-problems")).to_contain_text("设置无效", timeout=TIMEOUT)
     expect(page.locator(".dash-problems")).to_contain_text("随机种子")
     expect(_month(page)).to_have_text("第 1 个月 / 共 120 个月")  # the run goes on untouched
+    page.close()
+
+
+def test_the_chinese_page_has_no_english_sentence_and_world_sliders_stop_at_the_limit(server, chromium):
+    ctx, _ = chromium
+    page = open_dashboard(ctx, server.url)
+    seed = page.locator(".dash-seed input")
+    seed.fill("abc")
+    seed.press("Enter")
+    expect(page.locator(".dash-seed")).to_contain_text("请输入 0 到", timeout=TIMEOUT)
+    _button(page, "重置").click()
+    expect(page.locator(".dash-problems")).to_contain_text("必须是 0 到", timeout=TIMEOUT)
+    text = page.locator("body").inner_text()
+    english = re.findall(r"[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}", text)
+    assert not english, f"English on the Chinese page: {english}"
+    # residents per committee at its top (8,000): committees stop at 31 (31 × 8,000 ≤ 250,000)
+    residents = page.locator(".dash-control", has_text="每个居委会居民数").get_by_role("slider")
+    residents.focus()
+    residents.press("End")
+    expect(residents).to_have_attribute("aria-valuenow", "8000", timeout=TIMEOUT)
+    committees = page.locator(".dash-control", has_text="街道居委会数").get_by_role("slider")
+    expect(committees).to_have_attribute("aria-valuemax", "31", timeout=TIMEOUT)
     page.close()
