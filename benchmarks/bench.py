@@ -480,7 +480,6 @@ def _phase_targets() -> list[tuple[Any, str, str]]:
         (mcm.Committee, "decide_new_partner", "Committee.decide_new_partner"),
         (ms.StreetOffice, "reach", "StreetOffice.reach"),
         (ml.Ledger, "close_month", "Ledger.close_month"),
-        (mo, "linkage_index", "linkage_index"),
         (rec, "_breakdowns", "Recorder._breakdowns (by group, by committee)"),
         (ra, "tallies", "ResidentArrays.tallies"),
         (ra, "per_committee", "ResidentArrays.per_committee"),

@@ -107,7 +107,7 @@ class Panel:
 SPENDING_WINDOW = 12  # months in the window of ``public_spending_12m_yuan``
 
 PANELS: tuple[Panel | None, ...] = (
-    Panel("p_needs", (_outcome("needs_met_share", COLORS[0]), _outcome("service_quality", COLORS[2], 1)), share=True,
+    Panel("p_needs", (_outcome("needs_met_share", COLORS[0]), _outcome("needs_met_by_certified_share", COLORS[2], 1)), share=True,
           percent=True),
     None,  # needs met by resident group: bars
     Panel("p_wait", (_outcome("mean_wait_months", COLORS[1]),),
@@ -267,7 +267,7 @@ def _nice_up(x: float) -> float:
 MONITORS: tuple[str, ...] = (
     "needs_met_share", "mean_wait_months", "backlog", "satisfaction", "trust_in_committee", "participation_rate",
     "organizations_active", "organization_foundings", "organization_failures", "social_workers", "certified_share",
-    "public_spending_12m_yuan", "spending_per_need_met_yuan", "linkage_index",
+    "public_spending_12m_yuan", "spending_per_need_met_yuan", "needs_referred_share", "tri_party_ties_per_10k",
 )
 """Outcomes shown as numbers ('monitors') above the plots."""
 
@@ -276,7 +276,7 @@ MONITORS: tuple[str, ...] = (
 # (a count of needs raised, a mix of who met them); compare mode colours B − A by it
 BETTER: dict[str, int] = {
     "needs_arising": 0, "needs_met": 1, "needs_lapsed": -1, "needs_met_share": 1, "backlog": -1,
-    "mean_wait_months": -1, "service_quality": 1, "satisfaction": 1, "trust_in_committee": 1,
+    "mean_wait_months": -1, "needs_met_by_certified_share": 1, "satisfaction": 1, "trust_in_committee": 1,
     "participation_rate": 1, "volunteer_rate": 1, "election_turnout": 1, "committee_service_time_share": 1,
     "needs_met_by_committees_share": 0, "needs_met_by_organizations_share": 0, "needs_met_by_projects_share": 0,
     "micro_projects": 1, "organizations_registered": 1, "organizations_registering": 0, "organizations_active": 1,
@@ -285,7 +285,8 @@ BETTER: dict[str, int] = {
     "certified_share": 1, "social_worker_attrition": -1, "public_spending_yuan": -1,
     "public_spending_12m_yuan": -1, "social_money_yuan": 1, "spending_per_need_met_yuan": -1,
     "equity_gap_groups": -1, "equity_gap_committees": -1, "service_centre_coverage": 1, "incubator_coverage": 1,
-    "community_foundations": 1, "linkage_index": 1,
+    "community_foundations": 1, "needs_referred_share": 1, "committees_with_partner_share": 1,
+    "orgs_with_social_worker_per_10k": 1, "tri_party_ties_per_10k": 1,
 }
 GOOD, BAD, NEUTRAL = COLORS[2], COLORS[3], COLORS[7]
 

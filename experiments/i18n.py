@@ -25,7 +25,7 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     "needs_met_share": ("share of needs met", "需求满足率"),
     "backlog": ("open needs (backlog)", "待满足需求（积压）"),
     "mean_wait_months": ("mean wait (months)", "平均等待（月）"),
-    "service_quality": ("share served by certified social workers", "持证社工服务占比"),
+    "needs_met_by_certified_share": ("share met by certified social workers", "持证社工服务占比"),
     "satisfaction": ("residents' satisfaction", "居民满意度"),
     "trust_in_committee": ("trust in the residents' committee", "对居委会的信任"),
     "participation_rate": ("residents taking part", "居民参与率"),
@@ -57,7 +57,10 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     "service_centre_coverage": ("service-centre coverage", "社会组织服务中心覆盖率"),
     "incubator_coverage": ("incubator coverage", "孵化基地覆盖率"),
     "community_foundations": ("community foundations", "社区基金会"),
-    "linkage_index": ("linkage index", "三社联动指数"),
+    "needs_referred_share": ("share met on a committee's referral", "经居委会转介由社会组织满足的占比"),
+    "committees_with_partner_share": ("committees tied to an organization", "与社会组织有合作的居委会占比"),
+    "orgs_with_social_worker_per_10k": ("organizations with a social worker per 10,000 residents", "每万居民中雇有社工的社会组织数"),
+    "tri_party_ties_per_10k": ("tri-party ties per 10,000 residents", "每万居民三社联动服务关系数"),
 }
 
 GROUP_LABELS: dict[str, tuple[str, str]] = {

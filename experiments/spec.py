@@ -38,7 +38,7 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
     "needs_met",
     "backlog",
     "mean_wait_months",
-    "service_quality",
+    "needs_met_by_certified_share",
     "satisfaction",
     "trust_in_committee",
     "participation_rate",
@@ -48,7 +48,8 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
     "public_spending_12m_yuan",
     "spending_per_need_met_yuan",
     "equity_gap_groups",
-    "linkage_index",
+    "needs_referred_share",
+    "tri_party_ties_per_10k",
 )
 """Outcomes reported when the file does not say (means over the last ``window_months`` of each run)."""
 

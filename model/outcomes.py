@@ -7,13 +7,12 @@ needs, organizations, workers and money are reported at full scale (divided
 by the sampled share ``model.scale``).
 
 Layout: ``Outcome`` and ``OUTCOMES`` (every outcome declared once: name, unit,
-definition); ``Recorder`` (``begin_month``; the ``add_*`` calls the month's
-phases make; ``record``, which computes the month's outcomes, collects them and
-then checks the invariants: ``_close_books``, ``_gather`` the month's state
+definition); ``Recorder`` (``begin_month``; the ``add_*`` calls and ``events`` the month's
+phases report to; ``record``, which computes the month's outcomes and collects
+them, its pass over the residents checking their invariants: ``_close_books``, ``_gather`` the month's state
 into a ``_MonthState``, ``_push_windows``, one ``_*_outcomes`` method per family of
 outcomes, ``_breakdowns``; the tables written at the end); then the helpers for
-the windowed outcomes (attrition, equity gaps), the finite check and
-``linkage_index``.
+the windowed outcomes (attrition, equity gaps) and the finite check.
 """
 
 from __future__ import annotations
@@ -30,8 +29,8 @@ import pandas as pd
 from . import kernels
 from .committees import CommitteeArrays, committee_arrays, service_time_shares
 from .funders import public_spending, spending_by
-from .organizations import GOVERNMENT_INCOME, SERVES_BY_KIND
-from .params import GROUPS, NEED_KINDS
+from .organizations import GOVERNMENT_INCOME
+from .params import GROUPS
 from .policies import PURPOSE_LEVER
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS
 
@@ -57,7 +56,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("needs_met_share", "share", "Needs met / (needs met + needs lapsed) this month; 0 when none closed."),
     Outcome("backlog", "needs", "Open needs (raised, not yet met or lapsed) at the end of the month.", True),
     Outcome("mean_wait_months", "months", "Mean months waited by the needs met this month; 0 when none met."),
-    Outcome("service_quality", "share", "Share of needs met this month that a certified social worker served."),
+    Outcome("needs_met_by_certified_share", "share", "Share of needs met this month that a certified social worker served."),
     Outcome("satisfaction", "score 0-1", "Mean satisfaction of residents."),
     Outcome("trust_in_committee", "score 0-1", "Mean trust of residents in their committee."),
     Outcome("participation_rate", "share", "Share of residents taking part in community activities."),
@@ -89,7 +88,10 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("service_centre_coverage", "share", "Share of (simulated) streets covered by a social-organization service centre."),
     Outcome("incubator_coverage", "share", "Share of (simulated) streets served by an incubator."),
     Outcome("community_foundations", "foundations", "Streets with a community foundation (full scale: sampled count / scale).", True),
-    Outcome("linkage_index", "index 0-1", "Geometric mean of: share of committee need cells with demand that a partner organization serves; share of registered organizations employing a social worker; share of committees with a social worker of their own or through a partner."),
+    Outcome("needs_referred_share", "share", "Share of needs met this month that a partner organization met on a committee's referral (needs brought to the committee)."),
+    Outcome("committees_with_partner_share", "share", "Share of committees with an active tie (a partnership) to at least one organization."),
+    Outcome("orgs_with_social_worker_per_10k", "organizations per 10,000 residents", "Registered organizations employing at least one social worker, per 10,000 residents."),
+    Outcome("tri_party_ties_per_10k", "ties per 10,000 residents", "Committee-organization pairs in which the organization employs a social worker and met needs the committee referred this month, per 10,000 residents."),
 )
 OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
 SCALED = {o.name for o in OUTCOMES if o.scaled}
@@ -189,6 +191,7 @@ class Recorder:
         self.lapsed_c = np.zeros(n_c, np.int64)
         self.wait_g = np.zeros(n_g, np.float64)
         self.met_cert = 0
+        self.met_referred = 0
         self.met_by = np.zeros(3, np.int64)
         self.quits = 0
 
@@ -208,6 +211,10 @@ class Recorder:
         self.wait_g += wait_g
         self.met_cert += int(cert.sum())
         self.met_by += np.bincount(ptype.astype(np.int64), minlength=3)
+
+    def add_referred(self, n: int) -> None:
+        """Needs met this month by partner organizations on a committee's referral."""
+        self.met_referred += n
 
     def add_lapsed(self, idx: np.ndarray, by_committee: np.ndarray) -> None:
         """Needs lapsed this month (``by_committee``: how many per committee)."""
@@ -282,7 +289,8 @@ class Recorder:
             "needs_met_share": met / closed if closed else 0.0,
             "backlog": float(st.totals[2]),
             "mean_wait_months": float(self.wait_g.sum() / met) if met else 0.0,
-            "service_quality": self.met_cert / met if met else 0.0,
+            "needs_met_by_certified_share": self.met_cert / met if met else 0.0,
+            "needs_referred_share": self.met_referred / met if met else 0.0,
             "needs_met_by_committees_share": self.met_by[PT_COMMITTEE] / met if met else 0.0,
             "needs_met_by_organizations_share": self.met_by[PT_ORG] / met if met else 0.0,
             "needs_met_by_projects_share": self.met_by[PT_PROJECTS] / met if met else 0.0,
@@ -340,13 +348,20 @@ class Recorder:
         }
 
     def _coverage_outcomes(self, st: "_MonthState") -> dict[str, float]:
-        """The streets' platforms and the linkage index."""
-        streets = self.m.streets
+        """The streets' platforms and the ties between committees, organizations and social
+        workers, as counts and shares (no composite index)."""
+        m = self.m
+        streets = m.streets
+        per_10k = 1e4 / max(m.residents.n, 1)
+        orgs = m.organizations
         return {
             "service_centre_coverage": float(np.mean([s.has_service_centre() for s in streets])),
             "incubator_coverage": float(np.mean([s.has_incubator() for s in streets])),
             "community_foundations": float(sum(s.has_foundation() for s in streets)),
-            "linkage_index": linkage_index(self.m, st.served.demand_cells),
+            "committees_with_partner_share": float(np.mean([bool(c.partners) for c in m.committees])),
+            "orgs_with_social_worker_per_10k": sum(1 for o in st.orgs if o.workers) * per_10k,
+            "tri_party_ties_per_10k": sum(1 for (_c, slot) in st.served.partner_perf
+                                          if orgs[slot].active and orgs[slot].workers) * per_10k,
         }
 
     def _breakdowns(self, by_g: np.ndarray, by_c: np.ndarray, ca: CommitteeArrays, service_share: np.ndarray,
@@ -468,26 +483,3 @@ def _gap_committees(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray]) -> fl
         return 0.0
     share = met[ok] / closed[ok]
     return float(np.percentile(share, 90) - np.percentile(share, 10))
-
-
-def linkage_index(m: "CommunityModel", demand: np.ndarray) -> float:
-    """Geometric mean of three tie densities (see the declared outcome); ``demand``: needs
-    brought to each committee this month (committees x kinds)."""
-    orgs = [o for o in m.organizations if o.active]
-    # 1. committee-organization: cells with committee-channel demand served by a partner
-    n_com, n_kinds = len(m.committees), len(NEED_KINDS)
-    pair_com = [c.index for c in m.committees for _ in c.partners]
-    pair_kind = [o.kind_index for c in m.committees for o in c.partners]
-    served = SERVES_BY_KIND[np.array(pair_kind, dtype=np.int64)]  # partnerships x kinds served
-    ok = served >= 0
-    covered = np.zeros((n_com, n_kinds), dtype=bool)
-    covered[np.broadcast_to(np.array(pair_com, dtype=np.int64)[:, None], served.shape)[ok], served[ok]] = True
-    wanted = demand > 0
-    cells_with_demand = int(wanted.sum())
-    cells_partnered = int((wanted & covered).sum())
-    l1 = cells_partnered / cells_with_demand if cells_with_demand else 0.0
-    # 2. organization-social worker
-    l2 = (sum(1 for o in orgs if o.workers) / len(orgs)) if orgs else 0.0
-    # 3. committee-social worker
-    l3 = sum(1 for c in m.committees if c.workers or any(o.workers for o in c.partners)) / len(m.committees)
-    return float((l1 * l2 * l3) ** (1.0 / 3.0))

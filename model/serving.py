@@ -261,6 +261,7 @@ def _close_met(m: "CommunityModel", res, supply: Supply, n_cells: int,
         delivered = np.flatnonzero(counts)
         org_met += counts
         credit_contracts(orgs, delivered, slots, kinds)
+        m.recorder.add_referred(int(via_com.sum()))
         # partner performance: the best quality a partner gave a committee's referred needs
         if via_com.any():
             pair = coms[via_com].astype(np.int64) * len(orgs) + slots[via_com]

@@ -81,11 +81,11 @@ LEVERS_OFF = {
 """Every parameter through which public money is spent, at zero."""
 
 SHARE_OUTCOMES = (
-    "needs_met_share", "service_quality", "satisfaction", "trust_in_committee", "participation_rate",
+    "needs_met_share", "needs_met_by_certified_share", "satisfaction", "trust_in_committee", "participation_rate",
     "volunteer_rate", "election_turnout", "committee_service_time_share", "needs_met_by_committees_share",
     "needs_met_by_organizations_share", "needs_met_by_projects_share", "government_income_share",
     "orgs_with_certified_share", "certified_share", "equity_gap_groups", "equity_gap_committees",
-    "linkage_index",
+    "needs_referred_share", "committees_with_partner_share",
 )
 """Declared outcomes whose unit is a share or a 0-1 score."""
 

@@ -35,7 +35,7 @@ def test_no_new_or_initial_social_workers_means_none_ever():
     m = run_model(sets, months=24, small=False)
     ts = m.recorder.timeseries()
     assert ts["social_workers"].eq(0).all() and ts["certified_share"].eq(0).all()
-    assert ts["service_quality"].eq(0).all(), "no certified social worker, no need met by one"
+    assert ts["needs_met_by_certified_share"].eq(0).all(), "no certified social worker, no need met by one"
     assert m.workers == [] and not any(c.workers for c in m.committees)
 
 
