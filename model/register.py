@@ -35,17 +35,20 @@ def lever_paths() -> dict[str, list[str]]:
     return out
 
 
-def role_of(path: str, source: str, moved: dict[str, list[str]]) -> str:
-    """Role of the register entry at ``path`` (``parameters.*`` or ``policies.*``)."""
+def role_of(path: str, evidence: str, magnitude: bool | None, moved: dict[str, list[str]]) -> str:
+    """Role of the register entry at ``path`` (``parameters.*`` or ``policies.*``) resting on
+    ``evidence`` (a study's ``magnitude`` says whether it gives the size)."""
     section, _, rest = path.partition(".")
     if section == "policies" or rest in moved:
         return LEVER
-    return UNCERTAIN if source == "assumption" else FIXED
+    unknown = evidence == "assumption" or (evidence == "study" and not magnitude)
+    return UNCERTAIN if unknown else FIXED
 
 
 def register_rows() -> list[dict[str, Any]]:
     """Every ``parameters.*`` entry, then every lever's own parameters as ``policies.<key>.*``:
-    rows of path, default, type, unit, lo, hi, source, role, doc."""
+    rows of path, default, type, unit, lo, hi, source, the evidence (kind, citation, quote,
+    magnitude, note), range, role, doc (see ``model.params.field_rows``)."""
     rows = field_rows(Parameters(), "parameters.")
     for key, cls in LEVERS.items():
         rows += field_rows(cls(), f"policies.{key}.")
@@ -53,5 +56,5 @@ def register_rows() -> list[dict[str, Any]]:
     out = []
     for r in rows:
         doc = r.pop("doc")
-        out.append({**r, "role": role_of(r["path"], r["source"], moved), "doc": doc})
+        out.append({**r, "role": role_of(r["path"], r["evidence"], r["magnitude"], moved), "doc": doc})
     return out
