@@ -399,7 +399,8 @@ class Residents(Section):
 
     group_shares: GroupShares = Field(default_factory=GroupShares)
     need_rates: NeedRates = Field(default_factory=NeedRates)
-    lapse_rate: float = P(0.15, "per need-month", 0, 1, ASSUMED,
+    lapse_rate: float = P(0.15, "per need-month", 0, 1, assumed(
+        0.05, 0.3, "uniform", "how fast residents give up on an unmet need is not observed: within a few months to a year"),
                           "Monthly probability that a waiting (unmet) need lapses.")
     max_wait_months: int = P(6, "months", 1, 60, ASSUMED,
                              "A need still unmet after this many months lapses.")
@@ -481,7 +482,8 @@ class Committees(Section):
                                      "Working hours per community worker per month.")
     admin_burden: float = P(0.5, "share of time", 0, 1, study("committee surveys", True),
                             "Share of committee time spent on administrative tasks handed down (about half).")
-    new_task_drift: float = P(0.0005, "share per month", 0, 0.1, ASSUMED,
+    new_task_drift: float = P(0.0005, "share per month", 0, 0.1, assumed(
+        0.0, 0.001, "uniform", "no series of committee workload over time: from no growth to twice the default"),
                               "Monthly growth of the administrative burden from new tasks handed down (ungated).")
     new_task_gate: float = P(0.0, "share of new tasks blocked", 0, 1, ASSUMED,
                              "Share of new administrative tasks stopped by a gate (committee reform lever).")
@@ -700,7 +702,9 @@ class Organizations(Section):
     registration_cost_yuan: float = P(20000.0, "yuan", 0, 1e7, ASSUMED,
                                       "Cost of getting registered (fees, documents, sponsor).")
     capital_requirement_yuan: float = P(30000.0, "yuan", 0, 1e7, data(
-        "Regulations on Social Organizations 1998", note="art. 10: 30,000 yuan of activity funds for a local body"),
+        "Regulations on Social Organizations 1998",
+        note="art. 10: 30,000 yuan of activity funds for a local social group (社会团体); the rule for private "
+             "non-enterprise units names no sum"),
                                         "Founding capital required to register.")
     premises_required: float = P(1.0, "0 or 1", 0, 1, data(
         "Regulations on Social Organizations 1998", note="art. 10: fixed premises required"),
@@ -729,7 +733,8 @@ class Organizations(Section):
                              "Most non-social-worker staff; an organization hires one when a social-work vacancy stays unfilled.")
     other_wage_yuan: float = P(3500.0, "yuan per month", 0, 1e6, ASSUMED,
                                "Wage of non-social-worker staff.")
-    needs_per_sw_month: float = P(14.0, "needs per worker-month", 0, 1000, ASSUMED,
+    needs_per_sw_month: float = P(14.0, "needs per worker-month", 0, 1000, assumed(
+        7.0, 28.0, "loguniform", "a caseworker closes a few to a few dozen needs a month, by kind of need"),
                                   "Needs a social worker can meet per month (at skill 1).")
     sw_skill_output_share: float = P(0.5, "share of output", 0, 1, ASSUMED,
                                      "Share of a social worker's output that depends on skill: the worker counts "

@@ -1,7 +1,9 @@
 """The whole register as rows, each with its role.
 
 Layout: the roles (``FIXED``, ``UNCERTAIN``, ``LEVER``); ``lever_paths`` (which
-levers move each register field); ``role_of``; ``register_rows``.
+levers move each register field); ``role_of``; ``register_rows``; the table cells
+``evidence_text`` and ``range_text`` (shared by the CLI, the ODD table and
+docs/levers.md).
 
 A role says what an entry is to an experiment, as EMA Workbench separates
 constants, uncertainties and levers:
@@ -58,3 +60,32 @@ def register_rows() -> list[dict[str, Any]]:
         doc = r.pop("doc")
         out.append({**r, "role": role_of(r["path"], r["evidence"], r["magnitude"], moved), "doc": doc})
     return out
+
+
+def _number(v: float) -> str:
+    return f"{v:g}"
+
+
+def evidence_text(row: dict[str, Any]) -> str:
+    """What a row's number rests on, in one cell: ``article: «quote»``, ``study: <cite>
+    (magnitude | direction only)``, ``data: <cite>``, ``calibrated`` or ``assumption``
+    (with the article passage that gives only the direction, if any)."""
+    kind = row["evidence"]
+    if kind == "article":
+        return f"article: «{row['quote']}»"
+    if kind == "study":
+        return f"study: {row['citation']} ({'magnitude' if row['magnitude'] else 'direction only'})"
+    if kind == "data":
+        return f"data: {row['citation']}"
+    return kind + (f" (article gives the direction: «{row['quote']}»)" if row["quote"] else "")
+
+
+def range_text(row: dict[str, Any]) -> str:
+    """A row's plausible range in one cell: ``<distribution> [lo, hi]``, ``0 (off)`` for a
+    switched-off mechanism, empty where there is none."""
+    rng = row["range"]
+    if rng is None:
+        return ""
+    if rng["lo"] == rng["hi"]:
+        return f"{_number(rng['lo'])} (off)" if rng["lo"] == 0 else _number(rng["lo"])
+    return f"{rng['distribution']} [{_number(rng['lo'])}, {_number(rng['hi'])}]"
