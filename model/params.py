@@ -400,7 +400,8 @@ class Residents(Section):
     group_shares: GroupShares = Field(default_factory=GroupShares)
     need_rates: NeedRates = Field(default_factory=NeedRates)
     lapse_rate: float = P(0.15, "per need-month", 0, 1, assumed(
-        0.05, 0.3, "uniform", "how fast residents give up on an unmet need is not observed: within a few months to a year"),
+        0.05, 0.3, "uniform", "how fast residents give up on an unmet need is not observed: "
+        "within a few months to a year"),
                           "Monthly probability that a waiting (unmet) need lapses.")
     max_wait_months: int = P(6, "months", 1, 60, ASSUMED,
                              "A need still unmet after this many months lapses.")

@@ -39,7 +39,7 @@ from pydantic import BaseModel, Field, model_validator
 from pydantic.fields import FieldInfo
 
 from .params import (ASSUMED, CALIBRATED, CATALOGUE, EXAM, INCUBATOR, INVESTMENT, LOTTERY, LOWERED, NEED_KINDS,
-                     SUPPORT, Evidence, P, Parameters, Section, article, assumed, data, known_kinds, study)
+                     SUPPORT, Evidence, P, Parameters, Section, article, assumed, known_kinds, study)
 from .scenario_dates import MonthRef, month_index
 
 # which ledger purposes each lever pays for (spending accounted by lever)
@@ -79,32 +79,32 @@ def register_field(path: str) -> FieldInfo:
     return cls.model_fields[name]
 
 
-def _from_register(path: str, mode: str | None, default: Any, source: Evidence, evidence: str) -> Any:
+def _from_register(path: str, mode: str | None, default: Any, source: Evidence, note: str) -> Any:
     """A lever field with the unit, bounds and meaning of the register field at ``path``; ``source``
-    is what the lever's default rests on, ``evidence`` a note appended to the meaning."""
+    is what the lever's default rests on, ``note`` is appended to the meaning."""
     reg = register_field(path)
     extra = reg.json_schema_extra
     assert isinstance(extra, dict), path
-    doc = (reg.description or "") + (f" {evidence}" if evidence else "")
+    doc = (reg.description or "") + (f" {note}" if note else "")
     field = P(default, extra["unit"], extra["lo"], extra["hi"], source, doc)
     field.json_schema_extra.update(register=path, mode=mode)
     return field
 
 
-def blend(path: str, default: Any, source: Evidence, evidence: str = "") -> Any:
+def blend(path: str, default: Any, source: Evidence, note: str = "") -> Any:
     """A lever field that blends register field ``path`` towards its value over the ramp."""
-    return _from_register(path, BLEND, default, source, evidence)
+    return _from_register(path, BLEND, default, source, note)
 
 
-def setting(path: str, default: Any, source: Evidence, evidence: str = "") -> Any:
+def setting(path: str, default: Any, source: Evidence, note: str = "") -> Any:
     """A lever field whose value register field ``path`` takes at once while the lever is active."""
-    return _from_register(path, SET, default, source, evidence)
+    return _from_register(path, SET, default, source, note)
 
 
-def like(path: str, default: Any | Callable[[], Any], source: Evidence, evidence: str = "") -> Any:
+def like(path: str, default: Any | Callable[[], Any], source: Evidence, note: str = "") -> Any:
     """A lever field shaped like register field ``path`` whose value the lever's ``computed``
     turns into that field's value (``default`` may be a factory)."""
-    return _from_register(path, None, default, source, evidence)
+    return _from_register(path, None, default, source, note)
 
 
 def _blend(obj: Any, field: str, target: float, x: float) -> None:
@@ -295,8 +295,8 @@ class SelfGovernanceFunds(Lever):
     key: ClassVar[str] = "self_governance_funds"
     year: ClassVar[str] = "2011"
     summary: ClassVar[str] = "yuan per committee per year for residents' micro-projects"
-    yuan_per_committee: float = blend("committees.self_governance_fund_yuan", 30000.0,
-                                      data("Lujiazui self-governance fund practice"))
+    yuan_per_committee: float = blend("committees.self_governance_fund_yuan", 30000.0, assumed(
+        note="Lujiazui practice gives 10-20 thousand yuan a project, not a sum per committee"))
     coverage: float = blend("committees.fund_coverage", 1.0, ASSUMED)
 
 
@@ -324,8 +324,9 @@ class SocialWorkerSupport(Lever):
         "social_workers.graduates_per_year": (BLEND, ("graduates_multiplier",))}
     salary_subsidy_certified_yuan: float = blend("social_workers.salary_subsidy_certified_yuan", 800.0,
                                                  assumed(quote="給予薪酬補貼的形式"), "(Xuhui.)")
-    pay_floor_share: float = blend("social_workers.pay_floor_share", 1.0,
-                                   article("社區工作者不低于社平工資的待遇標準"))
+    pay_floor_share: float = blend("social_workers.pay_floor_share", 1.0, article(
+        "社區工作者不低于社平工資的待遇標準",
+        note="the article sets the floor for community workers; the lever applies it to social workers"))
     exam_support: float = blend("social_workers.exam_support", 0.6, assumed(quote=EXAM))
     exam_subsidy_yuan: float = blend("social_workers.exam_subsidy_yuan", 500.0, assumed(quote=EXAM))
     training_skill_gain: float = blend("social_workers.training_skill_gain", 0.04,

@@ -69,15 +69,17 @@ def _number(v: float) -> str:
 def evidence_text(row: dict[str, Any]) -> str:
     """What a row's number rests on, in one cell: ``article: «quote»``, ``study: <cite>
     (magnitude | direction only)``, ``data: <cite>``, ``calibrated`` or ``assumption``
-    (with the article passage that gives only the direction, if any)."""
+    (with the article passage that gives only the direction, if any), then the note, if any."""
     kind = row["evidence"]
     if kind == "article":
-        return f"article: «{row['quote']}»"
-    if kind == "study":
-        return f"study: {row['citation']} ({'magnitude' if row['magnitude'] else 'direction only'})"
-    if kind == "data":
-        return f"data: {row['citation']}"
-    return kind + (f" (article gives the direction: «{row['quote']}»)" if row["quote"] else "")
+        text = f"article: «{row['quote']}»"
+    elif kind == "study":
+        text = f"study: {row['citation']} ({'magnitude' if row['magnitude'] else 'direction only'})"
+    elif kind == "data":
+        text = f"data: {row['citation']}"
+    else:
+        text = kind + (f" (article gives the direction: «{row['quote']}»)" if row["quote"] else "")
+    return text + (f"; {row['note']}" if row["note"] else "")
 
 
 def range_text(row: dict[str, Any]) -> str:

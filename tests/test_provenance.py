@@ -138,7 +138,8 @@ def test_every_unknown_number_has_a_plausible_range(rows):
 def test_hand_set_ranges_of_the_numbers_that_move_the_answers(rows):
     """The numbers issue 14 found decisive have their own range and reason, wider than the rule's."""
     for path in ("parameters.committees.hours_per_need", "parameters.committees.micro_project_needs_month",
-                 "parameters.organizations.density_legitimation", "parameters.social_workers.attrition_wage_sensitivity"):
+                 "parameters.organizations.density_legitimation",
+                 "parameters.social_workers.attrition_wage_sensitivity"):
         g = rows[path]["range"]
         assert g["reason"] and "half to" not in g["reason"], path
         assert g["hi"] / g["lo"] >= 3, path

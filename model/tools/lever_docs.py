@@ -104,7 +104,8 @@ def own_rows(key: str) -> list[dict[str, Any]]:
 
 def parameters_table(key: str) -> str:
     """Markdown table of a lever's own parameters."""
-    lines = ["| field | default | unit | bounds | evidence | plausible range | meaning |", "|---|---|---|---|---|---|---|"]
+    lines = ["| field | default | unit | bounds | evidence | plausible range | meaning |",
+             "|---|---|---|---|---|---|---|"]
     for r in own_rows(key):
         field = r["path"].rsplit(".", 1)[1]
         bounds = "" if r["lo"] is None and r["hi"] is None else f"[{r['lo']:g}, {r['hi']:g}]"
