@@ -6,7 +6,7 @@
     python run.py simulate [SCENARIO] [--months N] [--seed S] [--out DIR]
     python run.py validate FILE            check a scenario file
     python run.py scenarios                list the ready scenarios
-    python run.py params [--markdown|--json]   print the parameter register with roles
+    python run.py params [--markdown|--json]   print the parameter register (evidence, range, role)
     python run.py rules [--markdown|--json]   list the behavioural rules (--markdown writes docs/rules.md)
     python run.py calibrate [--seeds N] [--write]   the 2015 calibration table
     python run.py bench [--city] [--quick] ...      speed and memory (benchmarks/bench.py)
@@ -162,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write", action="store_true", help="refresh the table in docs/calibration.md")
     p.set_defaults(func=cmd_calibrate)
     sub.add_parser("bench", help="speed and memory benchmark (all options: run.py bench --help)", add_help=False)
-    p = sub.add_parser("params", help="print the parameter register (each entry's role: fixed, uncertain, lever)")
+    p = sub.add_parser("params", help="print the parameter register (each entry's evidence, plausible range and role)")
     how = p.add_mutually_exclusive_group()
     how.add_argument("--markdown", action="store_true", help="a Markdown table")
     how.add_argument("--json", action="store_true", help="a JSON list of rows")

@@ -1,7 +1,10 @@
 """The one parameter register.
 
 Layout (one class per section of ``[parameters.<section>]``, in this order; each
-field is declared with :func:`P`): the helpers ``P``, ``known_kinds`` and
+field is declared with :func:`P`): provenance (``EVIDENCE_KINDS``, ``DISTRIBUTIONS``,
+``Range``, ``Evidence`` and its builders ``ASSUMED``, ``CALIBRATED``, ``assumed``,
+``article``, ``study``, ``data``, ``calibrated``; the article passages ``CATALOGUE`` ...
+``EXAM``; ``derived_range`` and ``uncertainty``); the helpers ``P``, ``known_kinds`` and
 ``Section``; Residents (``GroupShares``, ``KindRates``, ``NeedRates``,
 ``Residents``); ``Committees``; ``Streets``; Social organizations
 (``FounderKindShares``, ``Organizations``); ``SocialWorkers``; ``Funders``; then
@@ -11,10 +14,15 @@ roles included). To find a parameter, search for its name; its section is the
 class it stands in.
 
 Every number the model uses lives here, once, as a typed field carrying its
-default, unit, bounds and source ("source article", a cited study,
-"assumption" or "calibrated"). Scenario files override fields under
-``[parameters.<section>]``; the ODD parameter table (``docs/ODD.md``) and the
-dashboard sliders are generated from these classes, never retyped.
+default, unit, bounds and evidence: what the number rests on (``article``: the
+source article states it, quoted verbatim; ``study``: a cited study, for the
+magnitude or only the direction; ``data``: a public statistic or rule;
+``calibrated``; ``assumption``). The one-phrase ``source`` shown in tables is
+derived from it. Assumptions and direction-only studies carry a plausible range
+and distribution (hand-set in the declaration, else ``derived_range`` by unit).
+Scenario files override fields under ``[parameters.<section>]``; the ODD
+parameter table (``docs/ODD.md``) and the dashboard sliders are generated from
+these classes, never retyped.
 
 Sources cited by short key (full references in ``docs/ODD.md``):
 
@@ -33,10 +41,18 @@ Sources cited by short key (full references in ``docs/ODD.md``):
   take part more; participation spreads over social ties).
 * ``Lujiazui self-governance fund practice``: Pudong's self-governance funds (2011-), about
   10-20 thousand yuan a project, reviewed at year end.
+* ``Stinchcombe 1965``: the liability of newness.
+* ``Organic Law of Urban Residents' Committees 1989``: art. 8, a committee's term is three years.
+* ``Regulations on Social Organizations 1998``: State Council regulations on the registration of
+  social organizations, art. 10 (fixed premises; 30,000 yuan of activity funds for a local body).
+* ``national social-work exam calendar``: the national social-worker vocational level exam,
+  held in June each year.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -91,26 +107,205 @@ ORG_SERVES: dict[str, tuple[str, ...]] = {
 }
 
 
+EVIDENCE_KINDS: tuple[str, ...] = ("article", "study", "data", "calibrated", "assumption")
+"""What a register number rests on: the source article states that number (``article``, with
+the quote); a cited study (``study``, giving the magnitude or only the direction); a public
+statistic or rule (``data``); a calibration (``calibrated``); or nothing (``assumption``)."""
+
+DISTRIBUTIONS: tuple[str, ...] = ("uniform", "triangular", "loguniform")
+"""Distributions of a plausible range (``triangular`` has its mode at the default)."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """A plausible range of a number we do not know, its distribution and the reason in one line."""
+
+    lo: float
+    hi: float
+    distribution: str
+    reason: str
+
+    def problems(self, default: float, lo: float | None, hi: float | None) -> list[str]:
+        """What is wrong with this range for an entry with ``default`` and bounds [lo, hi]."""
+        out = []
+        if self.distribution not in DISTRIBUTIONS:
+            out.append(f"unknown distribution {self.distribution!r}")
+        if not self.lo <= default <= self.hi:
+            out.append(f"range [{self.lo}, {self.hi}] does not contain the default {default}")
+        if (lo is not None and self.lo < lo) or (hi is not None and self.hi > hi):
+            out.append(f"range [{self.lo}, {self.hi}] leaves the bounds [{lo}, {hi}]")
+        if self.distribution == "loguniform" and self.lo <= 0:
+            out.append("a loguniform range must be positive")
+        if not self.reason:
+            out.append("no reason")
+        return out
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one register number rests on (see ``EVIDENCE_KINDS``). ``cite`` names a study or
+    statistic (short key, full reference in docs/ODD.md); ``quote`` is a verbatim passage of the
+    source article (for ``article`` the one stating the number; for other kinds the passage
+    giving only the direction); ``magnitude`` says whether a study gives the size or only the
+    direction; ``range`` is a hand-set plausible range (else ``derived_range`` applies)."""
+
+    kind: str
+    cite: str = ""
+    quote: str = ""
+    magnitude: bool | None = None
+    range: Range | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        assert self.kind in EVIDENCE_KINDS, self.kind
+        assert (self.kind == "article") <= bool(self.quote), "an article entry quotes the article"
+        assert (self.kind in ("study", "data")) <= bool(self.cite), f"a {self.kind} entry cites its source"
+        assert (self.kind == "study") == (self.magnitude is not None), "only a study gives or lacks the magnitude"
+
+    @property
+    def needs_range(self) -> bool:
+        """An assumption, or a study that gives only the direction: its number needs a range."""
+        return self.kind == "assumption" or (self.kind == "study" and not self.magnitude)
+
+    @property
+    def source(self) -> str:
+        """The one-phrase source shown in tables and tooltips."""
+        if self.kind == "article":
+            return "source article"
+        if self.kind == "study":
+            return self.cite if self.magnitude else f"{self.cite} (direction only)"
+        return self.cite or self.kind
+
+    def as_dict(self) -> dict[str, Any]:
+        """The evidence as plain data (the range is resolved by ``uncertainty``)."""
+        return {"evidence": self.kind, "citation": self.cite, "quote": self.quote,
+                "magnitude": self.magnitude, "note": self.note}
+
+
+ASSUMED = Evidence("assumption")
+"""A number nothing backs (its plausible range is ``derived_range``'s)."""
+CALIBRATED = Evidence("calibrated")
+"""A number fitted to the source article's c. 2015 figures (``model.tools.calibration``)."""
+
+
+def _range(lo: float | None, hi: float | None, dist: str | None, why: str) -> Range | None:
+    return None if lo is None or hi is None or dist is None else Range(lo, hi, dist, why)
+
+
+def assumed(lo: float | None = None, hi: float | None = None, dist: str | None = None, why: str = "",
+            quote: str = "", note: str = "") -> Evidence:
+    """An assumption with a hand-set range (and, optionally, the article passage giving its direction)."""
+    return Evidence("assumption", quote=quote, range=_range(lo, hi, dist, why), note=note)
+
+
+def article(quote: str, note: str = "") -> Evidence:
+    """A number the source article states: ``quote`` is the passage, verbatim."""
+    return Evidence("article", quote=quote, note=note)
+
+
+def study(cite: str, magnitude: bool, lo: float | None = None, hi: float | None = None,
+          dist: str | None = None, why: str = "", note: str = "") -> Evidence:
+    """A number resting on a cited study, for its size (``magnitude``) or only its direction."""
+    return Evidence("study", cite=cite, magnitude=magnitude, range=_range(lo, hi, dist, why), note=note)
+
+
+def data(cite: str, note: str = "") -> Evidence:
+    """A public statistic or rule, cited."""
+    return Evidence("data", cite=cite, note=note)
+
+
+def calibrated(lo: float, hi: float, dist: str, why: str) -> Evidence:
+    """A calibrated number with a range (for experiments over what calibration leaves open)."""
+    return Evidence("calibrated", range=Range(lo, hi, dist, why))
+
+# passages of the source article that give a lever or mechanism its direction, not its number
+CATALOGUE = "對目錄實行“條件管理、自動生成、動態更新”"
+PLATFORM = "委托屋里廂社區服務中心進行日常管理,根據社區發展需求,引入多家社會組織作為合作伙伴"
+INVESTMENT = "取消了街道招商引資職能及相應考核指標和獎勵"
+INCUBATOR = "為初創階段的公益組織提供場地設備、能力建設、注冊協助和小額補貼等支持"
+LOTTERY = "鼓勵社會組織發現社區需求,聘用專業社工開展服務項目"
+SUPPORT = "房租補貼、公用事業收費優惠等13類扶持措施"
+LOWERED = "進一步降低開辦資金和住所等要求,簡化登記審批流程"
+EXAM = "對通過考試獲得證書者予以專業崗位補貼"
+
+
+_DURATION_UNITS = ("months", "months (mean)", "months since registration", "months of costs", "months of rent",
+                   "months after the tender month", "years")
+
+
+def derived_range(default: float, unit: str, lo: float | None, hi: float | None, is_int: bool) -> Range:
+    """The plausible range of a number with no hand-set one, by its unit.
+
+    0 stays 0 (a mechanism switched off or a structural zero: a scenario or a lever sets it);
+    a calendar month +-1; money and need rates log-uniform over half to twice the default;
+    durations uniform over half to twice; anything else (shares, probabilities, weights,
+    scores, counts, coefficients) triangular over half to one and a half times, mode at the
+    default. Every range is clipped to the bounds; integer ranges are rounded inwards.
+    """
+    d = float(default)
+    if d == 0:
+        return Range(0, 0, "uniform", "0 switches the mechanism off (or is a structural zero): "
+                                      "a scenario or lever sets it, it is not an uncertainty")
+    if unit == "month of year":
+        a, b, dist, why = d - 1, d + 1, "uniform", "calendar month: known to within a month"
+    elif "yuan" in unit:
+        a, b, dist, why = d / 2, 2 * d, "loguniform", "money amount with no cited figure: known to a factor of two"
+    elif unit == "per resident-month":
+        a, b, dist, why = d / 2, 2 * d, "loguniform", ("need rate: no survey of needs by group in Shanghai; "
+                                                       "known to a factor of two")
+    elif unit in _DURATION_UNITS:
+        a, b, dist, why = d / 2, 2 * d, "uniform", "duration with no cited figure: known to a factor of two"
+    elif d < 0:
+        a, b, dist, why = 1.5 * d, 0.5 * d, "triangular", "signed offset: half to one and a half times the default"
+    else:
+        a, b, dist, why = d / 2, 1.5 * d, "triangular", ("share, rate or coefficient: half to one and a half "
+                                                         "times the default")
+    a = a if lo is None else max(lo, a)
+    b = b if hi is None else min(hi, b)
+    if is_int:
+        a, b = float(math.ceil(a)), float(math.floor(b))
+    if dist == "loguniform" and a <= 0:
+        dist = "triangular"
+    return Range(a, b, dist, why)
+
+
+def uncertainty(evidence: Evidence, default: Any, unit: str, lo: float | None, hi: float | None) -> Range | None:
+    """The plausible range of an entry: its hand-set range, else, for numbers that need one
+    (``Evidence.needs_range``), ``derived_range``; non-numeric entries have none."""
+    if isinstance(default, bool) or not isinstance(default, (int, float)):
+        return None
+    if evidence.range is not None:
+        return evidence.range
+    if not evidence.needs_range:
+        return None
+    return derived_range(default, unit, lo, hi, isinstance(default, int))
+
+
 def P(
     default: Any,
     unit: str,
     lo: float | None,
     hi: float | None,
-    source: str,
+    source: Evidence,
     doc: str,
 ) -> Any:
-    """A register entry: a pydantic field with default, unit, bounds and source."""
+    """A register entry: a pydantic field with default, unit, bounds and the evidence its number
+    rests on (``source``; the one-phrase ``source`` text is derived from it)."""
+    if not isinstance(source, Evidence):
+        raise TypeError(f"the source of a register entry is an Evidence, not {source!r}")
+    if source.range is not None and not callable(default):
+        bad = source.range.problems(default, lo, hi)
+        if bad:
+            raise ValueError(f"{doc[:40]!r}: " + "; ".join(bad))
     kwargs: dict[str, Any] = {}
     if lo is not None:
         kwargs["ge"] = lo
     if hi is not None:
         kwargs["le"] = hi
-    return Field(
-        default,
-        description=doc,
-        json_schema_extra={"unit": unit, "source": source, "lo": lo, "hi": hi},
-        **kwargs,
-    )
+    extra = {"unit": unit, "source": source.source, "evidence": source, "lo": lo, "hi": hi}
+    if callable(default):
+        return Field(default_factory=default, description=doc, json_schema_extra=extra, **kwargs)
+    return Field(default, description=doc, json_schema_extra=extra, **kwargs)
 
 
 def known_kinds(kinds: list[str]) -> list[str]:
@@ -139,21 +334,21 @@ class Section(BaseModel):
 class GroupShares(Section):
     """Share of residents whose primary group is each group; ``others`` is the rest."""
 
-    elderly: float = P(0.22, "share", 0, 1, "Shanghai statistics",
+    elderly: float = P(0.22, "share", 0, 1, data("Shanghai statistics"),
                        "Residents aged 60+ (about 30 % of hukou residents, ~22 % of all residents).")
-    children_teens: float = P(0.13, "share", 0, 1, "Shanghai statistics",
+    children_teens: float = P(0.13, "share", 0, 1, data("Shanghai statistics"),
                               "Children and teenagers under 18.")
-    women_at_home: float = P(0.05, "share", 0, 1, "assumption",
+    women_at_home: float = P(0.05, "share", 0, 1, ASSUMED,
                              "Women not in paid work (homemakers), incl. women who married in.")
-    migrants: float = P(0.25, "share", 0, 1, "Shanghai statistics",
+    migrants: float = P(0.25, "share", 0, 1, data("Shanghai statistics"),
                         "Working-age residents from other provinces (about 40 % of all residents come from elsewhere).")
-    drug_rehabilitation: float = P(0.002, "share", 0, 1, "assumption",
+    drug_rehabilitation: float = P(0.002, "share", 0, 1, ASSUMED,
                                    "People in drug rehabilitation (source article: served by Ziqiang since 2004).")
-    community_correction: float = P(0.001, "share", 0, 1, "assumption",
+    community_correction: float = P(0.001, "share", 0, 1, ASSUMED,
                                     "People under community correction (source article: Xinhang since 2004).")
-    social_assistance: float = P(0.012, "share", 0, 1, "assumption",
+    social_assistance: float = P(0.012, "share", 0, 1, ASSUMED,
                                  "Recipients of social assistance (minimum living guarantee and similar).")
-    disabilities: float = P(0.025, "share", 0, 1, "assumption",
+    disabilities: float = P(0.025, "share", 0, 1, ASSUMED,
                             "People with disabilities (served by 'sunshine homes').")
 
 
@@ -166,13 +361,13 @@ def _rates(**kw: float) -> dict[str, float]:
 class KindRates(Section):
     """Monthly probability that a resident with no open need raises a need of each kind."""
 
-    elder_care: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Elder-care need rate.")
-    children_youth: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Children and youth need rate.")
-    family: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Family need rate.")
-    legal_mediation: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Legal aid and mediation need rate.")
-    social_assistance: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Social-assistance need rate.")
-    culture_sport: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Culture and sport need rate.")
-    rehabilitation: float = P(0.0, "per resident-month", 0, 0.5, "assumption", "Rehabilitation need rate.")
+    elder_care: float = P(0.0, "per resident-month", 0, 0.5, ASSUMED, "Elder-care need rate.")
+    children_youth: float = P(0.0, "per resident-month", 0, 0.5, ASSUMED, "Children and youth need rate.")
+    family: float = P(0.0, "per resident-month", 0, 0.5, ASSUMED, "Family need rate.")
+    legal_mediation: float = P(0.0, "per resident-month", 0, 0.5, ASSUMED, "Legal aid and mediation need rate.")
+    social_assistance: float = P(0.0, "per resident-month", 0, 0.5, ASSUMED, "Social-assistance need rate.")
+    culture_sport: float = P(0.0, "per resident-month", 0, 0.5, ASSUMED, "Culture and sport need rate.")
+    rehabilitation: float = P(0.0, "per resident-month", 0, 0.5, ASSUMED, "Rehabilitation need rate.")
 
 
 def _kr(**kw: float) -> Any:
@@ -204,67 +399,71 @@ class Residents(Section):
 
     group_shares: GroupShares = Field(default_factory=GroupShares)
     need_rates: NeedRates = Field(default_factory=NeedRates)
-    lapse_rate: float = P(0.15, "per need-month", 0, 1, "assumption",
+    lapse_rate: float = P(0.15, "per need-month", 0, 1, assumed(
+        0.05, 0.3, "uniform", "how fast residents give up on an unmet need is not observed: "
+        "within a few months to a year"),
                           "Monthly probability that a waiting (unmet) need lapses.")
-    max_wait_months: int = P(6, "months", 1, 60, "assumption",
+    max_wait_months: int = P(6, "months", 1, 60, ASSUMED,
                              "A need still unmet after this many months lapses.")
-    equity_min_closed_needs: int = P(20, "needs closed over 12 months", 0, 100000, "assumption",
+    equity_min_closed_needs: int = P(20, "needs closed over 12 months", 0, 100000, ASSUMED,
                                      "Outcome definition: a resident group counts in equity_gap_groups only with at "
                                      "least this many needs closed (met or lapsed) over the window, so tiny groups do "
                                      "not swing the gap.")
-    express_base: float = P(0.35, "probability per month", 0, 1, "assumption",
+    express_base: float = P(0.35, "probability per month", 0, 1, ASSUMED,
                             "Chance a resident brings an open need forward, before trust and awareness.")
-    express_trust: float = P(0.35, "probability per unit trust", 0, 1, "assumption",
+    express_trust: float = P(0.35, "probability per unit trust", 0, 1, ASSUMED,
                              "Extra chance of bringing a need forward per unit of trust in the committee.")
-    express_awareness: float = P(0.25, "probability per unit awareness", 0, 1, "assumption",
+    express_awareness: float = P(0.25, "probability per unit awareness", 0, 1, ASSUMED,
                                  "Extra chance of bringing a need forward per unit of awareness of services.")
-    direct_to_org_awareness: float = P(0.6, "probability per unit awareness", 0, 1, "assumption",
+    direct_to_org_awareness: float = P(0.6, "probability per unit awareness", 0, 1, ASSUMED,
                                        "Chance an aware resident turns to an organization directly, not the committee.")
-    awareness_init: float = P(0.2, "share (0-1)", 0, 1, "assumption",
+    awareness_init: float = P(0.2, "share (0-1)", 0, 1, ASSUMED,
                               "Mean initial awareness of organizations' services.")
-    awareness_gain_served: float = P(0.3, "per need met by an organization", 0, 1, "assumption",
+    awareness_gain_served: float = P(0.3, "per need met by an organization", 0, 1, ASSUMED,
                                      "Awareness step towards 1 after an organization meets a need.")
     awareness_gain_neighbours: float = P(0.02, "per month per unit neighbour awareness", 0, 1,
-                                         "assumption", "Word of mouth: monthly step up towards the committee area's mean awareness.")
-    awareness_decay: float = P(0.01, "per month", 0, 1, "assumption",
+                                         ASSUMED, "Word of mouth: monthly step up towards the committee area's mean awareness.")
+    awareness_decay: float = P(0.01, "per month", 0, 1, ASSUMED,
                                "Monthly relative decay of awareness.")
-    satisfaction_init: float = P(0.6, "score (0-1)", 0, 1, "assumption", "Initial satisfaction.")
-    satisfaction_step: float = P(0.3, "weight", 0, 1, "assumption",
+    satisfaction_init: float = P(0.6, "score (0-1)", 0, 1, ASSUMED, "Initial satisfaction.")
+    satisfaction_step: float = P(0.3, "weight", 0, 1, ASSUMED,
                                  "Weight of the latest need outcome in satisfaction (exponential average).")
-    quality_wait_penalty: float = P(0.04, "score per month waited", 0, 1, "assumption",
+    quality_wait_penalty: float = P(0.04, "score per month waited", 0, 1, ASSUMED,
                                     "Loss of experienced quality per month a need waited.")
-    trust_init: float = P(0.55, "score (0-1)", 0, 1, "assumption", "Initial trust in the committee.")
-    trust_step: float = P(0.15, "weight", 0, 1, "assumption",
+    trust_init: float = P(0.55, "score (0-1)", 0, 1, ASSUMED, "Initial trust in the committee.")
+    trust_step: float = P(0.15, "weight", 0, 1, ASSUMED,
                           "Weight of a committee-channel outcome in trust (exponential average).")
-    participation_init: float = P(0.12, "share", 0, 1, "assumption",
+    participation_init: float = P(0.12, "share", 0, 1, ASSUMED,
                                   "Initial share of residents taking part in community activities.")
-    participation_base: float = P(0.002, "per month", 0, 1, "assumption",
+    participation_base: float = P(0.002, "per month", 0, 1, ASSUMED,
                                   "Monthly chance a non-participant joins, before peers and satisfaction.")
-    participation_peer: float = P(0.025, "per month per unit neighbour share", 0, 1, "assumption",
+    participation_peer: float = P(0.025, "per month per unit neighbour share", 0, 1, ASSUMED,
                                   "Extra joining chance per unit share of participating neighbours (co-production).")
-    participation_satisfaction: float = P(0.004, "per month per unit satisfaction", 0, 1, "assumption",
+    participation_satisfaction: float = P(0.004, "per month per unit satisfaction", 0, 1, ASSUMED,
                                           "Extra joining chance per unit satisfaction above 0.5.")
-    participation_project_pull: float = P(0.01, "per month", 0, 1, "assumption",
+    participation_project_pull: float = P(0.01, "per month", 0, 1, ASSUMED,
                                           "Extra joining chance where the committee runs micro-projects.")
-    participation_quit: float = P(0.035, "per month", 0, 1, "assumption",
+    participation_quit: float = P(0.035, "per month", 0, 1, ASSUMED,
                                   "Monthly chance a participant stops.")
-    volunteer_share: float = P(0.4, "share of participants", 0, 1, "assumption",
+    volunteer_share: float = P(0.4, "share of participants", 0, 1, ASSUMED,
                                "Share of participants who volunteer (the rest attend).")
-    group_participation_bias: float = P(0.5, "relative", 0, 5, "co-production studies",
+    group_participation_bias: float = P(0.5, "relative", 0, 5, study(
+        "co-production studies", False, 0.0, 1.0, "uniform",
+        "studies say women and older people take part more, not by how much: from no extra to double"),
                                         "Extra joining propensity of elderly and women at home (women and older people take part more).")
-    publicity_awareness: float = P(0.0, "per month", 0, 1, "source article",
+    publicity_awareness: float = P(0.0, "per month", 0, 1, assumed(quote="連續成功舉辦四屆“上海公益伙伴日”活動"),
                                    "Publicity (partner days, radio, social-work weeks): monthly step of awareness towards 1 (lever).")
-    publicity_participation: float = P(0.0, "per month", 0, 1, "source article",
+    publicity_participation: float = P(0.0, "per month", 0, 1, assumed(quote="連續成功舉辦四屆“上海公益伙伴日”活動"),
                                        "Publicity: extra monthly chance a non-participant joins (lever).")
-    publicity_budget_yuan: float = P(0.0, "yuan per 100,000 residents-year", 0, 1e8, "assumption",
+    publicity_budget_yuan: float = P(0.0, "yuan per 100,000 residents-year", 0, 1e8, ASSUMED,
                                      "Publicity spending (partner days, radio, social-work weeks), paid by the district.")
-    neighbours: int = P(6, "ties per resident", 0, 50, "assumption",
+    neighbours: int = P(6, "ties per resident", 0, 50, ASSUMED,
                         "Neighbour ties per resident (2 x floor(n/2)): a circulant graph within each committee area.")
-    turnout_base: float = P(0.3, "share", 0, 1, "assumption",
+    turnout_base: float = P(0.3, "share", 0, 1, ASSUMED,
                             "Election turnout of residents with no trust and no participation.")
-    turnout_trust: float = P(0.4, "share per unit trust", 0, 1, "assumption",
+    turnout_trust: float = P(0.4, "share per unit trust", 0, 1, ASSUMED,
                              "Extra turnout per unit trust.")
-    turnout_participation: float = P(0.3, "share", 0, 1, "assumption",
+    turnout_participation: float = P(0.3, "share", 0, 1, ASSUMED,
                                      "Extra turnout of participants.")
 
 
@@ -276,82 +475,90 @@ class Residents(Section):
 class Committees(Section):
     """Residents' committees: staff time, burden, service, partnerships, micro-projects, elections."""
 
-    staff: int = P(9, "workers per committee", 1, 100, "assumption",
+    staff: int = P(9, "workers per committee", 1, 100, ASSUMED,
                    "Community workers per committee.")
-    sw_posts_share: float = P(0.1, "share of staff", 0, 1, "calibrated",
+    sw_posts_share: float = P(0.1, "share of staff", 0, 1, CALIBRATED,
                               "Share of committee posts filled by professional social workers when available.")
-    hours_per_staff_month: float = P(168.0, "hours per worker-month", 40, 300, "assumption",
+    hours_per_staff_month: float = P(168.0, "hours per worker-month", 40, 300, ASSUMED,
                                      "Working hours per community worker per month.")
-    admin_burden: float = P(0.5, "share of time", 0, 1, "committee surveys",
+    admin_burden: float = P(0.5, "share of time", 0, 1, study("committee surveys", True),
                             "Share of committee time spent on administrative tasks handed down (about half).")
-    new_task_drift: float = P(0.0005, "share per month", 0, 0.1, "assumption",
+    new_task_drift: float = P(0.0005, "share per month", 0, 0.1, assumed(
+        0.0, 0.001, "uniform", "no series of committee workload over time: from no growth to twice the default"),
                               "Monthly growth of the administrative burden from new tasks handed down (ungated).")
-    new_task_gate: float = P(0.0, "share of new tasks blocked", 0, 1, "assumption",
+    new_task_gate: float = P(0.0, "share of new tasks blocked", 0, 1, ASSUMED,
                              "Share of new administrative tasks stopped by a gate (committee reform lever).")
-    max_admin_burden: float = P(0.85, "share of time", 0, 1, "assumption",
+    max_admin_burden: float = P(0.85, "share of time", 0, 1, ASSUMED,
                                 "Ceiling of the administrative burden.")
-    hours_per_need: float = P(10.0, "staff hours per need met", 0.5, 200, "assumption",
+    hours_per_need: float = P(10.0, "staff hours per need met", 0.5, 200, assumed(
+        5.0, 20.0, "loguniform", "from a short visit or call to two days of casework per need; no time-use "
+        "data on committee work (moves needs met most of all, issue 14)"),
                               "Staff time a committee spends to meet one need itself.")
-    own_service_share: float = P(0.6, "share of service time", 0, 1, "assumption",
+    own_service_share: float = P(0.6, "share of service time", 0, 1, ASSUMED,
                                  "Share of service time spent meeting needs itself (rest: outreach, referrals).")
-    certified_quality_gain: float = P(0.25, "score", 0, 1, "assumption",
+    certified_quality_gain: float = P(0.25, "score", 0, 1, ASSUMED,
                                       "Extra quality of a need met by a certified social worker.")
-    quality_base: float = P(0.6, "score (0-1)", 0, 1, "assumption",
+    quality_base: float = P(0.6, "score (0-1)", 0, 1, ASSUMED,
                             "Quality of a need met by uncertified staff.")
-    partner_search_rate: float = P(0.15, "per month", 0, 1, "assumption",
+    partner_search_rate: float = P(0.15, "per month", 0, 1, ASSUMED,
                                    "Monthly chance a committee with unmet demand invites a new partner organization.")
-    partner_decay: float = P(0.05, "per month", 0, 1, "assumption",
+    partner_decay: float = P(0.05, "per month", 0, 1, ASSUMED,
                              "Monthly decay of partnership strength without performance.")
-    partner_reinforce: float = P(0.2, "per unit performance", 0, 1, "assumption",
+    partner_reinforce: float = P(0.2, "per unit performance", 0, 1, ASSUMED,
                                  "Weight of the partner's performance (best quality it gave the committee's referred needs this month, 0 if none) in the strength.")
-    partner_drop_below: float = P(0.15, "strength", 0, 1, "assumption",
+    partner_drop_below: float = P(0.15, "strength", 0, 1, ASSUMED,
                                   "Partnerships weaker than this end.")
-    max_partners: int = P(6, "organizations", 0, 50, "assumption",
+    max_partners: int = P(6, "organizations", 0, 50, ASSUMED,
                           "Most partner organizations a committee keeps.")
-    partner_capacity_share: float = P(0.5, "share", 0, 1, "assumption",
+    partner_capacity_share: float = P(0.5, "share", 0, 1, ASSUMED,
                                       "Share of a partner's capacity offered to its partner committees' referrals (split over them by demand).")
     micro_project_cost_yuan: float = P(15000.0, "yuan per project-year", 1000, 200000,
-                                       "Lujiazui self-governance fund practice",
+                                       data("Lujiazui self-governance fund practice"),
                                        "Cost of one residents' micro-project (10-20 thousand yuan).")
-    micro_project_needs_month: float = P(6.0, "needs per project-month", 0, 100, "assumption",
+    micro_project_needs_month: float = P(6.0, "needs per project-month", 0, 100, assumed(
+        2.0, 12.0, "loguniform", "8 volunteers and 15,000 yuan a year meet a few to a dozen needs a month; nothing "
+        "observed (it decides the ranking of the practice modes, issue 14)"),
                                          "Needs a running micro-project meets per month.")
-    volunteers_per_project: int = P(8, "volunteers", 1, 100, "assumption",
+    volunteers_per_project: int = P(8, "volunteers", 1, 100, ASSUMED,
                                     "Volunteers a micro-project needs.")
-    micro_project_months: int = P(12, "months", 1, 120, "assumption",
+    micro_project_months: int = P(12, "months", 1, 120, ASSUMED,
                                   "Length of a residents' micro-project.")
     project_kinds: list[str] = Field(default_factory=lambda: ["elder_care", "children_youth", "family", "culture_sport"],
                                      min_length=1, description="Need kinds residents' micro-projects meet.",
-                                     json_schema_extra={"unit": "need kinds", "source": "assumption",
+                                     json_schema_extra={"unit": "need kinds", "source": ASSUMED.source,
+                                                        "evidence": ASSUMED,
                                                         "lo": None, "hi": None})
-    self_governance_fund_yuan: float = P(0.0, "yuan per committee-year", 0, 5e6, "assumption",
+    self_governance_fund_yuan: float = P(0.0, "yuan per committee-year", 0, 5e6, ASSUMED,
                                          "Self-governance fund granted to each covered committee each year (lever).")
-    fund_coverage: float = P(1.0, "share of committees", 0, 1, "assumption",
+    fund_coverage: float = P(1.0, "share of committees", 0, 1, ASSUMED,
                              "Share of committees that receive the self-governance fund.")
-    burden_cut: float = P(0.0, "share of burden", 0, 1, "committee surveys",
+    burden_cut: float = P(0.0, "share of burden", 0, 1, ASSUMED,
                           "Share of the administrative burden removed by a task list (committee reform).")
-    direct_election_share: float = P(0.1, "share of committees", 0, 1, "assumption",
+    direct_election_share: float = P(0.1, "share of committees", 0, 1, ASSUMED,
                                      "Share of committees whose members are directly elected.")
-    election_interval_months: int = P(36, "months", 12, 120, "source article",
+    election_interval_months: int = P(36, "months", 12, 120, data(
+        "Organic Law of Urban Residents' Committees 1989",
+        note="art. 8: a three-year term; the article names the 2015 round"),
                                       "Months between committee elections (2015 round named in the article).")
-    election_month: int = P(3, "month of year", 1, 12, "assumption",
+    election_month: int = P(3, "month of year", 1, 12, ASSUMED,
                             "Calendar month of committee elections.")
-    direct_responsiveness: float = P(0.15, "share of service time", 0, 1, "assumption",
+    direct_responsiveness: float = P(0.15, "share of service time", 0, 1, ASSUMED,
                                      "Extra service share of a directly elected committee (responsiveness).")
-    election_trust_gain: float = P(0.1, "trust", 0, 1, "assumption",
+    election_trust_gain: float = P(0.1, "trust", 0, 1, ASSUMED,
                                    "Trust gain of voters after a direct election.")
-    training_rate: float = P(0.0, "per worker-year", 0, 1, "assumption",
+    training_rate: float = P(0.0, "per worker-year", 0, 1, ASSUMED,
                              "Share of non-social-work staff trained in social work per year (internal development).")
-    trained_quality_gain: float = P(0.1, "score", 0, 1, "assumption",
+    trained_quality_gain: float = P(0.1, "score", 0, 1, ASSUMED,
                                     "Extra quality of a need met by staff trained (not certified) in social work.")
-    expert_guidance: float = P(0.0, "0-1 intensity", 0, 1, "assumption",
+    expert_guidance: float = P(0.0, "0-1 intensity", 0, 1, ASSUMED,
                                "Guidance by experts/professional organizations: raises micro-project output and committee quality.")
-    guidance_quality_gain: float = P(0.1, "score per unit guidance", 0, 1, "assumption",
+    guidance_quality_gain: float = P(0.1, "score per unit guidance", 0, 1, ASSUMED,
                                      "Quality gain of committee staff from expert guidance.")
-    project_quality_offset: float = P(-0.05, "score", -1, 1, "assumption",
+    project_quality_offset: float = P(-0.05, "score", -1, 1, ASSUMED,
                                       "Quality of residents' micro-projects relative to quality_base.")
-    project_guidance_gain: float = P(0.2, "score per unit guidance", 0, 1, "assumption",
+    project_guidance_gain: float = P(0.2, "score per unit guidance", 0, 1, ASSUMED,
                                      "Quality gain of micro-projects from expert guidance.")
-    new_partner_strength: float = P(0.5, "strength", 0, 1, "assumption",
+    new_partner_strength: float = P(0.5, "strength", 0, 1, ASSUMED,
                                     "Strength of a newly formed partnership.")
 
     @field_validator("project_kinds")
@@ -368,82 +575,89 @@ class Committees(Section):
 class Streets(Section):
     """Street offices: budgets, venues, platforms, purchase of services by tender."""
 
-    purchase_budget_yuan: float = P(0.0, "yuan per 100,000 residents-year", 0, 1e9, "assumption",
+    purchase_budget_yuan: float = P(0.0, "yuan per 100,000 residents-year", 0, 1e9, ASSUMED,
                                     "Purchase-of-services budget a street spends by tender (lever).")
-    tender_month: int = P(1, "month of year", 1, 12, "assumption", "Month contracts are tendered.")
-    oversight_lag_months: int = P(6, "months after the tender month", 1, 11, "assumption",
+    tender_month: int = P(1, "month of year", 1, 12, ASSUMED, "Month contracts are tendered.")
+    oversight_lag_months: int = P(6, "months after the tender month", 1, 11, ASSUMED,
                                   "Months from the tender to the evaluation of running contracts (half-way through "
                                   "the contract year).")
-    contract_months: int = P(12, "months", 1, 60, "assumption", "Length of a service contract.")
-    unit_cost_yuan: float = P(450.0, "yuan per need met", 10, 100000, "assumption",
+    contract_months: int = P(12, "months", 1, 60, ASSUMED, "Length of a service contract.")
+    unit_cost_yuan: float = P(450.0, "yuan per need met", 10, 100000, ASSUMED,
                               "Price an organization bids per need met under contract.")
-    price_spread: float = P(0.25, "relative", 0, 2, "assumption",
+    price_spread: float = P(0.25, "relative", 0, 2, ASSUMED,
                             "Spread of bid prices around the unit cost (cheaper with experience).")
-    weight_price: float = P(0.3, "weight", 0, 1, "contracting studies", "Tender weight of price.")
-    weight_quality: float = P(0.3, "weight", 0, 1, "contracting studies", "Tender weight of quality.")
-    weight_track_record: float = P(0.3, "weight", 0, 1, "contracting studies", "Tender weight of reputation.")
-    weight_incumbency: float = P(0.1, "weight", 0, 1, "Chinese purchase-of-services studies",
+    weight_price: float = P(0.3, "weight", 0, 1, study("contracting studies", False), "Tender weight of price.")
+    weight_quality: float = P(0.3, "weight", 0, 1, study("contracting studies", False), "Tender weight of quality.")
+    weight_track_record: float = P(0.3, "weight", 0, 1, study("contracting studies", False),
+                                   "Tender weight of reputation.")
+    weight_incumbency: float = P(0.1, "weight", 0, 1, study("Chinese purchase-of-services studies", False),
                                  "Tender weight of being the incumbent or the street's own organization.")
-    max_bidders: int = P(5, "bidders", 1, 100, "contracting studies",
+    max_bidders: int = P(5, "bidders", 1, 100, study(
+        "contracting studies", False, 3, 8, "uniform", "studies find three bidders give most of the "
+        "benefit; street tenders draw a handful"),
                          "Bidders a tender considers (three already give most of the benefit).")
-    catalogue_min_age_months: int = P(6, "months since registration", 0, 120, "source article",
+    catalogue_min_age_months: int = P(6, "months since registration", 0, 120, assumed(quote=CATALOGUE),
                                       "Eligibility catalogue: minimum months registered to bid.")
-    catalogue_min_reputation: float = P(0.3, "score (0-1)", 0, 1, "source article",
+    catalogue_min_reputation: float = P(0.3, "score (0-1)", 0, 1, assumed(quote=CATALOGUE),
                                         "Eligibility catalogue: minimum reputation to bid.")
-    lose_contract_below: float = P(0.0, "score (0-1)", 0, 1, "assumption",
+    lose_contract_below: float = P(0.0, "score (0-1)", 0, 1, ASSUMED,
                                    "Oversight: contracts are withdrawn from organizations evaluated below this.")
-    evaluation_cost_yuan: float = P(0.0, "yuan per evaluation", 0, 1e6, "assumption",
+    evaluation_cost_yuan: float = P(0.0, "yuan per evaluation", 0, 1e6, ASSUMED,
                                     "Cost of a third-party evaluation, paid by the district.")
     purchase_kinds: list[str] = Field(default_factory=lambda: list(NEED_KINDS),
                                       description="Need kinds the purchase catalogue allows.",
-                                      json_schema_extra={"unit": "need kinds", "source": "source article",
+                                      json_schema_extra={"unit": "need kinds", "source": ASSUMED.source,
+                                                         "evidence": assumed(quote=CATALOGUE),
                                                          "lo": None, "hi": None})
 
     @field_validator("purchase_kinds")
     @classmethod
     def _known_kinds(cls, v: list[str]) -> list[str]:
         return known_kinds(v)
-    evaluation_coverage: float = P(0.3, "share of contracts", 0, 1, "assumption",
+    evaluation_coverage: float = P(0.3, "share of contracts", 0, 1, ASSUMED,
                                    "Share of contracts whose performance is evaluated each year.")
-    platform: float = P(0.0, "share of streets", 0, 1, "source article",
+    platform: float = P(0.0, "share of streets", 0, 1, assumed(quote=PLATFORM),
                         "Share of streets that commission one organization to run a community platform (citizen centre).")
-    platform_fee_yuan: float = P(600000.0, "yuan per year", 0, 1e8, "assumption",
+    platform_fee_yuan: float = P(600000.0, "yuan per year", 0, 1e8, ASSUMED,
                                  "Yearly fee paid to the organization running the platform.")
-    platform_partner_strength: float = P(0.6, "strength", 0, 1, "assumption",
+    platform_partner_strength: float = P(0.6, "strength", 0, 1, ASSUMED,
                                          "Initial strength of partnerships the platform brings to every committee.")
-    platform_agency_preference: float = P(0.2, "score", 0, 1, "source article",
+    platform_agency_preference: float = P(0.2, "score", 0, 1, ASSUMED,
                                           "Score bonus of social-work agencies when the street picks the platform organization.")
-    tender_capacity_factor: float = P(1.5, "relative", 0.1, 10, "assumption",
+    tender_capacity_factor: float = P(1.5, "relative", 0.1, 10, ASSUMED,
                                       "A contract is at most this times what the winner's capacity delivers at its price.")
-    price_experience_discount: float = P(0.1, "share", 0, 1, "assumption",
+    price_experience_discount: float = P(0.1, "share", 0, 1, ASSUMED,
                                          "Bid price discount of an organization registered price_discount_months or more (linear).")
-    price_discount_months: int = P(60, "months since registration", 1, 600, "assumption",
+    price_discount_months: int = P(60, "months since registration", 1, 600, ASSUMED,
                                    "Months of registration over which the bid price discount for experience reaches its full value.")
-    unmet_memory_months: float = P(12.0, "months", 1, 120, "assumption",
+    unmet_memory_months: float = P(12.0, "months", 1, 120, ASSUMED,
                                    "Memory of the unmet needs a street sees (exponential window).")
-    platform_partner_slots: int = P(4, "organizations", 0, 50, "source article",
+    platform_partner_slots: int = P(4, "organizations", 0, 50, assumed(
+        2, 8, "uniform", "the article says several (多家) partners for four groups; two to eight", quote=PLATFORM),
                                     "Partner organizations the platform organization brings in.")
-    service_centre: float = P(0.0, "share of streets", 0, 1, "source article",
+    service_centre: float = P(0.0, "share of streets", 0, 1, ASSUMED,
                               "Share of streets a social-organization service centre covers.")
-    service_centre_running_cost_yuan: float = P(300000.0, "yuan per centre-year", 0, 1e8, "assumption",
+    service_centre_running_cost_yuan: float = P(300000.0, "yuan per centre-year", 0, 1e8, ASSUMED,
                                                 "Cost of running a service centre, paid by the street.")
-    incubator: float = P(0.0, "share of streets", 0, 1, "source article",
+    incubator: float = P(0.0, "share of streets", 0, 1, ASSUMED,
                          "Share of streets an incubator serves.")
-    incubator_running_cost_yuan: float = P(200000.0, "yuan per incubator-year", 0, 1e8, "assumption",
+    incubator_running_cost_yuan: float = P(200000.0, "yuan per incubator-year", 0, 1e8, ASSUMED,
                                            "Cost of running an incubator, paid by the street.")
-    venues: int = P(8, "venues per street", 0, 200, "source article",
+    venues: int = P(8, "venues per street", 0, 200, assumed(
+        quote="老年活動室、百姓健身房、志愿服務中心、陽光之家、助餐點等場地資源"),
                     "Community venues (activity centres, elderly rooms, meal points, ...).")
-    venues_open_share: float = P(0.0, "share of venues", 0, 1, "source article",
+    venues_open_share: float = P(0.0, "share of venues", 0, 1, ASSUMED,
                                  "Share of venues opened free to organizations.")
-    budget_guaranteed: float = P(0.0, "0 or 1", 0, 1, "source article",
+    budget_guaranteed: float = P(0.0, "0 or 1", 0, 1, ASSUMED,
                                  "Street budget guaranteed by the district (2014 reform); below 1 budgets vary with revenue.")
-    budget_volatility: float = P(0.3, "log-scale sd", 0, 3, "assumption",
+    budget_volatility: float = P(0.3, "log-scale sd", 0, 3, ASSUMED,
                                  "Year-to-year shortfall of an unguaranteed street's purchase budget (log-normal, cut at 1).")
-    service_support_hours: float = P(0.0, "hours per committee-month", 0, 1000, "assumption",
+    service_support_hours: float = P(0.0, "hours per committee-month", 0, 1000, ASSUMED,
                                      "Street staff hours supporting each committee's service (street reform).")
-    investment_duty_share: float = P(0.3, "share of street time", 0, 1, "source article",
+    investment_duty_share: float = P(0.3, "share of street time", 0, 1, assumed(
+        0.1, 0.5, "uniform", "the article says the duty was removed, not how much time it took", quote=INVESTMENT),
                                      "Share of street effort on investment attraction (removed by the 2014 reform).")
-    admin_push: float = P(0.0005, "burden share per month", 0, 0.1, "assumption",
+    admin_push: float = P(0.0005, "burden share per month", 0, 0.1, ASSUMED,
                           "Extra monthly burden a street pushes onto committees per unit investment duty.")
 
 
@@ -455,133 +669,148 @@ class Streets(Section):
 class FounderKindShares(Section):
     """Share of would-be founders by organization kind."""
 
-    life_services: float = P(0.25, "share", 0, 1, "assumption", "Life-service founders.")
-    welfare_charity: float = P(0.2, "share", 0, 1, "assumption", "Welfare and charity founders.")
-    culture_sport: float = P(0.3, "share", 0, 1, "assumption", "Culture and sport founders.")
-    mediation: float = P(0.1, "share", 0, 1, "assumption", "Mediation founders.")
-    social_work_agency: float = P(0.15, "share", 0, 1, "assumption", "Social-work agency founders.")
+    life_services: float = P(0.25, "share", 0, 1, ASSUMED, "Life-service founders.")
+    welfare_charity: float = P(0.2, "share", 0, 1, ASSUMED, "Welfare and charity founders.")
+    culture_sport: float = P(0.3, "share", 0, 1, ASSUMED, "Culture and sport founders.")
+    mediation: float = P(0.1, "share", 0, 1, ASSUMED, "Mediation founders.")
+    social_work_agency: float = P(0.15, "share", 0, 1, ASSUMED, "Social-work agency founders.")
 
 
 class Organizations(Section):
     """Social organizations: founding, registration, accounts, staffing, capacity, failure."""
 
     founder_kind_shares: FounderKindShares = Field(default_factory=FounderKindShares)
-    initial_per_100k: float = P(6.0, "organizations per 100,000 residents", 0, 1000, "assumption",
+    initial_per_100k: float = P(6.0, "organizations per 100,000 residents", 0, 1000, ASSUMED,
                                 "Registered organizations at the start.")
     founders_per_100k: float = P(40.0, "would-be founders per 100,000 residents", 0, 10000,
-                                 "assumption", "Pool of would-be founders (replenished yearly).")
-    founding_rate: float = P(0.02, "per founder-month", 0, 1, "calibrated",
+                                 ASSUMED, "Pool of would-be founders (replenished yearly).")
+    founding_rate: float = P(0.02, "per founder-month", 0, 1, CALIBRATED,
                              "Monthly chance a would-be founder tries, at zero barriers and reference density.")
     density_legitimation: float = P(0.08, "per organization per 10,000 residents", 0, 10,
-                                    "Hannan & Carroll 1992", "Founding rises with density (legitimation).")
+                                    study(
+                                        "Hannan & Carroll 1992", False, 0.03, 0.2, "loguniform",
+                                        "the study gives the inverted U, not its size for "
+                                        "Shanghai organizations per 10,000 residents"),
+                                    "Founding rises with density (legitimation).")
     density_competition: float = P(0.004, "per (organization per 10,000 residents)^2", 0, 10,
-                                   "Hannan & Carroll 1992", "Founding falls at high density (competition).")
-    registration_delay_months: float = P(9.0, "months (mean)", 0, 60, "source article",
+                                   study(
+                                       "Hannan & Carroll 1992", False, 0.0015, 0.01, "loguniform",
+                                       "the study gives the inverted U, not its size; the founding peak "
+                                       "(legitimation / 2 competition) stays within 2-30 per 10,000"),
+                                   "Founding falls at high density (competition).")
+    registration_delay_months: float = P(9.0, "months (mean)", 0, 60, ASSUMED,
                                          "Mean time to finish registration (with a sponsor: slow).")
-    registration_cost_yuan: float = P(20000.0, "yuan", 0, 1e7, "assumption",
+    registration_cost_yuan: float = P(20000.0, "yuan", 0, 1e7, ASSUMED,
                                       "Cost of getting registered (fees, documents, sponsor).")
-    capital_requirement_yuan: float = P(30000.0, "yuan", 0, 1e7, "source article",
+    capital_requirement_yuan: float = P(30000.0, "yuan", 0, 1e7, data(
+        "Regulations on Social Organizations 1998",
+        note="art. 10: 30,000 yuan of activity funds for a local social group (社会团体); the rule for private "
+             "non-enterprise units names no sum"),
                                         "Founding capital required to register.")
-    premises_required: float = P(1.0, "0 or 1", 0, 1, "source article",
+    premises_required: float = P(1.0, "0 or 1", 0, 1, data(
+        "Regulations on Social Organizations 1998", note="art. 10: fixed premises required"),
                                  "Registration needs premises (a lease paid from the start).")
-    cost_sensitivity: float = P(1.0, "per 100,000 yuan", 0, 100, "assumption",
+    cost_sensitivity: float = P(1.0, "per 100,000 yuan", 0, 100, ASSUMED,
                                 "Deterrence of founding by up-front cost.")
-    delay_sensitivity: float = P(0.05, "per month of delay", 0, 10, "assumption",
+    delay_sensitivity: float = P(0.05, "per month of delay", 0, 10, ASSUMED,
                                  "Deterrence of founding by registration delay.")
-    abandon_rate: float = P(0.06, "per month while registering", 0, 1, "source article",
+    abandon_rate: float = P(0.06, "per month while registering", 0, 1, ASSUMED,
                             "Monthly chance a registration is abandoned ('many never finished').")
-    founder_capital_median_yuan: float = P(40000.0, "yuan", 0, 1e8, "assumption",
+    founder_capital_median_yuan: float = P(40000.0, "yuan", 0, 1e8, ASSUMED,
                                            "Median capital a founder brings (log-normal).")
-    founder_capital_sigma: float = P(0.8, "log-scale sd", 0, 5, "assumption",
+    founder_capital_sigma: float = P(0.8, "log-scale sd", 0, 5, ASSUMED,
                                      "Spread of founders' capital.")
-    rent_yuan_month: float = P(2500.0, "yuan per month", 0, 1e6, "assumption",
+    rent_yuan_month: float = P(2500.0, "yuan per month", 0, 1e6, ASSUMED,
                                "Office rent of an organization.")
-    rent_subsidy_share: float = P(0.0, "share of rent", 0, 1, "source article",
+    rent_subsidy_share: float = P(0.0, "share of rent", 0, 1, ASSUMED,
                                   "Share of rent paid by government (org-support lever).")
-    utilities_yuan_month: float = P(400.0, "yuan per month", 0, 1e6, "assumption",
+    utilities_yuan_month: float = P(400.0, "yuan per month", 0, 1e6, ASSUMED,
                                     "Utilities of an organization.")
-    utility_discount_share: float = P(0.0, "share of utilities", 0, 1, "source article",
+    utility_discount_share: float = P(0.0, "share of utilities", 0, 1, ASSUMED,
                                       "Discount on utility fees (org-support lever).")
-    other_staff: int = P(1, "staff", 0, 100, "assumption",
+    other_staff: int = P(1, "staff", 0, 100, ASSUMED,
                          "Non-social-worker staff of a new organization.")
-    max_other_staff: int = P(6, "staff", 0, 100, "assumption",
+    max_other_staff: int = P(6, "staff", 0, 100, ASSUMED,
                              "Most non-social-worker staff; an organization hires one when a social-work vacancy stays unfilled.")
-    other_wage_yuan: float = P(3500.0, "yuan per month", 0, 1e6, "assumption",
+    other_wage_yuan: float = P(3500.0, "yuan per month", 0, 1e6, ASSUMED,
                                "Wage of non-social-worker staff.")
-    needs_per_sw_month: float = P(14.0, "needs per worker-month", 0, 1000, "assumption",
+    needs_per_sw_month: float = P(14.0, "needs per worker-month", 0, 1000, assumed(
+        7.0, 28.0, "loguniform", "a caseworker closes a few to a few dozen needs a month, by kind of need"),
                                   "Needs a social worker can meet per month (at skill 1).")
-    sw_skill_output_share: float = P(0.5, "share of output", 0, 1, "assumption",
+    sw_skill_output_share: float = P(0.5, "share of output", 0, 1, ASSUMED,
                                      "Share of a social worker's output that depends on skill: the worker counts "
                                      "(1 - share) + share * skill output units.")
-    needs_per_other_month: float = P(10.0, "needs per worker-month", 0, 1000, "assumption",
+    needs_per_other_month: float = P(10.0, "needs per worker-month", 0, 1000, ASSUMED,
                                      "Needs other staff can meet per month.")
-    experience_gain: float = P(0.3, "relative capacity at experience_months", 0, 5, "assumption",
+    experience_gain: float = P(0.3, "relative capacity at experience_months", 0, 5, ASSUMED,
                                "Capacity gain from organizational experience (saturating).")
-    donations_yuan_month: float = P(3000.0, "yuan per month", 0, 1e7, "assumption",
+    donations_yuan_month: float = P(3000.0, "yuan per month", 0, 1e7, ASSUMED,
                                     "Donations an organization raises with no government money.")
     crowd_out: float = P(0.757, "yuan of donations lost per yuan of government money", 0, 2,
-                         "Andreoni & Payne 2011", "Crowding-out of donations by government money.")
-    market_income_yuan_month: float = P(45000.0, "yuan per organization-month", 0, 1e7, "calibrated",
+                         study("Andreoni & Payne 2011", True), "Crowding-out of donations by government money.")
+    market_income_yuan_month: float = P(45000.0, "yuan per organization-month", 0, 1e7, calibrated(
+        22500.0, 90000.0, "loguniform", "fitted to one figure (17 % of income from government) together "
+        "with the purchase budget, so not pinned down alone"),
                                         "Income of an established registered organization from paid services outside the "
                                         "modelled community needs (commercial contracts, membership fees, paid training).")
-    market_ramp_months: int = P(36, "months", 0, 240, "Stinchcombe 1965; Hannan & Carroll 1992",
+    market_ramp_months: int = P(36, "months", 0, 240, study("Stinchcombe 1965; Hannan & Carroll 1992", False),
                                 "Liability of newness: market income builds up linearly over this many months after registration.")
-    fee_yuan_per_need: float = P(60.0, "yuan per need met", 0, 10000, "assumption",
+    fee_yuan_per_need: float = P(60.0, "yuan per need met", 0, 10000, ASSUMED,
                                  "Fee residents pay per charged need met by an organization.")
-    fee_kinds_share: float = P(0.5, "share of needs charged", 0, 1, "assumption",
+    fee_kinds_share: float = P(0.5, "share of needs charged", 0, 1, ASSUMED,
                                "Share of needs met that life-service organizations charge for (others: a fifth of it).")
-    hire_reserve_months: float = P(4.0, "months of costs", 0, 60, "assumption",
+    hire_reserve_months: float = P(4.0, "months of costs", 0, 60, ASSUMED,
                                    "Reserves (in months of costs) needed before hiring a social worker.")
-    max_social_workers: int = P(20, "workers", 0, 500, "assumption",
+    max_social_workers: int = P(20, "workers", 0, 500, ASSUMED,
                                 "Most social workers one organization employs.")
-    layoff_reserve_months: float = P(1.0, "months of costs", 0, 60, "assumption",
+    layoff_reserve_months: float = P(1.0, "months of costs", 0, 60, ASSUMED,
                                      "Below these reserves an organization lets a social worker go.")
-    failure_grace_months: int = P(3, "months", 0, 60, "assumption",
+    failure_grace_months: int = P(3, "months", 0, 60, ASSUMED,
                                   "Months with negative reserves before an organization fails.")
-    quality_base: float = P(0.5, "score (0-1)", 0, 1, "assumption",
+    quality_base: float = P(0.5, "score (0-1)", 0, 1, ASSUMED,
                             "Quality of a need met by an organization with no social workers.")
-    quality_skill: float = P(0.2, "score per unit skill", 0, 1, "assumption",
+    quality_skill: float = P(0.2, "score per unit skill", 0, 1, ASSUMED,
                              "Extra quality from social workers' mean skill, weighted by their share of capacity.")
-    guidance_quality_gain: float = P(0.1, "score per unit guidance", 0, 1, "assumption",
+    guidance_quality_gain: float = P(0.1, "score per unit guidance", 0, 1, ASSUMED,
                                      "Quality gain of organizations from expert guidance (committees.expert_guidance).")
-    experience_months: int = P(36, "months", 1, 240, "assumption",
+    experience_months: int = P(36, "months", 1, 240, ASSUMED,
                                "Months of registration over which the experience gain builds up (linearly).")
-    busy_threshold: float = P(0.8, "share of capacity", 0, 1, "assumption",
+    busy_threshold: float = P(0.8, "share of capacity", 0, 1, ASSUMED,
                               "An organization counts as busy (may hire) when it met this share of its capacity.")
-    donation_reputation: float = P(1.0, "relative", 0, 5, "assumption",
+    donation_reputation: float = P(1.0, "relative", 0, 5, ASSUMED,
                                    "Donations scale with 1 - weight/2 + weight*reputation (reputation 0.5 -> 1).")
-    fee_other_kinds_factor: float = P(0.2, "relative", 0, 1, "assumption",
+    fee_other_kinds_factor: float = P(0.2, "relative", 0, 1, ASSUMED,
                                       "Charged share of other kinds relative to life-service organizations.")
-    initial_reserve_months: float = P(4.0, "months of costs", 0, 60, "assumption",
+    initial_reserve_months: float = P(4.0, "months of costs", 0, 60, ASSUMED,
                                       "Reserves of the organizations present at the start.")
-    initial_age_min_months: int = P(6, "months since registration", 0, 600, "assumption",
+    initial_age_min_months: int = P(6, "months since registration", 0, 600, ASSUMED,
                                     "Youngest age of the organizations present at the start (whole months, uniform in [min, max)).")
-    initial_age_max_months: int = P(60, "months since registration", 1, 600, "assumption",
+    initial_age_max_months: int = P(60, "months since registration", 1, 600, ASSUMED,
                                     "Age bound of the organizations present at the start (whole months, uniform in [min, max)).")
-    initial_registration_months: int = P(6, "months", 0, 120, "assumption",
+    initial_registration_months: int = P(6, "months", 0, 120, ASSUMED,
                                          "Months between founding and registration of the organizations present at the start.")
-    premises_rent_months: float = P(3.0, "months of rent", 0, 24, "assumption",
+    premises_rent_months: float = P(3.0, "months of rent", 0, 24, ASSUMED,
                                     "Rent a founder must pay up front when premises are required.")
-    evaluation_quality_weight: float = P(0.5, "weight", 0, 1, "assumption",
+    evaluation_quality_weight: float = P(0.5, "weight", 0, 1, ASSUMED,
                                          "Weight of quality (vs delivery) in a performance evaluation.")
-    reputation_init: float = P(0.5, "score (0-1)", 0, 1, "assumption", "Reputation of a new organization.")
-    reputation_step: float = P(0.3, "weight", 0, 1, "assumption",
+    reputation_init: float = P(0.5, "score (0-1)", 0, 1, ASSUMED, "Reputation of a new organization.")
+    reputation_step: float = P(0.3, "weight", 0, 1, ASSUMED,
                                "Weight of the latest evaluation in reputation.")
-    venue_reach: float = P(0.25, "relative capacity", 0, 5, "assumption",
+    venue_reach: float = P(0.25, "relative capacity", 0, 5, ASSUMED,
                            "Extra reach (capacity) of an organization using an open community venue.")
-    service_centre_quality: float = P(0.1, "score", 0, 1, "assumption",
+    service_centre_quality: float = P(0.1, "score", 0, 1, ASSUMED,
                                       "Quality gain of organizations supported by a service centre.")
-    service_centre_founding: float = P(0.3, "relative founding rate", 0, 5, "assumption",
+    service_centre_founding: float = P(0.3, "relative founding rate", 0, 5, ASSUMED,
                                        "Relative rise in founding where a service centre operates.")
-    incubation_months: int = P(18, "months", 0, 60, "source article",
+    incubation_months: int = P(18, "months", 0, 60, assumed(quote=INCUBATOR),
                                "Months an incubated start-up gets free space.")
-    incubator_slots: int = P(6, "start-ups per street", 0, 100, "assumption",
+    incubator_slots: int = P(6, "start-ups per street", 0, 100, ASSUMED,
                              "Start-ups an incubator hosts at once.")
-    incubator_grant_yuan: float = P(50000.0, "yuan per start-up", 0, 1e7, "source article",
+    incubator_grant_yuan: float = P(50000.0, "yuan per start-up", 0, 1e7, assumed(quote=INCUBATOR),
                                     "Small grant to each incubated start-up.")
-    incubator_delay_cut: float = P(0.5, "share of delay removed", 0, 1, "source article",
+    incubator_delay_cut: float = P(0.5, "share of delay removed", 0, 1, assumed(quote=INCUBATOR),
                                    "Registration help: share of the registration delay an incubator removes.")
-    incubator_capacity_gain: float = P(0.15, "relative capacity", 0, 5, "source article",
+    incubator_capacity_gain: float = P(0.15, "relative capacity", 0, 5, assumed(quote=INCUBATOR),
                                        "Capacity building of incubated organizations.")
 
     @model_validator(mode="after")
@@ -600,78 +829,84 @@ class Organizations(Section):
 class SocialWorkers(Section):
     """Social workers: supply, matching, certification, wages, attrition, skill."""
 
-    graduates_per_year: float = P(950.0, "graduates per year (whole city)", 0, 1e6, "source article",
+    graduates_per_year: float = P(950.0, "graduates per year (whole city)", 0, 1e6,
+                                  article("每年畢業生達950多人"),
                                   "Social-work graduates of Shanghai's 15 universities each year.")
-    city_residents: float = P(24.2e6, "residents", 1, 1e9, "Shanghai statistics",
+    city_residents: float = P(24.2e6, "residents", 1, 1e9, data("Shanghai statistics"),
                               "Residents of the whole city (graduates are shared out per resident).")
-    graduate_entry_share: float = P(0.5, "share", 0, 1, "assumption",
+    graduate_entry_share: float = P(0.5, "share", 0, 1, ASSUMED,
                                     "Share of graduates who look for social-work jobs in the city.")
-    graduation_month: int = P(7, "month of year", 1, 12, "assumption", "Month graduates enter the market.")
-    initial_per_100k: float = P(30.0, "workers per 100,000 residents", 0, 10000, "calibrated",
+    graduation_month: int = P(7, "month of year", 1, 12, ASSUMED, "Month graduates enter the market.")
+    initial_per_100k: float = P(30.0, "workers per 100,000 residents", 0, 10000, CALIBRATED,
                                 "Social workers at the start: they fill committees' social-work posts, then the organizations present (one each in turn); any rest seek jobs.")
-    initial_certified_share: float = P(0.3, "share", 0, 1, "assumption",
+    initial_certified_share: float = P(0.3, "share", 0, 1, ASSUMED,
                                        "Certified share of the initial workforce.")
-    initial_skill_lo: float = P(0.2, "skill (0-1)", 0, 1, "assumption",
+    initial_skill_lo: float = P(0.2, "skill (0-1)", 0, 1, ASSUMED,
                                 "Lowest skill of the initial workforce (skill uniform between lo and hi).")
-    initial_skill_hi: float = P(0.7, "skill (0-1)", 0, 1, "assumption",
+    initial_skill_hi: float = P(0.7, "skill (0-1)", 0, 1, ASSUMED,
                                 "Highest skill of the initial workforce (skill uniform between lo and hi).")
-    initial_experience_max_months: int = P(96, "months", 1, 480, "assumption",
+    initial_experience_max_months: int = P(96, "months", 1, 480, ASSUMED,
                                            "Experience of the initial workforce: whole months, uniform in [0, this).")
-    entrant_skill_lo: float = P(0.2, "skill (0-1)", 0, 1, "assumption",
+    entrant_skill_lo: float = P(0.2, "skill (0-1)", 0, 1, ASSUMED,
                                 "Lowest skill of a new entrant (graduate or lateral; skill uniform between lo and hi).")
-    entrant_skill_hi: float = P(0.4, "skill (0-1)", 0, 1, "assumption",
+    entrant_skill_hi: float = P(0.4, "skill (0-1)", 0, 1, ASSUMED,
                                 "Highest skill of a new entrant (graduate or lateral; skill uniform between lo and hi).")
-    staff_exam_skill: float = P(0.4, "skill (0-1)", 0, 1, "assumption",
+    staff_exam_skill: float = P(0.4, "skill (0-1)", 0, 1, ASSUMED,
                                 "Skill of a regular community worker sitting the social-work exam (a social worker on passing).")
-    exam_month: int = P(6, "month of year", 1, 12, "source article", "Month of the certification exam (since 2003).")
-    exam_take_rate: float = P(0.4, "share of uncertified workers per year", 0, 1, "assumption",
+    exam_month: int = P(6, "month of year", 1, 12, data("national social-work exam calendar"),
+                        "Month of the certification exam (since 2003).")
+    exam_take_rate: float = P(0.4, "share of uncertified workers per year", 0, 1, ASSUMED,
                               "Share of uncertified workers sitting the exam each year.")
-    exam_pass_base: float = P(-0.5, "log-odds", -10, 10, "calibrated", "Pass chance at no experience.")
-    exam_pass_experience: float = P(0.35, "log-odds per year of experience", 0, 5, "assumption",
+    exam_pass_base: float = P(-0.5, "log-odds", -10, 10, CALIBRATED, "Pass chance at no experience.")
+    exam_pass_experience: float = P(0.35, "log-odds per year of experience", 0, 5, ASSUMED,
                                     "Pass chance grows with experience.")
-    exam_pass_support: float = P(0.8, "log-odds", 0, 5, "assumption",
+    exam_pass_support: float = P(0.8, "log-odds", 0, 5, ASSUMED,
                                  "Pass chance gain with exam support (subsidy, training).")
-    exam_support: float = P(0.0, "share of candidates", 0, 1, "source article",
+    exam_support: float = P(0.0, "share of candidates", 0, 1, ASSUMED,
                             "Share of candidates with exam subsidies/training (lever).")
-    exam_subsidy_yuan: float = P(0.0, "yuan per candidate", 0, 1e5, "source article",
+    exam_subsidy_yuan: float = P(0.0, "yuan per candidate", 0, 1e5, ASSUMED,
                                  "Exam subsidy paid per supported candidate (lever).")
-    exam_take_support: float = P(0.3, "share", 0, 1, "assumption",
+    exam_take_support: float = P(0.3, "share", 0, 1, ASSUMED,
                                  "Extra share of supported workers who sit the exam.")
-    wage_org_yuan: float = P(4500.0, "yuan per month", 0, 1e6, "assumption",
+    wage_org_yuan: float = P(4500.0, "yuan per month", 0, 1e6, ASSUMED,
                              "Base wage of a social worker in an organization.")
-    wage_committee_yuan: float = P(4800.0, "yuan per month", 0, 1e6, "assumption",
+    wage_committee_yuan: float = P(4800.0, "yuan per month", 0, 1e6, ASSUMED,
                                    "Base wage of a social worker in a committee.")
-    certified_pay_yuan: float = P(500.0, "yuan per month", 0, 1e6, "source article",
+    certified_pay_yuan: float = P(500.0, "yuan per month", 0, 1e6, assumed(quote="持有社工師證的享有相應定級定薪的薪酬激勵"),
                                   "Grade pay of certificate holders.")
-    wage_growth_per_year: float = P(150.0, "yuan per month per year of experience", 0, 1e5, "assumption",
+    wage_growth_per_year: float = P(150.0, "yuan per month per year of experience", 0, 1e5, ASSUMED,
                                     "Seniority pay.")
-    outside_wage_yuan: float = P(5939.0, "yuan per month", 100, 1e6, "Shanghai statistics",
+    outside_wage_yuan: float = P(5939.0, "yuan per month", 100, 1e6, data("Shanghai statistics"),
                                  "Average wage in Shanghai (2015): the outside option.")
-    pay_floor_share: float = P(0.0, "share of average wage", 0, 2, "source article",
+    pay_floor_share: float = P(0.0, "share of average wage", 0, 2, ASSUMED,
                                "Pay floor as share of the average wage (lever; 1.0 in 2015).")
-    salary_subsidy_certified_yuan: float = P(0.0, "yuan per month", 0, 1e6, "source article",
+    salary_subsidy_certified_yuan: float = P(0.0, "yuan per month", 0, 1e6, ASSUMED,
                                              "Salary subsidy for certified workers hired by organizations (lever).")
-    attrition_base: float = P(0.2, "quits per worker-year", 0, 1, "SW turnover studies",
+    attrition_base: float = P(0.2, "quits per worker-year", 0, 1, study(
+        "SW turnover studies", True, 0.1, 0.3, "uniform", "reported turnover of Chinese social workers "
+        "runs from about 10 to 30 % a year"),
                               "Turnover rate (quits / mean employed over a year) at a wage equal to the outside option.")
-    attrition_wage_sensitivity: float = P(1.5, "per unit relative wage gap", 0, 20, "SW turnover studies",
+    attrition_wage_sensitivity: float = P(1.5, "per unit relative wage gap", 0, 20, study(
+        "SW turnover studies", False, 0.5, 3.0, "uniform", "low pay is the reason most given for quitting; "
+        "no elasticity is reported: from a weak to a strong response"),
                                           "Quit rate rises as pay falls below the outside option.")
-    attrition_max_rate: float = P(5.0, "quits per worker-year", 0, 100, "assumption",
+    attrition_max_rate: float = P(5.0, "quits per worker-year", 0, 100, ASSUMED,
                                   "Cap on a worker's yearly quit rate, however far pay falls below the outside option.")
-    skill_growth_per_year: float = P(0.08, "skill per year", 0, 1, "assumption",
+    skill_growth_per_year: float = P(0.08, "skill per year", 0, 1, ASSUMED,
                                      "Skill growth with experience (skill 0-1).")
-    training_skill_gain: float = P(0.0, "skill per year", 0, 1, "source article",
+    training_skill_gain: float = P(0.0, "skill per year", 0, 1, ASSUMED,
                                    "Extra skill from on-the-job training (lever).")
-    lateral_fill_rate: float = P(0.07, "per unfilled vacancy-month", 0, 1, "calibrated",
+    lateral_fill_rate: float = P(0.07, "per unfilled vacancy-month", 0, 1, CALIBRATED,
                                  "Chance a vacancy no social worker took is filled by someone from another field (at a wage equal to the average wage).")
-    lateral_wage_elasticity: float = P(2.0, "elasticity", 0, 20, "assumption",
+    lateral_wage_elasticity: float = P(2.0, "elasticity", 0, 20, ASSUMED,
                                        "Lateral filling scales with (offered wage / average wage) to this power.")
-    staff_exam_take_rate: float = P(0.03, "share of regular committee staff per year", 0, 1, "calibrated",
+    staff_exam_take_rate: float = P(0.03, "share of regular committee staff per year", 0, 1, CALIBRATED,
                                     "Regular community workers sitting the social-work exam each year (passing makes them social workers).")
-    staff_experience_years: float = P(5.0, "years", 0, 40, "assumption",
+    staff_experience_years: float = P(5.0, "years", 0, 40, ASSUMED,
                                       "Experience credited to a community worker sitting the exam.")
-    training_cost_yuan: float = P(0.0, "yuan per worker-year", 0, 1e6, "assumption",
+    training_cost_yuan: float = P(0.0, "yuan per worker-year", 0, 1e6, ASSUMED,
                                   "Cost of on-the-job training per employed worker, paid by the district.")
-    unemployed_exit_rate: float = P(0.1, "per month", 0, 1, "assumption",
+    unemployed_exit_rate: float = P(0.1, "per month", 0, 1, ASSUMED,
                                     "Monthly chance a job-seeking social worker leaves the field.")
 
     @model_validator(mode="after")
@@ -690,30 +925,30 @@ class SocialWorkers(Section):
 class Funders(Section):
     """Welfare-lottery fund, community foundations and the district's grants."""
 
-    lottery_budget_yuan: float = P(0.0, "yuan per 100,000 residents-year", 0, 1e9, "source article",
+    lottery_budget_yuan: float = P(0.0, "yuan per 100,000 residents-year", 0, 1e9, ASSUMED,
                                    "Welfare-lottery venture-philanthropy budget (lever).")
-    lottery_grant_yuan: float = P(150000.0, "yuan per project", 1000, 1e8, "assumption",
+    lottery_grant_yuan: float = P(150000.0, "yuan per project", 1000, 1e8, ASSUMED,
                                   "Size of a venture-philanthropy project grant.")
-    lottery_month: int = P(3, "month of year", 1, 12, "assumption", "Month of the yearly bidding round.")
-    lottery_project_months: int = P(12, "months", 1, 60, "assumption",
+    lottery_month: int = P(3, "month of year", 1, 12, ASSUMED, "Month of the yearly bidding round.")
+    lottery_project_months: int = P(12, "months", 1, 60, ASSUMED,
                                     "Duration of a venture-philanthropy project.")
-    lottery_sw_hire: float = P(1.0, "social workers per project", 0, 20, "source article",
+    lottery_sw_hire: float = P(1.0, "social workers per project", 0, 20, assumed(quote=LOTTERY),
                                "Social workers a funded project must hire.")
-    foundation_budget_yuan: float = P(0.0, "yuan per foundation-year", 0, 1e9, "source article",
+    foundation_budget_yuan: float = P(0.0, "yuan per foundation-year", 0, 1e9, ASSUMED,
                                       "Public endowment of a street's community foundation each year (lever).")
-    foundation_coverage: float = P(0.0, "share of streets", 0, 1, "source article",
+    foundation_coverage: float = P(0.0, "share of streets", 0, 1, ASSUMED,
                                    "Share of streets with a community foundation.")
-    foundation_grant_yuan: float = P(30000.0, "yuan per project", 1000, 1e8, "assumption",
+    foundation_grant_yuan: float = P(30000.0, "yuan per project", 1000, 1e8, ASSUMED,
                                      "Size of a community-foundation grant.")
-    foundation_grant_months: int = P(12, "months", 1, 120, "assumption",
+    foundation_grant_months: int = P(12, "months", 1, 120, ASSUMED,
                                      "Months over which a community-foundation grant is paid in instalments.")
-    foundation_org_share: float = P(0.5, "share", 0, 1, "assumption",
+    foundation_org_share: float = P(0.5, "share", 0, 1, ASSUMED,
                                     "Share of a foundation's pot granted to organizations (the rest to micro-projects).")
-    lottery_weight_need: float = P(0.4, "weight", 0, 1, "source article",
+    lottery_weight_need: float = P(0.4, "weight", 0, 1, assumed(quote=LOTTERY),
                                    "Bidding score weight of the need a proposal finds ('organizations find needs').")
-    lottery_weight_quality: float = P(0.3, "weight", 0, 1, "assumption", "Bidding score weight of quality.")
-    lottery_weight_reputation: float = P(0.3, "weight", 0, 1, "assumption", "Bidding score weight of reputation.")
-    foundation_social_match: float = P(0.5, "yuan raised per yuan granted", 0, 10, "assumption",
+    lottery_weight_quality: float = P(0.3, "weight", 0, 1, ASSUMED, "Bidding score weight of quality.")
+    lottery_weight_reputation: float = P(0.3, "weight", 0, 1, ASSUMED, "Bidding score weight of reputation.")
+    foundation_social_match: float = P(0.5, "yuan raised per yuan granted", 0, 10, ASSUMED,
                                        "Social money a foundation raises per public yuan (leverage).")
 
 
@@ -744,7 +979,9 @@ def flat_values(p: BaseModel) -> dict[str, Any]:
 
 
 def field_rows(obj: BaseModel, prefix: str = "") -> list[dict[str, Any]]:
-    """Flatten a register section (or a lever) into rows (path, default, type, unit, lo, hi, source, doc).
+    """Flatten a register section (or a lever) into rows: path, default, type, unit, lo, hi,
+    source (one phrase), the evidence (kind, citation, quote, magnitude, note), the plausible
+    range (lo, hi, distribution, reason; ``None`` where there is none) and doc.
 
     Defaults are read from the instance, so nested tables such as the group need
     rates show their real defaults. Fields without a unit (the scheduling fields of
@@ -761,14 +998,19 @@ def field_rows(obj: BaseModel, prefix: str = "") -> list[dict[str, Any]]:
         assert isinstance(extra, dict), path
         if "unit" not in extra:
             continue
+        evidence: Evidence = extra["evidence"]
+        rng = uncertainty(evidence, value, extra["unit"], extra["lo"], extra["hi"])
         rows.append({
             "path": path,
             "default": value,
             "type": type(value).__name__,
-            "unit": extra.get("unit", ""),
-            "lo": extra.get("lo"),
-            "hi": extra.get("hi"),
-            "source": extra.get("source", ""),
+            "unit": extra["unit"],
+            "lo": extra["lo"],
+            "hi": extra["hi"],
+            "source": evidence.source,
+            **evidence.as_dict(),
+            "range": None if rng is None else {"lo": rng.lo, "hi": rng.hi, "distribution": rng.distribution,
+                                               "reason": rng.reason},
             "doc": field.description or "",
         })
     return rows

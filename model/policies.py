@@ -38,7 +38,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field, model_validator
 from pydantic.fields import FieldInfo
 
-from .params import NEED_KINDS, P, Parameters, Section, known_kinds
+from .params import (ASSUMED, CALIBRATED, CATALOGUE, EXAM, INCUBATOR, INVESTMENT, LOTTERY, LOWERED, NEED_KINDS,
+                     SUPPORT, Evidence, P, Parameters, Section, article, assumed, known_kinds, study)
 from .scenario_dates import MonthRef, month_index
 
 # which ledger purposes each lever pays for (spending accounted by lever)
@@ -78,35 +79,32 @@ def register_field(path: str) -> FieldInfo:
     return cls.model_fields[name]
 
 
-def _from_register(path: str, mode: str | None, default: Any, source: str, evidence: str) -> Any:
-    """A lever field with the unit, bounds and meaning of the register field at ``path``."""
+def _from_register(path: str, mode: str | None, default: Any, source: Evidence, note: str) -> Any:
+    """A lever field with the unit, bounds and meaning of the register field at ``path``; ``source``
+    is what the lever's default rests on, ``note`` is appended to the meaning."""
     reg = register_field(path)
     extra = reg.json_schema_extra
     assert isinstance(extra, dict), path
-    doc = (reg.description or "") + (f" {evidence}" if evidence else "")
-    if callable(default):
-        field = Field(default_factory=default, description=doc,
-                      json_schema_extra={"unit": extra["unit"], "source": source, "lo": extra["lo"], "hi": extra["hi"]})
-    else:
-        field = P(default, extra["unit"], extra["lo"], extra["hi"], source, doc)
+    doc = (reg.description or "") + (f" {note}" if note else "")
+    field = P(default, extra["unit"], extra["lo"], extra["hi"], source, doc)
     field.json_schema_extra.update(register=path, mode=mode)
     return field
 
 
-def blend(path: str, default: Any, source: str, evidence: str = "") -> Any:
+def blend(path: str, default: Any, source: Evidence, note: str = "") -> Any:
     """A lever field that blends register field ``path`` towards its value over the ramp."""
-    return _from_register(path, BLEND, default, source, evidence)
+    return _from_register(path, BLEND, default, source, note)
 
 
-def setting(path: str, default: Any, source: str, evidence: str = "") -> Any:
+def setting(path: str, default: Any, source: Evidence, note: str = "") -> Any:
     """A lever field whose value register field ``path`` takes at once while the lever is active."""
-    return _from_register(path, SET, default, source, evidence)
+    return _from_register(path, SET, default, source, note)
 
 
-def like(path: str, default: Any | Callable[[], Any], source: str, evidence: str = "") -> Any:
+def like(path: str, default: Any | Callable[[], Any], source: Evidence, note: str = "") -> Any:
     """A lever field shaped like register field ``path`` whose value the lever's ``computed``
     turns into that field's value (``default`` may be a factory)."""
-    return _from_register(path, None, default, source, evidence)
+    return _from_register(path, None, default, source, note)
 
 
 def _blend(obj: Any, field: str, target: float, x: float) -> None:
@@ -142,7 +140,7 @@ class Lever(Section):
     enabled: bool = Field(True, description="Switch the lever on (false switches off one inherited through extends).")
     start: MonthRef = Field(1, description="First month: a month index (1 = first simulated month) or 'YYYY-MM'.")
     end: MonthRef | None = Field(None, description="Last month (inclusive), index or 'YYYY-MM'; none = to the end.")
-    ramp_months: int = P(0, "months", 0, 600, "assumption",
+    ramp_months: int = P(0, "months", 0, 600, ASSUMED,
                          "Months over which the lever phases in linearly from the scenario's values (0 = at once).")
 
     @classmethod
@@ -202,8 +200,8 @@ class OrgSupport(Lever):
     key: ClassVar[str] = "org_support"
     year: ClassVar[str] = "2009"
     summary: ClassVar[str] = "rent subsidy and utility discount shares for community organizations"
-    rent_subsidy_share: float = blend("organizations.rent_subsidy_share", 0.5, "source article")
-    utility_discount_share: float = blend("organizations.utility_discount_share", 0.3, "source article")
+    rent_subsidy_share: float = blend("organizations.rent_subsidy_share", 0.5, assumed(quote=SUPPORT))
+    utility_discount_share: float = blend("organizations.utility_discount_share", 0.3, assumed(quote=SUPPORT))
 
 
 class DirectRegistration(Lever):
@@ -212,11 +210,13 @@ class DirectRegistration(Lever):
     key: ClassVar[str] = "direct_registration"
     year: ClassVar[str] = "2013"
     summary: ClassVar[str] = "registration without a sponsor: shorter delay, lower cost, lower capital and premises"
-    registration_delay_months: float = blend("organizations.registration_delay_months", 2.0, "source article")
-    registration_cost_yuan: float = blend("organizations.registration_cost_yuan", 3000.0, "assumption")
-    capital_requirement_yuan: float = blend("organizations.capital_requirement_yuan", 10000.0, "source article")
-    premises_required: float = blend("organizations.premises_required", 0.0, "source article")
-    abandon_rate: float = blend("organizations.abandon_rate", 0.02, "assumption",
+    registration_delay_months: float = blend("organizations.registration_delay_months", 2.0, ASSUMED)
+    registration_cost_yuan: float = blend("organizations.registration_cost_yuan", 3000.0, ASSUMED)
+    capital_requirement_yuan: float = blend("organizations.capital_requirement_yuan", 10000.0,
+                                     assumed(quote=LOWERED))
+    premises_required: float = blend("organizations.premises_required", 0.0, assumed(
+        0.0, 0.5, "triangular", "the article says requirements were lowered (降低), not abolished", quote=LOWERED))
+    abandon_rate: float = blend("organizations.abandon_rate", 0.02, assumed(quote=LOWERED),
                                      "(Direct registration: a simpler approval.)")
 
 
@@ -226,12 +226,14 @@ class Incubators(Lever):
     key: ClassVar[str] = "incubators"
     year: ClassVar[str] = "2007"
     summary: ClassVar[str] = "space, small grants, registration help, capacity building for start-ups"
-    coverage: float = blend("streets.incubator", 1.0, "source article", "(All 17 districts by 2015.)")
-    slots: int = setting("organizations.incubator_slots", 6, "assumption")
-    grant_yuan: float = setting("organizations.incubator_grant_yuan", 50000.0, "source article")
-    delay_cut: float = setting("organizations.incubator_delay_cut", 0.5, "source article")
-    capacity_gain: float = setting("organizations.incubator_capacity_gain", 0.15, "source article")
-    running_cost_yuan: float = setting("streets.incubator_running_cost_yuan", 200000.0, "assumption")
+    coverage: float = blend("streets.incubator", 1.0, assumed(
+        0.5, 1.0, "triangular", "every district has incubators; how many streets each serves is not said",
+        quote="在全市17個區縣陸續建成各類社會組織孵化基地"), "(All 17 districts by 2015.)")
+    slots: int = setting("organizations.incubator_slots", 6, ASSUMED)
+    grant_yuan: float = setting("organizations.incubator_grant_yuan", 50000.0, assumed(quote=INCUBATOR))
+    delay_cut: float = setting("organizations.incubator_delay_cut", 0.5, assumed(quote=INCUBATOR))
+    capacity_gain: float = setting("organizations.incubator_capacity_gain", 0.15, assumed(quote=INCUBATOR))
+    running_cost_yuan: float = setting("streets.incubator_running_cost_yuan", 200000.0, ASSUMED)
 
 
 class ServiceCentres(Lever):
@@ -240,10 +242,10 @@ class ServiceCentres(Lever):
     key: ClassVar[str] = "service_centres"
     year: ClassVar[str] = "2002"
     summary: ClassVar[str] = "support network for organizations (coverage share of streets)"
-    coverage: float = blend("streets.service_centre", 0.8, "source article", "(80 % c.2015.)")
-    quality_gain: float = setting("organizations.service_centre_quality", 0.1, "assumption")
-    founding_gain: float = setting("organizations.service_centre_founding", 0.3, "assumption")
-    running_cost_yuan: float = setting("streets.service_centre_running_cost_yuan", 300000.0, "assumption")
+    coverage: float = blend("streets.service_centre", 0.8, article("共建成168家,覆蓋率達到80%"), "(80 % c.2015.)")
+    quality_gain: float = setting("organizations.service_centre_quality", 0.1, ASSUMED)
+    founding_gain: float = setting("organizations.service_centre_founding", 0.3, ASSUMED)
+    running_cost_yuan: float = setting("streets.service_centre_running_cost_yuan", 300000.0, ASSUMED)
 
 
 class PurchaseOfServices(Lever):
@@ -255,15 +257,16 @@ class PurchaseOfServices(Lever):
     year: ClassVar[str] = "2011"
     summary: ClassVar[str] = "government buys services by tender; budget, award rule, eligibility catalogue"
     computes: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {"streets.purchase_kinds": (SET, ("kinds",))}
-    budget_yuan: float = blend("streets.purchase_budget_yuan", 1.5e6, "calibrated",
+    budget_yuan: float = blend("streets.purchase_budget_yuan", 1.5e6, CALIBRATED,
                                "(City total over 5 billion yuan c.2015.)")
-    weight_price: float = setting("streets.weight_price", 0.3, "contracting studies")
-    weight_quality: float = setting("streets.weight_quality", 0.3, "contracting studies")
-    weight_track_record: float = setting("streets.weight_track_record", 0.3, "contracting studies")
-    weight_incumbency: float = setting("streets.weight_incumbency", 0.1, "Chinese purchase-of-services studies")
-    catalogue_min_age_months: int = setting("streets.catalogue_min_age_months", 6, "source article")
-    catalogue_min_reputation: float = setting("streets.catalogue_min_reputation", 0.3, "source article")
-    kinds: list[str] = like("streets.purchase_kinds", lambda: list(NEED_KINDS), "source article")
+    weight_price: float = setting("streets.weight_price", 0.3, study("contracting studies", False))
+    weight_quality: float = setting("streets.weight_quality", 0.3, study("contracting studies", False))
+    weight_track_record: float = setting("streets.weight_track_record", 0.3, study("contracting studies", False))
+    weight_incumbency: float = setting("streets.weight_incumbency", 0.1,
+                                    study("Chinese purchase-of-services studies", False))
+    catalogue_min_age_months: int = setting("streets.catalogue_min_age_months", 6, assumed(quote=CATALOGUE))
+    catalogue_min_reputation: float = setting("streets.catalogue_min_reputation", 0.3, assumed(quote=CATALOGUE))
+    kinds: list[str] = like("streets.purchase_kinds", lambda: list(NEED_KINDS), assumed(quote=CATALOGUE))
 
     @model_validator(mode="after")
     def _kinds(self) -> "PurchaseOfServices":
@@ -281,9 +284,9 @@ class VenturePhilanthropy(Lever):
     key: ClassVar[str] = "venture_philanthropy"
     year: ClassVar[str] = "2009"
     summary: ClassVar[str] = "welfare-lottery fund awarded by competitive project bidding"
-    budget_yuan: float = blend("funders.lottery_budget_yuan", 5.0e5, "assumption")
-    grant_yuan: float = setting("funders.lottery_grant_yuan", 150000.0, "assumption")
-    sw_hire: float = setting("funders.lottery_sw_hire", 1.0, "source article")
+    budget_yuan: float = blend("funders.lottery_budget_yuan", 5.0e5, ASSUMED)
+    grant_yuan: float = setting("funders.lottery_grant_yuan", 150000.0, ASSUMED)
+    sw_hire: float = setting("funders.lottery_sw_hire", 1.0, assumed(quote=LOTTERY))
 
 
 class SelfGovernanceFunds(Lever):
@@ -292,9 +295,9 @@ class SelfGovernanceFunds(Lever):
     key: ClassVar[str] = "self_governance_funds"
     year: ClassVar[str] = "2011"
     summary: ClassVar[str] = "yuan per committee per year for residents' micro-projects"
-    yuan_per_committee: float = blend("committees.self_governance_fund_yuan", 30000.0,
-                                      "Lujiazui self-governance fund practice")
-    coverage: float = blend("committees.fund_coverage", 1.0, "assumption")
+    yuan_per_committee: float = blend("committees.self_governance_fund_yuan", 30000.0, assumed(
+        note="Lujiazui practice gives 10-20 thousand yuan a project, not a sum per committee"))
+    coverage: float = blend("committees.fund_coverage", 1.0, ASSUMED)
 
 
 class CommunityFoundations(Lever):
@@ -303,9 +306,10 @@ class CommunityFoundations(Lever):
     key: ClassVar[str] = "community_foundations"
     year: ClassVar[str] = "2013"
     summary: ClassVar[str] = "street-level foundations granting to local projects"
-    budget_yuan: float = blend("funders.foundation_budget_yuan", 300000.0, "assumption")
-    coverage: float = blend("funders.foundation_coverage", 1.0, "source article", "(4 of ~209 c.2015.)")
-    social_match: float = setting("funders.foundation_social_match", 0.5, "assumption")
+    budget_yuan: float = blend("funders.foundation_budget_yuan", 300000.0, ASSUMED)
+    coverage: float = blend("funders.foundation_coverage", 1.0, assumed(quote="目前已成立社區基金會4家"),
+                             "(4 of ~209 c.2015.)")
+    social_match: float = setting("funders.foundation_social_match", 0.5, ASSUMED)
 
 
 class SocialWorkerSupport(Lever):
@@ -319,13 +323,16 @@ class SocialWorkerSupport(Lever):
     computes: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {
         "social_workers.graduates_per_year": (BLEND, ("graduates_multiplier",))}
     salary_subsidy_certified_yuan: float = blend("social_workers.salary_subsidy_certified_yuan", 800.0,
-                                                 "source article", "(Xuhui.)")
-    pay_floor_share: float = blend("social_workers.pay_floor_share", 1.0, "source article")
-    exam_support: float = blend("social_workers.exam_support", 0.6, "source article")
-    exam_subsidy_yuan: float = blend("social_workers.exam_subsidy_yuan", 500.0, "source article")
-    training_skill_gain: float = blend("social_workers.training_skill_gain", 0.04, "source article")
-    training_cost_yuan: float = blend("social_workers.training_cost_yuan", 1500.0, "assumption")
-    graduates_multiplier: float = P(1.0, "relative", 0, 10, "assumption", "University places relative to the register.")
+                                                 assumed(quote="給予薪酬補貼的形式"), "(Xuhui.)")
+    pay_floor_share: float = blend("social_workers.pay_floor_share", 1.0, article(
+        "社區工作者不低于社平工資的待遇標準",
+        note="the article sets the floor for community workers; the lever applies it to social workers"))
+    exam_support: float = blend("social_workers.exam_support", 0.6, assumed(quote=EXAM))
+    exam_subsidy_yuan: float = blend("social_workers.exam_subsidy_yuan", 500.0, assumed(quote=EXAM))
+    training_skill_gain: float = blend("social_workers.training_skill_gain", 0.04,
+                                       assumed(quote="分期、分批、分層的崗位輪訓"))
+    training_cost_yuan: float = blend("social_workers.training_cost_yuan", 1500.0, ASSUMED)
+    graduates_multiplier: float = P(1.0, "relative", 0, 10, ASSUMED, "University places relative to the register.")
 
     def computed(self, p: Parameters) -> dict[str, Any]:
         """Graduates per year: the scenario's times ``graduates_multiplier``."""
@@ -338,9 +345,11 @@ class CommitteeReform(Lever):
     key: ClassVar[str] = "committee_reform"
     year: ClassVar[str] = "2014"
     summary: ClassVar[str] = "lower administrative burden, gate on new tasks, share of direct elections"
-    burden_cut: float = blend("committees.burden_cut", 0.3, "committee surveys")
-    new_task_gate: float = blend("committees.new_task_gate", 0.8, "source article")
-    direct_election_share: float = blend("committees.direct_election_share", 0.6, "source article")
+    burden_cut: float = blend("committees.burden_cut", 0.3,
+                             assumed(quote="明確了居委會依法協助行政事項清單"))
+    new_task_gate: float = blend("committees.new_task_gate", 0.8, assumed(quote="建立了居民區工作事項準入機制"))
+    direct_election_share: float = blend("committees.direct_election_share", 0.6,
+                                        assumed(quote="大幅度提高居委會直選比例"))
 
 
 class StreetReform(Lever):
@@ -349,9 +358,9 @@ class StreetReform(Lever):
     key: ClassVar[str] = "street_reform"
     year: ClassVar[str] = "2014"
     summary: ClassVar[str] = "street office freed from investment attraction, budget guaranteed, service focus"
-    investment_duty_share: float = blend("streets.investment_duty_share", 0.0, "source article")
-    budget_guaranteed: float = blend("streets.budget_guaranteed", 1.0, "source article")
-    service_support_hours: float = blend("streets.service_support_hours", 40.0, "assumption")
+    investment_duty_share: float = blend("streets.investment_duty_share", 0.0, article(INVESTMENT))
+    budget_guaranteed: float = blend("streets.budget_guaranteed", 1.0, article("明確街道經費支出由區政府全額保障"))
+    service_support_hours: float = blend("streets.service_support_hours", 40.0, ASSUMED)
 
 
 class OpenVenues(Lever):
@@ -360,8 +369,8 @@ class OpenVenues(Lever):
     key: ClassVar[str] = "open_venues"
     year: ClassVar[str] = "2011"
     summary: ClassVar[str] = "community venues opened to organizations (lower costs, more reach)"
-    open_share: float = blend("streets.venues_open_share", 0.6, "source article")
-    venue_reach: float = setting("organizations.venue_reach", 0.25, "assumption")
+    open_share: float = blend("streets.venues_open_share", 0.6, ASSUMED)
+    venue_reach: float = setting("organizations.venue_reach", 0.25, ASSUMED)
 
 
 class Oversight(Lever):
@@ -370,11 +379,11 @@ class Oversight(Lever):
     key: ClassVar[str] = "oversight"
     year: ClassVar[str] = "2012"
     summary: ClassVar[str] = "evaluation, credit records; poor performers lose contracts"
-    evaluation_coverage: float = blend("streets.evaluation_coverage", 0.8, "source article")
-    lose_contract_below: float = blend("streets.lose_contract_below", 0.45, "assumption")
-    credit_weight: float = blend("organizations.reputation_step", 0.5, "assumption",
+    evaluation_coverage: float = blend("streets.evaluation_coverage", 0.8, assumed(quote="績效評估導則"))
+    lose_contract_below: float = blend("streets.lose_contract_below", 0.45, ASSUMED)
+    credit_weight: float = blend("organizations.reputation_step", 0.5, ASSUMED,
                                  "(Credit records: the weight of evaluations in reputation.)")
-    cost_per_evaluation_yuan: float = setting("streets.evaluation_cost_yuan", 5000.0, "assumption")
+    cost_per_evaluation_yuan: float = setting("streets.evaluation_cost_yuan", 5000.0, ASSUMED)
 
 
 class Publicity(Lever):
@@ -390,11 +399,11 @@ class Publicity(Lever):
         "residents.publicity_awareness": (BLEND, ("budget_yuan", "awareness_per_100k_yuan")),
         "residents.publicity_participation": (BLEND, ("budget_yuan", "participation_per_100k_yuan")),
     }
-    budget_yuan: float = blend("residents.publicity_budget_yuan", 100000.0, "assumption")
+    budget_yuan: float = blend("residents.publicity_budget_yuan", 100000.0, ASSUMED)
     awareness_per_100k_yuan: float = P(0.01, "monthly awareness step per 100,000 yuan-year per 100,000 residents",
-                                       0, 1, "assumption", "Awareness raised per unit of spending.")
+                                       0, 1, ASSUMED, "Awareness raised per unit of spending.")
     participation_per_100k_yuan: float = P(0.001, "monthly joining chance per 100,000 yuan-year per 100,000 residents",
-                                           0, 1, "assumption", "Joining chance raised per unit of spending.")
+                                           0, 1, ASSUMED, "Joining chance raised per unit of spending.")
 
     def computed(self, p: Parameters) -> dict[str, Any]:
         """Awareness step and joining chance: per-100,000-yuan effect times the budget, at most 1."""

@@ -173,6 +173,6 @@ def test_params_listings_show_each_entry_s_role(run_main, capsys):
     assert rows["parameters.social_workers.city_residents"]["role"] == "fixed"
     assert run_main(["params", "--markdown"]) == 0
     table = capsys.readouterr().out.splitlines()
-    assert table[0] == "| parameter | default | unit | bounds | source | role | meaning |"
+    assert table[0] == "| parameter | default | unit | bounds | evidence | plausible range | role | meaning |"
     assert any(line.startswith("| `parameters.streets.purchase_budget_yuan` |") and "| lever |" in line
                for line in table)

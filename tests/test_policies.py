@@ -203,7 +203,10 @@ def test_every_lever_path_is_a_register_field_with_role_lever():
         assert all(rows[f"policies.{key}.{f}"]["role"] == LEVER
                    for f in cls.model_fields if f"policies.{key}.{f}" in rows)
     others = [r for p, r in rows.items() if p.startswith("parameters.") and r["role"] != LEVER]
-    assert all(r["role"] == ("uncertain" if r["source"] == "assumption" else "fixed") for r in others)
+    for r in others:
+        is_unknown = r["evidence"] == "assumption" or (r["evidence"] == "study" and not r["magnitude"])
+        assert r["role"] == ("uncertain" if is_unknown else "fixed"), r["path"]
+    assert any(r["role"] == "uncertain" and r["evidence"] == "study" for r in others)
 
 
 def test_no_lever_field_redeclares_a_register_field():

@@ -1,7 +1,9 @@
 """Documentation generated from the one parameter register and the declared outcomes.
 
 ``python run.py params [--markdown | --json]`` prints the parameter register (each
-entry with its role: fixed, uncertain or lever); ``docs/ODD.md``
+entry with its evidence, its plausible range and its role: fixed, uncertain or lever;
+``--json`` adds the quote or citation, the study's magnitude flag and the range's
+distribution and reason); ``docs/ODD.md``
 embeds it between markers, refreshed by ``python -m model.tools.docs``.
 """
 
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from ..outcomes import OUTCOMES
 from ..output import atomic_write_text
-from ..register import register_rows
+from ..register import evidence_text, range_text, register_rows
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 MARKERS = {
@@ -31,28 +33,38 @@ def _fmt(v: object) -> str:
     return str(v)
 
 
+def _kind(row: dict[str, object]) -> str:
+    """Evidence kind and source in a few words (``study: contracting studies (direction only)``)."""
+    return str(row["evidence"]) if row["source"] == row["evidence"] else f"{row['evidence']}: {row['source']}"
+
+
 def register_markdown() -> str:
-    """The parameter register as a Markdown table (role: fixed, uncertain or lever)."""
-    lines = ["| parameter | default | unit | bounds | source | role | meaning |", "|---|---|---|---|---|---|---|"]
+    """The parameter register as a Markdown table (evidence, plausible range, role: fixed,
+    uncertain or lever)."""
+    lines = ["| parameter | default | unit | bounds | evidence | plausible range | role | meaning |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in register_rows():
         bounds = f"[{_fmt(r['lo'])}, {_fmt(r['hi'])}]"
         doc = str(r["doc"]).replace("|", "\\|")
-        lines.append(f"| `{r['path']}` | {_fmt(r['default'])} | {r['unit']} | {bounds} | {r['source']} | "
-                     f"{r['role']} | {doc} |")
+        lines.append(f"| `{r['path']}` | {_fmt(r['default'])} | {r['unit']} | {bounds} | {evidence_text(r)} | "
+                     f"{range_text(r)} | {r['role']} | {doc} |")
     return "\n".join(lines)
 
 
 def register_text() -> str:
-    """The parameter register as plain text, one parameter a line."""
+    """The parameter register as plain text, one parameter a line (evidence kind, source,
+    role, then the plausible range if any)."""
     return "\n".join(
         f"{r['path']:55s} {_fmt(r['default']):>12s}  {r['unit']}  [{_fmt(r['lo'])}, {_fmt(r['hi'])}]  "
-        f"({r['source']}; {r['role']})"
+        f"({_kind(r)}; {r['role']})" + (f"  range {range_text(r)}" if r["range"] else "")
         for r in register_rows()
     )
 
 
 def register_json() -> str:
-    """The parameter register as a JSON list of rows (path, default, type, unit, lo, hi, source, role, doc)."""
+    """The parameter register as a JSON list of rows: path, default, type, unit, lo, hi, source,
+    evidence, citation, quote, magnitude, note, range (lo, hi, distribution, reason, or null),
+    role, doc."""
     return json.dumps(register_rows(), indent=1, ensure_ascii=False)
 
 

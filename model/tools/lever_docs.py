@@ -13,7 +13,8 @@ evidence) is written by hand; between markers
 this module writes, reading ``LEVERS`` and the register (never retyped numbers):
 
 * ``FACTS``: year, summary, the ledger purposes the lever pays for;
-* ``PARAMETERS``: the lever's own fields: default, unit, bounds, source, meaning;
+* ``PARAMETERS``: the lever's own fields: default, unit, bounds, evidence (what the default rests
+  on), plausible range, meaning;
 * ``MOVES``: the lever's table: which register field each of its fields moves, and whether
   it is blended over the ramp or set outright (or computed from several fields);
 * ``EFFECT``: the figure ``docs/figures/levers/<key>.png`` and the paired effect table.
@@ -40,6 +41,7 @@ from ..outcomes import OUTCOMES
 from ..output import atomic_write_text
 from ..params import Parameters, field_rows, flat_values
 from ..policies import BLEND, LEVERS, PURPOSE_LEVER, SET, Lever
+from ..register import evidence_text, range_text
 from ..scenario import load_scenario, with_overrides
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,12 +104,13 @@ def own_rows(key: str) -> list[dict[str, Any]]:
 
 def parameters_table(key: str) -> str:
     """Markdown table of a lever's own parameters."""
-    lines = ["| field | default | unit | bounds | source | meaning |", "|---|---|---|---|---|---|"]
+    lines = ["| field | default | unit | bounds | evidence | plausible range | meaning |",
+             "|---|---|---|---|---|---|---|"]
     for r in own_rows(key):
         field = r["path"].rsplit(".", 1)[1]
         bounds = "" if r["lo"] is None and r["hi"] is None else f"[{r['lo']:g}, {r['hi']:g}]"
         lines.append(f"| `{field}` | {_cell(_fmt(r['default']))} | {_cell(r['unit'])} | {bounds} | "
-                     f"{_cell(r['source'])} | {_cell(r['doc'])} |")
+                     f"{_cell(evidence_text(r))} | {_cell(range_text(r))} | {_cell(r['doc'])} |")
     return "\n".join(lines)
 
 
