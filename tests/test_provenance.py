@@ -3,6 +3,8 @@ article are verbatim, and every number we do not know has a plausible range and 
 
 from __future__ import annotations
 
+import hashlib
+
 import importlib.util
 import json
 import math
@@ -15,8 +17,11 @@ from model.params import (DISTRIBUTIONS, EVIDENCE_KINDS, Evidence, P, Range, art
 from model.register import evidence_text, range_text, register_rows
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = ROOT / "data" / "source-article.txt"
-SHARED_ARTICLE = ROOT.parent / "shared" / "seed" / "000_8b3fe4cfe6d513fd.txt"
+ARTICLE = ROOT.parent / "shared" / "seed" / "000_8b3fe4cfe6d513fd.txt"
+"""The source article as the project's machines hold it (shared/ beside the repository; CI has it
+too). The repository does not redistribute the article's full text: where it is absent, the
+quote checks skip."""
+ARTICLE_SHA256 = "5eb22e882ae212170c3e77c0894156973459898feb3439d7a73ef5cfafee4382"
 
 NOT_IN_THE_ARTICLE = (
     "parameters.organizations.incubator_grant_yuan", "policies.incubators.grant_yuan",
@@ -71,6 +76,8 @@ def rows() -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def article_text() -> str:
+    if not ARTICLE.exists():
+        pytest.skip(f"the source article is not beside this checkout ({ARTICLE}); quotes not checked")
     return ARTICLE.read_text(encoding="utf-8")
 
 
@@ -79,12 +86,10 @@ def needs_range(r: dict) -> bool:
     return numeric and (r["evidence"] == "assumption" or (r["evidence"] == "study" and not r["magnitude"]))
 
 
-def test_the_committed_article_is_the_source_and_small(article_text):
-    """data/source-article.txt is a few KB and, where shared/ sits beside the repo, the same text."""
-    assert 1_000 < ARTICLE.stat().st_size < 300_000
+def test_the_article_is_the_source_the_quotes_were_taken_from(article_text):
+    """The quotes were checked against this exact text (its SHA-256)."""
     assert "三社聯動" in article_text
-    if SHARED_ARTICLE.exists():
-        assert SHARED_ARTICLE.read_text(encoding="utf-8") == article_text
+    assert hashlib.sha256(article_text.encode("utf-8")).hexdigest() == ARTICLE_SHA256
 
 
 def test_every_entry_has_an_evidence_kind(rows):
