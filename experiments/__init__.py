@@ -22,6 +22,7 @@ Modules, in the order a run goes through them:
 | ``fonts.py`` | the font with Chinese glyphs for every zh figure (reports and dashboard; ``mplfonts``) |
 | ``report.py``, ``i18n.py`` | report.md and report.html in English or Chinese |
 | ``cli.py`` | the ``experiment`` subcommand of run.py |
+| ``publish_sensitivity.py`` | docs/sensitivity.md from a finished Sobol experiment (ranking of assumptions, tables, figure) |
 
 The file format, statistics and outputs are documented in ``docs/experiments.md``.
 """
