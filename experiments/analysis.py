@@ -34,7 +34,8 @@ that are not design points of a sweep.
   the 95% interval over parameter draws of the draw-level effect (mean over
   replications within a draw), the seeds' 95% interval, the share of draws
   in which the arm is higher and the 3 parameters the effect follows most
-  (Spearman's rho over draws); the rankings of the arms on each headline
+  (Spearman's rho over draws, with the |rho| the largest would reach by
+  chance, Bonferroni over the parameters); the rankings of the arms on each headline
   outcome with their shares of draws; the parameter values of every draw.
   With draws, summary.csv, effects.csv and cost_effectiveness.csv pool every
   (draw, replication) run, paired by draw and replication.
@@ -61,7 +62,7 @@ from model.outcomes import OUTCOME_NAMES
 from model.params import GROUPS
 
 from .design import ANALYSIS_KEY, Task, problem, stream_seed
-from .uncertainty import draw_effects, effect_summary, rankings, top_spearman
+from .uncertainty import chance_rho, draw_effects, effect_summary, rankings, top_spearman
 from .reduce import (  # noqa: F401 - LAST_MONTHS, reduce_run: re-exported
     GROUP_LAPSED,
     GROUP_MET,
@@ -569,8 +570,9 @@ def _by_run(ends: pd.DataFrame, arm: str, outcome: str) -> dict[tuple[int, int],
 def uncertainty_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame | None:
     """uncertainty.csv: for every pair of arms and outcome, the mean effect (arm - compared, paired by
     draw and replication), the 95% interval over draws of the draw-level effect, the seeds' 95% interval
-    on the mean effect, the share of draws in which the arm is higher, and the 3 parameters whose draws
-    correlate most with the draw-level effect by rank (Spearman's rho)."""
+    on the mean effect, the share of draws in which the arm is higher, the 3 parameters whose draws
+    correlate most with the draw-level effect by rank (Spearman's rho) and the |rho| the largest of them
+    would exceed by chance 5% of the time if no parameter mattered (``rho_chance``)."""
     draws = exp.draws
     if draws is None:
         return None
@@ -585,12 +587,13 @@ def uncertainty_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame | N
             for d, v in by_draw.items():
                 y[d] = v.mean()
             top = top_spearman(draws.values, draws.paths, y)
+            row["rho_chance"] = chance_rho(int(np.isfinite(y).sum()), len(draws.paths))
             for i in range(3):
                 name, rho = top[i] if i < len(top) else ("", math.nan)
                 row[f"parameter_{i + 1}"], row[f"rho_{i + 1}"] = name, rho
             rows.append(row)
     cols = ["arm", "compared_with", "outcome", "effect", "draw_low", "draw_high", "seed_low", "seed_high",
-            "p_higher", "draws", "runs"] + [f"{c}_{i}" for i in (1, 2, 3) for c in ("parameter", "rho")]
+            "p_higher", "draws", "runs", "rho_chance"] + [f"{c}_{i}" for i in (1, 2, 3) for c in ("parameter", "rho")]
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -41,7 +41,7 @@ Applying a draw to an arm
 Layout: the register's uncertain entries (``uncertain_entries``,
 ``check_parameters``); sampling (``quantiles``, ``Draws``, ``sample_draws``,
 ``renormalise``, ``order_pairs``, ``arm_overrides``); statistics
-(``draw_effects``, ``effect_summary``, ``rankings``, ``top_spearman``).
+(``draw_effects``, ``effect_summary``, ``rankings``, ``chance_rho``, ``top_spearman``).
 """
 
 from __future__ import annotations
@@ -272,6 +272,16 @@ def rankings(levels: dict[str, dict[int, float]]) -> tuple[Counter, int]:
         counts[text] += 1
         n += 1
     return counts, n
+
+
+def chance_rho(n_draws: int, n_params: int, level: float = 0.05) -> float:
+    """The |rho| that the largest of ``n_params`` Spearman correlations over ``n_draws`` draws exceeds by
+    chance with probability ``level`` when no parameter matters (Bonferroni over the parameters, t
+    approximation of rho's null distribution); NaN for under 4 draws."""
+    if n_draws < 4 or n_params < 1:
+        return math.nan
+    tq = float(stats.t.ppf(1 - level / 2 / n_params, n_draws - 2))
+    return tq / math.sqrt(n_draws - 2 + tq * tq)
 
 
 def top_spearman(params: np.ndarray, names: list[str], y: np.ndarray, k: int = 3) -> list[tuple[str, float]]:
