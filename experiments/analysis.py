@@ -323,9 +323,11 @@ def summary_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame:
 
 
 def _paired(ends: pd.DataFrame, arm: str, ref: str, point: int, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """Values of ``arm`` and ``ref`` in the runs they share (same draw and replication), in that order."""
-    a = ends[(ends["arm"] == arm) & (ends["point"] == point)].set_index(["draw", "replication"])[column]
-    r = ends[(ends["arm"] == ref) & (ends["point"] == point)].set_index(["draw", "replication"])[column]
+    """Values of ``arm`` and ``ref`` in the runs they share (same draw, if the table has draws, and
+    replication), in that order."""
+    keys = ["draw", "replication"] if "draw" in ends else ["replication"]
+    a = ends[(ends["arm"] == arm) & (ends["point"] == point)].set_index(keys)[column]
+    r = ends[(ends["arm"] == ref) & (ends["point"] == point)].set_index(keys)[column]
     common = a.index.intersection(r.index).sort_values()
     return a.loc[common].to_numpy(dtype=np.float64), r.loc[common].to_numpy(dtype=np.float64)
 
