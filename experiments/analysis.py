@@ -29,6 +29,16 @@ that are not design points of a sweep.
 * ``sensitivity.csv`` (Sobol and Morris designs): SALib's indices with their
   95% bootstrap intervals, per arm and outcome, on the per-point mean over
   replications.
+* ``uncertainty.csv``, ``ranking.csv``, ``draws.csv`` (experiments with
+  ``[uncertainty]``): for every pair of arms and outcome, the mean effect,
+  the 95% interval over parameter draws of the draw-level effect (mean over
+  replications within a draw), the seeds' 95% interval, the share of draws
+  in which the arm is higher and the 3 parameters the effect follows most
+  (Spearman's rho over draws, with the |rho| the largest would reach by
+  chance, Bonferroni over the parameters); the rankings of the arms on each headline
+  outcome with their shares of draws; the parameter values of every draw.
+  With draws, summary.csv, effects.csv and cost_effectiveness.csv pool every
+  (draw, replication) run, paired by draw and replication.
 * ``attribution.csv``: exact Shapley values of an arm's effect over its
   levers, with paired t intervals over replications, plus each lever's effect
   alone and its effect when added last.
@@ -52,6 +62,7 @@ from model.outcomes import OUTCOME_NAMES
 from model.params import GROUPS
 
 from .design import ANALYSIS_KEY, Task, problem, stream_seed
+from .uncertainty import chance_rho, draw_effects, effect_summary, rankings, top_spearman
 from .reduce import (  # noqa: F401 - LAST_MONTHS, reduce_run: re-exported
     GROUP_LAPSED,
     GROUP_MET,
@@ -260,6 +271,7 @@ def collect(store: "Store", tasks: list[Task], band_outcomes: list[str] | None =
                     r.months = df["month"].to_numpy()
             del df
         row: dict[str, float | int | str] = {"arm": task.arm, "point": -1 if task.point is None else task.point,
+                                             "draw": -1 if task.draw is None else task.draw,
                                              "replication": task.replication}
         cols = columns or list(OUTCOME_NAMES)
         for name in cols:
@@ -279,7 +291,7 @@ def collect(store: "Store", tasks: list[Task], band_outcomes: list[str] | None =
     names = [c for c in (columns or list(OUTCOME_NAMES)) if c in OUTCOME_NAMES]
     if columns is None:
         names += [TOTAL_SPEND, TOTAL_MET, *GROUP_MET, *GROUP_LAPSED]
-    ends = pd.DataFrame(rows, columns=["arm", "point", "replication", *names])
+    ends = pd.DataFrame(rows, columns=["arm", "point", "draw", "replication", *names])
     return Collected(ends, bands, band_outcomes, months)
 
 
@@ -311,8 +323,11 @@ def summary_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame:
 
 
 def _paired(ends: pd.DataFrame, arm: str, ref: str, point: int, column: str) -> tuple[np.ndarray, np.ndarray]:
-    a = ends[(ends["arm"] == arm) & (ends["point"] == point)].set_index("replication")[column]
-    r = ends[(ends["arm"] == ref) & (ends["point"] == point)].set_index("replication")[column]
+    """Values of ``arm`` and ``ref`` in the runs they share (same draw, if the table has draws, and
+    replication), in that order."""
+    keys = ["draw", "replication"] if "draw" in ends else ["replication"]
+    a = ends[(ends["arm"] == arm) & (ends["point"] == point)].set_index(keys)[column]
+    r = ends[(ends["arm"] == ref) & (ends["point"] == point)].set_index(keys)[column]
     common = a.index.intersection(r.index).sort_values()
     return a.loc[common].to_numpy(dtype=np.float64), r.loc[common].to_numpy(dtype=np.float64)
 
@@ -543,6 +558,79 @@ def group_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["arm", "group", "needs_met_share", "ci_low", "ci_high", "needs_met", "n"])
 
 
+def uncertainty_pairs(exp: "Experiment") -> list[tuple[str, str]]:
+    """(arm, compared with): every arm against the reference, then every other pair in file order."""
+    others = [a.name for a in exp.visible_arms if a.name != exp.reference]
+    return [(a, exp.reference) for a in others] + list(combinations(others, 2))
+
+
+def _by_run(ends: pd.DataFrame, arm: str, outcome: str) -> dict[tuple[int, int], float]:
+    sub = ends[ends["arm"] == arm]
+    return dict(zip(zip(sub["draw"].astype(int), sub["replication"].astype(int)), sub[outcome].astype(float)))
+
+
+def uncertainty_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame | None:
+    """uncertainty.csv: for every pair of arms and outcome, the mean effect (arm - compared, paired by
+    draw and replication), the 95% interval over draws of the draw-level effect, the seeds' 95% interval
+    on the mean effect, the share of draws in which the arm is higher, the 3 parameters whose draws
+    correlate most with the draw-level effect by rank (Spearman's rho) and the |rho| the largest of them
+    would exceed by chance 5% of the time if no parameter mattered (``rho_chance``)."""
+    draws = exp.draws
+    if draws is None:
+        return None
+    rows = []
+    for arm, other in uncertainty_pairs(exp):
+        for outcome in exp.outcomes:
+            if outcome not in ends:
+                continue
+            by_draw = draw_effects(_by_run(ends, arm, outcome), _by_run(ends, other, outcome))
+            row: dict = {"arm": arm, "compared_with": other, "outcome": outcome, **effect_summary(by_draw)}
+            y = np.full(len(draws.values), np.nan)
+            for d, v in by_draw.items():
+                y[d] = v.mean()
+            top = top_spearman(draws.values, draws.paths, y)
+            row["rho_chance"] = chance_rho(int(np.isfinite(y).sum()), len(draws.paths))
+            for i in range(3):
+                name, rho = top[i] if i < len(top) else ("", math.nan)
+                row[f"parameter_{i + 1}"], row[f"rho_{i + 1}"] = name, rho
+            rows.append(row)
+    cols = ["arm", "compared_with", "outcome", "effect", "draw_low", "draw_high", "seed_low", "seed_high",
+            "p_higher", "draws", "runs", "rho_chance"] + [f"{c}_{i}" for i in (1, 2, 3) for c in ("parameter", "rho")]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def ranking_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame | None:
+    """ranking.csv: for each headline outcome, every ranking of the arms (highest draw-level mean first)
+    seen in the draws with its share of draws, most common first ("ranking" rows), then each arm's share
+    of draws alone in first place ("first" rows)."""
+    if exp.draws is None:
+        return None
+    rows = []
+    arms = [a.name for a in exp.visible_arms]
+    for outcome in exp.headline:
+        if outcome not in ends:
+            continue
+        levels = {}
+        for arm in arms:
+            sub = ends[ends["arm"] == arm]
+            levels[arm] = sub.groupby("draw")[outcome].mean().to_dict()
+        counts, n = rankings(levels)
+        if n == 0:
+            continue
+        for order, c in sorted(counts.items(), key=lambda kv: -kv[1]):
+            rows.append({"outcome": outcome, "kind": "ranking", "arms": order, "draws": c,
+                         "share_of_draws": c / n})
+        firsts = {arm: sum(c for order, c in counts.items() if order.split(" > ")[0] == arm) for arm in arms}
+        rows += [{"outcome": outcome, "kind": "first", "arms": arm, "draws": c, "share_of_draws": c / n}
+                 for arm, c in firsts.items()]
+    return pd.DataFrame(rows, columns=["outcome", "kind", "arms", "draws", "share_of_draws"])
+
+
+def draws_table(exp: "Experiment") -> pd.DataFrame | None:
+    """draws.csv: every parameter's value in every draw (before an arm's own entries are left out)."""
+    return None if exp.draws is None else pd.DataFrame(exp.draws.table())
+
+
 @dataclass
 class Tables:
     summary: pd.DataFrame
@@ -552,6 +640,9 @@ class Tables:
     sensitivity: pd.DataFrame | None
     attribution: pd.DataFrame | None
     design: pd.DataFrame | None
+    uncertainty: pd.DataFrame | None = None
+    ranking: pd.DataFrame | None = None
+    draws: pd.DataFrame | None = None
 
 
 def design_table(exp: "Experiment", plan: "Plan") -> pd.DataFrame | None:
@@ -567,7 +658,8 @@ def build_tables(exp: "Experiment", plan: "Plan", collected: Collected) -> Table
     ends = collected.ends
     return Tables(summary_table(exp, ends), effects_table(exp, ends), cost_effectiveness_table(exp, ends),
                   group_table(exp, ends), sensitivity_table(exp, plan, ends), attribution_table(exp, ends),
-                  design_table(exp, plan))
+                  design_table(exp, plan), uncertainty_table(exp, ends), ranking_table(exp, ends),
+                  draws_table(exp))
 
 
 def write_tables(root: Path, tables: Tables) -> list[Path]:
@@ -575,7 +667,8 @@ def write_tables(root: Path, tables: Tables) -> list[Path]:
     files = {"summary.csv": tables.summary, "effects.csv": tables.effects,
              "cost_effectiveness.csv": tables.cost, "needs_by_group.csv": tables.groups,
              "sensitivity.csv": tables.sensitivity, "attribution.csv": tables.attribution,
-             "design.csv": tables.design}
+             "design.csv": tables.design, "uncertainty.csv": tables.uncertainty,
+             "ranking.csv": tables.ranking, "draws.csv": tables.draws}
     written = []
     for name, df in files.items():
         path = root / name

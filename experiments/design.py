@@ -30,6 +30,7 @@ from model.scenario import Scenario, ScenarioError, with_overrides
 
 from .checkout import code_digest
 from .spec import MAX_LEVERS, Arm, ArmSpec, Experiment, Sweep, owner_key
+from .uncertainty import arm_overrides, check_parameters, sample_draws
 
 DESIGN_KEY = zlib.crc32(b"experiments.design")
 ANALYSIS_KEY = zlib.crc32(b"experiments.analysis")
@@ -171,6 +172,32 @@ def check_sweep_points(exp: Experiment, problems: list[tuple[str, str]]) -> None
                     problems.append((where, f"{msg} (design point {i + 1}, value {value!r}, arm {arm.name!r})"))
             if len(reported) >= 20:
                 return
+
+
+def check_draws(exp: Experiment, problems: list[tuple[str, str]]) -> None:
+    """Check ``[uncertainty]``'s parameters, draw them (``exp.draws``) and check that every draw validates
+    on every arm (after the arm's own entries are left out)."""
+    spec = exp.uncertainty
+    if spec is None:
+        return
+    bad = check_parameters(spec.parameters)
+    if bad:
+        problems.extend(bad)
+        return
+    seed = spec.seed if spec.seed is not None else exp.seed
+    draws = sample_draws(spec.parameters, spec.draws, seed, spec.design)
+    for arm in exp.visible_arms:
+        values = _flat(arm.scenario.model_dump(mode="json", exclude_none=True))
+        draws.per_arm[arm.name] = [arm_overrides(draws, d, arm.set, values) for d in range(spec.draws)]
+        for d, sets in enumerate(draws.per_arm[arm.name]):
+            try:
+                with_overrides(arm.scenario, sets)
+            except ScenarioError as exc:
+                msg = "; ".join(f"{p}: {m}" for p, m in exc.problems)
+                problems.append(("uncertainty", f"draw {d + 1} does not validate on arm {arm.name!r}: {msg}; "
+                                                "narrow uncertainty.parameters or report the range"))
+                return
+    exp.draws = draws
 
 
 # ---------------------------------------------------------------------------
@@ -317,7 +344,7 @@ def _subset_arms(exp: Experiment, plan: AttributionPlan, problems: list[tuple[st
 
 @dataclass(frozen=True)
 class Task:
-    """One run: an arm (and design point) at one replication."""
+    """One run: an arm (and design point or parameter draw) at one replication."""
 
     run_id: str
     arm: str
@@ -328,6 +355,7 @@ class Task:
     base: dict[str, Any]
     overrides: dict[str, Any]
     key: str
+    draw: int | None = None
 
 
 class Plan:
@@ -340,7 +368,7 @@ class Plan:
         else:
             self.matrix, self.points = None, [{}]
         self._bases = {a.name: a.scenario.model_dump(mode="json", exclude_none=True) for a in exp.arms}
-        self._keys: dict[tuple[str, int], str] = {}
+        self._keys: dict[tuple[str, int, int], str] = {}
         # a run is identified by its scenario, seed and months and by the model's code:
         # --resume never reuses a run made by other code
         self._model_code = code_digest(("model",))
@@ -349,33 +377,48 @@ class Plan:
     def swept(self) -> bool:
         return self.exp.sweep is not None
 
-    def run_id(self, arm: str, point: int | None, rep: int) -> str:
+    @property
+    def n_draws(self) -> int:
+        """Parameter draws (1 without ``[uncertainty]``: the arms' own parameters)."""
+        return len(self.exp.draws.values) if self.exp.draws is not None else 1
+
+    def run_id(self, arm: str, point: int | None, rep: int, draw: int | None = None) -> str:
+        if draw is not None:
+            return f"{arm}.d{draw:04d}.r{rep:04d}"
         if point is None:
             return f"{arm}.r{rep:04d}"
         return f"{arm}.p{point:05d}.r{rep:04d}"
 
-    def _digest(self, arm: str, point_index: int) -> str:
-        key = (arm, point_index)
+    def overrides(self, arm: str, point_index: int, draw: int | None) -> dict[str, Any]:
+        """The overrides of one run: its design point's, or its parameter draw's for this arm."""
+        if draw is not None:
+            return dict(self.exp.draws.per_arm[arm][draw])
+        return dict(self.points[point_index])
+
+    def _digest(self, arm: str, point_index: int, draw: int | None) -> str:
+        key = (arm, point_index, -1 if draw is None else draw)
         d = self._keys.get(key)
         if d is None:
             sc = self.exp.arm(arm).scenario
-            point = self.points[point_index]
-            d = with_overrides(sc, point).digest() if point else sc.digest()
+            sets = self.overrides(arm, point_index, draw)
+            d = with_overrides(sc, sets).digest() if sets else sc.digest()
             self._keys[key] = d
         return d
 
     def tasks(self, replications: range) -> list[Task]:
-        """The runs of the given replications, arm by arm, point by point (a fixed order)."""
+        """The runs of the given replications, arm by arm, point (or draw) by point (a fixed order)."""
         out = []
+        draws: list[int | None] = list(range(self.n_draws)) if self.exp.draws is not None else [None]
         for arm in self.exp.arms:
-            for pi, point in enumerate(self.points):
-                digest = self._digest(arm.name, pi)
+            for pi, draw in itertools.product(range(len(self.points)), draws):
+                digest = self._digest(arm.name, pi, draw)
+                sets = self.overrides(arm.name, pi, draw)
                 for rep in replications:
                     seed = replication_seed(self.exp.seed, rep)
                     key = hashlib.sha256(json.dumps(
                         {"format": RUN_FORMAT, "scenario": digest, "seed": seed, "months": self.exp.months,
                          "model_code": self._model_code}, sort_keys=True).encode()).hexdigest()
                     point_id = pi if self.swept else None
-                    out.append(Task(self.run_id(arm.name, point_id, rep), arm.name, point_id, rep, seed,
-                                    self.exp.months, self._bases[arm.name], dict(point), key))
+                    out.append(Task(self.run_id(arm.name, point_id, rep, draw), arm.name, point_id, rep, seed,
+                                    self.exp.months, self._bases[arm.name], dict(sets), key, draw))
         return out

@@ -93,6 +93,50 @@ TEXT: dict[str, tuple[str, str]] = {
               "模拟范围：{streets} 个街道 × {committees} 个居委会 × 每个居委会 {residents:,} 名居民。"),
     "sweep_text": ("Sweep: {design} design, {points} design points, each run on every arm; factors: {factors}.",
                    "参数扫描：{design} 设计，{points} 个设计点，每个方案都运行；因素：{factors}。"),
+    "draws_text": ("Parameter uncertainty: every arm ran at the same {draws} draws ({design}) of {k} uncertain "
+                   "parameters from their declared ranges and distributions (docs/experiments.md), each draw with "
+                   "the same {reps} seeds: {runs} runs per arm. Draw d is the same parameter set in every arm, "
+                   "except for entries an arm sets itself.",
+                   "参数不确定性：每个方案都在相同的 {draws} 组参数抽样（{design}）下运行，抽样覆盖 {k} 个不确定参数，"
+                   "按其声明的范围和分布抽取（见 docs/experiments.md）；每组参数使用相同的 {reps} 个随机种子，"
+                   "每个方案共 {runs} 次运行。第 d 组参数在所有方案中相同，方案自身设定的参数除外。"),
+    "uncertainty": ("What holds under parameter uncertainty", "参数不确定性下哪些结论成立"),
+    "uncertainty_intro": (
+        "Each statement below counts parameter draws: a draw's effect is the mean over its replications of the "
+        "paired difference. \"Higher in x% of draws\" is the share of draws whose effect is above zero (whether "
+        "higher is better depends on the outcome). The range \"95% of draws\" is the 2.5th to 97.5th "
+        "percentile of the draw-level effects (what we do not know); \"seed noise\" is the 95% interval the "
+        "seeds alone leave on the mean effect. ρ is Spearman's rank correlation over draws between a "
+        "parameter and the effect; a parameter is named only when its |ρ| exceeds what the largest of the "
+        "correlations would reach by chance one time in 20 if no parameter mattered (rho_chance in "
+        "uncertainty.csv): with few draws and many parameters, smaller correlations are not evidence.",
+        "以下每句都以参数抽样为单位计数：每组参数的效果是其各次重复配对差值的平均。\"x% 的抽样中更高\"指效果大于零的抽样"
+        "所占比例（更高是否更好取决于指标）。\"95% 的抽样\"区间为各组参数效果的第 2.5 至 97.5 百分位（反映我们不知道的部分）；"
+        "\"随机噪声\"为仅由随机种子造成的平均效果的 95% 区间。ρ 为参数与效果在各组抽样间的 Spearman 秩相关系数；"
+        "只有当 |ρ| 超过\"没有任何参数起作用时最大相关系数偶然达到的水平\"（20 次中 1 次；见 uncertainty.csv 的 "
+        "rho_chance）时才列出该参数：抽样少而参数多时，较小的相关不构成证据。"),
+    "unc_sentence": ("**{arm}**: {outcome} {dir} than {ref} in {p} of parameter draws (mean effect {eff}; "
+                     "95% of draws between {lo} and {hi}; seed noise {slo} to {shi}){dep}.",
+                     "**{arm}**的{outcome}在 {p} 的参数抽样中{dir}{ref}（平均效果 {eff}；95% 的抽样在 {lo} 至 {hi} "
+                     "之间；随机噪声 {slo} 至 {shi}）{dep}。"),
+    "unc_higher": ("higher", "高于"),
+    "unc_lower": ("lower", "低于"),
+    "unc_depends": ("; the effect depends mostly on {params}", "；其效果主要取决于 {params}"),
+    "unc_no_param": ("; no parameter stands out from chance (|ρ| below {rho})",
+                     "；没有参数的影响超出偶然范围（|ρ| 低于 {rho}）"),
+    "unc_same": ("**{arm}** has the same {outcome} as {ref} in every draw.",
+                 "**{arm}**的{outcome}在每组抽样中都与{ref}相同。"),
+    "unc_ranking": ("On {outcome}, the most common ranking of the arms (highest first) is {ranking}: it holds in "
+                    "{p} of parameter draws. First place: {firsts}.",
+                    "在{outcome}上，最常见的方案排序（从高到低）为 {ranking}，在 {p} 的参数抽样中成立。排名第一："
+                    "{firsts}。"),
+    "unc_first": ("{arm} in {p}", "{arm} {p}"),
+    "unc_pairs": ("Pairs of arms on {outcome}", "{outcome}上的方案两两比较"),
+    "unc_higher_col": ("share of draws higher", "更高的抽样占比"),
+    "unc_draws_col": ("95% of draws", "95% 的抽样"),
+    "unc_seed_col": ("seed noise", "随机噪声"),
+    "unc_depends_col": ("depends most on", "主要取决于"),
+    "compared_with": ("compared with", "比较对象"),
     "arms": ("Arms compared", "比较的方案"),
     "arm": ("arm", "方案"),
     "scenario": ("scenario", "情景"),

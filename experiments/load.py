@@ -11,12 +11,15 @@ problems; list positions are counted from 1):
 2. its meaning: arm names unique, the reference and outcomes exist, every
    arm's scenario loads and every override (and every sweep point)
    validates through :func:`model.scenario.with_overrides`, output names
-   stay inside the results folder, attribution arms can be built.
+   stay inside the results folder, attribution arms can be built, the
+   ``[uncertainty]`` parameters are uncertain register entries and every
+   draw validates on every arm.
 
 Layout: ``load_experiment`` -> ``validate_experiment``, which runs pass 1
 through :func:`model.inputs.pydantic_problems` and pass 2 through
 ``_check_meaning`` (outcomes, replications, arms) and the design's checks
 (:func:`experiments.design.check_sweep_points`,
+:func:`experiments.design.check_draws`,
 :func:`experiments.design.attribution_arms`).
 """
 
@@ -31,7 +34,7 @@ from model.inputs import InputError, Problem, finite_problems, join_path, pydant
 from model.outcomes import OUTCOME_NAMES
 from model.scenario import Scenario, ScenarioError, load_scenario, with_overrides
 
-from .design import attribution_arms, check_sweep_points, n_points
+from .design import attribution_arms, check_draws, check_sweep_points, n_points
 from .spec import MAX_REPLICATIONS, MAX_RUNS, Arm, ArmSpec, Experiment, ExperimentFile, flatten, owner_key
 
 EXPLAIN = {
@@ -74,6 +77,7 @@ def validate_experiment(data: dict[str, Any], raw: bytes, label: str, base_dir: 
     # Design points and derived arms are checked here too, so a bad sweep or
     # attribution is rejected before anything runs.
     check_sweep_points(exp, problems)
+    check_draws(exp, problems)
     if parsed.attribution is not None:
         attribution_arms(exp, problems)
     if problems:
@@ -132,11 +136,27 @@ def _check_meaning(parsed: ExperimentFile, base_dir: Path, problems: list[Proble
     if parsed.sweep is not None and parsed.attribution is not None:
         problems.append(("attribution", "cannot be combined with a [sweep]: attribute effects in an experiment "
                                         "without one"))
+    _check_uncertainty_combinations(parsed, problems)
     arms = [spec for i, arm in enumerate(parsed.arm)
             if (spec := _check_arm(arm, f"arm[{i + 1}]", meta.months, base_dir, problems)) is not None]
     if not problems:
         _check_size(parsed, problems)
     return arms
+
+
+def _check_uncertainty_combinations(parsed: ExperimentFile, problems: list[Problem]) -> None:
+    """``[uncertainty]`` draws parameters for fixed arms and a fixed number of replications: not with a
+    sweep, an attribution or automatic replications."""
+    if parsed.uncertainty is None:
+        return
+    if parsed.sweep is not None:
+        problems.append(("uncertainty", "cannot be combined with a [sweep]: a sweep sets parameters point by "
+                                        "point; draw the uncertain parameters in an experiment without one"))
+    if parsed.attribution is not None:
+        problems.append(("uncertainty", "cannot be combined with an [attribution]: attribute effects in an "
+                                        "experiment without parameter draws"))
+    if parsed.experiment.replications == "auto":
+        problems.append(("experiment.replications", '"auto" cannot be combined with [uncertainty]; give a number'))
 
 
 def _check_outcomes(parsed: ExperimentFile, problems: list[Problem]) -> None:
@@ -204,6 +224,9 @@ def _check_size(parsed: ExperimentFile, problems: list[Problem]) -> None:
     reps = meta.auto.max if meta.replications == "auto" and meta.auto else meta.replications
     assert isinstance(reps, int)
     points = n_points(parsed.sweep) if parsed.sweep is not None else 1
+    if parsed.uncertainty is not None:
+        points *= parsed.uncertainty.draws
     runs = len(parsed.arm) * points * reps
     if runs > MAX_RUNS:
-        problems.append(("experiment", f"{runs:,} runs (arms x design points x replications); at most {MAX_RUNS:,} allowed"))
+        problems.append(("experiment", f"{runs:,} runs (arms x design points or draws x replications); "
+                                       f"at most {MAX_RUNS:,} allowed"))

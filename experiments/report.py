@@ -76,7 +76,8 @@ def build_blocks(exp: "Experiment", tables: "Tables", figures: dict[str, Path], 
                  lang: str) -> list[Block]:
     """The report as blocks: ("h1"|"h2"|"p"|"ul"|"table"|"img", content), one section after another."""
     return [*_intro_blocks(exp, lang), *_design_blocks(exp, tables, info, lang), *_arm_blocks(exp, lang),
-            *_headline_blocks(exp, tables, lang), *_cost_blocks(exp, tables, lang),
+            *_headline_blocks(exp, tables, lang), *_uncertainty_blocks(exp, tables, lang),
+            *_cost_blocks(exp, tables, lang),
             *_sensitivity_blocks(exp, tables, lang), *_attribution_blocks(exp, tables, lang),
             *_figure_blocks(figures, lang), *_effects_table_blocks(exp, tables, lang),
             *_reading_blocks(tables, info, lang), *_provenance_blocks(exp, info, lang)]
@@ -105,6 +106,10 @@ def _design_blocks(exp: "Experiment", tables: "Tables", info: RunInfo, lang: str
         factors = ", ".join(f"`{k}` {v}" for k, v in exp.sweep.factors.items())
         b.append(("p", t("sweep_text", lang, design=exp.sweep.design,
                           points=len(tables.design) if tables.design is not None else 0, factors=factors)))
+    if exp.draws is not None and exp.uncertainty is not None:
+        n = len(exp.draws.values)
+        b.append(("p", t("draws_text", lang, draws=n, design=exp.uncertainty.design, k=len(exp.draws.paths),
+                          reps=info.replications, runs=n * info.replications)))
     return b
 
 
@@ -135,6 +140,75 @@ def _headline_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Blo
                  for o in exp.headline for _, r in eff[(eff["outcome"] == o) & (eff["arm"] == a.name)].iterrows()]
         b += [("h3", _arm_label(exp, a.name, lang)), ("ul", items)]
     return b
+
+
+def _short(path: str) -> str:
+    """A register path without its leading ``parameters.``."""
+    return path.removeprefix("parameters.")
+
+
+def _uncertainty_sentence(exp: "Experiment", r: Any, lang: str) -> str:
+    """One pair of arms on one outcome under parameter uncertainty, in words."""
+    o = r["outcome"]
+    arm, ref = _arm_label(exp, r["arm"], lang), _arm_label(exp, r["compared_with"], lang)
+    if r["draw_low"] == 0 and r["draw_high"] == 0 and r["effect"] == 0:
+        return t("unc_same", lang, arm=arm, outcome=outcome_label(o, lang), ref=ref)
+    higher = r["p_higher"] >= 0.5
+    share = r["p_higher"] if higher else 1.0 - r["p_higher"]
+    params = [f"`{_short(r[f'parameter_{i}'])}` (ρ = {r[f'rho_{i}']:+.2f})" for i in (1, 2, 3)
+              if isinstance(r[f"parameter_{i}"], str) and r[f"parameter_{i}"]
+              and math.isfinite(r["rho_chance"]) and abs(r[f"rho_{i}"]) >= r["rho_chance"]]
+    if params:
+        dep = t("unc_depends", lang, params=", ".join(params[:2]))
+    elif math.isfinite(r["rho_chance"]) and r["parameter_1"]:
+        dep = t("unc_no_param", lang, rho=f"{r['rho_chance']:.2f}")
+    else:
+        dep = ""
+    return t("unc_sentence", lang, arm=arm, ref=ref, outcome=outcome_label(o, lang),
+             dir=t("unc_higher" if higher else "unc_lower", lang), p=f"{100 * share:.0f}%",
+             eff=fmt_diff(o, r["effect"], lang), lo=fmt_ci(o, r["draw_low"], lang), hi=fmt_ci(o, r["draw_high"], lang),
+             slo=fmt_ci(o, r["seed_low"], lang), shi=fmt_ci(o, r["seed_high"], lang), dep=dep)
+
+
+def _uncertainty_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Block]:
+    """What holds under parameter uncertainty: each arm against the reference on the headline outcomes,
+    the rankings of all arms, and the other pairs on the first headline outcome."""
+    unc, rank = tables.uncertainty, tables.ranking
+    if unc is None or unc.empty:
+        return []
+    b: list[Block] = [("h2", t("uncertainty", lang)), ("p", t("uncertainty_intro", lang))]
+    vs_ref = unc[unc["compared_with"] == exp.reference]
+    for a in exp.visible_arms:
+        rows = [r for o in exp.headline for _, r in vs_ref[(vs_ref["arm"] == a.name) & (vs_ref["outcome"] == o)].iterrows()]
+        if rows:
+            b += [("h3", _arm_label(exp, a.name, lang)), ("ul", [_uncertainty_sentence(exp, r, lang) for r in rows])]
+    if rank is not None and not rank.empty:
+        b.append(("ul", [_ranking_sentence(exp, rank, o, lang) for o in exp.headline if (rank["outcome"] == o).any()]))
+    o = exp.headline[0]
+    pairs = unc[(unc["compared_with"] != exp.reference) & (unc["outcome"] == o)]
+    if not pairs.empty:
+        rows_t = [[_arm_label(exp, r["arm"], lang), _arm_label(exp, r["compared_with"], lang), f"{100 * r['p_higher']:.0f}%",
+                   fmt_diff(o, r["effect"], lang), f"{fmt_ci(o, r['draw_low'], lang)} … {fmt_ci(o, r['draw_high'], lang)}",
+                   f"{fmt_ci(o, r['seed_low'], lang)} … {fmt_ci(o, r['seed_high'], lang)}",
+                   f"`{_short(r['parameter_1'])}` ({r['rho_1']:+.2f})" if isinstance(r["parameter_1"], str)
+                   and r["parameter_1"] and abs(r["rho_1"]) >= r["rho_chance"] else "–"] for _, r in pairs.iterrows()]
+        b += [("h3", t("unc_pairs", lang, outcome=outcome_label(o, lang))),
+              ("table", ([t("arm", lang), t("compared_with", lang), t("unc_higher_col", lang), t("effect", lang),
+                          t("unc_draws_col", lang), t("unc_seed_col", lang), t("unc_depends_col", lang)], rows_t))]
+    return b
+
+
+def _ranking_sentence(exp: "Experiment", rank: Any, outcome: str, lang: str) -> str:
+    """The most common ranking of the arms on one outcome, how often it holds and who ranks first how often."""
+    sub = rank[rank["outcome"] == outcome]
+    top = sub[sub["kind"] == "ranking"].iloc[0]
+    ranking = "".join(_arm_label(exp, part, lang) if part not in (" > ", " = ") else part
+                      for part in re.split(r"( > | = )", top["arms"]))
+    firsts = sub[(sub["kind"] == "first") & (sub["draws"] > 0)].sort_values("draws", ascending=False, kind="stable")
+    first_text = ", ".join(t("unc_first", lang, arm=_arm_label(exp, f["arms"], lang), p=f"{100 * f['share_of_draws']:.0f}%")
+                           for _, f in firsts.iterrows()) or "–"
+    return t("unc_ranking", lang, outcome=outcome_label(outcome, lang), ranking=ranking,
+             p=f"{100 * top['share_of_draws']:.0f}%", firsts=first_text)
 
 
 def _cost_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Block]:
@@ -234,6 +308,7 @@ def _reading_blocks(tables: "Tables", info: RunInfo, lang: str) -> list[Block]:
     extra = ", sensitivity.csv" if tables.sensitivity is not None else ""
     extra += ", attribution.csv" if tables.attribution is not None else ""
     extra += ", design.csv" if tables.design is not None else ""
+    extra += ", uncertainty.csv, ranking.csv, draws.csv" if tables.uncertainty is not None else ""
     b += [("h2", t("files", lang)), ("p", t("files_text", lang, extra=extra))]
     return b
 

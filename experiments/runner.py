@@ -241,6 +241,7 @@ def _log_summary(log: Callable[[str], None], exp: Experiment, plan: Plan, out: P
     visible = len(exp.visible_arms)
     log(f"experiment {exp.name!r}: {visible} arm(s) x {reps} replication(s)"
         + (f" x {len(plan.points)} design points" if exp.sweep else "")
+        + (f" x {plan.n_draws} parameter draws" if exp.draws is not None else "")
         + f" = {runs} runs ({executed} executed now, {failed} failed) in {seconds:.1f} s")
     log(f"results in {out}/ (report.md, report.html, summary.csv, effects.csv, ...)")
     if failed:

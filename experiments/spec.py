@@ -1,14 +1,14 @@
 """Experiment files: what they may hold, and the validated experiment the package runs.
 
 An experiment file (TOML) names arms (a scenario plus dotted-path overrides),
-the months, replications and seed, optionally a sweep over factors and an
-attribution of arms' effects to their levers. This module declares that
-shape (pydantic: strict types, unknown keys, ranges) and the validated
-``Experiment``; :mod:`experiments.load` reads a file and checks it. The
+the months, replications and seed, optionally a sweep over factors, draws of
+the uncertain parameters and an attribution of arms' effects to their levers.
+This module declares that shape (pydantic: strict types, unknown keys,
+ranges) and the validated ``Experiment``; :mod:`experiments.load` reads a file and checks it. The
 format is documented in ``docs/experiments.md``.
 
 Layout, in two sections: the shape of the file (the pydantic classes
-``ExperimentMeta``, ``Arm``, ``Sweep``, ``Attribution``, ``ExperimentFile``);
+``ExperimentMeta``, ``Arm``, ``Sweep``, ``Uncertainty``, ``Attribution``, ``ExperimentFile``);
 the validated experiment (``ArmSpec``, ``Experiment``, what the rest of the
 package uses) with the override helpers ``flatten`` and ``owner_key``.
 """
@@ -127,6 +127,17 @@ class Sweep(Strict):
                                           description="Dotted path = [low, high] (grid: = [values...]).")
 
 
+class Uncertainty(Strict):
+    """``[uncertainty]``: draws of the register's uncertain parameters, crossed with the replications."""
+
+    draws: int = Field(ge=2, le=10_000, description="Parameter sets drawn (at least 2).")
+    parameters: list[str] | None = Field(None, min_length=1, max_length=1000,
+                                         description="Dotted register paths drawn (default: every entry with "
+                                                     "role \"uncertain\" and a range lo < hi).")
+    seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Seed of the draws (default: the experiment seed).")
+    design: Literal["lhs", "random"] = Field("lhs", description="Latin hypercube (default) or plain random uniforms.")
+
+
 class Attribution(Strict):
     """``[attribution]``: Shapley decomposition of arms' effects over their levers."""
 
@@ -143,6 +154,7 @@ class ExperimentFile(Strict):
     arm: list[Arm] = Field(min_length=1, max_length=MAX_ARMS)
     sweep: Sweep | None = None
     attribution: Attribution | None = None
+    uncertainty: Uncertainty | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -179,6 +191,8 @@ class Experiment:
         self.base_dir = base_dir
         self.reference = data.experiment.reference or arms[0].name
         self.attribution: list[Any] = []  # filled by design.attribution_arms
+        self.uncertainty = data.uncertainty
+        self.draws: Any = None  # experiments.uncertainty.Draws, filled by design.check_draws
 
     @property
     def name(self) -> str:
