@@ -405,21 +405,31 @@ class PageActions:
 
 
 def use_url_sync(st: PageState, act: PageActions) -> None:
-    """Keep the URL's query string on the sidebar's setting and the language; a query that changes
-    without the page writing it (back and forward in the browser) is applied to the page."""
+    """Keep the URL's query string on the sidebar's setting and the language. A query the page did not
+    write (the browser's back and forward; the browser's own first report of the URL) is applied when
+    it holds another setting, else written over in the page's form."""
     router = solara.use_router()
     written = solara.use_ref(router.search)
     wanted = encode_query(st.settings.value, st.lang.value)
 
+    def push(query: str) -> None:
+        written.current = query
+        router.push(f"{router.path}?{query}")
+
     def follow_url():
-        if (router.search or "") != (written.current or ""):
-            written.current = router.search
-            act.apply_query(router.search or "")
+        search = router.search or ""
+        if search == (written.current or ""):
+            return
+        written.current = search
+        decoded = decode_query(search)
+        if encode_query(decoded.settings, decoded.lang or st.lang.value) != wanted:
+            act.apply_query(search)
+        elif search != wanted:
+            push(wanted)
 
     def write_url():
         if wanted != (router.search or ""):
-            written.current = wanted
-            router.push(f"{router.path}?{wanted}")
+            push(wanted)
 
     solara.use_effect(follow_url, [router.search])
     solara.use_effect(write_url, [wanted])
