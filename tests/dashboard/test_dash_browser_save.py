@@ -52,7 +52,7 @@ def test_a_link_restores_its_setting_runs_to_a_month_and_saves_a_valid_scenario(
     slider = page.locator(".dash-control", has_text="Committees in the street").get_by_role("slider")
     expect(slider).to_have_attribute("aria-valuenow", "6")
     expect(page.get_by_text("● Self-governance funds")).to_be_visible()
-    expect(page.locator(".dash-url-problem")).to_have_text("no.such.setting = 3: unknown setting")
+    expect(page.locator(".dash-url-problem")).to_have_text("link parameter no.such.setting = 3: unknown setting")
     expect(page.locator(".dash-pending")).to_have_count(0)
     # the URL keeps the setting (the unknown parameter dropped)
     expect(page).not_to_have_url(re.compile(r"no\.such\.setting"), timeout=TIMEOUT)
