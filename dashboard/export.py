@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -47,9 +48,20 @@ def _typed(ctl: Control, value: Any) -> int | float:
     return int(value) if ctl.kind == "int" else float(value)
 
 
+@cache
+def _preset_settings(preset: str) -> Settings:
+    """A preset's settings, read once (callers copy them)."""
+    return settings_from_preset(preset, DEFAULT_SEED)
+
+
+def _base(settings: Settings) -> Settings:
+    """The settings of ``settings``' preset, with its seed."""
+    return _preset_settings(settings.preset).copy(seed=settings.seed)
+
+
 def setting_changes(settings: Settings) -> dict[str, Any]:
     """Dotted-path values where ``settings`` differ from its preset (in control order)."""
-    base = settings_from_preset(settings.preset, settings.seed)
+    base = _base(settings)
     out: dict[str, Any] = {}
     for ctl in world_controls():
         value = settings.values.get(ctl.path, base.values[ctl.path])
@@ -121,7 +133,7 @@ def timeseries_csv(model) -> str:
 def encode_query(settings: Settings, lang: str) -> str:
     """The query string of a setting and language: lang, preset, seed, the levers switched differently
     from the preset and every value that differs from it (an off lever's too, so the sidebar comes back whole)."""
-    base = settings_from_preset(settings.preset, settings.seed)
+    base = _base(settings)
     pairs = [("lang", lang), ("preset", settings.preset), ("seed", str(settings.seed))]
     for key in LEVERS:
         on = bool(settings.enabled.get(key, False))
@@ -189,7 +201,7 @@ def decode_query(search: str | None) -> Decoded:
     if lang is not None and lang not in i18n.LANGS:
         problems.append(_ignored("lang", lang, "url_bad_lang"))
         lang = None
-    settings = settings_from_preset(preset, seed)
+    settings = _base(Settings(preset, seed))
     controls = all_controls()
     for name, text in params:
         if name in ("preset", "seed", "lang"):
