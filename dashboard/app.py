@@ -15,17 +15,23 @@ What the page offers:
   an integer seed; invalid settings are reported and change nothing;
 * live outcomes, the linkage network, and a compare mode (two settings, one
   seed, their difference over time);
-* Chinese and English for every label, unit and tooltip (:mod:`dashboard.i18n`).
+* Chinese and English for every label, unit and tooltip (:mod:`dashboard.i18n`);
+* saving and sharing (:mod:`dashboard.export`): the run's time series (CSV), the
+  charts (PNG), the setting as a scenario file (TOML) and the ``run.py simulate``
+  command that reproduces the run; the URL's query string carries the sidebar's
+  setting and the language (a refresh or a shared link restores them);
+  "restore preset" and "run to month N".
 
 No code console, no eval of input: every input is a typed widget value that
 reaches the model only through ``model.scenario.with_overrides``.
 
 Layout: the CSS and a warm-up thread; small formatters (``format_control``,
 ``problem_lines``); the widgets ``ControlInput``, ``LeverPanels``, ``Monitors``;
-``PageState`` (the session and the reactive values, made by ``use_page_state``)
-and ``PageActions`` (what every button and picker does); ``Page``, which lays
-out ``app_bar``, the sidebar's cards (``run_card`` with ``settings_state``,
-``scenario_card``, ``world_card``, the levers) and ``live_view`` or
+``PageState`` (the session and the reactive values, made by ``use_page_state``
+from the URL's query) and ``PageActions`` (what every button and picker does);
+``use_url_sync`` (the setting in the URL); ``Page``, which lays out ``app_bar``,
+the sidebar's cards (``run_card`` with ``run_to_row`` and ``settings_state``,
+``scenario_card``, ``world_card``, the levers, ``SaveCard``) and ``live_view`` or
 ``compare_view`` (with ``CompareTable``: the numbers); ``CompareSettings`` (setting B).
 """
 
@@ -46,7 +52,6 @@ from . import i18n
 from .compare import DEFAULT_OUTCOMES, MAX_OUTCOMES, SAME_AS_A, ratio_lines, settings_b, table_rows
 from .controls import (
     DEFAULT_PRESET,
-    DEFAULT_SEED,
     MAX_SEED,
     Control,
     Settings,
@@ -58,6 +63,7 @@ from .controls import (
     world_controls,
     world_limits,
 )
+from .export import Decoded, decode_query, encode_query, scenario_toml, simulate_command, timeseries_csv, toml_filename
 from .plots import MONITORS, format_value, monitor_label
 from .session import Session
 
@@ -88,10 +94,17 @@ def _warm_up() -> None:
 threading.Thread(target=_warm_up, name="dashboard-warm-up", daemon=True).start()
 
 
-def _new_session() -> Session:
+def _first_run(search: str | None) -> tuple[Session, Decoded, list | None]:
+    """The session of a new page, built from the URL's query string: (session, what the query said,
+    validation problems when that setting is invalid and the default setting was built instead)."""
+    decoded = decode_query(search)
     session = Session()
-    session.build(settings_from_preset(DEFAULT_PRESET, DEFAULT_SEED))
-    return session
+    try:
+        session.build(decoded.settings)
+        return session, decoded, None
+    except ScenarioError as exc:
+        session.build(decode_query("").settings)
+        return session, decoded, list(exc.problems)
 
 
 def Line(text: str, classes: list[str] | None = None, style: str = ""):
@@ -235,13 +248,16 @@ class PageState:
     playing: solara.Reactive[bool]
     interval: solara.Reactive[int]  # ms between Play's steps
     tick: solara.Reactive[int]  # changes on every step, reset and redraw
+    target: solara.Reactive[int | None]  # the month "run to month" runs to
+    url_problems: solara.Reactive[list]  # what the URL's query held that could not be used
 
 
 def use_page_state() -> PageState:
     """Create (on the first render) or fetch the page's state; call once per render of ``Page``."""
-    lang = solara.use_reactive(i18n.initial_lang())
-    session = solara.use_memo(_new_session, [])
-    settings = solara.use_reactive(session.settings_a.copy())
+    router = solara.use_router()
+    session, decoded, invalid = solara.use_memo(lambda: _first_run(router.search), [])
+    lang = solara.use_reactive(decoded.lang or i18n.initial_lang())
+    settings = solara.use_reactive(decoded.settings.copy())
     mode = solara.use_reactive("live")
     b_base = solara.use_reactive(SAME_AS_A)
     b_enabled = solara.use_reactive(dict(session.settings_a.enabled))
@@ -249,8 +265,9 @@ def use_page_state() -> PageState:
     first_images = solara.use_memo(lambda: session.render(lang.value, outcomes.value), [])
     return PageState(session=session, lang=lang, settings=settings, mode=mode, b_base=b_base,
                      b_enabled=b_enabled, outcomes=outcomes, images=solara.use_reactive(first_images),
-                     problems=solara.use_reactive(None), playing=solara.use_reactive(False),
-                     interval=solara.use_reactive(DEFAULT_INTERVAL_MS), tick=solara.use_reactive(0))
+                     problems=solara.use_reactive(invalid), playing=solara.use_reactive(False),
+                     interval=solara.use_reactive(DEFAULT_INTERVAL_MS), tick=solara.use_reactive(0),
+                     target=solara.use_reactive(12), url_problems=solara.use_reactive(list(decoded.problems)))
 
 
 class PageActions:
@@ -312,6 +329,30 @@ class PageActions:
                 break
             time.sleep(max(0.0, st.interval.value / 1000 - (time.perf_counter() - t0)))
 
+    def run_to(self) -> None:
+        """Stop Play and simulate to the month in the "run to month" box (an earlier month starts again)."""
+        st = self.st
+        month = st.target.value
+        if not isinstance(month, int) or month < 0:
+            return
+        st.playing.set(False)
+        st.images.set(st.session.run_to(month, st.lang.value, st.outcomes.value))
+        st.tick.set(st.tick.value + 1)
+
+    def restore_preset(self) -> None:
+        """Every setting back to the chosen preset's values (the seed kept), and rebuild."""
+        self.choose_preset(self.st.settings.value.preset)
+
+    def apply_query(self, search: str) -> None:
+        """Take the setting and language from a query string (a link opened in this page) and rebuild."""
+        st = self.st
+        decoded = decode_query(search)
+        st.url_problems.set(list(decoded.problems))
+        if decoded.lang is not None:
+            st.lang.set(decoded.lang)
+        st.settings.set(decoded.settings)
+        self.reset(decoded.settings)
+
     def set_value(self, path: str, v: float) -> None:
         """Set one parameter of setting A."""
         s = self.st.settings.value.copy()
@@ -363,6 +404,37 @@ class PageActions:
         self.redraw()
 
 
+def use_url_sync(st: PageState, act: PageActions) -> None:
+    """Keep the URL's query string on the sidebar's setting and the language. A query the page did not
+    write (the browser's back and forward; the browser's own first report of the URL) is applied when
+    it holds another setting, else written over in the page's form."""
+    router = solara.use_router()
+    written = solara.use_ref(router.search)
+    wanted = encode_query(st.settings.value, st.lang.value)
+
+    def push(query: str) -> None:
+        written.current = query
+        router.push(f"{router.path}?{query}")
+
+    def follow_url():
+        search = router.search or ""
+        if search == (written.current or ""):
+            return
+        written.current = search
+        decoded = decode_query(search)
+        if encode_query(decoded.settings, decoded.lang or st.lang.value) != wanted:
+            act.apply_query(search)
+        elif search != wanted:
+            push(wanted)
+
+    def write_url():
+        if wanted != (router.search or ""):
+            push(wanted)
+
+    solara.use_effect(follow_url, [router.search])
+    solara.use_effect(write_url, [wanted])
+
+
 @solara.component
 def Page():
     """The dashboard: the app bar, the sidebar's cards, then the live or the compare view."""
@@ -371,6 +443,7 @@ def Page():
     L = st.lang.value
     _ = st.tick.value  # read here so that every step/reset re-renders the page (month, buttons, pending)
     solara.lab.use_task(act.play_loop, dependencies=[st.playing.value], prefer_threaded=True)
+    use_url_sync(st, act)
 
     solara.Title(i18n.ui("title", L))
     solara.Style(CSS)
@@ -382,6 +455,7 @@ def Page():
         with solara.Card(i18n.ui("levers", L), margin=0):
             Line(i18n.ui("levers_tip", L), [], "font-size: 12px; color: #555; margin-bottom: 6px;")
             LeverPanels(st.settings, L)
+        SaveCard(st.session, st.images.value, L, st.tick.value)
     if st.mode.value == "live":
         live_view(st)
     else:
@@ -423,7 +497,19 @@ def run_card(st: PageState, act: PageActions) -> None:
         with solara.Tooltip(i18n.ui("speed_tip", L)):
             Line(f"{i18n.ui('speed', L)}: {st.interval.value}", ["dash-control-label"], "margin-top: 8px;")
         solara.SliderInt("", value=st.interval.value, min=0, max=1000, step=50, on_value=st.interval.set)
+        run_to_row(st, act)
         settings_state(st, act)
+
+
+def run_to_row(st: PageState, act: PageActions) -> None:
+    """The month to run to, and its button."""
+    L = st.lang.value
+    with solara.Tooltip(i18n.ui("run_to_tip", L)):
+        with solara.Row(style="align-items: center; gap: 8px; margin-top: 8px;", classes=["dash-run-to"]):
+            solara.InputInt(i18n.ui("run_to", L), value=st.target, classes=["dash-run-to-month"],
+                            style="max-width: 110px;")
+            solara.Button(label=i18n.ui("run_to_button", L), color="primary", outlined=True,
+                          on_click=act.run_to, disabled=st.target.value is None, classes=["dash-run-to-button"])
 
 
 def settings_state(st: PageState, act: PageActions) -> None:
@@ -431,6 +517,11 @@ def settings_state(st: PageState, act: PageActions) -> None:
     L = st.lang.value
     if act.pending():
         solara.Warning(i18n.ui("pending", L), dense=True, classes=["dash-pending"])
+    if st.url_problems.value:
+        with solara.Column(classes=["dash-url-problems"]):
+            solara.Warning(i18n.ui("url_problems", L), dense=True)
+            for msg in st.url_problems.value:
+                Line(i18n.problem_text(msg, L), ["dash-url-problem"], "color: #8a5300; font-size: 12px;")
     if st.problems.value:
         with solara.Column(classes=["dash-problems"]):
             solara.Error(i18n.ui("invalid", L), dense=True)
@@ -451,6 +542,9 @@ def scenario_card(st: PageState, act: PageActions) -> None:
             solara.InputText(i18n.ui("seed", L), value=str(seed), classes=["dash-seed"],
                              error=i18n.ui("err_seed_input", L, max=f"{MAX_SEED:,}") if bad else False,
                              on_value=lambda v: settings.set(settings.value.copy(seed=parse_seed(v))))
+        with solara.Tooltip(i18n.ui("restore_preset_tip", L)):
+            solara.Button(label=i18n.ui("restore_preset", L), outlined=True, color="primary",
+                          on_click=act.restore_preset, classes=["dash-restore-preset"])
 
 
 def world_card(st: PageState, act: PageActions) -> None:
@@ -460,6 +554,34 @@ def world_card(st: PageState, act: PageActions) -> None:
         limits = world_limits(st.settings.value)  # no combination of the sliders is over the size limit
         for ctl in world_controls():
             ControlInput(replace(ctl, hi=limits[ctl.path]), st.settings.value.values[ctl.path], lambda v, p=ctl.path: act.set_value(p, v), L)
+
+
+@solara.component
+def SaveCard(session: Session, images: dict, lang: str, tick: int):
+    """Downloads of the run shown (run A): time series, charts, scenario file, command; the command as text."""
+    settings, month, model = session.settings_a, session.month, session.a
+    stem = f"{settings.preset}-seed{settings.seed}-month{month}"
+    csv = solara.use_memo(lambda: (lambda: timeseries_csv(model)), [id(model), month])
+    command = simulate_command(settings, month)
+    with solara.Card(i18n.ui("save_card", lang), margin=0, classes=["dash-save"]):
+        Line(i18n.ui("save_tip", lang), [], "font-size: 12px; color: #555; margin-bottom: 6px;")
+        with solara.Column(gap="4px"):
+            solara.FileDownload(csv, f"{stem}-timeseries.csv", label=i18n.ui("download_csv", lang),
+                                mime_type="text/csv")
+            for key, png in images.items():
+                what = i18n.ui(f"png_{key}", lang)
+                solara.FileDownload(png, f"{stem}-{key}.png", label=i18n.ui("download_png", lang, what=what),
+                                    mime_type="image/png")
+            solara.FileDownload(scenario_toml(settings, month), toml_filename(settings),
+                                label=i18n.ui("download_toml", lang), mime_type="application/toml")
+            solara.FileDownload(command + "\n", f"{stem}-command.txt", label=i18n.ui("download_command", lang),
+                                mime_type="text/plain")
+        if month == 0:
+            Line(i18n.ui("no_months_yet", lang), [], "font-size: 12px; color: #8a5300; margin-top: 6px;")
+        Line(i18n.ui("command_label", lang), [], "font-size: 12px; margin-top: 6px;")
+        solara.v.Html(tag="code", children=[command], class_="dash-command",
+                      style_="display: block; user-select: all; white-space: pre-wrap; word-break: break-all; "
+                             "font-size: 12px; background: #f4f4f4; padding: 4px 6px;")
 
 
 def live_view(st: PageState) -> None:

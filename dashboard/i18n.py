@@ -135,10 +135,12 @@ _GOT = re.compile(r"^(?P<body>.*?)(?: \(got (?P<got>.*)\))?$", re.S)
 
 
 def problem_text(msg: str, lang: str) -> str:
-    """A validation problem in ``lang``: a ``Message`` from the catalogue; a message of the scenario
+    """A validation problem in ``lang``: a ``Message`` from the catalogue (a ``Message`` among its values
+    in ``lang`` too); a message of the scenario
     validation worded from the catalogue when it is a known kind, else (not in English) a general one."""
     if isinstance(msg, Message):
-        return ui(msg.key, lang, **msg.params)
+        return ui(msg.key, lang, **{k: problem_text(v, lang) if isinstance(v, Message) else v
+                                    for k, v in msg.params.items()})
     if lang == "en":
         return msg
     m = _GOT.match(msg)

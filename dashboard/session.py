@@ -97,6 +97,18 @@ class Session:
             if self.b is not None:
                 self.b.step()
 
+    def run_to(self, month: int, lang: str, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES) -> dict[str, bytes]:
+        """Step every run to ``month`` (at most the run's length; an earlier month rebuilds the runs from
+        their settings first) and draw once."""
+        with self.lock:
+            if self.a is None:
+                return {}
+            if month < self.month:
+                self.build(self.settings_a, self.settings_b)
+            while self.month < min(month, self.months):
+                self.step()
+            return self.render(lang, outcomes)
+
     def render(self, lang: str, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES) -> dict[str, bytes]:
         """PNG pictures of the current state, by name ("live", "network" or "compare", "network_a", "network_b")."""
         t0 = time.perf_counter()
