@@ -17,6 +17,7 @@ Layout: ``load``; ``ranking`` (which factors matter, over every target); ``top_t
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import tomllib
 from pathlib import Path
@@ -100,14 +101,35 @@ def heatmap(table: pd.DataFrame, outcome: str, path: Path) -> None:
     plt.close(fig)
 
 
-def _evidence(path: str) -> str:
-    """The register's evidence and plausible range for a factor's dotted path."""
+def _evidence(path: str, sampled: list) -> str:
+    """The register's evidence and plausible range for a factor's dotted path, and the range the
+    design sampled (``sampled``: [low, high]) where it differs."""
     for r in register_rows():
         if r["path"] == path:
             rng = r.get("range") or {}
-            span = f"{rng['lo']:g} to {rng['hi']:g}" if rng else ""
-            return f"{r['source']}; range {span}" if span else r["source"]
+            text = r["source"] + (f"; register range {rng['lo']:g} to {rng['hi']:g}" if rng else "")
+            if not rng or not (math.isclose(rng["lo"], sampled[0], rel_tol=1e-9, abs_tol=1e-12)
+                               and math.isclose(rng["hi"], sampled[1], rel_tol=1e-9, abs_tol=1e-12)):
+                text += f"; sampled {sampled[0]:g} to {sampled[1]:g}"
+            return text
     return ""
+
+
+def _world_caveat(exp: dict) -> list[str]:
+    """A paragraph when the arms run a smaller world than the presets' default street."""
+    sets = [a.get("set", {}) for a in exp["arm"]]
+    per = {s.get("world.residents_per_committee") for s in sets} - {None}
+    com = {s.get("world.committees_per_street") for s in sets} - {None}
+    if not per and not com:
+        return []
+    size = f"{', '.join(map(str, sorted(com))) or 'default'} committees of {', '.join(map(str, sorted(per))) or 'default'} residents"
+    return [f"**The world is smaller than the default street** ({size}; the presets have 25 committees of "
+            "4,000). Mechanisms that scale with committee size do not scale alike: a committee of half the "
+            "residents has half the volunteers and so fewer micro-projects, which can make "
+            "`micro_project_needs_month` matter less here than on the default street; compare the uncertainty "
+            "experiment on the default street (`experiments/uncertainty-modes.toml`, Spearman correlations). "
+            "Read the ranking as a guide to which assumptions to check first, not as the final word on any "
+            "one mode.", ""]
 
 
 def render(table: pd.DataFrame, exp: dict, folder: Path) -> str:
@@ -129,15 +151,19 @@ def render(table: pd.DataFrame, exp: dict, folder: Path) -> str:
            "The **total index** is the share of the output's variance that involves the factor (alone or with "
            "others); the **first-order index** the share it explains alone. With one seed per design point, "
            "seed noise is part of the variance; intervals are SALib's bootstrap 95 % intervals. "
-           f"An *effect* is an arm minus `{reference}` at the same design point and seed.", "",
+           f"An *effect* is an arm minus `{reference}` at the same design point and seed. With "
+           f"{sweep['samples']} base samples the intervals are wide, and on targets whose variance is mostly seed "
+           "noise (small effects) an index can exceed 1: read the ranking below, which counts how often a factor "
+           "is among a target's three largest, rather than any single index.", "",
+           *_world_caveat(exp),
            "## Which assumptions deserve data first", "",
            "Factors ranked by how many of the targets (every arm's level and effect on every outcome) have "
            "them among their three largest total indices, then by their largest total index:", "",
-           "| rank | factor | targets where it is in the top 3 | largest total index | evidence now |",
+           "| rank | factor | targets where it is in the top 3 | largest total index | evidence now (and range sampled) |",
            "|---|---|---|---|---|"]
     for i, r in rank.head(10).iterrows():
         out.append(f"| {i + 1} | `{r['factor']}` | {int(r['in_top'])} | {_num(r['max_total'])} | "
-                   f"{_evidence(r['factor'])} |")
+                   f"{_evidence(r['factor'], factors[r['factor']])} |")
     out += ["", f"![Total indices of needs_met_share](figures/{FIGURE.name})", ""]
     for quantity, title in (("effect", "Effects over the reference"), ("level", "Outcome levels")):
         out += [f"## {title}", ""]
