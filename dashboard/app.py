@@ -43,8 +43,10 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
+import ipyvue
 import solara
 import solara.lab
+import traitlets
 
 from model.scenario import ScenarioError
 
@@ -64,21 +66,50 @@ from .controls import (
     world_limits,
 )
 from .export import Decoded, decode_query, encode_query, scenario_toml, simulate_command, timeseries_csv, toml_filename
-from .plots import MONITORS, format_value, monitor_label
+from .plots import MONITORS, Sizes, format_value, monitor_label, sizes_for
 from .session import Session
 
 DEFAULT_INTERVAL_MS = 200
+DEFAULT_WIDTH = 1280  # the window's width in CSS px until the browser reports it
+SIDEBAR_PX = 400  # Solara's sidebar
+PAGE_MARGIN_PX = 32  # the content area's padding and a scroll bar
 LANG_NAMES = {"zh": "中文", "en": "English"}
 CSS = """
 .dash-control { margin-bottom: 4px; }
 .dash-control .v-input__slot { margin-bottom: 0 !important; }
 .dash-control-label { font-size: 13px; line-height: 1.3; }
-.dash-monitor { min-width: 150px; padding: 6px 10px !important; margin: 3px !important; }
-.dash-monitor-value { font-size: 20px; font-weight: 500; }
-.dash-monitor-label { font-size: 12px; color: #555; }
-.dash-img img, img.dash-img { max-width: 100%; height: auto; }
+.dash-monitors { display: grid !important; grid-template-columns: repeat(8, minmax(0, 1fr)); gap: 4px;
+                 width: 100%; margin-bottom: 8px; }
+.dash-monitor { padding: 3px 6px; min-width: 0; border: 1px solid #ddd; border-radius: 4px; background: #fafafa; }
+.dash-monitor-value { font-size: 18px; font-weight: 500; line-height: 1.2; white-space: nowrap; }
+.dash-monitor-label { font-size: 13px; color: #555; line-height: 1.2; }
+.dash-img img, img.dash-img { max-width: 100%; height: auto; display: block; }
+.dash-pictures { display: flex; gap: 16px; align-items: flex-start; flex-wrap: nowrap; }
+.dash-pictures.dash-below { flex-direction: column; }
 div:has(> b > a[href="https://solara.dev"]) { display: none !important; }  /* Solara's English badge */
 """
+
+
+class WindowWidth(ipyvue.VueTemplate):
+    """An invisible widget that reports the browser window's width (CSS px, without a scroll bar)."""
+
+    template = traitlets.Unicode("""<template><span style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    this.report = () => { this.width = document.documentElement.clientWidth; };
+    this.report();
+    window.addEventListener("resize", this.report);
+  },
+  destroyed() { window.removeEventListener("resize", this.report); },
+};
+</script>""").tag(sync=True)
+    width = traitlets.Int(0).tag(sync=True)
+
+
+def page_sizes(width: int, presenter: bool) -> Sizes:
+    """The pictures' sizes for a window ``width`` px wide, with the sidebar unless ``presenter``."""
+    return sizes_for(width - (0 if presenter else SIDEBAR_PX) - PAGE_MARGIN_PX)
 
 
 def _warm_up() -> None:
@@ -217,11 +248,11 @@ def LeverPanels(settings: solara.Reactive[Settings], lang: str):
 def Monitors(session: Session, lang: str, tick: int):
     """This month's key outcomes as numbers (``tick`` changes every step, so they re-render)."""
     current = session.current
-    with solara.Row(style="flex-wrap: wrap; gap: 0px;", classes=["dash-monitors"]):
+    with solara.Div(classes=["dash-monitors"]):
         for name in MONITORS:
             value = current.get(name, float("nan"))
             with solara.Tooltip(i18n.outcome_tip(name, lang)):
-                with solara.Card(classes=["dash-monitor"], margin=0, elevation=1):
+                with solara.Div(classes=["dash-monitor"]):
                     Line(monitor_label(name, session.month, lang), ["dash-monitor-label"])
                     Line(format_value(name, value, lang), ["dash-monitor-value"])
 
@@ -250,6 +281,8 @@ class PageState:
     tick: solara.Reactive[int]  # changes on every step, reset and redraw
     target: solara.Reactive[int | None]  # the month "run to month" runs to
     url_problems: solara.Reactive[list]  # what the URL's query held that could not be used
+    width: solara.Reactive[int]  # the browser window's width in CSS px
+    presenter: solara.Reactive[bool]  # presenter mode: no sidebar, pictures use the full width
 
 
 def use_page_state() -> PageState:
@@ -267,7 +300,8 @@ def use_page_state() -> PageState:
                      b_enabled=b_enabled, outcomes=outcomes, images=solara.use_reactive(first_images),
                      problems=solara.use_reactive(invalid), playing=solara.use_reactive(False),
                      interval=solara.use_reactive(DEFAULT_INTERVAL_MS), tick=solara.use_reactive(0),
-                     target=solara.use_reactive(12), url_problems=solara.use_reactive(list(decoded.problems)))
+                     target=solara.use_reactive(12), url_problems=solara.use_reactive(list(decoded.problems)),
+                     width=solara.use_reactive(DEFAULT_WIDTH), presenter=solara.use_reactive(False))
 
 
 class PageActions:
@@ -444,30 +478,48 @@ def Page():
     _ = st.tick.value  # read here so that every step/reset re-renders the page (month, buttons, pending)
     solara.lab.use_task(act.play_loop, dependencies=[st.playing.value], prefer_threaded=True)
     use_url_sync(st, act)
+    use_fitted_sizes(st, act)
 
     solara.Title(i18n.ui("title", L))
     solara.Style(CSS)
     app_bar(st, act)
-    with solara.Sidebar():
-        run_card(st, act)
-        scenario_card(st, act)
-        world_card(st, act)
-        with solara.Card(i18n.ui("levers", L), margin=0):
-            Line(i18n.ui("levers_tip", L), [], "font-size: 12px; color: #555; margin-bottom: 6px;")
-            LeverPanels(st.settings, L)
-        SaveCard(st.session, st.images.value, L, st.tick.value)
+    WindowWidth.element(on_width=lambda w: st.width.set(w) if w > 0 else None)
+    if not st.presenter.value:
+        with solara.Sidebar():
+            run_card(st, act)
+            scenario_card(st, act)
+            world_card(st, act)
+            with solara.Card(i18n.ui("levers", L), margin=0):
+                Line(i18n.ui("levers_tip", L), [], "font-size: 12px; color: #555; margin-bottom: 6px;")
+                LeverPanels(st.settings, L)
+            SaveCard(st.session, st.images.value, L, st.tick.value)
     if st.mode.value == "live":
         live_view(st)
     else:
         compare_view(st, act)
 
 
+def use_fitted_sizes(st: PageState, act: PageActions) -> None:
+    """Draw the pictures at the size the window shows them: redraw when the width or presenter mode changes."""
+    sizes = page_sizes(st.width.value, st.presenter.value)
+
+    def fit():
+        if st.session.sizes != sizes:
+            st.session.sizes = sizes
+            act.redraw()
+
+    solara.use_effect(fit, [sizes])
+
+
 def app_bar(st: PageState, act: PageActions) -> None:
-    """The title and the mode and language switches."""
+    """The title, the presenter switch and the mode and language switches."""
     L = st.lang.value
     with solara.AppBar():
         solara.AppBarTitle(i18n.ui("title", L))
         with solara.Row(style="align-items: center; gap: 12px; background: transparent;"):
+            with solara.Tooltip(i18n.ui("presenter_tip", L)):
+                solara.Button(i18n.ui("presenter", L), text=not st.presenter.value, outlined=st.presenter.value,
+                              classes=["dash-presenter"], on_click=lambda: st.presenter.set(not st.presenter.value))
             solara.ToggleButtonsSingle(value=st.mode.value, on_value=act.choose_mode, classes=["dash-mode"], children=[
                 solara.Button(i18n.ui("mode_live", L), value="live", text=True),
                 solara.Button(i18n.ui("mode_compare", L), value="compare", text=True),
@@ -588,12 +640,14 @@ def live_view(st: PageState) -> None:
     """Live mode: the monitors, the live plot and the linkage network."""
     L, images = st.lang.value, st.images.value
     Monitors(st.session, L, st.tick.value)
-    if "live" in images:
-        solara.Image(images["live"], classes=["dash-img", "dash-live-plot"])
-    with solara.Row(style="align-items: flex-start; flex-wrap: wrap;"):
-        if "network" in images:
-            solara.Image(images["network"], classes=["dash-img", "dash-network"])
-        Line(i18n.ui("network_tip", L), ["dash-network-tip"], "max-width: 360px; font-size: 13px; color: #444;")
+    beside = st.session.sizes.beside
+    with solara.Div(classes=["dash-pictures"] + ([] if beside else ["dash-below"])):
+        if "live" in images:
+            solara.Image(images["live"], classes=["dash-img", "dash-live-plot"])
+        with solara.Column(gap="4px", style=f"width: {st.session.sizes.network[0]}px; flex: none;"):
+            if "network" in images:
+                solara.Image(images["network"], classes=["dash-img", "dash-network"])
+            Line(i18n.ui("network_tip", L), ["dash-network-tip"], "font-size: 14px; color: #444;")
 
 
 def compare_view(st: PageState, act: PageActions) -> None:
@@ -606,7 +660,7 @@ def compare_view(st: PageState, act: PageActions) -> None:
         CompareTable(nums, st.lang.value)
     if "compare" in images:
         solara.Image(images["compare"], classes=["dash-img", "dash-compare-plot"])
-    with solara.Row(style="flex-wrap: wrap;"):
+    with solara.Div(classes=["dash-pictures"]):
         for key in ("network_a", "network_b"):
             if key in images:
                 solara.Image(images[key], classes=["dash-img", f"dash-{key.replace('_', '-')}"])

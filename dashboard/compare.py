@@ -11,6 +11,7 @@ numbers), so the two runs differ only where the policy acts.
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from .plots import (
     BAD,
     BETTER,
     COLORS,
+    DEFAULT_SIZES,
     DPI,
     GOOD,
     NEUTRAL,
@@ -38,6 +40,10 @@ from .plots import (
     format_value,
     monitor_label,
     outcome_unit_of,
+    Sizes,
+    TEXT_PX,
+    TITLE_PX,
+    pt,
     setup_fonts,
 )
 
@@ -184,15 +190,22 @@ class ComparePlot:
     (a value outside it makes the next draw a full one).
     """
 
-    def __init__(self, outcomes: tuple[str, ...] | list[str], lang: str, label_a: str, label_b: str, months: int):
+    def __init__(self, outcomes: tuple[str, ...] | list[str], lang: str, label_a: str, label_b: str, months: int,
+                 sizes: Sizes = DEFAULT_SIZES):
         setup_fonts()
         self.outcomes = list(outcomes)[:MAX_OUTCOMES] or list(DEFAULT_OUTCOMES)
         k = len(self.outcomes)
-        self.fig = Figure(figsize=(3.6 * k + 0.6, 6.2), dpi=DPI)
+        cols = min(k, max(1, sizes.compare_width // 280))  # panels at least 280 px wide; more wrap into rows
+        rows = math.ceil(k / cols)
+        w, h = sizes.compare_width, 90 + rows * 2 * 220
+        self.fig = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, layout="constrained")
         self.canvas = FigureCanvasAgg(self.fig)
-        self.fig.subplots_adjust(left=0.06 if k > 2 else 0.1, right=0.98, top=0.86, bottom=0.09, wspace=0.32,
-                                 hspace=0.35)
-        self.axes = self.fig.subplots(2, k, squeeze=False)
+        self.fig.get_layout_engine().set(rect=(0, 0, 1, 1 - 80 / h), w_pad=4 / DPI, h_pad=4 / DPI)
+        grid = self.fig.subplots(2 * rows, cols, squeeze=False)
+        self.axes = np.array([[grid[2 * (j // cols) + r, j % cols] for j in range(k)] for r in (0, 1)])
+        for extra in range(k, rows * cols):
+            for r in (0, 1):
+                grid[2 * (extra // cols) + r, extra % cols].set_visible(False)
         self.ranges: list[list[float] | None] = [None] * (2 * k)
         self.background = None
         self.fills: list[Any] = []
@@ -206,23 +219,23 @@ class ComparePlot:
             ld = bottom.plot(empty, empty, color="#2c3e50", lw=1.2, animated=True)[0]
             self.lines.append((la, lb, ld, factor))
             bottom.axhline(0, color="k", lw=0.8)
-            top.set_title(i18n.outcome_label(name, lang), fontsize=11, loc="left")
-            bottom.set_title(i18n.ui("difference", lang), fontsize=9, loc="left", color="#2c3e50")
+            top.set_title(i18n.outcome_label(name, lang), fontsize=pt(TITLE_PX), loc="left")
+            bottom.set_title(i18n.ui("difference", lang), fontsize=pt(TEXT_PX), loc="left", color="#2c3e50")
             if outcome_unit_of(name) == "share":  # in %, as the monitors show shares
-                top.set_ylabel("%", fontsize=8)
+                top.set_ylabel("%", fontsize=pt(TEXT_PX))
                 for ax in (top, bottom):
                     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))  # decimals as the range needs
             else:
-                top.set_ylabel(i18n.ui(unit_key, lang) if unit_key else i18n.outcome_unit(name, lang), fontsize=8)
-            bottom.set_xlabel(i18n.ui("x_month", lang), fontsize=8)
+                top.set_ylabel(i18n.ui(unit_key, lang) if unit_key else i18n.outcome_unit(name, lang), fontsize=pt(TEXT_PX))
+            bottom.set_xlabel(i18n.ui("x_month", lang), fontsize=pt(TEXT_PX))
             for ax in (top, bottom):
                 ax.grid(True, alpha=0.3)
-                ax.tick_params(labelsize=8)
+                ax.tick_params(labelsize=pt(TEXT_PX))
                 ax.set_xlim(0.5, max(12, months) + 0.5)
-                ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
-                ax.yaxis.set_major_locator(MaxNLocator(5))
-        self.fig.legend(handles=list(self.lines[0][:2]), loc="upper left", bbox_to_anchor=(0.01, 0.995), ncols=2,
-                        fontsize=9, frameon=False)
+                ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+                ax.yaxis.set_major_locator(MaxNLocator(4))
+        self.fig.legend(handles=list(self.lines[0][:2]), loc="upper left", bbox_to_anchor=(0.0, 1.0), ncols=1,
+                        fontsize=pt(TEXT_PX), frameon=False)
 
     def _grow(self, i: int, ax: Any, values: list[np.ndarray], zero: bool) -> bool:
         vals = np.concatenate([v[np.isfinite(v)] for v in values]) if values else np.zeros(0)

@@ -33,7 +33,7 @@ from model.organizations import ACTIVE, REGISTERING
 from model.params import ORG_KINDS
 
 from . import i18n
-from .plots import setup_fonts
+from .plots import DPI, TEXT_PX, TITLE_PX, pt, setup_fonts
 
 if TYPE_CHECKING:
     from model import CommunityModel
@@ -151,15 +151,22 @@ def org_size(capacity: float) -> float:
 
 def network_figure(model: "CommunityModel", lang: str, title: str | None = None,
                    figsize: tuple[float, float] = (9.0, 7.0), legend: str = "right") -> Figure:
-    """The linkage network of ``model`` (see the module docstring); ``legend``: "right" or "bottom"."""
+    """The linkage network of ``model`` (see the module docstring); ``legend``: "right" or "bottom".
+
+    ``figsize`` is in inches at ``plots.DPI``; text is at least ``plots.TEXT_PX`` pixels tall, the
+    heading wraps to the figure's width and the drawing takes the room heading and legend leave.
+    """
     setup_fonts()
+    w_px, h_px = figsize[0] * DPI, figsize[1] * DPI
+    top = 1 - _heading_px(lang, title, w_px) / h_px
     width = 0.72 if legend == "right" else 1.0
-    bottom = 0.2 if legend == "bottom" else 0.0
+    ncols = max(1, int(w_px // 170))
+    bottom = (math.ceil(9 / ncols) * TEXT_PX * 1.45 + 8) / h_px if legend == "bottom" else 0.0
     xlim = 1.32
-    ppu = min(width * figsize[0], (0.93 - bottom) * figsize[1] * 2 * xlim / 2.68) * 72 / (2 * xlim)
+    ppu = min(width * figsize[0], (top - bottom) * figsize[1] * 2 * xlim / 2.68) * 72 / (2 * xlim)
     lay = layout(model, points_per_unit=ppu)
-    fig = Figure(figsize=figsize)
-    ax = fig.add_axes((0.0, bottom, width, 0.93 - bottom))
+    fig = Figure(figsize=figsize, dpi=DPI)
+    ax = fig.add_axes((0.0, bottom, width, top - bottom))
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_xlim(-xlim, xlim)
@@ -170,7 +177,7 @@ def network_figure(model: "CommunityModel", lang: str, title: str | None = None,
     _draw_workers(ax, model, lay, lang)
     _draw_heading(fig, model, lay, lang, title, n_partner)
     if legend in ("right", "bottom"):
-        _draw_legend(fig, lang, legend)
+        _draw_legend(fig, lang, legend, ncols)
     return fig
 
 
@@ -197,12 +204,12 @@ def _draw_edges(ax, model: "CommunityModel", lay: Layout) -> int:
 def _draw_committees(ax, model: "CommunityModel", lay: Layout) -> None:
     """Committees sized by residents, numbered when there are at most 60."""
     sizes = np.array([c.residents for c in model.committees], dtype=float)
-    ax.scatter(lay.committees[:, 0], lay.committees[:, 1], s=160 * sizes / max(sizes.mean(), 1.0),
+    ax.scatter(lay.committees[:, 0], lay.committees[:, 1], s=300 * sizes / max(sizes.mean(), 1.0),
                c=COMMITTEE_COLOR, edgecolors="white", linewidths=0.8, zorder=4)
     if len(model.committees) <= 60:
         for c in model.committees:
             x, y = lay.committees[c.index]
-            ax.text(x, y, str(c.index + 1), color="white", fontsize=6.5, ha="center", va="center", zorder=5)
+            ax.text(x, y, str(c.index + 1), color="white", fontsize=pt(TEXT_PX), ha="center", va="center", zorder=5)
 
 
 def _draw_organizations(ax, lay: Layout) -> None:
@@ -232,21 +239,47 @@ def _draw_workers(ax, model: "CommunityModel", lay: Layout, lang: str) -> None:
                    linewidths=0.3, zorder=7)
     n_seek = sum(1 for w in model.workers if w.employer is None)
     if n_seek:
-        ax.text(0.88, -1.19, f"{i18n.ui('n_seeking', lang)} ({n_seek})", fontsize=7, color="#2c3e50")
+        ax.text(0.88, -1.19, f"{i18n.ui('n_seeking', lang)} ({n_seek})", fontsize=pt(TEXT_PX), color="#2c3e50")
+
+
+def _wrap(text: str, width_px: float, font_px: float) -> list[str]:
+    """``text`` cut into lines that fit ``width_px`` (a CJK glyph counts one em, other characters 0.6)."""
+    lines, line, used = [], "", 0.0
+    for ch in text:
+        w = font_px * (1.0 if ord(ch) > 0x2E80 else 0.6)
+        if used + w > width_px and line:
+            lines.append(line.rstrip())
+            line, used = "", 0.0
+        line += ch
+        used += w
+    return lines + [line] if line else lines
+
+
+def _counts(lang: str, committees: int | str, orgs: int | str, workers: int | str, partners: int | str) -> str:
+    return i18n.ui("network_counts", lang, committees=committees, orgs=orgs, workers=workers, partners=partners)
+
+
+def _heading_px(lang: str, title: str | None, width_px: float) -> float:
+    """The height of the wrapped title and counts (counts of up to four digits)."""
+    n_title = len(_wrap(title or i18n.ui("network", lang), width_px - 12, TITLE_PX))
+    n_counts = len(_wrap(_counts(lang, "0000", "0000", "0000", "0000"), width_px - 12, TEXT_PX))
+    return (n_title * TITLE_PX + n_counts * TEXT_PX) * 1.3 + 8
 
 
 def _draw_heading(fig: Figure, model: "CommunityModel", lay: Layout, lang: str, title: str | None,
                   n_partner: int) -> None:
-    """The title and the counts of committees, organizations, workers and partnerships."""
-    n_orgs = sum(1 for o in lay.orgs if o.status == ACTIVE)
-    head = title or i18n.ui("network", lang)
-    counts = i18n.ui("network_counts", lang, committees=len(model.committees), orgs=n_orgs,
-                     workers=sum(1 for w in model.workers if w.employer is not None), partners=n_partner)
-    fig.text(0.01, 0.985, head, fontsize=12, va="top")
-    fig.text(0.01, 0.945, counts, fontsize=8.5, va="top", color="#2c3e50")
+    """The title and the counts of committees, organizations, workers and partnerships, wrapped to the width."""
+    w_px, h_px = fig.get_figwidth() * DPI, fig.get_figheight() * DPI
+    counts = _counts(lang, len(model.committees), sum(1 for o in lay.orgs if o.status == ACTIVE),
+                     sum(1 for w in model.workers if w.employer is not None), n_partner)
+    head = _wrap(title or i18n.ui("network", lang), w_px - 12, TITLE_PX)
+    fig.text(6 / w_px, 1 - 4 / h_px, "\n".join(head), fontsize=pt(TITLE_PX), va="top", linespacing=1.1)
+    y = 4 + len(head) * TITLE_PX * 1.3
+    fig.text(6 / w_px, 1 - y / h_px, "\n".join(_wrap(counts, w_px - 12, TEXT_PX)), fontsize=pt(TEXT_PX), va="top",
+             color="#2c3e50", linespacing=1.1)
 
 
-def _draw_legend(fig: Figure, lang: str, legend: str) -> None:
+def _draw_legend(fig: Figure, lang: str, legend: str, ncols: int = 3) -> None:
     """The legend, at the right or at the bottom."""
     handles = [Line2D([], [], marker="o", ls="", color=COMMITTEE_COLOR, markersize=9,
                       label=i18n.ui("n_committee", lang))]
@@ -261,7 +294,8 @@ def _draw_legend(fig: Figure, lang: str, legend: str) -> None:
         Line2D([], [], color="#95a5a6", lw=0.8, label=i18n.ui("e_employ", lang)),
     ]
     if legend == "right":
-        fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.72, 0.5), fontsize=8.5, frameon=False)
-    else:
-        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=3, fontsize=7.5,
+        fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.72, 0.5), fontsize=pt(TEXT_PX),
                    frameon=False)
+    else:
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=ncols, fontsize=pt(TEXT_PX),
+                   frameon=False, handletextpad=0.4, columnspacing=1.0, borderaxespad=0.2)

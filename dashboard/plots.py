@@ -36,6 +36,48 @@ if TYPE_CHECKING:
 
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
 DPI = 80
+TEXT_PX = 14  # the smallest text on screen, in CSS px: figures are drawn at the size they are shown
+TITLE_PX = 16
+
+
+def pt(px: float) -> float:
+    """A font size in points that renders ``px`` pixels tall in a PNG drawn at ``DPI``."""
+    return px * 72 / DPI
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Pixel sizes of the pictures for a content area ``content`` px wide (the page minus the sidebar).
+
+    The page shows every picture at its natural size, so text drawn at ``TEXT_PX`` stays that size
+    on screen. ``beside``: the network stands beside the live charts (else below them).
+    """
+
+    content: int
+    chart: tuple[int, int]
+    cols: int
+    network: tuple[int, int]
+    beside: bool
+    compare_width: int
+    pair: tuple[int, int]  # each of compare mode's two networks, side by side
+
+
+def sizes_for(content: int) -> Sizes:
+    """The picture sizes for a content area ``content`` px wide (at least 560)."""
+    content = max(560, int(content))
+    beside = content >= 900
+    net_w = max(340, int(content * 0.3)) if beside else min(content, 640)
+    chart_w = content - net_w - 16 if beside else content
+    cols = 4 if chart_w >= 1100 else 2
+    rows = math.ceil(8 / cols)
+    chart_h = rows * (250 if cols == 2 else 270)
+    net_h = max(480, min(chart_h, int(net_w * 1.35))) if beside else int(net_w * 1.2)
+    pair_w = (content - 16) // 2
+    return Sizes(content=content, chart=(chart_w, chart_h), cols=cols, network=(net_w, net_h), beside=beside,
+                 compare_width=content, pair=(pair_w, int(pair_w * 1.3)))
+
+
+DEFAULT_SIZES = sizes_for(1250)
 
 
 def setup_fonts() -> str | None:
@@ -156,13 +198,14 @@ class LivePlot:
     tick and label. A count outgrowing its axis makes the next draw a full one.
     """
 
-    def __init__(self, lang: str, months: int):
+    def __init__(self, lang: str, months: int, sizes: Sizes = DEFAULT_SIZES):
         setup_fonts()
         self.lang, self.months = lang, max(12, int(months))
-        self.fig = Figure(figsize=(15, 7.2), dpi=DPI)
+        w, h = sizes.chart
+        self.fig = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, layout="constrained")
         self.canvas = FigureCanvasAgg(self.fig)
-        self.fig.subplots_adjust(left=0.04, right=0.985, top=0.94, bottom=0.07, wspace=0.3, hspace=0.34)
-        self.axes = self.fig.subplots(2, 4).ravel()
+        self.fig.get_layout_engine().set(w_pad=4 / DPI, h_pad=4 / DPI, wspace=0.02, hspace=0.02)
+        self.axes = self.fig.subplots(8 // sizes.cols, sizes.cols).ravel()
         self.lines: list[list[Any]] = []
         self.top: list[float] = []
         self.background = None
@@ -172,39 +215,39 @@ class LivePlot:
                 self.lines.append([])
                 self.top.append(1.0)
                 continue
-            ax.set_title(i18n.ui(panel.title, lang), fontsize=11, loc="left")
+            ax.set_title(i18n.ui(panel.title, lang), fontsize=pt(TITLE_PX), loc="left")
             ax.set_xlim(0.5, self.months + 0.5)
-            ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
-            ax.yaxis.set_major_locator(MaxNLocator(5))
-            ax.set_xlabel(i18n.ui("x_month", lang), fontsize=8)
+            ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+            ax.yaxis.set_major_locator(MaxNLocator(4))
+            ax.set_xlabel(i18n.ui("x_month", lang), fontsize=pt(TEXT_PX))
             if panel.unit is not None:
-                ax.set_ylabel(panel.unit(lang), fontsize=8)
+                ax.set_ylabel(panel.unit(lang), fontsize=pt(TEXT_PX))
             if panel.percent:
                 ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
             ax.grid(True, alpha=0.3)
-            ax.tick_params(labelsize=8)
+            ax.tick_params(labelsize=pt(TEXT_PX))
             lines = [ax.plot(x, x, color=sr.color, lw=sr.lw, ls=sr.ls, label=sr.label(lang), animated=True)[0]
                      for sr in panel.series]
-            leg = ax.legend(fontsize=8, loc="best", framealpha=0.8)  # placed anew at each draw
+            leg = ax.legend(fontsize=pt(TEXT_PX), loc="best", framealpha=0.8)  # placed anew at each draw
             leg.set_animated(True)
             self.lines.append(lines)
             self.top.append(1.02 if panel.share else 1.0)
             ax.set_ylim(0, self.top[-1])
         # bars: needs met by resident group, all groups always listed
         ax = self.axes[1]
-        ax.set_title(i18n.ui("p_groups", lang), fontsize=11, loc="left")
+        ax.set_title(i18n.ui("p_groups", lang), fontsize=pt(TITLE_PX), loc="left")
         self.bars = ax.barh(range(len(GROUPS)), np.zeros(len(GROUPS)), color="#9ecae1", animated=True)
         ax.set_yticks([])
         # group names inside the panel (drawn over the bars), so they never run into the next panel
-        self.bar_names = [ax.text(0.015, i, i18n.group_label(g, lang), va="center", ha="left", fontsize=8,
+        self.bar_names = [ax.text(0.015, i, i18n.group_label(g, lang), va="center", ha="left", fontsize=pt(TEXT_PX),
                                   color="#1a1a1a", animated=True) for i, g in enumerate(GROUPS)]
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
         ax.grid(True, axis="x", alpha=0.3)
-        ax.tick_params(labelsize=8)
+        ax.tick_params(labelsize=pt(TEXT_PX))
         self.overall = ax.axvline(0, color="k", lw=1, ls="--", label=i18n.ui("overall", lang), animated=True)
-        self.bar_legend = ax.legend(handles=[self.overall], fontsize=8, loc="lower right")
+        self.bar_legend = ax.legend(handles=[self.overall], fontsize=pt(TEXT_PX), loc="lower right")
         self.bar_legend.set_animated(True)
 
     def _rescale(self, data: list[list[np.ndarray]]) -> bool:

@@ -18,7 +18,7 @@ from . import i18n
 from .compare import DEFAULT_OUTCOMES, CompareNumbers, ComparePlot, compare_numbers
 from .controls import Settings, changed_levers, settings_to_scenario
 from .network import network_figure
-from .plots import LivePlot, to_png
+from .plots import DEFAULT_SIZES, DPI, LivePlot, Sizes, to_png
 
 
 def changes_label(a: Settings, b: Settings, lang: str, most: int = 3) -> str:
@@ -47,8 +47,9 @@ class Session:
         self.last_ms = 0.0
         self.last_cpu_ms = 0.0
         self.last_draw_ms = 0.0
-        self._live: tuple[tuple[int, str], LivePlot] | None = None
+        self._live: tuple[tuple, LivePlot] | None = None
         self._compare: tuple[tuple, ComparePlot] | None = None
+        self.sizes: Sizes = DEFAULT_SIZES  # the pictures' pixel sizes, set by the page from the window's width
 
     # -- building ------------------------------------------------------------------
     def build(self, a: Settings, b: Settings | None = None) -> None:
@@ -117,15 +118,18 @@ class Session:
             if a is None:
                 return {}
             if b is None:
-                out = {"live": self._live_plot(a, lang).png(a), "network": to_png(network_figure(a, lang))}
+                net = self.sizes.network
+                out = {"live": self._live_plot(a, lang).png(a),
+                       "network": to_png(network_figure(a, lang, figsize=(net[0] / DPI, net[1] / DPI), legend="bottom"))}
             else:
                 label_a = f"{i18n.ui('setting_a', lang)}: {i18n.preset_label(self.settings_a.preset, lang)}"
                 label_b = f"{i18n.ui('setting_b', lang)}: {i18n.preset_label(self.settings_b.preset, lang)}"
                 label_b += changes_label(self.settings_a, self.settings_b, lang)
+                pair = (self.sizes.pair[0] / DPI, self.sizes.pair[1] / DPI)
                 out = {
                     "compare": self._compare_plot(a, b, outcomes, lang, label_a, label_b).png(a, b),
-                    "network_a": to_png(network_figure(a, lang, title=label_a, figsize=(6.4, 6.4), legend="bottom")),
-                    "network_b": to_png(network_figure(b, lang, title=label_b, figsize=(6.4, 6.4), legend="bottom")),
+                    "network_a": to_png(network_figure(a, lang, title=label_a, figsize=pair, legend="bottom")),
+                    "network_b": to_png(network_figure(b, lang, title=label_b, figsize=pair, legend="bottom")),
                 }
         self.last_draw_ms = (time.perf_counter() - t0) * 1000
         return out
@@ -139,17 +143,17 @@ class Session:
 
     def _live_plot(self, model: CommunityModel, lang: str) -> LivePlot:
         """The live figure kept for this run and language (it redraws only what a month changes)."""
-        key = (id(model), lang)
+        key = (id(model), lang, self.sizes)
         if self._live is None or self._live[0] != key:
-            self._live = (key, LivePlot(lang, model.spec.scenario.months))
+            self._live = (key, LivePlot(lang, model.spec.scenario.months, self.sizes))
         return self._live[1]
 
     def _compare_plot(self, a: CommunityModel, b: CommunityModel, outcomes, lang: str, label_a: str,
                       label_b: str) -> ComparePlot:
         """The compare figure kept for these runs, outcomes and language."""
-        key = (id(a), id(b), tuple(outcomes), lang, label_a, label_b)
+        key = (id(a), id(b), tuple(outcomes), lang, label_a, label_b, self.sizes)
         if self._compare is None or self._compare[0] != key:
-            self._compare = (key, ComparePlot(outcomes, lang, label_a, label_b, a.spec.scenario.months))
+            self._compare = (key, ComparePlot(outcomes, lang, label_a, label_b, a.spec.scenario.months, self.sizes))
         return self._compare[1]
 
     def advance(self, lang: str, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES,
