@@ -1,0 +1,164 @@
+"""The dashboard laid out for a projector: 1280x720 and 1024x768, with the sidebar and in presenter mode.
+
+A real headless Chromium opens the page at each size and a screenshot is saved
+in the test's temporary folder. For every picture the page shows, the checks
+are: it is shown at (nearly) its natural width, so nothing is shrunk; its
+smallest text, taken from the same figure drawn here at the same size (its dpi
+and font sizes), is at least 14 CSS px on screen; the monitors fit in two rows
+at most; monitors, charts and networks do not overlap. Compare mode shows the
+two networks side by side, each with its whole title. The browser and the
+server are found and started as in ``test_dash_browser.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from dash_browser import NO_CHROMIUM, browser, dashboard_server, find_chromium, open_dashboard
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
+from playwright.sync_api import expect
+
+from dashboard.app import page_sizes
+from dashboard.compare import DEFAULT_OUTCOMES, ComparePlot
+from dashboard.export import decode_query
+from dashboard.network import network_figure
+from dashboard.plots import DPI, TEXT_PX, LivePlot, to_png
+from dashboard.session import Session
+
+pytestmark = pytest.mark.slow
+TIMEOUT = 60_000
+SIZES = [(1280, 720), (1024, 768)]
+MAX_SHRINK = 0.10
+
+if find_chromium() is None:  # one line in the summary for the whole module; an error in CI
+    if os.environ.get("CI"):
+        raise RuntimeError(NO_CHROMIUM)
+    pytest.skip(NO_CHROMIUM, allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with dashboard_server(lang="zh") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def session():
+    """A month-3 run of the default setting, to draw the figures the page shows, here."""
+    s = Session()
+    s.build(decode_query("").settings)
+    for _ in range(3):
+        s.step()
+    return s
+
+
+def _smallest_text_pt(fig) -> float:
+    """The smallest font size (points) of any visible, non-empty text of a drawn figure."""
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return min(sizes)
+
+
+def _box(page, selector: str) -> dict:
+    """Bounding box and natural width of the first element matching ``selector``."""
+    return page.locator(selector).first.evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, w: r.width, h: r.height, natural: e.naturalWidth || 0}; }")
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"]) > 1
+            and min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"]) > 1)
+
+
+def _wait_for_natural_width(page, selector: str, width: int) -> None:
+    """Wait until the page shows the picture redrawn for its window (its natural width ``width``)."""
+    page.wait_for_function("([s, w]) => { const e = document.querySelector(s); return e && e.naturalWidth === w; }",
+                           arg=[selector, width], timeout=TIMEOUT)
+
+
+def _check_picture(page, selector: str, fig) -> dict:
+    """Shown unshrunk, its smallest text >= TEXT_PX on screen; returns its box."""
+    box = _box(page, selector)
+    assert box["natural"] == round(fig.get_figwidth() * DPI), (selector, box)
+    scale = box["w"] / box["natural"]
+    assert scale >= 1 - MAX_SHRINK, f"{selector} shown at {box['w']:.0f} px of its {box['natural']} px"
+    smallest = _smallest_text_pt(fig) * DPI / 72 * scale
+    assert smallest >= TEXT_PX - 0.01, f"{selector}: smallest text {smallest:.1f} px on screen"
+    return box
+
+
+def _open(ctx, url: str, presenter: bool):
+    page = open_dashboard(ctx, url)
+    if presenter:
+        page.get_by_role("button", name="投影模式", exact=True).click()
+        expect(page.locator(".dash-controls")).to_have_count(0, timeout=TIMEOUT)
+    return page
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["sidebar", "presenter"])
+@pytest.mark.parametrize("viewport", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_live_view_fits_the_projector(server, session, viewport, presenter, tmp_path):
+    sizes = page_sizes(viewport[0], presenter)
+    live = LivePlot("zh", session.months, sizes)
+    live.png(session.a)
+    net = network_figure(session.a, "zh", figsize=(sizes.network[0] / DPI, sizes.network[1] / DPI), legend="bottom")
+    to_png(net)
+    with browser(viewport=viewport) as (ctx, _):
+        page = _open(ctx, server.url, presenter)
+        _wait_for_natural_width(page, "img.dash-live-plot", sizes.chart[0])
+        _wait_for_natural_width(page, "img.dash-network", sizes.network[0])
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(tmp_path / f"live-{viewport[0]}x{viewport[1]}-{'presenter' if presenter else 'sidebar'}.png"))
+        chart = _check_picture(page, "img.dash-live-plot", live.fig)
+        network = _check_picture(page, "img.dash-network", net)
+        band = _box(page, ".dash-monitors")
+        rows = page.locator(".dash-monitor").evaluate_all("es => es.map(e => Math.round(e.getBoundingClientRect().y))")
+        assert len(rows) == 15 and len(set(rows)) <= 2, f"monitors in {len(set(rows))} rows"
+        assert band["x"] + band["w"] <= viewport[0], "the monitors run off the screen"
+        for a, b in ((band, chart), (band, network), (chart, network)):
+            assert not _overlap(a, b), (a, b)
+        if sizes.beside:
+            assert network["x"] >= chart["x"] + chart["w"] and network["y"] < chart["y"] + chart["h"]
+        if presenter:
+            assert chart["x"] < 40, "presenter mode should give the charts the whole width"
+        assert page.locator("a[href='https://solara.dev']").filter(visible=True).count() == 0
+
+
+@pytest.mark.parametrize("viewport", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_compare_view_fits_the_projector_with_networks_side_by_side(server, session, viewport, tmp_path):
+    sizes = page_sizes(viewport[0], True)
+    with browser(viewport=viewport) as (ctx, _):
+        page = _open(ctx, server.url, presenter=True)
+        page.get_by_role("button", name="对比模式", exact=True).click()
+        _wait_for_natural_width(page, "img.dash-compare-plot", sizes.compare_width)
+        _wait_for_natural_width(page, "img.dash-network-b", sizes.pair[0])
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(tmp_path / f"compare-{viewport[0]}x{viewport[1]}.png"), full_page=True)
+        plot = ComparePlot(DEFAULT_OUTCOMES, "zh", "A", "B", session.months, sizes)
+        session.build(session.settings_a, session.settings_a)
+        plot.png(session.a, session.b)
+        pair = network_figure(session.a, "zh", title="A", figsize=(sizes.pair[0] / DPI, sizes.pair[1] / DPI),
+                              legend="bottom")
+        to_png(pair)
+        boxes = [_check_picture(page, "img.dash-compare-plot", plot.fig)]
+        a, b = (_check_picture(page, f"img.dash-network-{k}", pair) for k in "ab")
+        assert abs(a["y"] - b["y"]) < 1 and a["x"] + a["w"] <= b["x"], "networks A and B are not side by side"
+        assert b["x"] + b["w"] <= viewport[0]
+        for i, x in enumerate(boxes + [a]):
+            for y in (boxes + [a, b])[i + 1:]:
+                assert not _overlap(x, y), (x, y)
+
+
+def test_a_long_network_title_is_wrapped_whole(session):
+    title = "设置B：专业指导型（徐汇凌云）（−居委会自治金，+社区基金会，~社会工作者支持）" * 2
+    fig = network_figure(session.a, "zh", title=title, figsize=(400 / DPI, 520 / DPI), legend="bottom")
+    FigureCanvasAgg(fig).draw()
+    shown = re.sub(r"\s", "", fig.texts[0].get_text())
+    assert shown == re.sub(r"\s", "", title)
+    renderer = fig.canvas.get_renderer()  # Agg's, attached above
+    for text in fig.texts:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= 400 + 0.5, f"{text.get_text()!r} runs past the figure's edge"
