@@ -45,6 +45,7 @@ from .plots import (
     TITLE_PX,
     pt,
     setup_fonts,
+    wrap_text,
 )
 
 if TYPE_CHECKING:
@@ -219,14 +220,16 @@ class ComparePlot:
             ld = bottom.plot(empty, empty, color="#2c3e50", lw=1.2, animated=True)[0]
             self.lines.append((la, lb, ld, factor))
             bottom.axhline(0, color="k", lw=0.8)
-            top.set_title(i18n.outcome_label(name, lang), fontsize=pt(TITLE_PX), loc="left")
+            top.set_title("\n".join(wrap_text(i18n.outcome_label(name, lang), w / cols - 50, TITLE_PX)),
+                          fontsize=pt(TITLE_PX), loc="left")
             bottom.set_title(i18n.ui("difference", lang), fontsize=pt(TEXT_PX), loc="left", color="#2c3e50")
             if outcome_unit_of(name) == "share":  # in %, as the monitors show shares
                 top.set_ylabel("%", fontsize=pt(TEXT_PX))
                 for ax in (top, bottom):
                     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))  # decimals as the range needs
             else:
-                top.set_ylabel(i18n.ui(unit_key, lang) if unit_key else i18n.outcome_unit(name, lang), fontsize=pt(TEXT_PX))
+                unit = i18n.ui(unit_key, lang) if unit_key else i18n.outcome_unit(name, lang)
+                top.set_ylabel(unit, fontsize=pt(TEXT_PX))
             bottom.set_xlabel(i18n.ui("x_month", lang), fontsize=pt(TEXT_PX))
             for ax in (top, bottom):
                 ax.grid(True, alpha=0.3)

@@ -33,7 +33,7 @@ from model.organizations import ACTIVE, REGISTERING
 from model.params import ORG_KINDS
 
 from . import i18n
-from .plots import DPI, TEXT_PX, TITLE_PX, pt, setup_fonts
+from .plots import DPI, TEXT_PX, TITLE_PX, pt, setup_fonts, wrap_text
 
 if TYPE_CHECKING:
     from model import CommunityModel
@@ -242,27 +242,14 @@ def _draw_workers(ax, model: "CommunityModel", lay: Layout, lang: str) -> None:
         ax.text(0.88, -1.19, f"{i18n.ui('n_seeking', lang)} ({n_seek})", fontsize=pt(TEXT_PX), color="#2c3e50")
 
 
-def _wrap(text: str, width_px: float, font_px: float) -> list[str]:
-    """``text`` cut into lines that fit ``width_px`` (a CJK glyph counts one em, other characters 0.6)."""
-    lines, line, used = [], "", 0.0
-    for ch in text:
-        w = font_px * (1.0 if ord(ch) > 0x2E80 else 0.6)
-        if used + w > width_px and line:
-            lines.append(line.rstrip())
-            line, used = "", 0.0
-        line += ch
-        used += w
-    return lines + [line] if line else lines
-
-
 def _counts(lang: str, committees: int | str, orgs: int | str, workers: int | str, partners: int | str) -> str:
     return i18n.ui("network_counts", lang, committees=committees, orgs=orgs, workers=workers, partners=partners)
 
 
 def _heading_px(lang: str, title: str | None, width_px: float) -> float:
     """The height of the wrapped title and counts (counts of up to four digits)."""
-    n_title = len(_wrap(title or i18n.ui("network", lang), width_px - 12, TITLE_PX))
-    n_counts = len(_wrap(_counts(lang, "0000", "0000", "0000", "0000"), width_px - 12, TEXT_PX))
+    n_title = len(wrap_text(title or i18n.ui("network", lang), width_px - 12, TITLE_PX))
+    n_counts = len(wrap_text(_counts(lang, "0000", "0000", "0000", "0000"), width_px - 12, TEXT_PX))
     return (n_title * TITLE_PX + n_counts * TEXT_PX) * 1.3 + 8
 
 
@@ -272,10 +259,10 @@ def _draw_heading(fig: Figure, model: "CommunityModel", lay: Layout, lang: str, 
     w_px, h_px = fig.get_figwidth() * DPI, fig.get_figheight() * DPI
     counts = _counts(lang, len(model.committees), sum(1 for o in lay.orgs if o.status == ACTIVE),
                      sum(1 for w in model.workers if w.employer is not None), n_partner)
-    head = _wrap(title or i18n.ui("network", lang), w_px - 12, TITLE_PX)
+    head = wrap_text(title or i18n.ui("network", lang), w_px - 12, TITLE_PX)
     fig.text(6 / w_px, 1 - 4 / h_px, "\n".join(head), fontsize=pt(TITLE_PX), va="top", linespacing=1.1)
     y = 4 + len(head) * TITLE_PX * 1.3
-    fig.text(6 / w_px, 1 - y / h_px, "\n".join(_wrap(counts, w_px - 12, TEXT_PX)), fontsize=pt(TEXT_PX), va="top",
+    fig.text(6 / w_px, 1 - y / h_px, "\n".join(wrap_text(counts, w_px - 12, TEXT_PX)), fontsize=pt(TEXT_PX), va="top",
              color="#2c3e50", linespacing=1.1)
 
 

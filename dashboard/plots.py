@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,20 @@ TITLE_PX = 16
 def pt(px: float) -> float:
     """A font size in points that renders ``px`` pixels tall in a PNG drawn at ``DPI``."""
     return px * 72 / DPI
+
+
+def wrap_text(text: str, width_px: float, font_px: float) -> list[str]:
+    """``text`` cut into lines that fit ``width_px``: between CJK glyphs (one em each) or between words
+    (0.6 em a character); a word longer than a line stands alone."""
+    lines, line, used = [], "", 0.0
+    for token in re.findall(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+\s*|\s+", text):
+        w = sum(font_px * (1.0 if ord(ch) > 0x2E80 else 0.6) for ch in token)
+        if used + w > width_px and line.strip():
+            lines.append(line.rstrip())
+            line, used = "", 0.0
+        line += token
+        used += w
+    return lines + [line.rstrip()] if line.strip() else lines
 
 
 @dataclass(frozen=True)
@@ -206,6 +221,7 @@ class LivePlot:
         self.canvas = FigureCanvasAgg(self.fig)
         self.fig.get_layout_engine().set(w_pad=4 / DPI, h_pad=4 / DPI, wspace=0.02, hspace=0.02)
         self.axes = self.fig.subplots(8 // sizes.cols, sizes.cols).ravel()
+        title_px = w / sizes.cols - 50  # a panel's width less its y tick labels
         self.lines: list[list[Any]] = []
         self.top: list[float] = []
         self.background = None
@@ -215,7 +231,8 @@ class LivePlot:
                 self.lines.append([])
                 self.top.append(1.0)
                 continue
-            ax.set_title(i18n.ui(panel.title, lang), fontsize=pt(TITLE_PX), loc="left")
+            ax.set_title("\n".join(wrap_text(i18n.ui(panel.title, lang), title_px, TITLE_PX)), fontsize=pt(TITLE_PX),
+                         loc="left")
             ax.set_xlim(0.5, self.months + 0.5)
             ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
             ax.yaxis.set_major_locator(MaxNLocator(4))
@@ -235,7 +252,8 @@ class LivePlot:
             ax.set_ylim(0, self.top[-1])
         # bars: needs met by resident group, all groups always listed
         ax = self.axes[1]
-        ax.set_title(i18n.ui("p_groups", lang), fontsize=pt(TITLE_PX), loc="left")
+        ax.set_title("\n".join(wrap_text(i18n.ui("p_groups", lang), title_px, TITLE_PX)), fontsize=pt(TITLE_PX),
+                     loc="left")
         self.bars = ax.barh(range(len(GROUPS)), np.zeros(len(GROUPS)), color="#9ecae1", animated=True)
         ax.set_yticks([])
         # group names inside the panel (drawn over the bars), so they never run into the next panel

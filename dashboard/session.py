@@ -118,9 +118,9 @@ class Session:
             if a is None:
                 return {}
             if b is None:
-                net = self.sizes.network
+                net = (self.sizes.network[0] / DPI, self.sizes.network[1] / DPI)
                 out = {"live": self._live_plot(a, lang).png(a),
-                       "network": to_png(network_figure(a, lang, figsize=(net[0] / DPI, net[1] / DPI), legend="bottom"))}
+                       "network": to_png(network_figure(a, lang, figsize=net, legend="bottom"))}
             else:
                 label_a = f"{i18n.ui('setting_a', lang)}: {i18n.preset_label(self.settings_a.preset, lang)}"
                 label_b = f"{i18n.ui('setting_b', lang)}: {i18n.preset_label(self.settings_b.preset, lang)}"

@@ -111,7 +111,8 @@ def test_live_view_fits_the_projector(server, session, viewport, presenter, tmp_
         _wait_for_natural_width(page, "img.dash-live-plot", sizes.chart[0])
         _wait_for_natural_width(page, "img.dash-network", sizes.network[0])
         page.wait_for_timeout(500)
-        page.screenshot(path=str(tmp_path / f"live-{viewport[0]}x{viewport[1]}-{'presenter' if presenter else 'sidebar'}.png"))
+        mode = "presenter" if presenter else "sidebar"
+        page.screenshot(path=str(tmp_path / f"live-{viewport[0]}x{viewport[1]}-{mode}.png"))
         chart = _check_picture(page, "img.dash-live-plot", live.fig)
         network = _check_picture(page, "img.dash-network", net)
         band = _box(page, ".dash-monitors")
