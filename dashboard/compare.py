@@ -220,7 +220,7 @@ class ComparePlot:
             ld = bottom.plot(empty, empty, color="#2c3e50", lw=1.2, animated=True)[0]
             self.lines.append((la, lb, ld, factor))
             bottom.axhline(0, color="k", lw=0.8)
-            top.set_title("\n".join(wrap_text(i18n.outcome_label(name, lang), w / cols - 50, TITLE_PX)),
+            top.set_title("\n".join(wrap_text(i18n.outcome_label(name, lang), 0.6 * w / cols, TITLE_PX)),
                           fontsize=pt(TITLE_PX), loc="left")
             bottom.set_title(i18n.ui("difference", lang), fontsize=pt(TEXT_PX), loc="left", color="#2c3e50")
             if outcome_unit_of(name) == "share":  # in %, as the monitors show shares

@@ -221,7 +221,7 @@ class LivePlot:
         self.canvas = FigureCanvasAgg(self.fig)
         self.fig.get_layout_engine().set(w_pad=4 / DPI, h_pad=4 / DPI, wspace=0.02, hspace=0.02)
         self.axes = self.fig.subplots(8 // sizes.cols, sizes.cols).ravel()
-        title_px = w / sizes.cols - 50  # a panel's width less its y tick labels
+        title_px = 0.6 * w / sizes.cols  # about a panel's axes, less its tick labels and y label
         self.lines: list[list[Any]] = []
         self.top: list[float] = []
         self.background = None
@@ -243,7 +243,8 @@ class LivePlot:
                 ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
             ax.grid(True, alpha=0.3)
             ax.tick_params(labelsize=pt(TEXT_PX))
-            lines = [ax.plot(x, x, color=sr.color, lw=sr.lw, ls=sr.ls, label=sr.label(lang), animated=True)[0]
+            lines = [ax.plot(x, x, color=sr.color, lw=sr.lw, ls=sr.ls, animated=True,
+                             label="\n".join(wrap_text(sr.label(lang), title_px - 40, TEXT_PX)))[0]
                      for sr in panel.series]
             leg = ax.legend(fontsize=pt(TEXT_PX), loc="best", framealpha=0.8)  # placed anew at each draw
             leg.set_animated(True)

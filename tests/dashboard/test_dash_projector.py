@@ -61,6 +61,29 @@ def _smallest_text_pt(fig) -> float:
     return min(sizes)
 
 
+def _hidden_tick_labels(fig) -> set[int]:
+    """Tick labels matplotlib does not draw (their tick lies outside the axis' view)."""
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks():
+                if not lo - 1e-9 <= tick.get_loc() <= hi + 1e-9:
+                    hidden |= {id(tick.label1), id(tick.label2)}
+    return hidden
+
+
+def _assert_text_inside(fig) -> None:
+    """Every text a drawn (Agg) figure shows lies within the figure, left to right."""
+    renderer = fig.canvas.get_renderer()
+    width = fig.bbox.width
+    hidden = _hidden_tick_labels(fig)
+    for t in fig.findobj(Text):
+        if t.get_visible() and t.get_text().strip() and id(t) not in hidden:
+            box = t.get_window_extent(renderer)
+            assert box.x0 >= -0.5 and box.x1 <= width + 0.5, f"{t.get_text()!r} runs past the figure's edge"
+
+
 def _box(page, selector: str) -> dict:
     """Bounding box and natural width of the first element matching ``selector``."""
     return page.locator(selector).first.evaluate(
@@ -104,6 +127,7 @@ def test_live_view_fits_the_projector(server, session, viewport, presenter, tmp_
     sizes = page_sizes(viewport[0], presenter)
     live = LivePlot("zh", session.months, sizes)
     live.png(session.a)
+    _assert_text_inside(live.fig)
     net = network_figure(session.a, "zh", figsize=(sizes.network[0] / DPI, sizes.network[1] / DPI), legend="bottom")
     to_png(net)
     with browser(viewport=viewport) as (ctx, _):
@@ -141,6 +165,7 @@ def test_compare_view_fits_the_projector_with_networks_side_by_side(server, sess
         plot = ComparePlot(DEFAULT_OUTCOMES, "zh", "A", "B", session.months, sizes)
         session.build(session.settings_a, session.settings_a)
         plot.png(session.a, session.b)
+        _assert_text_inside(plot.fig)
         pair = network_figure(session.a, "zh", title="A", figsize=(sizes.pair[0] / DPI, sizes.pair[1] / DPI),
                               legend="bottom")
         to_png(pair)
@@ -159,7 +184,15 @@ def test_a_long_network_title_is_wrapped_whole(session):
     FigureCanvasAgg(fig).draw()
     shown = re.sub(r"\s", "", fig.texts[0].get_text())
     assert shown == re.sub(r"\s", "", title)
-    renderer = fig.canvas.get_renderer()  # Agg's, attached above
-    for text in fig.texts:
-        box = text.get_window_extent(renderer)
-        assert box.x0 >= 0 and box.x1 <= 400 + 0.5, f"{text.get_text()!r} runs past the figure's edge"
+    _assert_text_inside(fig)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("presenter", [False, True], ids=["sidebar", "presenter"])
+@pytest.mark.parametrize("width", [w for w, _ in SIZES])
+def test_chart_text_stays_inside_the_figures_in_both_languages(session, lang, width, presenter):
+    sizes = page_sizes(width, presenter)
+    live = LivePlot(lang, session.months, sizes)
+    live.png(session.a)
+    _assert_text_inside(live.fig)
+    assert _smallest_text_pt(live.fig) * DPI / 72 >= TEXT_PX - 0.01
