@@ -89,7 +89,7 @@ def sizes_for(content: int) -> Sizes:
     net_h = max(480, min(chart_h, int(net_w * 1.35))) if beside else int(net_w * 1.2)
     pair_w = (content - 16) // 2
     return Sizes(content=content, chart=(chart_w, chart_h), cols=cols, network=(net_w, net_h), beside=beside,
-                 compare_width=content, pair=(pair_w, int(pair_w * 1.3)))
+                 compare_width=content, pair=(pair_w, int(pair_w * 1.15)))
 
 
 DEFAULT_SIZES = sizes_for(1250)

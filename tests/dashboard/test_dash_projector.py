@@ -161,7 +161,7 @@ def test_compare_view_fits_the_projector_with_networks_side_by_side(server, sess
         _wait_for_natural_width(page, "img.dash-compare-plot", sizes.compare_width)
         _wait_for_natural_width(page, "img.dash-network-b", sizes.pair[0])
         page.wait_for_timeout(500)
-        page.screenshot(path=str(tmp_path / f"compare-{viewport[0]}x{viewport[1]}.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / f"compare-{viewport[0]}x{viewport[1]}.png"))
         plot = ComparePlot(DEFAULT_OUTCOMES, "zh", "A", "B", session.months, sizes)
         session.build(session.settings_a, session.settings_a)
         plot.png(session.a, session.b)
@@ -176,6 +176,10 @@ def test_compare_view_fits_the_projector_with_networks_side_by_side(server, sess
         for i, x in enumerate(boxes + [a]):
             for y in (boxes + [a, b])[i + 1:]:
                 assert not _overlap(x, y), (x, y)
+        page.locator("img.dash-compare-plot").scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / f"compare-plot-{viewport[0]}x{viewport[1]}.png"))
+        page.locator("img.dash-network-a").scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / f"compare-networks-{viewport[0]}x{viewport[1]}.png"))
 
 
 def test_a_long_network_title_is_wrapped_whole(session):
