@@ -25,12 +25,17 @@ What the page offers:
 No code console, no eval of input: every input is a typed widget value that
 reaches the model only through ``model.scenario.with_overrides``.
 
-Layout: the CSS and a warm-up thread; small formatters (``format_control``,
-``problem_lines``); the widgets ``ControlInput``, ``LeverPanels``, ``Monitors``;
+Projector first: every picture is drawn at the size it is shown (the invisible
+``WindowWidth`` widget reports the window's width; ``page_sizes`` turns it into
+pixel sizes), monitors sit in a two-row band, the network stands beside the
+charts when there is room, and the presenter switch hides the sidebar.
+
+Layout: the CSS, ``WindowWidth``, ``page_sizes`` and a warm-up thread; small formatters
+(``format_control``, ``problem_lines``); the widgets ``ControlInput``, ``LeverPanels``, ``Monitors``;
 ``PageState`` (the session and the reactive values, made by ``use_page_state``
 from the URL's query) and ``PageActions`` (what every button and picker does);
-``use_url_sync`` (the setting in the URL); ``Page``, which lays out ``app_bar``,
-the sidebar's cards (``run_card`` with ``run_to_row`` and ``settings_state``,
+``use_url_sync`` (the setting in the URL); ``use_fitted_sizes`` (redraw when the width or
+presenter mode changes); ``Page``, which lays out ``app_bar``, the sidebar's cards (``run_card`` with ``run_to_row`` and ``settings_state``,
 ``scenario_card``, ``world_card``, the levers, ``SaveCard``) and ``live_view`` or
 ``compare_view`` (with ``CompareTable``: the numbers); ``CompareSettings`` (setting B).
 """

@@ -7,7 +7,10 @@ when matplotlib knows one, else the Noto Sans CJK SC shipped by ``mplfonts``
 Every label comes from the message catalogue (:mod:`dashboard.i18n`); every
 series from the model's declared outcomes (``model.recorder``). Figures are
 built with ``matplotlib.figure.Figure`` (no pyplot state, safe in threads) and
-rendered to PNG bytes at a fixed size so a redraw costs the same every month.
+rendered to PNG bytes. Every picture is drawn at the pixel size the page shows it
+(``Sizes``, from the window's width: ``sizes_for``), with text at least
+``TEXT_PX`` pixels tall, so nothing is shrunk on a projector; a run's size stays
+fixed between resizes, so a redraw costs the same every month.
 """
 
 from __future__ import annotations
