@@ -15,7 +15,10 @@ who pays rent is ``Organization.pays_rent``. The money itself moves in
 ``accounts.py``.
 
 Layout: ``Contract``, ``Grant``, ``Organization``; ``capacity`` and ``quality``;
-then the decisions, in life-cycle order.
+then the decisions, in life-cycle order: ``founding_chance``,
+``founder_kind_probabilities``, ``registration_delay``, ``decide_foundings``,
+``decide_registrations``, ``bid_price``, ``credit_contracts``, ``social_income``,
+``decide_other_staff``, ``decide_staffing``, ``decide_failure``, ``wind_up``.
 """
 
 from __future__ import annotations

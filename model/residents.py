@@ -27,6 +27,14 @@ the committee area, independent of the order in which residents are stored (in
 particular of their being stored in runs by group). The ties cost 4 bytes per resident
 (two uint16 where committees are smaller than 65,536); ``neighbours`` returns
 them as a scipy.sparse matrix for analysis.
+
+Layout: ``group_share_vector`` and ``need_rate_matrix`` (parameters as arrays);
+``ResidentArrays``: initialisation and the tie cycle (``_tie_targets``,
+``neighbours``, ``neighbour_mean``); then the rules in the order of a month
+(``decide_needs_arise``, ``decide_bring_forward`` with ``split_open_needs``,
+``open_index``, ``resolve_met``, ``decide_wait_or_lapse``,
+``decide_participation``, ``decide_votes``); then sums and checks
+(``per_committee``, ``sizes``, ``tallies``, ``check``).
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ from typing import IO
 from unittest import mock
 from urllib.parse import urlparse
 
+import pytest
+
 from dashboard.server import DashboardServer
 
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
@@ -100,3 +102,12 @@ def find_chromium() -> str | None:
     except Error:
         return None
     return own if own and Path(own).is_file() else None
+
+
+def require_chromium() -> None:
+    """Skip the calling test module with one line when no Chromium is found; in CI (which
+    installs Chromium) that is an error instead."""
+    if find_chromium() is None:
+        if os.environ.get("CI"):
+            raise RuntimeError(NO_CHROMIUM)
+        pytest.skip(NO_CHROMIUM, allow_module_level=True)

@@ -12,23 +12,19 @@ installs Debian's.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 
 import pytest
-from dash_browser import NO_CHROMIUM, browser, dashboard_server, find_chromium, img_src, open_dashboard
+from dash_browser import browser, dashboard_server, img_src, open_dashboard, require_chromium
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 30_000
 
 
-if find_chromium() is None:  # one line in the summary for the whole module; an error in CI
-    if os.environ.get("CI"):
-        raise RuntimeError(NO_CHROMIUM)
-    pytest.skip(NO_CHROMIUM, allow_module_level=True)
+require_chromium()  # one line in the summary for the whole module; an error in CI
 
 
 # The fixtures live here, not in a conftest.py: the suite's top-level tests import

@@ -6,12 +6,11 @@ One server and one browser for the module, as in ``test_dash_browser.py``
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from dash_browser import NO_CHROMIUM, browser, dashboard_server, find_chromium, open_dashboard
+from dash_browser import browser, dashboard_server, open_dashboard, require_chromium
 from playwright.sync_api import expect
 
 from model import load_scenario
@@ -21,10 +20,7 @@ TIMEOUT = 30_000
 QUERY = ("lang=en&preset=baseline&seed=77&world.committees_per_street=6&world.residents_per_committee=500"
          "&scenario.months=24&policies.self_governance_funds.enabled=1&no.such.setting=3")
 
-if find_chromium() is None:
-    if os.environ.get("CI"):
-        raise RuntimeError(NO_CHROMIUM)
-    pytest.skip(NO_CHROMIUM, allow_module_level=True)
+require_chromium()  # one line in the summary for the whole module; an error in CI
 
 
 @pytest.fixture(scope="module")

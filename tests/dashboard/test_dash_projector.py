@@ -12,11 +12,10 @@ server are found and started as in ``test_dash_browser.py``.
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-from dash_browser import NO_CHROMIUM, browser, dashboard_server, find_chromium, open_dashboard
+from dash_browser import browser, dashboard_server, open_dashboard, require_chromium
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 from playwright.sync_api import expect
@@ -33,10 +32,7 @@ TIMEOUT = 60_000
 SIZES = [(1280, 720), (1024, 768)]
 MAX_SHRINK = 0.10
 
-if find_chromium() is None:  # one line in the summary for the whole module; an error in CI
-    if os.environ.get("CI"):
-        raise RuntimeError(NO_CHROMIUM)
-    pytest.skip(NO_CHROMIUM, allow_module_level=True)
+require_chromium()  # one line in the summary for the whole module; an error in CI
 
 
 @pytest.fixture(scope="module")
