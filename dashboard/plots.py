@@ -352,6 +352,8 @@ BETTER: dict[str, int] = {
     "equity_gap_groups": -1, "equity_gap_committees": -1, "service_centre_coverage": 1, "incubator_coverage": 1,
     "community_foundations": 1, "needs_referred_share": 1, "committees_with_partner_share": 1,
     "orgs_with_social_worker_per_10k": 1, "tri_party_ties_per_10k": 1,
+    "organization_failures_money": -1, "organization_failures_inspection": -1, "organization_failures_founders": -1,
+    "organization_reserve_months_median": 0, "sector_government_income_share": 0,
 }
 GOOD, BAD, NEUTRAL = COLORS[2], COLORS[3], COLORS[7]
 

@@ -1,10 +1,14 @@
 """Phase 7 of the month: money moves, then organizations decide on staff and may fail.
 
-Organizations are paid (contracts, platform fee, grants, donations crowded out
-by government money, market income, fees) and pay (rent less the subsidy,
-utilities less the discount, wages); the district pays subsidies. Then each
-organization hires or lays off (``organizations.decide_staffing``) and one whose
-reserves stay negative fails (``organizations.decide_failure``). Committees'
+Organizations are paid (contracts, platform fee, grants; donations crowded out
+by government money and residents' fees, ``org_finance.social_income``) and pay
+(rent less the subsidy, utilities less the discount, running and programme costs,
+wages); the district pays subsidies. Organizations with reserves above their
+target spend part of the excess on sessional staff
+(``org_finance.decide_surplus_spending``). Then each organization hires or lays
+off (``organizations.decide_staffing``), one whose reserves stay negative fails
+(``organizations.decide_failure``) and founders may give up
+(``org_finance.decide_founder_exits``). Committees'
 social workers are paid (the pay floor's top-up is district money) and
 micro-projects spend their funds (``committees.spend_micro_projects``).
 
@@ -17,7 +21,8 @@ receive the same amounts in another order, so their balances may differ in the l
 from an organization-by-organization posting (only the money invariant reads them).
 
 Layout: ``accounts`` (the phase, in order) calls ``_project_income``, ``_social_income``,
-``_running_costs``, ``_pay_social_workers``, ``_decide``, ``_pay_committee_social_workers``.
+``_running_costs``, ``_pay_social_workers``, ``_spend_surplus``, ``_decide``,
+``_pay_committee_social_workers``.
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .committees import spend_micro_projects
-from .organizations import (ACTIVE, GOVERNMENT_INCOME, REGISTERING, Organization, decide_failure,
-                            decide_staffing, social_income)
+from .org_finance import (decide_founder_exits, decide_surplus_spending, government_income_mean,
+                          programme_costs, social_income)
+from .organizations import ACTIVE, REGISTERING, Organization, decide_failure, decide_staffing
 from .serving import ServiceResult
 from .workers import pay
 
@@ -43,92 +49,96 @@ def accounts(m: "CommunityModel", served: ServiceResult) -> None:
     committees' social workers are paid and micro-projects spend. ``served``: this month's
     service (needs each organization met, its capacity)."""
     alive = [o for o in m.organizations if o.status == ACTIVE or o.status == REGISTERING]
-    gov, committed_paid = _project_income(m, alive)
+    committed_paid = _project_income(m, alive)
     act = [j for j, o in enumerate(alive) if o.status == ACTIVE]
     active = [alive[j] for j in act]
     slots = np.array([o.slot for o in active], dtype=np.int64)
     met = served.org_met[slots].astype(np.float64)
-    _social_income(m, active, [gov[j] for j in act], met)
-    _running_costs(m, alive, active)
+    _social_income(m, active, served.org_met_kind[slots].astype(np.float64))
+    costs = _running_costs(m, alive, active, act, met)
     wages = _pay_social_workers(m, alive)
-    _decide(m, alive, active, [wages[j] for j in act], met, served.org_capacity[slots], committed_paid)
+    costs += np.array(wages, dtype=np.float64)
+    act_wages = [wages[j] for j in act]
+    _spend_surplus(m, active, act_wages)
+    _decide(m, alive, costs, active, act_wages, met, served.org_capacity[slots], committed_paid)
     _pay_committee_social_workers(m)
     spend_micro_projects(m)
 
 
-def _project_income(m: "CommunityModel", alive: list[Organization]) -> tuple[list[float], Commitments]:
+def _project_income(m: "CommunityModel", alive: list[Organization]) -> Commitments:
     """Contracts, platform fee and grants (few organizations hold them), paid to the
-    organizations ``alive`` in slot order. Returns each one's government income this month
-    and the foundations' instalments paid (deducted from their commitments in ``_decide``,
-    so that they interleave with wind-ups in slot order)."""
+    organizations ``alive`` in slot order. Returns the foundations' instalments paid
+    (deducted from their commitments in ``_decide``, so that they interleave with wind-ups
+    in slot order)."""
     purchase = m.funders["purchase"]
-    gov = [0.0] * len(alive)
     committed_paid: Commitments = {}
     fee_platform = m.p.streets.platform_fee_yuan / 12
     for j, org in enumerate(alive):
         if not (org.contracts or org.runs_platform or org.grants):
             continue
         acct = org.account
-        g_j = 0.0
         for ct in org.contracts:
             if ct.months_left > 0:
                 purchase.pay(acct, ct.monthly_yuan, "contract")
                 m.recorder.events.contracts_paid += 1
                 org.record_income("contract", ct.monthly_yuan)
-                g_j += ct.monthly_yuan
                 ct.months_left -= 1
         if org.runs_platform:
             m.funders["street"].pay(acct, fee_platform, "platform_fee")
             org.record_income("platform_fee", fee_platform)
-            g_j += fee_platform
         for g in org.grants:
             if g.months_left > 0:
                 g.funder.pay(acct, g.monthly_yuan, g.purpose)
                 if g.funder.kind == "foundation":
                     committed_paid.setdefault(j, []).append((g.funder, g.monthly_yuan))
                 org.record_income(g.purpose, g.monthly_yuan)
-                if g.purpose in GOVERNMENT_INCOME:
-                    g_j += g.monthly_yuan
                 g.months_left -= 1
         org.grants = [g for g in org.grants if g.months_left > 0]
-        gov[j] = g_j
-    return gov, committed_paid
+    return committed_paid
 
 
-def _social_income(m: "CommunityModel", active: list[Organization], gov: list[float], met: np.ndarray) -> None:
-    """Active organizations receive donations, market income and fees
-    (:func:`organizations.social_income`; ``gov``: government income this month, ``met``:
-    needs met this month)."""
+def _social_income(m: "CommunityModel", active: list[Organization], met_kind: np.ndarray) -> None:
+    """Active organizations receive donations and residents' fees
+    (:func:`org_finance.social_income`; ``met_kind``: needs met this month by kind)."""
     acct_act = np.array([o.account for o in active], dtype=np.int64)
-    donation, market, fees = social_income(m.p.organizations, active, m.month, np.array(gov), met)
+    gov_mean = np.array([government_income_mean(o) for o in active], dtype=np.float64)
+    residents = np.array([m.streets[o.street].residents for o in active], dtype=np.float64)
+    donation, fees = social_income(m.p.organizations, active, residents, gov_mean, met_kind)
     L = m.ledger
     L.transfer_many(m.acct["donors"], acct_act, donation, "donation")
-    L.transfer_many(m.acct["market"], acct_act, market, "market_income")
     L.transfer_many(m.acct["residents"], acct_act, fees, "fee")
-    for org, d, mk, f in zip(active, donation.tolist(), market.tolist(), fees.tolist(), strict=True):
+    for org, d, f in zip(active, donation.tolist(), fees.tolist(), strict=True):
         org.record_income("donation", d)
-        org.record_income("market_income", mk)
         org.record_income("fee", f)
 
 
-def _running_costs(m: "CommunityModel", alive: list[Organization], active: list[Organization]) -> None:
+def _running_costs(m: "CommunityModel", alive: list[Organization], active: list[Organization], act: list[int],
+                  met: np.ndarray) -> np.ndarray:
     """Rent (organizations that :meth:`Organization.pays_rent`; the district pays
     rent_subsidy_share of it), utilities of active organizations (the district pays
-    utility_discount_share) and other staff's wages (other_wage_yuan)."""
+    utility_discount_share), paid other staff's wages (other_wage_yuan, ``Organization.paid_other_staff``), running and programme
+    costs (:func:`org_finance.programme_costs`; ``met``: needs each active organization met).
+    Returns what each organization ``alive`` paid (``act``: rows of the active ones)."""
     po = m.p.organizations
     L = m.ledger
     district = m.funders["district"]
     acct_act = np.array([o.account for o in active], dtype=np.int64)
-    renting = [o.account for o in alive if o.pays_rent(po, m.month)]
-    rent = np.full(len(renting), po.rent_yuan_month * (1 - po.rent_subsidy_share))
-    L.transfer_many(np.array(renting, dtype=np.int64), m.acct["landlords"], rent, "rent")
-    district.pay_repeated(m.acct["landlords"], po.rent_yuan_month * po.rent_subsidy_share, len(renting), "rent_subsidy")
-    L.transfer_many(acct_act, m.acct["utilities"],
-                    np.full(len(active), po.utilities_yuan_month * (1 - po.utility_discount_share)), "utilities")
+    rents = np.array([o.pays_rent(po, m.month) for o in alive], dtype=bool)
+    renting = np.array([o.account for o in alive], dtype=np.int64)[rents]
+    rent = po.rent_yuan_month * (1 - po.rent_subsidy_share)
+    L.transfer_many(renting, m.acct["landlords"], np.full(renting.size, rent), "rent")
+    district.pay_repeated(m.acct["landlords"], po.rent_yuan_month * po.rent_subsidy_share, int(rents.sum()), "rent_subsidy")
+    utilities = po.utilities_yuan_month * (1 - po.utility_discount_share)
+    L.transfer_many(acct_act, m.acct["utilities"], np.full(len(active), utilities), "utilities")
     district.pay_repeated(m.acct["utilities"], po.utilities_yuan_month * po.utility_discount_share, len(active),
                           "utility_discount")
-    L.transfer_many(acct_act, m.acct["wages"],
-                    np.array([o.other_staff * po.other_wage_yuan for o in active], dtype=np.float64), "wages_other")
+    other = np.array([o.paid_other_staff(po) * po.other_wage_yuan for o in active], dtype=np.float64)
+    L.transfer_many(acct_act, m.acct["wages"], other, "wages_other")
+    running = programme_costs(po, met)
+    L.transfer_many(acct_act, m.acct["suppliers"], running, "running_costs")
+    costs = np.where(rents, rent, 0.0)
+    costs[np.array(act, dtype=np.int64)] += utilities + other + running
+    return costs
 
 
 def _pay_social_workers(m: "CommunityModel", alive: list[Organization]) -> list[float]:
@@ -151,20 +161,43 @@ def _pay_social_workers(m: "CommunityModel", alive: list[Organization]) -> list[
     return wages
 
 
-def _decide(m: "CommunityModel", alive: list[Organization], active: list[Organization], wages: list[float],
-            met: np.ndarray, capacity_now: np.ndarray, committed_paid: Commitments) -> None:
-    """Months close; staffing decisions of the active organizations, then, in slot order,
-    foundations' commitments fall by the instalments paid and organizations in the red may
-    fail. (Staffing moves no money, and one organization's decisions do not touch another's
-    accounts or staff, so all staffing decisions can come before all failures.)"""
-    for org in alive:
+def _spend_surplus(m: "CommunityModel", active: list[Organization], wages: list[float]) -> None:
+    """Active organizations with reserves above their target spend part of the excess on
+    sessional staff (:func:`org_finance.decide_surplus_spending`), bought as capacity for
+    next month."""
+    po = m.p.organizations
+    if not active:
+        return
+    acct_act = np.array([o.account for o in active], dtype=np.int64)
+    costs = np.array([o.monthly_costs(po, w, m.month) for o, w in zip(active, wages, strict=True)])
+    spend = decide_surplus_spending(po, m.ledger.balance[acct_act], costs)
+    m.ledger.transfer_many(acct_act, m.acct["wages"], spend, "sessional_staff")
+    for org, s in zip(active, (spend / po.sessional_yuan_per_need).tolist(), strict=True):
+        org.sessional_needs = s
+
+
+def _decide(m: "CommunityModel", alive: list[Organization], costs: np.ndarray, active: list[Organization],
+            wages: list[float], met: np.ndarray, capacity_now: np.ndarray, committed_paid: Commitments) -> None:
+    """Months close (income, needs met and ``costs`` of the organizations ``alive``); staffing
+    decisions of the active organizations, then, in slot order, foundations' commitments fall
+    by the instalments paid and organizations in the red may fail; then founders of the
+    active ones still alive may give up. (Staffing moves no money, and one organization's
+    decisions do not touch another's accounts or staff, so all staffing decisions can come
+    before all failures.)"""
+    met_of = dict(zip((o.slot for o in active), met.tolist(), strict=True))
+    for org, c in zip(alive, costs.tolist(), strict=True):
         org.close_income_month()
+        org.costs_12m.append(c)
+        org.needs_met_12m.append(int(met_of.get(org.slot, 0)))
     decide_staffing(m, active, wages, met, capacity_now)
     negative = (m.ledger.balance[np.array([o.account for o in alive], dtype=np.int64)] < 0).tolist()
     for j, (org, neg) in enumerate(zip(alive, negative, strict=True)):
         for foundation, instalment in committed_paid.get(j, ()):
             foundation.committed -= instalment
         decide_failure(m, org, neg)
+    still = [o for o in active if o.status == ACTIVE]
+    deficit = np.array([o.income_window_total < sum(o.costs_12m) for o in still], dtype=bool)
+    decide_founder_exits(m, still, deficit)
 
 
 def _pay_committee_social_workers(m: "CommunityModel") -> None:

@@ -25,9 +25,9 @@ from .scenario import Scenario, load_scenario, parse_month
 from .streets import StreetOffice
 from .workers import SocialWorker
 
-SINKS = ("landlords", "utilities", "wages", "registration", "project_costs")
+SINKS = ("landlords", "utilities", "wages", "registration", "project_costs", "suppliers")
 SOURCES = {"city": "city", "district": "district", "lottery": "lottery", "donors": "donors",
-           "residents": "residents", "founders": "founders", "market": "market"}
+           "residents": "residents", "founders": "founders"}
 
 
 class CommunityModel(mesa.Model):
@@ -125,7 +125,7 @@ class CommunityModel(mesa.Model):
                 org.registered_month = -age
                 org.founded_month = -age - po.initial_registration_months
                 org.other_staff = po.other_staff
-                reserve = po.initial_reserve_months * (po.rent_yuan_month + po.utilities_yuan_month + po.other_staff * po.other_wage_yuan)
+                reserve = po.initial_reserve_months * org.monthly_costs(po, 0.0, 0)
                 self.ledger.transfer(self.acct["founders"], org.account, reserve, "initial_reserves")
 
     def _initial_workers(self, rng: np.random.Generator) -> None:

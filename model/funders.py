@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .community import CommunityModel
 
 PUBLIC_CATEGORIES = ("city", "district", "street", "lottery")
-SOCIAL_CATEGORIES = ("donors", "residents", "founders", "market")
+SOCIAL_CATEGORIES = ("donors", "residents", "founders")
 
 
 class Funder(mesa.Agent):

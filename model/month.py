@@ -5,8 +5,8 @@ lists them; ``python run.py rules`` prints them).
 0. (``CommunityModel.step``) the policy schedule sets this month's effective parameters.
 1. ``yearly_rounds``  calendar events, each in its month: budget year (founders' pool
    refilled, self-governance funds granted, foundation grants, street budgets drawn,
-   micro-projects started), tender, oversight, lottery bidding, certification exam,
-   graduates, elections.
+   micro-projects started), tender, oversight, lottery bidding, annual inspection of
+   organizations, certification exam, graduates, elections.
 2. ``streets_act``  the district pays publicity; streets pay their service centres and
    incubators; street offices push tasks down to committees (and staff are trained),
    commission the platform and open venues.
@@ -20,8 +20,9 @@ lists them; ``python run.py rules`` prints them).
    directly); needs are matched and met, or wait or lapse. Returns a ``ServiceResult``.
 6. ``committees.partnerships``  partnerships follow this month's performance; committees
    with unmet demand invite new partners (from the ``ServiceResult``).
-7. ``accounts.accounts``  organizations are paid and pay; subsidies; hiring, lay-offs and
-   failures; committees' social workers are paid; micro-projects spend.
+7. ``accounts.accounts``  organizations are paid and pay; subsidies; surplus spent on
+   sessional staff; hiring, lay-offs, failures and founders' exits; committees' social
+   workers are paid; micro-projects spend.
 8. ``workers.decide_quits``  workers gain experience and skill (training is paid); some quit.
 9. ``residents_social``  participation and awareness spread over neighbour ties.
 10. the recorder collects the month's outcomes, then the invariants are checked.
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import accounts, committees, funders, organizations, streets, workers
+from . import accounts, committees, funders, org_finance, organizations, streets, workers
 from .serving import ServiceResult, serve_residents
 
 if TYPE_CHECKING:
@@ -81,6 +82,8 @@ def yearly_rounds(m: "CommunityModel") -> None:
         streets.run_oversight(m)
     if _due(m, "lottery", pf.lottery_month, cal):
         funders.lottery_round(m)
+    if _due(m, "inspection", m.p.organizations.inspection_month, cal):
+        org_finance.annual_inspection(m)
     if cal == pw.exam_month:
         workers.certification_exam(m)
     if cal == pw.graduation_month:

@@ -12,12 +12,13 @@ social-work vacancy or laying off (``decide_staffing``), hiring other staff when
 a vacancy finds no one (``decide_other_staff``). Its capacity and quality are one
 formula each for one organization or arrays of them (``capacity``, ``quality``);
 who pays rent is ``Organization.pays_rent``. The money itself moves in
-``accounts.py``.
+``accounts.py``; fees, donations, running costs, the reserves rule, the annual
+inspection and founders' exits are in ``org_finance.py``.
 
 Layout: ``Contract``, ``Grant``, ``Organization``; ``capacity`` and ``quality``;
 then the decisions, in life-cycle order: ``founding_chance``,
 ``founder_kind_probabilities``, ``registration_delay``, ``decide_foundings``,
-``decide_registrations``, ``bid_price``, ``credit_contracts``, ``social_income``,
+``decide_registrations``, ``bid_price``, ``credit_contracts``,
 ``decide_other_staff``, ``decide_staffing``, ``decide_failure``, ``wind_up``.
 """
 
@@ -106,6 +107,9 @@ class Organization(mesa.Agent):
         self._income_total: dict[str, float] = {}  # running sum of the window
         self._window: dict[str, float] = {}  # the window clipped at 0, set at each close
         self.income_window_total = 0.0  # the sum of its values
+        self.needs_met_12m: deque[int] = deque(maxlen=12)  # needs met in each of the last 12 months
+        self.costs_12m: deque[float] = deque(maxlen=12)  # costs paid in each of the last 12 months
+        self.sessional_needs = 0.0  # capacity bought from sessional staff for the next month
         self.vacancies = 0
         self.required_hires = 0  # social workers a funded project still has to hire
         self.slot = -1  # index in the model's organization table
@@ -158,7 +162,7 @@ class Organization(mesa.Agent):
             return 0.0
         self.capacity = float(capacity(p, (units or self.staff_units())[0], self.other_staff,
                                        self.age_registered(month), self.uses_venue or self.runs_platform,
-                                       self.incubated(month)))
+                                       self.incubated(month), self.sessional_needs))
         return self.capacity
 
     def quality(self, p: OrgParams, service_centre: bool, guidance: float,
@@ -172,7 +176,11 @@ class Organization(mesa.Agent):
     def monthly_costs(self, p: OrgParams, wages: float, month: int) -> float:
         """Costs the organization itself pays this month (for hiring/layoff rules)."""
         return self.rent_due(p, month) + p.utilities_yuan_month * (1 - p.utility_discount_share) + wages \
-            + self.other_staff * p.other_wage_yuan
+            + self.paid_other_staff(p) * p.other_wage_yuan + p.running_cost_yuan_month
+
+    def paid_other_staff(self, p: OrgParams) -> int:
+        """Rule: other staff beyond the unpaid_staff (founders, core volunteers) draw a wage."""
+        return max(self.other_staff - p.unpaid_staff, 0)
 
     def pays_rent(self, p: OrgParams, month: int) -> bool:
         """Rule: an organization pays rent unless it is in an open venue, runs the platform's
@@ -211,17 +219,19 @@ class Organization(mesa.Agent):
 # ---------------------------------------------------------------------------
 # capacity and quality: one formula each, for one organization or arrays of them
 # ---------------------------------------------------------------------------
-def capacity(p: OrgParams, sw_units, other_staff, age_registered, in_venue, incubated):
+def capacity(p: OrgParams, sw_units, other_staff, age_registered, in_venue, incubated, sessional=0.0):
     """Needs per month: staff output (social workers counted by :meth:`Organization.staff_units`
     times needs_per_sw_month, other staff by needs_per_other_month) times an experience
     factor saturating at experience_months of registration, times 1 + venue_reach in a venue
-    or the platform's centre, plus incubator_capacity_gain while incubated. Scalars or arrays."""
+    or the platform's centre, plus incubator_capacity_gain while incubated; plus the needs
+    bought from sessional staff (``sessional``, :func:`org_finance.decide_surplus_spending`).
+    Scalars or arrays."""
     sw = np.multiply(sw_units, p.needs_per_sw_month)
     other = np.multiply(other_staff, p.needs_per_other_month)
     exp = 1.0 + p.experience_gain * np.minimum(age_registered, p.experience_months) / p.experience_months
     boost = 1.0 + np.where(in_venue, p.venue_reach, 0.0)
     boost = boost + np.where(incubated, p.incubator_capacity_gain, 0.0)
-    return (sw + other) * exp * boost
+    return (sw + other) * exp * boost + sessional
 
 
 def quality(p: OrgParams, sw_units, cert_units, mean_skill, other_staff, service_centre, guidance: float):
@@ -356,26 +366,6 @@ def credit_contracts(orgs: list[Organization], delivered: np.ndarray, slots: np.
                 break
 
 
-def social_income(po: OrgParams, orgs: list[Organization], month: int, gov: np.ndarray, met: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rule: an active organization receives donations (donations_yuan_month, raised or
-    lowered by donation_reputation around a reputation of 1/2, less crowd_out per yuan of
-    government income ``gov``, at least 0), market income (market_income_yuan_month, ramping
-    up over market_ramp_months of registration) and residents' fees (fee_yuan_per_need per
-    need met, ``met``, times fee_kinds_share, times fee_other_kinds_factor outside life
-    services). Returns (donations, market income, fees) of ``orgs``."""
-    appeal = 1.0 - po.donation_reputation / 2 + po.donation_reputation * np.array([o.reputation for o in orgs])
-    donation = po.donations_yuan_month * appeal - po.crowd_out * gov
-    donation = np.where(donation > 0.0, donation, 0.0)  # max(0.0, donation), NaN included
-    age = np.array([o.age_registered(month) for o in orgs], dtype=np.float64)
-    ramp = age / po.market_ramp_months if po.market_ramp_months > 0 else np.ones(len(orgs))
-    ramp = np.where(ramp < 1.0, ramp, 1.0)  # min(1.0, ramp)
-    market = po.market_income_yuan_month * ramp
-    share = po.fee_kinds_share * np.array([1.0 if o.kind == "life_services" else po.fee_other_kinds_factor
-                                           for o in orgs])
-    return donation, market, po.fee_yuan_per_need * share * met
-
-
 def decide_other_staff(m: "CommunityModel") -> None:
     """Rule: an active organization whose own social-work vacancy found no one this month
     hires one more other staff member instead, up to max_other_staff (hires a funded
@@ -430,7 +420,7 @@ def decide_failure(m: "CommunityModel", org: Organization, negative: bool) -> No
         if org.months_negative > m.p.organizations.failure_grace_months:
             org.status = FAILED
             wind_up(m, org)
-            m.recorder.events.failures += 1
+            m.recorder.events.failures_money += 1
     else:
         org.months_negative = 0
 

@@ -32,6 +32,7 @@ from .funders import public_spending, spending_by
 from .organizations import GOVERNMENT_INCOME
 from .params import GROUPS
 from .policies import PURPOSE_LEVER
+from .sector import sector_government_share
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS
 
 if TYPE_CHECKING:
@@ -71,9 +72,14 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("organizations_registering", "organizations", "Organizations still registering.", True),
     Outcome("organizations_active", "organizations", "Registered organizations that met at least one need this month.", True),
     Outcome("organization_foundings", "organizations per month", "Registrations completed this month.", True),
-    Outcome("organization_failures", "organizations per month", "Organizations failed this month (reserves exhausted).", True),
+    Outcome("organization_failures", "organizations per month", "Organizations failed this month: reserves exhausted, failed the annual inspection, or founders gave up.", True),
+    Outcome("organization_failures_money", "organizations per month", "Organizations failed this month because their reserves stayed negative.", True),
+    Outcome("organization_failures_inspection", "organizations per month", "Organizations deregistered at the annual inspection this month.", True),
+    Outcome("organization_failures_founders", "organizations per month", "Organizations dissolved by their founders this month.", True),
+    Outcome("organization_reserve_months_median", "months of costs", "Median over registered organizations of reserves / mean monthly costs over the last 12 months (organizations with costs)."),
     Outcome("contracts", "contracts", "Purchase-of-services contracts paid this month.", True),
-    Outcome("government_income_share", "share", "Government money (contracts, platform fees, lottery and incubator grants) / all income of registered organizations, last 12 months."),
+    Outcome("government_income_share", "share", "Government money (contracts, platform fees, lottery and incubator grants) / all income of registered community organizations, last 12 months."),
+    Outcome("sector_government_income_share", "share", "Government money / all income of the whole social-organization sector: the community organizations (last 12 months) plus the rest of the sector (aggregate block, parameters.sector), scaled to the world's residents."),
     Outcome("orgs_with_certified_share", "share", "Share of registered organizations employing a certified social worker."),
     Outcome("social_workers", "workers", "Social workers employed (organizations and committees).", True),
     Outcome("social_workers_in_organizations", "workers", "Social workers employed by organizations.", True),
@@ -107,13 +113,15 @@ COMMITTEE_COLUMNS = ("residents", "needs_arising", "needs_met", "needs_lapsed", 
 @dataclass(slots=True)
 class MonthEvents:
     """Counts of the month's events, reported by the phases as they happen
-    (``m.recorder.events.failures += 1``); reset at the start of each month. A misspelt
+    (``m.recorder.events.foundings += 1``); reset at the start of each month. A misspelt
     event is an error (slots)."""
 
     foundings: int = 0
     founding_blocked: int = 0
     registrations_abandoned: int = 0
-    failures: int = 0
+    failures_money: int = 0
+    failures_inspection: int = 0
+    failures_founders: int = 0
     layoffs: int = 0
     other_staff_hired: int = 0
     contracts_awarded: int = 0
@@ -316,14 +324,20 @@ class Recorder:
         """Organizations by status, the month's foundings, failures and contracts, and where
         their income comes from."""
         m, orgs = self.m, st.orgs
+        ev = m.recorder.events
         return {
             "organizations_registered": float(len(orgs)),
             "organizations_registering": float(sum(1 for o in m.organizations if o.status == "registering")),
             "organizations_active": float(sum(1 for o in orgs if st.served.org_met[o.slot] > 0)),
             "organization_foundings": float(m.recorder.events.foundings),
-            "organization_failures": float(m.recorder.events.failures),
+            "organization_failures": float(ev.failures_money + ev.failures_inspection + ev.failures_founders),
+            "organization_failures_money": float(ev.failures_money),
+            "organization_failures_inspection": float(ev.failures_inspection),
+            "organization_failures_founders": float(ev.failures_founders),
+            "organization_reserve_months_median": _reserve_months_median(m, orgs),
             "contracts": float(m.recorder.events.contracts_paid),
             "government_income_share": _government_income_share(orgs),
+            "sector_government_income_share": _sector_share(m, orgs),
             "orgs_with_certified_share": (sum(1 for o in orgs if o.certified_workers() > 0) / len(orgs)) if orgs else 0.0,
         }
 
@@ -441,15 +455,43 @@ def _check_finite(cur: dict[str, float]) -> None:
             raise AssertionError(f"outcome {name} is not finite: {v}")
 
 
-def _government_income_share(orgs: list) -> float:
-    """Government money / all income of the organizations over their income windows."""
+def _government_income(orgs: list) -> tuple[float, float]:
+    """(government money, all income) of the organizations over their income windows."""
     income = {"gov": 0.0, "all": 0.0}
     for o in orgs:
         for src, v in o.income_window().items():
             income["all"] += v
             if src in GOVERNMENT_INCOME:
                 income["gov"] += v
-    return income["gov"] / income["all"] if income["all"] > 0 else 0.0
+    return income["gov"], income["all"]
+
+
+def _government_income_share(orgs: list) -> float:
+    """Government money / all income of the organizations over their income windows."""
+    gov, total = _government_income(orgs)
+    return gov / total if total > 0 else 0.0
+
+
+def _sector_share(m: "CommunityModel", orgs: list) -> float:
+    """Government share of the whole sector's income (:func:`sector.sector_government_share`):
+    the organizations' last 12 months scaled to a year, the rest of the sector in the
+    current (calendar, else reference) year, scaled to the simulated residents."""
+    gov, total = _government_income(orgs)
+    months = max((len(o.income_12m) for o in orgs), default=0)
+    per_year = 12.0 / months if months else 0.0
+    year, cal = m.calendar
+    ps = m.p.sector
+    when = year + (cal - 1) / 12 if m.spec.scenario.start else float(ps.reference_year)
+    share = m.residents.n / m.p.social_workers.city_residents
+    return sector_government_share(ps, when, share, gov * per_year, total * per_year)
+
+
+def _reserve_months_median(m: "CommunityModel", orgs: list) -> float:
+    """Median of reserves / mean monthly costs over the last 12 months, over organizations
+    with costs (0 when none)."""
+    months = [m.ledger.get(o.account) / (sum(o.costs_12m) / len(o.costs_12m))
+              for o in orgs if o.costs_12m and sum(o.costs_12m) > 0]
+    return float(np.median(months)) if months else 0.0
 
 
 def _nanmean_or0(values: list[float]) -> float:
@@ -468,7 +510,7 @@ def _attrition(quits: deque[int], employed: deque[int]) -> float:
 def _gap_groups(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray], min_closed: int) -> float:
     met = np.sum(met_w, axis=0)
     closed = met + np.sum(lapsed_w, axis=0)
-    ok = closed >= min_closed
+    ok = (closed >= min_closed) & (closed > 0)  # a group with no closed need has no share
     if ok.sum() < 2:
         return 0.0
     share = met[ok] / closed[ok]

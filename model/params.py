@@ -7,7 +7,8 @@ field is declared with :func:`P`): provenance (``EVIDENCE_KINDS``, ``DISTRIBUTIO
 ``EXAM``; ``derived_range`` and ``uncertainty``); the helpers ``P``, ``known_kinds`` and
 ``Section``; Residents (``GroupShares``, ``KindRates``, ``NeedRates``,
 ``Residents``); ``Committees``; ``Streets``; Social organizations
-(``FounderKindShares``, ``Organizations``); ``SocialWorkers``; ``Funders``; then
+(``FounderKindShares``, ``FeeShares``, ``Organizations``); ``SocialWorkers``; ``Funders``;
+``Sector`` (the rest of the social-organization sector); then
 ``Parameters`` (all sections) and the readers ``flat_values`` and
 ``field_rows`` (``model.register`` lists the whole register, lever fields and
 roles included). To find a parameter, search for its name; its section is the
@@ -227,6 +228,7 @@ LOTTERY = "鼓勵社會組織發現社區需求,聘用專業社工開展服務�
 SUPPORT = "房租補貼、公用事業收費優惠等13類扶持措施"
 LOWERED = "進一步降低開辦資金和住所等要求,簡化登記審批流程"
 EXAM = "對通過考試獲得證書者予以專業崗位補貼"
+GOV_MONEY = "政府為社會組織提供的資金已突破50億元,占到上海社會組織總收入的17%"
 
 
 _DURATION_UNITS = ("months", "months (mean)", "months since registration", "months of costs", "months of rent",
@@ -676,6 +678,20 @@ class FounderKindShares(Section):
     social_work_agency: float = P(0.15, "share", 0, 1, ASSUMED, "Social-work agency founders.")
 
 
+class FeeShares(Section):
+    """Share of needs met of each kind that organizations charge residents a fee for: fees are
+    usual for care and classes, rare for assistance, mediation and rehabilitation (residents in
+    need cannot pay)."""
+
+    elder_care: float = P(0.6, "share", 0, 1, ASSUMED, "Charged share of elder-care needs met.")
+    children_youth: float = P(0.4, "share", 0, 1, ASSUMED, "Charged share of children and youth needs met.")
+    family: float = P(0.2, "share", 0, 1, ASSUMED, "Charged share of family needs met.")
+    legal_mediation: float = P(0.0, "share", 0, 1, ASSUMED, "Charged share of legal and mediation needs met.")
+    social_assistance: float = P(0.0, "share", 0, 1, ASSUMED, "Charged share of social-assistance needs met.")
+    culture_sport: float = P(0.5, "share", 0, 1, ASSUMED, "Charged share of culture and sport needs met.")
+    rehabilitation: float = P(0.1, "share", 0, 1, ASSUMED, "Charged share of rehabilitation needs met.")
+
+
 class Organizations(Section):
     """Social organizations: founding, registration, accounts, staffing, capacity, failure."""
 
@@ -729,7 +745,12 @@ class Organizations(Section):
     utility_discount_share: float = P(0.0, "share of utilities", 0, 1, ASSUMED,
                                       "Discount on utility fees (org-support lever).")
     other_staff: int = P(1, "staff", 0, 100, ASSUMED,
-                         "Non-social-worker staff of a new organization.")
+                         "Non-social-worker staff of a new organization (its founders included).")
+    unpaid_staff: int = P(1, "staff", 0, 10, study(
+        "studies of grassroots organizations in China (founder-run, volunteer-staffed)", False, 0, 2, "uniform",
+        "most community groups are run by an unpaid founder or retired volunteers"),
+        "Other staff who draw no wage (founders and core volunteers): an organization pays wages to "
+        "its other staff beyond these.")
     max_other_staff: int = P(6, "staff", 0, 100, ASSUMED,
                              "Most non-social-worker staff; an organization hires one when a social-work vacancy stays unfilled.")
     other_wage_yuan: float = P(3500.0, "yuan per month", 0, 1e6, ASSUMED,
@@ -744,21 +765,26 @@ class Organizations(Section):
                                      "Needs other staff can meet per month.")
     experience_gain: float = P(0.3, "relative capacity at experience_months", 0, 5, ASSUMED,
                                "Capacity gain from organizational experience (saturating).")
-    donations_yuan_month: float = P(3000.0, "yuan per month", 0, 1e7, ASSUMED,
-                                    "Donations an organization raises with no government money.")
+    donor_pool_yuan_month: float = P(15000.0, "yuan per 100,000 residents-month", 0, 1e8, assumed(
+        5000.0, 50000.0, "loguniform", "residents' and local firms' giving to community organizations, a few yuan "
+        "per resident a year"),
+        "Donations a street's residents and firms give its community organizations each month, shared by "
+        "appeal (reputation) among the active ones.")
     crowd_out: float = P(0.757, "yuan of donations lost per yuan of government money", 0, 2,
-                         study("Andreoni & Payne 2011", True), "Crowding-out of donations by government money.")
-    market_income_yuan_month: float = P(45000.0, "yuan per organization-month", 0, 1e7, calibrated(
-        22500.0, 90000.0, "loguniform", "fitted to one figure (17 % of income from government) together "
-        "with the purchase budget, so not pinned down alone"),
-                                        "Income of an established registered organization from paid services outside the "
-                                        "modelled community needs (commercial contracts, membership fees, paid training).")
-    market_ramp_months: int = P(36, "months", 0, 240, study("Stinchcombe 1965; Hannan & Carroll 1992", False),
-                                "Liability of newness: market income builds up linearly over this many months after registration.")
-    fee_yuan_per_need: float = P(60.0, "yuan per need met", 0, 10000, ASSUMED,
-                                 "Fee residents pay per charged need met by an organization.")
-    fee_kinds_share: float = P(0.5, "share of needs charged", 0, 1, ASSUMED,
-                               "Share of needs met that life-service organizations charge for (others: a fifth of it).")
+                         study("Andreoni & Payne 2011", True),
+                         "Crowding-out of donations by government money: yuan of monthly donations lost per yuan "
+                         "of the mean monthly government income over the last 12 months (donors react to a year's "
+                         "funding, not to one instalment).")
+    fee_shares: FeeShares = Field(default_factory=FeeShares)
+    fee_yuan_per_need: float = P(60.0, "yuan per need met", 0, 10000, assumed(
+        20.0, 150.0, "loguniform", "a subsidised session of home care, a class or a day-care meal costs residents "
+        "tens of yuan"), "Fee residents pay per charged need met by an organization.")
+    running_cost_yuan_month: float = P(800.0, "yuan per month", 0, 1e6, assumed(
+        300.0, 2000.0, "loguniform", "office, phone, insurance, bookkeeping of a small organization"),
+        "Fixed running costs of an active organization besides rent, utilities and wages.")
+    programme_cost_yuan_per_need: float = P(40.0, "yuan per need met", 0, 10000, assumed(
+        10.0, 120.0, "loguniform", "materials, meals, transport per service episode"),
+        "Direct cost of each need an organization meets (materials, transport), paid by the organization.")
     hire_reserve_months: float = P(4.0, "months of costs", 0, 60, ASSUMED,
                                    "Reserves (in months of costs) needed before hiring a social worker.")
     max_social_workers: int = P(20, "workers", 0, 500, ASSUMED,
@@ -767,6 +793,35 @@ class Organizations(Section):
                                      "Below these reserves an organization lets a social worker go.")
     failure_grace_months: int = P(3, "months", 0, 60, ASSUMED,
                                   "Months with negative reserves before an organization fails.")
+    reserve_target_months: float = P(6.0, "months of costs", 0, 60, study(
+        "Calabrese 2013 (operating reserves of US nonprofits); Nonprofit Operating Reserves Initiative 2008", False,
+        3.0, 12.0, "uniform", "guidance and practice cluster at 3-6 months; Chinese grassroots organizations "
+        "rarely hold more"),
+        "Reserves an organization keeps; a share of what is above them each month goes into services "
+        "(sessional staff).")
+    surplus_spend_share: float = P(0.25, "share per month", 0, 1, ASSUMED,
+                                   "Share of reserves above reserve_target_months of costs spent each month on "
+                                   "sessional staff (extra capacity).")
+    sessional_yuan_per_need: float = P(400.0, "yuan per need", 1, 1e5, assumed(
+        250.0, 800.0, "uniform", "an hourly-paid worker's pay per need met, near other_wage_yuan / "
+        "needs_per_other_month"), "Cost of one need's capacity bought from sessional (part-time) staff.")
+    inspection_month: int = P(5, "month of year", 1, 12, ASSUMED,
+                              "Month of the civil-affairs annual inspection (年检) of registered organizations.")
+    inspection_min_needs: int = P(12, "needs met over 12 months", 0, 10000, ASSUMED,
+                                  "An organization registered a year or more that met fewer needs over the last "
+                                  "12 months counts as dormant at the inspection.")
+    inspection_fail_dormant: float = P(0.3, "probability per inspection", 0, 1, ASSUMED,
+                                       "Chance a dormant organization fails the annual inspection and is "
+                                       "deregistered.")
+    inspection_fail_base: float = P(0.01, "probability per inspection", 0, 1, ASSUMED,
+                                    "Chance any other organization fails the inspection (accounts, paperwork).")
+    founder_exit_rate: float = P(0.004, "per organization-month", 0, 1, study(
+        "Hager, Galaskiewicz & Larson 2004; Hannan & Freeman 1989", False, 0.001, 0.01, "loguniform",
+        "a few per cent of small organizations a year dissolve for reasons of their leaders"),
+        "Monthly chance the founders of an organization give up and dissolve it, at a balanced budget.")
+    founder_exit_deficit: float = P(3.0, "relative", 1, 20, ASSUMED,
+                                    "Founders give up this many times as often while the last 12 months' income "
+                                    "fell short of the costs.")
     quality_base: float = P(0.5, "score (0-1)", 0, 1, ASSUMED,
                             "Quality of a need met by an organization with no social workers.")
     quality_skill: float = P(0.2, "score per unit skill", 0, 1, ASSUMED,
@@ -778,9 +833,8 @@ class Organizations(Section):
     busy_threshold: float = P(0.8, "share of capacity", 0, 1, ASSUMED,
                               "An organization counts as busy (may hire) when it met this share of its capacity.")
     donation_reputation: float = P(1.0, "relative", 0, 5, ASSUMED,
-                                   "Donations scale with 1 - weight/2 + weight*reputation (reputation 0.5 -> 1).")
-    fee_other_kinds_factor: float = P(0.2, "relative", 0, 1, ASSUMED,
-                                      "Charged share of other kinds relative to life-service organizations.")
+                                   "An organization's appeal to donors is 1 - weight/2 + weight*reputation "
+                                   "(reputation 0.5 -> 1).")
     initial_reserve_months: float = P(4.0, "months of costs", 0, 60, ASSUMED,
                                       "Reserves of the organizations present at the start.")
     initial_age_min_months: int = P(6, "months since registration", 0, 600, ASSUMED,
@@ -952,6 +1006,33 @@ class Funders(Section):
                                        "Social money a foundation raises per public yuan (leverage).")
 
 
+# --------------------------------------------------------------------------
+# The rest of the social-organization sector (an aggregate block)
+# --------------------------------------------------------------------------
+
+
+class Sector(Section):
+    """The rest of Shanghai's social-organization sector (fee-charging schools, clinics, elderly
+    homes, associations and foundations outside community services), as one aggregate block
+    with its own income, at city scale. It does not serve the modelled needs; it exists so that
+    city-wide figures over all social organizations (the article's 17 %) have the right
+    denominator. Its two 2015 levels are fitted with the model's community scope to the
+    article's two figures (over 5 billion yuan of government money, 17 % of all income)."""
+
+    government_yuan_2015: float = P(4.9e9, "yuan per year (whole city)", 0, 1e12, calibrated(
+        4.0e9, 6.0e9, "uniform", "with the community scope, the article's 'over 5 billion yuan' in 2015"),
+        "Government money to the rest of the sector in 2015 (purchase of services by departments, "
+        "subsidies).")
+    other_income_yuan_2015: float = P(2.4e10, "yuan per year (whole city)", 0, 1e13, calibrated(
+        1.8e10, 3.2e10, "uniform", "with the community scope, 17 % of all income from government in 2015"),
+        "Income of the rest of the sector from fees, sales, dues and donations in 2015.")
+    growth_per_year: float = P(0.08, "share per year", -0.5, 1, assumed(
+        0.04, 0.15, "uniform", "nominal growth of the sector near Shanghai's nominal GDP growth"),
+        "Growth of both income sources of the rest of the sector (backwards before 2015).")
+    reference_year: int = P(2015, "year", 1900, 2200, data("source article (figures c. 2015)"),
+                            "Year of the two levels; scenarios without a calendar use it.")
+
+
 class Parameters(Section):
     """All parameter sections; ``[parameters.<section>]`` in a scenario overrides them."""
 
@@ -961,6 +1042,7 @@ class Parameters(Section):
     organizations: Organizations = Field(default_factory=Organizations)
     social_workers: SocialWorkers = Field(default_factory=SocialWorkers)
     funders: Funders = Field(default_factory=Funders)
+    sector: Sector = Field(default_factory=Sector)
 
 
 def flat_values(p: BaseModel) -> dict[str, Any]:

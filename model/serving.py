@@ -52,6 +52,7 @@ class ServiceResult:
     partner_perf: dict[tuple[int, int], float]  # (committee, organization slot) -> best quality on referred needs
     projects: np.ndarray  # micro-projects running in each committee
     org_met: np.ndarray  # needs each organization met this month (by slot)
+    org_met_kind: np.ndarray  # ... by kind of need (slots x NEED_KINDS)
     org_capacity: np.ndarray  # each organization's capacity this month (by slot; 0 unless active)
 
 def build_supply(m: "CommunityModel", demand_com: np.ndarray, reach: Reach, projects: np.ndarray) -> Supply:
@@ -116,7 +117,8 @@ def compute_reach(m: "CommunityModel") -> Reach:
     other = np.array([o.other_staff for o in orgs], dtype=np.float64)
     cap = capacity(po, units[:, 0], other, np.array([o.age_registered(month) for o in orgs], dtype=np.float64),
                    np.array([o.uses_venue or o.runs_platform for o in orgs], dtype=bool),
-                   np.array([month < o.incubated_until for o in orgs], dtype=bool))
+                   np.array([month < o.incubated_until for o in orgs], dtype=bool),
+                   np.array([o.sessional_needs for o in orgs], dtype=np.float64))
     for o, c in zip(orgs, cap.tolist(), strict=True):
         o.capacity = c
     q, cert = quality(po, units[:, 0], units[:, 1], units[:, 2], other,
@@ -215,9 +217,9 @@ def serve_residents(m: "CommunityModel") -> ServiceResult:
 
     met_cells = np.zeros(n_cells, np.int64)
     partner_perf: dict[tuple[int, int], float] = {}
-    org_met = np.zeros(len(m.organizations), np.int64)
+    org_met_kind = np.zeros((len(m.organizations), K), np.int64)
     for res, supply in ((res1, com_supply), (res2, org_supply)):
-        met_cells += _close_met(m, res, supply, n_cells, partner_perf, org_met)
+        met_cells += _close_met(m, res, supply, n_cells, partner_perf, org_met_kind)
     lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"], open_idx)
     lapsed_cells = kernels.lapsed_cells(lapsed, lapsed_kind, r.start, K, n_cells)
     m.recorder.add_lapsed(lapsed, lapsed_cells.reshape(-1, K).sum(axis=1))
@@ -228,13 +230,14 @@ def serve_residents(m: "CommunityModel") -> ServiceResult:
     org_capacity = np.zeros(len(m.organizations))
     org_capacity[reach.slots] = reach.capacity
     return ServiceResult(demand_cells=demand_com.reshape(-1, K), unmet=lapsed_kind_com + still_open.reshape(-1, K),
-                         partner_perf=partner_perf, projects=projects, org_met=org_met, org_capacity=org_capacity)
+                         partner_perf=partner_perf, projects=projects, org_met=org_met_kind.sum(axis=1),
+                         org_met_kind=org_met_kind, org_capacity=org_capacity)
 
 
 def _close_met(m: "CommunityModel", res, supply: Supply, n_cells: int,
-               partner_perf: dict[tuple[int, int], float], org_met: np.ndarray) -> np.ndarray:
+               partner_perf: dict[tuple[int, int], float], org_met_kind: np.ndarray) -> np.ndarray:
     """Met needs close: tallies, providers' deliveries (needs met by each organization
-    added to ``org_met``, by slot; contracts' deliveries), partners' performance (the best
+    added to ``org_met_kind``, by slot and kind; contracts' deliveries), partners' performance (the best
     quality a partner gave a committee's referred needs, into ``partner_perf``), residents'
     states. Returns the needs met per cell."""
     r = m.residents
@@ -257,9 +260,9 @@ def _close_met(m: "CommunityModel", res, supply: Supply, n_cells: int,
     via_com = r.need_channel[org_served] == CH_COMMITTEE
     if slots.size:
         orgs = m.organizations
-        counts = np.bincount(slots, minlength=len(orgs))
-        delivered = np.flatnonzero(counts)
-        org_met += counts
+        counts = np.bincount(slots * K + kinds.astype(np.int64), minlength=len(orgs) * K)
+        org_met_kind += counts.reshape(len(orgs), K)
+        delivered = np.flatnonzero(counts.reshape(len(orgs), K).sum(axis=1))
         credit_contracts(orgs, delivered, slots, kinds)
         m.recorder.add_referred(int(via_com.sum()))
         # partner performance: the best quality a partner gave a committee's referred needs

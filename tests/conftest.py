@@ -138,6 +138,7 @@ def idle_service(m: CommunityModel) -> ServiceResult:
     n, k = len(m.committees), len(NEED_KINDS)
     return ServiceResult(demand_cells=np.zeros((n, k), np.int64), unmet=np.zeros((n, k)), partner_perf={},
                          projects=np.zeros(n, np.int64), org_met=np.zeros(len(m.organizations), np.int64),
+                         org_met_kind=np.zeros((len(m.organizations), k), np.int64),
                          org_capacity=np.array([o.capacity for o in m.organizations], dtype=np.float64))
 
 

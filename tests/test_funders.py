@@ -14,8 +14,12 @@ from model.funders import decide_foundation_grants, decide_lottery_awards, publi
 def m():
     model = bare_model()
     po = model.p.organizations
-    po.donations_yuan_month = 0.0
+    po.donor_pool_yuan_month = 0.0
     po.fee_yuan_per_need = 0.0
+    # the money rules of org_finance are tested on their own (tests/test_org_finance.py)
+    po.running_cost_yuan_month = po.programme_cost_yuan_per_need = 0.0
+    po.unpaid_staff = 0
+    po.surplus_spend_share = po.founder_exit_rate = 0.0
     return model
 
 

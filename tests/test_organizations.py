@@ -14,9 +14,12 @@ from model.params import Organizations
 def m():
     model = bare_model()
     po = model.p.organizations
-    po.donations_yuan_month = 0.0
-    po.market_income_yuan_month = 0.0
+    po.donor_pool_yuan_month = 0.0
     po.fee_yuan_per_need = 0.0
+    # the money rules of org_finance are tested on their own (tests/test_org_finance.py)
+    po.running_cost_yuan_month = po.programme_cost_yuan_per_need = 0.0
+    po.unpaid_staff = 0
+    po.surplus_spend_share = po.founder_exit_rate = 0.0
     return model
 
 
@@ -80,13 +83,13 @@ def test_failure_only_when_reserves_stay_negative(m):
         assert org.status == ACTIVE, f"failed after {month} negative month(s) with a 3-month grace"
         assert org.months_negative == month
     accounts_phase.accounts(m, idle_service(m))
-    assert org.status == FAILED and m.recorder.events.failures == 1
+    assert org.status == FAILED and m.recorder.events.failures_money == 1
     assert not org.workers and all(w.employer is None for w in workers), "workers are released (laid off, or at wind-up)"
     assert all(w in m.workers for w in workers), "released workers seek jobs, they do not vanish"
     assert m.ledger.get(org.account) == 0.0, "debts are covered by the founders at wind-up"
     m.check_invariants()
     accounts_phase.accounts(m, idle_service(m))
-    assert m.recorder.events.failures == 1, "a failed organization fails once"
+    assert m.recorder.events.failures_money == 1, "a failed organization fails once"
 
 
 def test_a_positive_month_resets_the_negative_count(m):

@@ -148,7 +148,9 @@ def test_hand_set_ranges_of_the_numbers_that_move_the_answers(rows):
         g = rows[path]["range"]
         assert g["reason"] and "half to" not in g["reason"], path
         assert g["hi"] / g["lo"] >= 3, path
-    assert rows["parameters.organizations.market_income_yuan_month"]["range"] is not None
+    for path in ("parameters.organizations.donor_pool_yuan_month", "parameters.sector.other_income_yuan_2015",
+                 "parameters.organizations.reserve_target_months"):
+        assert rows[path]["range"] is not None and rows[path]["range"]["reason"], path
 
 
 def test_derived_ranges_follow_the_unit():

@@ -47,8 +47,9 @@ TARGETS: tuple[Target, ...] = (
     Target("social_workers", 14151, 14151 * 0.15, "source article (c. 2015)",
            "social workers employed in organizations and committees"),
     Target("certified_share", 9408 / 14151, 0.06, "source article (9,408 of 14,151 certified)"),
-    Target("government_income_share", 0.17, 0.05, "source article (over 5 billion yuan, 17 % of income)",
-           "government money / organizations' income, last 12 months"),
+    Target("sector_government_income_share", 0.17, 0.05, "source article (over 5 billion yuan, 17 % of income)",
+           "government money / income of all social organizations (community organizations, last 12 months, "
+           "plus the rest of the sector, parameters.sector)"),
     Target("service_centre_coverage", 0.80, 0.10, "source article (168 centres, 80 % coverage)",
            "share of sampled streets covered; input ramped 2004-2015, checked here"),
 )
@@ -59,8 +60,8 @@ TUNED = (
     ("parameters.social_workers.staff_exam_take_rate", "0.03", "community workers sitting the exam"),
     ("parameters.social_workers.exam_pass_base", "-0.5", "certified share"),
     ("parameters.social_workers.lateral_fill_rate", "0.07", "filling of vacancies from other fields"),
-    ("parameters.organizations.market_income_yuan_month", "45000", "non-government income of organizations"),
-    ("policies.purchase_of_services.budget_yuan", "1.5e6 per 100,000 residents-year", "government money share"),
+    ("parameters.sector.government_yuan_2015", "4.9e9", "government money to the rest of the sector"),
+    ("parameters.sector.other_income_yuan_2015", "2.4e10", "other income of the rest of the sector"),
 )
 
 

@@ -47,6 +47,8 @@ from ..params import Parameters
 AGENTS: dict[str, str] = {
     "organizations": "Organization",
     "accounts": "Organization",
+    "org_finance": "Organization",
+    "sector": "RestOfSector",
     "workers": "SocialWorker",
     "committees": "Committee",
     "streets": "StreetOffice",
@@ -63,7 +65,7 @@ here is an error (``UnknownModule``): ``month`` (the order of the month) and
 live there."""
 
 SECTION_ALIASES = {"po": "organizations", "pw": "social_workers", "pc": "committees", "ps": "streets",
-                   "pf": "funders", "pr": "residents"}
+                   "pf": "funders", "pr": "residents", "sec": "sector"}
 """The usual local names of register sections, used when a function does not bind them itself."""
 
 RULE_PREFIX = re.compile(r"^Rule(?:\s*\(([^)]*)\))?:\s*")
