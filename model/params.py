@@ -661,7 +661,7 @@ class Streets(Section):
     incubator: float = P(0.0, "share of streets", 0, 1, ASSUMED,
                          "Share of streets an incubator serves.")
     incubator_running_cost_yuan: float = P(200000.0, "yuan per incubator-year", 0, 1e8, ASSUMED,
-                                           "Cost of running an incubator, paid by the street.")
+                                           "Cost of running an incubator, paid by the district (incubators are district bases).")
     venues: int = P(8, "venues per street", 0, 200, assumed(
         quote="老年活動室、百姓健身房、志愿服務中心、陽光之家、助餐點等場地資源"),
                     "Community venues (activity centres, elderly rooms, meal points, ...).")
