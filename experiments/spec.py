@@ -47,6 +47,8 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
     "certified_share",
     "public_spending_12m_yuan",
     "spending_per_need_met_yuan",
+    "public_staff_yuan",
+    "admin_hours_dropped",
     "equity_gap_groups",
     "needs_referred_share",
     "tri_party_ties_per_10k",

@@ -9,7 +9,8 @@ target spend part of the excess on sessional staff
 off (``organizations.decide_staffing``), one whose reserves stay negative fails
 (``organizations.decide_failure``) and founders may give up
 (``org_finance.decide_founder_exits``). Committees'
-social workers are paid (the pay floor's top-up is district money) and
+social workers are paid (the pay floor's top-up is district money), the district
+pays the committees' wage bills (``committees.pay_committee_staff``) and
 micro-projects spend their funds (``committees.spend_micro_projects``).
 
 No organization's flows depend on another's, so the flows are posted one purpose at a
@@ -22,7 +23,8 @@ from an organization-by-organization posting (only the money invariant reads the
 
 Layout: ``accounts`` (the phase, in order) calls ``_project_income``, ``_social_income``,
 ``_running_costs``, ``_pay_social_workers``, ``_spend_surplus``, ``_decide``,
-``_pay_committee_social_workers``.
+``_pay_committee_social_workers``, then ``committees.pay_committee_staff`` and
+``committees.spend_micro_projects``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .committees import spend_micro_projects
+from .committees import pay_committee_staff, spend_micro_projects
 from .org_finance import (decide_founder_exits, decide_surplus_spending, government_income_mean,
                           programme_costs, social_income)
 from .organizations import ACTIVE, REGISTERING, Organization, decide_failure, decide_staffing
@@ -46,7 +48,7 @@ Commitments = dict[int, list]  # organization row -> [(foundation, instalment pa
 
 def accounts(m: "CommunityModel", served: ServiceResult) -> None:
     """Money moves: income, costs, subsidies; then hiring, lay-offs and failures; then
-    committees' social workers are paid and micro-projects spend. ``served``: this month's
+    committees' social workers and wage bills are paid and micro-projects spend. ``served``: this month's
     service (needs each organization met, its capacity)."""
     alive = [o for o in m.organizations if o.status == ACTIVE or o.status == REGISTERING]
     committed_paid = _project_income(m, alive)
@@ -62,6 +64,7 @@ def accounts(m: "CommunityModel", served: ServiceResult) -> None:
     _spend_surplus(m, active, act_wages)
     _decide(m, alive, costs, active, act_wages, met, served.org_capacity[slots], committed_paid)
     _pay_committee_social_workers(m)
+    pay_committee_staff(m)
     spend_micro_projects(m)
 
 
@@ -201,9 +204,9 @@ def _decide(m: "CommunityModel", alive: list[Organization], costs: np.ndarray, a
 
 
 def _pay_committee_social_workers(m: "CommunityModel") -> None:
-    """Committees' social workers are paid (:func:`workers.pay`). Committee posts' base pay is
-    outside the ledger (all scenarios alike); what the pay floor adds above it is district
-    money (social_worker_support)."""
+    """Committees' social workers are paid (:func:`workers.pay`). Their pay before the floor is
+    part of the committee's wage bill (``committees.pay_committee_staff``); what the pay floor
+    adds above it is district money (social_worker_support)."""
     pw = m.p.social_workers
     staff_sw = [w for c in m.committees for w in c.workers]
     unfloored, wage = pay(pw, pw.wage_committee_yuan, np.array([w.experience_months for w in staff_sw], dtype=np.float64),

@@ -16,11 +16,14 @@ Rules, parameters in ``Committees`` of the register:
 * micro-projects: the self-governance fund pays for projects run by
   volunteers, each meeting a few needs a month (``decide_micro_projects``,
   ``spend_micro_projects``);
-* elections (``hold_elections``): a share of committees elect directly.
+* elections (``hold_elections``): a share of committees elect directly;
+* pay (``pay_committee_staff``): the district pays each committee's wage bill;
+  the administrative hours the task list and the gate take off committees
+  (``admin_hours_taken_off``) are paid where they go (``streets.take_over_tasks``).
 
 Service time, own capacity and quality are rules over arrays of committees
-(``service_time_shares``, ``own_capacities``, ``qualities``); ``partnerships``
-runs each committee's partnership rules after serving.
+(``service_time_shares``, ``own_capacities``, ``qualities``, ``admin_hours_taken_off``);
+``partnerships`` runs each committee's partnership rules after serving.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import mesa
 import numpy as np
 
 from .params import NEED_KINDS, Committees as ComParams
+from .workers import pay
 
 if TYPE_CHECKING:
     from .community import CommunityModel
@@ -60,6 +64,7 @@ class Committee(mesa.Agent):
         self.trained = 0  # non-social-work staff trained in social work
         self.workers: list["SocialWorker"] = []
         self.extra_burden = 0.0  # accumulated new administrative tasks
+        self.kept_off_burden = 0.0  # accumulated new tasks the gate kept off the committee
         self.direct = direct
         self.partners: dict["Organization", float] = {}
         self.fund_account = model.ledger.open(f"committee_fund:{index}", "committee_fund")
@@ -78,8 +83,11 @@ class Committee(mesa.Agent):
         return int(round(p.sw_posts_share * self.staff))
 
     def decide_burden(self, p: ComParams, street_push: float) -> None:
-        """Rule: new tasks accumulate at new_task_drift*(1-new_task_gate) plus the street's push."""
+        """Rule: new tasks accumulate at new_task_drift*(1-new_task_gate) plus the street's push;
+        the gated part, new_task_drift*new_task_gate, is kept off the committee (``kept_off_burden``)
+        and is done elsewhere or dropped (:func:`admin_hours_taken_off`)."""
         self.extra_burden += p.new_task_drift * (1.0 - p.new_task_gate) + street_push
+        self.kept_off_burden += p.new_task_drift * p.new_task_gate
 
     def decide_training(self, p: ComParams, rng) -> None:
         """Rule: each month training_rate/12 of untrained regular staff learn social work."""
@@ -130,6 +138,7 @@ class CommitteeArrays(NamedTuple):
     certified: np.ndarray  # int64, of them certified
     extra_burden: np.ndarray  # float64
     direct: np.ndarray  # bool
+    kept_off_burden: np.ndarray  # float64
 
 
 def committee_arrays(committees: list[Committee]) -> CommitteeArrays:
@@ -143,7 +152,8 @@ def committee_arrays(committees: list[Committee]) -> CommitteeArrays:
         trained=np.array([c.trained for c in committees], dtype=np.int64),
         workers=workers, certified=certified,
         extra_burden=np.array([c.extra_burden for c in committees], dtype=np.float64),
-        direct=np.array([c.direct for c in committees], dtype=bool))
+        direct=np.array([c.direct for c in committees], dtype=bool),
+        kept_off_burden=np.array([c.kept_off_burden for c in committees], dtype=np.float64))
 
 
 def service_time_shares(p: ComParams, ca: CommitteeArrays) -> np.ndarray:
@@ -156,6 +166,16 @@ def service_time_shares(p: ComParams, ca: CommitteeArrays) -> np.ndarray:
     share = 1.0 - burden
     share = np.where(ca.direct, share * (1.0 + p.direct_responsiveness), share)
     return np.where(1.0 < share, 1.0, share)
+
+
+def admin_hours_taken_off(p: ComParams, ca: CommitteeArrays) -> np.ndarray:
+    """Rule: administrative hours a month the task list (burden_cut) and the gate on new tasks
+    take off a committee: staff * hours_per_staff_month * (the burden without them,
+    min(admin_burden + accumulated and gated new tasks, max_admin_burden), less the burden
+    with them, :func:`service_time_shares`'s). One value per committee, never below 0."""
+    without = np.minimum(p.admin_burden + ca.extra_burden + ca.kept_off_burden, p.max_admin_burden)
+    with_reform = np.minimum((p.admin_burden + ca.extra_burden) * (1.0 - p.burden_cut), p.max_admin_burden)
+    return ca.staff * p.hours_per_staff_month * np.maximum(without - with_reform, 0.0)
 
 
 def own_capacities(p: ComParams, ca: CommitteeArrays, share: np.ndarray, street_hours: float = 0.0) -> np.ndarray:
@@ -268,3 +288,21 @@ def hold_elections(m: "CommunityModel") -> None:
     for c in m.committees:
         c.last_turnout = float(turnout[c.index])
     m.recorder.events.election = True
+
+
+def pay_committee_staff(m: "CommunityModel") -> None:
+    """Rule: each month the district pays each committee's wage bill, purpose
+    committee_staff_wages: its regular staff (staff less its social workers) at
+    community_worker_wage_yuan, plus its social workers' pay before the pay floor
+    (:func:`workers.pay` with wage_committee_yuan; the floor's top-up is paid as
+    pay_floor_topup), all times 1 + public_oncost_share (the employer's contributions)."""
+    pc, pw = m.p.committees, m.p.social_workers
+    cs = m.committees
+    n_sw = np.array([len(c.workers) for c in cs], dtype=np.int64)
+    staff_sw = [w for c in cs for w in c.workers]
+    sw_pay, _ = pay(pw, pw.wage_committee_yuan, np.array([w.experience_months for w in staff_sw], dtype=np.float64),
+                    np.array([w.certified for w in staff_sw], dtype=bool))
+    sw_bill = np.bincount(np.repeat(np.arange(len(cs)), n_sw), weights=sw_pay, minlength=len(cs))
+    regular = np.maximum(np.array([c.staff for c in cs], dtype=np.float64) - n_sw, 0.0)
+    bills = (regular * pc.community_worker_wage_yuan + sw_bill) * (1.0 + m.p.funders.public_oncost_share)
+    m.funders["district"].pay_many(m.acct["wages"], bills.tolist(), "committee_staff_wages")

@@ -5,12 +5,15 @@ by what it has paid). Kinds and rules (parameters in ``Funders``,
 ``Streets`` and ``Committees`` of the register):
 
 * ``purchase`` (district/city finance): pays purchase-of-services contracts;
-* ``district`` (district finance): rent subsidies and utility discounts,
-  incubator grants, salary and exam subsidies, pay-floor top-ups, training,
-  evaluation and publicity costs, committees' self-governance funds and
-  foundation endowments;
-* ``street`` (street budgets): the platform fee and the running costs of
-  service centres and incubators;
+* ``district`` (district finance): committees' wage bills, rent subsidies and
+  utility discounts, incubator grants and running costs, salary and exam
+  subsidies, pay-floor top-ups, training, evaluation and publicity costs,
+  committees' self-governance funds and foundation endowments, and the hours
+  district departments spend on tasks taken off committees;
+* ``street`` (street budgets, guaranteed by the district after 2014): its own
+  community-work staff and the hours they give committees or spend on tasks taken
+  off them, the platform fee, the running costs of service centres and the
+  upkeep of venues (and the extra cost of opening them);
 * ``lottery`` (welfare-lottery fund): a yearly competitive bidding round; an
   organization proposes a project for the kind most unmet in its street; the
   best proposals (need found, quality, reputation) win a grant paid monthly
@@ -35,6 +38,10 @@ if TYPE_CHECKING:
     from .community import CommunityModel
 
 PUBLIC_CATEGORIES = ("city", "district", "street", "lottery")
+STAFF_PURPOSES = ("committee_staff_wages", "street_staff_wages", "street_service_support", "admin_tasks_street",
+                  "admin_tasks_departments")
+"""Ledger purposes paying public staff: committee and street staff wages, street staff's support
+hours, and street and district staff's hours on tasks taken off committees."""
 SOCIAL_CATEGORIES = ("donors", "residents", "founders")
 
 
@@ -180,6 +187,12 @@ def public_spending(flows: dict[tuple[str, str, str], float]) -> float:
     Sums of flows are exactly rounded (``math.fsum``), so they do not depend on the order
     in which the flows were posted."""
     return math.fsum(v for (src, _dst, _p), v in flows.items() if src in PUBLIC_CATEGORIES)
+
+
+def public_staff_spending(flows: dict[tuple[str, str, str], float]) -> float:
+    """Yuan leaving public sources this month for public staff (``STAFF_PURPOSES``), exactly
+    rounded."""
+    return math.fsum(v for (src, _dst, p), v in flows.items() if src in PUBLIC_CATEGORIES and p in STAFF_PURPOSES)
 
 
 def spending_by(flows: dict[tuple[str, str, str], float]) -> dict[tuple[str, str], float]:

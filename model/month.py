@@ -7,8 +7,9 @@ lists them; ``python run.py rules`` prints them).
    refilled, self-governance funds granted, foundation grants, street budgets drawn,
    micro-projects started), tender, oversight, lottery bidding, annual inspection of
    organizations, certification exam, graduates, elections.
-2. ``streets_act``  the district pays publicity; streets pay their service centres and
-   incubators; street offices push tasks down to committees (and staff are trained),
+2. ``streets_act``  the district pays publicity; streets pay their service centres,
+   incubators and venues and their staff; street offices push tasks down to committees
+   (and staff are trained; tasks taken off committees are paid where they go),
    commission the platform and open venues.
 3. ``organizations_register``  registering organizations finish or abandon; would-be
    founders try.
@@ -22,7 +23,7 @@ lists them; ``python run.py rules`` prints them).
    with unmet demand invite new partners (from the ``ServiceResult``).
 7. ``accounts.accounts``  organizations are paid and pay; subsidies; surplus spent on
    sessional staff; hiring, lay-offs, failures and founders' exits; committees' social
-   workers are paid; micro-projects spend.
+   workers and wage bills are paid; micro-projects spend.
 8. ``workers.decide_quits``  workers gain experience and skill (training is paid); some quit.
 9. ``residents_social``  participation and awareness spread over neighbour ties.
 10. the recorder collects the month's outcomes, then the invariants are checked.
@@ -94,10 +95,11 @@ def yearly_rounds(m: "CommunityModel") -> None:
 
 
 def streets_act(m: "CommunityModel") -> None:
-    """2. Publicity and street facilities are paid; streets push tasks down, run the
-    platform and open venues."""
+    """2. Publicity, street facilities and street staff are paid; streets push tasks down,
+    run the platform and open venues."""
     funders.pay_publicity(m)
     streets.pay_running_costs(m)
+    streets.pay_street_staff(m)
     streets.push_tasks_down(m)
     streets.platforms_and_venues(m)
 

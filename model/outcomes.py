@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import kernels
 from .committees import CommitteeArrays, committee_arrays, service_time_shares
-from .funders import public_spending, spending_by
+from .funders import public_spending, public_staff_spending, spending_by
 from .organizations import GOVERNMENT_INCOME
 from .params import GROUPS
 from .policies import PURPOSE_LEVER
@@ -85,10 +85,13 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("social_workers_in_organizations", "workers", "Social workers employed by organizations.", True),
     Outcome("certified_share", "share", "Share of employed social workers holding the national certificate."),
     Outcome("social_worker_attrition", "per year", "Quits over the last 12 months / mean employed over those months."),
-    Outcome("public_spending_yuan", "yuan per month", "Money leaving public sources (city and district finance, street budgets, lottery fund) this month.", True),
+    Outcome("public_spending_yuan", "yuan per month", "Money leaving public sources (city and district finance, street budgets, lottery fund) this month: levers, facilities and public staff.", True),
+    Outcome("public_staff_yuan", "yuan per month", "Public money paying public staff this month: committee and street staff wages, street staff's support hours to committees, and street and district staff's hours on tasks taken off committees.", True),
     Outcome("public_spending_12m_yuan", "yuan per month", "Mean monthly public spending over the last 12 months (yearly payments such as funds spread over the year).", True),
     Outcome("social_money_yuan", "yuan per month", "Donations, fees and foundation donations this month (social money).", True),
-    Outcome("spending_per_need_met_yuan", "yuan per need", "Public spending / needs met, last 12 months; 0 when none met."),
+    Outcome("spending_per_need_met_yuan", "yuan per need", "Public spending (the whole public cost, staff included) / needs met, last 12 months; 0 when none met."),
+    Outcome("admin_hours_moved", "hours per month", "Committee administrative hours taken off committees (task list, gate on new tasks) and done by street or district staff this month.", True),
+    Outcome("admin_hours_dropped", "hours per month", "Committee administrative hours taken off committees and done by no one (dropped) this month.", True),
     Outcome("equity_gap_groups", "share", "Largest minus smallest needs-met share across resident groups (last 12 months; groups with at least residents.equity_min_closed_needs closed needs)."),
     Outcome("equity_gap_committees", "share", "90th minus 10th percentile of committees' needs-met share (last 12 months)."),
     Outcome("service_centre_coverage", "share", "Share of (simulated) streets covered by a social-organization service centre."),
@@ -137,6 +140,8 @@ class MonthEvents:
     exam_takers: int = 0
     exam_passed: int = 0
     staff_certified: int = 0
+    admin_hours_moved: float = 0.0
+    admin_hours_dropped: float = 0.0
     election: bool = False
 
 
@@ -155,6 +160,7 @@ class _MonthState:
     met: int
     lapsed: int
     spend: float  # public spending this month
+    staff_spend: float  # of it, public staff
     social: float  # social money this month
     served: "ServiceResult"  # what serving residents produced this month
 
@@ -238,8 +244,8 @@ class Recorder:
         """Compute this month's outcomes (``served``: what serving residents produced), collect
         them and the breakdowns. Its pass over the residents checks their invariants."""
         m = self.m
-        spend, social = self._close_books()
-        st = self._gather(spend, social, served)
+        spend, staff_spend, social = self._close_books()
+        st = self._gather(spend, staff_spend, social, served)
         self._push_windows(st)
         cur = {**self._needs_outcomes(st), **self._resident_outcomes(st), **self._organization_outcomes(st),
                **self._worker_outcomes(st), **self._money_outcomes(st), **self._coverage_outcomes(st)}
@@ -251,9 +257,10 @@ class Recorder:
         self._breakdowns(st.by_g, st.by_c, st.ca, st.service_share, served.projects)
         _check_finite(cur)
 
-    def _close_books(self) -> tuple[float, float]:
+    def _close_books(self) -> tuple[float, float, float]:
         """Close the ledger's month, append its spending rows (full scale); return the public
-        spending and the social money (donations and residents' fees) of the month."""
+        spending, its part paying public staff and the social money (donations and residents'
+        fees) of the month."""
         m = self.m
         flows = m.ledger.close_month()
         for (src, purpose), yuan in sorted(spending_by(flows).items()):
@@ -261,7 +268,7 @@ class Recorder:
         spend = public_spending(flows)
         social = math.fsum(v for (src, _d, p), v in flows.items()
                            if src == "donors" or (src == "residents" and p == "fee"))
-        return spend, float(social)
+        return spend, public_staff_spending(flows), float(social)
 
     def _push_windows(self, st: "_MonthState") -> None:
         """Append the month's tallies to the 12-month windows."""
@@ -274,7 +281,7 @@ class Recorder:
         self.window_quits.append(self.quits)
         self.window_employed.append(len(st.employed))
 
-    def _gather(self, spend: float, social: float, served: "ServiceResult") -> "_MonthState":
+    def _gather(self, spend: float, staff_spend: float, social: float, served: "ServiceResult") -> "_MonthState":
         """The state the outcomes read: needs met and lapsed, live organizations, employed
         workers, the committees' arrays and service shares, and the residents' sums (one pass
         that also checks the residents' invariants)."""
@@ -285,7 +292,7 @@ class Recorder:
             orgs=[o for o in m.organizations if o.active], employed=[w for w in m.workers if w.employed],
             ca=ca, service_share=service_time_shares(m.p.committees, ca), by_g=by_g, by_c=by_c,
             totals=totals, n_res=max(m.residents.n, 1), met=int(self.met_g.sum()), lapsed=int(self.lapsed_g.sum()),
-            spend=spend, social=social, served=served)
+            spend=spend, staff_spend=staff_spend, social=social, served=served)
 
     def _needs_outcomes(self, st: "_MonthState") -> dict[str, float]:
         """Needs raised, met, lapsed and open; waits; who met them and how well."""
@@ -352,10 +359,15 @@ class Recorder:
         }
 
     def _money_outcomes(self, st: "_MonthState") -> dict[str, float]:
-        """Public spending (month and 12-month mean), social money, spending per need met."""
+        """Public spending (month and 12-month mean; its staff part), social money, spending per
+        need met, and where the administrative hours taken off committees went."""
         window_met = sum(self.window_met)
+        ev = self.events
         return {
             "public_spending_yuan": st.spend,
+            "public_staff_yuan": st.staff_spend,
+            "admin_hours_moved": ev.admin_hours_moved,
+            "admin_hours_dropped": ev.admin_hours_dropped,
             "public_spending_12m_yuan": sum(self.window_spend) / len(self.window_spend),
             "social_money_yuan": st.social,
             "spending_per_need_met_yuan": (sum(self.window_spend) / window_met) if window_met else 0.0,

@@ -43,6 +43,8 @@ Sources cited by short key (full references in ``docs/ODD.md``):
 * ``Lujiazui self-governance fund practice``: Pudong's self-governance funds (2011-), about
   10-20 thousand yuan a project, reviewed at year end.
 * ``Stinchcombe 1965``: the liability of newness.
+* ``Chinese working-hours rules``: State Council rules on employees' working hours (1995): 8 hours a day,
+  40 hours a week.
 * ``Organic Law of Urban Residents' Committees 1989``: art. 8, a committee's term is three years.
 * ``Regulations on Social Organizations 1998``: State Council regulations on the registration of
   social organizations, art. 10 (fixed premises; 30,000 yuan of activity funds for a local body).
@@ -536,6 +538,23 @@ class Committees(Section):
                              "Share of committees that receive the self-governance fund.")
     burden_cut: float = P(0.0, "share of burden", 0, 1, ASSUMED,
                           "Share of the administrative burden removed by a task list (committee reform).")
+    community_worker_wage_yuan: float = P(4500.0, "yuan per month", 0, 1e6, assumed(
+        3500.0, 6000.0, "uniform", "no pay scale of Shanghai community workers before 2015 is cited; the article "
+        "raises them to at least the city's average wage (5,939 yuan in 2015), so before that they earned less",
+        quote="社區工作者不低于社平工資的待遇標準"),
+                                          "Monthly wage of a regular community worker (committee staff who are not "
+                                          "professional social workers), paid by the district.")
+    admin_to_street_share: float = P(0.4, "share of tasks moved", 0, 1, assumed(
+        0.2, 0.6, "uniform", "no account says where the listed-out tasks went; the street office is the "
+        "nearest level and takes the largest part"),
+                                     "Share of the administrative tasks taken off committees (task list, gate on new "
+                                     "tasks) that street staff now do.")
+    admin_to_departments_share: float = P(0.3, "share of tasks moved", 0, 1, assumed(
+        0.1, 0.5, "uniform", "no account says where the listed-out tasks went; the departments that raised "
+        "them keep part"),
+                                          "Share of the administrative tasks taken off committees that the district's "
+                                          "other departments now do; the rest is dropped (when the two shares add up "
+                                          "to more than 1 they are scaled down to add up to 1).")
     direct_election_share: float = P(0.1, "share of committees", 0, 1, ASSUMED,
                                      "Share of committees whose members are directly elected.")
     election_interval_months: int = P(36, "months", 12, 120, data(
@@ -644,7 +663,7 @@ class Streets(Section):
     incubator: float = P(0.0, "share of streets", 0, 1, ASSUMED,
                          "Share of streets an incubator serves.")
     incubator_running_cost_yuan: float = P(200000.0, "yuan per incubator-year", 0, 1e8, ASSUMED,
-                                           "Cost of running an incubator, paid by the street.")
+                                           "Cost of running an incubator, paid by the district (incubators are district bases).")
     venues: int = P(8, "venues per street", 0, 200, assumed(
         quote="老年活動室、百姓健身房、志愿服務中心、陽光之家、助餐點等場地資源"),
                     "Community venues (activity centres, elderly rooms, meal points, ...).")
@@ -655,7 +674,31 @@ class Streets(Section):
     budget_volatility: float = P(0.3, "log-scale sd", 0, 3, ASSUMED,
                                  "Year-to-year shortfall of an unguaranteed street's purchase budget (log-normal, cut at 1).")
     service_support_hours: float = P(0.0, "hours per committee-month", 0, 1000, ASSUMED,
-                                     "Street staff hours supporting each committee's service (street reform).")
+                                     "Street staff hours supporting each committee's service (street reform), "
+                                     "paid by the street at the street staff's hourly cost.")
+    street_staff: int = P(30, "workers per street", 0, 1000, assumed(
+        15, 60, "uniform", "no staffing table is cited; a street office's community-affairs, self-governance and "
+        "service offices employ a few dozen people"),
+                          "Street-office staff doing community work (community affairs, self-governance, services).")
+    street_staff_wage_yuan: float = P(7000.0, "yuan per month", 0, 1e6, assumed(
+        5000.0, 10000.0, "uniform", "street staff are civil servants and contract staff paid above the city's "
+        "average wage (5,939 yuan in 2015); no pay table is cited"),
+                                      "Monthly wage of a street-office staff member, paid by the street.")
+    staff_hours_month: float = P(167.0, "hours per worker-month", 100, 300, data(
+        "Chinese working-hours rules", note="40 hours a week: 2,000 hours a year, 167 a month"),
+                                 "Working hours of a street or district staff member per month (prices their hours).")
+    department_hour_yuan: float = P(60.0, "yuan per staff hour", 0, 1e4, assumed(
+        30.0, 120.0, "loguniform", "staff of district departments cost about as much as street staff; known to "
+        "a factor of two"),
+                                    "Cost of an hour of a district department's staff (wage and on-costs).")
+    venue_upkeep_yuan: float = P(40000.0, "yuan per venue-year", 0, 1e8, assumed(
+        15000.0, 100000.0, "loguniform", "utilities, cleaning, a caretaker's hours and repairs of an activity "
+        "room or meal point; no budget line is cited"),
+                                 "Yearly upkeep of a community venue, paid by the street (every venue, open or not).")
+    venue_open_cost_yuan: float = P(20000.0, "yuan per venue-year", 0, 1e8, assumed(
+        5000.0, 60000.0, "loguniform", "longer opening hours, access management and wear of a venue shared with "
+        "organizations; no budget line is cited"),
+                                    "Extra yearly cost of a venue opened to organizations, paid by the street.")
     investment_duty_share: float = P(0.3, "share of street time", 0, 1, assumed(
         0.1, 0.5, "uniform", "the article says the duty was removed, not how much time it took", quote=INVESTMENT),
                                      "Share of street effort on investment attraction (removed by the 2014 reform).")
@@ -1004,6 +1047,11 @@ class Funders(Section):
     lottery_weight_reputation: float = P(0.3, "weight", 0, 1, ASSUMED, "Bidding score weight of reputation.")
     foundation_social_match: float = P(0.5, "yuan raised per yuan granted", 0, 10, ASSUMED,
                                        "Social money a foundation raises per public yuan (leverage).")
+    public_oncost_share: float = P(0.4, "share of wages", 0, 1, assumed(
+        0.3, 0.45, "uniform", "Shanghai employers' pension, medical, unemployment, injury and maternity "
+        "contributions and the housing fund added up to about 40 % of pay c. 2015; lower bases and rates later"),
+                                   "Employer's contributions on public staff pay (committee and street staff): their "
+                                   "cost to the public purse is wage * (1 + this).")
 
 
 # --------------------------------------------------------------------------

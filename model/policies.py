@@ -14,7 +14,7 @@ lever's. Money a lever spends flows through the ledger under purposes that
 ``PURPOSE_LEVER`` maps back to the lever, so spending is accounted by lever and
 by source.
 
-Layout: ``PURPOSE_LEVER`` (ledger purposes -> lever); the modes ``BLEND`` and
+Layout: ``PURPOSE_LEVER`` (ledger purposes -> lever or ``NOT_LEVERS``); the modes ``BLEND`` and
 ``SET``, ``register_field`` and the field builders ``blend``, ``setting`` and
 ``like``; ``move`` and ``_blend``; the base class ``Lever`` (schedule,
 intensity, its table ``targets`` and the one ``apply``); then one class per
@@ -62,7 +62,17 @@ PURPOSE_LEVER: dict[str, str] = {
     "evaluation": "oversight",
     "publicity": "publicity",
     "platform_fee": "platform (street)",
+    "open_venue_running": "open_venues",
+    "street_service_support": "street_reform",
+    "admin_tasks_street": "committee_reform",
+    "admin_tasks_departments": "committee_reform",
+    "committee_staff_wages": "committees (staff)",
+    "street_staff_wages": "streets (staff)",
+    "venue_upkeep": "streets (venues)",
 }
+NOT_LEVERS = ("platform (street)", "committees (staff)", "streets (staff)", "streets (venues)")
+"""Values of ``PURPOSE_LEVER`` that name no lever: what the committees and streets that exist cost
+(and the platform, which a practice mode switches on, not a lever)."""
 
 BLEND = "blend"
 """Move mode: from the scenario's value to the lever's, by the intensity (integers rounded)."""

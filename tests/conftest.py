@@ -77,8 +77,13 @@ LEVERS_OFF = {
     "parameters.social_workers.training_cost_yuan": 0.0,
     "parameters.residents.publicity_budget_yuan": 0.0,
     "parameters.streets.evaluation_cost_yuan": 0.0,
+    "parameters.committees.burden_cut": 0.0,
+    "parameters.committees.new_task_gate": 0.0,
+    "parameters.streets.service_support_hours": 0.0,
+    "parameters.streets.venues_open_share": 0.0,
 }
-"""Every parameter through which public money is spent, at zero."""
+"""Every lever parameter through which public money is spent, at zero (the committees' and streets'
+own staff and venues are still paid)."""
 
 SHARE_OUTCOMES = (
     "needs_met_share", "needs_met_by_certified_share", "satisfaction", "trust_in_committee", "participation_rate",

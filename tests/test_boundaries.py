@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from conftest import LEVERS_OFF, SUPPORTS_ON, run_model
+from model.funders import PUBLIC_CATEGORIES
 from model.params import GROUPS, NEED_KINDS
 
 ZERO_NEEDS = {f"parameters.residents.need_rates.{g}.{k}": 0.0 for g in GROUPS for k in NEED_KINDS}
@@ -74,12 +76,40 @@ def test_no_service_capacity_nothing_met_everything_lapses():
     assert ts["organizations_registered"].eq(0).all()
 
 
-def test_all_levers_off_no_public_money():
+BASE_PURPOSES = {"committee_staff_wages", "street_staff_wages", "venue_upkeep"}
+"""What the committees and streets that exist cost with every lever off."""
+
+
+def test_all_levers_off_public_money_pays_only_the_committees_and_streets_that_exist():
+    """With every lever off no lever money flows, but the public still pays committee and street
+    staff and the venues' upkeep every month (public spending was 0 before issue 13, when staff
+    pay was outside the ledger), and public yuan per need met divides that whole cost."""
     m = run_model(LEVERS_OFF, months=24, small=False)
     ts = m.recorder.timeseries()
-    assert ts["public_spending_yuan"].eq(0).all(), ts["public_spending_yuan"].describe()
-    assert ts["spending_per_need_met_yuan"].eq(0).all()
+    sp = m.recorder.spending_table()
+    public = sp[sp["source"].isin(PUBLIC_CATEGORIES)]
+    assert set(public["purpose"]) == BASE_PURPOSES, set(public["purpose"])
+    assert ts["public_spending_yuan"].gt(0).all()
+    np.testing.assert_allclose(ts["public_staff_yuan"] + public[public["purpose"] == "venue_upkeep"]
+                               .groupby("month")["yuan"].sum().to_numpy(), ts["public_spending_yuan"], rtol=1e-12)
+    window = ts.iloc[-12:]
+    assert ts["spending_per_need_met_yuan"].iloc[-1] == pytest.approx(
+        window["public_spending_yuan"].sum() / window["needs_met"].sum())
     assert ts["contracts"].eq(0).all() and ts["micro_projects"].eq(0).all()
+    assert ts["admin_hours_moved"].eq(0).all() and ts["admin_hours_dropped"].eq(0).all()
+
+
+def test_no_staff_and_no_venues_no_public_money():
+    """Staff, wages and venues at zero with every lever off: then no public yuan at all."""
+    sets = {**LEVERS_OFF, "parameters.committees.community_worker_wage_yuan": 0.0,
+            "parameters.social_workers.wage_committee_yuan": 0.0,
+            "parameters.social_workers.wage_growth_per_year": 0.0,
+            "parameters.social_workers.certified_pay_yuan": 0.0,
+            "parameters.streets.street_staff": 0, "parameters.streets.venues": 0}
+    m = run_model(sets, months=12, small=False)
+    ts = m.recorder.timeseries()
+    assert ts["public_spending_yuan"].eq(0).all() and ts["public_staff_yuan"].eq(0).all()
+    assert ts["spending_per_need_met_yuan"].eq(0).all()
 
 
 def test_no_self_governance_money_no_micro_projects():
