@@ -30,6 +30,7 @@ class Ledger:
         self._code_of: dict[str, int] = {}
         self._codes_arr: np.ndarray | None = None  # cached array of _codes
         self.month_flows: dict[tuple[str, str, str], float] = defaultdict(float)
+        self._month_start: dict[str, float] = {}  # balance of each category when the month began
 
     def open(self, name: str, category: str) -> int:
         """Open an account (or return the existing one of that name)."""
@@ -106,12 +107,40 @@ class Ledger:
         """Balance of one account."""
         return float(self.balance[idx])
 
+    def category_balances(self) -> dict[str, float]:
+        """Sum of the balances of each category's accounts (e.g. all organizations' reserves)."""
+        if self._codes_arr is None:
+            self._codes_arr = np.array(self._codes, dtype=np.int64)
+        sums = np.bincount(self._codes_arr, weights=self.balance[: len(self.names)], minlength=len(self._code_of))
+        return {name: float(sums[code]) for name, code in self._code_of.items()}
+
+    def check_month(self) -> None:
+        """Raise AssertionError unless, for every category of accounts, its balance at the start
+        of the month plus the month's flows in minus the flows out equals its balance now
+        (money in = money out + change in reserves, e.g. for the organizations together)."""
+        now = self.category_balances()
+        net = dict.fromkeys(now, 0.0)
+        volume = dict.fromkeys(now, 0.0)
+        for (src, dst, _purpose), v in self.month_flows.items():
+            net[src] -= v
+            net[dst] += v
+            volume[src] += v
+            volume[dst] += v
+        for cat, bal in now.items():
+            start = self._month_start.get(cat, 0.0)
+            gap = bal - start - net[cat]
+            if not abs(gap) <= 1e-9 * max(1.0, volume[cat], abs(bal), abs(start)):
+                raise AssertionError(f"ledger: the {cat} accounts changed by {bal - start:.2f} yuan this month "
+                                     f"but their flows net {net[cat]:.2f}")
+
     def close_month(self) -> dict[tuple[str, str, str], float]:
-        """Return this month's flows, in sorted key order, and start a new month. (Sums over
-        the flows then do not depend on the order in which the phases first posted each
-        kind of flow.)"""
+        """Check the month's flows against the change in balances (``check_month``), return them
+        in sorted key order and start a new month. (Sums over the flows then do not depend on
+        the order in which the phases first posted each kind of flow.)"""
+        self.check_month()
         flows = dict(sorted(self.month_flows.items()))
         self.month_flows = defaultdict(float)
+        self._month_start = self.category_balances()
         return flows
 
 

@@ -115,3 +115,19 @@ def test_transfer_many_refuses_an_account_on_both_sides():
     with pytest.raises(ValueError, match="both payer and payee"):
         lg.transfer_many(3, np.array([3, 4]), np.array([1.0, 2.0]), "self")
     assert not lg.balance.any()
+
+
+def test_each_category_changes_by_its_flows_every_month(ledger):
+    """Money in = money out + change in reserves, per category of accounts, checked at each close."""
+    city, org, sink = 0, 1, 2
+    ledger.transfer(city, org, 1_000.0, "contract")
+    ledger.transfer(org, sink, 400.0, "rent")
+    flows = ledger.close_month()
+    assert ledger.category_balances()["organization"] == pytest.approx(600.0)
+    assert flows[("organization", "sink", "rent")] == 400.0
+    ledger.transfer(org, sink, 100.0, "rent")
+    ledger.close_month()  # consistent: no error
+    ledger.balance[org] += 50.0  # money appearing outside any transfer
+    ledger.balance[city] -= 50.0  # (the total still sums to zero)
+    with pytest.raises(AssertionError, match="(city|organization) accounts changed by -?50.00"):
+        ledger.close_month()
