@@ -1,6 +1,6 @@
 """Phase 7 of the month: money moves, then organizations decide on staff and may fail.
 
-Organizations are paid (contracts, platform fee, grants, donations crowded out
+Organizations are paid (contract instalments for needs delivered, posts' wages, platform fee, grants, donations crowded out
 by government money, market income, fees) and pay (rent less the subsidy,
 utilities less the discount, wages); the district pays subsidies. Then each
 organization hires or lays off (``organizations.decide_staffing``) and one whose
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .committees import spend_micro_projects
+from .contracts import pay_instalments, pay_posts
 from .organizations import (ACTIVE, GOVERNMENT_INCOME, REGISTERING, Organization, decide_failure,
                             decide_staffing, social_income)
 from .serving import ServiceResult
@@ -57,26 +58,19 @@ def accounts(m: "CommunityModel", served: ServiceResult) -> None:
 
 
 def _project_income(m: "CommunityModel", alive: list[Organization]) -> tuple[list[float], Commitments]:
-    """Contracts, platform fee and grants (few organizations hold them), paid to the
-    organizations ``alive`` in slot order. Returns each one's government income this month
+    """Contract instalments for needs delivered (:func:`contracts.pay_instalments`), posts'
+    wages (:func:`contracts.pay_posts`), platform fee and grants (few organizations hold
+    them), paid to the organizations ``alive`` in slot order. Returns each one's government income this month
     and the foundations' instalments paid (deducted from their commitments in ``_decide``,
     so that they interleave with wind-ups in slot order)."""
-    purchase = m.funders["purchase"]
     gov = [0.0] * len(alive)
     committed_paid: Commitments = {}
     fee_platform = m.p.streets.platform_fee_yuan / 12
     for j, org in enumerate(alive):
-        if not (org.contracts or org.runs_platform or org.grants):
+        if not (org.contracts or org.posts or org.runs_platform or org.grants):
             continue
         acct = org.account
-        g_j = 0.0
-        for ct in org.contracts:
-            if ct.months_left > 0:
-                purchase.pay(acct, ct.monthly_yuan, "contract")
-                m.recorder.events.contracts_paid += 1
-                org.record_income("contract", ct.monthly_yuan)
-                g_j += ct.monthly_yuan
-                ct.months_left -= 1
+        g_j = pay_instalments(m, org) + pay_posts(m, org)
         if org.runs_platform:
             m.funders["street"].pay(acct, fee_platform, "platform_fee")
             org.record_income("platform_fee", fee_platform)

@@ -47,6 +47,7 @@ from ..params import Parameters
 AGENTS: dict[str, str] = {
     "organizations": "Organization",
     "accounts": "Organization",
+    "contracts": "Contract",
     "workers": "SocialWorker",
     "committees": "Committee",
     "streets": "StreetOffice",
