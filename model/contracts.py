@@ -47,12 +47,13 @@ TARGET_GROUP: dict[str, str] = {
     "culture_sport": "others",
     "rehabilitation": "drug_rehabilitation",
 }
-"""The target group a contract of each need kind stands for: the group with the highest
-need rate of that kind (``params.NeedRates``). Services are matched by kind, so the
-kind's needs raised by other groups are served under the contract too: e.g. the
-social_assistance kind is 5 % a month of social-assistance recipients but also 0.3-1 %
-of the elderly, migrants, people in rehabilitation or correction and people with
-disabilities."""
+"""The target group a contract of each need kind stands for: a group whose main need (its
+highest rate in ``params.NeedRates``) the kind is (for family and culture_sport, which are
+the main need of several groups, the one named). Services are matched by kind, not by who
+raises the need, so the kind's needs raised by other groups are served under the contract
+too: e.g. the social_assistance kind is 5 % a month of social-assistance recipients but also
+0.3-1 % of the elderly, migrants, people in rehabilitation or correction and people with
+disabilities (in the default street recipients raise about a quarter of these needs)."""
 
 
 class Contract:
