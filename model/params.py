@@ -630,7 +630,7 @@ class Streets(Section):
         "agency's costs; China Daily, 11 Jan 2008); no Shanghai figure for the 2004 agencies was found"),
                               "Most the government pays a year for one filled post (it pays the post's wage "
                               "up to this).")
-    post_kinds: list[str] = Field(default_factory=lambda: ["rehabilitation", "legal_mediation", "children_youth"],
+    post_kinds: list[str] = Field(default_factory=lambda: ["children_youth", "legal_mediation", "rehabilitation"],
                                   description="Need kinds government-paid posts serve across the street (the 2004 "
                                               "agencies: drug rehabilitation, community correction, youth).",
                                   json_schema_extra={"unit": "need kinds", "source": ASSUMED.source,

@@ -295,7 +295,7 @@ class PurchaseOfPosts(Lever):
         "18 million residents; the article gives no count", quote=AGENCIES_2004))
     yuan_per_post_year: float = setting("streets.post_yuan_year", 60000.0, assumed(
         40000, 100000, "uniform", "Shenzhen paid 60,000 yuan a post-year in 2008; no Shanghai figure was found"))
-    kinds: list[str] = like("streets.post_kinds", lambda: ["rehabilitation", "legal_mediation", "children_youth"],
+    kinds: list[str] = like("streets.post_kinds", lambda: ["children_youth", "legal_mediation", "rehabilitation"],
                             assumed(quote=AGENCIES_2004))
 
     @model_validator(mode="after")
