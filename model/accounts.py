@@ -1,8 +1,9 @@
 """Phase 7 of the month: money moves, then organizations decide on staff and may fail.
 
-Organizations are paid (contract instalments for needs delivered, posts' wages, platform fee, grants, donations crowded out
-by government money, market income, fees) and pay (rent less the subsidy,
-utilities less the discount, wages); the district pays subsidies. Then each
+Organizations are paid (contract instalments for needs delivered, posts' wages,
+platform fee, grants, donations crowded out by government money, market income,
+fees) and pay (rent less the subsidy, utilities less the discount, wages); the
+district pays subsidies. Then each
 organization hires or lays off (``organizations.decide_staffing``) and one whose
 reserves stay negative fails (``organizations.decide_failure``). Committees'
 social workers are paid (the pay floor's top-up is district money) and

@@ -33,13 +33,13 @@ Narrow interface (cf. Starsim's ``Intervention``):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from pydantic.fields import FieldInfo
 
-from .params import (AGENCIES_2004, ASSUMED, CALIBRATED, CATALOGUE, EXAM, INCUBATOR, INVESTMENT, LOTTERY, LOWERED, NEED_KINDS,
-                     SUPPORT, Evidence, P, Parameters, Section, article, assumed, known_kinds, study)
+from .params import (AGENCIES_2004, ASSUMED, CALIBRATED, CATALOGUE, EXAM, INCUBATOR, INVESTMENT, LOTTERY, LOWERED,
+                     NEED_KINDS, SUPPORT, Evidence, P, Parameters, Section, article, assumed, known_kinds, study)
 from .scenario_dates import MonthRef, month_index
 
 # which ledger purposes each lever pays for (spending accounted by lever)
@@ -281,8 +281,7 @@ class PurchaseOfServices(Lever):
 
 
 class PurchaseOfPosts(Lever):
-    """Government purchase of social-work posts (岗位购买) in agencies: the form behind the three
-    agencies of 2004 (drug rehabilitation, community youth, community correction).
+    """Government purchase of social-work posts (岗位购买) in agencies, the form behind the three agencies of 2004.
 
     Computes ``streets.post_kinds``: the posts' kinds in the order of ``NEED_KINDS``."""
 
@@ -295,13 +294,8 @@ class PurchaseOfPosts(Lever):
         "18 million residents; the article gives no count", quote=AGENCIES_2004))
     yuan_per_post_year: float = setting("streets.post_yuan_year", 60000.0, assumed(
         40000, 100000, "uniform", "Shenzhen paid 60,000 yuan a post-year in 2008; no Shanghai figure was found"))
-    kinds: list[str] = like("streets.post_kinds", lambda: ["children_youth", "legal_mediation", "rehabilitation"],
-                            assumed(quote=AGENCIES_2004))
-
-    @model_validator(mode="after")
-    def _kinds(self) -> "PurchaseOfPosts":
-        known_kinds(self.kinds)
-        return self
+    kinds: Annotated[list[str], AfterValidator(known_kinds)] = like(
+        "streets.post_kinds", lambda: ["children_youth", "legal_mediation", "rehabilitation"], assumed(quote=AGENCIES_2004))
 
     def computed(self, p: Parameters) -> dict[str, Any]:
         """The posts' kinds in the order of ``NEED_KINDS``."""
