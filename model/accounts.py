@@ -1,6 +1,7 @@
 """Phase 7 of the month: money moves, then organizations decide on staff and may fail.
 
-Organizations are paid (contracts, platform fee, grants; donations crowded out
+Organizations are paid (contract instalments for needs delivered, posts' wages,
+platform fee, grants; donations crowded out
 by government money and residents' fees, ``org_finance.social_income``) and pay
 (rent less the subsidy, utilities less the discount, running and programme costs,
 wages); the district pays subsidies. Organizations with reserves above their
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .committees import pay_committee_staff, spend_micro_projects
+from .contracts import pay_instalments, pay_posts
 from .org_finance import (decide_founder_exits, decide_surplus_spending, government_income_mean,
                           programme_costs, social_income)
 from .organizations import ACTIVE, REGISTERING, Organization, decide_failure, decide_staffing
@@ -69,23 +71,19 @@ def accounts(m: "CommunityModel", served: ServiceResult) -> None:
 
 
 def _project_income(m: "CommunityModel", alive: list[Organization]) -> Commitments:
-    """Contracts, platform fee and grants (few organizations hold them), paid to the
-    organizations ``alive`` in slot order. Returns the foundations' instalments paid
-    (deducted from their commitments in ``_decide``, so that they interleave with wind-ups
-    in slot order)."""
-    purchase = m.funders["purchase"]
+    """Contract instalments for needs delivered (:func:`contracts.pay_instalments`), posts'
+    wages (:func:`contracts.pay_posts`), platform fee and grants (few organizations hold
+    them), paid to the organizations ``alive`` in slot order. Returns the foundations'
+    instalments paid (deducted from their commitments in ``_decide``, so that they
+    interleave with wind-ups in slot order)."""
     committed_paid: Commitments = {}
     fee_platform = m.p.streets.platform_fee_yuan / 12
     for j, org in enumerate(alive):
-        if not (org.contracts or org.runs_platform or org.grants):
+        if not (org.contracts or org.posts or org.runs_platform or org.grants):
             continue
         acct = org.account
-        for ct in org.contracts:
-            if ct.months_left > 0:
-                purchase.pay(acct, ct.monthly_yuan, "contract")
-                m.recorder.events.contracts_paid += 1
-                org.record_income("contract", ct.monthly_yuan)
-                ct.months_left -= 1
+        pay_instalments(m, org)
+        pay_posts(m, org)
         if org.runs_platform:
             m.funders["street"].pay(acct, fee_platform, "platform_fee")
             org.record_income("platform_fee", fee_platform)

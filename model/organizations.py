@@ -15,10 +15,10 @@ who pays rent is ``Organization.pays_rent``. The money itself moves in
 ``accounts.py``; fees, donations, running costs, the reserves rule, the annual
 inspection and founders' exits are in ``org_finance.py``.
 
-Layout: ``Contract``, ``Grant``, ``Organization``; ``capacity`` and ``quality``;
+Layout: ``Grant``, ``Organization`` (contracts are ``contracts.Contract``); ``capacity`` and ``quality``;
 then the decisions, in life-cycle order: ``founding_chance``,
 ``founder_kind_probabilities``, ``registration_delay``, ``decide_foundings``,
-``decide_registrations``, ``bid_price``, ``credit_contracts``,
+``decide_registrations``, ``bid_price``,
 ``decide_other_staff``, ``decide_staffing``, ``decide_failure``, ``wind_up``.
 """
 
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from .contracts import Contract
 from .params import NEED_KINDS, ORG_KINDS, ORG_SERVES, Organizations as OrgParams, Streets as StreetParams
 from .workers import offer
 
@@ -40,27 +41,12 @@ if TYPE_CHECKING:
     from .workers import SocialWorker
 
 REGISTERING, ACTIVE, FAILED, ABANDONED = "registering", "active", "failed", "abandoned"
-GOVERNMENT_INCOME = frozenset({"contract", "platform_fee", "lottery_grant", "incubator_grant"})
+GOVERNMENT_INCOME = frozenset({"contract", "post_wage", "platform_fee", "lottery_grant", "incubator_grant"})
 """Income sources that are government money (for the government share of income)."""
 # the need kinds each organization kind serves, one row per kind (ORG_KINDS order), padded with -1
 SERVES_BY_KIND = np.full((len(ORG_KINDS), max(len(v) for v in ORG_SERVES.values())), -1, dtype=np.int64)
 for _i, _k in enumerate(ORG_KINDS):
     SERVES_BY_KIND[_i, : len(ORG_SERVES[_k])] = [NEED_KINDS.index(n) for n in ORG_SERVES[_k]]
-
-
-class Contract:
-    """A purchase-of-services contract: yuan per month for serving one kind in a street."""
-
-    def __init__(self, org: "Organization", street: int, kind: int, monthly_yuan: float,
-                 months: int, price: float):
-        self.org = org
-        self.street = street
-        self.kind = kind
-        self.monthly_yuan = monthly_yuan
-        self.months = months
-        self.months_left = months
-        self.price = price
-        self.delivered = 0  # needs met in the street's committees under the contract
 
 
 class Grant:
@@ -112,6 +98,7 @@ class Organization(mesa.Agent):
         self.sessional_needs = 0.0  # capacity bought from sessional staff for the next month
         self.vacancies = 0
         self.required_hires = 0  # social workers a funded project still has to hire
+        self.posts = 0  # social-work posts the government pays for (purchase of posts)
         self.slot = -1  # index in the model's organization table
 
     # ------------------------------------------------------------------
@@ -349,21 +336,6 @@ def bid_price(ps: StreetParams, rng: np.random.Generator, age_registered: int) -
         * (1 - ps.price_experience_discount * min(age_registered, ps.price_discount_months) / ps.price_discount_months)
 
 
-def credit_contracts(orgs: list[Organization], delivered: np.ndarray, slots: np.ndarray, kinds: np.ndarray) -> None:
-    """Rule: a need an organization meets counts as delivered under its newest running
-    contract of the same kind, if it holds one. ``orgs``: the model's organization table;
-    ``delivered``: the slots that met needs this round (ascending); ``slots``, ``kinds``:
-    the organization and the need kind of each need met."""
-    k = len(NEED_KINDS)
-    holds = np.zeros(len(orgs), dtype=bool)
-    holds[[slot for slot in delivered.tolist() if orgs[slot].contracts]] = True
-    by_holder = holds[slots]
-    codes, n = np.unique(slots[by_holder] * k + kinds[by_holder].astype(np.int64), return_counts=True)
-    for code, cnt in zip(codes.tolist(), n.tolist(), strict=True):
-        for ct in reversed(orgs[code // k].contracts):
-            if ct.kind == code % k and ct.months_left > 0:
-                ct.delivered += cnt
-                break
 
 
 def decide_other_staff(m: "CommunityModel") -> None:

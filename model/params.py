@@ -231,6 +231,7 @@ SUPPORT = "房租補貼、公用事業收費優惠等13類扶持措施"
 LOWERED = "進一步降低開辦資金和住所等要求,簡化登記審批流程"
 EXAM = "對通過考試獲得證書者予以專業崗位補貼"
 GOV_MONEY = "政府為社會組織提供的資金已突破50億元,占到上海社會組織總收入的17%"
+AGENCIES_2004 = "通過聘用專業社工,分別為藥物濫用人員、社區青少年和社區矯正人員提供專業服務"
 
 
 _DURATION_UNITS = ("months", "months (mean)", "months since registration", "months of costs", "months of rent",
@@ -603,8 +604,16 @@ class Streets(Section):
                                   "Months from the tender to the evaluation of running contracts (half-way through "
                                   "the contract year).")
     contract_months: int = P(12, "months", 1, 60, ASSUMED, "Length of a service contract.")
-    unit_cost_yuan: float = P(450.0, "yuan per need met", 10, 100000, ASSUMED,
-                              "Price an organization bids per need met under contract.")
+    unit_cost_yuan: float = P(450.0, "yuan per need met", 10, 100000, assumed(
+        150, 1200, "loguniform", "no Shanghai purchasing catalogue's price per case was found; a case of "
+        "community service takes a few hours of a social worker (30-60 yuan an hour with overheads) up to "
+        "several casework sessions"),
+                              "Price an organization bids per need met under contract (the contract's unit price).")
+    contract_advance_share: float = P(0.5, "share of one month's contracted value", 0, 1, assumed(
+        0, 1, "uniform", "purchase contracts commonly pay a first instalment at signing; how much of it is "
+        "an advance before any delivery is not documented"),
+                                      "Advance paid at signing, set off against the first instalments "
+                                      "(what is not set off goes back).")
     price_spread: float = P(0.25, "relative", 0, 2, ASSUMED,
                             "Spread of bid prices around the unit cost (cheaper with experience).")
     weight_price: float = P(0.3, "weight", 0, 1, study("contracting studies", False), "Tender weight of price.")
@@ -634,6 +643,24 @@ class Streets(Section):
     @field_validator("purchase_kinds")
     @classmethod
     def _known_kinds(cls, v: list[str]) -> list[str]:
+        return known_kinds(v)
+    posts_per_100k: float = P(0.0, "posts per 100,000 residents", 0, 1000, ASSUMED,
+                              "Social-work posts the government pays for in an agency (purchase of posts; lever).")
+    post_yuan_year: float = P(60000.0, "yuan per post-year", 0, 1e7, assumed(
+        40000, 100000, "uniform", "Shenzhen paid 60,000 yuan a post-year in 2008 (wage, welfare and the "
+        "agency's costs; China Daily, 11 Jan 2008); no Shanghai figure for the 2004 agencies was found"),
+                              "Most the government pays a year for one filled post (it pays the post's wage "
+                              "up to this).")
+    post_kinds: list[str] = Field(default_factory=lambda: ["children_youth", "legal_mediation", "rehabilitation"],
+                                  description="Need kinds government-paid posts serve across the street (the 2004 "
+                                              "agencies: drug rehabilitation, community correction, youth).",
+                                  json_schema_extra={"unit": "need kinds", "source": ASSUMED.source,
+                                                     "evidence": assumed(quote=AGENCIES_2004),
+                                                     "lo": None, "hi": None})
+
+    @field_validator("post_kinds")
+    @classmethod
+    def _known_post_kinds(cls, v: list[str]) -> list[str]:
         return known_kinds(v)
     evaluation_coverage: float = P(0.3, "share of contracts", 0, 1, ASSUMED,
                                    "Share of contracts whose performance is evaluated each year.")

@@ -33,13 +33,13 @@ Narrow interface (cf. Starsim's ``Intervention``):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from pydantic.fields import FieldInfo
 
-from .params import (ASSUMED, CALIBRATED, CATALOGUE, EXAM, INCUBATOR, INVESTMENT, LOTTERY, LOWERED, NEED_KINDS,
-                     SUPPORT, Evidence, P, Parameters, Section, article, assumed, known_kinds, study)
+from .params import (AGENCIES_2004, ASSUMED, CALIBRATED, CATALOGUE, EXAM, INCUBATOR, INVESTMENT, LOTTERY, LOWERED,
+                     NEED_KINDS, SUPPORT, Evidence, P, Parameters, Section, article, assumed, known_kinds, study)
 from .scenario_dates import MonthRef, month_index
 
 # which ledger purposes each lever pays for (spending accounted by lever)
@@ -50,6 +50,8 @@ PURPOSE_LEVER: dict[str, str] = {
     "incubator_running": "incubators",
     "service_centre_running": "service_centres",
     "contract": "purchase_of_services",
+    "contract_advance": "purchase_of_services",
+    "post_wage": "purchase_of_posts",
     "lottery_grant": "venture_philanthropy",
     "self_governance_fund": "self_governance_funds",
     "foundation_endowment": "community_foundations",
@@ -288,6 +290,28 @@ class PurchaseOfServices(Lever):
         return {"streets.purchase_kinds": [k for k in NEED_KINDS if k in self.kinds]}
 
 
+class PurchaseOfPosts(Lever):
+    """Government purchase of social-work posts (岗位购买) in agencies, the form behind the three agencies of 2004.
+
+    Computes ``streets.post_kinds``: the posts' kinds in the order of ``NEED_KINDS``."""
+
+    key: ClassVar[str] = "purchase_of_posts"
+    computes: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {"streets.post_kinds": (SET, ("kinds",))}
+    year: ClassVar[str] = "2004"
+    summary: ClassVar[str] = "government pays the wage of social-work posts in an agency, filled through the job market"
+    posts_per_100k: float = blend("streets.posts_per_100k", 7.0, assumed(
+        3, 15, "uniform", "the three 2004 agencies hired on the order of a thousand social workers for about "
+        "18 million residents; the article gives no count", quote=AGENCIES_2004))
+    yuan_per_post_year: float = setting("streets.post_yuan_year", 60000.0, assumed(
+        40000, 100000, "uniform", "Shenzhen paid 60,000 yuan a post-year in 2008; no Shanghai figure was found"))
+    kinds: Annotated[list[str], AfterValidator(known_kinds)] = like(
+        "streets.post_kinds", lambda: ["children_youth", "legal_mediation", "rehabilitation"], assumed(quote=AGENCIES_2004))
+
+    def computed(self, p: Parameters) -> dict[str, Any]:
+        """The posts' kinds in the order of ``NEED_KINDS``."""
+        return {"streets.post_kinds": [k for k in NEED_KINDS if k in self.kinds]}
+
+
 class VenturePhilanthropy(Lever):
     """Welfare-lottery venture philanthropy: from allocation to competitive bidding (2009)."""
 
@@ -424,7 +448,7 @@ class Publicity(Lever):
 
 LEVERS: dict[str, type[Lever]] = {
     cls.key: cls
-    for cls in (OrgSupport, DirectRegistration, Incubators, ServiceCentres, PurchaseOfServices,
+    for cls in (OrgSupport, DirectRegistration, Incubators, ServiceCentres, PurchaseOfServices, PurchaseOfPosts,
                 VenturePhilanthropy, SelfGovernanceFunds, CommunityFoundations, SocialWorkerSupport,
                 CommitteeReform, StreetReform, OpenVenues, Oversight, Publicity)
 }
@@ -438,6 +462,7 @@ class Policies(Section):
     incubators: Incubators | None = None
     service_centres: ServiceCentres | None = None
     purchase_of_services: PurchaseOfServices | None = None
+    purchase_of_posts: PurchaseOfPosts | None = None
     venture_philanthropy: VenturePhilanthropy | None = None
     self_governance_funds: SelfGovernanceFunds | None = None
     community_foundations: CommunityFoundations | None = None

@@ -17,7 +17,8 @@ import numpy as np
 from . import kernels
 from .committees import (committee_arrays, own_capacities, project_supply, projects_running, qualities,
                          service_time_shares)
-from .organizations import SERVES_BY_KIND, capacity, credit_contracts, quality
+from .contracts import credit_contracts
+from .organizations import SERVES_BY_KIND, capacity, quality
 from .params import NEED_KINDS
 from .residents import CH_COMMITTEE, CH_ORG, need_rate_matrix
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, Supply, match, spread
@@ -27,6 +28,16 @@ if TYPE_CHECKING:
     from .community import CommunityModel
 
 K = len(NEED_KINDS)
+# kind sets as bit masks (bit k = need kind k): row b lists the kinds of mask b, padded with -1
+MASK_KINDS = np.full((1 << K, K), -1, dtype=np.int64)
+for _b in range(1 << K):
+    _ks = [k for k in range(K) if _b >> k & 1]
+    MASK_KINDS[_b, : len(_ks)] = _ks
+MASK_SIZE = (MASK_KINDS >= 0).sum(axis=1)
+SERVES_MASK = np.array([sum(1 << int(k) for k in row if k >= 0) for row in SERVES_BY_KIND], dtype=np.int64)
+"""Each organization kind's served kinds as a mask (ORG_KINDS order)."""
+# an organization kind's own mask lists its kinds in its own order (as ``SERVES_BY_KIND``)
+MASK_KINDS[SERVES_MASK, : SERVES_BY_KIND.shape[1]] = SERVES_BY_KIND
 
 
 class Reach(NamedTuple):
@@ -39,7 +50,7 @@ class Reach(NamedTuple):
     pair_org: np.ndarray  # (organization, committee) pairs they reach: organization row
     pair_com: np.ndarray  # ... and committee
     pair_partner: np.ndarray  # ... and whether the pair is a partnership
-    serves: np.ndarray  # need kinds each serves (padded with -1)
+    pair_kinds: np.ndarray  # ... and the need kinds it serves there (pairs x width, padded with -1)
     cells: np.ndarray  # (committees x kinds) 1 where an active organization serves the kind in the area
 
 
@@ -83,34 +94,66 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, reach: Reach, proj
         partner_cap = reach.capacity * pc.partner_capacity_share
         p_org, p_com = reach.pair_org[reach.pair_partner], reach.pair_com[reach.pair_partner]
         if p_org.size:
-            pc_cells, pc_owner = _expand(p_org, p_com, reach.serves)
+            pc_cells, pc_owner = _expand(p_org, p_com, reach.pair_kinds[reach.pair_partner])
             pcap = spread(pc_owner, pc_cells, demand_com, partner_cap)
             rows.append(Supply(pc_cells, np.full(pc_cells.size, PT_ORG, np.int8), reach.slots[pc_owner],
                                pcap, reach.quality[pc_owner, 0], reach.quality[pc_owner, 1]))
     return Supply.concat(rows)
 
 
-def _expand(org_j: np.ndarray, com: np.ndarray, serves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _expand(org_j: np.ndarray, com: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cells (committee*K + kind) and owners for (organization, committee) pairs over the
-    kinds each organization serves (``serves`` is a padded matrix, -1 = none)."""
-    kinds = serves[org_j]  # pairs x max kinds
+    kinds each pair serves (``kinds``: pairs x width, padded with -1)."""
     ok = kinds >= 0
     cells = (com[:, None] * K + kinds)[ok]
     owner = np.broadcast_to(org_j[:, None], kinds.shape)[ok]
     return cells.astype(np.int64), owner.astype(np.int64)
 
 
-def compute_reach(m: "CommunityModel") -> Reach:
-    """This month's reach of the active organizations, computed once: their capacity and
-    quality (which also sets each organization's ``capacity``), the (organization,
-    committee) pairs each reaches (``StreetOffice.reach``) and the (committee x kind)
-    matrix that is 1 where an active organization serves that kind in that area."""
-    po = m.p.organizations
-    orgs = [o for o in m.organizations if o.active]
+def _pairs(m: "CommunityModel", orgs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(organization row, committee, partnership?, kinds mask) of every pair the organizations
+    reach: all their kinds where ``StreetOffice.reach`` takes them (with the kinds contracts
+    and posts open, ``StreetOffice.opened_kinds``), only the opened kinds in the rest of
+    their street."""
     partner_of: dict = {}
     for c in m.committees:
         for o in c.partners:
             partner_of.setdefault(o, []).append(c.index)
+    p_org: list[int] = []
+    p_com: list[int] = []
+    p_part: list[bool] = []
+    p_mask: list[int] = []
+    for j, o in enumerate(orgs):
+        mine = partner_of.get(o, [])
+        street = m.streets[o.street]
+        coms = street.reach(o, mine)
+        opened = sum(1 << k for k in street.opened_kinds(o)) if (o.contracts or o.posts) else 0
+        p_org.extend([j] * len(coms))
+        p_com.extend(coms)
+        p_mask.extend([int(SERVES_MASK[o.kind_index]) | opened] * len(coms))
+        if mine:
+            is_partner = set(mine)
+            p_part.extend([ci in is_partner for ci in coms])
+        else:
+            p_part.extend([False] * len(coms))
+        if opened and len(coms) < len(street.committee_indices):
+            rest = sorted(set(street.committee_indices).difference(coms))
+            p_org.extend([j] * len(rest))
+            p_com.extend(rest)
+            p_mask.extend([opened] * len(rest))
+            p_part.extend([False] * len(rest))
+    return (np.array(p_org, dtype=np.int64), np.array(p_com, dtype=np.int64), np.array(p_part, dtype=bool),
+            np.array(p_mask, dtype=np.int64))
+
+
+def compute_reach(m: "CommunityModel") -> Reach:
+    """This month's reach of the active organizations, computed once: their capacity and
+    quality (which also sets each organization's ``capacity``), the (organization,
+    committee) pairs each reaches with the kinds it serves there (``_pairs``) and the
+    (committee x kind) matrix that is 1 where an active organization serves that kind in
+    that area."""
+    po = m.p.organizations
+    orgs = [o for o in m.organizations if o.active]
     centre = np.array([street.has_service_centre() for street in m.streets], dtype=bool)
     month = m.month
     units = np.array([o.staff_units() for o in orgs], dtype=np.float64).reshape(len(orgs), 3)
@@ -124,37 +167,24 @@ def compute_reach(m: "CommunityModel") -> Reach:
     q, cert = quality(po, units[:, 0], units[:, 1], units[:, 2], other,
                       centre[np.array([o.street for o in orgs], dtype=np.int64)], m.p.committees.expert_guidance)
     oq = np.column_stack([q, cert]) if orgs else np.zeros((0, 2))
-    p_org: list[int] = []
-    p_com: list[int] = []
-    p_part: list[bool] = []
-    for j, o in enumerate(orgs):
-        mine = partner_of.get(o, [])
-        coms = m.streets[o.street].reach(o, mine)
-        p_org.extend([j] * len(coms))
-        p_com.extend(coms)
-        if mine:
-            is_partner = set(mine)
-            p_part.extend([ci in is_partner for ci in coms])
-        else:
-            p_part.extend([False] * len(coms))
+    pairs_org, pairs_com, pairs_part, pairs_mask = _pairs(m, orgs)
+    width = int(MASK_SIZE[pairs_mask].max()) if pairs_mask.size else 0
+    pair_kinds = MASK_KINDS[pairs_mask, :width]
     slots = np.array([o.slot for o in orgs], dtype=np.int64)
-    serves = SERVES_BY_KIND[np.array([o.kind_index for o in orgs], dtype=np.int64)]
-    pairs_org = np.array(p_org, dtype=np.int64)
-    pairs_com = np.array(p_com, dtype=np.int64)
     reach = np.zeros(len(m.committees) * K, dtype=np.float32)
     if pairs_org.size:
-        cells, _ = _expand(pairs_org, pairs_com, serves)
+        cells, _ = _expand(pairs_org, pairs_com, pair_kinds)
         reach[cells] = 1.0
-    return Reach(orgs, cap, oq, slots, pairs_org, pairs_com, np.array(p_part, dtype=bool), serves,
+    return Reach(orgs, cap, oq, slots, pairs_org, pairs_com, pairs_part, pair_kinds,
                  reach.reshape(len(m.committees), K))
 
 
 def _org_channel_supply(reach: Reach, demand_org: np.ndarray, used_by_slot: np.ndarray) -> Supply:
     """Organization channel: what is left of each organization's capacity, spread over the
-    committees it reaches and the kinds it serves, by demand."""
+    (committee, kind) cells of its pairs (``Reach.pair_kinds``), by demand."""
     if reach.pair_org.size == 0:
         return Supply.empty()
-    cells, owner = _expand(reach.pair_org, reach.pair_com, reach.serves)
+    cells, owner = _expand(reach.pair_org, reach.pair_com, reach.pair_kinds)
     left = np.maximum(reach.capacity - used_by_slot[reach.slots], 0.0)
     rcap = spread(owner, cells, demand_org, left)
     return Supply(cells, np.full(cells.size, PT_ORG, np.int8), reach.slots[owner], rcap, reach.quality[owner, 0],

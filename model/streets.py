@@ -5,23 +5,29 @@ Rules, parameters in ``Streets`` and ``Organizations`` of the register:
 
 * budget (``decide_budget_factors``): an unguaranteed street budget falls short
   in some years;
-* tender (purchase of services; ``run_tenders``, ``StreetOffice.decide_tender``):
-  once a year the purchase budget is split over need kinds in proportion to the
-  needs the street saw go unmet (``remember_unmet``); for each kind up to
-  ``max_bidders`` eligible organizations (catalogue: registered long enough,
-  reputation high enough) bid (``organizations.bid_price``); the award scores
-  price, quality, track record and incumbency; the winner takes what it can
-  deliver, the rest goes down the ranking;
+* tender (purchase of services; ``run_tenders``, ``StreetOffice.decide_tender``,
+  ``StreetOffice.score_bids``): once a year the purchase budget is split over need
+  kinds in proportion to the needs the street saw go unmet (``remember_unmet``);
+  for each kind up to ``max_bidders`` eligible organizations (catalogue: registered
+  long enough, reputation high enough) bid (``organizations.bid_price``); the award
+  scores price, quality, track record and incumbency (the delivery ratio of the
+  expiring contract); the winner is offered the volume it can deliver, the rest
+  goes down the ranking; contracts are paid per need delivered (``contracts``);
 * oversight (``run_oversight``, ``StreetOffice.decide_oversight``,
   ``evaluation_score``): half-way through the contract year a share of running
-  contracts is evaluated (the score feeds reputation: credit records);
-  organizations scoring below ``lose_contract_below`` lose those contracts;
+  contracts is evaluated on quality and delivery (the score feeds reputation:
+  credit records); organizations scoring below ``lose_contract_below`` lose those
+  contracts;
+* posts (purchase of posts; ``StreetOffice.decide_posts``): the street holds
+  government-paid social-work posts in one social-work agency;
 * platform commissioning (``StreetOffice.decide_platform``): the street
   commissions the best organization to run its citizen centre for a yearly fee;
   the platform brings in partner organizations to every committee;
 * venues (``StreetOffice.decide_venues``): a share of the street's venues is
   opened free to organizations;
-* reach (``StreetOffice.reach``): which committees an organization serves;
+* reach (``StreetOffice.reach``, ``StreetOffice.opened_kinds``): the committees
+  where an organization serves all its kinds, and the kinds a contract or posts
+  open across the street;
 * incubator and service centre: coverage in a fixed order of streets; running
   costs paid monthly with the venues' upkeep (``pay_running_costs``); start-ups get
   free space, a small grant, faster registration and capacity building
@@ -45,7 +51,8 @@ import mesa
 import numpy as np
 
 from .committees import admin_hours_taken_off, committee_arrays, in_coverage
-from .organizations import Contract, Organization, bid_price
+from .contracts import Contract, delivery_ratio, settle_advance
+from .organizations import Organization, bid_price
 from .params import NEED_KINDS, Streets as StreetParams
 
 if TYPE_CHECKING:
@@ -65,6 +72,7 @@ class StreetOffice(mesa.Agent):
         self.organizations: list[Organization] = []
         self.founders = 0.0
         self.platform_org: Organization | None = None
+        self.post_holder: Organization | None = None  # the agency holding the street's posts
         self.unmet_by_kind = np.zeros(len(NEED_KINDS))  # needs lapsed over the last year
         self.incubator_occupants: list[Organization] = []
         self.coverage_rank = index
@@ -128,23 +136,22 @@ class StreetOffice(mesa.Agent):
         """Rule: the year's budget is split over the need kinds the catalogue lets the street
         buy (purchase_kinds) in proportion to the needs the street saw lapse; for each kind
         with at least unit_cost_yuan, up to max_bidders eligible organizations (``eligible``)
-        bid (``organizations.bid_price``); the award scores weight_price * lowest price /
-        price + weight_quality * quality + weight_track_record * reputation +
-        weight_incumbency * incumbent; down the ranking each winner takes what it can
-        deliver (capacity * tender_capacity_factor * contract_months needs at its price)
-        as a contract of contract_months, until the kind's budget is spent."""
+        bid (``organizations.bid_price``) and are scored (``score_bids``); down the ranking
+        each winner is offered a volume of what it can deliver (capacity *
+        tender_capacity_factor needs a month) at its price for contract_months, until the
+        kind's budget is committed; the purchaser pays contract_advance_share of one month's
+        volume at signing. Contracts that ran out end here (their delivery ratios are the
+        incumbents' track records)."""
         m = self.model
         ps = m.p.streets
         rng = m.streams["tender"]
         # incumbents: holders of this year's contracts (running or just expired), then expired ones go
-        incumbents = {(o, c.kind) for o in self.organizations for c in o.contracts}
+        record = {(o, c.kind): delivery_ratio(c) for o in self.organizations for c in o.contracts}
         for org in self.organizations:
             org.contracts = [c for c in org.contracts if c.months_left > 0]
         if budget_yuan <= 0:
             return []
-        seen = self.unmet_by_kind + 1e-9
-        allowed = np.array([k in ps.purchase_kinds for k in NEED_KINDS], dtype=float)
-        seen = seen * allowed
+        seen = (self.unmet_by_kind + 1e-9) * np.array([k in ps.purchase_kinds for k in NEED_KINDS], dtype=float)
         if seen.sum() <= 0:
             return []
         split = budget_yuan * seen / seen.sum()
@@ -158,30 +165,44 @@ class StreetOffice(mesa.Agent):
                 pick = rng.choice(len(pool), size=ps.max_bidders, replace=False)
                 pool = [pool[i] for i in sorted(pick)]
             prices = np.array([bid_price(ps, rng, o.age_registered(m.month)) for o in pool])
-            qual = np.array([m.org_quality(o)[0] for o in pool])
-            rep = np.array([o.reputation for o in pool])
-            inc = np.array([1.0 if ((o, kind) in incumbents or o is self.platform_org) else 0.0 for o in pool])
-            score = (ps.weight_price * prices.min() / prices + ps.weight_quality * qual
-                     + ps.weight_track_record * rep + ps.weight_incumbency * inc)
+            score = self.score_bids(pool, kind, prices, record)
             for i in np.argsort(-score, kind="stable"):
                 if left < ps.unit_cost_yuan:
                     break
                 org = pool[int(i)]
                 # capacity now (at month 1 no month has computed it yet)
                 capacity = org.compute_capacity(m.p.organizations, m.month)
-                deliverable = max(capacity, 1.0) * ps.tender_capacity_factor * ps.contract_months * prices[i]
-                value = min(left, deliverable)
-                left -= value
-                c = Contract(org, self.index, kind, value / ps.contract_months, ps.contract_months, float(prices[i]))
+                volume = min(left / (ps.contract_months * prices[i]), max(capacity, 1.0) * ps.tender_capacity_factor)
+                left -= volume * ps.contract_months * prices[i]
+                advance = ps.contract_advance_share * volume * prices[i]
+                c = Contract(org, self.index, kind, volume, ps.contract_months, float(prices[i]), advance)
+                m.funders["purchase"].pay(org.account, advance, "contract_advance")
+                org.record_income("contract", advance)
                 org.contracts.append(c)
                 awarded.append(c)
         return awarded
+
+    def score_bids(self, pool: list[Organization], kind: int, prices: np.ndarray,
+                   record: dict[tuple[Organization, int], float]) -> np.ndarray:
+        """Rule: a bid scores weight_price * lowest price / price + weight_quality * quality +
+        weight_track_record * reputation + weight_incumbency * incumbency, where incumbency
+        is the delivery ratio of the bidder's expiring contract of the kind (``record``;
+        ``contracts.delivery_ratio``: a holder that delivered little gains little), 1 for the
+        street's platform organization, else 0."""
+        m = self.model
+        ps = m.p.streets
+        qual = np.array([m.org_quality(o)[0] for o in pool])
+        rep = np.array([o.reputation for o in pool])
+        inc = np.array([1.0 if o is self.platform_org else record.get((o, kind), 0.0) for o in pool])
+        return (ps.weight_price * prices.min() / prices + ps.weight_quality * qual
+                + ps.weight_track_record * rep + ps.weight_incumbency * inc)
 
     def decide_oversight(self) -> int:
         """Rule: each running contract is evaluated with chance evaluation_coverage (the
         district pays evaluation_cost_yuan); the score (``evaluation_score``) moves the
         organization's reputation by reputation_step towards it (credit records); a
-        contract scoring below lose_contract_below ends early. Returns the contracts lost."""
+        contract scoring below lose_contract_below ends early (its advance is settled:
+        ``contracts.settle_advance``). Returns the contracts lost."""
         m = self.model
         ps = m.p.streets
         rng = m.streams["oversight"]
@@ -195,6 +216,7 @@ class StreetOffice(mesa.Agent):
                 po = m.p.organizations
                 org.reputation += po.reputation_step * (score - org.reputation)
                 if score < ps.lose_contract_below:
+                    settle_advance(m, c)
                     org.contracts.remove(c)
                     lost += 1
         return lost
@@ -245,15 +267,45 @@ class StreetOffice(mesa.Agent):
         for o in waiting[:free]:
             o.uses_venue = True
 
+    def decide_posts(self) -> None:
+        """Rule (purchase of posts): each month the street holds round(posts_per_100k *
+        residents / 100,000) government-paid social-work posts in one social-work agency:
+        the one holding them while it stays active, else the active agency with the best
+        reputation (none: the posts stay unfilled and unpaid); the holder posts the hires
+        its posts still lack (posts - social workers) as required hires, open until filled."""
+        m = self.model
+        ps = m.p.streets
+        n_posts = int(round(ps.posts_per_100k * self.residents / 1e5))
+        holder = self.post_holder
+        if holder is None or not holder.active or n_posts <= 0:
+            if holder is not None:
+                holder.posts = 0
+            agencies = [o for o in self.active_orgs() if o.kind == "social_work_agency"]
+            holder = min(agencies, key=lambda o: (-o.reputation, o.unique_id)) if agencies and n_posts > 0 else None
+            self.post_holder = holder
+        if holder is not None:
+            holder.posts = n_posts
+            holder.required_hires = max(holder.required_hires, n_posts - len(holder.workers))
+
     def reach(self, org: Organization, partner_committees: list[int] | None = None) -> list[int]:
-        """Rule: the committees an organization serves: the whole street with a running
-        contract, the platform or an open venue; else its home committee and its partner
-        committees (found from the committees when not given)."""
-        if org.runs_platform or org.uses_venue or org.has_contract():
+        """Rule: the committees where an organization serves every kind it serves: the whole
+        street when it runs the platform or uses an open venue; else its home committee and
+        its partner committees (found from the committees when not given). (Contracts and
+        posts open only their kinds across the street: ``opened_kinds``.)"""
+        if org.runs_platform or org.uses_venue:
             return self.committee_indices  # shared: callers do not modify it
         if partner_committees is None:
             partner_committees = [c.index for c in self.committees if org in c.partners]
         return sorted({org.home, *partner_committees}) if partner_committees else [org.home]
+
+    def opened_kinds(self, org: Organization) -> list[int]:
+        """Rule: the need kinds an organization serves across the whole street, beyond its
+        ``reach``: the kind of each running contract (for that kind's target group), and,
+        for a holder of posts, the post_kinds (the 2004 agencies' groups)."""
+        kinds = {c.kind for c in org.contracts if c.months_left > 0}
+        if org.posts > 0:
+            kinds.update(NEED_KINDS.index(k) for k in self.model.p.streets.post_kinds)
+        return sorted(kinds)
 
 
 # ---------------------------------------------------------------------------
@@ -369,11 +421,13 @@ def take_over_tasks(m: "CommunityModel") -> None:
 
 
 def platforms_and_venues(m: "CommunityModel") -> None:
-    """Each street (re)commissions its platform and allocates its open venues
-    (:meth:`StreetOffice.decide_platform`, :meth:`StreetOffice.decide_venues`)."""
+    """Each street (re)commissions its platform, allocates its open venues and its
+    government-paid posts (:meth:`StreetOffice.decide_platform`,
+    :meth:`StreetOffice.decide_venues`, :meth:`StreetOffice.decide_posts`)."""
     for street in m.streets:
         street.decide_platform()
         street.decide_venues()
+        street.decide_posts()
 
 
 def remember_unmet(m: "CommunityModel", lapsed_kind_com: np.ndarray) -> None:
@@ -388,11 +442,7 @@ def remember_unmet(m: "CommunityModel", lapsed_kind_com: np.ndarray) -> None:
 
 def evaluation_score(m: "CommunityModel", org: Organization, contract: Contract) -> float:
     """Rule: a performance evaluation scores evaluation_quality_weight * the organization's
-    quality + the rest * delivery: needs delivered under ``contract`` against what its price
-    buys over the months elapsed, at most 1. Score 0-1."""
-    q = m.org_quality(org)[0]
-    elapsed = max(1, contract.months - contract.months_left)
-    expected = contract.monthly_yuan / max(contract.price, 1.0) * elapsed
-    delivery = min(1.0, contract.delivered / max(expected, 1.0))
+    quality + the rest * the contract's delivery ratio (``contracts.delivery_ratio``: needs
+    delivered against its volume over the months elapsed, at most 1). Score 0-1."""
     w = m.p.organizations.evaluation_quality_weight
-    return w * q + (1.0 - w) * delivery
+    return w * m.org_quality(org)[0] + (1.0 - w) * delivery_ratio(contract)

@@ -2,7 +2,7 @@
 
 Five groups of tests, each lever appearing in every group:
 
-* **schedule** (all 14 levers, parametrised): an active lever writes its values into the
+* **schedule** (all 15 levers, parametrised): an active lever writes its values into the
   month's effective parameters (``model.schedule.params_for(month)``); disabled, before
   its start or after its end it writes nothing; ``ramp_months`` blends linearly; a lever
   that is configured but off leaves a whole run byte-identical.
@@ -55,10 +55,10 @@ RUN_PY = ROOT / "run.py"
 
 ISSUE_KEYS = (
     "org_support", "direct_registration", "incubators", "service_centres", "purchase_of_services",
-    "venture_philanthropy", "self_governance_funds", "community_foundations", "social_worker_support",
+    "purchase_of_posts", "venture_philanthropy", "self_governance_funds", "community_foundations", "social_worker_support",
     "committee_reform", "street_reform", "open_venues", "oversight", "publicity",
 )
-"""The lever keys named by issue 3, in its order."""
+"""The lever keys named by issue 3, in its order, with purchase of posts (issue 13) after purchase of services."""
 
 PRIMARY: dict[str, tuple[str, str, Any]] = {
     # lever key: (lever field, mechanism parameter it sets, a non-default test value)
@@ -67,6 +67,7 @@ PRIMARY: dict[str, tuple[str, str, Any]] = {
     "incubators": ("coverage", "streets.incubator", 0.6),
     "service_centres": ("coverage", "streets.service_centre", 0.6),
     "purchase_of_services": ("budget_yuan", "streets.purchase_budget_yuan", 2.0e6),
+    "purchase_of_posts": ("posts_per_100k", "streets.posts_per_100k", 150.0),
     "venture_philanthropy": ("budget_yuan", "funders.lottery_budget_yuan", 1.0e7),
     "self_governance_funds": ("yuan_per_committee", "committees.self_governance_fund_yuan", 24000.0),
     "community_foundations": ("budget_yuan", "funders.foundation_budget_yuan", 4.0e5),
@@ -176,7 +177,7 @@ def flowed(m: CommunityModel, purpose: str) -> float:
 # ---------------------------------------------------------------------------
 # 1. the register and the schedule (all levers)
 # ---------------------------------------------------------------------------
-def test_the_fourteen_levers_of_the_issue_are_registered():
+def test_the_fifteen_levers_of_the_issues_are_registered():
     assert tuple(LEVERS) == ISSUE_KEYS
     assert set(PRIMARY) == set(ISSUE_KEYS)
     assert tuple(Policies.model_fields) == ISSUE_KEYS
@@ -527,7 +528,8 @@ def test_service_centres_cover_a_share_of_streets_and_support_organizations():
 def test_purchase_of_services_buys_only_catalogue_kinds_from_eligible_organizations():
     """Mechanism (streets.decide_tender): the budget is split over the catalogue's kinds; only
     organizations registered catalogue_min_age_months and with reputation at least
-    catalogue_min_reputation bid; the city pays the contracts monthly ('contract')."""
+    catalogue_min_reputation bid; the city pays an advance at signing ('contract_advance') and
+    then each month the needs delivered at the contract's price, less the advance ('contract')."""
     kinds = ["elder_care", "family"]
     allowed = {NEED_KINDS.index(k) for k in kinds}
     lever = LEVERS["purchase_of_services"](kinds=kinds)
@@ -548,9 +550,15 @@ def test_purchase_of_services_buys_only_catalogue_kinds_from_eligible_organizati
     assert {c.kind for c in contracts} == allowed
     assert not young.contracts and not shady.contracts
     assert all(c.org in good and c.kind in c.org.serves for c in contracts)
-    assert spent(m, "contract", "city") == pytest.approx(sum(c.monthly_yuan for c in contracts))
+    # the advance at signing, then the month's needs delivered (up to the volume) less the advance
+    advance = [m.p.streets.contract_advance_share * c.monthly_yuan for c in contracts]
+    earned = [c.price * min(c.delivered, c.volume) for c in contracts]
+    assert spent(m, "contract_advance", "city") == pytest.approx(sum(advance))
+    assert spent(m, "contract", "city") == pytest.approx(sum(max(e - a, 0.0) for e, a in zip(earned, advance)))
+    assert sum(c.paid for c in contracts) == pytest.approx(sum(max(e, a) for e, a in zip(earned, advance)))
     m_off = runs[False][0]
     assert not any(o.contracts for o in m_off.organizations) and spent(m_off, "contract") == 0.0
+    assert spent(m_off, "contract_advance") == 0.0
 
 
 def test_venture_philanthropy_awards_project_grants_that_hire_social_workers():
@@ -765,7 +773,7 @@ def test_oversight_withdraws_contracts_of_poor_performers():
         at_month(m, 7)
         poor, good = add_org(m, reputation=0.5), add_org(m, reputation=0.5)
         for org, delivered in ((poor, 0), (good, 60)):
-            c = Contract(org, 0, int(org.serves[0]), monthly_yuan=4500.0, months=12, price=450.0)
+            c = Contract(org, 0, int(org.serves[0]), volume=10.0, months=12, price=450.0)
             c.months_left, c.delivered = 6, delivered  # half way; good delivered what was paid for
             org.contracts.append(c)
         score_poor = evaluation_score(m, poor, poor.contracts[0])

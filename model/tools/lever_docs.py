@@ -59,6 +59,7 @@ FIGURE_OUTCOMES: dict[str, tuple[str, ...]] = {
     "incubators": ("organizations_registered", "public_spending_yuan"),
     "service_centres": ("satisfaction", "organizations_registered"),
     "purchase_of_services": ("needs_met_share", "government_income_share"),
+    "purchase_of_posts": ("social_workers_in_organizations", "needs_met_share"),
     "venture_philanthropy": ("government_income_share", "social_workers_in_organizations"),
     "self_governance_funds": ("micro_projects", "participation_rate"),
     "community_foundations": ("social_money_yuan", "micro_projects"),

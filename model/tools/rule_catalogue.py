@@ -49,6 +49,7 @@ AGENTS: dict[str, str] = {
     "accounts": "Organization",
     "org_finance": "Organization",
     "sector": "RestOfSector",
+    "contracts": "Contract",
     "workers": "SocialWorker",
     "committees": "Committee",
     "streets": "StreetOffice",
