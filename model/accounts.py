@@ -5,8 +5,9 @@ by government money, market income, fees) and pay (rent less the subsidy,
 utilities less the discount, wages); the district pays subsidies. Then each
 organization hires or lays off (``organizations.decide_staffing``) and one whose
 reserves stay negative fails (``organizations.decide_failure``). Committees'
-social workers are paid (the pay floor's top-up is district money) and
-micro-projects spend their funds (``committees.spend_micro_projects``).
+staff are paid by the district (``committees.staff_wage_bill``: the pay floor
+applies to them) and micro-projects spend their funds
+(``committees.spend_micro_projects``).
 
 No organization's flows depend on another's, so the flows are posted one purpose at a
 time over all organizations (in slot order, with the ledger's exact ``transfer_many``)
@@ -17,7 +18,7 @@ receive the same amounts in another order, so their balances may differ in the l
 from an organization-by-organization posting (only the money invariant reads them).
 
 Layout: ``accounts`` (the phase, in order) calls ``_project_income``, ``_social_income``,
-``_running_costs``, ``_pay_social_workers``, ``_decide``, ``_pay_committee_social_workers``.
+``_running_costs``, ``_pay_social_workers``, ``_decide``, ``_pay_committee_staff``.
 """
 
 from __future__ import annotations
@@ -26,11 +27,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .committees import spend_micro_projects
+from .committees import spend_micro_projects, staff_wage_bill
 from .organizations import (ACTIVE, GOVERNMENT_INCOME, REGISTERING, Organization, decide_failure,
                             decide_staffing, social_income)
 from .serving import ServiceResult
-from .workers import pay
 
 if TYPE_CHECKING:
     from .community import CommunityModel
@@ -40,7 +40,7 @@ Commitments = dict[int, list]  # organization row -> [(foundation, instalment pa
 
 def accounts(m: "CommunityModel", served: ServiceResult) -> None:
     """Money moves: income, costs, subsidies; then hiring, lay-offs and failures; then
-    committees' social workers are paid and micro-projects spend. ``served``: this month's
+    committees' staff are paid and micro-projects spend. ``served``: this month's
     service (needs each organization met, its capacity)."""
     alive = [o for o in m.organizations if o.status == ACTIVE or o.status == REGISTERING]
     gov, committed_paid = _project_income(m, alive)
@@ -52,7 +52,7 @@ def accounts(m: "CommunityModel", served: ServiceResult) -> None:
     _running_costs(m, alive, active)
     wages = _pay_social_workers(m, alive)
     _decide(m, alive, active, [wages[j] for j in act], met, served.org_capacity[slots], committed_paid)
-    _pay_committee_social_workers(m)
+    _pay_committee_staff(m)
     spend_micro_projects(m)
 
 
@@ -167,14 +167,20 @@ def _decide(m: "CommunityModel", alive: list[Organization], active: list[Organiz
         decide_failure(m, org, neg)
 
 
-def _pay_committee_social_workers(m: "CommunityModel") -> None:
-    """Committees' social workers are paid (:func:`workers.pay`). Committee posts' base pay is
-    outside the ledger (all scenarios alike); what the pay floor adds above it is district
-    money (social_worker_support)."""
+def _pay_committee_staff(m: "CommunityModel") -> None:
+    """Committees' staff (community workers, social-work posts included) are paid
+    (:func:`committees.staff_wage_bill`) by the district: the pay before the floor
+    (``committee_staff_wages``) and what the pay floor adds (``pay_floor_topup``,
+    social_worker_support); certified social workers in committees draw the post allowance
+    (``SocialWorker.subsidy``, ``post_allowance``)."""
     pw = m.p.social_workers
-    staff_sw = [w for c in m.committees for w in c.workers]
-    unfloored, wage = pay(pw, pw.wage_committee_yuan, np.array([w.experience_months for w in staff_sw], dtype=np.float64),
-                          np.array([w.certified for w in staff_sw], dtype=bool))
-    for w, v in zip(staff_sw, wage.tolist(), strict=True):
-        w.wage = v
-    m.funders["district"].pay_many(m.acct["wages"], wage - unfloored, "pay_floor_topup")
+    district = m.funders["district"]
+    bill = staff_wage_bill(pw, m.committees)
+    district.pay_many(m.acct["wages"], bill.base.tolist(), "committee_staff_wages")
+    district.pay_many(m.acct["wages"], bill.topup.tolist(), "pay_floor_topup")
+    certified = 0
+    for c in m.committees:
+        for w in c.workers:
+            w.wage = w.compute_wage(pw)
+            certified += w.certified
+    district.pay_repeated(m.acct["wages"], pw.post_allowance_yuan, certified, "post_allowance")

@@ -16,11 +16,24 @@ Rules, parameters in ``Committees`` of the register:
 * micro-projects: the self-governance fund pays for projects run by
   volunteers, each meeting a few needs a month (``decide_micro_projects``,
   ``spend_micro_projects``);
-* elections (``hold_elections``): a share of committees elect directly.
+* elections (``hold_elections``): a share of committees elect directly;
+* workforce: a committee's ``staff`` places are held by social workers
+  (``SocialWorker`` agents: its social-work posts and community workers who passed
+  the exam), regular community workers (a count, their mean experience, how many
+  are trained in social work) or are vacant. Regular community workers quit
+  (``decide_staff_turnover``, the social workers' quit rule at their pay) and
+  vacant places are refilled from the local labour market
+  (``fill_staff_places``); ``staff_wage_bill`` is what a committee's staff are
+  paid (the pay floor applies to them).
 
 Service time, own capacity and quality are rules over arrays of committees
 (``service_time_shares``, ``own_capacities``, ``qualities``); ``partnerships``
 runs each committee's partnership rules after serving.
+
+Layout: ``in_coverage``; ``Committee``; the arrays (``CommitteeArrays`` ...
+``qualities``); the workforce (``StaffWageBill``, ``staff_wage_bill``,
+``decide_staff_turnover``, ``fill_staff_places``); then the decisions on
+micro-projects, partnerships and elections.
 """
 
 from __future__ import annotations
@@ -30,7 +43,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from .params import NEED_KINDS, Committees as ComParams
+from .params import NEED_KINDS, Committees as ComParams, SocialWorkers as SWParams
+from .workers import community_pay, offer, quit_chance
 
 if TYPE_CHECKING:
     from .community import CommunityModel
@@ -56,8 +70,10 @@ class Committee(mesa.Agent):
         self.index = index
         self.street = street
         self.residents = residents
-        self.staff = p.staff
-        self.trained = 0  # non-social-work staff trained in social work
+        self.staff = p.staff  # places
+        self.vacant = 0  # places no one holds
+        self.trained = 0  # regular community workers trained in social work
+        self.staff_experience = p.staff_experience_years * 12.0  # regular community workers' mean, months
         self.workers: list["SocialWorker"] = []
         self.extra_burden = 0.0  # accumulated new administrative tasks
         self.direct = direct
@@ -77,15 +93,35 @@ class Committee(mesa.Agent):
         """Posts for professional social workers among the staff."""
         return int(round(p.sw_posts_share * self.staff))
 
+    @property
+    def regular(self) -> int:
+        """Regular community workers: places held neither by a social worker nor vacant."""
+        return self.staff - len(self.workers) - self.vacant
+
+    def seat(self, promoted: bool) -> None:
+        """Rule: a social worker just hired takes a vacant place if there is one, else a regular
+        community worker makes way; one promoted (a community worker of this committee who
+        passed the exam) keeps their own place, taken from the trained ones first. Trained
+        staff never outnumber regular staff."""
+        if promoted:
+            self.trained = max(0, self.trained - 1)
+        elif self.vacant > 0:
+            self.vacant -= 1
+        self.trained = min(self.trained, self.regular)
+
+    def unseat(self) -> None:
+        """A social worker left: their place falls vacant."""
+        self.vacant += 1
+
     def decide_burden(self, p: ComParams, street_push: float) -> None:
         """Rule: new tasks accumulate at new_task_drift*(1-new_task_gate) plus the street's push."""
         self.extra_burden += p.new_task_drift * (1.0 - p.new_task_gate) + street_push
 
     def decide_training(self, p: ComParams, rng) -> None:
         """Rule: each month training_rate/12 of untrained regular staff learn social work."""
-        regular = self.staff - len(self.workers) - self.trained
-        if regular > 0 and p.training_rate > 0:
-            self.trained += int(rng.binomial(regular, min(1.0, p.training_rate / 12.0)))
+        untrained = self.regular - self.trained
+        if untrained > 0 and p.training_rate > 0:
+            self.trained += int(rng.binomial(untrained, min(1.0, p.training_rate / 12.0)))
 
     def update_partners(self, p: ComParams, performance: dict["Organization", float]) -> None:
         """Rule: strength decays by partner_decay and moves by partner_reinforce towards the
@@ -124,7 +160,7 @@ class Committee(mesa.Agent):
 class CommitteeArrays(NamedTuple):
     """The state of every committee that its service time, capacity and quality depend on."""
 
-    staff: np.ndarray  # float64
+    staff: np.ndarray  # float64, staff at work (places less vacant ones)
     trained: np.ndarray  # int64
     workers: np.ndarray  # int64, social workers employed
     certified: np.ndarray  # int64, of them certified
@@ -139,7 +175,7 @@ def committee_arrays(committees: list[Committee]) -> CommitteeArrays:
     cert_flags = np.array([w.certified for c in committees for w in c.workers], dtype=bool)
     certified = np.bincount(np.repeat(np.arange(n), workers)[cert_flags], minlength=n)
     return CommitteeArrays(
-        staff=np.array([c.staff for c in committees], dtype=np.float64),
+        staff=np.array([c.staff - c.vacant for c in committees], dtype=np.float64),
         trained=np.array([c.trained for c in committees], dtype=np.int64),
         workers=workers, certified=certified,
         extra_burden=np.array([c.extra_burden for c in committees], dtype=np.float64),
@@ -168,13 +204,83 @@ def own_capacities(p: ComParams, ca: CommitteeArrays, share: np.ndarray, street_
 
 def qualities(p: ComParams, ca: CommitteeArrays) -> tuple[np.ndarray, np.ndarray]:
     """Rule: a committee's service quality is quality_base + trained_quality_gain * the share
-    of staff trained in social work or uncertified social workers + guidance_quality_gain *
-    expert_guidance, at most 1; a need it meets is met by a certified social worker with
-    chance certified workers / staff. Returns (quality, certified chance) per committee."""
+    of staff at work trained in social work or uncertified social workers +
+    guidance_quality_gain * expert_guidance, at most 1; a need it meets is met by a certified
+    social worker with chance certified workers / staff at work. Returns (quality, certified
+    chance) per committee."""
     uncert_sw = ca.workers - ca.certified
-    q = p.quality_base + p.trained_quality_gain * (ca.trained + uncert_sw) / ca.staff
+    at_work = np.maximum(ca.staff, 1.0)
+    q = p.quality_base + p.trained_quality_gain * (ca.trained + uncert_sw) / at_work
     q += p.guidance_quality_gain * p.expert_guidance
-    return np.where(1.0 < q, 1.0, q), ca.certified / ca.staff
+    return np.where(1.0 < q, 1.0, q), ca.certified / at_work
+
+
+# ---------------------------------------------------------------------------
+# the workforce: community workers' pay, turnover and refilling
+# ---------------------------------------------------------------------------
+class StaffWageBill(NamedTuple):
+    """A month's pay of each committee's staff (yuan, one value per committee in index order)."""
+
+    base: np.ndarray  # before the pay floor
+    topup: np.ndarray  # what the pay floor adds
+
+
+def staff_wage_bill(pw: SWParams, committees: list[Committee]) -> StaffWageBill:
+    """Rule: a committee's staff wage bill is what its community workers at work are paid by
+    ``workers.community_pay`` (the pay floor applies to all of them): each social worker at
+    their experience and certificate, the regular community workers as many times the pay
+    of one uncertified worker at their mean experience; vacant places are not paid."""
+    n = len(committees)
+    regular = np.array([c.regular for c in committees], dtype=np.float64)
+    base_r, wage_r = community_pay(pw, np.array([c.staff_experience for c in committees], dtype=np.float64), False)
+    rows = [(j, w.experience_months, w.certified) for j, c in enumerate(committees) for w in c.workers]
+    idx = np.array([r[0] for r in rows], dtype=np.int64)
+    base_w, wage_w = community_pay(pw, np.array([r[1] for r in rows], dtype=np.float64),
+                                   np.array([r[2] for r in rows], dtype=bool))
+    base = regular * base_r + np.bincount(idx, weights=base_w, minlength=n)
+    paid = regular * wage_r + np.bincount(idx, weights=wage_w, minlength=n)
+    return StaffWageBill(base, paid - base)
+
+
+def decide_staff_turnover(m: "CommunityModel") -> None:
+    """Rule: each regular community worker quits with ``workers.quit_chance`` at
+    staff_attrition_base and the pay of an uncertified worker at the committee's mean
+    experience (``workers.community_pay``), the trained and the untrained alike; their
+    places fall vacant; those staying gain a month of experience."""
+    pc, pw = m.p.committees, m.p.social_workers
+    cs = m.committees
+    regular = np.array([c.regular for c in cs], dtype=np.int64)
+    trained = np.array([c.trained for c in cs], dtype=np.int64)
+    experience = np.array([c.staff_experience for c in cs], dtype=np.float64)
+    chance = quit_chance(pw, pc.staff_attrition_base, community_pay(pw, experience, False)[1])
+    rng = m.streams["staff_quits"]
+    quit_trained = rng.binomial(trained, chance)
+    quit_other = rng.binomial(regular - trained, chance)
+    for c, a, b in zip(cs, quit_trained.tolist(), quit_other.tolist(), strict=True):
+        c.trained -= a
+        c.vacant += a + b
+        c.staff_experience += 1.0
+    m.recorder.events.staff_quits += int(quit_trained.sum() + quit_other.sum())
+
+
+def fill_staff_places(m: "CommunityModel") -> None:
+    """Rule: each vacant place is filled from the local labour market with chance
+    staff_fill_rate * (offer / outside_wage_yuan) ** lateral_wage_elasticity a month (at most
+    1; offer: ``workers.offer`` of a committee) by a new regular community worker with no
+    experience and no training in social work."""
+    pc, pw = m.p.committees, m.p.social_workers
+    cs = m.committees
+    vacant = np.array([c.vacant for c in cs], dtype=np.int64)
+    if not vacant.any():
+        return
+    ratio = offer(pw, committee=True) / pw.outside_wage_yuan
+    chance = min(1.0, pc.staff_fill_rate * ratio ** pw.lateral_wage_elasticity)
+    hired = m.streams["staff_hires"].binomial(vacant, chance)
+    for j in np.flatnonzero(hired).tolist():
+        c, h = cs[j], int(hired[j])
+        c.staff_experience *= c.regular / (c.regular + h)
+        c.vacant -= h
+    m.recorder.events.staff_hired += int(hired.sum())
 
 
 # ---------------------------------------------------------------------------

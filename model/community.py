@@ -168,16 +168,25 @@ class CommunityModel(mesa.Model):
         street.organizations.append(org)
         return org
 
-    def hire(self, worker: SocialWorker, employer: Any) -> None:
-        """Employ a social worker."""
+    def hire(self, worker: SocialWorker, employer: Any, promoted: bool = False) -> None:
+        """Employ a social worker. ``promoted``: a member of the employer's own staff who passed
+        the exam (a committee's community worker, an organization's other staff member) is the
+        worker, in their own place (:meth:`Committee.seat`; an organization has one other staff
+        member fewer)."""
         worker.employer = employer
         employer.workers.append(worker)
+        if employer.is_committee:
+            employer.seat(promoted)
+        elif promoted:
+            employer.other_staff -= 1
         worker.wage = worker.compute_wage(self.p.social_workers)
 
     def release(self, worker: SocialWorker) -> None:
-        """A worker leaves their employer and seeks a job."""
+        """A worker leaves their employer and seeks a job (a committee's place falls vacant)."""
         if worker.employer is not None:
             worker.employer.workers.remove(worker)
+            if worker.employer.is_committee:
+                worker.employer.unseat()
         worker.employer = None
 
     def leave_field(self, worker: SocialWorker) -> None:
@@ -274,6 +283,14 @@ class CommunityModel(mesa.Model):
         for o in self.organizations:
             if not o.alive and o.workers:
                 raise AssertionError("a failed organization still employs workers")
+            if o.other_staff < 0:
+                raise AssertionError("an organization has fewer than no other staff")
         for c in self.committees:
-            if len(c.workers) > c.staff:
-                raise AssertionError("committee has more social workers than staff")
+            if c.vacant < 0:
+                raise AssertionError(f"committee {c.index} has {c.vacant} vacant places")
+            if c.regular < 0:
+                what = "more social workers than staff" if len(c.workers) > c.staff else \
+                    "more social workers and vacant places than staff"
+                raise AssertionError(f"committee {c.index} has {what}")
+            if not 0 <= c.trained <= c.regular:
+                raise AssertionError(f"committee {c.index} has {c.trained} trained of {c.regular} regular staff")

@@ -129,6 +129,9 @@ class MonthEvents:
     exam_takers: int = 0
     exam_passed: int = 0
     staff_certified: int = 0
+    other_staff_certified: int = 0
+    staff_quits: int = 0
+    staff_hired: int = 0
     election: bool = False
 
 

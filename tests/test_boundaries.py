@@ -74,11 +74,18 @@ def test_no_service_capacity_nothing_met_everything_lapses():
     assert ts["organizations_registered"].eq(0).all()
 
 
-def test_all_levers_off_no_public_money():
+def test_all_levers_off_public_money_only_pays_committee_staff():
+    """With every lever off the only public money is the committees' staff wages (no lever's
+    purpose is paid), and it is the whole of public spending each month."""
     m = run_model(LEVERS_OFF, months=24, small=False)
     ts = m.recorder.timeseries()
-    assert ts["public_spending_yuan"].eq(0).all(), ts["public_spending_yuan"].describe()
-    assert ts["spending_per_need_met_yuan"].eq(0).all()
+    spend = m.recorder.spending_table()
+    public = spend[spend["source"].isin(["city", "district", "street", "lottery"])]
+    assert set(public["purpose"]) == {"committee_staff_wages"}, sorted(set(public["purpose"]))
+    assert (public["lever"] == "").all()
+    by_month = public.groupby("month")["yuan"].sum()
+    assert np.allclose(by_month.to_numpy(), ts["public_spending_yuan"].to_numpy(), rtol=1e-12)
+    assert ts["public_spending_yuan"].gt(0).all()
     assert ts["contracts"].eq(0).all() and ts["micro_projects"].eq(0).all()
 
 
