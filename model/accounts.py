@@ -175,7 +175,7 @@ def _pay_committee_staff(m: "CommunityModel") -> None:
     (``SocialWorker.subsidy``, ``post_allowance``)."""
     pw = m.p.social_workers
     district = m.funders["district"]
-    bill = staff_wage_bill(pw, m.committees)
+    bill = staff_wage_bill(pw, m.committees, m.staff_cohorts)
     district.pay_many(m.acct["wages"], bill.base.tolist(), "committee_staff_wages")
     district.pay_many(m.acct["wages"], bill.topup.tolist(), "pay_floor_topup")
     certified = 0

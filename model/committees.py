@@ -19,8 +19,9 @@ Rules, parameters in ``Committees`` of the register:
 * elections (``hold_elections``): a share of committees elect directly;
 * workforce: a committee's ``staff`` places are held by social workers
   (``SocialWorker`` agents: its social-work posts and community workers who passed
-  the exam), regular community workers (a count, their mean experience, how many
-  are trained in social work) or are vacant. Regular community workers quit
+  the exam), regular community workers (counts by whole years of experience, one
+  row per committee of the model's ``staff_cohorts``; how many are trained in
+  social work) or are vacant. Regular community workers quit
   (``decide_staff_turnover``, the social workers' quit rule at their pay) and
   vacant places are refilled from the local labour market
   (``fill_staff_places``); ``staff_wage_bill`` is what a committee's staff are
@@ -31,8 +32,9 @@ Service time, own capacity and quality are rules over arrays of committees
 runs each committee's partnership rules after serving.
 
 Layout: ``in_coverage``; ``Committee``; the arrays (``CommitteeArrays`` ...
-``qualities``); the workforce (``StaffWageBill``, ``staff_wage_bill``,
-``decide_staff_turnover``, ``fill_staff_places``); then the decisions on
+``qualities``); the workforce (``EXPERIENCE_YEARS``, ``initial_staff``,
+``StaffWageBill``, ``staff_wage_bill``, ``decide_staff_turnover``,
+``fill_staff_places``); then the decisions on
 micro-projects, partnerships and elections.
 """
 
@@ -73,7 +75,7 @@ class Committee(mesa.Agent):
         self.staff = p.staff  # places
         self.vacant = 0  # places no one holds
         self.trained = 0  # regular community workers trained in social work
-        self.staff_experience = p.staff_experience_years * 12.0  # regular community workers' mean, months
+        self.cohorts = model.staff_cohorts[index]  # regular community workers by whole years of experience (a view)
         self.workers: list["SocialWorker"] = []
         self.extra_burden = 0.0  # accumulated new administrative tasks
         self.direct = direct
@@ -98,15 +100,19 @@ class Committee(mesa.Agent):
         """Regular community workers: places held neither by a social worker nor vacant."""
         return self.staff - len(self.workers) - self.vacant
 
-    def seat(self, promoted: bool) -> None:
-        """Rule: a social worker just hired takes a vacant place if there is one, else a regular
-        community worker makes way; one promoted (a community worker of this committee who
-        passed the exam) keeps their own place, taken from the trained ones first. Trained
-        staff never outnumber regular staff."""
+    def seat(self, worker: "SocialWorker", promoted: bool) -> None:
+        """Rule: a social worker just hired (``worker``, already on the committee's list) takes a
+        vacant place if there is one, else the newest regular community worker makes way; one
+        promoted (a community worker of this committee who passed the exam) keeps their own
+        place, leaving the regular staff of their experience, taken from the trained ones
+        first. Trained staff never outnumber regular staff."""
         if promoted:
+            self.cohorts[min(worker.experience_months // 12, EXPERIENCE_YEARS - 1)] -= 1
             self.trained = max(0, self.trained - 1)
         elif self.vacant > 0:
             self.vacant -= 1
+        elif self.cohorts.any():  # (with none left the committee is over-staffed: the invariant check says so)
+            self.cohorts[int(np.flatnonzero(self.cohorts)[0])] -= 1
         self.trained = min(self.trained, self.regular)
 
     def unseat(self) -> None:
@@ -218,6 +224,24 @@ def qualities(p: ComParams, ca: CommitteeArrays) -> tuple[np.ndarray, np.ndarray
 # ---------------------------------------------------------------------------
 # the workforce: community workers' pay, turnover and refilling
 # ---------------------------------------------------------------------------
+EXPERIENCE_YEARS = 41
+"""Regular community workers are counted by whole years of experience, 0 to 39, and 40 or more."""
+
+
+def cohort_months() -> np.ndarray:
+    """The experience, in months, of a regular community worker of each cohort (mid-year)."""
+    return (np.arange(EXPERIENCE_YEARS) + 0.5) * 12.0
+
+
+def initial_staff(m: "CommunityModel", rng: np.random.Generator) -> None:
+    """Rule: at the start every place is held by a regular community worker whose experience
+    is uniform between 0 and twice staff_experience_years (whole years, 40 at most)."""
+    pc = m.p.committees
+    for c in m.committees:
+        years = np.floor(rng.uniform(0.0, 2.0 * pc.staff_experience_years, c.staff)).astype(np.int64)
+        c.cohorts[:] = np.bincount(np.minimum(years, EXPERIENCE_YEARS - 1), minlength=EXPERIENCE_YEARS)
+
+
 class StaffWageBill(NamedTuple):
     """A month's pay of each committee's staff (yuan, one value per committee in index order)."""
 
@@ -225,42 +249,50 @@ class StaffWageBill(NamedTuple):
     topup: np.ndarray  # what the pay floor adds
 
 
-def staff_wage_bill(pw: SWParams, committees: list[Committee]) -> StaffWageBill:
+def staff_wage_bill(pw: SWParams, committees: list[Committee], cohorts: np.ndarray) -> StaffWageBill:
     """Rule: a committee's staff wage bill is what its community workers at work are paid by
-    ``workers.community_pay`` (the pay floor applies to all of them): each social worker at
-    their experience and certificate, the regular community workers as many times the pay
-    of one uncertified worker at their mean experience; vacant places are not paid."""
+    ``workers.community_pay`` (the pay floor applies to each of them): each social worker at
+    their experience and certificate, each regular community worker uncertified at the
+    middle of their year of experience (``cohorts``: committees x years); vacant places are
+    not paid."""
     n = len(committees)
-    regular = np.array([c.regular for c in committees], dtype=np.float64)
-    base_r, wage_r = community_pay(pw, np.array([c.staff_experience for c in committees], dtype=np.float64), False)
+    base_y, wage_y = community_pay(pw, cohort_months(), False)
     rows = [(j, w.experience_months, w.certified) for j, c in enumerate(committees) for w in c.workers]
     idx = np.array([r[0] for r in rows], dtype=np.int64)
     base_w, wage_w = community_pay(pw, np.array([r[1] for r in rows], dtype=np.float64),
                                    np.array([r[2] for r in rows], dtype=bool))
-    base = regular * base_r + np.bincount(idx, weights=base_w, minlength=n)
-    paid = regular * wage_r + np.bincount(idx, weights=wage_w, minlength=n)
+    base = cohorts @ base_y + np.bincount(idx, weights=base_w, minlength=n)
+    paid = cohorts @ wage_y + np.bincount(idx, weights=wage_w, minlength=n)
     return StaffWageBill(base, paid - base)
 
 
 def decide_staff_turnover(m: "CommunityModel") -> None:
     """Rule: each regular community worker quits with ``workers.quit_chance`` at
-    staff_attrition_base and the pay of an uncertified worker at the committee's mean
-    experience (``workers.community_pay``), the trained and the untrained alike; their
-    places fall vacant; those staying gain a month of experience."""
+    staff_attrition_base and the pay of an uncertified community worker of their year of
+    experience (``workers.community_pay``); which of those quitting were trained in social
+    work is drawn at random (hypergeometric); their places fall vacant. Every 12 months
+    those staying move up a year of experience."""
     pc, pw = m.p.committees, m.p.social_workers
-    cs = m.committees
-    regular = np.array([c.regular for c in cs], dtype=np.int64)
-    trained = np.array([c.trained for c in cs], dtype=np.int64)
-    experience = np.array([c.staff_experience for c in cs], dtype=np.float64)
-    chance = quit_chance(pw, pc.staff_attrition_base, community_pay(pw, experience, False)[1])
-    rng = m.streams["staff_quits"]
-    quit_trained = rng.binomial(trained, chance)
-    quit_other = rng.binomial(regular - trained, chance)
-    for c, a, b in zip(cs, quit_trained.tolist(), quit_other.tolist(), strict=True):
-        c.trained -= a
-        c.vacant += a + b
-        c.staff_experience += 1.0
-    m.recorder.events.staff_quits += int(quit_trained.sum() + quit_other.sum())
+    cohorts = m.staff_cohorts
+    chance = quit_chance(pw, pc.staff_attrition_base, community_pay(pw, cohort_months(), False)[1])
+    cells = np.flatnonzero(cohorts)
+    quits = np.zeros(cohorts.size, dtype=np.int64)
+    quits[cells] = m.streams["staff_quits"].binomial(cohorts.ravel()[cells], chance[cells % EXPERIENCE_YEARS])
+    quits = quits.reshape(cohorts.shape)
+    per_committee = quits.sum(axis=1)
+    trained = np.array([c.trained for c in m.committees], dtype=np.int64)
+    regular = cohorts.sum(axis=1)
+    trained_quit = m.streams["staff_quits"].hypergeometric(trained, regular - trained, per_committee)
+    cohorts -= quits
+    for j in np.flatnonzero(per_committee).tolist():
+        c = m.committees[j]
+        c.vacant += int(per_committee[j])
+        c.trained -= int(trained_quit[j])
+    if m.month > 0 and m.month % 12 == 0:
+        cohorts[:, -1] += cohorts[:, -2]
+        cohorts[:, 1:-1] = cohorts[:, :-2].copy()
+        cohorts[:, 0] = 0
+    m.recorder.events.staff_quits += int(per_committee.sum())
 
 
 def fill_staff_places(m: "CommunityModel") -> None:
@@ -276,10 +308,9 @@ def fill_staff_places(m: "CommunityModel") -> None:
     ratio = offer(pw, committee=True) / pw.outside_wage_yuan
     chance = min(1.0, pc.staff_fill_rate * ratio ** pw.lateral_wage_elasticity)
     hired = m.streams["staff_hires"].binomial(vacant, chance)
+    m.staff_cohorts[:, 0] += hired
     for j in np.flatnonzero(hired).tolist():
-        c, h = cs[j], int(hired[j])
-        c.staff_experience *= c.regular / (c.regular + h)
-        c.vacant -= h
+        cs[j].vacant -= int(hired[j])
     m.recorder.events.staff_hired += int(hired.sum())
 
 

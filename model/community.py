@@ -12,7 +12,7 @@ import mesa
 import numpy as np
 
 from . import month as month_rules
-from .committees import Committee
+from .committees import EXPERIENCE_YEARS, Committee, initial_staff
 from .funders import Funder
 from .ledger import Ledger
 from .organizations import ACTIVE, Organization, founder_kind_probabilities
@@ -82,9 +82,11 @@ class CommunityModel(mesa.Model):
         n_direct = int(round(self.p.committees.direct_election_share * n_com))
         direct = np.zeros(n_com, dtype=bool)
         direct[self.direct_order[:n_direct]] = True
+        self.staff_cohorts = np.zeros((n_com, EXPERIENCE_YEARS), dtype=np.int64)  # regular community workers
         self.committees: list[Committee] = [
             Committee(self, i, i // w.committees_per_street, int(sizes[i]), bool(direct[i])) for i in range(n_com)
         ]
+        initial_staff(self, self.streams["staff_init"])
         self.committee_street = np.array([c.street for c in self.committees], dtype=np.int64)
         self.streets: list[StreetOffice] = [
             StreetOffice(self, s, self.committees[s * w.committees_per_street:(s + 1) * w.committees_per_street])
@@ -176,7 +178,7 @@ class CommunityModel(mesa.Model):
         worker.employer = employer
         employer.workers.append(worker)
         if employer.is_committee:
-            employer.seat(promoted)
+            employer.seat(worker, promoted)
         elif promoted:
             employer.other_staff -= 1
         worker.wage = worker.compute_wage(self.p.social_workers)
@@ -294,3 +296,6 @@ class CommunityModel(mesa.Model):
                 raise AssertionError(f"committee {c.index} has {what}")
             if not 0 <= c.trained <= c.regular:
                 raise AssertionError(f"committee {c.index} has {c.trained} trained of {c.regular} regular staff")
+            if c.cohorts.sum() != c.regular or (c.cohorts < 0).any():
+                raise AssertionError(f"committee {c.index}: regular staff by experience {c.cohorts.tolist()} "
+                                     f"do not add up to {c.regular}")

@@ -100,15 +100,15 @@ def quit_chance(p: SWParams, base_rate, take_home):
 def pass_chance(p: SWParams, experience_months, supported):
     """Rule: the exam pass chance is logistic in exam_pass_base + exam_pass_experience per
     year of experience + exam_pass_support when supported. Scalars or arrays."""
-    x = p.exam_pass_base + p.exam_pass_experience * np.asarray(experience_months) / 12.0
-    return 1.0 / (1.0 + np.exp(-(x + p.exam_pass_support * np.asarray(supported))))
+    x = p.exam_pass_base + p.exam_pass_experience * experience_months / 12.0 + p.exam_pass_support * supported
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 def pay(p: SWParams, base, experience_months, certified):
     """Rule: a wage is the employer's base (wage_org_yuan in an organization) +
     wage_growth_per_year per year of experience + certified_pay_yuan when certified.
     Scalars or arrays (one formula for both)."""
-    return base + p.wage_growth_per_year * np.asarray(experience_months) / 12.0 + p.certified_pay_yuan * certified
+    return base + p.wage_growth_per_year * experience_months / 12.0 + p.certified_pay_yuan * certified
 
 
 def community_pay(p: SWParams, experience_months, certified):
@@ -191,26 +191,32 @@ def _promote(m: "CommunityModel", employer: Any, experience_months: float) -> No
 
 def certification_exam(m: "CommunityModel") -> None:
     """Rule: once a year (exam_month) regular community workers sit the exam with chance
-    staff_exam_take_rate, at their committee's mean experience; then active organizations'
-    other staff with chance other_staff_exam_take_rate, credited with
+    staff_exam_take_rate, at the middle of their year of experience; then active
+    organizations' other staff with chance other_staff_exam_take_rate, credited with
     other_staff_experience_years; a candidate is supported with chance exam_support and
     passes with :func:`pass_chance`; one who passes is a certified social worker in their own
     place. Then uncertified employed social workers sit it with chance exam_take_rate (plus
     exam_take_support when supported) and pass with :meth:`SocialWorker.exam_pass_chance`."""
     pw = m.p.social_workers
     rng = m.streams["exam"]
-    takers = rng.binomial(np.array([c.regular for c in m.committees], dtype=np.int64), pw.staff_exam_take_rate)
-    for j in np.flatnonzero(takers).tolist():
-        c = m.committees[j]
-        for _ in range(int(takers[j])):
-            if _sit(m, c.staff_experience):
-                _promote(m, c, c.staff_experience)
+    takers = rng.binomial(m.staff_cohorts, pw.staff_exam_take_rate)
+    for j, year in zip(*np.nonzero(takers), strict=True):
+        c, months = m.committees[int(j)], (int(year) + 0.5) * 12.0
+        for _ in range(int(takers[j, year])):
+            if _sit(m, months):
+                _promote(m, c, months)
                 m.recorder.events.staff_certified += 1
     for org in [o for o in m.organizations if o.active and o.other_staff > 0]:
         for _ in range(int(rng.binomial(org.other_staff, pw.other_staff_exam_take_rate))):
             if _sit(m, pw.other_staff_experience_years * 12.0):
                 _promote(m, org, pw.other_staff_experience_years * 12.0)
                 m.recorder.events.other_staff_certified += 1
+    _exam_social_workers(m, rng)
+
+
+def _exam_social_workers(m: "CommunityModel", rng: np.random.Generator) -> None:
+    """Uncertified employed social workers sit the exam (see :func:`certification_exam`)."""
+    pw = m.p.social_workers
     for w in m.workers:
         if w.certified or not w.employed:
             continue

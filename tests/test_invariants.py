@@ -103,6 +103,11 @@ def test_committee_places_that_do_not_add_up_are_caught(m):
         m.check_invariants()
     c.trained = 0
     m.check_invariants()
+    c.cohorts[0] += 1
+    with pytest.raises(AssertionError, match="do not add up"):
+        m.check_invariants()
+    c.cohorts[0] -= 1
+    m.check_invariants()
 
 
 @pytest.fixture(scope="module")

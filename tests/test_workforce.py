@@ -25,6 +25,20 @@ def worker(m, employer, certified=False, experience_months=0) -> SocialWorker:
     return w
 
 
+def open_places(c, k: int) -> None:
+    """``k`` regular community workers (the newest) leave ``c``: their places fall vacant."""
+    for _ in range(k):
+        c.cohorts[int(np.flatnonzero(c.cohorts)[0])] -= 1
+        c.vacant += 1
+
+
+def set_experience(c, years: int) -> None:
+    """Every regular community worker of ``c`` in the given year of experience."""
+    n = int(c.cohorts.sum())
+    c.cohorts[:] = 0
+    c.cohorts[years] = n
+
+
 def flows(m) -> dict[str, float]:
     """This month's flows by purpose (all sources), closing the ledger's month."""
     out: dict[str, float] = {}
@@ -39,17 +53,21 @@ def flows(m) -> dict[str, float]:
 def test_a_social_worker_takes_a_vacant_place_first_and_leaves_one_behind():
     m = bare_model()
     c = m.committees[0]
-    assert (c.regular, c.vacant, len(c.workers)) == (c.staff, 0, 0)
-    c.vacant = 2
+    assert (c.regular, c.vacant, len(c.workers)) == (c.staff, 0, 0) and c.cohorts.sum() == c.staff
+    open_places(c, 2)
     w = worker(m, c)
     assert (c.regular, c.vacant) == (c.staff - 2, 1), "the hire fills a vacant place"
     m.release(w)
     assert (c.regular, c.vacant) == (c.staff - 2, 2), "leaving opens a vacant place"
+    c.cohorts[0] += c.vacant  # the places are filled again
     c.vacant = 0
     c.trained = c.staff
+    newest = int(np.flatnonzero(c.cohorts)[0])
+    before = c.cohorts.copy()
     worker(m, c)
     assert (c.regular, c.vacant, c.trained) == (c.staff - 1, 0, c.staff - 1), \
         "no vacant place: a regular community worker makes way (trained never above regular)"
+    assert (before - c.cohorts).tolist() == [int(y == newest) for y in range(len(before))], "the newest makes way"
     m.check_invariants()
 
 
@@ -91,17 +109,22 @@ def test_staff_wage_bill_pays_every_community_worker_and_no_vacant_place():
     c = m.committees[0]
     a = worker(m, c, certified=True, experience_months=24)
     b = worker(m, c, experience_months=0)
-    c.vacant = 1
-    c.staff_experience = 36.0
-    bill = staff_wage_bill(pw, m.committees)
-    before = [pay(pw, pw.wage_committee_yuan, 36.0, False)] * c.regular + [
+    open_places(c, 1)
+    set_experience(c, 3)
+    c.cohorts[3] -= 1
+    c.cohorts[12] += 1
+    bill = staff_wage_bill(pw, m.committees, m.staff_cohorts)
+    before = [pay(pw, pw.wage_committee_yuan, 42.0, False)] * (c.regular - 1) + [
+        pay(pw, pw.wage_committee_yuan, 150.0, False)] + [
         pay(pw, pw.wage_committee_yuan, w.experience_months, w.certified) for w in (a, b)]
     floor = pw.pay_floor_share * pw.outside_wage_yuan
     assert bill.base[0] == pytest.approx(sum(before))
     assert bill.topup[0] == pytest.approx(sum(max(0.0, floor - x) for x in before))
     assert c.regular == c.staff - 3
     other = m.committees[1]
-    assert bill.base[1] == pytest.approx(other.staff * pay(pw, pw.wage_committee_yuan, other.staff_experience, False))
+    months = (np.arange(len(other.cohorts)) + 0.5) * 12
+    assert bill.base[1] == pytest.approx(float(other.cohorts @ pay(pw, pw.wage_committee_yuan, months, False)))
+    assert other.cohorts.sum() == other.staff
     paid = community_pay(pw, np.array([a.experience_months, b.experience_months]), np.array([True, False]))[1]
     assert [a.compute_wage(pw), b.compute_wage(pw)] == paid.tolist()
 
@@ -121,7 +144,7 @@ def test_pay_floor_tops_up_community_workers_only(floor_share):
     flows(m)
     _pay_committee_staff(m)
     f = flows(m)
-    bill = staff_wage_bill(pw, m.committees)
+    bill = staff_wage_bill(pw, m.committees, m.staff_cohorts)
     assert f["committee_staff_wages"] == pytest.approx(bill.base.sum())
     if floor_share == 0.0:
         assert f.get("pay_floor_topup", 0.0) == 0.0 and bill.topup.sum() == 0.0
@@ -149,7 +172,8 @@ def test_post_allowance_paid_only_to_certified_workers_in_committees(allowance):
 # ---------------------------------------------------------------------------
 def test_community_worker_turnover_matches_the_quit_rule_statistical():
     """At pay equal to the outside wage regular community workers quit at staff_attrition_base
-    a year: per month Bin(regular, 1 - exp(-base/12)) (4 sd over 24 draws of all committees)."""
+    a year: per month Bin(regular, 1 - exp(-base/12)) (4 sd over 24 draws of all committees);
+    places left vacant are refilled between draws."""
     m = bare_model({**NO_SOCIAL_WORKERS, "parameters.committees.staff_attrition_base": 0.3,
                     "parameters.social_workers.wage_committee_yuan": 6000.0,
                     "parameters.social_workers.outside_wage_yuan": 6000.0,
@@ -159,10 +183,12 @@ def test_community_worker_turnover_matches_the_quit_rule_statistical():
     n = quits = 0
     for _ in range(24):
         for c in m.committees:
+            c.cohorts[0] += c.vacant
             c.vacant = 0
         n += sum(c.regular for c in m.committees)
         decide_staff_turnover(m)
         quits += sum(c.vacant for c in m.committees)
+        m.check_invariants()
     assert quits == m.recorder.events.staff_quits
     assert abs(quits - n * chance) <= binomial_tolerance(n, chance)
 
@@ -173,7 +199,7 @@ def test_lower_pay_more_turnover_and_the_floor_holds_community_workers():
         m = bare_model({**NO_SOCIAL_WORKERS, "parameters.social_workers.pay_floor_share": floor,
                         "parameters.social_workers.wage_committee_yuan": 3000.0})
         pw, pc = m.p.social_workers, m.p.committees
-        wage = community_pay(pw, m.committees[0].staff_experience, False)[1]
+        wage = community_pay(pw, 6.0, False)[1]
         rates[floor] = float(quit_chance(pw, pc.staff_attrition_base, wage))
     assert rates[1.0] < rates[0.0]
 
@@ -183,16 +209,30 @@ def test_vacant_places_refilled_at_the_fill_chance_with_new_workers():
                     "parameters.social_workers.wage_committee_yuan": 6000.0,
                     "parameters.social_workers.outside_wage_yuan": 6000.0})
     for c in m.committees:
+        set_experience(c, 5)
+        c.cohorts[5] -= 3
         c.vacant = 3
-        c.staff_experience = 60.0
     fill_staff_places(m)
-    assert all(c.vacant == 0 and c.staff_experience == pytest.approx(60.0 * (c.staff - 3) / c.staff)
+    assert all(c.vacant == 0 and c.cohorts[0] == 3 and c.cohorts[5] == c.staff - 3
                for c in m.committees), "all filled; newcomers bring no experience"
     assert m.recorder.events.staff_hired == 3 * len(m.committees)
+    m.check_invariants()
     m = bare_model({**NO_SOCIAL_WORKERS, "parameters.committees.staff_fill_rate": 0.0})
-    m.committees[0].vacant = 2
+    open_places(m.committees[0], 2)
     fill_staff_places(m)
     assert m.committees[0].vacant == 2, "fill rate 0: no place is refilled"
+
+
+def test_community_workers_gain_a_year_of_experience_every_twelve_months():
+    m = bare_model({**NO_SOCIAL_WORKERS, "parameters.committees.staff_attrition_base": 0.0})
+    c = m.committees[0]
+    set_experience(c, 39)
+    c.cohorts[39] -= 2
+    c.cohorts[2] += 2
+    for month in range(1, 25):
+        m.month = month
+        decide_staff_turnover(m)
+    assert c.cohorts[4] == 2 and c.cohorts[40] == c.staff - 2, "two years on; 40 and more stay in the last year"
 
 
 # ---------------------------------------------------------------------------
@@ -205,12 +245,12 @@ def test_community_workers_who_pass_become_certified_social_workers_in_their_own
     m = bare_model({**SURE_PASS, "parameters.social_workers.staff_exam_take_rate": 1.0,
                     "parameters.social_workers.other_staff_exam_take_rate": 0.0})
     c = m.committees[0]
-    c.vacant = 2
+    open_places(c, 2)
+    set_experience(c, 4)
     c.trained = 3
-    c.staff_experience = 48.0
     certification_exam(m)
     assert (len(c.workers), c.vacant, c.regular, c.trained) == (c.staff - 2, 2, 0, 0)
-    assert all(w.certified and w.experience_months == 48 for w in c.workers)
+    assert all(w.certified and w.experience_months == 54 for w in c.workers), "the middle of their fifth year"
     assert m.recorder.events.staff_certified == sum(c.staff - 2 if i == 0 else c.staff
                                                     for i, c in enumerate(m.committees))
     m.check_invariants()
