@@ -31,6 +31,7 @@ from .committees import spend_micro_projects, staff_wage_bill
 from .organizations import (ACTIVE, GOVERNMENT_INCOME, REGISTERING, Organization, decide_failure,
                             decide_staffing, social_income)
 from .serving import ServiceResult
+from .workers import community_pay
 
 if TYPE_CHECKING:
     from .community import CommunityModel
@@ -171,16 +172,17 @@ def _pay_committee_staff(m: "CommunityModel") -> None:
     """Committees' staff (community workers, social-work posts included) are paid
     (:func:`committees.staff_wage_bill`) by the district: the pay before the floor
     (``committee_staff_wages``) and what the pay floor adds (``pay_floor_topup``,
-    social_worker_support); certified social workers in committees draw the post allowance
-    (``SocialWorker.subsidy``, ``post_allowance``)."""
+    social_worker_support); the social workers among them have their wages set
+    (:func:`workers.community_pay`, as ``SocialWorker.compute_wage``) and the certified ones
+    draw the post allowance (``SocialWorker.subsidy``, ``post_allowance``)."""
     pw = m.p.social_workers
     district = m.funders["district"]
     bill = staff_wage_bill(pw, m.committees, m.staff_cohorts)
     district.pay_many(m.acct["wages"], bill.base.tolist(), "committee_staff_wages")
     district.pay_many(m.acct["wages"], bill.topup.tolist(), "pay_floor_topup")
-    certified = 0
-    for c in m.committees:
-        for w in c.workers:
-            w.wage = w.compute_wage(pw)
-            certified += w.certified
-    district.pay_repeated(m.acct["wages"], pw.post_allowance_yuan, certified, "post_allowance")
+    staff_sw = [w for c in m.committees for w in c.workers]
+    certified = np.array([w.certified for w in staff_sw], dtype=bool)
+    wages = community_pay(pw, np.array([w.experience_months for w in staff_sw], dtype=np.float64), certified)[1]
+    for w, v in zip(staff_sw, wages.tolist(), strict=True):
+        w.wage = v
+    district.pay_repeated(m.acct["wages"], pw.post_allowance_yuan, int(certified.sum()), "post_allowance")
