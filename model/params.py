@@ -868,7 +868,7 @@ class SocialWorkers(Section):
                         "Month of the certification exam (since 2003).")
     exam_take_rate: float = P(0.4, "share of uncertified workers per year", 0, 1, ASSUMED,
                               "Share of uncertified workers sitting the exam each year.")
-    exam_pass_base: float = P(-0.5, "log-odds", -10, 10, CALIBRATED, "Pass chance at no experience.")
+    exam_pass_base: float = P(-1.5, "log-odds", -10, 10, CALIBRATED, "Pass chance at no experience.")
     exam_pass_experience: float = P(0.35, "log-odds per year of experience", 0, 5, ASSUMED,
                                     "Pass chance grows with experience.")
     exam_pass_support: float = P(0.8, "log-odds", 0, 5, ASSUMED,

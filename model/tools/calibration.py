@@ -57,7 +57,7 @@ TUNED = (
     ("parameters.social_workers.initial_per_100k", "preset: 14", "social workers in 2004"),
     ("parameters.committees.sw_posts_share", "0.1", "committee posts for professional social workers"),
     ("parameters.social_workers.staff_exam_take_rate", "0.03", "community workers sitting the exam"),
-    ("parameters.social_workers.exam_pass_base", "-0.5", "certified share"),
+    ("parameters.social_workers.exam_pass_base", "-1.5", "certified share"),
     ("parameters.social_workers.lateral_fill_rate", "0.07", "filling of vacancies from other fields"),
     ("parameters.organizations.market_income_yuan_month", "45000", "non-government income of organizations"),
     ("policies.purchase_of_services.budget_yuan", "1.5e6 per 100,000 residents-year", "government money share"),
