@@ -874,7 +874,7 @@ class SocialWorkers(Section):
     exam_pass_support: float = P(0.8, "log-odds", 0, 5, ASSUMED,
                                  "Pass chance gain with exam support (subsidy, training).")
     exam_support: float = P(0.0, "share of candidates", 0, 1, ASSUMED,
-                            "Share of candidates with exam subsidies/training (lever).")
+                            "Share of exam candidates supported with study courses and time to prepare (lever).")
     post_allowance_yuan: float = P(0.0, "yuan per month", 0, 1e5, ASSUMED,
                                    "Professional post allowance the district pays each month to a certified social worker in a committee post (lever).")
     exam_take_support: float = P(0.3, "share", 0, 1, ASSUMED,
