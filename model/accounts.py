@@ -10,9 +10,8 @@ target spend part of the excess on sessional staff
 off (``organizations.decide_staffing``), one whose reserves stay negative fails
 (``organizations.decide_failure``) and founders may give up
 (``org_finance.decide_founder_exits``). Committees'
-social workers are paid (the pay floor's top-up is district money), the district
-pays the committees' wage bills (``committees.pay_committee_staff``) and
-micro-projects spend their funds (``committees.spend_micro_projects``).
+staff are paid by the district (``committees.staff_wage_bill``: the pay floor
+applies to them) and micro-projects spend their funds (``committees.spend_micro_projects``).
 
 No organization's flows depend on another's, so the flows are posted one purpose at a
 time over all organizations (in slot order, with the ledger's exact ``transfer_many``)
@@ -24,8 +23,7 @@ from an organization-by-organization posting (only the money invariant reads the
 
 Layout: ``accounts`` (the phase, in order) calls ``_project_income``, ``_social_income``,
 ``_running_costs``, ``_pay_social_workers``, ``_spend_surplus``, ``_decide``,
-``_pay_committee_social_workers``, then ``committees.pay_committee_staff`` and
-``committees.spend_micro_projects``.
+``_pay_committee_staff``, then ``committees.spend_micro_projects``.
 """
 
 from __future__ import annotations
@@ -34,13 +32,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .committees import pay_committee_staff, spend_micro_projects
+from .committees import spend_micro_projects, staff_wage_bill
 from .contracts import pay_instalments, pay_posts
 from .org_finance import (decide_founder_exits, decide_surplus_spending, government_income_mean,
                           programme_costs, social_income)
 from .organizations import ACTIVE, REGISTERING, Organization, decide_failure, decide_staffing
 from .serving import ServiceResult
-from .workers import pay
+from .workers import community_pay
 
 if TYPE_CHECKING:
     from .community import CommunityModel
@@ -50,7 +48,7 @@ Commitments = dict[int, list]  # organization row -> [(foundation, instalment pa
 
 def accounts(m: "CommunityModel", served: ServiceResult) -> None:
     """Money moves: income, costs, subsidies; then hiring, lay-offs and failures; then
-    committees' social workers and wage bills are paid and micro-projects spend. ``served``: this month's
+    committees' staff are paid and micro-projects spend. ``served``: this month's
     service (needs each organization met, its capacity)."""
     alive = [o for o in m.organizations if o.status == ACTIVE or o.status == REGISTERING]
     committed_paid = _project_income(m, alive)
@@ -65,8 +63,7 @@ def accounts(m: "CommunityModel", served: ServiceResult) -> None:
     act_wages = [wages[j] for j in act]
     _spend_surplus(m, active, act_wages)
     _decide(m, alive, costs, active, act_wages, met, served.org_capacity[slots], committed_paid)
-    _pay_committee_social_workers(m)
-    pay_committee_staff(m)
+    _pay_committee_staff(m)
     spend_micro_projects(m)
 
 
@@ -201,14 +198,23 @@ def _decide(m: "CommunityModel", alive: list[Organization], costs: np.ndarray, a
     decide_founder_exits(m, still, deficit)
 
 
-def _pay_committee_social_workers(m: "CommunityModel") -> None:
-    """Committees' social workers are paid (:func:`workers.pay`). Their pay before the floor is
-    part of the committee's wage bill (``committees.pay_committee_staff``); what the pay floor
-    adds above it is district money (social_worker_support)."""
+def _pay_committee_staff(m: "CommunityModel") -> None:
+    """Committees' staff (community workers, social-work posts included) are paid
+    (:func:`committees.staff_wage_bill`) by the district, each yuan with the employer's
+    contributions (funders.public_oncost_share): the pay before the floor
+    (``committee_staff_wages``) and what the pay floor adds (``pay_floor_topup``,
+    social_worker_support); the social workers among them have their wages set
+    (:func:`workers.community_pay`, as ``SocialWorker.compute_wage``) and the certified ones
+    draw the post allowance (``SocialWorker.subsidy``, ``post_allowance``)."""
     pw = m.p.social_workers
+    district = m.funders["district"]
+    bill = staff_wage_bill(pw, m.committees, m.staff_cohorts)
+    oncost = 1.0 + m.p.funders.public_oncost_share
+    district.pay_many(m.acct["wages"], (bill.base * oncost).tolist(), "committee_staff_wages")
+    district.pay_many(m.acct["wages"], (bill.topup * oncost).tolist(), "pay_floor_topup")
     staff_sw = [w for c in m.committees for w in c.workers]
-    unfloored, wage = pay(pw, pw.wage_committee_yuan, np.array([w.experience_months for w in staff_sw], dtype=np.float64),
-                          np.array([w.certified for w in staff_sw], dtype=bool))
-    for w, v in zip(staff_sw, wage.tolist(), strict=True):
+    certified = np.array([w.certified for w in staff_sw], dtype=bool)
+    wages = community_pay(pw, np.array([w.experience_months for w in staff_sw], dtype=np.float64), certified)[1]
+    for w, v in zip(staff_sw, wages.tolist(), strict=True):
         w.wage = v
-    m.funders["district"].pay_many(m.acct["wages"], wage - unfloored, "pay_floor_topup")
+    district.pay_repeated(m.acct["wages"], pw.post_allowance_yuan, int(certified.sum()), "post_allowance")

@@ -17,13 +17,29 @@ Rules, parameters in ``Committees`` of the register:
   volunteers, each meeting a few needs a month (``decide_micro_projects``,
   ``spend_micro_projects``);
 * elections (``hold_elections``): a share of committees elect directly;
-* pay (``pay_committee_staff``): the district pays each committee's wage bill;
-  the administrative hours the task list and the gate take off committees
-  (``admin_hours_taken_off``) are paid where they go (``streets.take_over_tasks``).
+* workforce: a committee's ``staff`` places are held by social workers
+  (``SocialWorker`` agents: its social-work posts and community workers who passed
+  the exam), regular community workers (counts by whole years of experience, one
+  row per committee of the model's ``staff_cohorts``; how many are trained in
+  social work) or are vacant. Regular community workers quit
+  (``decide_staff_turnover``, the social workers' quit rule at their pay) and
+  vacant places are refilled from the local labour market
+  (``fill_staff_places``); ``staff_wage_bill`` is what a committee's staff are
+  paid (the pay floor applies to them; the district pays it,
+  ``accounts._pay_committee_staff``); the administrative hours the task list and
+  the gate take off committees (``admin_hours_taken_off``) are paid where they go
+  (``streets.take_over_tasks``).
 
 Service time, own capacity and quality are rules over arrays of committees
 (``service_time_shares``, ``own_capacities``, ``qualities``, ``admin_hours_taken_off``);
-``partnerships`` runs each committee's partnership rules after serving.
+``partnerships``
+runs each committee's partnership rules after serving.
+
+Layout: ``in_coverage``; ``Committee``; the arrays (``CommitteeArrays`` ...
+``qualities``); the workforce (``EXPERIENCE_YEARS``, ``initial_staff``,
+``StaffWageBill``, ``staff_wage_bill``, ``decide_staff_turnover``,
+``fill_staff_places``); then the decisions on
+micro-projects, partnerships and elections.
 """
 
 from __future__ import annotations
@@ -33,8 +49,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from .params import NEED_KINDS, Committees as ComParams
-from .workers import pay
+from .params import NEED_KINDS, Committees as ComParams, SocialWorkers as SWParams
+from .workers import community_pay, offer, quit_chance
 
 if TYPE_CHECKING:
     from .community import CommunityModel
@@ -60,8 +76,10 @@ class Committee(mesa.Agent):
         self.index = index
         self.street = street
         self.residents = residents
-        self.staff = p.staff
-        self.trained = 0  # non-social-work staff trained in social work
+        self.staff = p.staff  # places
+        self.vacant = 0  # places no one holds
+        self.trained = 0  # regular community workers trained in social work
+        self.cohorts = model.staff_cohorts[index]  # regular community workers by whole years of experience (a view)
         self.workers: list["SocialWorker"] = []
         self.extra_burden = 0.0  # accumulated new administrative tasks
         self.kept_off_burden = 0.0  # accumulated new tasks the gate kept off the committee
@@ -82,6 +100,30 @@ class Committee(mesa.Agent):
         """Posts for professional social workers among the staff."""
         return int(round(p.sw_posts_share * self.staff))
 
+    @property
+    def regular(self) -> int:
+        """Regular community workers: places held neither by a social worker nor vacant."""
+        return self.staff - len(self.workers) - self.vacant
+
+    def seat(self, worker: "SocialWorker", promoted: bool) -> None:
+        """Rule: a social worker just hired (``worker``, already on the committee's list) takes a
+        vacant place if there is one, else the newest regular community worker makes way; one
+        promoted (a community worker of this committee who passed the exam) keeps their own
+        place, leaving the regular staff of their experience, taken from the trained ones
+        first. Trained staff never outnumber regular staff."""
+        if promoted:
+            self.cohorts[min(worker.experience_months // 12, EXPERIENCE_YEARS - 1)] -= 1
+            self.trained = max(0, self.trained - 1)
+        elif self.vacant > 0:
+            self.vacant -= 1
+        elif self.cohorts.any():  # (with none left the committee is over-staffed: the invariant check says so)
+            self.cohorts[int(np.flatnonzero(self.cohorts)[0])] -= 1
+        self.trained = min(self.trained, self.regular)
+
+    def unseat(self) -> None:
+        """A social worker left: their place falls vacant."""
+        self.vacant += 1
+
     def decide_burden(self, p: ComParams, street_push: float) -> None:
         """Rule: new tasks accumulate at new_task_drift*(1-new_task_gate) plus the street's push;
         the gated part, new_task_drift*new_task_gate, is kept off the committee (``kept_off_burden``)
@@ -91,9 +133,9 @@ class Committee(mesa.Agent):
 
     def decide_training(self, p: ComParams, rng) -> None:
         """Rule: each month training_rate/12 of untrained regular staff learn social work."""
-        regular = self.staff - len(self.workers) - self.trained
-        if regular > 0 and p.training_rate > 0:
-            self.trained += int(rng.binomial(regular, min(1.0, p.training_rate / 12.0)))
+        untrained = self.regular - self.trained
+        if untrained > 0 and p.training_rate > 0:
+            self.trained += int(rng.binomial(untrained, min(1.0, p.training_rate / 12.0)))
 
     def update_partners(self, p: ComParams, performance: dict["Organization", float]) -> None:
         """Rule: strength decays by partner_decay and moves by partner_reinforce towards the
@@ -132,7 +174,7 @@ class Committee(mesa.Agent):
 class CommitteeArrays(NamedTuple):
     """The state of every committee that its service time, capacity and quality depend on."""
 
-    staff: np.ndarray  # float64
+    staff: np.ndarray  # float64, staff at work (places less vacant ones)
     trained: np.ndarray  # int64
     workers: np.ndarray  # int64, social workers employed
     certified: np.ndarray  # int64, of them certified
@@ -148,7 +190,7 @@ def committee_arrays(committees: list[Committee]) -> CommitteeArrays:
     cert_flags = np.array([w.certified for c in committees for w in c.workers], dtype=bool)
     certified = np.bincount(np.repeat(np.arange(n), workers)[cert_flags], minlength=n)
     return CommitteeArrays(
-        staff=np.array([c.staff for c in committees], dtype=np.float64),
+        staff=np.array([c.staff - c.vacant for c in committees], dtype=np.float64),
         trained=np.array([c.trained for c in committees], dtype=np.int64),
         workers=workers, certified=certified,
         extra_burden=np.array([c.extra_burden for c in committees], dtype=np.float64),
@@ -188,13 +230,108 @@ def own_capacities(p: ComParams, ca: CommitteeArrays, share: np.ndarray, street_
 
 def qualities(p: ComParams, ca: CommitteeArrays) -> tuple[np.ndarray, np.ndarray]:
     """Rule: a committee's service quality is quality_base + trained_quality_gain * the share
-    of staff trained in social work or uncertified social workers + guidance_quality_gain *
-    expert_guidance, at most 1; a need it meets is met by a certified social worker with
-    chance certified workers / staff. Returns (quality, certified chance) per committee."""
+    of staff at work trained in social work or uncertified social workers +
+    guidance_quality_gain * expert_guidance, at most 1; a need it meets is met by a certified
+    social worker with chance certified workers / staff at work. Returns (quality, certified
+    chance) per committee."""
     uncert_sw = ca.workers - ca.certified
-    q = p.quality_base + p.trained_quality_gain * (ca.trained + uncert_sw) / ca.staff
+    at_work = np.maximum(ca.staff, 1.0)
+    q = p.quality_base + p.trained_quality_gain * (ca.trained + uncert_sw) / at_work
     q += p.guidance_quality_gain * p.expert_guidance
-    return np.where(1.0 < q, 1.0, q), ca.certified / ca.staff
+    return np.where(1.0 < q, 1.0, q), ca.certified / at_work
+
+
+# ---------------------------------------------------------------------------
+# the workforce: community workers' pay, turnover and refilling
+# ---------------------------------------------------------------------------
+EXPERIENCE_YEARS = 41
+"""Regular community workers are counted by whole years of experience, 0 to 39, and 40 or more."""
+
+
+def cohort_months() -> np.ndarray:
+    """The experience, in months, of a regular community worker of each cohort (mid-year)."""
+    return (np.arange(EXPERIENCE_YEARS) + 0.5) * 12.0
+
+
+def initial_staff(m: "CommunityModel", rng: np.random.Generator) -> None:
+    """Rule: at the start every place is held by a regular community worker whose experience
+    is uniform between 0 and twice staff_experience_years (whole years, 40 at most)."""
+    pc = m.p.committees
+    for c in m.committees:
+        years = np.floor(rng.uniform(0.0, 2.0 * pc.staff_experience_years, c.staff)).astype(np.int64)
+        c.cohorts[:] = np.bincount(np.minimum(years, EXPERIENCE_YEARS - 1), minlength=EXPERIENCE_YEARS)
+
+
+class StaffWageBill(NamedTuple):
+    """A month's pay of each committee's staff (yuan, one value per committee in index order)."""
+
+    base: np.ndarray  # before the pay floor
+    topup: np.ndarray  # what the pay floor adds
+
+
+def staff_wage_bill(pw: SWParams, committees: list[Committee], cohorts: np.ndarray) -> StaffWageBill:
+    """Rule: a committee's staff wage bill is what its community workers at work are paid by
+    ``workers.community_pay`` (the pay floor applies to each of them): each social worker at
+    their experience and certificate, each regular community worker uncertified at the
+    middle of their year of experience (``cohorts``: committees x years); vacant places are
+    not paid."""
+    n = len(committees)
+    base_y, wage_y = community_pay(pw, cohort_months(), False)
+    rows = [(j, w.experience_months, w.certified) for j, c in enumerate(committees) for w in c.workers]
+    idx = np.array([r[0] for r in rows], dtype=np.int64)
+    base_w, wage_w = community_pay(pw, np.array([r[1] for r in rows], dtype=np.float64),
+                                   np.array([r[2] for r in rows], dtype=bool))
+    base = cohorts @ base_y + np.bincount(idx, weights=base_w, minlength=n)
+    paid = cohorts @ wage_y + np.bincount(idx, weights=wage_w, minlength=n)
+    return StaffWageBill(base, paid - base)
+
+
+def decide_staff_turnover(m: "CommunityModel") -> None:
+    """Rule: each regular community worker quits with ``workers.quit_chance`` at
+    staff_attrition_base and the pay of an uncertified community worker of their year of
+    experience (``workers.community_pay``); which of those quitting were trained in social
+    work is drawn at random (hypergeometric); their places fall vacant. Every 12 months
+    those staying move up a year of experience."""
+    pc, pw = m.p.committees, m.p.social_workers
+    cohorts = m.staff_cohorts
+    chance = quit_chance(pw, pc.staff_attrition_base, community_pay(pw, cohort_months(), False)[1])
+    cells = np.flatnonzero(cohorts)
+    quits = np.zeros(cohorts.size, dtype=np.int64)
+    quits[cells] = m.streams["staff_quits"].binomial(cohorts.ravel()[cells], chance[cells % EXPERIENCE_YEARS])
+    quits = quits.reshape(cohorts.shape)
+    per_committee = quits.sum(axis=1)
+    trained = np.array([c.trained for c in m.committees], dtype=np.int64)
+    regular = cohorts.sum(axis=1)
+    trained_quit = m.streams["staff_quits"].hypergeometric(trained, regular - trained, per_committee)
+    cohorts -= quits
+    for j in np.flatnonzero(per_committee).tolist():
+        c = m.committees[j]
+        c.vacant += int(per_committee[j])
+        c.trained -= int(trained_quit[j])
+    if m.month > 0 and m.month % 12 == 0:
+        cohorts[:, -1] += cohorts[:, -2]
+        cohorts[:, 1:-1] = cohorts[:, :-2].copy()
+        cohorts[:, 0] = 0
+    m.recorder.events.staff_quits += int(per_committee.sum())
+
+
+def fill_staff_places(m: "CommunityModel") -> None:
+    """Rule: each vacant place is filled from the local labour market with chance
+    staff_fill_rate * (offer / outside_wage_yuan) ** lateral_wage_elasticity a month (at most
+    1; offer: ``workers.offer`` of a committee) by a new regular community worker with no
+    experience and no training in social work."""
+    pc, pw = m.p.committees, m.p.social_workers
+    cs = m.committees
+    vacant = np.array([c.vacant for c in cs], dtype=np.int64)
+    if not vacant.any():
+        return
+    ratio = offer(pw, committee=True) / pw.outside_wage_yuan
+    chance = min(1.0, pc.staff_fill_rate * ratio ** pw.lateral_wage_elasticity)
+    hired = m.streams["staff_hires"].binomial(vacant, chance)
+    m.staff_cohorts[:, 0] += hired
+    for j in np.flatnonzero(hired).tolist():
+        cs[j].vacant -= int(hired[j])
+    m.recorder.events.staff_hired += int(hired.sum())
 
 
 # ---------------------------------------------------------------------------
@@ -289,20 +426,3 @@ def hold_elections(m: "CommunityModel") -> None:
         c.last_turnout = float(turnout[c.index])
     m.recorder.events.election = True
 
-
-def pay_committee_staff(m: "CommunityModel") -> None:
-    """Rule: each month the district pays each committee's wage bill, purpose
-    committee_staff_wages: its regular staff (staff less its social workers) at
-    community_worker_wage_yuan, plus its social workers' pay before the pay floor
-    (:func:`workers.pay` with wage_committee_yuan; the floor's top-up is paid as
-    pay_floor_topup), all times 1 + public_oncost_share (the employer's contributions)."""
-    pc, pw = m.p.committees, m.p.social_workers
-    cs = m.committees
-    n_sw = np.array([len(c.workers) for c in cs], dtype=np.int64)
-    staff_sw = [w for c in cs for w in c.workers]
-    sw_pay, _ = pay(pw, pw.wage_committee_yuan, np.array([w.experience_months for w in staff_sw], dtype=np.float64),
-                    np.array([w.certified for w in staff_sw], dtype=bool))
-    sw_bill = np.bincount(np.repeat(np.arange(len(cs)), n_sw), weights=sw_pay, minlength=len(cs))
-    regular = np.maximum(np.array([c.staff for c in cs], dtype=np.float64) - n_sw, 0.0)
-    bills = (regular * pc.community_worker_wage_yuan + sw_bill) * (1.0 + m.p.funders.public_oncost_share)
-    m.funders["district"].pay_many(m.acct["wages"], bills.tolist(), "committee_staff_wages")

@@ -12,7 +12,7 @@ import mesa
 import numpy as np
 
 from . import month as month_rules
-from .committees import Committee
+from .committees import EXPERIENCE_YEARS, Committee, initial_staff
 from .funders import Funder
 from .ledger import Ledger
 from .organizations import ACTIVE, Organization, founder_kind_probabilities
@@ -82,9 +82,11 @@ class CommunityModel(mesa.Model):
         n_direct = int(round(self.p.committees.direct_election_share * n_com))
         direct = np.zeros(n_com, dtype=bool)
         direct[self.direct_order[:n_direct]] = True
+        self.staff_cohorts = np.zeros((n_com, EXPERIENCE_YEARS), dtype=np.int64)  # regular community workers
         self.committees: list[Committee] = [
             Committee(self, i, i // w.committees_per_street, int(sizes[i]), bool(direct[i])) for i in range(n_com)
         ]
+        initial_staff(self, self.streams["staff_init"])
         self.committee_street = np.array([c.street for c in self.committees], dtype=np.int64)
         self.streets: list[StreetOffice] = [
             StreetOffice(self, s, self.committees[s * w.committees_per_street:(s + 1) * w.committees_per_street])
@@ -168,16 +170,25 @@ class CommunityModel(mesa.Model):
         street.organizations.append(org)
         return org
 
-    def hire(self, worker: SocialWorker, employer: Any) -> None:
-        """Employ a social worker."""
+    def hire(self, worker: SocialWorker, employer: Any, promoted: bool = False) -> None:
+        """Employ a social worker. ``promoted``: a member of the employer's own staff who passed
+        the exam (a committee's community worker, an organization's other staff member) is the
+        worker, in their own place (:meth:`Committee.seat`; an organization has one other staff
+        member fewer)."""
         worker.employer = employer
         employer.workers.append(worker)
+        if employer.is_committee:
+            employer.seat(worker, promoted)
+        elif promoted:
+            employer.other_staff -= 1
         worker.wage = worker.compute_wage(self.p.social_workers)
 
     def release(self, worker: SocialWorker) -> None:
-        """A worker leaves their employer and seeks a job."""
+        """A worker leaves their employer and seeks a job (a committee's place falls vacant)."""
         if worker.employer is not None:
             worker.employer.workers.remove(worker)
+            if worker.employer.is_committee:
+                worker.employer.unseat()
         worker.employer = None
 
     def leave_field(self, worker: SocialWorker) -> None:
@@ -274,6 +285,17 @@ class CommunityModel(mesa.Model):
         for o in self.organizations:
             if not o.alive and o.workers:
                 raise AssertionError("a failed organization still employs workers")
+            if o.other_staff < 0:
+                raise AssertionError("an organization has fewer than no other staff")
         for c in self.committees:
-            if len(c.workers) > c.staff:
-                raise AssertionError("committee has more social workers than staff")
+            if c.vacant < 0:
+                raise AssertionError(f"committee {c.index} has {c.vacant} vacant places")
+            if c.regular < 0:
+                what = "more social workers than staff" if len(c.workers) > c.staff else \
+                    "more social workers and vacant places than staff"
+                raise AssertionError(f"committee {c.index} has {what}")
+            if not 0 <= c.trained <= c.regular:
+                raise AssertionError(f"committee {c.index} has {c.trained} trained of {c.regular} regular staff")
+            if c.cohorts.sum() != c.regular or (c.cohorts < 0).any():
+                raise AssertionError(f"committee {c.index}: regular staff by experience {c.cohorts.tolist()} "
+                                     f"do not add up to {c.regular}")

@@ -14,17 +14,19 @@ lists them; ``python run.py rules`` prints them).
 3. ``organizations_register``  registering organizations finish or abandon; would-be
    founders try.
 4. ``labour_market``  employers post vacancies, job seekers are matched, unfilled
-   vacancies may be filled laterally; organizations with unfilled vacancies hire other
-   staff; unplaced seekers may leave the field.
+   vacancies may be filled laterally; committees refill vacant places with community
+   workers; organizations with unfilled vacancies hire other staff; unplaced seekers may
+   leave the field.
 5. ``serving.serve_residents``  needs arise and are brought forward; supply is built
    (committee staff, micro-projects, partner organizations; then organizations reached
    directly); needs are matched and met, or wait or lapse. Returns a ``ServiceResult``.
 6. ``committees.partnerships``  partnerships follow this month's performance; committees
    with unmet demand invite new partners (from the ``ServiceResult``).
 7. ``accounts.accounts``  organizations are paid and pay; subsidies; surplus spent on
-   sessional staff; hiring, lay-offs, failures and founders' exits; committees' social
-   workers and wage bills are paid; micro-projects spend.
-8. ``workers.decide_quits``  workers gain experience and skill (training is paid); some quit.
+   sessional staff; hiring, lay-offs, failures and founders' exits; committees' staff
+   are paid; micro-projects spend.
+8. ``workers.decide_quits``  workers gain experience and skill (training is paid); some quit;
+   then ``committees.decide_staff_turnover``: some regular community workers quit.
 9. ``residents_social``  participation and awareness spread over neighbour ties.
 10. the recorder collects the month's outcomes, then the invariants are checked.
 """
@@ -51,6 +53,7 @@ def run_month(m: "CommunityModel") -> None:
     committees.partnerships(m, served.partner_perf, served.unmet)
     accounts.accounts(m, served)
     workers.decide_quits(m)
+    committees.decide_staff_turnover(m)
     residents_social(m, served)
     m.recorder.record(served)  # its pass over the residents checks their invariants
     m.check_invariants(residents=False)
@@ -112,8 +115,10 @@ def organizations_register(m: "CommunityModel") -> None:
 
 
 def labour_market(m: "CommunityModel") -> None:
-    """4. Jobs are matched; unfilled vacancies turn into other staff; seekers may leave."""
+    """4. Jobs are matched; committees refill vacant places; unfilled vacancies turn into
+    other staff; seekers may leave."""
     workers.match_jobs(m)
+    committees.fill_staff_places(m)
     organizations.decide_other_staff(m)
     workers.decide_seekers_leave(m)
 

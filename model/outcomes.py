@@ -142,6 +142,9 @@ class MonthEvents:
     staff_certified: int = 0
     admin_hours_moved: float = 0.0
     admin_hours_dropped: float = 0.0
+    other_staff_certified: int = 0
+    staff_quits: int = 0
+    staff_hired: int = 0
     election: bool = False
 
 

@@ -4,7 +4,7 @@ Layout (one class per section of ``[parameters.<section>]``, in this order; each
 field is declared with :func:`P`): provenance (``EVIDENCE_KINDS``, ``DISTRIBUTIONS``,
 ``Range``, ``Evidence`` and its builders ``ASSUMED``, ``CALIBRATED``, ``assumed``,
 ``article``, ``study``, ``data``, ``calibrated``; the article passages ``CATALOGUE`` ...
-``EXAM``; ``derived_range`` and ``uncertainty``); the helpers ``P``, ``known_kinds`` and
+``ORG_EXAM``; ``derived_range`` and ``uncertainty``); the helpers ``P``, ``known_kinds`` and
 ``Section``; Residents (``GroupShares``, ``KindRates``, ``NeedRates``,
 ``Residents``); ``Committees``; ``Streets``; Social organizations
 (``FounderKindShares``, ``FeeShares``, ``Organizations``); ``SocialWorkers``; ``Funders``;
@@ -232,6 +232,7 @@ LOWERED = "進一步降低開辦資金和住所等要求,簡化登記審批流�
 EXAM = "對通過考試獲得證書者予以專業崗位補貼"
 GOV_MONEY = "政府為社會組織提供的資金已突破50億元,占到上海社會組織總收入的17%"
 AGENCIES_2004 = "通過聘用專業社工,分別為藥物濫用人員、社區青少年和社區矯正人員提供專業服務"
+ORG_EXAM = "鼓勵公益性社會組織從業人員參加社會工作職業資質考試"
 
 
 _DURATION_UNITS = ("months", "months (mean)", "months since registration", "months of costs", "months of rent",
@@ -481,7 +482,17 @@ class Committees(Section):
     """Residents' committees: staff time, burden, service, partnerships, micro-projects, elections."""
 
     staff: int = P(9, "workers per committee", 1, 100, ASSUMED,
-                   "Community workers per committee.")
+                   "Community workers per committee (places: filled by regular community workers or social workers, or vacant).")
+    staff_attrition_base: float = P(0.1, "quits per worker-year", 0, 1, assumed(
+        0.05, 0.2, "uniform", "no turnover series for Shanghai's community workers; locally recruited and "
+        "older than social workers, so assumed below the 10-30 % reported for social workers"),
+                                    "Turnover of regular community workers at a wage equal to the outside option (the social workers' quit rule with this base).")
+    staff_fill_rate: float = P(0.5, "per vacant place-month", 0, 1, assumed(
+        0.2, 0.9, "uniform", "committees recruit locally (street recruitment rounds); from a few weeks to half a "
+        "year to fill a place: no data"),
+                               "Chance a month that a vacant community-worker place is filled from the local labour market at a wage equal to the average wage (scaled like lateral filling).")
+    staff_experience_years: float = P(5.0, "years", 0, 40, ASSUMED,
+                                      "Mean experience of a committee's regular community workers at the start.")
     sw_posts_share: float = P(0.1, "share of staff", 0, 1, CALIBRATED,
                               "Share of committee posts filled by professional social workers when available.")
     hours_per_staff_month: float = P(168.0, "hours per worker-month", 40, 300, ASSUMED,
@@ -539,12 +550,6 @@ class Committees(Section):
                              "Share of committees that receive the self-governance fund.")
     burden_cut: float = P(0.0, "share of burden", 0, 1, ASSUMED,
                           "Share of the administrative burden removed by a task list (committee reform).")
-    community_worker_wage_yuan: float = P(4500.0, "yuan per month", 0, 1e6, assumed(
-        3500.0, 6000.0, "uniform", "no pay scale of Shanghai community workers before 2015 is cited; the article "
-        "raises them to at least the city's average wage (5,939 yuan in 2015), so before that they earned less",
-        quote="社區工作者不低于社平工資的待遇標準"),
-                                          "Monthly wage of a regular community worker (committee staff who are not "
-                                          "professional social workers), paid by the district.")
     admin_to_street_share: float = P(0.4, "share of tasks moved", 0, 1, assumed(
         0.2, 0.6, "uniform", "no account says where the listed-out tasks went; the street office is the "
         "nearest level and takes the largest part"),
@@ -976,26 +981,29 @@ class SocialWorkers(Section):
     entrant_skill_hi: float = P(0.4, "skill (0-1)", 0, 1, ASSUMED,
                                 "Highest skill of a new entrant (graduate or lateral; skill uniform between lo and hi).")
     staff_exam_skill: float = P(0.4, "skill (0-1)", 0, 1, ASSUMED,
-                                "Skill of a regular community worker sitting the social-work exam (a social worker on passing).")
+                                "Skill of a community worker or an organization's other staff member sitting the social-work exam (a social worker on passing).")
     exam_month: int = P(6, "month of year", 1, 12, data("national social-work exam calendar"),
                         "Month of the certification exam (since 2003).")
     exam_take_rate: float = P(0.4, "share of uncertified workers per year", 0, 1, ASSUMED,
                               "Share of uncertified workers sitting the exam each year.")
-    exam_pass_base: float = P(-0.5, "log-odds", -10, 10, CALIBRATED, "Pass chance at no experience.")
+    exam_pass_base: float = P(-1.5, "log-odds", -10, 10, CALIBRATED, "Pass chance at no experience.")
     exam_pass_experience: float = P(0.35, "log-odds per year of experience", 0, 5, ASSUMED,
                                     "Pass chance grows with experience.")
     exam_pass_support: float = P(0.8, "log-odds", 0, 5, ASSUMED,
                                  "Pass chance gain with exam support (subsidy, training).")
     exam_support: float = P(0.0, "share of candidates", 0, 1, ASSUMED,
-                            "Share of candidates with exam subsidies/training (lever).")
-    exam_subsidy_yuan: float = P(0.0, "yuan per candidate", 0, 1e5, ASSUMED,
-                                 "Exam subsidy paid per supported candidate (lever).")
+                            "Share of exam candidates supported with study courses and time to prepare (lever).")
+    post_allowance_yuan: float = P(0.0, "yuan per month", 0, 1e5, ASSUMED,
+                                   "Professional post allowance the district pays each month to a certified social worker in a committee post (lever).")
     exam_take_support: float = P(0.3, "share", 0, 1, ASSUMED,
                                  "Extra share of supported workers who sit the exam.")
     wage_org_yuan: float = P(4500.0, "yuan per month", 0, 1e6, ASSUMED,
                              "Base wage of a social worker in an organization.")
-    wage_committee_yuan: float = P(4800.0, "yuan per month", 0, 1e6, ASSUMED,
-                                   "Base wage of a social worker in a committee.")
+    wage_committee_yuan: float = P(4800.0, "yuan per month", 0, 1e6, assumed(
+        3500.0, 5900.0, "uniform", "community workers' pay was below the city's average wage before the 2015 "
+        "floor (why the floor was set); no figure: from 60 % of the average wage to the average",
+        quote="社區工作者不低于社平工資的待遇標準"),
+                                   "Base wage of a community worker (committee staff, social-work posts included).")
     certified_pay_yuan: float = P(500.0, "yuan per month", 0, 1e6, assumed(quote="持有社工師證的享有相應定級定薪的薪酬激勵"),
                                   "Grade pay of certificate holders.")
     wage_growth_per_year: float = P(150.0, "yuan per month per year of experience", 0, 1e5, ASSUMED,
@@ -1003,7 +1011,7 @@ class SocialWorkers(Section):
     outside_wage_yuan: float = P(5939.0, "yuan per month", 100, 1e6, data("Shanghai statistics"),
                                  "Average wage in Shanghai (2015): the outside option.")
     pay_floor_share: float = P(0.0, "share of average wage", 0, 2, ASSUMED,
-                               "Pay floor as share of the average wage (lever; 1.0 in 2015).")
+                               "Pay floor of community workers (committee staff) as share of the average wage (lever; 1.0 in 2015).")
     salary_subsidy_certified_yuan: float = P(0.0, "yuan per month", 0, 1e6, ASSUMED,
                                              "Salary subsidy for certified workers hired by organizations (lever).")
     attrition_base: float = P(0.2, "quits per worker-year", 0, 1, study(
@@ -1026,8 +1034,12 @@ class SocialWorkers(Section):
                                        "Lateral filling scales with (offered wage / average wage) to this power.")
     staff_exam_take_rate: float = P(0.03, "share of regular committee staff per year", 0, 1, CALIBRATED,
                                     "Regular community workers sitting the social-work exam each year (passing makes them social workers).")
-    staff_experience_years: float = P(5.0, "years", 0, 40, ASSUMED,
-                                      "Experience credited to a community worker sitting the exam.")
+    other_staff_exam_take_rate: float = P(0.03, "share of organizations' other staff per year", 0, 1, assumed(
+        0.0, 0.1, "uniform", "the 2009 policy encouraged organizations' staff to sit the exam; no count of how "
+        "many did: from none to a tenth a year", quote=ORG_EXAM),
+                                          "Organizations' other staff sitting the social-work exam each year (passing makes them certified social workers of their organization).")
+    other_staff_experience_years: float = P(3.0, "years", 0, 40, ASSUMED,
+                                            "Experience credited to an organization's other staff member sitting the exam.")
     training_cost_yuan: float = P(0.0, "yuan per worker-year", 0, 1e6, ASSUMED,
                                   "Cost of on-the-job training per employed worker, paid by the district.")
     unemployed_exit_rate: float = P(0.1, "per month", 0, 1, ASSUMED,

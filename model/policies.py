@@ -59,7 +59,7 @@ PURPOSE_LEVER: dict[str, str] = {
     "foundation_microprojects": "community_foundations",
     "salary_subsidy": "social_worker_support",
     "pay_floor_topup": "social_worker_support",
-    "exam_subsidy": "social_worker_support",
+    "post_allowance": "social_worker_support",
     "training": "social_worker_support",
     "evaluation": "oversight",
     "publicity": "publicity",
@@ -347,22 +347,27 @@ class CommunityFoundations(Lever):
 
 
 class SocialWorkerSupport(Lever):
-    """Social-worker pay and supply: subsidies, pay floor, exam support, training (2015 and districts).
+    """Social-worker pay and supply: salary subsidies, the community workers' pay floor, exam
+    support and the post allowance for those who pass, training (2015 and districts).
 
     Computes ``social_workers.graduates_per_year``: the scenario's graduates times ``graduates_multiplier``."""
 
     key: ClassVar[str] = "social_worker_support"
     year: ClassVar[str] = "2015"
-    summary: ClassVar[str] = "salary subsidy for certified workers, pay floor, exam subsidy, training"
+    summary: ClassVar[str] = ("salary subsidy for certified workers, community workers' pay floor, exam support, "
+                              "post allowance for those who pass, training")
     computes: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {
         "social_workers.graduates_per_year": (BLEND, ("graduates_multiplier",))}
     salary_subsidy_certified_yuan: float = blend("social_workers.salary_subsidy_certified_yuan", 800.0,
                                                  assumed(quote="給予薪酬補貼的形式"), "(Xuhui.)")
     pay_floor_share: float = blend("social_workers.pay_floor_share", 1.0, article(
         "社區工作者不低于社平工資的待遇標準",
-        note="the article sets the floor for community workers; the lever applies it to social workers"))
-    exam_support: float = blend("social_workers.exam_support", 0.6, assumed(quote=EXAM))
-    exam_subsidy_yuan: float = blend("social_workers.exam_subsidy_yuan", 500.0, assumed(quote=EXAM))
+        note="the article sets the floor for community workers (committee staff); the model applies it to them"))
+    exam_support: float = blend("social_workers.exam_support", 0.6, assumed(
+        quote="鼓勵社區工作者參加社會工作知識學習、參加全國社會工作者職業水平考試"))
+    post_allowance_yuan: float = blend("social_workers.post_allowance_yuan", 300.0, assumed(
+        100.0, 600.0, "loguniform", "districts' professional post allowances for certified community workers: "
+        "the article names them, not their size; a few hundred yuan a month", quote=EXAM))
     training_skill_gain: float = blend("social_workers.training_skill_gain", 0.04,
                                        assumed(quote="分期、分批、分層的崗位輪訓"))
     training_cost_yuan: float = blend("social_workers.training_cost_yuan", 1500.0, ASSUMED)

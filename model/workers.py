@@ -8,22 +8,27 @@ Rules, all with parameters in ``SocialWorkers`` of the register:
   organizations and committees are filled from the job seekers, best-paid vacancy
   first, the rest possibly laterally; seekers not placed leave the field with
   ``unemployed_exit_rate`` per month (``decide_seekers_leave``);
-* certification (``certification_exam``): once a year committee staff and
-  uncertified employed workers sit the exam and pass with a chance logistic in
-  experience and support;
-* pay (``pay``, one formula for one worker or arrays): employer base, seniority,
-  grade pay, the pay floor;
+* certification (``certification_exam``): once a year community workers
+  (committee staff), organizations' other staff and uncertified employed workers
+  sit the exam and pass with a chance logistic in experience and support (one who
+  passes is a certified social worker in the same place);
+* pay (``pay`` and ``community_pay``, one formula for one worker or arrays):
+  employer base, seniority, grade pay; a community worker's pay (committee staff,
+  social-work posts included) is raised to the pay floor; the district pays
+  certified workers a salary subsidy (organizations) or a post allowance
+  (committees);
 * quitting (``decide_quits``): the yearly quit rate is ``attrition_base`` times
-  exp(sensitivity * relative gap to the average wage); skill grows with
-  experience and on-the-job training, towards 1.
+  exp(sensitivity * relative gap to the average wage) (``quit_chance``, also the
+  form of community workers' turnover); skill grows with experience and
+  on-the-job training, towards 1.
 
-Layout: ``SocialWorker``; ``pay``, ``offer``, ``graduates_this_year``,
-``fill_vacancies``; then the decisions in the order of the year and the month.
+Layout: ``SocialWorker``; ``quit_chance``, ``pass_chance``, ``pay``,
+``community_pay``, ``offer``, ``graduates_this_year``, ``fill_vacancies``; then
+the decisions in the order of the year and the month.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -53,32 +58,27 @@ class SocialWorker(mesa.Agent):
         return self.employer is not None
 
     def compute_wage(self, p: SWParams) -> float:
-        """This worker's wage by :func:`pay`."""
-        committee = getattr(self.employer, "is_committee", False)
-        base = p.wage_committee_yuan if committee else p.wage_org_yuan
-        return float(pay(p, base, self.experience_months, self.certified)[1])
+        """This worker's wage: :func:`community_pay` in a committee, :func:`pay` in an organization."""
+        if getattr(self.employer, "is_committee", False):
+            return float(community_pay(p, self.experience_months, self.certified)[1])
+        return float(pay(p, p.wage_org_yuan, self.experience_months, self.certified))
 
     def subsidy(self, p: SWParams) -> float:
-        """Monthly salary subsidy the district pays for a certified worker in an organization."""
-        if self.certified and self.employer is not None and not getattr(self.employer, "is_committee", False):
-            return p.salary_subsidy_certified_yuan
-        return 0.0
+        """Monthly money the district pays a certified worker on top of the wage: the salary
+        subsidy in an organization, the professional post allowance in a committee."""
+        if not self.certified or self.employer is None:
+            return 0.0
+        if getattr(self.employer, "is_committee", False):
+            return p.post_allowance_yuan
+        return p.salary_subsidy_certified_yuan
 
     def quit_chance(self, p: SWParams) -> float:
-        """Monthly chance of leaving: a constant hazard with yearly turnover rate
-        attrition_base*exp(s*gap) (gap relative to the outside wage; rate capped at attrition_max_rate),
-        i.e. 1 - exp(-rate/12) a month, so quits / mean employed over a year is the rate."""
-        take_home = self.wage + self.subsidy(p)
-        gap = (p.outside_wage_yuan - take_home) / max(p.outside_wage_yuan, 1.0)
-        rate = min(p.attrition_max_rate, p.attrition_base * math.exp(p.attrition_wage_sensitivity * gap))
-        return 1.0 - math.exp(-rate / 12.0)
+        """Monthly chance of leaving: :func:`quit_chance` with attrition_base at the take-home pay."""
+        return float(quit_chance(p, p.attrition_base, self.wage + self.subsidy(p)))
 
     def exam_pass_chance(self, p: SWParams) -> float:
-        """Logistic in years of experience and exam support."""
-        x = p.exam_pass_base + p.exam_pass_experience * self.experience_months / 12.0
-        if self.supported:
-            x += p.exam_pass_support
-        return 1.0 / (1.0 + math.exp(-x))
+        """:func:`pass_chance` at this worker's experience and support."""
+        return float(pass_chance(p, self.experience_months, self.supported))
 
     def gain_experience(self, p: SWParams) -> None:
         """One month of work: experience +1, skill up towards 1."""
@@ -86,18 +86,46 @@ class SocialWorker(mesa.Agent):
         self.skill += (p.skill_growth_per_year + p.training_skill_gain) / 12.0 * (1.0 - self.skill)
 
 
+def quit_chance(p: SWParams, base_rate, take_home):
+    """Rule: a worker leaves at a constant hazard with yearly turnover rate
+    base_rate*exp(attrition_wage_sensitivity*gap) (gap: outside_wage_yuan less the take-home
+    pay, relative to outside_wage_yuan; the rate capped at attrition_max_rate), i.e. with
+    chance 1 - exp(-rate/12) a month, so quits / mean employed over a year is the rate.
+    Scalars or arrays."""
+    gap = (p.outside_wage_yuan - take_home) / max(p.outside_wage_yuan, 1.0)
+    rate = np.minimum(p.attrition_max_rate, base_rate * np.exp(p.attrition_wage_sensitivity * gap))
+    return 1.0 - np.exp(-rate / 12.0)
+
+
+def pass_chance(p: SWParams, experience_months, supported):
+    """Rule: the exam pass chance is logistic in exam_pass_base + exam_pass_experience per
+    year of experience + exam_pass_support when supported. Scalars or arrays."""
+    x = p.exam_pass_base + p.exam_pass_experience * experience_months / 12.0 + p.exam_pass_support * supported
+    return 1.0 / (1.0 + np.exp(-x))
+
+
 def pay(p: SWParams, base, experience_months, certified):
-    """Rule: a social worker's wage is the employer's base (wage_org_yuan or
-    wage_committee_yuan) + wage_growth_per_year per year of experience + certified_pay_yuan
-    when certified, raised to the pay floor pay_floor_share * outside_wage_yuan.
-    Returns (wage before the floor, wage). Scalars or arrays (one formula for both)."""
-    unfloored = base + p.wage_growth_per_year * experience_months / 12.0 + p.certified_pay_yuan * certified
+    """Rule: a wage is the employer's base (wage_org_yuan in an organization) +
+    wage_growth_per_year per year of experience + certified_pay_yuan when certified.
+    Scalars or arrays (one formula for both)."""
+    return base + p.wage_growth_per_year * experience_months / 12.0 + p.certified_pay_yuan * certified
+
+
+def community_pay(p: SWParams, experience_months, certified):
+    """Rule: a community worker (committee staff, social-work posts included) is paid
+    :func:`pay` on wage_committee_yuan, raised to the pay floor pay_floor_share *
+    outside_wage_yuan ("社區工作者不低于社平工資的待遇標準"). Returns (wage before the floor,
+    wage). Scalars or arrays."""
+    unfloored = pay(p, p.wage_committee_yuan, experience_months, certified)
     return unfloored, np.maximum(unfloored, p.pay_floor_share * p.outside_wage_yuan)
 
 
 def offer(p: SWParams, committee: bool) -> float:
-    """The wage an employer offers for a vacancy: :func:`pay` of a new, uncertified worker."""
-    return float(pay(p, p.wage_committee_yuan if committee else p.wage_org_yuan, 0, False)[1])
+    """The wage an employer offers for a vacancy: the pay of a new, uncertified worker
+    (:func:`community_pay` in a committee, :func:`pay` in an organization)."""
+    if committee:
+        return float(community_pay(p, 0, False)[1])
+    return float(pay(p, p.wage_org_yuan, 0, False))
 
 
 def graduates_this_year(p: SWParams, simulated_residents: int, rng: np.random.Generator) -> int:
@@ -140,41 +168,55 @@ def graduation(m: "CommunityModel") -> None:
         m.recorder.events.graduates += 1
 
 
-def _pay_exam_subsidy(m: "CommunityModel", worker: SocialWorker) -> None:
-    """The district pays exam_subsidy_yuan for a supported candidate."""
+def _sit(m: "CommunityModel", experience_months: float) -> bool:
+    """One candidate sits the exam: supported with chance exam_support; True when they pass
+    (:func:`pass_chance`)."""
     pw = m.p.social_workers
-    if worker.supported and pw.exam_subsidy_yuan > 0:
-        m.funders["district"].pay(m.acct["registration"], pw.exam_subsidy_yuan, "exam_subsidy")
+    rng = m.streams["exam"]
+    supported = bool(rng.random() < pw.exam_support)
+    m.recorder.events.exam_takers += 1
+    passed = bool(rng.random() < pass_chance(pw, experience_months, supported))
+    m.recorder.events.exam_passed += passed
+    return passed
+
+
+def _promote(m: "CommunityModel", employer: Any, experience_months: float) -> None:
+    """A member of ``employer``'s staff passed: they become a certified social worker there
+    (skill staff_exam_skill), in their own place."""
+    w = SocialWorker(m, certified=True, experience_months=int(experience_months),
+                     skill=m.p.social_workers.staff_exam_skill)
+    m.workers.append(w)
+    m.hire(w, employer, promoted=True)
 
 
 def certification_exam(m: "CommunityModel") -> None:
     """Rule: once a year (exam_month) regular community workers sit the exam with chance
-    staff_exam_take_rate (credited with staff_experience_years of experience and skill
-    staff_exam_skill) and, passing, become certified social workers of their committee;
-    then uncertified employed social workers sit it with chance exam_take_rate (plus
-    exam_take_support when supported; a share exam_support is supported) and pass with
-    :meth:`SocialWorker.exam_pass_chance`."""
+    staff_exam_take_rate, at the middle of their year of experience; then active
+    organizations' other staff with chance other_staff_exam_take_rate, credited with
+    other_staff_experience_years; a candidate is supported with chance exam_support and
+    passes with :func:`pass_chance`; one who passes is a certified social worker in their own
+    place. Then uncertified employed social workers sit it with chance exam_take_rate (plus
+    exam_take_support when supported) and pass with :meth:`SocialWorker.exam_pass_chance`."""
     pw = m.p.social_workers
     rng = m.streams["exam"]
-    for c in m.committees:
-        regular = c.staff - len(c.workers)
-        takers = int(rng.binomial(regular, pw.staff_exam_take_rate)) if regular > 0 else 0
-        for _ in range(takers):
-            w = SocialWorker(m, certified=False, experience_months=int(pw.staff_experience_years * 12),
-                             skill=pw.staff_exam_skill)
-            w.supported = bool(rng.random() < pw.exam_support)
-            _pay_exam_subsidy(m, w)
-            m.recorder.events.exam_takers += 1
-            if rng.random() < w.exam_pass_chance(pw):
-                w.certified = True
-                m.workers.append(w)
-                m.hire(w, c)
-                if c.trained > 0:
-                    c.trained -= 1
-                m.recorder.events.exam_passed += 1
+    takers = rng.binomial(m.staff_cohorts, pw.staff_exam_take_rate)
+    for j, year in zip(*np.nonzero(takers), strict=True):
+        c, months = m.committees[int(j)], (int(year) + 0.5) * 12.0
+        for _ in range(int(takers[j, year])):
+            if _sit(m, months):
+                _promote(m, c, months)
                 m.recorder.events.staff_certified += 1
-            else:
-                w.remove()
+    for org in [o for o in m.organizations if o.active and o.other_staff > 0]:
+        for _ in range(int(rng.binomial(org.other_staff, pw.other_staff_exam_take_rate))):
+            if _sit(m, pw.other_staff_experience_years * 12.0):
+                _promote(m, org, pw.other_staff_experience_years * 12.0)
+                m.recorder.events.other_staff_certified += 1
+    _exam_social_workers(m, rng)
+
+
+def _exam_social_workers(m: "CommunityModel", rng: np.random.Generator) -> None:
+    """Uncertified employed social workers sit the exam (see :func:`certification_exam`)."""
+    pw = m.p.social_workers
     for w in m.workers:
         if w.certified or not w.employed:
             continue
@@ -182,7 +224,6 @@ def certification_exam(m: "CommunityModel") -> None:
         take = pw.exam_take_rate + (pw.exam_take_support if w.supported else 0.0)
         if rng.random() >= min(take, 1.0):
             continue
-        _pay_exam_subsidy(m, w)
         m.recorder.events.exam_takers += 1
         if rng.random() < w.exam_pass_chance(pw):
             w.certified = True
@@ -234,7 +275,7 @@ def match_jobs(m: "CommunityModel") -> None:
         m.recorder.events.hires += 1
     rng = m.streams["lateral"]
     for wage, _, employer in sorted(vacancies, key=lambda v: (-v[0], v[1]))[len(hires):]:
-        ratio = wage / pw.outside_wage_yuan  # offers are at least the pay floor
+        ratio = wage / pw.outside_wage_yuan
         if rng.random() < min(1.0, pw.lateral_fill_rate * ratio ** pw.lateral_wage_elasticity):
             w = new_entrant(m)
             m.workers.append(w)

@@ -101,8 +101,7 @@ def test_all_levers_off_public_money_pays_only_the_committees_and_streets_that_e
 
 def test_no_staff_and_no_venues_no_public_money():
     """Staff, wages and venues at zero with every lever off: then no public yuan at all."""
-    sets = {**LEVERS_OFF, "parameters.committees.community_worker_wage_yuan": 0.0,
-            "parameters.social_workers.wage_committee_yuan": 0.0,
+    sets = {**LEVERS_OFF, "parameters.social_workers.wage_committee_yuan": 0.0,
             "parameters.social_workers.wage_growth_per_year": 0.0,
             "parameters.social_workers.certified_pay_yuan": 0.0,
             "parameters.streets.street_staff": 0, "parameters.streets.venues": 0}

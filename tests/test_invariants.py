@@ -89,6 +89,28 @@ def test_failed_employer_and_overstaffed_committee_are_caught(m):
         m.check_invariants()
 
 
+def test_committee_places_that_do_not_add_up_are_caught(m):
+    c = m.committees[0]
+    m.check_invariants()
+    c.vacant = -1
+    with pytest.raises(AssertionError, match="vacant"):
+        m.check_invariants()
+    c.vacant = c.staff + 1
+    with pytest.raises(AssertionError, match="more social workers and vacant places than staff"):
+        m.check_invariants()
+    c.vacant = 0
+    c.trained = c.regular + 1
+    with pytest.raises(AssertionError, match="trained"):
+        m.check_invariants()
+    c.trained = 0
+    m.check_invariants()
+    c.cohorts[0] += 1
+    with pytest.raises(AssertionError, match="do not add up"):
+        m.check_invariants()
+    c.cohorts[0] -= 1
+    m.check_invariants()
+
+
 @pytest.fixture(scope="module")
 def supports_run() -> CommunityModel:
     """The default street with every support on, 36 months (about half a second)."""

@@ -642,10 +642,11 @@ def test_community_foundations_endow_raise_social_money_and_fund_local_projects(
 
 
 def test_social_worker_support_raises_pay_subsidises_certified_workers_and_lowers_quit_chance():
-    """Mechanism (workers, accounts, month.certification_exam): wages are raised to
-    pay_floor_share of the average wage; certified workers in organizations draw the salary
-    subsidy; quit chance falls with the smaller gap to the outside wage; supported candidates
-    get the exam subsidy; training adds skill and costs the district."""
+    """Mechanism (workers, committees, accounts, month.certification_exam): community workers'
+    (committee staff's) wages are raised to pay_floor_share of the average wage, organizations'
+    are not; certified workers in organizations draw the salary subsidy, certified workers in
+    committees the post allowance; quit chance falls with the smaller gap to the outside wage;
+    training adds skill and costs the district."""
     lever = LEVERS["social_worker_support"]()
     ws = {}
     for on in (False, True):
@@ -654,27 +655,30 @@ def test_social_worker_support_raises_pay_subsidises_certified_workers_and_lower
         fresh = SocialWorker(m, certified=False, experience_months=0, skill=0.3)
         cert = SocialWorker(m, certified=True, experience_months=24, skill=0.5)
         com = SocialWorker(m, certified=True, experience_months=24, skill=0.5)
-        for w, employer in ((fresh, org), (cert, org), (com, m.committees[0])):
+        fresh_com = SocialWorker(m, certified=False, experience_months=0, skill=0.3)
+        for w, employer in ((fresh, org), (cert, org), (com, m.committees[0]), (fresh_com, m.committees[1])):
             m.workers.append(w)
             m.hire(w, employer)
-        ws[on] = (m.p.social_workers, fresh, cert, com)
-    (p_off, fresh_off, cert_off, _com_off), (p_on, fresh_on, cert_on, com_on) = ws[False], ws[True]
+        ws[on] = (m.p.social_workers, fresh, cert, com, fresh_com)
+    (p_off, fresh_off, cert_off, com_off, fcom_off), (p_on, fresh_on, cert_on, com_on, fcom_on) = ws[False], ws[True]
     floor = lever.pay_floor_share * p_on.outside_wage_yuan
-    assert fresh_off.compute_wage(p_off) < floor
-    assert fresh_on.compute_wage(p_on) == pytest.approx(floor)
-    assert fresh_on.quit_chance(p_on) < fresh_off.quit_chance(p_off)
+    assert fcom_off.compute_wage(p_off) < floor
+    assert fcom_on.compute_wage(p_on) == pytest.approx(floor)
+    assert fcom_on.quit_chance(p_on) < fcom_off.quit_chance(p_off)
+    assert fresh_on.compute_wage(p_on) == fresh_off.compute_wage(p_off) < floor, "no floor in organizations"
     assert cert_on.subsidy(p_on) == lever.salary_subsidy_certified_yuan and cert_off.subsidy(p_off) == 0.0
-    assert fresh_on.subsidy(p_on) == 0.0 and com_on.subsidy(p_on) == 0.0  # for certified workers of organizations
+    assert com_on.subsidy(p_on) == lever.post_allowance_yuan > 0 and com_off.subsidy(p_off) == 0.0
+    assert fresh_on.subsidy(p_on) == 0.0 and fcom_on.subsidy(p_on) == 0.0  # for certified workers only
     fresh_off.gain_experience(p_off)
     fresh_on.gain_experience(p_on)
     assert fresh_on.skill - fresh_off.skill == pytest.approx(lever.training_skill_gain / 12 * 0.7)
-    # over the first half year: exam subsidies (June), training and pay-floor top-ups cost the district
+    # over the first half year: post allowances, training and pay-floor top-ups cost the district
     runs = {}
     for on in (False, True):
         m = make_model({"social_worker_support": {}} if on else None, params=RICH, months=6)
         m.run()
         runs[on] = m
-    assert spent(runs[True], "exam_subsidy", "district") > 0 and spent(runs[False], "exam_subsidy") == 0.0
+    assert spent(runs[True], "post_allowance", "district") > 0 and spent(runs[False], "post_allowance") == 0.0
     assert spent(runs[True], "training", "district") > 0 and spent(runs[False], "training") == 0.0
     assert spent(runs[True], "pay_floor_topup", "district") > 0 and spent(runs[False], "pay_floor_topup") == 0.0
 
@@ -1253,7 +1257,7 @@ def test_shanghai_history_replays_each_lever_from_its_year():
     assert df["date"].iloc[0] == "2004-01" and df["date"].iloc[-1] == "2020-12" and len(df) == 204
     sp = m.recorder.spending_table()
     for purpose in ("service_centre_running", "incubator_running", "publicity", "self_governance_fund",
-                    "exam_subsidy", "pay_floor_topup"):
+                    "post_allowance", "pay_floor_topup"):
         lever = getattr(sc.policies, PURPOSE_LEVER[purpose])
         first, _ = lever.window(sc.scenario.start)
         months = sp.loc[(sp["purpose"] == purpose) & (sp["yuan"] > 0), "month"]

@@ -40,7 +40,7 @@ NOT_IN_THE_ARTICLE = (
     "parameters.funders.lottery_weight_need",
     "parameters.streets.platform_partner_slots", "parameters.streets.platform_agency_preference",
     "parameters.streets.investment_duty_share",
-    "policies.social_worker_support.exam_support", "policies.social_worker_support.exam_subsidy_yuan",
+    "policies.social_worker_support.exam_support", "policies.social_worker_support.post_allowance_yuan",
 )
 """Numbers issue 14 found labelled "source article" that the article does not give."""
 

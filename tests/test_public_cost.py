@@ -10,7 +10,8 @@ import pytest
 
 from conftest import LEVERS_OFF, run_model, scenario
 from model import CommunityModel
-from model.committees import admin_hours_taken_off, committee_arrays, pay_committee_staff
+from model import accounts as accounts_phase
+from model.committees import admin_hours_taken_off, committee_arrays, staff_wage_bill
 from model.funders import PUBLIC_CATEGORIES, STAFF_PURPOSES
 from model.policies import LEVERS, PURPOSE_LEVER
 from model.scenario import with_overrides
@@ -65,23 +66,18 @@ def test_baseline_public_spending_is_positive_and_pays_committee_and_street_staf
         ts["public_spending_yuan"].sum() / ts["needs_met"].sum())
 
 
-def test_committee_wage_bill_is_regular_staff_at_the_wage_plus_social_workers_pay_with_on_costs():
+def test_committee_wage_bill_is_the_staff_pay_with_on_costs():
+    """The district pays each committee's wage bill (committees.staff_wage_bill: every community
+    worker at work, social workers included) times 1 + public_oncost_share."""
     m = CommunityModel(scenario(months=1), rng=1)
-    pc, pw, pf = m.p.committees, m.p.social_workers, m.p.funders
-    c = m.committees[0]
-    for w in list(c.workers):
-        m.release(w)
-    w = SocialWorker(m, certified=True, experience_months=30, skill=0.5)
-    m.workers.append(w)
-    m.hire(w, c)
-    n_sw = sum(len(x.workers) for x in m.committees)
-    pay_committee_staff(m)
-    sw_base = sum(float(pay(pw, pw.wage_committee_yuan, x.experience_months, x.certified)[0])
-                  for x in m.workers if x.employer is not None and getattr(x.employer, "is_committee", False))
-    regular = sum(x.staff for x in m.committees) - n_sw
-    expected = (regular * pc.community_worker_wage_yuan + sw_base) * (1 + pf.public_oncost_share)
-    assert flowed(m, "committee_staff_wages", "district") == pytest.approx(expected, rel=1e-12)
-    assert pc.community_worker_wage_yuan > 0 and regular > 0
+    pw, pf = m.p.social_workers, m.p.funders
+    bill = staff_wage_bill(pw, m.committees, m.staff_cohorts)
+    accounts_phase._pay_committee_staff(m)
+    assert flowed(m, "committee_staff_wages", "district") == pytest.approx(
+        bill.base.sum() * (1 + pf.public_oncost_share), rel=1e-12)
+    assert flowed(m, "pay_floor_topup", "district") == pytest.approx(bill.topup.sum() * (1 + pf.public_oncost_share),
+                                                                   rel=1e-12, abs=1e-9)
+    assert bill.base.sum() > 0 and pf.public_oncost_share > 0
 
 
 def test_street_staff_and_venues_are_paid_by_the_street():

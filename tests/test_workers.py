@@ -9,7 +9,7 @@ import pytest
 
 from conftest import bare_model, binomial_tolerance, make_org
 from model.params import SocialWorkers
-from model.workers import SocialWorker, certification_exam, fill_vacancies, graduates_this_year, pay
+from model.workers import SocialWorker, certification_exam, community_pay, fill_vacancies, graduates_this_year
 
 
 @pytest.fixture
@@ -35,7 +35,8 @@ def test_wage_base_seniority_grade_pay_and_floor(m):
     assert worker(m, employer=org, experience_months=30).compute_wage(p) == pytest.approx(4000 + 120 * 2.5)
     assert worker(m, employer=org, certified=True).compute_wage(p) == 4500
     floor = p.model_copy(update={"pay_floor_share": 1.0})
-    assert worker(m, employer=org).compute_wage(floor) == 6000, "the pay floor lifts a low wage"
+    assert worker(m, employer=com).compute_wage(floor) == 6000, "the pay floor lifts a community worker's low wage"
+    assert worker(m, employer=org).compute_wage(floor) == 4000, "the pay floor does not apply in organizations"
     high = worker(m, employer=com, certified=True, experience_months=240)
     assert high.compute_wage(floor) == pytest.approx(4600 + 500 + 2400), "the floor never lowers a wage"
 
@@ -152,8 +153,8 @@ def test_one_year_attrition_at_wage_parity_statistical(m):
 
 
 def test_pay_over_arrays_equals_each_worker_to_the_last_bit(m):
-    """accounts pays committee social workers with ``pay`` over arrays; the values must be
-    exactly those of the rule written out for each worker in plain Python and of each
+    """committees.staff_wage_bill pays committee staff with ``community_pay`` over arrays; the
+    values must be exactly those of the rule written out for each worker in plain Python and of each
     worker's compute_wage (mixed experience, certificates, pay below and above the floor,
     parameters that do not divide evenly)."""
 
@@ -162,8 +163,8 @@ def test_pay_over_arrays_equals_each_worker_to_the_last_bit(m):
                       pay_floor_share=0.83, outside_wage_yuan=6131.0)
     ws = [worker(m, certified=bool(rng.random() < 0.5), experience_months=int(rng.integers(0, 400)),
                  employer=m.committees[i % len(m.committees)]) for i in range(200)]
-    unfloored, wage = pay(p, p.wage_committee_yuan, np.array([w.experience_months for w in ws], dtype=np.float64),
-                          np.array([w.certified for w in ws], dtype=bool))
+    unfloored, wage = community_pay(p, np.array([w.experience_months for w in ws], dtype=np.float64),
+                                    np.array([w.certified for w in ws], dtype=bool))
     for j, w in enumerate(ws):
         reference = p.wage_committee_yuan + p.wage_growth_per_year * w.experience_months / 12.0
         if w.certified:

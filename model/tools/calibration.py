@@ -58,7 +58,7 @@ TUNED = (
     ("parameters.social_workers.initial_per_100k", "preset: 14", "social workers in 2004"),
     ("parameters.committees.sw_posts_share", "0.1", "committee posts for professional social workers"),
     ("parameters.social_workers.staff_exam_take_rate", "0.03", "community workers sitting the exam"),
-    ("parameters.social_workers.exam_pass_base", "-0.5", "certified share"),
+    ("parameters.social_workers.exam_pass_base", "-1.5", "certified share"),
     ("parameters.social_workers.lateral_fill_rate", "0.07", "filling of vacancies from other fields"),
     ("parameters.sector.government_yuan_2015", "4.9e9", "government money to the rest of the sector"),
     ("parameters.sector.other_income_yuan_2015", "2.4e10", "other income of the rest of the sector"),
