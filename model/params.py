@@ -493,7 +493,7 @@ class Committees(Section):
                                "Chance a month that a vacant community-worker place is filled from the local labour market at a wage equal to the average wage (scaled like lateral filling).")
     staff_experience_years: float = P(5.0, "years", 0, 40, ASSUMED,
                                       "Mean experience of a committee's regular community workers at the start.")
-    sw_posts_share: float = P(0.1, "share of staff", 0, 1, CALIBRATED,
+    sw_posts_share: float = P(0.2, "share of staff", 0, 1, CALIBRATED,
                               "Share of committee posts filled by professional social workers when available.")
     hours_per_staff_month: float = P(168.0, "hours per worker-month", 40, 300, ASSUMED,
                                      "Working hours per community worker per month.")
@@ -1110,7 +1110,7 @@ class Sector(Section):
         4.0e9, 6.0e9, "uniform", "with the community scope, the article's 'over 5 billion yuan' in 2015"),
         "Government money to the rest of the sector in 2015 (purchase of services by departments, "
         "subsidies).")
-    other_income_yuan_2015: float = P(2.4e10, "yuan per year (whole city)", 0, 1e13, calibrated(
+    other_income_yuan_2015: float = P(2.6e10, "yuan per year (whole city)", 0, 1e13, calibrated(
         1.8e10, 3.2e10, "uniform", "with the community scope, 17 % of all income from government in 2015"),
         "Income of the rest of the sector from fees, sales, dues and donations in 2015.")
     growth_per_year: float = P(0.08, "share per year", -0.5, 1, assumed(
