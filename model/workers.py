@@ -149,7 +149,8 @@ def _pay_exam_subsidy(m: "CommunityModel", worker: SocialWorker) -> None:
 
 def certification_exam(m: "CommunityModel") -> None:
     """Rule: once a year (exam_month) regular community workers sit the exam with chance
-    staff_exam_take_rate (credited with staff_experience_years of experience and skill
+    staff_exam_take_rate (``Committee.exam_take_rate``: higher where the committee practises
+    internal development; credited with staff_experience_years of experience and skill
     staff_exam_skill) and, passing, become certified social workers of their committee;
     then uncertified employed social workers sit it with chance exam_take_rate (plus
     exam_take_support when supported; a share exam_support is supported) and pass with
@@ -158,7 +159,8 @@ def certification_exam(m: "CommunityModel") -> None:
     rng = m.streams["exam"]
     for c in m.committees:
         regular = c.staff - len(c.workers)
-        takers = int(rng.binomial(regular, pw.staff_exam_take_rate)) if regular > 0 else 0
+        rate = c.exam_take_rate(m.p.committees, pw.staff_exam_take_rate)
+        takers = int(rng.binomial(regular, rate)) if regular > 0 else 0
         for _ in range(takers):
             w = SocialWorker(m, certified=False, experience_months=int(pw.staff_experience_years * 12),
                              skill=pw.staff_exam_skill)
