@@ -14,8 +14,15 @@ Rules, parameters in ``Committees`` of the register:
   partnership strengthens when the partner meets referred needs well and weakens otherwise, ending below a threshold;
   committees with unmet demand look for new partners;
 * micro-projects: the self-governance fund pays for projects run by
-  volunteers, each meeting a few needs a month (``decide_micro_projects``,
-  ``spend_micro_projects``);
+  volunteers, each meeting a few needs a month, more with guidance
+  (``decide_micro_projects``, ``project_supply``, ``spend_micro_projects``);
+* guidance: a committee's guidance intensity (``Committee.guidance``) is set
+  by its street's guidance contract (``guidance.py``) and raises its quality
+  and its micro-projects';
+* internal development (``Committee.develops``): committees in the first
+  ``development_coverage`` of the coverage order train staff in social work
+  (``decide_training``), co-design with organizations (a higher partner search
+  rate) and send staff to the exam (``exam_take_rate``);
 * elections (``hold_elections``): a share of committees elect directly;
 * pay (``pay_committee_staff``): the district pays each committee's wage bill;
   the administrative hours the task list and the gate take off committees
