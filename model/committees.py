@@ -14,8 +14,15 @@ Rules, parameters in ``Committees`` of the register:
   partnership strengthens when the partner meets referred needs well and weakens otherwise, ending below a threshold;
   committees with unmet demand look for new partners;
 * micro-projects: the self-governance fund pays for projects run by
-  volunteers, each meeting a few needs a month (``decide_micro_projects``,
-  ``spend_micro_projects``);
+  volunteers, each meeting a few needs a month, more with guidance
+  (``decide_micro_projects``, ``project_supply``, ``spend_micro_projects``);
+* guidance: a committee's guidance intensity (``Committee.guidance``) is set
+  by its street's guidance contract (``guidance.py``) and raises its quality
+  and its micro-projects';
+* internal development (``Committee.develops``): committees in the first
+  ``development_coverage`` of the coverage order train staff in social work
+  (``decide_training``), co-design with organizations (a higher partner search
+  rate) and send staff to the exam (``exam_take_rate``);
 * elections (``hold_elections``): a share of committees elect directly;
 * workforce: a committee's ``staff`` places are held by social workers
   (``SocialWorker`` agents: its social-work posts and community workers who passed
@@ -90,11 +97,22 @@ class Committee(mesa.Agent):
         self.project_months_left = 0
         self.last_turnout = float("nan")
         self.coverage_rank = index
+        self.guidance = 0.0  # guidance intensity this month (0-1), from the street's guidance contract
 
     # ------------------------------------------------------------------
     def has_fund(self, p: ComParams) -> bool:
         """Covered by the self-governance fund (:func:`in_coverage` with fund_coverage)."""
         return in_coverage(self.coverage_rank, len(self.model.committees), p.fund_coverage)
+
+    def develops(self, p: ComParams) -> bool:
+        """Practises internal development (:func:`in_coverage` with development_coverage)."""
+        return in_coverage(self.coverage_rank, len(self.model.committees), p.development_coverage)
+
+    def exam_take_rate(self, p: ComParams, staff_rate: float) -> float:
+        """Rule: a committee's regular staff sit the social-work exam at the staff rate
+        (``staff_rate``, social_workers.staff_exam_take_rate), or at development_exam_take_rate
+        if higher in a committee practising internal development (:meth:`develops`)."""
+        return max(staff_rate, p.development_exam_take_rate) if self.develops(p) else staff_rate
 
     def sw_posts(self, p: ComParams) -> int:
         """Posts for professional social workers among the staff."""
@@ -132,9 +150,10 @@ class Committee(mesa.Agent):
         self.kept_off_burden += p.new_task_drift * p.new_task_gate
 
     def decide_training(self, p: ComParams, rng) -> None:
-        """Rule: each month training_rate/12 of untrained regular staff learn social work."""
+        """Rule: each month training_rate/12 of untrained regular staff learn social work, in a
+        committee practising internal development (:meth:`develops`)."""
         untrained = self.regular - self.trained
-        if untrained > 0 and p.training_rate > 0:
+        if untrained > 0 and p.training_rate > 0 and self.develops(p):
             self.trained += int(rng.binomial(untrained, min(1.0, p.training_rate / 12.0)))
 
     def update_partners(self, p: ComParams, performance: dict["Organization", float]) -> None:
@@ -153,9 +172,13 @@ class Committee(mesa.Agent):
 
     def decide_new_partner(self, p: ComParams, unmet_kind: int, candidates: list["Organization"], rng) -> None:
         """Rule: with unmet demand and fewer than max_partners partners, with chance
-        partner_search_rate a month, invite the best-reputation active organization of the
+        partner_search_rate a month (development_search_rate if higher in a committee practising
+        internal development: co-design), invite the best-reputation active organization of the
         street that serves the kind most unmet, at new_partner_strength."""
-        if len(self.partners) >= p.max_partners or unmet_kind < 0 or rng.random() >= p.partner_search_rate:
+        rate = p.partner_search_rate
+        if p.development_search_rate > rate and self.develops(p):
+            rate = p.development_search_rate
+        if len(self.partners) >= p.max_partners or unmet_kind < 0 or rng.random() >= rate:
             return
         best = None
         for org in candidates:
@@ -181,6 +204,7 @@ class CommitteeArrays(NamedTuple):
     extra_burden: np.ndarray  # float64
     direct: np.ndarray  # bool
     kept_off_burden: np.ndarray  # float64
+    guidance: np.ndarray  # float64, guidance intensity (0-1)
 
 
 def committee_arrays(committees: list[Committee]) -> CommitteeArrays:
@@ -195,7 +219,8 @@ def committee_arrays(committees: list[Committee]) -> CommitteeArrays:
         workers=workers, certified=certified,
         extra_burden=np.array([c.extra_burden for c in committees], dtype=np.float64),
         direct=np.array([c.direct for c in committees], dtype=bool),
-        kept_off_burden=np.array([c.kept_off_burden for c in committees], dtype=np.float64))
+        kept_off_burden=np.array([c.kept_off_burden for c in committees], dtype=np.float64),
+        guidance=np.array([c.guidance for c in committees], dtype=np.float64))
 
 
 def service_time_shares(p: ComParams, ca: CommitteeArrays) -> np.ndarray:
@@ -231,13 +256,13 @@ def own_capacities(p: ComParams, ca: CommitteeArrays, share: np.ndarray, street_
 def qualities(p: ComParams, ca: CommitteeArrays) -> tuple[np.ndarray, np.ndarray]:
     """Rule: a committee's service quality is quality_base + trained_quality_gain * the share
     of staff at work trained in social work or uncertified social workers +
-    guidance_quality_gain * expert_guidance, at most 1; a need it meets is met by a certified
+    guidance_quality_gain * its guidance intensity (``streets.decide_guidance``), at most 1; a need it meets is met by a certified
     social worker with chance certified workers / staff at work. Returns (quality, certified
     chance) per committee."""
     uncert_sw = ca.workers - ca.certified
     at_work = np.maximum(ca.staff, 1.0)
     q = p.quality_base + p.trained_quality_gain * (ca.trained + uncert_sw) / at_work
-    q += p.guidance_quality_gain * p.expert_guidance
+    q += p.guidance_quality_gain * ca.guidance
     return np.where(1.0 < q, 1.0, q), ca.certified / at_work
 
 
@@ -352,15 +377,17 @@ def decide_micro_projects(m: "CommunityModel") -> None:
         m.recorder.events.micro_projects += c.projects
 
 
-def project_supply(pc: ComParams, projects: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+def project_supply(pc: ComParams, projects: np.ndarray,
+                   guidance: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rule: each running micro-project meets micro_project_needs_month needs a month, times
-    (1 + expert_guidance), of the need kinds project_kinds, at quality quality_base +
-    project_quality_offset + project_guidance_gain * expert_guidance (within 0-1).
-    ``projects``: running projects per committee. Returns (needs a month per committee,
-    the kinds' indices, quality)."""
-    needs = projects.astype(np.float64) * pc.micro_project_needs_month * (1 + pc.expert_guidance)
+    (1 + the committee's guidance intensity), of the need kinds project_kinds, at quality
+    quality_base + project_quality_offset + project_guidance_gain * guidance intensity
+    (within 0-1). ``projects``: running projects per committee; ``guidance``: the
+    committees' guidance intensities. Returns (needs a month per committee, the kinds'
+    indices, quality per committee)."""
+    needs = projects.astype(np.float64) * pc.micro_project_needs_month * (1 + guidance)
     kinds = np.array([NEED_KINDS.index(k) for k in pc.project_kinds])
-    q = min(1.0, max(0.0, pc.quality_base + pc.project_quality_offset + pc.project_guidance_gain * pc.expert_guidance))
+    q = np.clip(pc.quality_base + pc.project_quality_offset + pc.project_guidance_gain * guidance, 0.0, 1.0)
     return needs, kinds, q
 
 

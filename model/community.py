@@ -199,8 +199,7 @@ class CommunityModel(mesa.Model):
 
     def org_quality(self, org: Organization) -> tuple[float, float]:
         """(base quality, certified chance) of an organization's service."""
-        return org.quality(self.p.organizations, self.streets[org.street].has_service_centre(),
-                           self.p.committees.expert_guidance)
+        return org.quality(self.p.organizations, self.streets[org.street].has_service_centre())
 
     @property
     def calendar(self) -> tuple[int, int]:

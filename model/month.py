@@ -10,7 +10,8 @@ lists them; ``python run.py rules`` prints them).
 2. ``streets_act``  the district pays publicity; streets pay their service centres,
    incubators and venues and their staff; street offices push tasks down to committees
    (and staff are trained; tasks taken off committees are paid where they go),
-   commission the platform and open venues.
+   commission the platform and open venues; streets' guidance contracts deliver
+   guidance hours to committees.
 3. ``organizations_register``  registering organizations finish or abandon; would-be
    founders try.
 4. ``labour_market``  employers post vacancies, job seekers are matched, unfilled
@@ -21,7 +22,8 @@ lists them; ``python run.py rules`` prints them).
    (committee staff, micro-projects, partner organizations; then organizations reached
    directly); needs are matched and met, or wait or lapse. Returns a ``ServiceResult``.
 6. ``committees.partnerships``  partnerships follow this month's performance; committees
-   with unmet demand invite new partners (from the ``ServiceResult``).
+   with unmet demand invite new partners (from the ``ServiceResult``); platforms refer
+   committees' unmet needs to partner organizations (``streets.platform_referrals``).
 7. ``accounts.accounts``  organizations are paid and pay; subsidies; surplus spent on
    sessional staff; hiring, lay-offs, failures and founders' exits; committees' staff
    are paid; micro-projects spend.
@@ -35,7 +37,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import accounts, committees, funders, org_finance, organizations, streets, workers
+from . import accounts, committees, funders, guidance, org_finance, organizations, streets, workers
 from .serving import ServiceResult, serve_residents
 
 if TYPE_CHECKING:
@@ -51,6 +53,7 @@ def run_month(m: "CommunityModel") -> None:
     labour_market(m)
     served = serve_residents(m)
     committees.partnerships(m, served.partner_perf, served.unmet)
+    streets.platform_referrals(m, served.unmet)
     accounts.accounts(m, served)
     workers.decide_quits(m)
     committees.decide_staff_turnover(m)
@@ -99,12 +102,13 @@ def yearly_rounds(m: "CommunityModel") -> None:
 
 def streets_act(m: "CommunityModel") -> None:
     """2. Publicity, street facilities and street staff are paid; streets push tasks down,
-    run the platform and open venues."""
+    run the platform and open venues, and take delivery of guidance."""
     funders.pay_publicity(m)
     streets.pay_running_costs(m)
     streets.pay_street_staff(m)
     streets.push_tasks_down(m)
     streets.platforms_and_venues(m)
+    guidance.run_guidance(m)
 
 
 def organizations_register(m: "CommunityModel") -> None:

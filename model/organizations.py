@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from .workers import SocialWorker
 
 REGISTERING, ACTIVE, FAILED, ABANDONED = "registering", "active", "failed", "abandoned"
-GOVERNMENT_INCOME = frozenset({"contract", "post_wage", "platform_fee", "lottery_grant", "incubator_grant"})
+GOVERNMENT_INCOME = frozenset({"contract", "post_wage", "platform_fee", "lottery_grant", "incubator_grant",
+                               "guidance_contract"})
 """Income sources that are government money (for the government share of income)."""
 # the need kinds each organization kind serves, one row per kind (ORG_KINDS order), padded with -1
 SERVES_BY_KIND = np.full((len(ORG_KINDS), max(len(v) for v in ORG_SERVES.values())), -1, dtype=np.int64)
@@ -96,6 +97,8 @@ class Organization(mesa.Agent):
         self.needs_met_12m: deque[int] = deque(maxlen=12)  # needs met in each of the last 12 months
         self.costs_12m: deque[float] = deque(maxlen=12)  # costs paid in each of the last 12 months
         self.sessional_needs = 0.0  # capacity bought from sessional staff for the next month
+        self.guidance_hours = 0.0  # staff hours spent guiding committees this month (guidance contract)
+        self.broker_hours = 0.0  # staff hours spent on the platform's referrals (for next month's service)
         self.vacancies = 0
         self.required_hires = 0  # social workers a funded project still has to hire
         self.posts = 0  # social-work posts the government pays for (purchase of posts)
@@ -124,6 +127,14 @@ class Organization(mesa.Agent):
         """Holds a contract still running."""
         return bool(self.contracts) and any(c.months_left > 0 for c in self.contracts)
 
+    def off_service_share(self, ps: StreetParams) -> float:
+        """Rule: the share of the staff's working time spent off service, on guidance
+        (``guidance_hours``) and the platform's referrals (``broker_hours``), against
+        (social workers + other staff) * staff_hours_month; at most 1."""
+        staff_hours = (len(self.workers) + self.other_staff) * ps.staff_hours_month
+        busy = self.guidance_hours + self.broker_hours
+        return min(1.0, busy / staff_hours) if staff_hours > 0 and busy > 0 else 0.0
+
     def certified_workers(self) -> int:
         """Certified social workers employed."""
         return sum(1 for w in self.workers if w.certified)
@@ -149,15 +160,16 @@ class Organization(mesa.Agent):
             return 0.0
         self.capacity = float(capacity(p, (units or self.staff_units())[0], self.other_staff,
                                        self.age_registered(month), self.uses_venue or self.runs_platform,
-                                       self.incubated(month), self.sessional_needs))
+                                       self.incubated(month), self.sessional_needs,
+                                       self.off_service_share(self.model.p.streets)))
         return self.capacity
 
-    def quality(self, p: OrgParams, service_centre: bool, guidance: float,
+    def quality(self, p: OrgParams, service_centre: bool,
                 units: tuple[float, float, float] | None = None) -> tuple[float, float]:
         """(base quality, chance a need is met by a certified worker); see :func:`quality`.
         ``units``: this moment's :meth:`staff_units`, if known."""
         sw_units, cert_units, mean_skill = units or self.staff_units()
-        q, cert = quality(p, sw_units, cert_units, mean_skill, self.other_staff, service_centre, guidance)
+        q, cert = quality(p, sw_units, cert_units, mean_skill, self.other_staff, service_centre)
         return float(q), float(cert)
 
     def monthly_costs(self, p: OrgParams, wages: float, month: int) -> float:
@@ -206,25 +218,27 @@ class Organization(mesa.Agent):
 # ---------------------------------------------------------------------------
 # capacity and quality: one formula each, for one organization or arrays of them
 # ---------------------------------------------------------------------------
-def capacity(p: OrgParams, sw_units, other_staff, age_registered, in_venue, incubated, sessional=0.0):
+def capacity(p: OrgParams, sw_units, other_staff, age_registered, in_venue, incubated, sessional=0.0,
+             off_service=0.0):
     """Needs per month: staff output (social workers counted by :meth:`Organization.staff_units`
     times needs_per_sw_month, other staff by needs_per_other_month) times an experience
     factor saturating at experience_months of registration, times 1 + venue_reach in a venue
-    or the platform's centre, plus incubator_capacity_gain while incubated; plus the needs
-    bought from sessional staff (``sessional``, :func:`org_finance.decide_surplus_spending`).
-    Scalars or arrays."""
+    or the platform's centre, plus incubator_capacity_gain while incubated, times 1 - the
+    share of staff time spent off service (``off_service``,
+    :meth:`Organization.off_service_share`); plus the needs bought from sessional staff
+    (``sessional``, :func:`org_finance.decide_surplus_spending`). Scalars or arrays."""
     sw = np.multiply(sw_units, p.needs_per_sw_month)
     other = np.multiply(other_staff, p.needs_per_other_month)
     exp = 1.0 + p.experience_gain * np.minimum(age_registered, p.experience_months) / p.experience_months
     boost = 1.0 + np.where(in_venue, p.venue_reach, 0.0)
     boost = boost + np.where(incubated, p.incubator_capacity_gain, 0.0)
-    return (sw + other) * exp * boost + sessional
+    return (sw + other) * exp * boost * (1.0 - np.asarray(off_service)) + sessional
 
 
-def quality(p: OrgParams, sw_units, cert_units, mean_skill, other_staff, service_centre, guidance: float):
+def quality(p: OrgParams, sw_units, cert_units, mean_skill, other_staff, service_centre):
     """(base quality, chance a need is met by a certified worker): quality rises with social
-    workers' mean skill (weighted by their share of the capacity), a service centre's
-    support and expert guidance, up to 1; the certified chance is the certified workers'
+    workers' mean skill (weighted by their share of the capacity) and a service centre's
+    support, up to 1; the certified chance is the certified workers'
     share of the capacity. Scalars or arrays."""
     sw_cap = np.multiply(sw_units, p.needs_per_sw_month)
     cert_cap = np.multiply(cert_units, p.needs_per_sw_month)
@@ -234,7 +248,6 @@ def quality(p: OrgParams, sw_units, cert_units, mean_skill, other_staff, service
     cert = np.where(staffed, cert_cap / safe, 0.0)
     q = p.quality_base + p.quality_skill * np.asarray(mean_skill, dtype=np.float64) * np.where(staffed, sw_cap / safe, 0.0)
     q = q + np.where(service_centre, p.service_centre_quality, 0.0)
-    q = q + p.guidance_quality_gain * guidance
     return np.minimum(q, 1.0), cert
 
 

@@ -577,14 +577,32 @@ class Committees(Section):
                              "Share of non-social-work staff trained in social work per year (internal development).")
     trained_quality_gain: float = P(0.1, "score", 0, 1, ASSUMED,
                                     "Extra quality of a need met by staff trained (not certified) in social work.")
-    expert_guidance: float = P(0.0, "0-1 intensity", 0, 1, ASSUMED,
-                               "Guidance by experts/professional organizations: raises micro-project output and committee quality.")
+    development_coverage: float = P(1.0, "share of committees", 0, 1, assumed(
+        quote="黃浦區小東門街道荷花池居委會工作人員學習社會工作知識"),
+                                    "Share of committees that practise internal development (training at "
+                                    "training_rate, co-design at development_search_rate, the exam at "
+                                    "development_exam_take_rate), in the fixed coverage order of committees; the "
+                                    "article's Hehuachi is one committee of its street.")
+    development_search_rate: float = P(0.0, "per month", 0, 1, ASSUMED,
+                                       "Co-design with organizations: monthly chance a committee practising internal "
+                                       "development with unmet demand invites a new partner (when above "
+                                       "partner_search_rate).")
+    development_exam_take_rate: float = P(0.0, "share of regular committee staff per year", 0, 1, ASSUMED,
+                                          "Regular staff of a committee practising internal development sitting "
+                                          "the social-work exam each year (when above "
+                                          "social_workers.staff_exam_take_rate).")
+    guidance_saturation_hours: float = P(10.0, "guidance hours per committee-month", 0.1, 1000, assumed(
+        4.0, 30.0, "loguniform", "a professional organization's worker spending an afternoon to a few days a "
+        "month with a committee and its residents' project teams; no time-use account is cited"),
+                                         "Guidance hours a month (delivered by the guidance contract's social "
+                                         "workers, streets.guidance_budget_yuan) at which a committee's guidance "
+                                         "intensity reaches 1 (linear below).")
     guidance_quality_gain: float = P(0.1, "score per unit guidance", 0, 1, ASSUMED,
-                                     "Quality gain of committee staff from expert guidance.")
+                                     "Quality gain of committee staff at guidance intensity 1.")
     project_quality_offset: float = P(-0.05, "score", -1, 1, ASSUMED,
                                       "Quality of residents' micro-projects relative to quality_base.")
     project_guidance_gain: float = P(0.2, "score per unit guidance", 0, 1, ASSUMED,
-                                     "Quality gain of micro-projects from expert guidance.")
+                                     "Quality gain of micro-projects at guidance intensity 1.")
     new_partner_strength: float = P(0.5, "strength", 0, 1, ASSUMED,
                                     "Strength of a newly formed partnership.")
 
@@ -674,7 +692,8 @@ class Streets(Section):
     platform_fee_yuan: float = P(600000.0, "yuan per year", 0, 1e8, ASSUMED,
                                  "Yearly fee paid to the organization running the platform.")
     platform_partner_strength: float = P(0.6, "strength", 0, 1, ASSUMED,
-                                         "Initial strength of partnerships the platform brings to every committee.")
+                                         "Strength of the partnerships the platform brings to every committee at "
+                                         "commissioning and of those its monthly referrals make (at least).")
     platform_agency_preference: float = P(0.2, "score", 0, 1, ASSUMED,
                                           "Score bonus of social-work agencies when the street picks the platform organization.")
     tender_capacity_factor: float = P(1.5, "relative", 0.1, 10, ASSUMED,
@@ -687,7 +706,32 @@ class Streets(Section):
                                    "Memory of the unmet needs a street sees (exponential window).")
     platform_partner_slots: int = P(4, "organizations", 0, 50, assumed(
         2, 8, "uniform", "the article says several (多家) partners for four groups; two to eight", quote=PLATFORM),
-                                    "Partner organizations the platform organization brings in.")
+                                    "Partner organizations on the platform's roster: brought in at commissioning, "
+                                    "recruited later for need kinds no roster member serves.")
+    platform_referrals_month: int = P(10, "committees per month", 0, 1000, assumed(
+        2, 25, "uniform", "the article says the centre brings in partners according to the community's needs "
+        "(根據社區發展需求), not how often; a few to all of a street's committees a month", quote=PLATFORM),
+                                      "Committees whose most unmet need kind the platform organization refers to a "
+                                      "partner organization each month (most unmet first).")
+    platform_referral_hours: float = P(3.0, "staff hours per referral", 0, 100, assumed(
+        1.0, 8.0, "loguniform", "a call, a meeting and a follow-up per referral; no time-use data"),
+                                       "Staff hours of the platform organization a referral takes (off its "
+                                       "service capacity).")
+    guidance_budget_yuan: float = P(0.0, "yuan per 100,000 residents-year", 0, 1e8, assumed(
+        quote="通過專業組織的介入,引導社區居民發現需求,提升項目化運作能力",
+        note="the article names the guidance, not its price; the preset's 300,000 yuan is an assumption"),
+                                    "Yearly guidance contract a street awards to a professional (social-work) "
+                                    "organization, paid per guidance hour delivered (the professional-guidance mode; "
+                                    "model/guidance.py).")
+    guidance_hour_yuan: float = P(150.0, "yuan per guidance hour", 1, 1e4, assumed(
+        80.0, 300.0, "loguniform", "a social worker's wage and on-costs (about 40 yuan an hour) plus the "
+        "agency's overhead and preparation; Shanghai agencies' hourly rates are not cited"),
+                                  "Price of an hour of guidance the contract pays the organization.")
+    guidance_hours_per_worker_month: float = P(60.0, "hours per social worker-month", 0, 167, assumed(
+        30.0, 100.0, "uniform", "a fifth to three fifths of a social worker's 167 hours; the rest is the "
+        "organization's own service"),
+                                               "Most hours a month each of the guidance organization's social "
+                                               "workers spends guiding committees and residents' projects.")
     service_centre: float = P(0.0, "share of streets", 0, 1, ASSUMED,
                               "Share of streets a social-organization service centre covers.")
     service_centre_running_cost_yuan: float = P(300000.0, "yuan per centre-year", 0, 1e8, ASSUMED,
@@ -901,8 +945,6 @@ class Organizations(Section):
                             "Quality of a need met by an organization with no social workers.")
     quality_skill: float = P(0.2, "score per unit skill", 0, 1, ASSUMED,
                              "Extra quality from social workers' mean skill, weighted by their share of capacity.")
-    guidance_quality_gain: float = P(0.1, "score per unit guidance", 0, 1, ASSUMED,
-                                     "Quality gain of organizations from expert guidance (committees.expert_guidance).")
     experience_months: int = P(36, "months", 1, 240, ASSUMED,
                                "Months of registration over which the experience gain builds up (linearly).")
     busy_threshold: float = P(0.8, "share of capacity", 0, 1, ASSUMED,

@@ -64,6 +64,7 @@ PURPOSE_LEVER: dict[str, str] = {
     "evaluation": "oversight",
     "publicity": "publicity",
     "platform_fee": "platform (street)",
+    "guidance_contract": "guidance contract (street)",
     "open_venue_running": "open_venues",
     "street_service_support": "street_reform",
     "admin_tasks_street": "committee_reform",
@@ -72,9 +73,10 @@ PURPOSE_LEVER: dict[str, str] = {
     "street_staff_wages": "streets (staff)",
     "venue_upkeep": "streets (venues)",
 }
-NOT_LEVERS = ("platform (street)", "committees (staff)", "streets (staff)", "streets (venues)")
+NOT_LEVERS = ("platform (street)", "guidance contract (street)", "committees (staff)", "streets (staff)",
+              "streets (venues)")
 """Values of ``PURPOSE_LEVER`` that name no lever: what the committees and streets that exist cost
-(and the platform, which a practice mode switches on, not a lever)."""
+(and the platform and the guidance contract, which practice modes switch on, not levers)."""
 
 BLEND = "blend"
 """Move mode: from the scenario's value to the lever's, by the intensity (integers rounded)."""

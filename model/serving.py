@@ -83,12 +83,12 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, reach: Reach, proj
     rows = [Supply(cells, np.full(cells.size, PT_COMMITTEE, np.int8), owner, cap_own,
                    qual[owner, 0], qual[owner, 1])]
     # micro-project rows
-    proj, kinds, pq = project_supply(pc, projects)
+    proj, kinds, pq = project_supply(pc, projects, ca.guidance)
     if proj.sum() > 0:
         pcells = (com_idx[:, None] * K + kinds[None, :]).ravel()
         powner = np.repeat(com_idx, kinds.size)
         rows.append(Supply(pcells, np.full(pcells.size, PT_PROJECTS, np.int8), powner,
-                           spread(powner, pcells, demand_com, proj), np.full(pcells.size, pq), np.zeros(pcells.size)))
+                           spread(powner, pcells, demand_com, proj), pq[powner], np.zeros(pcells.size)))
     # partner organizations
     if reach.orgs:
         partner_cap = reach.capacity * pc.partner_capacity_share
@@ -161,11 +161,12 @@ def compute_reach(m: "CommunityModel") -> Reach:
     cap = capacity(po, units[:, 0], other, np.array([o.age_registered(month) for o in orgs], dtype=np.float64),
                    np.array([o.uses_venue or o.runs_platform for o in orgs], dtype=bool),
                    np.array([month < o.incubated_until for o in orgs], dtype=bool),
-                   np.array([o.sessional_needs for o in orgs], dtype=np.float64))
+                   np.array([o.sessional_needs for o in orgs], dtype=np.float64),
+                   np.array([o.off_service_share(m.p.streets) for o in orgs], dtype=np.float64))
     for o, c in zip(orgs, cap.tolist(), strict=True):
         o.capacity = c
     q, cert = quality(po, units[:, 0], units[:, 1], units[:, 2], other,
-                      centre[np.array([o.street for o in orgs], dtype=np.int64)], m.p.committees.expert_guidance)
+                      centre[np.array([o.street for o in orgs], dtype=np.int64)])
     oq = np.column_stack([q, cert]) if orgs else np.zeros((0, 2))
     pairs_org, pairs_com, pairs_part, pairs_mask = _pairs(m, orgs)
     width = int(MASK_SIZE[pairs_mask].max()) if pairs_mask.size else 0

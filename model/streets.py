@@ -22,7 +22,11 @@ Rules, parameters in ``Streets`` and ``Organizations`` of the register:
   government-paid social-work posts in one social-work agency;
 * platform commissioning (``StreetOffice.decide_platform``): the street
   commissions the best organization to run its citizen centre for a yearly fee;
-  the platform brings in partner organizations to every committee;
+  the platform brings in a roster of partner organizations to every committee;
+  every month it refers committees' unmet needs to roster organizations serving
+  them, recruiting new ones for kinds no roster member serves, at a cost in its
+  staff's time (``StreetOffice.decide_referrals``, ``platform_referrals``);
+* guidance contract (professional guidance): in ``guidance.py``;
 * venues (``StreetOffice.decide_venues``): a share of the street's venues is
   opened free to organizations;
 * reach (``StreetOffice.reach``, ``StreetOffice.opened_kinds``): the committees
@@ -73,6 +77,8 @@ class StreetOffice(mesa.Agent):
         self.founders = 0.0
         self.platform_org: Organization | None = None
         self.post_holder: Organization | None = None  # the agency holding the street's posts
+        self.platform_partners: list[Organization] = []  # the platform's roster of partner organizations
+        self.guidance = None  # the running guidance contract (``guidance.GuidanceContract``), if any
         self.unmet_by_kind = np.zeros(len(NEED_KINDS))  # needs lapsed over the last year
         self.incubator_occupants: list[Organization] = []
         self.coverage_rank = index
@@ -225,14 +231,16 @@ class StreetOffice(mesa.Agent):
         """Rule: with a platform, commission the best active organization (quality +
         reputation, plus platform_agency_preference for a social-work agency) to run it; it
         becomes every committee's partner at strength 1 and brings in the next
-        platform_partner_slots organizations by reputation as partners at
-        platform_partner_strength."""
+        platform_partner_slots organizations by reputation as its roster of partners, partners
+        of every committee at platform_partner_strength."""
         m = self.model
         ps = m.p.streets
         if not self.has_platform():
             if self.platform_org is not None:
                 self.platform_org.runs_platform = False
+                self.platform_org.broker_hours = 0.0
                 self.platform_org = None
+                self.platform_partners = []
             return
         if self.platform_org is not None and self.platform_org.active:
             return
@@ -245,11 +253,54 @@ class StreetOffice(mesa.Agent):
         best.runs_platform = True
         self.platform_org = best
         others = sorted((o for o in pool if o is not best), key=lambda o: (-o.reputation, o.unique_id))
-        for org in others[: ps.platform_partner_slots]:
+        self.platform_partners = others[: ps.platform_partner_slots]
+        for org in self.platform_partners:
             for c in self.committees:
                 c.partners.setdefault(org, ps.platform_partner_strength)
         for c in self.committees:
             c.partners[best] = 1.0
+
+    def decide_referrals(self, unmet: np.ndarray) -> int:
+        """Rule: each month the platform organization refers the most unmet need kind of up to
+        platform_referrals_month of the street's committees (``unmet``: its committees x kinds
+        this month; the committees with most unmet needs first) to the roster organization
+        serving the kind with the best reputation; when none on the roster serves it and the
+        roster has fewer than platform_partner_slots members, the best-reputation active
+        organization of the street serving it joins the roster. The committee's partnership
+        with that organization is set to at least platform_partner_strength (a new one only
+        below max_partners). Each referral takes platform_referral_hours of the platform
+        organization's staff time (its ``broker_hours``, off its service next month).
+        Returns the referrals made."""
+        org = self.platform_org
+        if org is None or not org.active:
+            return 0
+        ps, pc = self.model.p.streets, self.model.p.committees
+        self.platform_partners = [o for o in self.platform_partners if o.active and o is not org]
+        totals = unmet.sum(axis=1)
+        order = [i for i in np.argsort(-totals, kind="stable").tolist() if totals[i] > 0]
+        made = 0
+        for i in order[: ps.platform_referrals_month]:
+            partner = self._roster_partner(int(np.argmax(unmet[i])))
+            if partner is None:
+                continue
+            c = self.committees[i]
+            if partner in c.partners or len(c.partners) < pc.max_partners:
+                c.partners[partner] = max(c.partners.get(partner, 0.0), ps.platform_partner_strength)
+            made += 1
+        org.broker_hours = made * ps.platform_referral_hours
+        return made
+
+    def _roster_partner(self, kind: int) -> Organization | None:
+        """The best-reputation roster organization serving ``kind``; else one recruited to the
+        roster (the best-reputation active organization serving it, while there is room)."""
+        serving = [o for o in self.platform_partners if kind in o.serves_kinds]
+        if not serving and len(self.platform_partners) < self.model.p.streets.platform_partner_slots:
+            pool = [o for o in self.active_orgs() if kind in o.serves_kinds
+                    and o is not self.platform_org and o not in self.platform_partners]
+            if pool:
+                serving = [max(pool, key=lambda o: (o.reputation, -o.unique_id))]
+                self.platform_partners.append(serving[0])
+        return max(serving, key=lambda o: (o.reputation, -o.unique_id)) if serving else None
 
     def decide_venues(self) -> None:
         """Rule: round(venues * venues_open_share) venues are open to organizations; they go
@@ -428,6 +479,14 @@ def platforms_and_venues(m: "CommunityModel") -> None:
         street.decide_platform()
         street.decide_venues()
         street.decide_posts()
+
+
+def platform_referrals(m: "CommunityModel", unmet: np.ndarray) -> None:
+    """Each street's platform refers its committees' unmet needs (``unmet``: committees x
+    kinds, this month; :meth:`StreetOffice.decide_referrals`)."""
+    for street in m.streets:
+        if street.platform_org is not None:
+            street.decide_referrals(unmet[street.committee_indices])
 
 
 def remember_unmet(m: "CommunityModel", lapsed_kind_com: np.ndarray) -> None:

@@ -191,7 +191,8 @@ def _promote(m: "CommunityModel", employer: Any, experience_months: float) -> No
 
 def certification_exam(m: "CommunityModel") -> None:
     """Rule: once a year (exam_month) regular community workers sit the exam with chance
-    staff_exam_take_rate, at the middle of their year of experience; then active
+    staff_exam_take_rate (``Committee.exam_take_rate``: higher where the committee practises
+    internal development), at the middle of their year of experience; then active
     organizations' other staff with chance other_staff_exam_take_rate, credited with
     other_staff_experience_years; a candidate is supported with chance exam_support and
     passes with :func:`pass_chance`; one who passes is a certified social worker in their own
@@ -199,7 +200,8 @@ def certification_exam(m: "CommunityModel") -> None:
     exam_take_support when supported) and pass with :meth:`SocialWorker.exam_pass_chance`."""
     pw = m.p.social_workers
     rng = m.streams["exam"]
-    takers = rng.binomial(m.staff_cohorts, pw.staff_exam_take_rate)
+    rates = np.array([c.exam_take_rate(m.p.committees, pw.staff_exam_take_rate) for c in m.committees])
+    takers = rng.binomial(m.staff_cohorts, rates[:, None])
     for j, year in zip(*np.nonzero(takers), strict=True):
         c, months = m.committees[int(j)], (int(year) + 0.5) * 12.0
         for _ in range(int(takers[j, year])):

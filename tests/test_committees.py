@@ -53,7 +53,7 @@ def _reference(c, p, street_hours):
     own = (c.staff * p.hours_per_staff_month * share * p.own_service_share + street_hours) / p.hours_per_need
     cert = sum(1 for w in c.workers if w.certified)
     q = p.quality_base + p.trained_quality_gain * (c.trained + len(c.workers) - cert) / c.staff
-    q += p.guidance_quality_gain * p.expert_guidance
+    q += p.guidance_quality_gain * c.guidance
     return share, own, (min(q, 1.0), cert / c.staff)
 
 
@@ -95,7 +95,7 @@ def test_burden_drifts_up_to_the_ceiling_and_a_gate_stops_it(com):
 
 
 def test_quality_from_trained_and_certified_staff(m, com):
-    p = Committees(staff=10, quality_base=0.6, trained_quality_gain=0.1, expert_guidance=0.0)
+    p = Committees(staff=10, quality_base=0.6, trained_quality_gain=0.1)
     com.staff = 10
     assert _quality(com, p) == (pytest.approx(0.6), 0.0)
     com.trained = 2
@@ -165,7 +165,7 @@ def test_service_share_capacity_and_quality_over_arrays_equal_each_committee_to_
     workers, shares above 1 clipped, burdens above the cap)."""
     rng = np.random.default_rng(5)
     p = Committees(admin_burden=0.35, burden_cut=0.1, direct_responsiveness=0.6, trained_quality_gain=0.13,
-                   guidance_quality_gain=0.07, expert_guidance=0.3, quality_base=0.55)
+                   guidance_quality_gain=0.07, quality_base=0.55)
     cs = m.committees
     seen_own, seen_share, seen_cert = set(), set(), set()
     for _ in range(8):  # the small world has a few committees: several random states of them
@@ -174,6 +174,7 @@ def test_service_share_capacity_and_quality_over_arrays_equal_each_committee_to_
             c.extra_burden = 0.0 if i == 0 else float(rng.uniform(0.0, 1.2))  # committee 0: share above 1
             c.direct = i == 0 or bool(rng.random() < 0.4)
             c.trained = int(rng.integers(0, 4))
+            c.guidance = float(rng.choice([0.0, 0.3, 1.0]))
             c.workers = []
             for _ in range(int(rng.integers(0, 4))):
                 m.hire(SocialWorker(m, certified=bool(rng.random() < 0.5), experience_months=0, skill=0.5), c)

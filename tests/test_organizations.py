@@ -167,8 +167,8 @@ def test_capacity_and_quality_over_arrays_equal_each_organization_to_the_last_bi
     cap = capacity(po, units[:, 0], other, np.array([o.age_registered(m.month) for o in orgs], dtype=np.float64),
                    np.array([o.uses_venue or o.runs_platform for o in orgs]),
                    np.array([o.incubated(m.month) for o in orgs]))
-    q, cert = quality(po, units[:, 0], units[:, 1], units[:, 2], other, centre, 0.3)
+    q, cert = quality(po, units[:, 0], units[:, 1], units[:, 2], other, centre)
     for j, o in enumerate(orgs):
         assert cap[j] == o.compute_capacity(po, m.month)
-        assert (q[j], cert[j]) == o.quality(po, bool(centre[j]), 0.3)
+        assert (q[j], cert[j]) == o.quality(po, bool(centre[j]))
     assert len(set(cap.tolist())) > 10, "the organizations differ"

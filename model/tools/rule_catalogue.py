@@ -53,6 +53,7 @@ AGENTS: dict[str, str] = {
     "workers": "SocialWorker",
     "committees": "Committee",
     "streets": "StreetOffice",
+    "guidance": "StreetOffice",
     "funders": "Funder",
     "residents": "Residents",
     "kernels": "Residents",
