@@ -977,14 +977,16 @@ def test_e2e_incubators_raise_the_number_of_organizations():
 @pytest.mark.slow
 def test_e2e_service_centres_raise_satisfaction_and_foundings():
     """Service centres support organizations (quality) and founding. Quality shows in residents'
-    satisfaction where organizations do a share of the work: on a baseline street they meet
-    about 1 % of needs (+0.0005), so it is measured with purchase of services on in both arms
-    (+0.002, every seed above +0.001; margin +0.001). Founding is rare on a baseline street
-    (~3 in 4 years), so the founding effect (x1.3) is measured where registration is open
-    (direct_registration on in both arms: ~29 foundings), margin +2."""
+    satisfaction only as far as organizations do the work: on a baseline street they meet about
+    1 % of needs (+0.0005), so it is measured with purchase of services on in both arms. Since
+    issue 13 organizations are few and poor (a contract buys delivery, not a flat income), so
+    the effect is small: +0.001 (per seed +0.0007 to +0.0012, every seed positive); margin
+    +0.0005, half of it. Founding is rare on a baseline street (~3 in 4 years), so the founding
+    effect (x1.3) is measured where registration is open (direct_registration on in both arms:
+    ~29 foundings), margin +2."""
     eff = paired("service_centres", late("satisfaction"), "satisfaction (purchase of services on)",
                  with_context(ORGS, purchase_of_services={}))
-    assert_rises(eff, 0.001, "better-supported organizations serve better")
+    assert_rises(eff, 0.0005, "better-supported organizations serve better")
     d = with_context(ORGS, direct_registration={})
     eff = paired("service_centres", total("organization_foundings"), "organization_foundings (total, "
                  "direct registration on)", d)
