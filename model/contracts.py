@@ -22,12 +22,16 @@ Rules, parameters in ``Streets`` of the register:
   an agency holds, up to the post rate; an unfilled post is not paid (the street
   commissions the posts: ``StreetOffice.decide_posts``).
 
-Layout: ``TARGET_GROUP``, ``Contract``; then ``credit_contracts``,
+* staffing (``project_hires``): a bidder may commit to hire social workers to
+  deliver the volume; the contract then pays for what they deliver.
+
+Layout: ``TARGET_GROUP``, ``Contract``; then ``project_hires``, ``credit_contracts``,
 ``delivery_ratio``, ``pay_instalments``, ``settle_advance``, ``pay_posts``.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -37,6 +41,7 @@ from .params import NEED_KINDS
 if TYPE_CHECKING:
     from .community import CommunityModel
     from .organizations import Organization
+    from .params import Organizations as OrgParams, Streets as StreetParams
 
 TARGET_GROUP: dict[str, str] = {
     "elder_care": "elderly",
@@ -84,6 +89,17 @@ class Contract:
     def target_group(self) -> str:
         """The group the contract's kind stands for (:data:`TARGET_GROUP`)."""
         return TARGET_GROUP[NEED_KINDS[self.kind]]
+
+
+def project_hires(ps: "StreetParams", po: "OrgParams", wanted: float, capacity: float, room: int) -> int:
+    """Rule: to deliver ``wanted`` needs a month beyond its capacity (``capacity``, needs a
+    month, times tender_capacity_factor) a bidder commits to hire the social workers the
+    shortfall needs at needs_per_sw_month each, at most contract_max_hires and its ``room``
+    under max_social_workers."""
+    short = wanted / ps.tender_capacity_factor - capacity
+    if short <= 0 or po.needs_per_sw_month <= 0:
+        return 0
+    return int(max(0, min(math.ceil(short / po.needs_per_sw_month), ps.contract_max_hires, room)))
 
 
 def credit_contracts(orgs: list["Organization"], delivered: np.ndarray, slots: np.ndarray, kinds: np.ndarray) -> None:

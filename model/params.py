@@ -632,11 +632,11 @@ class Streets(Section):
         "community service takes a few hours of a social worker (30-60 yuan an hour with overheads) up to "
         "several casework sessions"),
                               "Price an organization bids per need met under contract (the contract's unit price).")
-    contract_advance_share: float = P(0.5, "share of one month's contracted value", 0, 1, assumed(
-        0, 1, "uniform", "purchase contracts commonly pay a first instalment at signing; how much of it is "
-        "an advance before any delivery is not documented"),
-                                      "Advance paid at signing, set off against the first instalments "
-                                      "(what is not set off goes back).")
+    contract_advance_months: float = P(3.0, "months of contracted value", 0, 12, assumed(
+        1.0, 6.0, "uniform", "purchase contracts commonly pay a first instalment of a quarter to a half of "
+        "the value at signing, so that the provider can hire; not documented for Shanghai's street contracts"),
+        "Advance paid at signing, in months of the contracted volume at the price, set off against the "
+        "instalments (what is not set off goes back).")
     price_spread: float = P(0.25, "relative", 0, 2, ASSUMED,
                             "Spread of bid prices around the unit cost (cheaper with experience).")
     weight_price: float = P(0.3, "weight", 0, 1, study("contracting studies", False), "Tender weight of price.")
@@ -698,6 +698,11 @@ class Streets(Section):
                                           "Score bonus of social-work agencies when the street picks the platform organization.")
     tender_capacity_factor: float = P(1.5, "relative", 0.1, 10, ASSUMED,
                                       "A contract is at most this times what the winner's capacity delivers at its price.")
+    contract_max_hires: int = P(3, "social workers per contract", 0, 20, assumed(
+        0, 6, "uniform", "a street project is staffed by one to a few social workers; the article's project "
+        "funding 'hires professional social workers to run service projects'", quote=LOTTERY),
+        "Social workers a bidder may commit to hire to deliver a contract's volume (the volume then counts "
+        "their output); the hires are posted until filled.")
     price_experience_discount: float = P(0.1, "share", 0, 1, ASSUMED,
                                          "Bid price discount of an organization registered price_discount_months or more (linear).")
     price_discount_months: int = P(60, "months since registration", 1, 600, ASSUMED,

@@ -55,7 +55,7 @@ import mesa
 import numpy as np
 
 from .committees import admin_hours_taken_off, committee_arrays, in_coverage
-from .contracts import Contract, delivery_ratio, settle_advance
+from .contracts import Contract, delivery_ratio, project_hires, settle_advance
 from .organizations import Organization, bid_price
 from .params import NEED_KINDS, Streets as StreetParams
 
@@ -143,9 +143,12 @@ class StreetOffice(mesa.Agent):
         buy (purchase_kinds) in proportion to the needs the street saw lapse; for each kind
         with at least unit_cost_yuan, up to max_bidders eligible organizations (``eligible``)
         bid (``organizations.bid_price``) and are scored (``score_bids``); down the ranking
-        each winner is offered a volume of what it can deliver (capacity *
-        tender_capacity_factor needs a month) at its price for contract_months, until the
-        kind's budget is committed; the purchaser pays contract_advance_share of one month's
+        each winner commits to hire the social workers it needs for what is left of the
+        kind's budget (``contracts.project_hires``; capacity counts the hires it still owes)
+        and is offered a volume of what it can then deliver ((capacity + hires *
+        needs_per_sw_month) * tender_capacity_factor
+        needs a month) at its price for contract_months, until the kind's budget is
+        committed; the purchaser pays contract_advance_months months of the
         volume at signing. Contracts that ran out end here (their delivery ratios are the
         incumbents' track records)."""
         m = self.model
@@ -177,10 +180,16 @@ class StreetOffice(mesa.Agent):
                     break
                 org = pool[int(i)]
                 # capacity now (at month 1 no month has computed it yet)
-                capacity = org.compute_capacity(m.p.organizations, m.month)
-                volume = min(left / (ps.contract_months * prices[i]), max(capacity, 1.0) * ps.tender_capacity_factor)
+                po = m.p.organizations
+                capacity = org.compute_capacity(po, m.month)
+                wanted = left / (ps.contract_months * prices[i])
+                room = po.max_social_workers - len(org.workers) - org.vacancies - org.required_hires
+                capacity = max(capacity, 1.0) + org.required_hires * po.needs_per_sw_month  # with hires to come
+                hires = project_hires(ps, po, wanted, capacity, room)
+                org.required_hires += hires
+                volume = min(wanted, (capacity + hires * po.needs_per_sw_month) * ps.tender_capacity_factor)
                 left -= volume * ps.contract_months * prices[i]
-                advance = ps.contract_advance_share * volume * prices[i]
+                advance = ps.contract_advance_months * volume * prices[i]
                 c = Contract(org, self.index, kind, volume, ps.contract_months, float(prices[i]), advance)
                 m.funders["purchase"].pay(org.account, advance, "contract_advance")
                 org.record_income("contract", advance)

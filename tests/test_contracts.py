@@ -124,7 +124,7 @@ def test_a_tender_pays_the_advance_and_commits_at_most_the_budget(m):
     awarded = street.decide_tender(3e5)
     assert awarded
     assert sum(c.volume * c.price * c.months for c in awarded) <= 3e5 * (1 + 1e-12)
-    share = m.p.streets.contract_advance_share
+    share = m.p.streets.contract_advance_months
     flows = sum(v for (_s, _d, p), v in m.ledger.month_flows.items() if p == "contract_advance")
     assert flows == pytest.approx(share * sum(c.monthly_yuan for c in awarded))
     assert all(c.advance_left == pytest.approx(share * c.monthly_yuan) for c in awarded)

@@ -551,7 +551,7 @@ def test_purchase_of_services_buys_only_catalogue_kinds_from_eligible_organizati
     assert not young.contracts and not shady.contracts
     assert all(c.org in good and c.kind in c.org.serves for c in contracts)
     # the advance at signing, then the month's needs delivered (up to the volume) less the advance
-    advance = [m.p.streets.contract_advance_share * c.monthly_yuan for c in contracts]
+    advance = [m.p.streets.contract_advance_months * c.monthly_yuan for c in contracts]
     earned = [c.price * min(c.delivered, c.volume) for c in contracts]
     assert spent(m, "contract_advance", "city") == pytest.approx(sum(advance))
     assert spent(m, "contract", "city") == pytest.approx(sum(max(e - a, 0.0) for e, a in zip(earned, advance)))

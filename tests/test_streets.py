@@ -49,14 +49,31 @@ def test_tender_never_awards_more_than_the_budget(m, budget):
 
 
 def test_tender_caps_awards_by_what_an_organization_can_deliver(m):
+    """A winner's volumes are capped by its capacity plus the social workers it commits to hire
+    (contracts.project_hires: at most contract_max_hires), times tender_capacity_factor."""
     street, orgs = street_with_orgs(m, n=3, workers=1)
     street.unmet_by_kind = np.ones(K)
     awarded = street.decide_tender(1e9)
     assert awarded
-    ps = m.p.streets
-    for c in awarded:
-        cap = c.org.compute_capacity(m.p.organizations, m.month)
-        assert c.monthly_yuan * ps.contract_months <= max(cap, 1.0) * 1.5 * ps.contract_months * c.price * (1 + 1e-9)
+    ps, po = m.p.streets, m.p.organizations
+    for org in {c.org for c in awarded}:
+        cap = org.compute_capacity(po, m.month)
+        volume = sum(c.volume for c in awarded if c.org is org)
+        assert 0 < org.required_hires <= ps.contract_max_hires * len([c for c in awarded if c.org is org])
+        assert volume <= (max(cap, 1.0) + org.required_hires * po.needs_per_sw_month) * ps.tender_capacity_factor \
+            * len([c for c in awarded if c.org is org]) * (1 + 1e-9)
+
+
+def test_a_contract_commits_the_winner_to_hire_for_its_volume():
+    from model.contracts import project_hires
+    from model.params import Organizations, Streets
+
+    ps, po = Streets(tender_capacity_factor=1.5, contract_max_hires=3), Organizations(needs_per_sw_month=14.0)
+    assert project_hires(ps, po, wanted=15.0, capacity=10.0, room=5) == 0, "capacity x 1.5 covers it"
+    assert project_hires(ps, po, wanted=45.0, capacity=10.0, room=5) == 2  # (30 - 10) / 14 -> 2
+    assert project_hires(ps, po, wanted=1e4, capacity=10.0, room=5) == 3, "at most contract_max_hires"
+    assert project_hires(ps, po, wanted=1e4, capacity=10.0, room=1) == 1, "at most its room"
+    assert project_hires(Streets(contract_max_hires=0), po, wanted=1e4, capacity=1.0, room=5) == 0
 
 
 def test_tender_in_the_first_month_sees_real_capacity(m):
