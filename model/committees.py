@@ -35,7 +35,7 @@ Rules, parameters in ``Committees`` of the register:
   paid (the pay floor applies to them; the district pays it,
   ``accounts._pay_committee_staff``); the administrative hours the task list and
   the gate take off committees (``admin_hours_taken_off``) are paid where they go
-  (``streets.take_over_tasks``).
+  (``street_costs.take_over_tasks``).
 
 Service time, own capacity and quality are rules over arrays of committees
 (``service_time_shares``, ``own_capacities``, ``qualities``, ``admin_hours_taken_off``);

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import accounts, committees, funders, guidance, org_finance, organizations, streets, workers
+from . import accounts, committees, funders, guidance, org_finance, organizations, street_costs, streets, workers
 from .serving import ServiceResult, serve_residents
 
 if TYPE_CHECKING:
@@ -104,9 +104,9 @@ def streets_act(m: "CommunityModel") -> None:
     """2. Publicity, street facilities and street staff are paid; streets push tasks down,
     run the platform and open venues, and take delivery of guidance."""
     funders.pay_publicity(m)
-    streets.pay_running_costs(m)
-    streets.pay_street_staff(m)
-    streets.push_tasks_down(m)
+    street_costs.pay_running_costs(m)
+    street_costs.pay_street_staff(m)
+    street_costs.push_tasks_down(m)
     streets.platforms_and_venues(m)
     guidance.run_guidance(m)
 

@@ -11,8 +11,9 @@ definition); ``Recorder`` (``begin_month``; the ``add_*`` calls and ``events`` t
 phases report to; ``record``, which computes the month's outcomes and collects
 them, its pass over the residents checking their invariants: ``_close_books``, ``_gather`` the month's state
 into a ``_MonthState``, ``_push_windows``, one ``_*_outcomes`` method per family of
-outcomes, ``_breakdowns``; the tables written at the end); then the helpers for
-the windowed outcomes (attrition, equity gaps) and the finite check.
+outcomes, ``_breakdowns``; the tables written at the end). The measures it computes
+them with (income shares, reserves, attrition, equity gaps, the finite check) are in
+``outcome_measures.py``.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ import pandas as pd
 from . import kernels
 from .committees import CommitteeArrays, committee_arrays, service_time_shares
 from .funders import public_spending, public_staff_spending, spending_by
-from .organizations import GOVERNMENT_INCOME
+from .outcome_measures import (_attrition, _check_finite, _gap_committees, _gap_groups, _government_income_share,
+                               _nanmean_or0, _reserve_months_median, _sector_share)
 from .params import GROUPS
 from .policies import PURPOSE_LEVER
-from .sector import sector_government_share
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS
 
 if TYPE_CHECKING:
@@ -461,82 +462,3 @@ class Recorder:
         df = pd.DataFrame(self.spending, columns=["month", "source", "purpose", "yuan"])
         df.insert(3, "lever", [PURPOSE_LEVER.get(p, "") for p in df["purpose"]])
         return df
-
-
-def _check_finite(cur: dict[str, float]) -> None:
-    """Raise AssertionError if an outcome is NaN or infinite."""
-    for name, v in cur.items():
-        if not np.isfinite(v):
-            raise AssertionError(f"outcome {name} is not finite: {v}")
-
-
-def _government_income(orgs: list) -> tuple[float, float]:
-    """(government money, all income) of the organizations over their income windows."""
-    income = {"gov": 0.0, "all": 0.0}
-    for o in orgs:
-        for src, v in o.income_window().items():
-            income["all"] += v
-            if src in GOVERNMENT_INCOME:
-                income["gov"] += v
-    return income["gov"], income["all"]
-
-
-def _government_income_share(orgs: list) -> float:
-    """Government money / all income of the organizations over their income windows."""
-    gov, total = _government_income(orgs)
-    return gov / total if total > 0 else 0.0
-
-
-def _sector_share(m: "CommunityModel", orgs: list) -> float:
-    """Government share of the whole sector's income (:func:`sector.sector_government_share`):
-    the organizations' last 12 months scaled to a year, the rest of the sector in the
-    current (calendar, else reference) year, scaled to the simulated residents."""
-    gov, total = _government_income(orgs)
-    months = max((len(o.income_12m) for o in orgs), default=0)
-    per_year = 12.0 / months if months else 0.0
-    year, cal = m.calendar
-    ps = m.p.sector
-    when = year + (cal - 1) / 12 if m.spec.scenario.start else float(ps.reference_year)
-    share = m.residents.n / m.p.social_workers.city_residents
-    return sector_government_share(ps, when, share, gov * per_year, total * per_year)
-
-
-def _reserve_months_median(m: "CommunityModel", orgs: list) -> float:
-    """Median of reserves / mean monthly costs over the last 12 months, over organizations
-    with costs (0 when none)."""
-    months = [m.ledger.get(o.account) / (sum(o.costs_12m) / len(o.costs_12m))
-              for o in orgs if o.costs_12m and sum(o.costs_12m) > 0]
-    return float(np.median(months)) if months else 0.0
-
-
-def _nanmean_or0(values: list[float]) -> float:
-    arr = np.array(values, dtype=np.float64)
-    arr = arr[~np.isnan(arr)]
-    return float(arr.mean()) if arr.size else 0.0
-
-
-def _attrition(quits: deque[int], employed: deque[int]) -> float:
-    mean_emp = float(np.mean(employed)) if employed else 0.0
-    if mean_emp <= 0:
-        return 0.0
-    return float(sum(quits)) / mean_emp * (12.0 / len(quits))
-
-
-def _gap_groups(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray], min_closed: int) -> float:
-    met = np.sum(met_w, axis=0)
-    closed = met + np.sum(lapsed_w, axis=0)
-    ok = (closed >= min_closed) & (closed > 0)  # a group with no closed need has no share
-    if ok.sum() < 2:
-        return 0.0
-    share = met[ok] / closed[ok]
-    return float(share.max() - share.min())
-
-
-def _gap_committees(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray]) -> float:
-    met = np.sum(met_w, axis=0)
-    closed = met + np.sum(lapsed_w, axis=0)
-    ok = closed > 0
-    if ok.sum() < 2:
-        return 0.0
-    share = met[ok] / closed[ok]
-    return float(np.percentile(share, 90) - np.percentile(share, 10))

@@ -215,7 +215,7 @@ def test_no_lever_field_redeclares_a_register_field():
     """A lever field that moves a register field (or is shaped like one) takes its unit, bounds,
     type and meaning from it; a field of the lever's own (a multiplier, an effect per yuan)
     only feeds a value the lever computes."""
-    from model.policies import register_field
+    from model.lever import register_field
 
     for key, cls in LEVERS.items():
         reads = {f for _mode, fields in cls.computes.values() for f in fields}
@@ -248,7 +248,7 @@ def _perturbed(value: Any, lo: float | None, hi: float | None) -> Any:
 def test_lever_table_names_every_register_field_each_field_moves(key):
     """Applying the lever with one field changed moves exactly the register fields its table
     names for that field, blended (half-way at intensity 0.5) or set as the table says."""
-    from model.policies import BLEND, register_field
+    from model.lever import BLEND, register_field
 
     cls = LEVERS[key]
     table: dict[str, list[tuple[str, str]]] = {}

@@ -15,7 +15,7 @@ from model.committees import admin_hours_taken_off, committee_arrays, staff_wage
 from model.funders import PUBLIC_CATEGORIES, STAFF_PURPOSES
 from model.policies import LEVERS, PURPOSE_LEVER
 from model.scenario import with_overrides
-from model.streets import pay_running_costs, pay_street_staff, street_hour_yuan, take_over_tasks
+from model.street_costs import pay_running_costs, pay_street_staff, street_hour_yuan, take_over_tasks
 from model.workers import SocialWorker, pay
 
 STAFF_TIME_PATHS = {"committees.burden_cut", "committees.new_task_gate", "streets.service_support_hours"}

@@ -37,10 +37,11 @@ from typing import Any
 import numpy as np
 
 from ..community import CommunityModel
+from ..lever import BLEND, SET, Lever
 from ..outcomes import OUTCOMES
 from ..output import atomic_write_text
 from ..params import Parameters, field_rows, flat_values
-from ..policies import BLEND, LEVERS, PURPOSE_LEVER, SET, Lever
+from ..policies import LEVERS, PURPOSE_LEVER
 from ..register import evidence_text, range_text
 from ..scenario import load_scenario, with_overrides
 

@@ -53,6 +53,7 @@ AGENTS: dict[str, str] = {
     "workers": "SocialWorker",
     "committees": "Committee",
     "streets": "StreetOffice",
+    "street_costs": "StreetOffice",
     "guidance": "StreetOffice",
     "funders": "Funder",
     "residents": "Residents",

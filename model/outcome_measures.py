@@ -1,0 +1,100 @@
+"""The small pure measures behind the outcomes ``Recorder`` computes: government shares of
+income, reserves, attrition and the equity gaps over the 12-month windows, and the finite
+check of the month's outcomes.
+
+Layout: ``_check_finite``; income (``_government_income``, ``_government_income_share``,
+``_sector_share``) and reserves (``_reserve_months_median``); ``_nanmean_or0``; the
+windowed measures (``_attrition``, ``_gap_groups``, ``_gap_committees``).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .organizations import GOVERNMENT_INCOME
+from .sector import sector_government_share
+
+if TYPE_CHECKING:
+    from .community import CommunityModel
+
+
+def _check_finite(cur: dict[str, float]) -> None:
+    """Raise AssertionError if an outcome is NaN or infinite."""
+    for name, v in cur.items():
+        if not np.isfinite(v):
+            raise AssertionError(f"outcome {name} is not finite: {v}")
+
+
+def _government_income(orgs: list) -> tuple[float, float]:
+    """(government money, all income) of the organizations over their income windows."""
+    income = {"gov": 0.0, "all": 0.0}
+    for o in orgs:
+        for src, v in o.income_window().items():
+            income["all"] += v
+            if src in GOVERNMENT_INCOME:
+                income["gov"] += v
+    return income["gov"], income["all"]
+
+
+def _government_income_share(orgs: list) -> float:
+    """Government money / all income of the organizations over their income windows."""
+    gov, total = _government_income(orgs)
+    return gov / total if total > 0 else 0.0
+
+
+def _sector_share(m: "CommunityModel", orgs: list) -> float:
+    """Government share of the whole sector's income (:func:`sector.sector_government_share`):
+    the organizations' last 12 months scaled to a year, the rest of the sector in the
+    current (calendar, else reference) year, scaled to the simulated residents."""
+    gov, total = _government_income(orgs)
+    months = max((len(o.income_12m) for o in orgs), default=0)
+    per_year = 12.0 / months if months else 0.0
+    year, cal = m.calendar
+    ps = m.p.sector
+    when = year + (cal - 1) / 12 if m.spec.scenario.start else float(ps.reference_year)
+    share = m.residents.n / m.p.social_workers.city_residents
+    return sector_government_share(ps, when, share, gov * per_year, total * per_year)
+
+
+def _reserve_months_median(m: "CommunityModel", orgs: list) -> float:
+    """Median of reserves / mean monthly costs over the last 12 months, over organizations
+    with costs (0 when none)."""
+    months = [m.ledger.get(o.account) / (sum(o.costs_12m) / len(o.costs_12m))
+              for o in orgs if o.costs_12m and sum(o.costs_12m) > 0]
+    return float(np.median(months)) if months else 0.0
+
+
+def _nanmean_or0(values: list[float]) -> float:
+    arr = np.array(values, dtype=np.float64)
+    arr = arr[~np.isnan(arr)]
+    return float(arr.mean()) if arr.size else 0.0
+
+
+def _attrition(quits: deque[int], employed: deque[int]) -> float:
+    mean_emp = float(np.mean(employed)) if employed else 0.0
+    if mean_emp <= 0:
+        return 0.0
+    return float(sum(quits)) / mean_emp * (12.0 / len(quits))
+
+
+def _gap_groups(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray], min_closed: int) -> float:
+    met = np.sum(met_w, axis=0)
+    closed = met + np.sum(lapsed_w, axis=0)
+    ok = (closed >= min_closed) & (closed > 0)  # a group with no closed need has no share
+    if ok.sum() < 2:
+        return 0.0
+    share = met[ok] / closed[ok]
+    return float(share.max() - share.min())
+
+
+def _gap_committees(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray]) -> float:
+    met = np.sum(met_w, axis=0)
+    closed = met + np.sum(lapsed_w, axis=0)
+    ok = closed > 0
+    if ok.sum() < 2:
+        return 0.0
+    share = met[ok] / closed[ok]
+    return float(np.percentile(share, 90) - np.percentile(share, 10))
