@@ -183,10 +183,13 @@ def pay_publicity(m: "CommunityModel") -> None:
 
 
 def public_spending(flows: dict[tuple[str, str, str], float]) -> float:
-    """Yuan leaving public sources this month (city, district, street budgets and lottery fund).
+    """Yuan leaving public sources this month (city, district, street budgets and lottery fund),
+    less what came back to them from outside (a contract's unspent advance, ``contract_refund``).
     Sums of flows are exactly rounded (``math.fsum``), so they do not depend on the order
     in which the flows were posted."""
-    return math.fsum(v for (src, _dst, _p), v in flows.items() if src in PUBLIC_CATEGORIES)
+    return math.fsum([v for (src, _dst, _p), v in flows.items() if src in PUBLIC_CATEGORIES]
+                     + [-v for (src, dst, _p), v in flows.items()
+                        if dst in PUBLIC_CATEGORIES and src not in PUBLIC_CATEGORIES])
 
 
 def public_staff_spending(flows: dict[tuple[str, str, str], float]) -> float:
@@ -196,11 +199,15 @@ def public_staff_spending(flows: dict[tuple[str, str, str], float]) -> float:
 
 
 def spending_by(flows: dict[tuple[str, str, str], float]) -> dict[tuple[str, str], float]:
-    """Outflows of each source category by purpose (exactly rounded sums over payees)."""
+    """Outflows of each source category by purpose (exactly rounded sums over payees); money
+    coming back to a public source from outside (``contract_refund``) is a negative row of that
+    source, so the public rows add up to :func:`public_spending`."""
     parts: dict[tuple[str, str], list[float]] = {}
-    for (src, _dst, purpose), v in flows.items():
+    for (src, dst, purpose), v in flows.items():
         if src in PUBLIC_CATEGORIES or src in SOCIAL_CATEGORIES or src == "foundation":
             parts.setdefault((src, purpose), []).append(v)
+        elif dst in PUBLIC_CATEGORIES:
+            parts.setdefault((dst, purpose), []).append(-v)
     return {key: math.fsum(vs) for key, vs in parts.items()}
 
 

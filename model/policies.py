@@ -42,6 +42,7 @@ PURPOSE_LEVER: dict[str, str] = {
     "service_centre_running": "service_centres",
     "contract": "purchase_of_services",
     "contract_advance": "purchase_of_services",
+    "contract_refund": "purchase_of_services",
     "post_wage": "purchase_of_posts",
     "lottery_grant": "venture_philanthropy",
     "self_governance_fund": "self_governance_funds",

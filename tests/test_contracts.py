@@ -183,3 +183,17 @@ def test_posts_go_to_the_best_agency_are_hired_for_and_pay_filled_posts_only(m):
     ps.posts_per_100k = 0.0
     street.decide_posts()
     assert street.post_holder is None and weak.posts == 0 and street.opened_kinds(weak) == []
+
+
+def test_a_refunded_advance_is_not_public_spending():
+    """An unspent advance that goes back to the purchase fund counts against public spending
+    (a negative row of its source in spending.csv), so only money kept by providers counts."""
+    from model.funders import public_spending, spending_by
+
+    flows = {("city", "organization", "contract_advance"): 30_000.0,
+             ("organization", "city", "contract_refund"): 12_000.0,
+             ("district", "sink", "committee_staff_wages"): 50_000.0}
+    assert public_spending(flows) == 68_000.0
+    rows = spending_by(flows)
+    assert rows[("city", "contract_refund")] == -12_000.0
+    assert sum(rows.values()) == public_spending(flows)
