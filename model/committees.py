@@ -42,11 +42,15 @@ Service time, own capacity and quality are rules over arrays of committees
 ``partnerships``
 runs each committee's partnership rules after serving.
 
-Layout: ``in_coverage``; ``Committee``; the arrays (``CommitteeArrays`` ...
-``qualities``); the workforce (``EXPERIENCE_YEARS``, ``initial_staff``,
-``StaffWageBill``, ``staff_wage_bill``, ``decide_staff_turnover``,
-``fill_staff_places``); then the decisions on
-micro-projects, partnerships and elections.
+Layout: ``in_coverage``; ``Committee`` (its methods: coverage, posts, burden,
+training, partners); the rules over arrays of committees (``CommitteeArrays``,
+``committee_arrays``, ``service_time_shares``, ``admin_hours_taken_off``,
+``own_capacities``, ``qualities``); the workforce (``EXPERIENCE_YEARS``,
+``cohort_months``, ``initial_staff``, ``StaffWageBill``, ``staff_wage_bill``,
+``decide_staff_turnover``, ``fill_staff_places``); micro-projects
+(``decide_micro_projects``, ``project_supply``, ``projects_running``,
+``spend_micro_projects``); ``partnerships``; elections (``election_due``,
+``hold_elections``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ The parameters tuned (by hand, a few rounds of this command) are listed in
 from __future__ import annotations
 
 import multiprocessing as mp
-import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from ..organizations import GOVERNMENT_INCOME
 from ..output import atomic_write_text
 from ..scenario import load_scenario, with_overrides
 from ..scenario_dates import month_index
+from .markers import replace_block
 
 CAL_DATE = "2015-12"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "calibration.md"
@@ -155,6 +155,4 @@ def _num2(x: float) -> str:
 def write_doc(rows: list[dict[str, object]]) -> None:
     """Refresh the generated table in docs/calibration.md."""
     text = DOC.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
-    new = pattern.sub(lambda _m: f"{BEGIN}\n{table_markdown(rows)}\n{END}", text)
-    atomic_write_text(DOC, new)
+    atomic_write_text(DOC, replace_block(text, BEGIN, END, table_markdown(rows), "docs/calibration.md"))

@@ -10,13 +10,13 @@ embeds it between markers, refreshed by ``python -m model.tools.docs``.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
 from ..outcomes import OUTCOMES
 from ..output import atomic_write_text
 from ..register import evidence_text, range_text, register_rows
+from .markers import replace_block
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 MARKERS = {
@@ -80,8 +80,7 @@ def render(text: str) -> str:
     """Replace the generated sections of a document."""
     for key, body in (("PARAMETERS", register_markdown()), ("OUTCOMES", outcomes_markdown())):
         begin, end = MARKERS[key]
-        pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.S)
-        text = pattern.sub(lambda _m, b=begin, e=end, body=body: f"{b}\n{body}\n{e}", text)
+        text = replace_block(text, begin, end, body, "docs/ODD.md")
     return text
 
 

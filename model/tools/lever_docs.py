@@ -28,7 +28,6 @@ are fixed, so the generator is deterministic; the PNGs carry no date or version 
 from __future__ import annotations
 
 import json
-import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -44,6 +43,7 @@ from ..params import Parameters, field_rows, flat_values
 from ..policies import LEVERS, PURPOSE_LEVER
 from ..register import evidence_text, range_text
 from ..scenario import load_scenario, with_overrides
+from .markers import replace_block
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "levers.md"
@@ -280,10 +280,7 @@ def index_table() -> str:
 
 def _replace(text: str, key: str, block: str, body: str) -> str:
     begin, end = _markers(key, block)
-    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.S)
-    if not pattern.search(text):
-        raise SystemExit(f"docs/levers.md: markers for {key} {block} missing:\n{begin}\n{end}")
-    return pattern.sub(lambda _m: f"{begin}\n{body}\n{end}", text)
+    return replace_block(text, begin, end, body, "docs/levers.md")
 
 
 def render(text: str, runs: dict | None = None) -> str:
