@@ -1163,7 +1163,9 @@ class Sector(Section):
     growth_per_year: float = P(0.08, "share per year", -0.5, 1, assumed(
         0.04, 0.15, "uniform", "nominal growth of the sector near Shanghai's nominal GDP growth"),
         "Growth of both income sources of the rest of the sector (backwards before 2015).")
-    reference_year: int = P(2015, "year", 1900, 2200, data("source article (figures c. 2015)"),
+    reference_year: int = P(2015, "year", 1900, 2200, assumed(
+        2014, 2016, "uniform", "the article gives its figures as current (目前) in a text of c. 2016; the "
+        "calibration reads them at 2015-12"),
                             "Year of the two levels; scenarios without a calendar use it.")
 
 
