@@ -2,7 +2,7 @@
 income, reserves, attrition and the equity gaps over the 12-month windows, and the finite
 check of the month's outcomes.
 
-Layout: ``_check_finite``; income (``_government_income``, ``_government_income_share``,
+Layout: ``_check_finite``; income (``government_income``, ``_government_income_share``,
 ``_sector_share``) and reserves (``_reserve_months_median``); ``_nanmean_or0``; the
 windowed measures (``_attrition``, ``_gap_groups``, ``_gap_committees``).
 """
@@ -28,8 +28,9 @@ def _check_finite(cur: dict[str, float]) -> None:
             raise AssertionError(f"outcome {name} is not finite: {v}")
 
 
-def _government_income(orgs: list) -> tuple[float, float]:
-    """(government money, all income) of the organizations over their income windows."""
+def government_income(orgs: list) -> tuple[float, float]:
+    """(government money, all income) of the organizations over their income windows (also
+    read by ``model.tools.calibration``)."""
     income = {"gov": 0.0, "all": 0.0}
     for o in orgs:
         for src, v in o.income_window().items():
@@ -41,7 +42,7 @@ def _government_income(orgs: list) -> tuple[float, float]:
 
 def _government_income_share(orgs: list) -> float:
     """Government money / all income of the organizations over their income windows."""
-    gov, total = _government_income(orgs)
+    gov, total = government_income(orgs)
     return gov / total if total > 0 else 0.0
 
 
@@ -49,7 +50,7 @@ def _sector_share(m: "CommunityModel", orgs: list) -> float:
     """Government share of the whole sector's income (:func:`sector.sector_government_share`):
     the organizations' last 12 months scaled to a year, the rest of the sector in the
     current (calendar, else reference) year, scaled to the simulated residents."""
-    gov, total = _government_income(orgs)
+    gov, total = government_income(orgs)
     months = max((len(o.income_12m) for o in orgs), default=0)
     per_year = 12.0 / months if months else 0.0
     year, cal = m.calendar

@@ -16,7 +16,6 @@ from model.funders import PUBLIC_CATEGORIES, STAFF_PURPOSES
 from model.policies import LEVERS, PURPOSE_LEVER
 from model.scenario import with_overrides
 from model.street_costs import pay_running_costs, pay_street_staff, street_hour_yuan, take_over_tasks
-from model.workers import SocialWorker, pay
 
 STAFF_TIME_PATHS = {"committees.burden_cut", "committees.new_task_gate", "streets.service_support_hours"}
 """Register fields through which a lever moves staff time from one place to another; each has a cost."""

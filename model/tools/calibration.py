@@ -21,7 +21,7 @@ import numpy as np
 from scipy import stats
 
 from ..community import CommunityModel
-from ..organizations import GOVERNMENT_INCOME
+from ..outcome_measures import government_income
 from ..output import atomic_write_text
 from ..scenario import load_scenario, with_overrides
 from ..scenario_dates import month_index
@@ -90,7 +90,7 @@ def run_seed(seed: int) -> dict[str, float]:
     m = CommunityModel(sc, rng=seed)
     m.run()
     out = dict(m.recorder.current)
-    gov = sum(v for o in m.organizations if o.active for k, v in o.income_window().items() if k in GOVERNMENT_INCOME)
+    gov, _ = government_income([o for o in m.organizations if o.active])
     out["community_government_bn_year"] = gov / m.scale / 1e9
     out["community_share_of_5bn"] = out["community_government_bn_year"] / 5.0
     out["organizations_per_10k"] = out["organizations_registered"] / (m.residents.n / m.scale) * 1e4
