@@ -24,8 +24,10 @@ Rules, parameters in ``Streets`` of the register:
 
 * staffing (``project_hires``): a bidder may commit to hire social workers to
   deliver the volume; the contract then pays for what they deliver.
+* set-aside (``set_aside``): a holder keeps the contracted volume of its capacity
+  for the contracted kind (its project staff serve the project first).
 
-Layout: ``TARGET_GROUP``, ``Contract``; then ``project_hires``, ``credit_contracts``,
+Layout: ``TARGET_GROUP``, ``Contract``; then ``project_hires``, ``set_aside``, ``credit_contracts``,
 ``delivery_ratio``, ``pay_instalments``, ``settle_advance``, ``pay_posts``.
 """
 
@@ -100,6 +102,35 @@ def project_hires(ps: "StreetParams", po: "OrgParams", wanted: float, capacity: 
     if short <= 0 or po.needs_per_sw_month <= 0:
         return 0
     return int(max(0, min(math.ceil(short / po.needs_per_sw_month), ps.contract_max_hires, room)))
+
+
+def set_aside(orgs: list["Organization"], capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rule: an organization holding running contracts sets aside, for each contracted kind,
+    the volume of its running contracts of that kind (needs a month), all of them scaled down
+    in proportion where together they exceed its capacity this month; the set-aside serves
+    that kind first (``serving``: needs its street's committees refer, then needs brought to
+    it directly; what the kind's demand leaves returns to its other services that month).
+    ``orgs``: the active organizations, ``capacity``: theirs (needs a month). Returns
+    (organization row, kind, needs a month set aside) per (holder, kind), rows ascending."""
+    rows: list[int] = []
+    kinds: list[int] = []
+    amounts: list[float] = []
+    for j, org in enumerate(orgs):
+        if not org.contracts:
+            continue
+        by_kind: dict[int, float] = {}
+        for ct in org.contracts:
+            if ct.months_left > 0:
+                by_kind[ct.kind] = by_kind.get(ct.kind, 0.0) + ct.volume
+        total = sum(by_kind.values())
+        if total <= 0:
+            continue
+        scale = min(1.0, float(capacity[j]) / total)
+        for k in sorted(by_kind):
+            rows.append(j)
+            kinds.append(k)
+            amounts.append(by_kind[k] * scale)
+    return np.array(rows, dtype=np.int64), np.array(kinds, dtype=np.int64), np.array(amounts, dtype=np.float64)
 
 
 def credit_contracts(orgs: list["Organization"], delivered: np.ndarray, slots: np.ndarray, kinds: np.ndarray) -> None:

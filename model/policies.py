@@ -289,7 +289,11 @@ class Oversight(Lever):
     year: ClassVar[str] = "2012"
     summary: ClassVar[str] = "evaluation, credit records; poor performers lose contracts"
     evaluation_coverage: float = blend("streets.evaluation_coverage", 0.8, assumed(quote="績效評估導則"))
-    lose_contract_below: float = blend("streets.lose_contract_below", 0.45, ASSUMED)
+    lose_contract_below: float = blend(
+        "streets.lose_contract_below", 0.6,
+        assumed(0.4, 0.7, "triangular", "a pass mark of 60 of 100, the usual pass line of Chinese graded "
+                "evaluations; with organizations' quality near 0.5 it ends contracts delivering under "
+                "about 70 % of their volume"))
     credit_weight: float = blend("organizations.reputation_step", 0.5, ASSUMED,
                                  "(Credit records: the weight of evaluations in reputation.)")
     cost_per_evaluation_yuan: float = setting("streets.evaluation_cost_yuan", 5000.0, ASSUMED)

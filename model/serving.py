@@ -17,7 +17,7 @@ import numpy as np
 from . import kernels
 from .committees import (committee_arrays, own_capacities, project_supply, projects_running, qualities,
                          service_time_shares)
-from .contracts import credit_contracts
+from .contracts import credit_contracts, set_aside
 from .organizations import SERVES_BY_KIND, capacity, quality
 from .params import NEED_KINDS
 from .residents import CH_COMMITTEE, CH_ORG, need_rate_matrix
@@ -52,6 +52,10 @@ class Reach(NamedTuple):
     pair_partner: np.ndarray  # ... and whether the pair is a partnership
     pair_kinds: np.ndarray  # ... and the need kinds it serves there (pairs x width, padded with -1)
     cells: np.ndarray  # (committees x kinds) 1 where an active organization serves the kind in the area
+    aside_row: np.ndarray  # contract set-asides (``contracts.set_aside``): organization row
+    aside_kind: np.ndarray  # ... the contracted kind
+    aside_cap: np.ndarray  # ... needs a month set aside for it
+    aside_by_row: np.ndarray  # each organization's capacity set aside in all (needs a month)
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,8 @@ class ServiceResult:
 def build_supply(m: "CommunityModel", demand_com: np.ndarray, reach: Reach, projects: np.ndarray) -> Supply:
     """Supply rows of the committee channel: each committee's own capacity spread over kinds
     by its demand, its running micro-projects (``projects``) over the kinds they meet, and
-    partners offering ``partner_capacity_share`` of their capacity."""
+    partners offering ``partner_capacity_share`` of their capacity not set aside for
+    contracts (the set-asides' rows follow: :func:`_aside_committee_supply`)."""
     pc = m.p.committees
     n_com = len(m.committees)
     com_idx = np.arange(n_com)
@@ -91,7 +96,7 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, reach: Reach, proj
                            spread(powner, pcells, demand_com, proj), pq[powner], np.zeros(pcells.size)))
     # partner organizations
     if reach.orgs:
-        partner_cap = reach.capacity * pc.partner_capacity_share
+        partner_cap = (reach.capacity - reach.aside_by_row) * pc.partner_capacity_share
         p_org, p_com = reach.pair_org[reach.pair_partner], reach.pair_com[reach.pair_partner]
         if p_org.size:
             pc_cells, pc_owner = _expand(p_org, p_com, reach.pair_kinds[reach.pair_partner])
@@ -176,20 +181,67 @@ def compute_reach(m: "CommunityModel") -> Reach:
     if pairs_org.size:
         cells, _ = _expand(pairs_org, pairs_com, pair_kinds)
         reach[cells] = 1.0
+    a_row, a_kind, a_cap = set_aside(orgs, cap)
     return Reach(orgs, cap, oq, slots, pairs_org, pairs_com, pairs_part, pair_kinds,
-                 reach.reshape(len(m.committees), K))
+                 reach.reshape(len(m.committees), K), a_row, a_kind, a_cap,
+                 np.bincount(a_row, weights=a_cap, minlength=len(orgs)))
 
 
-def _org_channel_supply(reach: Reach, demand_org: np.ndarray, used_by_slot: np.ndarray) -> Supply:
-    """Organization channel: what is left of each organization's capacity, spread over the
-    (committee, kind) cells of its pairs (``Reach.pair_kinds``), by demand."""
+def _aside_cells(reach: Reach) -> tuple[np.ndarray, np.ndarray]:
+    """Cells (committee*K + kind) where each contract set-aside serves (the committees its
+    holder reaches with the contracted kind: ``Reach.pair_kinds``) and, for each cell, its
+    set-aside (index into ``Reach.aside_row``)."""
+    lo = np.searchsorted(reach.pair_org, reach.aside_row, side="left")
+    hi = np.searchsorted(reach.pair_org, reach.aside_row, side="right")
+    cells: list[np.ndarray] = []
+    owner: list[np.ndarray] = []
+    for e, (a, b, k) in enumerate(zip(lo.tolist(), hi.tolist(), reach.aside_kind.tolist(), strict=True)):
+        coms = reach.pair_com[a:b][(reach.pair_kinds[a:b] == k).any(axis=1)]
+        cells.append(coms * K + k)
+        owner.append(np.full(coms.size, e, dtype=np.int64))
+    return np.concatenate(cells).astype(np.int64), np.concatenate(owner)
+
+
+def _aside_committee_supply(reach: Reach, cells: np.ndarray, owner: np.ndarray, demand_com: np.ndarray,
+                            demand_org: np.ndarray) -> Supply:
+    """Committee-channel rows of the contract set-asides: each set-aside spread over its cells
+    by the demand of both channels, the committee channel's part of each cell in proportion to
+    its demand there (at most that demand): the needs committees refer to the holder."""
+    both = demand_com + demand_org
+    x = spread(owner, cells, both, reach.aside_cap)
+    d = both[cells].astype(np.float64)
+    dcom = demand_com[cells].astype(np.float64)
+    com = np.minimum(np.where(d > 0, x * dcom / np.maximum(d, 1.0), 0.0), dcom)
+    rows = reach.aside_row[owner]
+    return Supply(cells, np.full(cells.size, PT_ORG, np.int8), reach.slots[rows], com, reach.quality[rows, 0],
+                  reach.quality[rows, 1])
+
+
+def _org_channel_supply(reach: Reach, demand_org: np.ndarray, used_by_slot: np.ndarray,
+                        aside: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Supply:
+    """Organization channel: each contract set-aside's part not used in the committee channel
+    (``aside``: its cells, their set-aside, and each set-aside's needs met there) spread by
+    demand over its cells (at most the demand of each; the rest returns to the holder), then
+    what is left of each organization's capacity, spread over the (committee, kind) cells of
+    its pairs (``Reach.pair_kinds``), by demand."""
     if reach.pair_org.size == 0:
         return Supply.empty()
+    left = np.maximum(reach.capacity - reach.aside_by_row - used_by_slot[reach.slots], 0.0)
+    parts: list[Supply] = []
+    if aside is not None:
+        a_cells, a_owner, a_used = aside
+        a_left = np.maximum(reach.aside_cap - a_used, 0.0)
+        y = np.minimum(spread(a_owner, a_cells, demand_org, a_left), demand_org[a_cells])
+        left += np.bincount(reach.aside_row, weights=a_left - np.bincount(a_owner, weights=y, minlength=a_left.size),
+                            minlength=left.size)
+        rows = reach.aside_row[a_owner]
+        parts.append(Supply(a_cells, np.full(a_cells.size, PT_ORG, np.int8), reach.slots[rows], y,
+                            reach.quality[rows, 0], reach.quality[rows, 1]))
     cells, owner = _expand(reach.pair_org, reach.pair_com, reach.pair_kinds)
-    left = np.maximum(reach.capacity - used_by_slot[reach.slots], 0.0)
     rcap = spread(owner, cells, demand_org, left)
-    return Supply(cells, np.full(cells.size, PT_ORG, np.int8), reach.slots[owner], rcap, reach.quality[owner, 0],
-                  reach.quality[owner, 1])
+    parts.insert(0, Supply(cells, np.full(cells.size, PT_ORG, np.int8), reach.slots[owner], rcap,
+                           reach.quality[owner, 0], reach.quality[owner, 1]))
+    return Supply.concat(parts)
 
 
 def count_per_committee(r, idx: np.ndarray) -> np.ndarray:
@@ -238,12 +290,19 @@ def serve_residents(m: "CommunityModel") -> ServiceResult:
         r, open_idx, n_cells, bring=(pr, reach.cells, m.streams["bring_forward"]))
     projects = projects_running(m.committees)
     com_supply = build_supply(m, demand_com, reach, projects)
-
+    n_base = com_supply.cell.size
+    aside = None
+    if reach.aside_row.size:
+        a_cells, a_owner = _aside_cells(reach)
+        com_supply = Supply.concat([com_supply, _aside_committee_supply(reach, a_cells, a_owner, demand_com,
+                                                                        demand_org)])
     res1 = match(*com_needs, com_supply, n_cells, m.streams["match"])
     used_by_slot = np.zeros(len(m.organizations))
-    org_rows = com_supply.ptype == PT_ORG
-    np.add.at(used_by_slot, com_supply.pid[org_rows], res1.used[org_rows])
-    org_supply = _org_channel_supply(reach, demand_org, used_by_slot)
+    org_rows = com_supply.ptype[:n_base] == PT_ORG
+    np.add.at(used_by_slot, com_supply.pid[:n_base][org_rows], res1.used[:n_base][org_rows])
+    if reach.aside_row.size:
+        aside = (a_cells, a_owner, np.bincount(a_owner, weights=res1.used[n_base:], minlength=reach.aside_row.size))
+    org_supply = _org_channel_supply(reach, demand_org, used_by_slot, aside)
     res2 = match(*org_needs, org_supply, n_cells, m.streams["match"])
 
     met_cells = np.zeros(n_cells, np.int64)
