@@ -72,12 +72,12 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
 }
 
 GROUP_LABELS: dict[str, tuple[str, str]] = {
-    "elderly": ("elderly", "老年人"),
+    "elderly": ("older people", "老年人"),
     "children_teens": ("children and teens", "儿童青少年"),
     "women_at_home": ("women at home", "居家妇女"),
     "migrants": ("migrants and migrant wives", "外来人口（含外来媳妇）"),
     "drug_rehabilitation": ("drug users in recovery", "社区戒毒康复人员"),
-    "community_correction": ("under community correction", "社区矫正对象"),
+    "community_correction": ("people under community correction", "社区矫正对象"),
     "social_assistance": ("social-assistance recipients", "社会救助对象"),
     "disabilities": ("people with disabilities", "残疾人"),
     "others": ("other residents", "其他居民"),
@@ -173,6 +173,12 @@ TEXT: dict[str, tuple[str, str]] = {
                       "每多满足一项需求花费 {ratio} 元{ci}。"),
     "cost_ci": (" (95% CI {lo} to {hi})", "（95% 置信区间 {lo} 至 {hi}）"),
     "cost_note_sentence": ("**{arm}**: {note}.", "**{arm}**：{note}。"),
+    "gains": ("Who gains", "谁受益"),
+    "gains_intro": ("Change in each resident group's share of needs met against {ref} (the outcome window, "
+                    "mean over replications): the groups that gain most and least.",
+                    "与{ref}相比各人群需求满足率的变化（统计窗口，重复均值）：受益最多与最少的人群。"),
+    "gains_sentence": ("**{arm}**: most for {top} ({top_d}), least for {low} ({low_d}); all residents {all_d}.",
+                       "**{arm}**：{top}受益最多（{top_d}），{low}最少（{low_d}）；全体居民 {all_d}。"),
     "figures": ("Figures", "图表"),
     "fig_time": ("Outcomes over time (mean and 95% band per arm)", "各方案结果随时间的变化（均值与 95% 区间）"),
     "fig_forest": ("Effects against the reference (95% CI)", "相对参照方案的效果（95% 置信区间）"),

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from model.output import atomic_write_text
 
 from .design import replication_seed
-from .i18n import fmt_ci, fmt_diff, fmt_num, fmt_p, fmt_size, fmt_value, note, outcome_label, t
+from .i18n import fmt_ci, fmt_diff, fmt_num, fmt_p, fmt_size, fmt_value, group_label, note, outcome_label, t
 
 if TYPE_CHECKING:
     from .analysis import Tables
@@ -77,7 +77,7 @@ def build_blocks(exp: "Experiment", tables: "Tables", figures: dict[str, Path], 
     """The report as blocks: ("h1"|"h2"|"p"|"ul"|"table"|"img", content), one section after another."""
     return [*_intro_blocks(exp, lang), *_design_blocks(exp, tables, info, lang), *_arm_blocks(exp, lang),
             *_headline_blocks(exp, tables, lang), *_uncertainty_blocks(exp, tables, lang),
-            *_cost_blocks(exp, tables, lang),
+            *_cost_blocks(exp, tables, lang), *_gains_blocks(exp, tables, lang),
             *_sensitivity_blocks(exp, tables, lang), *_attribution_blocks(exp, tables, lang),
             *_figure_blocks(figures, lang), *_effects_table_blocks(exp, tables, lang),
             *_reading_blocks(tables, info, lang), *_provenance_blocks(exp, info, lang)]
@@ -231,6 +231,37 @@ def _cost_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Block]:
             text += f" ({note(r['note'], lang)})"
         items.append(text)
     return [("h2", t("cost", lang)), ("ul", items)]
+
+
+def _points(x: float, lang: str) -> str:
+    """A change of a share in signed percentage points."""
+    return f"{100 * x:+.1f} " + ("percentage points" if lang == "en" else "个百分点")
+
+
+def _gains_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Block]:
+    """For each arm, the resident groups whose share of needs met rose most and least against
+    the reference (``needs_by_group.csv``), and all residents' change (from the summary)."""
+    g = tables.groups
+    if g.empty or exp.reference not in set(g["arm"]):
+        return []
+    ref = g[g["arm"] == exp.reference].set_index("group")["needs_met_share"]
+    total = tables.summary.set_index(["arm", "outcome"])["mean"]
+    items = []
+    for arm in [a.name for a in exp.arms if a.name != exp.reference]:
+        d = (g[g["arm"] == arm].set_index("group")["needs_met_share"] - ref).dropna()
+        if d.empty:
+            continue
+        top, low = d.idxmax(), d.idxmin()
+        all_d = "–"
+        if (arm, "needs_met_share") in total.index:
+            all_d = _points(total[(arm, "needs_met_share")] - total[(exp.reference, "needs_met_share")], lang)
+        items.append(t("gains_sentence", lang, arm=_arm_label(exp, arm, lang), top=group_label(top, lang),
+                       top_d=_points(d[top], lang), low=group_label(low, lang), low_d=_points(d[low], lang),
+                       all_d=all_d))
+    if not items:
+        return []
+    return [("h2", t("gains", lang)), ("p", t("gains_intro", lang, ref=_arm_label(exp, exp.reference, lang))),
+            ("ul", items)]
 
 
 def _sensitivity_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Block]:

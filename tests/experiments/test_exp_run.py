@@ -50,6 +50,28 @@ def test_in_process_experiment_writes_every_output(tmp_path):
     assert "data:image/png;base64," in (out / "report.html").read_text()
 
 
+def test_the_report_says_which_groups_gain_most_and_least(tmp_path):
+    """'Who gains' reads needs_by_group.csv: the group with the largest and the smallest change
+    in share of needs met against the reference, per arm, and all residents' change."""
+    from types import SimpleNamespace
+
+    from experiments.report import _gains_blocks
+
+    groups = pd.DataFrame({"arm": ["base"] * 3 + ["pilot"] * 3,
+                           "group": ["elderly", "social_assistance", "others"] * 2,
+                           "needs_met_share": [0.40, 0.30, 0.50, 0.42, 0.61, 0.49]})
+    summary = pd.DataFrame({"arm": ["base", "pilot"], "outcome": ["needs_met_share"] * 2, "mean": [0.42, 0.45]})
+    arms = {"base": SimpleNamespace(name="base", label="Base", label_zh="基"),
+            "pilot": SimpleNamespace(name="pilot", label="Pilot", label_zh="试点")}
+    exp = SimpleNamespace(reference="base", arms=list(arms.values()), arm=arms.__getitem__)
+    blocks = _gains_blocks(exp, SimpleNamespace(groups=groups, summary=summary), "en")
+    assert blocks[0] == ("h2", "Who gains")
+    (line,) = blocks[2][1]
+    assert line == ("**Pilot**: most for social-assistance recipients (+31.0 percentage points), least for other "
+                    "residents (-1.0 percentage points); all residents +3.0 percentage points.")
+    assert _gains_blocks(exp, SimpleNamespace(groups=groups[groups.arm == "pilot"], summary=summary), "en") == []
+
+
 def test_rerun_without_resume_starts_afresh_and_resume_skips_finished_runs(tmp_path):
     path = write_experiment(tmp_path)
     out = tmp_path / "out"
