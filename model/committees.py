@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from .params import NEED_KINDS, Committees as ComParams, SocialWorkers as SWParams
+from .params import COMMUNITY_TYPES, NEED_KINDS, Committees as ComParams, SocialWorkers as SWParams
 from .workers import community_pay, offer, quit_chance
 
 if TYPE_CHECKING:
@@ -81,12 +81,17 @@ class Committee(mesa.Agent):
 
     is_committee = True
 
-    def __init__(self, model: "CommunityModel", index: int, street: int, residents: int, direct: bool):
+    def __init__(self, model: "CommunityModel", index: int, street: int, residents: int, direct: bool,
+                 ctype: int = 0):
         super().__init__(model)
         p = model.p.committees
         self.index = index
         self.street = street
         self.residents = residents
+        self.ctype = ctype  # community type (index into params.COMMUNITY_TYPES)
+        profile = getattr(model.p.community_types, COMMUNITY_TYPES[ctype])
+        self.admin_factor = profile.admin_factor  # the type's factor on the administrative burden
+        self.space_factor = profile.space_factor  # ... on what a micro-project meets (activity space)
         self.staff = p.staff  # places
         self.vacant = 0  # places no one holds
         self.trained = 0  # regular community workers trained in social work
@@ -209,6 +214,8 @@ class CommitteeArrays(NamedTuple):
     direct: np.ndarray  # bool
     kept_off_burden: np.ndarray  # float64
     guidance: np.ndarray  # float64, guidance intensity (0-1)
+    admin_factor: np.ndarray  # float64, the community type's factor on the administrative burden
+    space_factor: np.ndarray  # float64, the community type's factor on micro-projects (activity space)
 
 
 def committee_arrays(committees: list[Committee]) -> CommitteeArrays:
@@ -224,15 +231,17 @@ def committee_arrays(committees: list[Committee]) -> CommitteeArrays:
         extra_burden=np.array([c.extra_burden for c in committees], dtype=np.float64),
         direct=np.array([c.direct for c in committees], dtype=bool),
         kept_off_burden=np.array([c.kept_off_burden for c in committees], dtype=np.float64),
-        guidance=np.array([c.guidance for c in committees], dtype=np.float64))
+        guidance=np.array([c.guidance for c in committees], dtype=np.float64),
+        admin_factor=np.array([c.admin_factor for c in committees], dtype=np.float64),
+        space_factor=np.array([c.space_factor for c in committees], dtype=np.float64))
 
 
 def service_time_shares(p: ComParams, ca: CommitteeArrays) -> np.ndarray:
-    """Rule: the administrative burden is (admin_burden + accumulated new tasks) *
-    (1 - burden_cut), at most max_admin_burden; the rest of staff time is service, raised by
-    direct_responsiveness in a directly elected committee, at most all of it. One value per
-    committee."""
-    b = (p.admin_burden + ca.extra_burden) * (1.0 - p.burden_cut)
+    """Rule: the administrative burden is (admin_burden * the community type's admin_factor +
+    accumulated new tasks) * (1 - burden_cut), at most max_admin_burden; the rest of staff
+    time is service, raised by direct_responsiveness in a directly elected committee, at
+    most all of it. One value per committee."""
+    b = (p.admin_burden * ca.admin_factor + ca.extra_burden) * (1.0 - p.burden_cut)
     burden = np.where(b < p.max_admin_burden, b, p.max_admin_burden)
     share = 1.0 - burden
     share = np.where(ca.direct, share * (1.0 + p.direct_responsiveness), share)
@@ -242,10 +251,11 @@ def service_time_shares(p: ComParams, ca: CommitteeArrays) -> np.ndarray:
 def admin_hours_taken_off(p: ComParams, ca: CommitteeArrays) -> np.ndarray:
     """Rule: administrative hours a month the task list (burden_cut) and the gate on new tasks
     take off a committee: staff * hours_per_staff_month * (the burden without them,
-    min(admin_burden + accumulated and gated new tasks, max_admin_burden), less the burden
+    min(admin_burden * admin_factor + accumulated and gated new tasks, max_admin_burden), less the burden
     with them, :func:`service_time_shares`'s). One value per committee, never below 0."""
-    without = np.minimum(p.admin_burden + ca.extra_burden + ca.kept_off_burden, p.max_admin_burden)
-    with_reform = np.minimum((p.admin_burden + ca.extra_burden) * (1.0 - p.burden_cut), p.max_admin_burden)
+    base = p.admin_burden * ca.admin_factor
+    without = np.minimum(base + ca.extra_burden + ca.kept_off_burden, p.max_admin_burden)
+    with_reform = np.minimum((base + ca.extra_burden) * (1.0 - p.burden_cut), p.max_admin_burden)
     return ca.staff * p.hours_per_staff_month * np.maximum(without - with_reform, 0.0)
 
 
@@ -381,15 +391,16 @@ def decide_micro_projects(m: "CommunityModel") -> None:
         m.recorder.events.micro_projects += c.projects
 
 
-def project_supply(pc: ComParams, projects: np.ndarray,
-                   guidance: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def project_supply(pc: ComParams, projects: np.ndarray, guidance: np.ndarray,
+                   space: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rule: each running micro-project meets micro_project_needs_month needs a month, times
-    (1 + the committee's guidance intensity), of the need kinds project_kinds, at quality
-    quality_base + project_quality_offset + project_guidance_gain * guidance intensity
-    (within 0-1). ``projects``: running projects per committee; ``guidance``: the
-    committees' guidance intensities. Returns (needs a month per committee, the kinds'
-    indices, quality per committee)."""
-    needs = projects.astype(np.float64) * pc.micro_project_needs_month * (1 + guidance)
+    (1 + the committee's guidance intensity) and the community type's space_factor (activity
+    space), of the need kinds project_kinds, at quality quality_base +
+    project_quality_offset + project_guidance_gain * guidance intensity (within 0-1).
+    ``projects``: running projects per committee; ``guidance``: the committees' guidance
+    intensities; ``space``: their space factors. Returns (needs a month per committee, the
+    kinds' indices, quality per committee)."""
+    needs = projects.astype(np.float64) * pc.micro_project_needs_month * (1 + guidance) * space
     kinds = np.array([NEED_KINDS.index(k) for k in pc.project_kinds])
     q = np.clip(pc.quality_base + pc.project_quality_offset + pc.project_guidance_gain * guidance, 0.0, 1.0)
     return needs, kinds, q

@@ -15,11 +15,12 @@ from . import month as month_rules
 from .committees import EXPERIENCE_YEARS, Committee, initial_staff
 from .funders import Funder
 from .ledger import Ledger
+from .neighbourhoods import assign_types, group_share_matrix, type_arrays
 from .organizations import ACTIVE, Organization, founder_kind_probabilities
 from .outcomes import Recorder
 from .params import ORG_KINDS
 from .policies import PolicySchedule
-from .residents import ResidentArrays
+from .residents import ResidentArrays, ResidentTypes
 from .rng import Streams
 from .scenario import Scenario, load_scenario, parse_month
 from .streets import StreetOffice
@@ -74,7 +75,12 @@ class CommunityModel(mesa.Model):
             sizes = np.maximum(np.round(sizes), 10).astype(np.int64)
         else:
             sizes = np.full(n_com, w.residents_per_committee, dtype=np.int64)
-        self.residents = ResidentArrays(sizes, self.p.residents, rng)
+        ctype = assign_types(w.types, self.n_streets, w.committees_per_street, rng)
+        self.typed = bool(np.any(ctype != 0))  # any committee not of the generic type
+        ta = type_arrays(self.p)
+        self.residents = ResidentArrays(sizes, self.p.residents, rng,
+                                        ResidentTypes(ctype, group_share_matrix(self.p), ta.trust_offset,
+                                                      ta.participation))
         self.simulated_residents = self.residents.n
 
         # one fixed order decides which committees elect directly, now and after reforms
@@ -84,7 +90,8 @@ class CommunityModel(mesa.Model):
         direct[self.direct_order[:n_direct]] = True
         self.staff_cohorts = np.zeros((n_com, EXPERIENCE_YEARS), dtype=np.int64)  # regular community workers
         self.committees: list[Committee] = [
-            Committee(self, i, i // w.committees_per_street, int(sizes[i]), bool(direct[i])) for i in range(n_com)
+            Committee(self, i, i // w.committees_per_street, int(sizes[i]), bool(direct[i]), int(ctype[i]))
+            for i in range(n_com)
         ]
         initial_staff(self, self.streams["staff_init"])
         self.committee_street = np.array([c.street for c in self.committees], dtype=np.int64)

@@ -94,30 +94,34 @@ def store_by_group(drawn, start, n_groups):
 
 
 @njit(cache=_CACHE)
-def arise(need_kind, group_start, cum_rates, rng, out):
-    """Needs arise: resident i with no open need raises kind k with chance rate[g_i, k].
+def arise(need_kind, group_start, ctype, cum_rates, rng, out):
+    """Needs arise: resident i with no open need raises kind k with chance rate[t, g_i, k],
+    t = ctype[c] the community type of its committee c.
 
     Residents of a committee are stored by group (``group_start``), so within the run of
-    group g candidates are visited with Geometric(r_g) gaps, r_g = cum_rates[g, -1] the
-    group's total rate; a visited free resident draws u ~ U(0, r_g) and raises the first
-    kind k with u < cum_rates[g, k]. Returns the indices of the residents who raised a
-    need, ascending: in ``out`` (allocated by the caller with numpy, whose large arrays use
-    huge pages) unless it fills up, then in a larger copy.
+    group g candidates are visited with Geometric(r) gaps, r = cum_rates[t, g, -1] the
+    group's total rate in the committee's type; a visited free resident draws u ~ U(0, r)
+    and raises the first kind k with u < cum_rates[t, g, k]. Returns the indices of the
+    residents who raised a need, ascending: in ``out`` (allocated by the caller with numpy,
+    whose large arrays use huge pages) unless it fills up, then in a larger copy.
     """
     n_com = group_start.shape[0]
+    n_types = cum_rates.shape[0]
     n_groups = group_start.shape[1] - 1
-    n_kinds = cum_rates.shape[1]
+    n_kinds = cum_rates.shape[2]
     count = 0
-    log1m = np.empty(n_groups)
-    for g in range(n_groups):
-        rg = cum_rates[g, n_kinds - 1]
-        log1m[g] = np.log1p(-rg) if 0.0 < rg < 1.0 else 0.0
-    for c in range(n_com):
+    log1m = np.empty((n_types, n_groups))
+    for t in range(n_types):
         for g in range(n_groups):
-            rg = cum_rates[g, n_kinds - 1]
+            rg = cum_rates[t, g, n_kinds - 1]
+            log1m[t, g] = np.log1p(-rg) if 0.0 < rg < 1.0 else 0.0
+    for c in range(n_com):
+        t = ctype[c]
+        for g in range(n_groups):
+            rg = cum_rates[t, g, n_kinds - 1]
             if rg <= 0.0:
                 continue
-            lm = log1m[g]
+            lm = log1m[t, g]
             hi = group_start[c, g + 1]
             i = group_start[c, g] - 1
             while True:
@@ -128,7 +132,7 @@ def arise(need_kind, group_start, cum_rates, rng, out):
                     continue
                 u = rng.random() * rg
                 k = 0
-                while k < n_kinds - 1 and u >= cum_rates[g, k]:
+                while k < n_kinds - 1 and u >= cum_rates[t, g, k]:
                     k += 1
                 # a closed need keeps wait 0 and channel -1 (an invariant the tallies
                 # check), so only the kind is written
@@ -527,7 +531,7 @@ def participation(participating, volunteer, group_start, satisfaction, start, si
     """Joining and quitting (synchronous: chances from the state before anyone changes).
 
     A non-participant of group g joins with chance a_g + sat_coef*max(satisfaction-0.5, 0)
-    + peer*(share of participating ties), where a_g = base*(1+bias if g in bias_groups)
+    + peer*(share of participating ties), where a_g = base[c]*(1+bias if g in bias_groups)
     + pull*(committee runs projects) + publicity; a participant quits with quit_rate; a
     joiner volunteers with volunteer_share.
 
@@ -570,7 +574,7 @@ def participation(participating, volunteer, group_start, satisfaction, start, si
         for g in range(n_groups):
             r_lo = group_start[c, g]
             r_hi = group_start[c, g + 1]
-            a_g = base * (1.0 + bias if bias_groups[g] else 1.0) + publicity + (pull if projects[c] > 0 else 0.0)
+            a_g = base[c] * (1.0 + bias if bias_groups[g] else 1.0) + publicity + (pull if projects[c] > 0 else 0.0)
             a_max = a_g + sat_coef * 0.5
             b = a_max + pmax
             if b <= 0.0 or r_hi == r_lo:

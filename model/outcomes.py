@@ -28,11 +28,12 @@ import numpy as np
 import pandas as pd
 
 from . import kernels
+from .by_type import TypeTally
 from .committees import CommitteeArrays, committee_arrays, service_time_shares
 from .funders import public_spending, public_staff_spending, spending_by
 from .outcome_measures import (_attrition, _check_finite, _gap_committees, _gap_groups, _government_income_share,
                                _nanmean_or0, _reserve_months_median, _sector_share)
-from .params import GROUPS
+from .params import COMMUNITY_TYPES, GROUPS
 from .policies import PURPOSE_LEVER
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS
 
@@ -188,6 +189,7 @@ class Recorder:
         self.by_group: list[np.ndarray] = []
         self.by_committee: list[np.ndarray] = []
         self.spending: list[tuple[int, str, str, float]] = []
+        self.types = TypeTally(model)
         self.collector = mesa.DataCollector(
             model_reporters={name: self._reporter(name) for name in OUTCOME_NAMES}
         )
@@ -200,6 +202,7 @@ class Recorder:
     def begin_month(self) -> None:
         """Reset the month's tallies and event counts."""
         self.events = MonthEvents()
+        self.types.begin_month()
         n_g, n_c = self.n_g, self.n_c
         self.arising_g = np.zeros(n_g, np.int64)
         self.arising_c = np.zeros(n_c, np.int64)
@@ -217,6 +220,7 @@ class Recorder:
         """Needs raised this month (``by_committee``: how many per committee)."""
         self.arising_g += kernels.count_by_group(idx, self.m.residents.group, self.n_g)
         self.arising_c += by_committee
+        self.types.add(0, idx)
 
     def add_met(self, idx: np.ndarray, cert: np.ndarray, ptype: np.ndarray, by_committee: np.ndarray) -> None:
         """Needs met this month, with their certification and provider type (``by_committee``:
@@ -226,6 +230,7 @@ class Recorder:
         met_g, wait_g = kernels.met_by_group(idx, r.group, r.need_wait, self.n_g)
         self.met_g += met_g
         self.met_c += by_committee
+        self.types.add(1, idx)
         self.wait_g += wait_g
         self.met_cert += int(cert.sum())
         self.met_by += np.bincount(ptype.astype(np.int64), minlength=3)
@@ -238,6 +243,7 @@ class Recorder:
         """Needs lapsed this month (``by_committee``: how many per committee)."""
         self.lapsed_g += kernels.count_by_group(idx, self.m.residents.group, self.n_g)
         self.lapsed_c += by_committee
+        self.types.add(2, idx)
 
     def quit(self, _worker) -> None:
         """A worker quit this month."""
@@ -427,6 +433,7 @@ class Recorder:
             np.where(np.isnan(turnout), 0.0, turnout),
         ])
         self.by_committee.append(crow)
+        self.types.end_month()
 
     # -- tables --------------------------------------------------------------
     def timeseries(self) -> pd.DataFrame:
@@ -452,10 +459,16 @@ class Recorder:
         for col in ("residents", "needs_arising", "needs_met", "needs_lapsed", "backlog", "partners",
                     "social_workers", "certified_workers", "micro_projects"):
             df[col] = df[col].astype(np.int64)
+        ctype = self.m.residents.ctype[arr[:, 1].astype(np.int64)]
+        df.insert(0, "type", [COMMUNITY_TYPES[int(t)] for t in ctype])
         df.insert(0, "street", arr[:, 2].astype(np.int64))
         df.insert(0, "committee", arr[:, 1].astype(np.int64))
         df.insert(0, "month", arr[:, 0].astype(np.int64))
         return df
+
+    def type_table(self) -> pd.DataFrame:
+        """Outcomes by community type and group within type, per month (``by_type.TypeTally``)."""
+        return self.types.table()
 
     def spending_table(self) -> pd.DataFrame:
         """Money by source, purpose and the lever it serves, per month (full scale)."""

@@ -138,13 +138,14 @@ def summary(model: "CommunityModel") -> dict[str, Any]:
 
 
 def write_run(model: "CommunityModel", out: Path) -> list[Path]:
-    """Write timeseries.csv, by_group.csv, by_committee.csv, spending.csv, summary.json and
+    """Write timeseries.csv, by_group.csv, by_committee.csv, by_type.csv, spending.csv, summary.json and
     scenario.toml into ``out``. All tables are built first, then each file is written atomically."""
     rec = model.recorder
     files = {
         "timeseries.csv": csv_text(rec.timeseries()),
         "by_group.csv": csv_text(rec.group_table()),
         "by_committee.csv": csv_text(rec.committee_table()),
+        "by_type.csv": csv_text(rec.type_table()),
         "spending.csv": csv_text(rec.spending_table()),
         "summary.json": json.dumps(summary(model), indent=2, sort_keys=True, allow_nan=False) + "\n",
         "scenario.toml": model.spec.to_toml(),

@@ -43,6 +43,9 @@ Sources cited by short key (full references in ``docs/ODD.md``):
 * ``Lujiazui self-governance fund practice``: Pudong's self-governance funds (2011-), about
   10-20 thousand yuan a project, reviewed at year end.
 * ``Stinchcombe 1965``: the liability of newness.
+* ``Shanghai neighbourhood studies``: studies comparing Shanghai's old neighbourhoods,
+  work-unit estates and commodity estates (Li & Wu 2006, 2008; Tomba 2014; Read 2012):
+  directions of the community types' differences only.
 * ``Chinese working-hours rules``: State Council rules on employees' working hours (1995): 8 hours a day,
   40 hours a week.
 * ``Organic Law of Urban Residents' Committees 1989``: art. 8, a committee's term is three years.
@@ -91,6 +94,19 @@ ORG_KINDS: tuple[str, ...] = (
     "mediation",
     "social_work_agency",
 )
+
+COMMUNITY_TYPES: tuple[str, ...] = (
+    "generic",
+    "old_lane",
+    "work_unit_estate",
+    "commodity_estate",
+    "resettlement_estate",
+    "village",
+)
+"""Community types of Shanghai's neighbourhoods: ``generic`` (the city-average population,
+no type: every factor 1), old lane housing (老式里弄), work-unit and public housing estates
+(售后公房/工人新村), commodity housing estates with property management (商品房小区),
+resettlement estates (动迁安置房) and village committees on the urban fringe (村委会)."""
 """Kinds of social organization (the four community kinds + social-work agencies)."""
 
 # Which need kinds each organization kind can serve (source article: the four
@@ -398,6 +414,118 @@ class NeedRates(Section):
     disabilities: KindRates = _kr(rehabilitation=0.04, social_assistance=0.01, family=0.006,
                                   culture_sport=0.004)
     others: KindRates = _kr(family=0.003, legal_mediation=0.003, culture_sport=0.005)
+
+
+def _nb(lo: float, hi: float, dist: str, why: str) -> Evidence:
+    """Direction from the Shanghai neighbourhood studies; the size is a hand-set range."""
+    return study("Shanghai neighbourhood studies", False, lo, hi, dist, why)
+
+
+class GroupFactors(Section):
+    """A community type's resident mix: each group's share is the city share
+    (``residents.group_shares``) times its factor; ``others`` takes the remainder."""
+
+    elderly: float = P(1.0, "factor", 0, 5, _nb(0.5, 2.0, "triangular", "types' age mixes differ by up to "
+                                                   "about half either way"),
+                       "Factor on the share of residents aged 60+.")
+    children_teens: float = P(1.0, "factor", 0, 5, assumed(0.5, 2.0, "triangular", "young families concentrate in "
+                                                          "new estates"), "Factor on the share of children and teens.")
+    women_at_home: float = P(1.0, "factor", 0, 5, assumed(0.5, 2.0, "triangular", "no data by type"),
+                             "Factor on the share of women at home.")
+    migrants: float = P(1.0, "factor", 0, 5, _nb(0.3, 3.0, "triangular", "migrants rent in old lanes and "
+                                                    "fringe villages, rarely own in commodity estates"),
+                        "Factor on the share of migrants.")
+    drug_rehabilitation: float = P(1.0, "factor", 0, 5, assumed(0.5, 2.0, "triangular", "no data by type"),
+                                   "Factor on the share of people in drug rehabilitation.")
+    community_correction: float = P(1.0, "factor", 0, 5, assumed(0.5, 2.0, "triangular", "no data by type"),
+                                    "Factor on the share of people under community correction.")
+    social_assistance: float = P(1.0, "factor", 0, 5, _nb(0.3, 3.0, "triangular", "low-income households stay "
+                                                             "in old and resettlement housing"),
+                                 "Factor on the share of social-assistance recipients.")
+    disabilities: float = P(1.0, "factor", 0, 5, assumed(0.5, 2.0, "triangular", "no data by type"),
+                            "Factor on the share of people with disabilities.")
+
+
+class KindFactors(Section):
+    """A community type's need rates: every group's monthly rate of each kind times its factor."""
+
+    elder_care: float = P(1.0, "factor", 0, 5, assumed(0.7, 1.5, "triangular", "old housing without lifts and "
+                                                      "older people living alone need more care"),
+                          "Factor on elder-care need rates.")
+    children_youth: float = P(1.0, "factor", 0, 5, assumed(0.7, 1.5, "triangular", "no data by type"),
+                              "Factor on children and youth need rates.")
+    family: float = P(1.0, "factor", 0, 5, assumed(0.7, 1.5, "triangular", "no data by type"),
+                      "Factor on family need rates.")
+    legal_mediation: float = P(1.0, "factor", 0, 5, assumed(0.7, 1.5, "triangular", "shared kitchens, resettlement "
+                                                           "and land disputes raise mediation needs"),
+                               "Factor on legal-aid and mediation need rates.")
+    social_assistance: float = P(1.0, "factor", 0, 5, assumed(0.7, 1.5, "triangular", "no data by type"),
+                                 "Factor on social-assistance need rates.")
+    culture_sport: float = P(1.0, "factor", 0, 5, assumed(0.7, 1.5, "triangular", "no data by type"),
+                             "Factor on culture and sport need rates.")
+    rehabilitation: float = P(1.0, "factor", 0, 5, assumed(0.7, 1.5, "triangular", "no data by type"),
+                              "Factor on rehabilitation need rates.")
+
+
+class TypeProfile(Section):
+    """One community type: its resident mix, need rates, trust and participation, committee
+    workload and space, each as a factor (or offset) on the city-wide parameter."""
+
+    groups: GroupFactors = Field(default_factory=GroupFactors)
+    needs: KindFactors = Field(default_factory=KindFactors)
+    trust_offset: float = P(0.0, "trust (0-1)", -0.5, 0.5, _nb(-0.15, 0.15, "triangular", "long-settled "
+                            "neighbours trust their committee more than owners in new estates"),
+                            "Added to residents' initial trust in their committee (residents.trust_init).")
+    participation_factor: float = P(1.0, "factor", 0, 5, _nb(0.5, 1.5, "triangular", "older, long-settled "
+                                    "residents take part in committee activities more"),
+                                    "Factor on the base chance of joining community activities "
+                                    "(residents.participation_base) and on the initial participation.")
+    admin_factor: float = P(1.0, "factor", 0.2, 3, assumed(0.8, 1.3, "triangular", "old housing, resettlement and "
+                            "village affairs add committee tasks; property management takes some in commodity "
+                            "estates"), "Factor on the committee's administrative burden (committees.admin_burden).")
+    space_factor: float = P(1.0, "factor", 0, 3, assumed(0.5, 1.5, "triangular", "activity rooms are scarce in old "
+                            "lanes and larger in new estates' clubhouses"),
+                            "Factor on what a micro-project meets (committees.micro_project_needs_month): "
+                            "activity space.")
+
+
+def _type(groups: dict[str, float], needs: dict[str, float], **kw: float) -> Any:
+    return Field(default_factory=lambda: TypeProfile(groups=GroupFactors(**groups), needs=KindFactors(**needs),
+                                                     **kw))
+
+
+class CommunityTypeProfiles(Section):
+    """The community types' profiles (``COMMUNITY_TYPES``). Every number is an assumption
+    whose direction follows the Shanghai neighbourhood studies: old lanes and work-unit
+    estates are older, poorer and more tightly knit; commodity estates younger, richer, with
+    less participation in committee affairs; resettlement estates poorer, with more disputes
+    and less trust at first; fringe villages mostly migrant renters. ``generic`` is the
+    city average (all factors 1)."""
+
+    generic: TypeProfile = Field(default_factory=TypeProfile)
+    old_lane: TypeProfile = _type(
+        dict(elderly=1.5, children_teens=0.6, women_at_home=0.8, migrants=1.3, drug_rehabilitation=1.2,
+             community_correction=1.2, social_assistance=2.0, disabilities=1.3),
+        dict(elder_care=1.3, legal_mediation=1.2),
+        trust_offset=0.05, participation_factor=1.2, admin_factor=1.15, space_factor=0.6)
+    work_unit_estate: TypeProfile = _type(
+        dict(elderly=1.4, children_teens=0.8, migrants=0.7, social_assistance=1.3, disabilities=1.2),
+        dict(elder_care=1.1),
+        trust_offset=0.08, participation_factor=1.3, admin_factor=1.0, space_factor=1.0)
+    commodity_estate: TypeProfile = _type(
+        dict(elderly=0.6, children_teens=1.4, women_at_home=1.3, migrants=0.6, drug_rehabilitation=0.5,
+             community_correction=0.5, social_assistance=0.3, disabilities=0.6),
+        dict(legal_mediation=0.8, culture_sport=1.2),
+        trust_offset=-0.1, participation_factor=0.6, admin_factor=0.9, space_factor=1.3)
+    resettlement_estate: TypeProfile = _type(
+        dict(women_at_home=1.2, migrants=1.1, drug_rehabilitation=1.5, community_correction=1.5,
+             social_assistance=1.8, disabilities=1.5),
+        dict(family=1.2, legal_mediation=1.3, social_assistance=1.1),
+        trust_offset=-0.08, participation_factor=0.8, admin_factor=1.15, space_factor=1.1)
+    village: TypeProfile = _type(
+        dict(elderly=0.7, migrants=2.2, community_correction=1.2),
+        dict(legal_mediation=1.2, culture_sport=0.8),
+        trust_offset=0.0, participation_factor=0.8, admin_factor=1.2, space_factor=0.8)
 
 
 class Residents(Section):
@@ -1175,6 +1303,7 @@ class Parameters(Section):
     """All parameter sections; ``[parameters.<section>]`` in a scenario overrides them."""
 
     residents: Residents = Field(default_factory=Residents)
+    community_types: CommunityTypeProfiles = Field(default_factory=CommunityTypeProfiles)
     committees: Committees = Field(default_factory=Committees)
     streets: Streets = Field(default_factory=Streets)
     organizations: Organizations = Field(default_factory=Organizations)

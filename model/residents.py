@@ -10,6 +10,10 @@ need (kind, months waited, channel it was brought to), awareness of
 organizations' services, trust in the committee, satisfaction, participation
 and volunteering, and the resident's place on the tie cycle (below).
 
+Each committee has a community type (``ctype``, ``neighbourhoods``): its residents' groups
+are drawn from that type's shares, their needs arise at its rates, and their initial trust
+and their participation follow its offsets and factors.
+
 Within a committee, residents are stored by group: the residents of group g
 in committee c are the rows ``group_start[c, g]:group_start[c, g+1]``. Groups
 are drawn independently per resident; storing them in runs lets the
@@ -29,7 +33,7 @@ particular of their being stored in runs by group). The ties cost 4 bytes per re
 them as a scipy.sparse matrix for analysis.
 
 Layout: ``group_share_vector`` and ``need_rate_matrix`` (parameters as arrays);
-``ResidentArrays``: initialisation and the tie cycle (``_tie_targets``,
+``ResidentTypes`` (the committees' types as the residents see them); ``ResidentArrays``: initialisation and the tie cycle (``_tie_targets``,
 ``neighbours``, ``neighbour_mean``); then the rules in the order of a month
 (``decide_needs_arise``, ``decide_bring_forward`` with ``split_open_needs``,
 ``open_index``, ``resolve_met``, ``decide_wait_or_lapse``,
@@ -38,6 +42,8 @@ Layout: ``group_share_vector`` and ``need_rate_matrix`` (parameters as arrays);
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -67,10 +73,47 @@ def need_rate_matrix(p: ResidentParams) -> np.ndarray:
     )
 
 
-class ResidentArrays:
-    """State of all residents, one array per attribute."""
+class ResidentTypes(NamedTuple):
+    """The committees' community types as the residents see them: each committee's type
+    (``ctype``) and, by type, the group shares (types x groups), the initial trust offset and
+    the participation factor. :meth:`untyped` is one type with the city's shares."""
 
-    def __init__(self, sizes: np.ndarray, p: ResidentParams, rng_init: np.random.Generator):
+    ctype: np.ndarray
+    shares: np.ndarray
+    trust_offset: np.ndarray
+    participation: np.ndarray
+
+    @staticmethod
+    def untyped(n_committees: int, p: ResidentParams) -> "ResidentTypes":
+        """Every committee of one type with the city's group shares and no offsets."""
+        return ResidentTypes(np.zeros(n_committees, np.int64), group_share_vector(p)[None, :], np.zeros(1),
+                             np.ones(1))
+
+
+def _draw_groups(types: ResidentTypes, start: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each resident's group, drawn independently from the shares of its committee's type (one
+    draw for all residents where every committee is of one type, else type by type in type
+    order, each over its committees' residents in index order)."""
+    n = int(start[-1])
+    present = np.unique(types.ctype)
+    if present.size == 1:
+        sh = types.shares[int(present[0])]
+        return rng.choice(len(GROUPS), size=n, p=sh / sh.sum()).astype(np.int8)
+    drawn = np.empty(n, dtype=np.int8)
+    for t in present.tolist():
+        coms = np.flatnonzero(types.ctype == t)
+        idx = np.concatenate([np.arange(start[c], start[c + 1]) for c in coms.tolist()])
+        sh = types.shares[t]
+        drawn[idx] = rng.choice(len(GROUPS), size=idx.size, p=sh / sh.sum())
+    return drawn
+
+
+class ResidentArrays:
+    """State of all residents, one array per attribute. ``types``: the committees' community
+    types (:class:`ResidentTypes`; untyped when not given)."""
+
+    def __init__(self, sizes: np.ndarray, p: ResidentParams, rng_init: np.random.Generator,
+                 types: ResidentTypes | None = None):
         sizes = np.asarray(sizes, dtype=np.int64)
         self.n_committees = int(sizes.size)
         self.start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -79,10 +122,11 @@ class ResidentArrays:
         self.n = n
         com_dtype = np.uint16 if self.n_committees < 2**16 else np.int32
         self.committee = np.repeat(np.arange(self.n_committees, dtype=com_dtype), sizes)
+        types = ResidentTypes.untyped(self.n_committees, p) if types is None else types
+        self.ctype = np.asarray(types.ctype, dtype=np.int64)
         # Groups drawn independently per resident from the shares, then stored by group
         # within each committee (runs group_start[c, g]:group_start[c, g + 1]).
-        shares = group_share_vector(p)
-        drawn = rng_init.choice(len(GROUPS), size=n, p=shares / shares.sum()).astype(np.int8)
+        drawn = _draw_groups(types, self.start, rng_init)
         self.group, self.group_start = kernels.store_by_group(drawn, self.start, len(GROUPS))
         self.group_count = np.diff(self.group_start, axis=1).sum(axis=0)  # residents per group
         del drawn
@@ -91,9 +135,17 @@ class ResidentArrays:
         self.need_channel = np.full(n, CH_NONE, dtype=np.int8)
         a0 = p.awareness_init
         self.awareness = np.clip(rng_init.beta(2.0, 2.0, n) * 2 * a0, 0, 1).astype(np.float32)
-        self.trust = np.full(n, p.trust_init, dtype=np.float32)
+        offset = types.trust_offset[self.ctype]
+        if np.any(offset != 0.0):
+            self.trust = np.clip(p.trust_init + np.repeat(offset, sizes), 0.0, 1.0).astype(np.float32)
+        else:
+            self.trust = np.full(n, p.trust_init, dtype=np.float32)
         self.satisfaction = np.full(n, p.satisfaction_init, dtype=np.float32)
-        self.participating = rng_init.random(n) < p.participation_init
+        self.part_factor = types.participation[self.ctype]  # per committee
+        if np.all(self.part_factor == 1.0):
+            self.participating = rng_init.random(n) < p.participation_init
+        else:
+            self.participating = rng_init.random(n) < p.participation_init * np.repeat(self.part_factor, sizes)
         self.volunteer = self.participating & (rng_init.random(n) < p.volunteer_share)
         half = max(0, p.neighbours // 2)
         span = np.maximum(sizes - 1, 1)
@@ -167,7 +219,9 @@ class ResidentArrays:
     # Rules
     # ------------------------------------------------------------------
     def decide_needs_arise(self, rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Rule: a resident with no open need raises one of kind k with monthly chance rate[group, k].
+        """Rule: a resident with no open need raises one of kind k with monthly chance
+        rate[type, group, k] (``rates``: types x groups x kinds, the committee's community type;
+        a groups x kinds matrix is the same for every type).
 
         Implemented by geometric skipping over each (committee, group) run
         (``kernels.arise``): within the run of group g, candidates are visited
@@ -179,13 +233,17 @@ class ResidentArrays:
         Returns the indices of residents who raised a need this month (ascending).
         """
         rates = np.asarray(rates, dtype=np.float64)
-        total = rates.sum(axis=1)
+        if rates.ndim == 2:
+            rates = rates[None, :, :]
+        total = rates.sum(axis=2)
         if np.any(total > 1.0 + 1e-12):
             raise ValueError("a group's need rates add up to more than 1 a month")
-        cum = np.cumsum(rates, axis=1)
-        expect = float(self.group_count @ cum[:, -1]) if cum.size else 0.0
+        cum = np.cumsum(rates, axis=2)
+        ctype = self.ctype if rates.shape[0] > 1 else np.zeros(self.n_committees, np.int64)
+        per_com = np.diff(self.group_start, axis=1)
+        expect = float((per_com * cum[ctype, :, -1]).sum()) if cum.size else 0.0
         out = np.empty(int(expect + 6 * np.sqrt(expect + 1)) + 64, dtype=np.int64)
-        new = kernels.arise(self.need_kind, self.group_start, cum, rng, out)
+        new = kernels.arise(self.need_kind, self.group_start, ctype, cum, rng, out)
         if self._open_hint is not None:
             self._open_hint = kernels.merge_sorted(self._open_hint, new, np.empty(self._open_hint.size + new.size, np.int64))
         return new
@@ -285,7 +343,7 @@ class ResidentArrays:
         rng: np.random.Generator,
     ) -> None:
         """Rule (contagion over ties): a non-participant joins with chance
-        participation_base * (1 + group_participation_bias for elderly and women at home)
+        participation_base * the committee type's participation factor * (1 + group_participation_bias for elderly and women at home)
         + participation_peer * share of participating ties + participation_satisfaction
         * max(satisfaction - 0.5, 0) + participation_project_pull where the committee runs
         micro-projects + publicity_participation;
@@ -297,7 +355,7 @@ class ResidentArrays:
         projects = np.asarray(projects_running, dtype=np.int64)
         kernels.participation(self.participating, self.volunteer, self.group_start, self.satisfaction,
                               self.start, self.size, self.offsets, self.tie_pos, self.tie_at, projects,
-                              p.participation_base,
+                              p.participation_base * self.part_factor,
                               p.group_participation_bias, self._bias_groups, p.participation_peer,
                               p.participation_satisfaction, p.participation_project_pull,
                               p.publicity_participation, p.participation_quit, p.volunteer_share, rng)

@@ -18,7 +18,7 @@ import tomli_w
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .inputs import InputError, finite_problems, pydantic_problems, read_toml
-from .params import GROUPS, Parameters, Section
+from .params import COMMUNITY_TYPES, GROUPS, Parameters, Section
 from .policies import Policies
 from .residents import need_rate_matrix
 from .scenario_dates import parse_month
@@ -59,6 +59,24 @@ class World(Section):
     residents_per_committee: int = Field(4000, ge=10, le=200_000, description="Mean residents per committee.")
     residents_cv: float = Field(0.0, ge=0.0, le=1.0, description="Coefficient of variation of committee sizes.")
     scale: float = Field(1.0, gt=0.0, le=1.0, description="Share of streets simulated (a sample); counts are reported at full scale.")
+    types: dict[str, float] = Field(default_factory=lambda: {"generic": 1.0},
+                                    description="Share of each street's committees by community type (adding up to 1): "
+                                    + ", ".join(COMMUNITY_TYPES) + ".")
+
+    @field_validator("types")
+    @classmethod
+    def _check_types(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(COMMUNITY_TYPES))
+        if unknown:
+            raise ValueError(f"unknown community type(s) {', '.join(repr(k[:40]) for k in unknown[:5])}; "
+                             f"allowed: {', '.join(COMMUNITY_TYPES)}")
+        bad = [k for k, x in v.items() if not 0.0 <= x <= 1.0]
+        if bad:
+            raise ValueError(f"shares must be between 0 and 1 ({', '.join(bad)})")
+        total = sum(v.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"shares add up to {total:.4f}; they must add up to 1")
+        return v
 
     @model_validator(mode="after")
     def _check_size(self) -> "World":
@@ -111,11 +129,30 @@ class Scenario(Section):
                 "parameters.residents.need_rates: a group's monthly need rates must add up to at most 1; "
                 f"they add up to more for {', '.join(over)}"
             )
+        self._check_type_profiles()
         fk = self.parameters.organizations.founder_kind_shares
         ftotal = sum(fk.model_dump().values())
         if ftotal <= 0:
             raise ValueError("parameters.organizations.founder_kind_shares must not all be 0")
         return self
+
+    def _check_type_profiles(self) -> None:
+        """The community types in the world's mix: their groups' shares add up to at most 1 and
+        each group's need rates to at most 1 a month."""
+        from .neighbourhoods import group_share_matrix, need_rate_tensor, type_index
+
+        shares = group_share_matrix(self.parameters)
+        rates = need_rate_tensor(self.parameters, need_rate_matrix(self.parameters.residents)).sum(axis=2)
+        for name in sorted(self.world.types):
+            t = type_index(name)
+            total = shares[t, :-1].sum()
+            if total > 1.0 + 1e-9:
+                raise ValueError(f"parameters.community_types.{name}.groups: the type's group shares (city shares "
+                                 f"times factors) add up to {total:.4f}; they must add up to at most 1")
+            over = [g for g, r in zip(GROUPS, rates[t], strict=True) if r > 1.0]
+            if over:
+                raise ValueError(f"parameters.community_types.{name}.needs: need rates times factors add up to "
+                                 f"more than 1 a month for {', '.join(over)}")
 
     # -- convenience -----------------------------------------------------
     def to_toml(self) -> str:

@@ -19,6 +19,7 @@ from .committees import (committee_arrays, own_capacities, project_supply, proje
                          service_time_shares)
 from .contracts import credit_contracts, set_aside
 from .organizations import SERVES_BY_KIND, capacity, quality
+from .neighbourhoods import need_rate_tensor
 from .params import NEED_KINDS
 from .residents import CH_COMMITTEE, CH_ORG, need_rate_matrix
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, Supply, match, spread
@@ -88,7 +89,7 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, reach: Reach, proj
     rows = [Supply(cells, np.full(cells.size, PT_COMMITTEE, np.int8), owner, cap_own,
                    qual[owner, 0], qual[owner, 1])]
     # micro-project rows
-    proj, kinds, pq = project_supply(pc, projects, ca.guidance)
+    proj, kinds, pq = project_supply(pc, projects, ca.guidance, ca.space_factor)
     if proj.sum() > 0:
         pcells = (com_idx[:, None] * K + kinds[None, :]).ravel()
         powner = np.repeat(com_idx, kinds.size)
@@ -276,7 +277,7 @@ def serve_residents(m: "CommunityModel") -> ServiceResult:
     """Needs arise, are brought forward, matched to supply, met, wait or lapse."""
     r = m.residents
     pr = m.p.residents
-    rates = need_rate_matrix(pr)
+    rates = need_rate_tensor(m.p, need_rate_matrix(pr)) if m.typed else need_rate_matrix(pr)
     new = r.decide_needs_arise(rates, m.streams["needs"])
     m.recorder.add_arising(new, count_per_committee(r, new))
     # one index of the open needs serves the month: bringing forward and matching do not

@@ -1,4 +1,4 @@
-"""The command line: simulate writes its six files; bad input exits with code 2, names the
+"""The command line: simulate writes its seven files; bad input exits with code 2, names the
 file and the field, shows no traceback and writes nothing; validate; re-running the
 written scenario.toml reproduces the run byte for byte (in a fresh process)."""
 
@@ -14,7 +14,8 @@ import pytest
 from conftest import PYTHON, ROOT, RUN_PY
 from model import OUTCOME_NAMES
 
-FILES = ("timeseries.csv", "by_group.csv", "by_committee.csv", "spending.csv", "summary.json", "scenario.toml")
+FILES = ("timeseries.csv", "by_group.csv", "by_committee.csv", "by_type.csv", "spending.csv", "summary.json",
+             "scenario.toml")
 
 SMALL = """
 [scenario]
@@ -66,7 +67,7 @@ def simulated(tmp_path_factory):
     return tmp, out, res
 
 
-def test_simulate_writes_the_six_files(simulated):
+def test_simulate_writes_the_seven_files(simulated):
     _, out, res = simulated
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr

@@ -430,7 +430,8 @@ def test_atomic_write_keeps_the_previous_file_or_none(tmp_path, monkeypatch, pha
         assert info.value.errno == exc().errno and info.value.filename == str(target), "the error names the file"
 
 
-SIM_FILES = ("timeseries.csv", "by_group.csv", "by_committee.csv", "spending.csv", "summary.json", "scenario.toml")
+SIM_FILES = ("timeseries.csv", "by_group.csv", "by_committee.csv", "by_type.csv", "spending.csv", "summary.json",
+             "scenario.toml")
 SMALL = '[scenario]\nname = "disk"\nextends = "baseline"\nmonths = 4\n[world]\ncommittees_per_street = 3\n' \
         'residents_per_committee = 400\n'
 

@@ -39,7 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "experiments"))
 from exp_helpers import (NON_CANONICAL, assert_same_bytes, checkout_state, folder_digest, run_quiet,  # noqa: E402
                          write_experiment)
 
-SIM_FILES = ("timeseries.csv", "by_group.csv", "by_committee.csv", "spending.csv", "summary.json", "scenario.toml")
+SIM_FILES = ("timeseries.csv", "by_group.csv", "by_committee.csv", "by_type.csv", "spending.csv", "summary.json",
+             "scenario.toml")
 
 SCENARIO = """
 [scenario]

@@ -12,7 +12,8 @@ from conftest import SUPPORTS_ON, scenario
 from model import CommunityModel
 from model.output import write_run
 
-FILES = ("timeseries.csv", "by_group.csv", "by_committee.csv", "spending.csv", "summary.json", "scenario.toml")
+FILES = ("timeseries.csv", "by_group.csv", "by_committee.csv", "by_type.csv", "spending.csv", "summary.json",
+             "scenario.toml")
 
 
 def _write(tmp_path, name, seed, sets=None, months=14):

@@ -60,6 +60,7 @@ AGENTS: dict[str, str] = {
     "kernels": "Residents",
     "serving": "Matching",
     "services": "Matching",
+    "neighbourhoods": "Committee",
 }
 """The agent each module is about (module name relative to ``model``): the agent of
 its module-level rules (a method's agent is its class). A rule in a module missing

@@ -1,0 +1,90 @@
+"""Outcomes by community type, and by resident group within type (``by_type.csv``).
+
+The recorder (``outcomes.Recorder``) hands each month's needs raised, met and lapsed to a
+:class:`TypeTally`, which counts them by (community type of the resident's committee,
+resident group); ``TypeTally.end_month`` appends the month's rows: one row per type present
+in the world for all its residents (group ``all``) and one per group within it.
+:func:`between_type_share` is the variance decomposition of committees' needs-met shares.
+
+Layout: ``TYPE_COLUMNS``, ``TypeTally``, ``between_type_share``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .params import COMMUNITY_TYPES, GROUPS
+
+if TYPE_CHECKING:
+    from .community import CommunityModel
+
+TYPE_COLUMNS = ("committees", "residents", "needs_arising", "needs_met", "needs_lapsed", "needs_met_share")
+
+
+class TypeTally:
+    """This month's needs by (community type, resident group), and the rows so far."""
+
+    def __init__(self, model: "CommunityModel"):
+        self.m = model
+        r = model.residents
+        self.n_t, self.n_g = len(COMMUNITY_TYPES), len(GROUPS)
+        self.present = np.unique(r.ctype)
+        self.committees = np.bincount(r.ctype, minlength=self.n_t)
+        per_com = np.diff(r.group_start, axis=1)  # committees x groups
+        self.residents = np.zeros((self.n_t, self.n_g))
+        np.add.at(self.residents, r.ctype, per_com)
+        self.rows: list[np.ndarray] = []
+        self.begin_month()
+
+    def begin_month(self) -> None:
+        """Reset the month's counts (arising, met, lapsed; each types x groups)."""
+        self.counts = np.zeros((3, self.n_t * self.n_g), np.int64)
+
+    def add(self, which: int, idx: np.ndarray) -> None:
+        """Count the needs of residents ``idx``: ``which`` 0 raised, 1 met, 2 lapsed."""
+        r = self.m.residents
+        code = r.ctype[r.committee[idx]] * self.n_g + r.group[idx]
+        self.counts[which] += np.bincount(code, minlength=self.n_t * self.n_g)
+
+    def end_month(self) -> None:
+        """Append the month's rows (counts at full scale: divided by the sampled share)."""
+        scale = self.m.scale
+        c = self.counts.reshape(3, self.n_t, self.n_g).astype(np.float64)
+        rows = []
+        for t in self.present.tolist():
+            for g in range(-1, self.n_g):
+                arising, met, lapsed = (c[:, t, :].sum(axis=1) if g < 0 else c[:, t, g])
+                res = self.residents[t].sum() if g < 0 else self.residents[t, g]
+                closed = met + lapsed
+                rows.append((self.m.month, t, g, self.committees[t], res / scale, arising / scale, met / scale,
+                             lapsed / scale, met / closed if closed > 0 else 0.0))
+        self.rows.append(np.array(rows, dtype=np.float64))
+
+    def table(self) -> pd.DataFrame:
+        """Outcomes by month, community type and group (``all`` for the type's residents)."""
+        arr = np.vstack(self.rows) if self.rows else np.zeros((0, 3 + len(TYPE_COLUMNS)))
+        df = pd.DataFrame(arr[:, 3:], columns=list(TYPE_COLUMNS))
+        for col in ("committees", "residents", "needs_arising", "needs_met", "needs_lapsed"):
+            df[col] = df[col].round().astype(np.int64) if self.m.scale == 1.0 else df[col]
+        df.insert(0, "group", ["all" if g < 0 else GROUPS[int(g)] for g in arr[:, 2]])
+        df.insert(0, "type", [COMMUNITY_TYPES[int(t)] for t in arr[:, 1]])
+        df.insert(0, "month", arr[:, 0].astype(np.int64))
+        return df
+
+
+def between_type_share(share: np.ndarray, ctype: np.ndarray) -> float:
+    """Share of the variance of committees' needs-met shares (``share``, one per committee)
+    that lies between community types (``ctype``): the between-type sum of squares over the
+    total (0 when all committees are alike)."""
+    share = np.asarray(share, dtype=np.float64)
+    total = float(((share - share.mean()) ** 2).sum())
+    if total <= 0:
+        return 0.0
+    between = 0.0
+    for t in np.unique(ctype).tolist():
+        x = share[ctype == t]
+        between += x.size * (x.mean() - share.mean()) ** 2
+    return between / total
