@@ -32,6 +32,7 @@ SMALL_WORLD = {
     "world.residents_per_committee": 500,
     "world.residents_cv": 0.0,
     "world.scale": 1.0,
+    "world.types": {"generic": 1.0},  # unit tests check the city-wide formulas; types: test_neighbourhoods
 }
 
 # Every support of the three-society linkage switched on through the parameter

@@ -12,7 +12,7 @@ from model.committees import committee_arrays, project_supply, service_time_shar
 from model.neighbourhoods import assign_types, group_share_matrix, need_rate_tensor, type_arrays, type_index
 from model.params import COMMUNITY_TYPES, GROUPS, NEED_KINDS, Parameters
 from model.residents import need_rate_matrix
-from model.scenario import ScenarioError
+from model.scenario import ScenarioError, with_overrides
 
 MIX = {"old_lane": 0.2, "work_unit_estate": 0.35, "commodity_estate": 0.3, "resettlement_estate": 0.15}
 ELDERLY = GROUPS.index("elderly")
@@ -125,3 +125,26 @@ def test_between_type_share_on_a_constructed_case():
     assert between_type_share(np.array([0.2, 0.2, 0.6, 0.6]), np.array([1, 1, 2, 2])) == pytest.approx(1.0)
     assert between_type_share(np.array([0.2, 0.6, 0.2, 0.6]), np.array([1, 1, 2, 2])) == pytest.approx(0.0)
     assert between_type_share(np.full(4, 0.5), np.array([1, 1, 2, 2])) == 0.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset, mean_above, each_above", [("baseline", 0.85, 0.8), ("shanghai-2015", 0.45, 0.3)])
+def test_community_type_explains_the_gap_between_committees(preset, mean_above, each_above):
+    """Issue 16: share of the variance of committees' needs-met shares (months 109-120, the
+    typed street of 100,000 residents, seeds 1-5) lying between community types. Measured:
+    baseline 0.92-0.96; shanghai-2015 0.35-0.69, mean 0.52 (the package's committee-level
+    supports, such as funds reaching some committees first and partnerships, add differences
+    within types). In every seed old-lane and resettlement committees meet a smaller share
+    than commodity estates (older, poorer, more needs, more administration, less space: the
+    directions of the Shanghai neighbourhood studies)."""
+    between = []
+    for seed in range(1, 6):
+        m = CommunityModel(with_overrides(load_scenario(preset), {"scenario.months": 120}), rng=seed)
+        m.run()
+        c = m.recorder.committee_table()
+        c = c[c.month > 108].groupby(["committee", "type"])[["needs_met", "needs_lapsed"]].sum().reset_index()
+        c["share"] = c.needs_met / (c.needs_met + c.needs_lapsed)
+        between.append(between_type_share(c.share.to_numpy(), np.array([type_index(x) for x in c.type])))
+        by = c.groupby("type").share.mean()
+        assert by["old_lane"] < by["commodity_estate"] and by["resettlement_estate"] < by["commodity_estate"], by
+    assert np.mean(between) > mean_above and min(between) > each_above, between

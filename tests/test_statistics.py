@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import binomial_tolerance, residents, run_model
+from model.neighbourhoods import need_rate_tensor
 from model.params import GROUPS
 from model.residents import group_share_vector, need_rate_matrix
 
@@ -23,21 +24,25 @@ def test_resident_groups_drawn_with_register_shares():
 
 def test_realised_need_rate_matches_the_register():
     """With lapse_rate 1 every need closes within its month, so every resident is free at the
-    start of each month and raises a need with the register's total rate for their group.
-    Tolerance: 4 sd of the Poisson-binomial count, per group over 12 months."""
+    start of each month and raises a need with the register's total rate for their group in
+    their committee's community type (the baseline street is typed). Tolerance: 4 sd of the
+    Poisson-binomial count, per group over 12 months."""
     m = run_model({"parameters.residents.lapse_rate": 1.0}, months=12, small=False)
-    total_rate = need_rate_matrix(m.p.residents).sum(axis=1)
-    n_g = np.bincount(m.residents.group, minlength=len(GROUPS))
+    r = m.residents
+    rates = need_rate_tensor(m.p, need_rate_matrix(m.p.residents)).sum(axis=2)  # types x groups
+    assert len(np.unique(r.ctype)) > 1, "a typed street"
+    per_com = np.diff(r.group_start, axis=1)  # committees x groups
+    expected_g = (per_com * rates[r.ctype]).sum(axis=0)  # expected needs a month per group
     arising = m.recorder.group_table().groupby("group")["needs_arising"].sum()
     for g, name in enumerate(GROUPS):
-        n = 12 * n_g[g]
-        expected = n * total_rate[g]
-        assert abs(arising[name] - expected) <= binomial_tolerance(n, total_rate[g]), (
-            f"{name}: {arising[name]} needs in 12 months, expected {expected:.0f}")
+        n = 12 * int(per_com[:, g].sum())
+        mean_rate = expected_g[g] * 12 / max(n, 1)
+        assert abs(arising[name] - 12 * expected_g[g]) <= binomial_tolerance(n, mean_rate), (
+            f"{name}: {arising[name]} needs in 12 months, expected {12 * expected_g[g]:.0f}")
     ts = m.recorder.timeseries()
     assert ts["backlog"].eq(0).all()
-    overall = ts["needs_arising"].sum() / (12 * m.residents.n)
-    assert overall == pytest.approx((n_g * total_rate).sum() / m.residents.n, rel=0.02)
+    overall = ts["needs_arising"].sum() / (12 * r.n)
+    assert overall == pytest.approx(expected_g.sum() / r.n, rel=0.02)
 
 
 def test_attrition_outcome_at_wage_parity():
