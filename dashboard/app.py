@@ -130,11 +130,12 @@ def _warm_up() -> None:
 threading.Thread(target=_warm_up, name="dashboard-warm-up", daemon=True).start()
 
 
-def _first_run(search: str | None) -> tuple[Session, Decoded, list | None]:
-    """The session of a new page, built from the URL's query string: (session, what the query said,
-    validation problems when that setting is invalid and the default setting was built instead)."""
+def _first_run(search: str | None, journal=None) -> tuple[Session, Decoded, list | None]:
+    """The session of a new page (logging to ``journal`` in workshop mode), built from the URL's query
+    string: (session, what the query said, validation problems when that setting is invalid and the
+    default setting was built instead)."""
     decoded = decode_query(search)
-    session = Session()
+    session = Session(journal)
     try:
         session.build(decoded.settings)
         return session, decoded, None
@@ -290,10 +291,10 @@ class PageState:
     presenter: solara.Reactive[bool]  # presenter mode: no sidebar, pictures use the full width
 
 
-def use_page_state() -> PageState:
+def use_page_state(journal=None) -> PageState:
     """Create (on the first render) or fetch the page's state; call once per render of ``Page``."""
     router = solara.use_router()
-    session, decoded, invalid = solara.use_memo(lambda: _first_run(router.search), [])
+    session, decoded, invalid = solara.use_memo(lambda: _first_run(router.search, journal), [])
     lang = solara.use_reactive(decoded.lang or i18n.initial_lang())
     settings = solara.use_reactive(decoded.settings.copy())
     mode = solara.use_reactive("live")
@@ -475,9 +476,13 @@ def use_url_sync(st: PageState, act: PageActions) -> None:
 
 
 @solara.component
-def Page():
-    """The dashboard: the app bar, the sidebar's cards, then the live or the compare view."""
-    st = use_page_state()
+def Page(journal=None, on_session=None):
+    """The dashboard: the app bar, the sidebar's cards, then the live or the compare view. In workshop
+    mode (:mod:`dashboard.workshop_page`) ``journal`` logs the team's decisions and ``on_session``
+    receives the page's session once (the facilitator's view reads it)."""
+    st = use_page_state(journal)
+    solara.use_memo(lambda: on_session(st.session) if on_session else None, [])
+    use_setting_log(st, journal)
     act = PageActions(st)
     L = st.lang.value
     _ = st.tick.value  # read here so that every step/reset re-renders the page (month, buttons, pending)
@@ -502,6 +507,23 @@ def Page():
         live_view(st)
     else:
         compare_view(st, act)
+
+
+def use_setting_log(st: PageState, journal) -> None:
+    """With a journal, log every change of the sidebar's setting (lever switches and values that differ
+    from the setting before)."""
+    before = solara.use_ref(st.settings.value)
+
+    def log_change():
+        old, new = before.current, st.settings.value
+        before.current = new
+        if journal is None or old == new:
+            return
+        journal.record("set", preset=new.preset, seed=new.seed,
+                       values={k: v for k, v in new.values.items() if old.values.get(k) != v},
+                       enabled={k: v for k, v in new.enabled.items() if old.enabled.get(k) != v})
+
+    solara.use_effect(log_change, [st.settings.value])
 
 
 def use_fitted_sizes(st: PageState, act: PageActions) -> None:
