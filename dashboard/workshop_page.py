@@ -133,19 +133,25 @@ def FacilitatorView():
         solara.Text(i18n.ui("facilitator_title", L), style="font-size: 22px; font-weight: 600;")
         solara.ToggleButtonsSingle(value=L, on_value=lang.set, children=[
             solara.Button(LANG_NAMES[code], value=code, text=True) for code in i18n.LANGS])
-    JoinPanel(L)
     projected = reg.team(reg.projected) if reg.projected else None
+    JoinPanel(L, compact=projected is not None)
     if projected is not None:
         Projected(projected, L, lambda: (setattr(reg, "projected", None), tick.set(tick.value + 1)))
     TeamsTable(reg, L, lambda: tick.set(tick.value + 1))
 
 
-def JoinPanel(lang: str) -> None:
-    """The address participants open and the join code, large enough to read from the back of the room."""
+def JoinPanel(lang: str, compact: bool) -> None:
+    """The address participants open and the join code, large enough to read from the back of the room
+    (one line when ``compact``: a team's charts are on the projector)."""
     code = workshop.shown_code(os.environ[workshop.JOIN_ENV])
+    url = os.environ.get(workshop.JOIN_URL_ENV, "")
+    if compact:
+        Line(f"{i18n.ui('join_url_label', lang)} {url} · {i18n.ui('join_code_label', lang)} {code}",
+             ["dash-join-line"], "font-size: 18px; font-weight: 500; margin: 4px 0;")
+        return
     with solara.Card(i18n.ui("join_panel", lang), margin=0, classes=["dash-join-panel"]):
         Line(i18n.ui("join_url_label", lang), [], "font-size: 16px;")
-        Line(os.environ.get(workshop.JOIN_URL_ENV, ""), ["dash-join-url"])
+        Line(url, ["dash-join-url"])
         Line(i18n.ui("join_code_label", lang), [], "font-size: 16px; margin-top: 8px;")
         Line(code, ["dash-join-code"])
         Line(i18n.ui("join_no_qr", lang), [], "font-size: 13px; color: #555;")
