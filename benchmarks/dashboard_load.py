@@ -19,7 +19,10 @@ Measured:
   of each page, which compiles nothing but warms its plot cache, is not counted);
 * **server memory**: the resident set (RSS) of the server process and its
   children, sampled every 0.5 s: before any page, after the pages opened, and
-  the peak.
+  the peak;
+* **server CPU per click**: the server's CPU time (user + system) while the
+  pages step, divided by the clicks (the first clicks included): what one
+  click costs the server, whose Python code runs on one core at a time.
 
 The browser runs on the same machine and takes CPU from the server: on a
 2-core machine the times are an upper bound of what a room of devices sees.
@@ -76,6 +79,11 @@ class RssSampler:
         self.peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) of the process and its children so far."""
+        t = self.proc.cpu_times()
+        return t.user + t.system + t.children_user + t.children_system
 
     def now(self) -> int:
         """RSS in bytes of the process and its children now."""
@@ -148,16 +156,18 @@ def run(sessions: int, steps: int, think_ms: int, chromium: str) -> dict:
         def on_opened():
             opened["rss"] = rss.now()
             opened["t"] = time.perf_counter()
+            opened["cpu"] = rss.cpu_s()
 
         times = asyncio.run(_drive(server.url, chromium, sessions, steps, think_ms / 1000, on_opened))
         stepping_s = time.perf_counter() - opened["t"]
+        cpu_per_click = (rss.cpu_s() - opened["cpu"]) / (sessions * (steps + 1))
         peak = max(rss.peak, rss.now())
     return {"sessions": sessions, "steps_per_session": steps, "think_ms": think_ms, "clicks": len(times),
             "click_to_chart_ms": {"median": statistics.median(times), "p95": percentile(times, 95),
                                   "max": max(times)},
             "server_rss_mb": {"before_pages": before / 2**20, "pages_open": opened["rss"] / 2**20,
                               "peak": peak / 2**20},
-            "stepping_wall_s": stepping_s, "cores": os.cpu_count(), "load_1min_after": os.getloadavg()[0]}
+            "server_cpu_ms_per_click": cpu_per_click * 1000, "stepping_wall_s": stepping_s, "cores": os.cpu_count(), "load_1min_after": os.getloadavg()[0]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.sessions} sessions x {args.steps} steps (think {args.think_ms} ms), {result['clicks']} clicks: "
           f"click to redrawn chart median {c['median']:.0f} ms, p95 {c['p95']:.0f} ms, max {c['max']:.0f} ms; "
           f"server RSS {m['before_pages']:.0f} MB before pages, {m['pages_open']:.0f} MB with the pages open, "
-          f"peak {m['peak']:.0f} MB; load {result['load_1min_after']:.1f} on {result['cores']} cores")
+          f"peak {m['peak']:.0f} MB; server CPU {result['server_cpu_ms_per_click']:.0f} ms per click; load {result['load_1min_after']:.1f} on {result['cores']} cores")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0
