@@ -128,7 +128,7 @@ def FacilitatorView():
     _ = tick.value
     L, reg = lang.value, workshop.registry()
     solara.Title(i18n.ui("facilitator_title", L))
-    solara.Style(CSS)
+    solara.Style(dashboard.CSS + CSS)  # the dashboard's rules hide Solara's badge here too
     with solara.Row(style="align-items: center; gap: 16px;"):
         solara.Text(i18n.ui("facilitator_title", L), style="font-size: 22px; font-weight: 600;")
         solara.ToggleButtonsSingle(value=L, on_value=lang.set, children=[

@@ -103,7 +103,7 @@ def workshop_shots(months: int, size: tuple[int, int], folder: Path) -> list[str
         fac.wait_for_timeout(1500)
         fac.screenshot(path=str(DOCS / "dashboard-facilitator-zh.png"))
         fac.get_by_role("button", name="English", exact=True).click()
-        fac.get_by_text("Facilitator's view").first.wait_for()
+        fac.get_by_text("Teams joined (2)").wait_for()
         fac.wait_for_timeout(2500)
         fac.screenshot(path=str(DOCS / "dashboard-facilitator-en.png"))
     return ["dashboard-facilitator-zh.png", "dashboard-facilitator-en.png"]
