@@ -7,6 +7,7 @@ Every team page in workshop mode writes what changes its run, with the time:
 * ``build`` — the run(s) rebuilt (Reset, a preset, compare mode, a link, run to
   an earlier month): setting A and, in compare mode, setting B, in full;
 * ``step`` — one month of every run, with the month reached;
+* ``leave`` — the page was closed (its tab closed or refreshed, or the team removed);
 * ``remove`` — the facilitator removed the team.
 
 A run depends only on its builds and steps (the model draws every random number

@@ -131,6 +131,11 @@ class Registry:
         page.journal.record("join")
         return page
 
+    def close_page(self, page: TeamPage) -> None:
+        """Forget a closed page's run (its browser tab is gone), so its models can be freed; logged as ``leave``."""
+        page.session, page.context = None, None
+        page.journal.record("leave")
+
     def remove(self, token: str) -> Team | None:
         """Remove a team: its token is refused from now on, its pages are closed; logged as ``remove``."""
         with self._lock:

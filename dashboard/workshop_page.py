@@ -89,10 +89,18 @@ def JoinForm(token: str, on_team):
             solara.Error(problem.value, classes=["dash-join-problem"])
 
 
+def _open_page(team: workshop.Team) -> workshop.TeamPage:
+    """Register this connection as a page of ``team``; its run is forgotten when the connection closes."""
+    registry, context = workshop.registry(), kernel_context.get_current_context()
+    page = registry.open_page(team, context)
+    context.on_close(lambda: registry.close_page(page))
+    return page
+
+
 @solara.component
 def TeamDashboard(team: workshop.Team):
     """The ordinary dashboard of one page of the team, logging its decisions."""
-    page = solara.use_memo(lambda: workshop.registry().open_page(team, kernel_context.get_current_context()), [])
+    page = solara.use_memo(lambda: _open_page(team), [])
     with solara.Div(classes=["dash-team-banner"], style="font-size: 15px; margin-bottom: 4px;"):
         solara.Text(i18n.ui("team_label", i18n.initial_lang(), team=team.name))
     dashboard.Page(journal=page.journal, on_session=lambda s: setattr(page, "session", s))
