@@ -10,7 +10,9 @@
     python run.py rules [--markdown|--json]   list the behavioural rules (--markdown writes docs/rules.md)
     python run.py calibrate [--seeds N] [--write]   the 2015 calibration table
     python run.py bench [--city] [--quick] ...      speed and memory (benchmarks/bench.py)
-    python run.py dashboard [--port P] [--lang zh|en] [--host H]   the workshop dashboard (127.0.0.1)
+    python run.py dashboard [--port P] [--lang zh|en] [--host H] [--workshop]   the workshop dashboard (127.0.0.1;
+                                           --workshop: the room's network, with a join code)
+    python run.py dashboard-replay LOG --team T [--csv FILE]   replay a workshop team's run from its decision log
 
 Bad input ends with exit code 2 and a message naming the file, every field at
 fault and what is allowed; nothing is written. A file that cannot be written
@@ -175,9 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     from experiments.cli import add_parser as add_experiment_parser
 
     add_experiment_parser(sub)
+    from dashboard.decisions import add_parser as add_replay_parser
     from dashboard.server import add_parser as add_dashboard_parser
 
     add_dashboard_parser(sub)
+    add_replay_parser(sub)
     return parser
 
 

@@ -9,6 +9,11 @@
 | ``network.py`` | the linkage network drawing |
 | ``compare.py`` | two settings, one seed, their difference over time |
 | ``session.py`` | one page's run(s): step, draw, time it |
-| ``server.py`` | start/stop ``solara run`` safely (127.0.0.1, no telemetry) |
+| ``url_sync.py`` | the setting, language, compare mode and month in the URL |
+| ``server.py`` | start/stop the server safely (127.0.0.1 unless workshop mode, no telemetry) |
+| ``gate.py`` | workshop mode's server: the join-code gate in front of Solara (HTTP 403 without the code) |
+| ``workshop.py`` | workshop mode's codes and team registry |
+| ``workshop_page.py`` | workshop mode's page: a team's dashboard or the facilitator's view |
+| ``decisions.py`` | the decision log (JSON lines) and the replay of a team's run |
 | ``assets.py`` | Solara's JS/CSS cached locally (works with no internet) |
 """

@@ -19,7 +19,8 @@ What the page offers:
 * saving and sharing (:mod:`dashboard.export`): the run's time series (CSV), the
   charts (PNG), the setting as a scenario file (TOML) and the ``run.py simulate``
   command that reproduces the run; the URL's query string carries the sidebar's
-  setting and the language (a refresh or a shared link restores them);
+  setting, the language, compare mode with setting B and the month
+  (:mod:`dashboard.url_sync`: a refresh or a shared link restores them);
   "restore preset" and "run to month N".
 
 No code console, no eval of input: every input is a typed widget value that
@@ -34,7 +35,7 @@ Layout: the CSS, ``WindowWidth``, ``page_sizes`` and a warm-up thread; small for
 (``format_control``, ``problem_lines``); the widgets ``ControlInput``, ``LeverPanels``, ``Monitors``;
 ``PageState`` (the session and the reactive values, made by ``use_page_state``
 from the URL's query) and ``PageActions`` (what every button and picker does);
-``use_url_sync`` (the setting in the URL); ``use_fitted_sizes`` (redraw when the width or
+``use_setting_log`` (workshop mode's log of setting changes); ``use_fitted_sizes`` (redraw when the width or
 presenter mode changes); ``Page``, which lays out ``app_bar``, the sidebar's cards (``run_card`` with ``run_to_row`` and ``settings_state``,
 ``scenario_card``, ``world_card``, the levers, ``SaveCard``) and ``live_view`` or
 ``compare_view`` (with ``CompareTable``: the numbers); ``CompareSettings`` (setting B).
@@ -70,9 +71,10 @@ from .controls import (
     world_controls,
     world_limits,
 )
-from .export import Decoded, decode_query, encode_query, scenario_toml, simulate_command, timeseries_csv, toml_filename
+from .export import Decoded, View, decode_query, scenario_toml, simulate_command, timeseries_csv, toml_filename
 from .plots import MONITORS, Sizes, format_value, monitor_label, sizes_for
 from .session import Session
+from .url_sync import use_url_sync
 
 DEFAULT_INTERVAL_MS = 200
 DEFAULT_WIDTH = 1280  # the window's width in CSS px until the browser reports it
@@ -130,17 +132,21 @@ def _warm_up() -> None:
 threading.Thread(target=_warm_up, name="dashboard-warm-up", daemon=True).start()
 
 
-def _first_run(search: str | None) -> tuple[Session, Decoded, list | None]:
-    """The session of a new page, built from the URL's query string: (session, what the query said,
-    validation problems when that setting is invalid and the default setting was built instead)."""
+def _first_run(search: str | None, journal=None) -> tuple[Session, Decoded, list | None]:
+    """The session of a new page (logging to ``journal`` in workshop mode), built from the URL's query
+    string: (session, what the query said, validation problems when that setting is invalid and the
+    default setting was built instead)."""
     decoded = decode_query(search)
-    session = Session()
+    session = Session(journal)
+    view, a = decoded.view, decoded.settings
     try:
-        session.build(decoded.settings)
-        return session, decoded, None
+        session.build(a, settings_b(a, view.b_base, view.b_enabled()) if view.mode == "compare" else None)
     except ScenarioError as exc:
         session.build(decode_query("").settings)
-        return session, decoded, list(exc.problems)
+        return session, replace(decoded, view=View()), list(exc.problems)
+    while session.month < min(view.month, session.months):  # the link's month
+        session.step()
+    return session, decoded, None
 
 
 def Line(text: str, classes: list[str] | None = None, style: str = ""):
@@ -290,15 +296,15 @@ class PageState:
     presenter: solara.Reactive[bool]  # presenter mode: no sidebar, pictures use the full width
 
 
-def use_page_state() -> PageState:
+def use_page_state(journal=None) -> PageState:
     """Create (on the first render) or fetch the page's state; call once per render of ``Page``."""
     router = solara.use_router()
-    session, decoded, invalid = solara.use_memo(lambda: _first_run(router.search), [])
+    session, decoded, invalid = solara.use_memo(lambda: _first_run(router.search, journal), [])
     lang = solara.use_reactive(decoded.lang or i18n.initial_lang())
     settings = solara.use_reactive(decoded.settings.copy())
-    mode = solara.use_reactive("live")
-    b_base = solara.use_reactive(SAME_AS_A)
-    b_enabled = solara.use_reactive(dict(session.settings_a.enabled))
+    mode = solara.use_reactive(decoded.view.mode)
+    b_base = solara.use_reactive(decoded.view.b_base)
+    b_enabled = solara.use_reactive(dict((session.settings_b or session.settings_a).enabled))
     outcomes = solara.use_reactive(list(DEFAULT_OUTCOMES))
     first_images = solara.use_memo(lambda: session.render(lang.value, outcomes.value), [])
     return PageState(session=session, lang=lang, settings=settings, mode=mode, b_base=b_base,
@@ -368,10 +374,11 @@ class PageActions:
                 break
             time.sleep(max(0.0, st.interval.value / 1000 - (time.perf_counter() - t0)))
 
-    def run_to(self) -> None:
-        """Stop Play and simulate to the month in the "run to month" box (an earlier month starts again)."""
+    def run_to(self, month: int | None = None) -> None:
+        """Stop Play and simulate to ``month`` (default: the one in the "run to month" box; an earlier month
+        starts again)."""
         st = self.st
-        month = st.target.value
+        month = st.target.value if month is None else month
         if not isinstance(month, int) or month < 0:
             return
         st.playing.set(False)
@@ -383,14 +390,21 @@ class PageActions:
         self.choose_preset(self.st.settings.value.preset)
 
     def apply_query(self, search: str) -> None:
-        """Take the setting and language from a query string (a link opened in this page) and rebuild."""
+        """Take the setting, language, mode, setting B and month from a query string (a link opened in this
+        page), rebuild and run to that month."""
         st = self.st
         decoded = decode_query(search)
+        view = decoded.view
         st.url_problems.set(list(decoded.problems))
         if decoded.lang is not None:
             st.lang.set(decoded.lang)
         st.settings.set(decoded.settings)
-        self.reset(decoded.settings)
+        st.mode.set(view.mode)
+        st.b_base.set(view.b_base)
+        st.b_enabled.set(view.b_enabled() if view.mode == "compare" else dict(decoded.settings.enabled))
+        self.reset(decoded.settings, new_mode=view.mode)
+        if view.month and st.problems.value is None:
+            self.run_to(view.month)
 
     def set_value(self, path: str, v: float) -> None:
         """Set one parameter of setting A."""
@@ -443,41 +457,14 @@ class PageActions:
         self.redraw()
 
 
-def use_url_sync(st: PageState, act: PageActions) -> None:
-    """Keep the URL's query string on the sidebar's setting and the language. A query the page did not
-    write (the browser's back and forward; the browser's own first report of the URL) is applied when
-    it holds another setting, else written over in the page's form."""
-    router = solara.use_router()
-    written = solara.use_ref(router.search)
-    wanted = encode_query(st.settings.value, st.lang.value)
-
-    def push(query: str) -> None:
-        written.current = query
-        router.push(f"{router.path}?{query}")
-
-    def follow_url():
-        search = router.search or ""
-        if search == (written.current or ""):
-            return
-        written.current = search
-        decoded = decode_query(search)
-        if encode_query(decoded.settings, decoded.lang or st.lang.value) != wanted:
-            act.apply_query(search)
-        elif search != wanted:
-            push(wanted)
-
-    def write_url():
-        if wanted != (router.search or ""):
-            push(wanted)
-
-    solara.use_effect(follow_url, [router.search])
-    solara.use_effect(write_url, [wanted])
-
-
 @solara.component
-def Page():
-    """The dashboard: the app bar, the sidebar's cards, then the live or the compare view."""
-    st = use_page_state()
+def Page(journal=None, on_session=None):
+    """The dashboard: the app bar, the sidebar's cards, then the live or the compare view. In workshop
+    mode (:mod:`dashboard.workshop_page`) ``journal`` logs the team's decisions and ``on_session``
+    receives the page's session once (the facilitator's view reads it)."""
+    st = use_page_state(journal)
+    solara.use_memo(lambda: on_session(st.session) if on_session else None, [])
+    use_setting_log(st, journal)
     act = PageActions(st)
     L = st.lang.value
     _ = st.tick.value  # read here so that every step/reset re-renders the page (month, buttons, pending)
@@ -502,6 +489,23 @@ def Page():
         live_view(st)
     else:
         compare_view(st, act)
+
+
+def use_setting_log(st: PageState, journal) -> None:
+    """With a journal, log every change of the sidebar's setting (lever switches and values that differ
+    from the setting before)."""
+    before = solara.use_ref(st.settings.value)
+
+    def log_change():
+        old, new = before.current, st.settings.value
+        before.current = new
+        if journal is None or old == new:
+            return
+        journal.record("set", preset=new.preset, seed=new.seed,
+                       values={k: v for k, v in new.values.items() if old.values.get(k) != v},
+                       enabled={k: v for k, v in new.enabled.items() if old.enabled.get(k) != v})
+
+    solara.use_effect(log_change, [st.settings.value])
 
 
 def use_fitted_sizes(st: PageState, act: PageActions) -> None:

@@ -8,9 +8,10 @@
   has none) in its header comment and in :func:`simulate_command`;
 * :func:`simulate_command` — ``python run.py simulate ...`` that writes the same
   ``timeseries.csv`` as :func:`timeseries_csv` of the dashboard's run;
-* :func:`encode_query` / :func:`decode_query` — the setting and language in a
-  URL's query string; a value that cannot be used is left out with a
-  catalogue message (``i18n.Message``), never an exception.
+* :func:`encode_query` / :func:`decode_query` — the setting, the language and
+  the :class:`View` (compare mode with setting B's start and lever switches,
+  the month shown) in a URL's query string; a value that cannot be used is
+  left out with a catalogue message (``i18n.Message``), never an exception.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import tomli_w
 from model.policies import LEVERS
 
 from . import i18n
+from .compare import SAME_AS_A
 from .controls import (
     DEFAULT_PRESET,
     DEFAULT_SEED,
@@ -130,9 +132,37 @@ def timeseries_csv(model) -> str:
 
 
 # -- the URL ----------------------------------------------------------------------
-def encode_query(settings: Settings, lang: str) -> str:
-    """The query string of a setting and language: lang, preset, seed, the levers switched differently
-    from the preset and every value that differs from it (an off lever's too, so the sidebar comes back whole)."""
+MAX_URL_MONTH = 1200
+
+
+@dataclass(frozen=True)
+class View:
+    """What the URL holds besides the setting: the mode, setting B's start and lever switches (compare
+    mode), the month shown."""
+
+    mode: str = "live"
+    b_base: str = SAME_AS_A
+    b_levers: tuple[str, ...] = ()  # the levers B has on
+    month: int = 0
+
+    def b_enabled(self) -> dict[str, bool]:
+        """B's lever switches, every lever named."""
+        return {key: key in self.b_levers for key in LEVERS}
+
+
+def _view_pairs(view: View) -> list[tuple[str, str]]:
+    pairs = []
+    if view.mode == "compare":
+        pairs += [("mode", "compare"), ("b", view.b_base), ("b.levers", ",".join(k for k in LEVERS if k in view.b_levers))]
+    if view.month:
+        pairs.append(("month", str(view.month)))
+    return pairs
+
+
+def encode_query(settings: Settings, lang: str, view: View = View()) -> str:
+    """The query string of a setting, language and view: lang, preset, seed, the levers switched differently
+    from the preset and every value that differs from it (an off lever's too, so the sidebar comes back whole),
+    then the view (``mode=compare&b=...&b.levers=...`` in compare mode, ``month=N`` after month 0)."""
     base = _base(settings)
     pairs = [("lang", lang), ("preset", settings.preset), ("seed", str(settings.seed))]
     for key in LEVERS:
@@ -143,7 +173,7 @@ def encode_query(settings: Settings, lang: str) -> str:
         value = settings.values.get(path, base.values[path])
         if value != base.values[path]:
             pairs.append((path, repr(_typed(ctl, value))))
-    return urlencode(pairs)
+    return urlencode(pairs + _view_pairs(view))
 
 
 @dataclass
@@ -153,6 +183,7 @@ class Decoded:
     settings: Settings
     lang: str | None = None
     problems: list[i18n.Message] = field(default_factory=list)
+    view: View = View()
 
 
 def _number(ctl: Control, text: str) -> tuple[int | float | None, str]:
@@ -184,6 +215,27 @@ def _ignored(name: str, value: str, why: str = "", **limit: Any) -> i18n.Message
     return i18n.Message("url_ignored", name=name, value=value[:40], why=i18n.Message(why, **limit) if why else "")
 
 
+def _decode_view(given: dict[str, str], problems: list[i18n.Message]) -> View:
+    """The view of a query's ``mode``, ``b``, ``b.levers`` and ``month``; unusable values left out with a message."""
+    mode = given.get("mode", "live")
+    if mode not in ("live", "compare"):
+        problems.append(_ignored("mode", mode, "url_bad_mode"))
+        mode = "live"
+    b_base = given.get("b", SAME_AS_A)
+    if b_base != SAME_AS_A and b_base not in dashboard_presets():
+        problems.append(_ignored("b", b_base, "url_bad_b"))
+        b_base = SAME_AS_A
+    levers = tuple(k for k in given.get("b.levers", "").split(",") if k)
+    unknown = [k for k in levers if k not in LEVERS]
+    if unknown:
+        problems.append(_ignored("b.levers", ",".join(unknown), "err_unknown"))
+    text = given.get("month", "0")
+    month = int(text) if text.isdigit() and int(text) <= MAX_URL_MONTH else None
+    if month is None:
+        problems.append(_ignored("month", text, "url_bad_month", limit=str(MAX_URL_MONTH)))
+    return View(mode, b_base, tuple(k for k in levers if k in LEVERS), month or 0)
+
+
 def decode_query(search: str | None) -> Decoded:
     """The setting and language in a query string; anything unusable is left out with a message."""
     params = parse_qsl((search or "").lstrip("?"), keep_blank_values=True)
@@ -203,8 +255,9 @@ def decode_query(search: str | None) -> Decoded:
         lang = None
     settings = _base(Settings(preset, seed))
     controls = all_controls()
+    view = _decode_view(given, problems)
     for name, text in params:
-        if name in ("preset", "seed", "lang"):
+        if name in ("preset", "seed", "lang", "mode", "b", "b.levers", "month"):
             continue
         parts = name.split(".")
         if len(parts) == 3 and parts[0] == "policies" and parts[1] in LEVERS and parts[2] == "enabled":
@@ -222,4 +275,4 @@ def decode_query(search: str | None) -> Decoded:
                 settings.values[name] = value
         else:
             problems.append(_ignored(name, text, "err_unknown"))
-    return Decoded(settings, lang, problems)
+    return Decoded(settings, lang, problems, view)

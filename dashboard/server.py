@@ -1,7 +1,11 @@
 """Start and stop the dashboard's ``solara run`` server safely.
 
 * Bound to 127.0.0.1 unless a host is given explicitly (``run.py dashboard
-  --host H`` prints a warning then). ``solara run`` would otherwise take its
+  --host H`` prints a warning then). A host that is not loopback is refused
+  (exit code 2) unless in workshop mode (``--workshop``), where every request
+  needs the join code (:mod:`dashboard.gate`); ``--workshop`` alone listens on
+  every interface (0.0.0.0), prints the join address and code and logs every
+  team's decisions to ``results/workshop-.../decisions.jsonl``. ``solara run`` would otherwise take its
   host from a ``HOST`` or ``SOLARA_HOST`` variable (``HOST=0.0.0.0`` exposes
   it to the network), so the host is always passed on the command line and
   those variables, ``PORT`` and every other inherited ``SOLARA_*`` setting
@@ -33,11 +37,14 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
-from . import assets
+from . import assets, workshop
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+WORKSHOP_HOST = "0.0.0.0"
+LOOPBACK_HOSTS = (DEFAULT_HOST, "localhost", "::1")
+RESULTS = ROOT / "results"
 LANGS = ("zh", "en")
 # inherited variables that would change where or how the server listens
 _SCRUB_EXACT = {"HOST", "PORT", "WEB_CONCURRENCY", "SOLARA_APP"}
@@ -46,6 +53,10 @@ _SCRUB_PREFIX = ("SOLARA_",)
 
 class PortTaken(RuntimeError):
     """The port is in use: nothing was started (``run.py dashboard`` exits with code 2)."""
+
+
+class UsageError(ValueError):
+    """Bad ``run.py dashboard`` arguments (exit code 2, nothing started)."""
 
 
 class AssetsMissing(RuntimeError):
@@ -121,8 +132,21 @@ def child_env(lang: str, base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def command(host: str, port: int) -> list[str]:
-    """The ``solara run`` command line (host and port always explicit)."""
+def lan_address() -> str:
+    """This machine's address on its network (the interface of the default route; no packet is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the outgoing interface
+            return str(s.getsockname()[0])
+        except OSError:
+            return DEFAULT_HOST
+
+
+def command(host: str, port: int, gated: bool = False) -> list[str]:
+    """The server's command line (host and port always explicit): ``solara run``, or in workshop mode
+    (``gated``) :mod:`dashboard.gate` (the same app behind the join-code gate)."""
+    if gated:
+        return [sys.executable, "-m", "dashboard.gate", "--host", host, "--port", str(port)]
     return [sys.executable, "-m", "solara", "run", "dashboard.app",
             "--host", host, "--port", str(port),
             "--no-open", "--no-check-version", "--production",
@@ -138,7 +162,8 @@ class DashboardServer:
     """
 
     def __init__(self, port: int | None = None, host: str = DEFAULT_HOST, lang: str = "zh",
-                 log: IO[bytes] | int | None = None, extra_env: dict[str, str] | None = None):
+                 log: IO[bytes] | int | None = None, extra_env: dict[str, str] | None = None,
+                 workshop: workshop.WorkshopSetup | None = None):
         if lang not in LANGS:
             raise ValueError(f"lang {lang!r}: allowed {', '.join(LANGS)}")
         if port is not None and not 1 <= port <= 65535:
@@ -148,12 +173,14 @@ class DashboardServer:
         self.lang = lang
         self.log = log
         self.extra_env = dict(extra_env or {})
+        self.workshop = workshop  # None: no join code (loopback only)
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         """The page's address."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        host = lan_address() if self.host == WORKSHOP_HOST else self.host
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}/"
 
     def start(self, timeout: float = 90.0) -> "DashboardServer":
@@ -164,8 +191,9 @@ class DashboardServer:
         """
         check_port(self.host, self.port)
         ensure_assets()
+        env = {**child_env(self.lang), **self.extra_env, **(self.workshop.env() if self.workshop else {})}
         self.proc = subprocess.Popen(
-            command(self.host, self.port), cwd=str(ROOT / "dashboard"), env={**child_env(self.lang), **self.extra_env},
+            command(self.host, self.port, gated=self.workshop is not None), cwd=str(ROOT / "dashboard"), env=env,
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT if self.log is not None else None,
             start_new_session=True,
         )
@@ -177,6 +205,9 @@ class DashboardServer:
                 with urllib.request.urlopen(self.url, timeout=5) as resp:
                     if resp.status == 200 and self.proc.poll() is None:
                         return self
+            except urllib.error.HTTPError as exc:  # the gate's refusal (no join code) is an answer too
+                if exc.code == 403 and self.workshop is not None and self.proc.poll() is None:
+                    return self
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 pass
             time.sleep(0.3)
@@ -213,20 +244,51 @@ class DashboardServer:
         self.stop()
 
 
-def serve(port: int = DEFAULT_PORT, lang: str = "zh", host: str | None = None) -> int:
+def _server_for(port: int, lang: str, host: str | None, workshop_mode: bool) -> DashboardServer:
+    """The server to start: loopback by default; another host only in workshop mode (else UsageError)."""
+    if workshop_mode:
+        host = host or WORKSHOP_HOST
+        server = DashboardServer(port=port, host=host, lang=lang)
+        server.workshop = workshop.WorkshopSetup.new(RESULTS, server.url)
+        return server
+    if host is None:
+        return DashboardServer(port=port, host=DEFAULT_HOST, lang=lang)
+    if host not in LOOPBACK_HOSTS:
+        raise UsageError(f"--host {host}: refused: the dashboard would be open to every machine on that network "
+                         f"with no join code. For a workshop use --workshop (participants then need the join "
+                         f"code printed at start), or leave out --host ({DEFAULT_HOST}, this computer only)")
+    print(f"warning: --host {host} given: the dashboard listens on {host}, not the default {DEFAULT_HOST}.",
+          file=sys.stderr)
+    return DashboardServer(port=port, host=host, lang=lang)
+
+
+def _announce(server: DashboardServer) -> None:
+    """Print where the dashboard is; in workshop mode the join address and code, the facilitator's view and the log."""
+    setup = server.workshop
+    if setup is None:
+        print(f"dashboard: {server.url}  (language {server.lang}; Ctrl-C stops it)", flush=True)
+        return
+    local = f"http://127.0.0.1:{server.port}/"
+    print(f"workshop mode on {server.host}:{server.port} (language {server.lang}; Ctrl-C stops it)\n"
+          f"  participants open:  {server.url}?join={setup.join_code}\n"
+          f"  join code:          {workshop.shown_code(setup.join_code)}\n"
+          f"  facilitator's view: {local}?view=facilitator  (on this computer; put it on the projector)\n"
+          f"  from another device: {server.url}?view=facilitator&fcode={setup.facilitator_code}\n"
+          f"  decision log:       {setup.log_path}  (keep it with the results: "
+          f"python run.py dashboard-replay {setup.log_path} --team NAME)", flush=True)
+
+
+def serve(port: int = DEFAULT_PORT, lang: str = "zh", host: str | None = None, workshop_mode: bool = False) -> int:
     """Run the dashboard in the foreground until Ctrl-C (``python run.py dashboard``).
 
-    ``host`` None means 127.0.0.1; any host given explicitly prints a warning.
+    ``host`` None means 127.0.0.1 (0.0.0.0 in workshop mode); a loopback host given explicitly prints a
+    warning; any other host without ``workshop_mode`` is refused with exit code 2.
     """
-    if host is None:
-        host = DEFAULT_HOST
-    else:
-        loopback = host in (DEFAULT_HOST, "localhost", "::1")
-        risk = ("" if loopback else " It will be reachable from other machines on that network, and the "
-                "dashboard has no login: use it only on a network you trust.")
-        print(f"warning: --host {host} given: the dashboard listens on {host}, not the default {DEFAULT_HOST}.{risk}",
-              file=sys.stderr)
-    server = DashboardServer(port=port, host=host, lang=lang)
+    try:
+        server = _server_for(port, lang, host, workshop_mode)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     def _terminate(signum: int, _frame: object) -> None:
         raise SystemExit(128 + signum)  # runs the ``finally`` below: the server is stopped too
@@ -234,7 +296,7 @@ def serve(port: int = DEFAULT_PORT, lang: str = "zh", host: str | None = None) -
     previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         server.start()
-        print(f"dashboard: {server.url}  (language {lang}; Ctrl-C stops it)", flush=True)
+        _announce(server)
         return server.wait()
     except KeyboardInterrupt:
         return 0
@@ -255,15 +317,18 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if not 1 <= args.port <= 65535:
         print(f"error: --port {args.port}: allowed 1-65535", file=sys.stderr)
         return 2
-    return serve(port=args.port, lang=args.lang, host=args.host)
+    return serve(port=args.port, lang=args.lang, host=args.host, workshop_mode=args.workshop)
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     p.add_argument("--lang", choices=LANGS, default="zh", help="first language of the page (default zh)")
     p.add_argument("--host", default=None,
-                   help=f"listen on this address instead of {DEFAULT_HOST} (prints a warning); "
+                   help=f"listen on this address instead of {DEFAULT_HOST}: loopback only, unless --workshop; "
                         "HOST/SOLARA_HOST in the environment are ignored")
+    p.add_argument("--workshop", action="store_true",
+                   help=f"workshop mode: participants join from the room's network with a join code "
+                        f"(printed at start); listens on {WORKSHOP_HOST} unless --host is given")
 
 
 def add_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

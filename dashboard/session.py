@@ -5,6 +5,8 @@ so two trainers on one server never share a run. Stepping and drawing happen
 under one lock, so a Play loop in its thread never draws a model mid-step.
 Drawing happens right after each step, in the thread that stepped, and the
 page only shows the PNG bytes; ``last_ms`` is what a step plus its redraw took.
+In workshop mode a session has a journal (``decisions.PageJournal``): every build
+and step is logged there, which is all :func:`dashboard.decisions.replay` needs.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from model import CommunityModel
 from . import i18n
 from .compare import DEFAULT_OUTCOMES, CompareNumbers, ComparePlot, compare_numbers
 from .controls import Settings, changed_levers, settings_to_scenario
+from .decisions import settings_record
 from .network import network_figure
 from .plots import DEFAULT_SIZES, DPI, LivePlot, Sizes, to_png
 
@@ -38,8 +41,9 @@ def changes_label(a: Settings, b: Settings, lang: str, most: int = 3) -> str:
 class Session:
     """The run(s) behind one page."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal=None) -> None:
         self.lock = threading.RLock()
+        self.journal = journal  # a decisions.PageJournal in workshop mode: builds and steps are logged
         self.a: CommunityModel | None = None
         self.b: CommunityModel | None = None
         self.settings_a: Settings | None = None
@@ -50,6 +54,7 @@ class Session:
         self._live: tuple[tuple, LivePlot] | None = None
         self._compare: tuple[tuple, ComparePlot] | None = None
         self.sizes: Sizes = DEFAULT_SIZES  # the pictures' pixel sizes, set by the page from the window's width
+        self.images: dict[str, bytes] = {}  # the pictures last drawn (the facilitator's projector shows them)
 
     # -- building ------------------------------------------------------------------
     def build(self, a: Settings, b: Settings | None = None) -> None:
@@ -61,6 +66,8 @@ class Session:
         with self.lock:
             self.a, self.b = model_a, model_b
             self.settings_a, self.settings_b = a.copy(), (b.copy() if b is not None else None)
+            if self.journal is not None:
+                self.journal.record("build", a=settings_record(a), b=settings_record(b) if b is not None else None)
 
     @property
     def compare(self) -> bool:
@@ -97,6 +104,8 @@ class Session:
             self.a.step()
             if self.b is not None:
                 self.b.step()
+            if self.journal is not None:
+                self.journal.record("step", month=self.month)
 
     def run_to(self, month: int, lang: str, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES) -> dict[str, bytes]:
         """Step every run to ``month`` (at most the run's length; an earlier month rebuilds the runs from
@@ -132,6 +141,7 @@ class Session:
                     "network_b": to_png(network_figure(b, lang, title=label_b, figsize=pair, legend="bottom")),
                 }
         self.last_draw_ms = (time.perf_counter() - t0) * 1000
+        self.images = out
         return out
 
     def numbers(self, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES) -> CompareNumbers | None:

@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 import pytest
 
 from dashboard.server import DashboardServer
+from dashboard.workshop import WorkshopSetup
 
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 NO_CHROMIUM = ("no Chromium found (neither Debian's /usr/bin/chromium nor Playwright's own): "
@@ -39,10 +40,12 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 
 @contextmanager
-def dashboard_server(lang: str = "zh", log: IO[bytes] | None = None) -> Iterator[DashboardServer]:
-    """A dashboard server on a free port, cut off from the internet, started with HOST=0.0.0.0 around."""
+def dashboard_server(lang: str = "zh", log: IO[bytes] | None = None, host: str = "127.0.0.1",
+                     workshop: WorkshopSetup | None = None, port: int | None = None) -> Iterator[DashboardServer]:
+    """A dashboard server on a free port, cut off from the internet, started with HOST=0.0.0.0 around
+    (in workshop mode with ``workshop``'s codes and log)."""
     with mock.patch.dict(os.environ, HOSTILE_ENV):
-        server = DashboardServer(lang=lang, log=log, extra_env=NO_INTERNET)
+        server = DashboardServer(port=port, host=host, lang=lang, log=log, extra_env=NO_INTERNET, workshop=workshop)
         server.start()
     try:
         yield server
@@ -50,30 +53,54 @@ def dashboard_server(lang: str = "zh", log: IO[bytes] | None = None) -> Iterator
         server.stop()
 
 
-@contextmanager
-def browser(viewport: tuple[int, int] = (1500, 1000)) -> Iterator[tuple[object, list[str]]]:
-    """(Playwright browser context, list of blocked non-local URLs the pages tried)."""
-    from playwright.sync_api import sync_playwright
-
-    blocked: list[str] = []
-
+def _router(hosts: tuple[str, ...], blocked: list[str]):
+    """A route handler letting requests to ``hosts`` through and noting (and aborting) the rest."""
     def only_local(route):
         host = urlparse(route.request.url).hostname or ""
-        if host in LOCAL_HOSTS:
+        if host in hosts:
             route.continue_()
         else:
             blocked.append(route.request.url)
             route.abort()
 
+    return only_local
+
+
+@contextmanager
+def browser(viewport: tuple[int, int] = (1500, 1000),
+            hosts: tuple[str, ...] = LOCAL_HOSTS) -> Iterator[tuple[object, list[str]]]:
+    """(Playwright browser context, list of blocked URLs the pages tried outside ``hosts``)."""
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
     with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
         ctx = pw.chromium.launch_persistent_context(
             profile, executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS,
             viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
-        ctx.route("**/*", only_local)
+        ctx.route("**/*", _router(hosts, blocked))
         try:
             yield ctx, blocked
         finally:
             ctx.close()
+
+
+@contextmanager
+def separate_browsers(n: int, hosts: tuple[str, ...], viewport: tuple[int, int] = (1280, 720)) -> Iterator[list]:
+    """``n`` browser contexts of one Chromium, each with its own cookies (as ``n`` devices would be)."""
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS)
+        try:
+            contexts = [chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
+                        for _ in range(n)]
+            for ctx in contexts:
+                ctx.route("**/*", _router(hosts, blocked))
+            yield contexts
+        finally:
+            chromium.close()
+        assert not blocked, f"the pages asked for outside addresses: {blocked}"
 
 
 def open_dashboard(ctx, url: str):

@@ -1,11 +1,15 @@
-"""Take the dashboard screenshots in docs/ (Chinese, English, compare mode).
+"""Take the dashboard screenshots in docs/ (Chinese, English, compare mode, the facilitator's view).
 
-    python tests/dashboard/make_screenshots.py [--months 36]
+    python tests/dashboard/make_screenshots.py [--months 36] [--size 1280x720] [--only dashboard|workshop]
 
 Starts its own server (like the browser tests), picks the professional-guidance
 preset, plays the given months and saves docs/dashboard-zh.png,
 docs/dashboard-en.png and docs/dashboard-compare-zh.png (B: the same street
-without the self-governance fund).
+without the self-governance fund). Then starts a workshop server on this
+machine's network address, lets two teams join from their own browser
+contexts and step, projects the first, and saves the facilitator's view as
+docs/dashboard-facilitator-zh.png and docs/dashboard-facilitator-en.png.
+Screens are ``--size`` (a projector's 1280×720 by default).
 """
 
 from __future__ import annotations
@@ -13,13 +17,17 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-from dash_browser import browser, dashboard_server, open_dashboard  # noqa: E402
+from dash_browser import browser, dashboard_server, open_dashboard, separate_browsers  # noqa: E402
+
+from dashboard import server as dash_server  # noqa: E402
+from dashboard.workshop import WorkshopSetup, new_code  # noqa: E402
 
 DOCS = ROOT / "docs"
 PRESET_ZH = "专业指导型（徐汇凌云）"
@@ -38,18 +46,15 @@ def _play_to(page, months: int) -> None:
     page.wait_for_timeout(1500)
 
 
-def main() -> int:
-    """Take the screenshots."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--months", type=int, default=36)
-    args = parser.parse_args()
-    with dashboard_server(lang="zh") as srv, browser(viewport=(1600, 1500)) as (ctx, _blocked):
+def dashboard_shots(months: int, size: tuple[int, int]) -> list[str]:
+    """The dashboard in Chinese, in English and in compare mode."""
+    with dashboard_server(lang="zh") as srv, browser(viewport=size) as (ctx, _blocked):
         page = open_dashboard(ctx, srv.url)
         page.locator(".dash-preset").click()
         page.locator(".v-menu__content .v-list-item", has_text=PRESET_ZH).click()
         page.get_by_text("● 居委会自治金").wait_for()
         page.get_by_text("● 居委会自治金").click()  # open one lever: its switch and sliders with units
-        _play_to(page, args.months)
+        _play_to(page, months)
         page.screenshot(path=str(DOCS / "dashboard-zh.png"))
         page.get_by_role("button", name="English", exact=True).click()
         page.get_by_role("button", name="Reset", exact=True).wait_for()
@@ -66,9 +71,59 @@ def main() -> int:
         page.locator(".dash-b-levers").get_by_text("居委会自治金", exact=True).click()
         page.get_by_role("button", name="重置", exact=True).click()
         page.locator(".dash-pending").wait_for(state="detached")
-        _play_to(page, args.months)
+        _play_to(page, months)
         page.screenshot(path=str(DOCS / "dashboard-compare-zh.png"))
-    for name in ("dashboard-zh.png", "dashboard-en.png", "dashboard-compare-zh.png"):
+    return ["dashboard-zh.png", "dashboard-en.png", "dashboard-compare-zh.png"]
+
+
+def _team(ctx, srv, name: str, months: int):
+    page = ctx.new_page()
+    page.goto(f"{srv.url}?join={srv.workshop.join_code}")
+    page.locator(".dash-team-name input").fill(name)
+    page.locator(".dash-join").click()
+    page.locator("img.dash-live-plot").first.wait_for(timeout=120_000)
+    _play_to(page, months)
+    return page
+
+
+def workshop_shots(months: int, size: tuple[int, int], folder: Path) -> list[str]:
+    """The facilitator's view with two teams, the first on the projector, in Chinese and English."""
+    address = dash_server.lan_address()
+    port = dash_server.free_port(address)
+    setup = WorkshopSetup(new_code(), new_code(16), folder / "decisions.jsonl", f"http://{address}:{port}/")
+    with dashboard_server(lang="zh", host=address, workshop=setup, port=port) as srv, \
+            separate_browsers(3, (address,), viewport=size) as [ctx_a, ctx_b, ctx_f]:
+        _team(ctx_a, srv, "第一组", months)
+        _team(ctx_b, srv, "第二组", months // 2)
+        fac = ctx_f.new_page()
+        fac.goto(f"{srv.url}?view=facilitator&fcode={setup.facilitator_code}")
+        fac.locator(".dash-team-row").nth(1).wait_for(timeout=60_000)
+        fac.locator(".dash-team-row", has_text="第一组").locator(".dash-project").click()
+        fac.locator("img.dash-projected-live").wait_for()
+        fac.wait_for_timeout(1500)
+        fac.screenshot(path=str(DOCS / "dashboard-facilitator-zh.png"))
+        fac.get_by_role("button", name="English", exact=True).click()
+        fac.get_by_text("Teams joined (2)").wait_for()
+        fac.wait_for_timeout(2500)
+        fac.screenshot(path=str(DOCS / "dashboard-facilitator-en.png"))
+    return ["dashboard-facilitator-zh.png", "dashboard-facilitator-en.png"]
+
+
+def main() -> int:
+    """Take the screenshots."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--size", default="1280x720", help="the browser window, WIDTHxHEIGHT")
+    parser.add_argument("--only", choices=("dashboard", "workshop"), default=None)
+    args = parser.parse_args()
+    size = tuple(int(x) for x in args.size.split("x"))
+    names = []
+    if args.only != "workshop":
+        names += dashboard_shots(args.months, size)
+    if args.only != "dashboard":
+        with tempfile.TemporaryDirectory() as folder:
+            names += workshop_shots(args.months, size, Path(folder))
+    for name in names:
         print(DOCS / name)
     return 0
 

@@ -1,4 +1,5 @@
-"""Saving and sharing in a real headless Chromium: a link's setting, run to month N, the scenario download.
+"""Saving and sharing in a real headless Chromium: a link's setting, run to month N, the scenario download,
+a link's compare mode and month.
 
 One server and one browser for the module, as in ``test_dash_browser.py``
 (skipped with one line without a Chromium, an error in CI).
@@ -60,6 +61,7 @@ def test_a_link_restores_its_setting_runs_to_a_month_and_saves_a_valid_scenario(
     box.press("Enter")
     page.get_by_role("button", name="Run to month", exact=True).click()
     expect(month).to_have_text("Month 5 of 24", timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"month=5"), timeout=TIMEOUT)  # the link keeps the month
     expect(page.locator(".dash-command")).to_have_text(
         "python run.py simulate baseline-dashboard.toml --months 5 --seed 77")
 
@@ -71,4 +73,21 @@ def test_a_link_restores_its_setting_runs_to_a_month_and_saves_a_valid_scenario(
     sc = load_scenario(saved)
     assert (sc.world.committees_per_street, sc.world.residents_per_committee, sc.scenario.months) == (6, 500, 24)
     assert sc.policies.self_governance_funds is not None and sc.policies.self_governance_funds.enabled
+    page.close()
+
+
+def test_a_link_restores_compare_mode_setting_b_and_the_month(server, chromium):
+    ctx, _ = chromium
+    query = "lang=en&mode=compare&b=A&b.levers=self_governance_funds&month=3"
+    page = ctx.new_page()
+    page.goto(f"{server.url}?{query}")
+    expect(page.locator("img.dash-compare-plot")).to_be_visible(timeout=60_000)
+    expect(page.locator(".dash-month")).to_have_text("Month 3 of 120", timeout=TIMEOUT)
+    expect(page.locator(".dash-b-summary")).to_have_text("B differs from A in: Self-governance funds")
+    expect(page.locator(".dash-pending")).to_have_count(0)
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(page.locator(".dash-month")).to_have_text("Month 4 of 120", timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"month=4"), timeout=TIMEOUT)
+    kept = parse_qs(urlparse(page.url).query)
+    assert kept["mode"] == ["compare"] and kept["b.levers"] == ["self_governance_funds"]
     page.close()

@@ -12,6 +12,7 @@ import pytest
 from dashboard import i18n
 from dashboard.controls import all_controls, settings_from_preset, settings_to_scenario
 from dashboard.export import (
+    View,
     decode_query,
     encode_query,
     scenario_toml,
@@ -108,6 +109,15 @@ def test_a_setting_comes_back_whole_from_its_url(lang):
     assert decode_query("").settings == settings_from_preset("baseline")
 
 
+def test_compare_mode_setting_b_and_the_month_come_back_from_the_url():
+    s = _tiny()
+    view = View("compare", "shanghai-2015", ("self_governance_funds", "incubators"), 17)
+    back = decode_query(encode_query(s, "zh", view))
+    assert back.problems == [] and back.view == View("compare", "shanghai-2015", ("incubators", "self_governance_funds"), 17)
+    assert back.view.b_enabled()["incubators"] and not back.view.b_enabled()["org_support"]
+    assert "mode" not in encode_query(s, "zh", View(month=3)) and decode_query(encode_query(s, "zh")).view == View()
+
+
 BAD = [
     ("lang=fr", "lang"),
     ("preset=no-such-preset", "preset"),
@@ -121,6 +131,11 @@ BAD = [
     ("policies.no_such_lever.enabled=1", "policies.no_such_lever.enabled"),
     ("parameters.whatever=1", "parameters.whatever"),
     ("%ZZ=%%", "%ZZ"),
+    ("mode=slideshow", "mode"),
+    ("b=no-such-preset", "b"),
+    ("b.levers=no_such_lever", "b.levers"),
+    ("month=-1", "month"),
+    ("month=99999", "month"),
 ]
 
 

@@ -38,7 +38,7 @@ def test_command_always_names_the_host_and_switches_off_checks():
 
 def test_run_py_dashboard_arguments():
     args = run.build_parser().parse_args(["dashboard"])
-    assert (args.port, args.lang, args.host) == (8765, "zh", None)
+    assert (args.port, args.lang, args.host, args.workshop) == (8765, "zh", None, False)
     args = run.build_parser().parse_args(["dashboard", "--port", "9000", "--lang", "en", "--host", "0.0.0.0"])
     assert (args.port, args.lang, args.host) == (9000, "en", "0.0.0.0")
     with pytest.raises(SystemExit):
@@ -51,6 +51,7 @@ class _FakeServer:
 
     def __init__(self, port, host, lang):
         self.port, self.host, self.lang, self.url = port, host, lang, f"http://{host}:{port}/"
+        self.workshop = None
         self.stopped = False
         _FakeServer.instances.append(self)
 
@@ -64,16 +65,35 @@ class _FakeServer:
         self.stopped = True
 
 
-def test_serve_binds_loopback_by_default_and_warns_for_an_explicit_host(monkeypatch, capsys):
+def test_serve_binds_loopback_by_default_and_warns_for_an_explicit_loopback_host(monkeypatch, capsys):
     monkeypatch.setattr(server, "DashboardServer", _FakeServer)
     monkeypatch.setenv("HOST", "0.0.0.0")
     assert server.serve(port=8000, lang="en") == 0
     assert _FakeServer.instances[-1].host == "127.0.0.1" and _FakeServer.instances[-1].stopped
     assert "warning" not in capsys.readouterr().err
-    server.serve(port=8000, lang="zh", host="0.0.0.0")
-    assert _FakeServer.instances[-1].host == "0.0.0.0"
-    err = capsys.readouterr().err
-    assert "warning" in err and "0.0.0.0" in err and "no login" in err
+    server.serve(port=8000, lang="zh", host="localhost")
+    assert _FakeServer.instances[-1].host == "localhost"
+    assert "warning: --host localhost" in capsys.readouterr().err
+
+
+def test_a_network_host_without_workshop_mode_is_refused_with_exit_2():
+    out = subprocess.run([sys.executable, str(server.ROOT / "run.py"), "dashboard", "--host", "0.0.0.0"],
+                         cwd=server.ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert out.stderr.startswith("error: --host 0.0.0.0: refused") and "--workshop" in out.stderr
+
+
+def test_workshop_mode_listens_on_the_network_with_fresh_codes_and_a_log_under_results(monkeypatch, capsys):
+    monkeypatch.setattr(server, "DashboardServer", _FakeServer)
+    assert server.serve(port=8000, lang="zh", workshop_mode=True) == 0
+    fake = _FakeServer.instances[-1]
+    setup = fake.workshop
+    assert fake.host == "0.0.0.0" and len(setup.join_code) == 8 and len(setup.facilitator_code) == 16
+    assert setup.log_path.parent.parent == server.RESULTS and setup.log_path.name == "decisions.jsonl"
+    out = capsys.readouterr().out
+    assert f"?join={setup.join_code}" in out and f"fcode={setup.facilitator_code}" in out
+    assert str(setup.log_path) in out
+    assert server.command("0.0.0.0", 8000, gated=True)[1:3] == ["-m", "dashboard.gate"]
 
 
 def test_bad_server_arguments_are_refused():

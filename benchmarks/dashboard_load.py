@@ -1,0 +1,200 @@
+"""Load benchmark of the workshop dashboard: N concurrent browser sessions stepping the default street.
+
+    python -m benchmarks.dashboard_load --sessions 30 [--steps 10] [--think-ms 1000] [--json FILE]
+
+Starts its own dashboard server (127.0.0.1, a free port, as ``run.py dashboard``
+does) and one headless Chromium (Debian's ``/usr/bin/chromium`` or ``--chromium
+PATH``) with N pages, each in its own browser context: N Solara sessions, each
+with its own default-street model (preset ``baseline``, 100,000 residents).
+The pages are opened one after the other; then every page clicks Step
+``--steps`` times, all pages at once, waiting ``--think-ms`` between a redraw
+and its next click (people read the chart before they click again; 0 is the
+worst case: every session clicks as fast as the server answers).
+
+Measured:
+
+* **click to redrawn chart**: in the page, from the click on Step to the live
+  chart's new image loaded (``img.dash-live-plot`` with a new ``src``, ``complete``);
+  median and 95th percentile over every click of every session (the first click
+  of each page, which compiles nothing but warms its plot cache, is not counted);
+* **server memory**: the resident set (RSS) of the server process and its
+  children, sampled every 0.5 s: before any page, after the pages opened, and
+  the peak;
+* **server CPU per click**: the server's CPU time (user + system) while the
+  pages step, divided by the clicks (the first clicks included): what one
+  click costs the server, whose Python code runs on one core at a time.
+
+The browser runs on the same machine and takes CPU from the server: on a
+2-core machine the times are an upper bound of what a room of devices sees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from dashboard.server import DashboardServer
+
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                 "--disable-backgrounding-occluded-windows"]
+LOAD_TIMEOUT_MS = 300_000
+STEP_LABEL = "单步"
+# one click in the page: the time from the click on Step to the new live chart loaded (ms)
+CLICK_JS = """async (label) => {
+  const before = document.querySelector('img.dash-live-plot').src;
+  const button = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === label);
+  const t0 = performance.now();
+  button.click();
+  await new Promise(resolve => {
+    const check = () => {
+      const img = document.querySelector('img.dash-live-plot');
+      if (img && img.src !== before && img.complete && img.naturalWidth > 0) resolve();
+      else setTimeout(check, 5);
+    };
+    check();
+  });
+  return performance.now() - t0;
+}"""
+
+
+class RssSampler:
+    """The RSS of a process and its children, sampled in a thread every ``every`` seconds."""
+
+    def __init__(self, pid: int, every: float = 0.5):
+        self.proc = psutil.Process(pid)
+        self.every = every
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) of the process and its children so far."""
+        t = self.proc.cpu_times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    def now(self) -> int:
+        """RSS in bytes of the process and its children now."""
+        total = 0
+        for p in [self.proc, *self.proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.peak = max(self.peak, self.now())
+
+    def __enter__(self) -> "RssSampler":
+        self.peak = self.now()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def _session(page, steps: int, think_s: float) -> list[float]:
+    """Click Step ``steps`` + 1 times on one page; the click-to-chart times after the first."""
+    times = []
+    for i in range(steps + 1):
+        ms = await page.evaluate(CLICK_JS, STEP_LABEL)
+        if i:
+            times.append(ms)
+        await asyncio.sleep(think_s)
+    return times
+
+
+async def _drive(url: str, chromium: str, sessions: int, steps: int, think_s: float, on_opened) -> list[float]:
+    """Open ``sessions`` pages (each its own context) one by one, then step them all at once."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        pages = []
+        for _ in range(sessions):
+            ctx = await browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+            page = await ctx.new_page()
+            await page.goto(url)
+            await page.locator("img.dash-live-plot").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+            pages.append(page)
+        on_opened()
+        per_page = await asyncio.gather(*(_session(p, steps, think_s) for p in pages))
+        await browser.close()
+    return [t for times in per_page for t in times]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (0-100), linear between the nearest ranks."""
+    xs = sorted(values)
+    k = (len(xs) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def run(sessions: int, steps: int, think_ms: int, chromium: str) -> dict:
+    """Start a server, drive the sessions, and return the measurements."""
+    with DashboardServer(lang="zh", log=subprocess.DEVNULL) as server, RssSampler(server.proc.pid) as rss:
+        before = rss.now()
+        opened: dict[str, float] = {}
+
+        def on_opened():
+            opened["rss"] = rss.now()
+            opened["t"] = time.perf_counter()
+            opened["cpu"] = rss.cpu_s()
+
+        times = asyncio.run(_drive(server.url, chromium, sessions, steps, think_ms / 1000, on_opened))
+        stepping_s = time.perf_counter() - opened["t"]
+        cpu_per_click = (rss.cpu_s() - opened["cpu"]) / (sessions * (steps + 1))
+        peak = max(rss.peak, rss.now())
+    return {"sessions": sessions, "steps_per_session": steps, "think_ms": think_ms, "clicks": len(times),
+            "click_to_chart_ms": {"median": statistics.median(times), "p95": percentile(times, 95),
+                                  "max": max(times)},
+            "server_rss_mb": {"before_pages": before / 2**20, "pages_open": opened["rss"] / 2**20,
+                              "peak": peak / 2**20},
+            "server_cpu_ms_per_click": cpu_per_click * 1000, "stepping_wall_s": stepping_s, "cores": os.cpu_count(), "load_1min_after": os.getloadavg()[0]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options, run, print (and with ``--json`` write) the measurements."""
+    p = argparse.ArgumentParser(prog="python -m benchmarks.dashboard_load", description=__doc__.split("\n")[0])
+    p.add_argument("--sessions", type=int, default=30, help="concurrent browser sessions (default 30)")
+    p.add_argument("--steps", type=int, default=10, help="measured Step clicks per session (default 10)")
+    p.add_argument("--think-ms", type=int, default=1000, help="pause after a redraw before the next click")
+    p.add_argument("--chromium", default=DEBIAN_CHROMIUM, help=f"the browser (default {DEBIAN_CHROMIUM})")
+    p.add_argument("--json", default=None, help="also write the measurements to this file")
+    args = p.parse_args(argv)
+    if not 1 <= args.sessions <= 200 or not 1 <= args.steps <= 120 or args.think_ms < 0:
+        print("error: --sessions 1-200, --steps 1-120, --think-ms >= 0", file=sys.stderr)
+        return 2
+    if not Path(args.chromium).is_file():
+        print(f"error: no Chromium at {args.chromium} (apt-get install chromium, or --chromium PATH)", file=sys.stderr)
+        return 2
+    result = run(args.sessions, args.steps, args.think_ms, args.chromium)
+    c, m = result["click_to_chart_ms"], result["server_rss_mb"]
+    print(f"{args.sessions} sessions x {args.steps} steps (think {args.think_ms} ms), {result['clicks']} clicks: "
+          f"click to redrawn chart median {c['median']:.0f} ms, p95 {c['p95']:.0f} ms, max {c['max']:.0f} ms; "
+          f"server RSS {m['before_pages']:.0f} MB before pages, {m['pages_open']:.0f} MB with the pages open, "
+          f"peak {m['peak']:.0f} MB; server CPU {result['server_cpu_ms_per_click']:.0f} ms per click; load {result['load_1min_after']:.1f} on {result['cores']} cores")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
