@@ -176,3 +176,15 @@ def test_the_light_needs_sentence_in_chinese(light_case, tmp_path):
     assert "## " + t("severity", "zh") in report
     flagged = [line for line in report.splitlines() if "较重的需求仍在等待" in line]
     assert len(flagged) == 1 and flagged[0].startswith("- **culture**"), flagged
+
+
+def test_needs_by_group_has_the_weighted_share(light_case):
+    _path, out, _eff = light_case
+    g = pd.read_csv(out / "needs_by_group.csv")
+    assert "needs_met_weighted_share" in g.columns
+    # the elderly raise elder-care needs (weight 4) and culture needs (weight 1): where the arm
+    # meets only culture needs their weighted share stays below their share, where it meets only
+    # elder care it is above
+    elderly = g[g["group"] == "elderly"].set_index("arm")
+    assert elderly.loc["culture", "needs_met_weighted_share"] < elderly.loc["culture", "needs_met_share"]
+    assert elderly.loc["elder", "needs_met_weighted_share"] > elderly.loc["elder", "needs_met_share"]
