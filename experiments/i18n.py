@@ -197,7 +197,7 @@ TEXT: dict[str, tuple[str, str]] = {
                           "**{arm}**：需求满足率 {d_share}，加权满足率 {d_w}。"),
     "severity_light": (" It raised needs met by {d_met} a month, mostly by serving light needs while heavy ones "
                        "wait.",
-                       " 它每月多满足 {d_met} 项需求，但主要满足的是轻度需求，较重的需求仍在等待。"),
+                       "它每月多满足 {d_met} 项需求，但主要满足的是轻度需求，较重的需求仍在等待。"),
     "figures": ("Figures", "图表"),
     "fig_time": ("Outcomes over time (mean and 95% band per arm)", "各方案结果随时间的变化（均值与 95% 区间）"),
     "fig_forest": ("Effects against the reference (95% CI)", "相对参照方案的效果（95% 置信区间）"),
