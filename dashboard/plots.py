@@ -355,6 +355,8 @@ BETTER: dict[str, int] = {
     "orgs_with_social_worker_per_10k": 1, "tri_party_ties_per_10k": 1,
     "organization_failures_money": -1, "organization_failures_inspection": -1, "organization_failures_founders": -1,
     "organization_reserve_months_median": 0, "sector_government_income_share": 0,
+    "needs_met_weighted": 1, "needs_lapsed_weighted": -1, "needs_met_weighted_share": 1,
+    "equity_gap_groups_weighted": -1,
 }
 GOOD, BAD, NEUTRAL = COLORS[2], COLORS[3], COLORS[7]
 

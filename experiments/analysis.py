@@ -65,7 +65,10 @@ from .design import ANALYSIS_KEY, Task, problem, stream_seed
 from .uncertainty import chance_rho, draw_effects, effect_summary, rankings, top_spearman
 from .reduce import (  # noqa: F401 - LAST_MONTHS, reduce_run: re-exported
     GROUP_LAPSED,
+    GROUP_LAPSED_W,
     GROUP_MET,
+    GROUP_MET_W,
+    GROUP_SUMS,
     LAST_MONTHS,
     TOTAL_MET,
     TOTAL_SPEND,
@@ -280,7 +283,7 @@ def collect(store: "Store", tasks: list[Task], band_outcomes: list[str] | None =
         if columns is None:
             row[TOTAL_SPEND] = r.values[TOTAL_SPEND]
             row[TOTAL_MET] = r.values[TOTAL_MET]
-            for c in GROUP_MET + GROUP_LAPSED:
+            for c in GROUP_SUMS:
                 row[c] = r.values[c]
         rows.append(row)
         if band_outcomes and not swept:
@@ -290,7 +293,7 @@ def collect(store: "Store", tasks: list[Task], band_outcomes: list[str] | None =
                 months = r.months
     names = [c for c in (columns or list(OUTCOME_NAMES)) if c in OUTCOME_NAMES]
     if columns is None:
-        names += [TOTAL_SPEND, TOTAL_MET, *GROUP_MET, *GROUP_LAPSED]
+        names += [TOTAL_SPEND, TOTAL_MET, *GROUP_SUMS]
     ends = pd.DataFrame(rows, columns=["arm", "point", "draw", "replication", *names])
     return Collected(ends, bands, band_outcomes, months)
 
@@ -542,20 +545,28 @@ def attribution_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame | N
                                        "share_of_effect", "effect_alone", "effect_added_last", "total_effect", "n"])
 
 
+def _share(met: pd.Series, lapsed: pd.Series) -> np.ndarray:
+    """Per run, met / (met + lapsed); NaN where nothing closed."""
+    closed = met + lapsed
+    return np.where(closed > 0, met / closed.where(closed > 0, 1.0), np.nan)
+
+
 def group_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame:
-    """Share of needs met over the last 12 months by resident group and arm (mean over replications)."""
+    """Share of needs met over the last 12 months by resident group and arm (mean over replications,
+    with its interval), and the severity-weighted share (mean)."""
     rows = []
     for arm in exp.visible_arms:
         sub = ends[(ends["arm"] == arm.name) & (ends["point"] == -1)]
-        for g, met, lapsed in zip(GROUPS, GROUP_MET, GROUP_LAPSED):
+        for g, met, lapsed, met_w, lapsed_w in zip(GROUPS, GROUP_MET, GROUP_LAPSED, GROUP_MET_W, GROUP_LAPSED_W):
             if met not in sub or len(sub) == 0:
                 continue
-            closed = sub[met] + sub[lapsed]
-            share = np.where(closed > 0, sub[met] / closed.where(closed > 0, 1.0), np.nan)
-            m, lo, hi, n = mean_ci(share)
+            m, lo, hi, n = mean_ci(_share(sub[met], sub[lapsed]))
+            weighted = _share(sub[met_w], sub[lapsed_w])
             rows.append({"arm": arm.name, "group": g, "needs_met_share": m, "ci_low": lo, "ci_high": hi,
-                         "needs_met": float(sub[met].mean()), "n": n})
-    return pd.DataFrame(rows, columns=["arm", "group", "needs_met_share", "ci_low", "ci_high", "needs_met", "n"])
+                         "needs_met_weighted_share": float(np.nanmean(weighted)) if np.isfinite(weighted).any()
+                         else math.nan, "needs_met": float(sub[met].mean()), "n": n})
+    return pd.DataFrame(rows, columns=["arm", "group", "needs_met_share", "ci_low", "ci_high",
+                                       "needs_met_weighted_share", "needs_met", "n"])
 
 
 def uncertainty_pairs(exp: "Experiment") -> list[tuple[str, str]]:

@@ -23,6 +23,9 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     "needs_met": ("needs met per month", "每月满足的需求"),
     "needs_lapsed": ("needs lapsed per month", "每月未满足而失效的需求"),
     "needs_met_share": ("share of needs met", "需求满足率"),
+    "needs_met_weighted": ("severity-weighted needs met per month", "每月满足的需求（按严重程度加权）"),
+    "needs_lapsed_weighted": ("severity-weighted needs lapsed per month", "每月失效的需求（按严重程度加权）"),
+    "needs_met_weighted_share": ("severity-weighted share of needs met", "按严重程度加权的需求满足率"),
     "backlog": ("open needs (backlog)", "待满足需求（积压）"),
     "mean_wait_months": ("mean wait (months)", "平均等待（月）"),
     "needs_met_by_certified_share": ("share met by certified social workers", "持证社工服务占比"),
@@ -61,6 +64,7 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     "social_money_yuan": ("social money (yuan per month)", "社会资金（元/月）"),
     "spending_per_need_met_yuan": ("public yuan per need met", "每满足一项需求的公共支出（元）"),
     "equity_gap_groups": ("gap between resident groups", "人群间差距"),
+    "equity_gap_groups_weighted": ("gap between resident groups, severity-weighted", "人群间差距（按严重程度加权）"),
     "equity_gap_committees": ("gap between committees", "居委会间差距"),
     "service_centre_coverage": ("service-centre coverage", "社会组织服务中心覆盖率"),
     "incubator_coverage": ("incubator coverage", "孵化基地覆盖率"),
@@ -179,6 +183,21 @@ TEXT: dict[str, tuple[str, str]] = {
                     "与{ref}相比各人群需求满足率的变化（统计窗口，重复均值）：受益最多与最少的人群。"),
     "gains_sentence": ("**{arm}**: most for {top} ({top_d}), least for {low} ({low_d}); all residents {all_d}.",
                        "**{arm}**：{top}受益最多（{top_d}），{low}最少（{low_d}）；全体居民 {all_d}。"),
+    "severity": ("Light and heavy needs", "轻重需求"),
+    "severity_intro": (
+        "Each need counts by the severity weight of its kind (by default a culture or sport need = 1; elder care, "
+        "social assistance and rehabilitation weigh 4 to 5; residents.severity in the register). An arm that meets "
+        "more needs mostly by serving light ones raises the share of needs met far more than the "
+        "severity-weighted share: it is flagged when needs met rise clearly but the weighted share does not "
+        "rise clearly, or rises less than half as much.",
+        "每项需求按其类别的严重程度权重计算（默认文体需求 = 1；养老、社会救助、康复为 4 至 5；见参数表 "
+        "residents.severity）。如果一个方案多满足的主要是轻度需求，需求满足率的提高会远大于加权满足率的提高："
+        "当满足的需求数明显增加、而加权满足率没有明显提高或提高不到一半时，予以标出。"),
+    "severity_sentence": ("**{arm}**: share of needs met {d_share}, severity-weighted share {d_w}.",
+                          "**{arm}**：需求满足率 {d_share}，加权满足率 {d_w}。"),
+    "severity_light": (" It raised needs met by {d_met} a month, mostly by serving light needs while heavy ones "
+                       "wait.",
+                       "它每月多满足 {d_met} 项需求，但主要满足的是轻度需求，较重的需求仍在等待。"),
     "figures": ("Figures", "图表"),
     "fig_time": ("Outcomes over time (mean and 95% band per arm)", "各方案结果随时间的变化（均值与 95% 区间）"),
     "fig_forest": ("Effects against the reference (95% CI)", "相对参照方案的效果（95% 置信区间）"),

@@ -28,6 +28,10 @@ LAST_MONTHS = 12
 """Needs met by resident group are summed over the last 12 months of a run."""
 GROUP_MET = [f"group.{g}.needs_met" for g in GROUPS]
 GROUP_LAPSED = [f"group.{g}.needs_lapsed" for g in GROUPS]
+GROUP_MET_W = [f"group.{g}.needs_met_weighted" for g in GROUPS]
+GROUP_LAPSED_W = [f"group.{g}.needs_lapsed_weighted" for g in GROUPS]
+GROUP_SUMS = GROUP_MET + GROUP_LAPSED + GROUP_MET_W + GROUP_LAPSED_W
+"""Needs met and lapsed by resident group, counted and severity-weighted, summed over the last 12 months."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ def reduce_run(df: "pd.DataFrame", spec: ReduceSpec, swept_point: bool) -> Reduc
     values[TOTAL_SPEND] = float(df["public_spending_yuan"].sum())
     values[TOTAL_MET] = float(df["needs_met"].sum())
     tail = df.iloc[-LAST_MONTHS:]
-    for c in GROUP_MET + GROUP_LAPSED:
+    for c in GROUP_SUMS:
         values[c] = float(tail[c].sum())
     band = months = None
     if spec.band_outcomes and not swept_point:

@@ -1,7 +1,8 @@
 """report.md and report.html: what a civil servant could forward.
 
 The report opens with the question, lists the arms, puts the headline
-effects in words and numbers, shows the figures, and ends with a provenance
+effects in words and numbers, says who gains and whether an arm meets more
+needs by serving light ones while heavy ones wait, shows the figures, and ends with a provenance
 appendix (experiment file hash, seeds, versions, git commit, run time). The
 HTML file embeds its figures, so it can be sent as one file. ``--lang zh``
 writes both in Chinese.
@@ -53,13 +54,18 @@ def _arm_label(exp: "Experiment", name: str, lang: str) -> str:
     return a.label_zh if lang == "zh" else a.label
 
 
+def _clear(row: Any) -> bool:
+    """An effect whose 95% interval leaves out zero and whose Holm-adjusted p is below 0.05."""
+    return bool(math.isfinite(row["ci_low"]) and (row["ci_low"] > 0 or row["ci_high"] < 0)
+                and math.isfinite(row["p_adjusted"]) and row["p_adjusted"] < 0.05)
+
+
 def _effect_sentence(exp: "Experiment", row: Any, means: dict[tuple[str, str], float], lang: str) -> str:
     o = row["outcome"]
     ref = _arm_label(exp, exp.reference, lang)
     arm = _arm_label(exp, row["arm"], lang)
     p = t("p_holm", lang, p=fmt_p(row["p_adjusted"])) if math.isfinite(row["p_adjusted"]) else ""
-    clear = (math.isfinite(row["ci_low"]) and (row["ci_low"] > 0 or row["ci_high"] < 0)
-             and math.isfinite(row["p_adjusted"]) and row["p_adjusted"] < 0.05)
+    clear = _clear(row)
     common = {"ref": ref, "arm": arm, "outcome": outcome_label(o, lang), "lo": fmt_ci(o, row["ci_low"], lang),
               "hi": fmt_ci(o, row["ci_high"], lang), "p": p}
     if row["effect"] == 0 and row["ci_low"] == 0 and row["ci_high"] == 0:
@@ -77,7 +83,7 @@ def build_blocks(exp: "Experiment", tables: "Tables", figures: dict[str, Path], 
     """The report as blocks: ("h1"|"h2"|"p"|"ul"|"table"|"img", content), one section after another."""
     return [*_intro_blocks(exp, lang), *_design_blocks(exp, tables, info, lang), *_arm_blocks(exp, lang),
             *_headline_blocks(exp, tables, lang), *_uncertainty_blocks(exp, tables, lang),
-            *_cost_blocks(exp, tables, lang), *_gains_blocks(exp, tables, lang),
+            *_cost_blocks(exp, tables, lang), *_gains_blocks(exp, tables, lang), *_severity_blocks(exp, tables, lang),
             *_sensitivity_blocks(exp, tables, lang), *_attribution_blocks(exp, tables, lang),
             *_figure_blocks(figures, lang), *_effects_table_blocks(exp, tables, lang),
             *_reading_blocks(tables, info, lang), *_provenance_blocks(exp, info, lang)]
@@ -262,6 +268,42 @@ def _gains_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Block]
         return []
     return [("h2", t("gains", lang)), ("p", t("gains_intro", lang, ref=_arm_label(exp, exp.reference, lang))),
             ("ul", items)]
+
+
+SEVERITY_OUTCOMES = ("needs_met", "needs_met_share", "needs_met_weighted_share")
+"""The effects the light-and-heavy section reads (all three must be among the experiment's outcomes)."""
+
+
+def serves_light_needs(d_met: Any, d_share: Any, d_w: Any) -> bool:
+    """Whether an arm raised needs met mostly by serving light needs: the effect on needs met
+    (``d_met``, an effects row) is clearly positive, the share of needs met rose (``d_share``), and the
+    severity-weighted share (``d_w``) did not rise clearly or rose less than half as much."""
+    if not (_clear(d_met) and d_met["effect"] > 0 and d_share["effect"] > 0):
+        return False
+    return not (_clear(d_w) and d_w["effect"] > 0) or d_w["effect"] < 0.5 * d_share["effect"]
+
+
+def _severity_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Block]:
+    """For each arm, its effect on the share of needs met next to the severity-weighted share, and
+    whether it raised needs met by serving light needs while heavy ones wait (none for a sweep)."""
+    eff = tables.effects
+    if eff.empty or "point" in eff.columns or not set(SEVERITY_OUTCOMES) <= set(eff["outcome"]):
+        return []
+    items = []
+    for a in exp.visible_arms:
+        rows = eff[eff["arm"] == a.name].set_index("outcome")
+        if a.name == exp.reference or not set(SEVERITY_OUTCOMES) <= set(rows.index):
+            continue
+        d_met, d_share, d_w = (rows.loc[o] for o in SEVERITY_OUTCOMES)
+        text = t("severity_sentence", lang, arm=_arm_label(exp, a.name, lang),
+                 d_share=fmt_diff("needs_met_share", d_share["effect"], lang),
+                 d_w=fmt_diff("needs_met_weighted_share", d_w["effect"], lang))
+        if serves_light_needs(d_met, d_share, d_w):
+            text += t("severity_light", lang, d_met=fmt_size("needs_met", d_met["effect"], lang))
+        items.append(text)
+    if not items:
+        return []
+    return [("h2", t("severity", lang)), ("p", t("severity_intro", lang)), ("ul", items)]
 
 
 def _sensitivity_blocks(exp: "Experiment", tables: "Tables", lang: str) -> list[Block]:

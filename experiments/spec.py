@@ -35,6 +35,7 @@ MAX_LEVERS = 8
 
 DEFAULT_OUTCOMES: tuple[str, ...] = (
     "needs_met_share",
+    "needs_met_weighted_share",
     "needs_met",
     "backlog",
     "mean_wait_months",
@@ -50,6 +51,7 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
     "public_staff_yuan",
     "admin_hours_dropped",
     "equity_gap_groups",
+    "equity_gap_groups_weighted",
     "needs_referred_share",
     "tri_party_ties_per_10k",
 )

@@ -63,12 +63,13 @@ def tune_malloc() -> bool:
 
 
 def run_table(model: CommunityModel) -> pd.DataFrame:
-    """A run's table: ``month``, every declared outcome, then needs met and lapsed by resident group."""
+    """A run's table: ``month``, every declared outcome, then needs met and lapsed by resident group
+    (counted and severity-weighted)."""
     ts = model.recorder.timeseries()
     ts = ts.drop(columns=[c for c in ("date",) if c in ts.columns])
     groups = model.recorder.group_table()
     extra = {}
-    for col in ("needs_met", "needs_lapsed"):
+    for col in ("needs_met", "needs_lapsed", "needs_met_weighted", "needs_lapsed_weighted"):
         wide = groups.pivot(index="month", columns="group", values=col).reindex(columns=list(GROUPS))
         for g in GROUPS:
             extra[f"group.{g}.{col}"] = wide[g].to_numpy(dtype=np.float64)

@@ -2,7 +2,7 @@
 
 The recorder (``outcomes.Recorder``) hands each month's needs raised, met and lapsed to a
 :class:`TypeTally`, which counts them by (community type of the resident's committee,
-resident group); ``TypeTally.end_month`` appends the month's rows: one row per type present
+resident group), met and lapsed needs also weighted by severity (``residents.severity``); ``TypeTally.end_month`` appends the month's rows: one row per type present
 in the world for all its residents (group ``all``) and one per group within it.
 :func:`between_type_share` is the variance decomposition of committees' needs-met shares.
 
@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .outcome_measures import severity_weights
 from .params import COMMUNITY_TYPES, GROUPS
 
 if TYPE_CHECKING:
     from .community import CommunityModel
 
-TYPE_COLUMNS = ("committees", "residents", "needs_arising", "needs_met", "needs_lapsed", "needs_met_share")
+TYPE_COLUMNS = ("committees", "residents", "needs_arising", "needs_met", "needs_lapsed", "needs_met_share",
+                "needs_met_weighted", "needs_lapsed_weighted", "needs_met_weighted_share")
 
 
 class TypeTally:
@@ -40,27 +42,36 @@ class TypeTally:
         self.begin_month()
 
     def begin_month(self) -> None:
-        """Reset the month's counts (arising, met, lapsed; each types x groups)."""
+        """Reset the month's counts (arising, met, lapsed; each types x groups) and the
+        severity-weighted ones (met, lapsed)."""
         self.counts = np.zeros((3, self.n_t * self.n_g), np.int64)
+        self.weighted = np.zeros((2, self.n_t * self.n_g))
 
-    def add(self, which: int, idx: np.ndarray) -> None:
-        """Count the needs of residents ``idx``: ``which`` 0 raised, 1 met, 2 lapsed."""
+    def add(self, which: int, idx: np.ndarray, kinds: np.ndarray | None = None) -> None:
+        """Count the needs of residents ``idx``: ``which`` 0 raised, 1 met, 2 lapsed; met and
+        lapsed needs also weighted by their kinds' severity (``kinds``: aligned with ``idx``)."""
         r = self.m.residents
         code = r.ctype[r.committee[idx]] * self.n_g + r.group[idx]
         self.counts[which] += np.bincount(code, minlength=self.n_t * self.n_g)
+        if which > 0:
+            w = severity_weights(self.m.p.residents)[kinds]
+            self.weighted[which - 1] += np.bincount(code, weights=w, minlength=self.n_t * self.n_g)
 
     def end_month(self) -> None:
         """Append the month's rows (counts at full scale: divided by the sampled share)."""
         scale = self.m.scale
         c = self.counts.reshape(3, self.n_t, self.n_g).astype(np.float64)
+        wc = self.weighted.reshape(2, self.n_t, self.n_g)
         rows = []
         for t in self.present.tolist():
             for g in range(-1, self.n_g):
                 arising, met, lapsed = (c[:, t, :].sum(axis=1) if g < 0 else c[:, t, g])
+                w_met, w_lapsed = (wc[:, t, :].sum(axis=1) if g < 0 else wc[:, t, g])
                 res = self.residents[t].sum() if g < 0 else self.residents[t, g]
-                closed = met + lapsed
+                closed, w_closed = met + lapsed, w_met + w_lapsed
                 rows.append((self.m.month, t, g, self.committees[t], res / scale, arising / scale, met / scale,
-                             lapsed / scale, met / closed if closed > 0 else 0.0))
+                             lapsed / scale, met / closed if closed > 0 else 0.0, w_met / scale, w_lapsed / scale,
+                             w_met / w_closed if w_closed > 0 else 0.0))
         self.rows.append(np.array(rows, dtype=np.float64))
 
     def table(self) -> pd.DataFrame:

@@ -29,7 +29,7 @@ Layout, in the order of a month:
 * world building: ``store_by_group`` (residents stored by group per committee);
 * needs (phase 5): ``arise``; ``bring_forward_and_split`` (bring forward and/or
   split open needs by channel); ``count_by_group``, ``met_by_group``,
-  ``lapsed_cells`` (the recorder's and streets' counts); ``match``;
+  ``count_by_group_kind``, ``lapsed_cells`` (the recorder's and streets' counts); ``match``;
   ``resolve_met``; ``wait_or_lapse``; ``merge_sorted`` and ``is_open_index``
   (the open-needs index kept between months);
 * participation and awareness (phase 9): ``_tie``, ``neighbour_share`` (the tie
@@ -232,6 +232,17 @@ def met_by_group(idx, group, need_wait, n_groups):
         by_g[g] += 1
         wait_g[g] += np.float64(need_wait[i])
     return by_g, wait_g
+
+
+@njit(cache=_CACHE)
+def count_by_group_kind(idx, group, kinds, n_groups, n_kinds):
+    """Needs of residents ``idx`` (of kinds ``kinds``, aligned with ``idx``) counted per group and kind,
+    in one pass; equals ``np.bincount(group[idx] * n_kinds + kinds, minlength=n_groups * n_kinds)``
+    reshaped to (n_groups, n_kinds) (tested)."""
+    out = np.zeros((n_groups, n_kinds), np.int64)
+    for j in range(idx.size):
+        out[group[idx[j]], kinds[j]] += 1
+    return out
 
 
 @njit(cache=_CACHE)

@@ -1,10 +1,11 @@
 """The small pure measures behind the outcomes ``Recorder`` computes: government shares of
-income, reserves, attrition and the equity gaps over the 12-month windows, and the finite
-check of the month's outcomes.
+income, reserves, severity weights, attrition and the equity gaps over the 12-month windows,
+and the finite check of the month's outcomes.
 
 Layout: ``_check_finite``; income (``government_income``, ``_government_income_share``,
-``_sector_share``) and reserves (``_reserve_months_median``); ``_nanmean_or0``; the
-windowed measures (``_attrition``, ``_gap_groups``, ``_gap_committees``).
+``_sector_share``) and reserves (``_reserve_months_median``); ``_nanmean_or0``; severity
+(``severity_weights``, ``_weighted_share``); the windowed measures (``_attrition``,
+``_gap_groups``, ``_gap_committees``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .organizations import GOVERNMENT_INCOME
+from .params import NEED_KINDS, Residents
 from .sector import sector_government_share
 
 if TYPE_CHECKING:
@@ -74,6 +76,17 @@ def _nanmean_or0(values: list[float]) -> float:
     return float(arr.mean()) if arr.size else 0.0
 
 
+def severity_weights(p: Residents) -> np.ndarray:
+    """The severity weight of each need kind (``residents.severity``), in ``NEED_KINDS`` order."""
+    return np.array([getattr(p.severity, k) for k in NEED_KINDS], dtype=np.float64)
+
+
+def _weighted_share(weighted: np.ndarray) -> np.ndarray:
+    """Per row of (weighted met, weighted lapsed): met / (met + lapsed), 0 where nothing closed."""
+    closed = weighted[:, 0] + weighted[:, 1]
+    return np.divide(weighted[:, 0], closed, out=np.zeros(closed.size), where=closed > 0)
+
+
 def _attrition(quits: deque[int], employed: deque[int]) -> float:
     mean_emp = float(np.mean(employed)) if employed else 0.0
     if mean_emp <= 0:
@@ -81,10 +94,18 @@ def _attrition(quits: deque[int], employed: deque[int]) -> float:
     return float(sum(quits)) / mean_emp * (12.0 / len(quits))
 
 
-def _gap_groups(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray], min_closed: int) -> float:
+def _gap_groups(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray], min_closed: int,
+                weighted: deque[np.ndarray] | None = None) -> float:
+    """Largest minus smallest share of needs met over the window among groups with at least
+    ``min_closed`` needs closed; with ``weighted`` (per month, severity-weighted met and lapsed by
+    group, shape (groups, 2)), the shares are severity-weighted (the same groups count)."""
     met = np.sum(met_w, axis=0)
     closed = met + np.sum(lapsed_w, axis=0)
     ok = (closed >= min_closed) & (closed > 0)  # a group with no closed need has no share
+    if weighted is not None:
+        w = np.sum(weighted, axis=0)
+        met, closed = w[:, 0], w[:, 0] + w[:, 1]
+        ok &= closed > 0  # needs of weight 0 only
     if ok.sum() < 2:
         return 0.0
     share = met[ok] / closed[ok]

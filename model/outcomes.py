@@ -32,8 +32,9 @@ from .by_type import TypeTally
 from .committees import CommitteeArrays, committee_arrays, service_time_shares
 from .funders import public_spending, public_staff_spending, spending_by
 from .outcome_measures import (_attrition, _check_finite, _gap_committees, _gap_groups, _government_income_share,
-                               _nanmean_or0, _reserve_months_median, _sector_share)
-from .params import COMMUNITY_TYPES, GROUPS
+                               _nanmean_or0, _reserve_months_median, _sector_share, _weighted_share,
+                               severity_weights)
+from .params import COMMUNITY_TYPES, GROUPS, NEED_KINDS
 from .policies import PURPOSE_LEVER
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS
 
@@ -57,6 +58,9 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("needs_met", "needs per month", "Needs met this month (by committees, micro-projects or organizations).", True),
     Outcome("needs_lapsed", "needs per month", "Needs that lapsed unmet this month.", True),
     Outcome("needs_met_share", "share", "Needs met / (needs met + needs lapsed) this month; 0 when none closed."),
+    Outcome("needs_met_weighted", "severity-weighted needs per month", "Needs met this month, each counted by its kind's severity weight (residents.severity; a culture or sport need = 1).", True),
+    Outcome("needs_lapsed_weighted", "severity-weighted needs per month", "Needs lapsed this month, each counted by its kind's severity weight.", True),
+    Outcome("needs_met_weighted_share", "share", "Severity-weighted needs met / severity-weighted needs closed (met + lapsed) this month; 0 when none closed. Below needs_met_share when heavy needs lapse more often than light ones."),
     Outcome("backlog", "needs", "Open needs (raised, not yet met or lapsed) at the end of the month.", True),
     Outcome("mean_wait_months", "months", "Mean months waited by the needs met this month; 0 when none met."),
     Outcome("needs_met_by_certified_share", "share", "Share of needs met this month that a certified social worker served."),
@@ -95,6 +99,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("admin_hours_moved", "hours per month", "Committee administrative hours taken off committees (task list, gate on new tasks) and done by street or district staff this month.", True),
     Outcome("admin_hours_dropped", "hours per month", "Committee administrative hours taken off committees and done by no one (dropped) this month.", True),
     Outcome("equity_gap_groups", "share", "Largest minus smallest needs-met share across resident groups (last 12 months; groups with at least residents.equity_min_closed_needs closed needs)."),
+    Outcome("equity_gap_groups_weighted", "share", "Largest minus smallest severity-weighted needs-met share across resident groups (last 12 months; the groups equity_gap_groups counts)."),
     Outcome("equity_gap_committees", "share", "90th minus 10th percentile of committees' needs-met share (last 12 months)."),
     Outcome("service_centre_coverage", "share", "Share of (simulated) streets covered by a social-organization service centre."),
     Outcome("incubator_coverage", "share", "Share of (simulated) streets served by an incubator."),
@@ -106,9 +111,11 @@ OUTCOMES: tuple[Outcome, ...] = (
 )
 OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
 SCALED = {o.name for o in OUTCOMES if o.scaled}
+K = len(NEED_KINDS)
 
 GROUP_COLUMNS = ("residents", "needs_arising", "needs_met", "needs_lapsed", "needs_met_share",
-                 "mean_wait_months", "satisfaction", "trust_in_committee", "participation_rate")
+                 "mean_wait_months", "satisfaction", "trust_in_committee", "participation_rate",
+                 "needs_met_weighted", "needs_lapsed_weighted", "needs_met_weighted_share")
 COMMITTEE_COLUMNS = ("residents", "needs_arising", "needs_met", "needs_lapsed", "needs_met_share",
                      "backlog", "service_time_share", "partners", "social_workers", "certified_workers",
                      "micro_projects", "satisfaction", "trust_in_committee", "participation_rate",
@@ -164,6 +171,7 @@ class _MonthState:
     n_res: int  # residents (at least 1)
     met: int
     lapsed: int
+    weighted_g: np.ndarray  # severity-weighted needs met and lapsed by group, shape (groups, 2)
     spend: float  # public spending this month
     staff_spend: float  # of it, public staff
     social: float  # social money this month
@@ -179,6 +187,7 @@ class Recorder:
         self.n_g, self.n_c = n_g, n_c
         self.window_met_g: deque[np.ndarray] = deque(maxlen=12)
         self.window_lapsed_g: deque[np.ndarray] = deque(maxlen=12)
+        self.window_weighted_g: deque[np.ndarray] = deque(maxlen=12)
         self.window_met_c: deque[np.ndarray] = deque(maxlen=12)
         self.window_lapsed_c: deque[np.ndarray] = deque(maxlen=12)
         self.window_spend: deque[float] = deque(maxlen=12)
@@ -210,6 +219,8 @@ class Recorder:
         self.met_c = np.zeros(n_c, np.int64)
         self.lapsed_g = np.zeros(n_g, np.int64)
         self.lapsed_c = np.zeros(n_c, np.int64)
+        self.met_gk = np.zeros((n_g, K), np.int64)
+        self.lapsed_gk = np.zeros((n_g, K), np.int64)
         self.wait_g = np.zeros(n_g, np.float64)
         self.met_cert = 0
         self.met_referred = 0
@@ -229,8 +240,9 @@ class Recorder:
         r = self.m.residents
         met_g, wait_g = kernels.met_by_group(idx, r.group, r.need_wait, self.n_g)
         self.met_g += met_g
+        self.met_gk += kernels.count_by_group_kind(idx, r.group, r.need_kind[idx], self.n_g, K)
         self.met_c += by_committee
-        self.types.add(1, idx)
+        self.types.add(1, idx, r.need_kind[idx])
         self.wait_g += wait_g
         self.met_cert += int(cert.sum())
         self.met_by += np.bincount(ptype.astype(np.int64), minlength=3)
@@ -239,11 +251,14 @@ class Recorder:
         """Needs met this month by partner organizations on a committee's referral."""
         self.met_referred += n
 
-    def add_lapsed(self, idx: np.ndarray, by_committee: np.ndarray) -> None:
-        """Needs lapsed this month (``by_committee``: how many per committee)."""
-        self.lapsed_g += kernels.count_by_group(idx, self.m.residents.group, self.n_g)
+    def add_lapsed(self, idx: np.ndarray, kinds: np.ndarray, by_committee: np.ndarray) -> None:
+        """Needs lapsed this month (``kinds``: their kinds, aligned with ``idx``; ``by_committee``: how
+        many per committee)."""
+        group = self.m.residents.group
+        self.lapsed_g += kernels.count_by_group(idx, group, self.n_g)
+        self.lapsed_gk += kernels.count_by_group_kind(idx, group, kinds, self.n_g, K)
         self.lapsed_c += by_committee
-        self.types.add(2, idx)
+        self.types.add(2, idx, kinds)
 
     def quit(self, _worker) -> None:
         """A worker quit this month."""
@@ -264,7 +279,7 @@ class Recorder:
             cur[name] /= m.scale
         self.current = cur
         self.collector.collect(m)
-        self._breakdowns(st.by_g, st.by_c, st.ca, st.service_share, served.projects)
+        self._breakdowns(st, served.projects)
         _check_finite(cur)
 
     def _close_books(self) -> tuple[float, float, float]:
@@ -284,6 +299,7 @@ class Recorder:
         """Append the month's tallies to the 12-month windows."""
         self.window_met_g.append(self.met_g.copy())
         self.window_lapsed_g.append(self.lapsed_g.copy())
+        self.window_weighted_g.append(st.weighted_g)
         self.window_met_c.append(self.met_c.copy())
         self.window_lapsed_c.append(self.lapsed_c.copy())
         self.window_spend.append(st.spend)
@@ -297,21 +313,27 @@ class Recorder:
         that also checks the residents' invariants)."""
         m = self.m
         ca = committee_arrays(m.committees)
+        w = severity_weights(m.p.residents)
         by_g, by_c, totals = m.residents.tallies()  # raises AssertionError if a resident invariant fails
         return _MonthState(
             orgs=[o for o in m.organizations if o.active], employed=[w for w in m.workers if w.employed],
             ca=ca, service_share=service_time_shares(m.p.committees, ca), by_g=by_g, by_c=by_c,
             totals=totals, n_res=max(m.residents.n, 1), met=int(self.met_g.sum()), lapsed=int(self.lapsed_g.sum()),
+            weighted_g=np.column_stack([self.met_gk @ w, self.lapsed_gk @ w]),
             spend=spend, staff_spend=staff_spend, social=social, served=served)
 
     def _needs_outcomes(self, st: "_MonthState") -> dict[str, float]:
         """Needs raised, met, lapsed and open; waits; who met them and how well."""
         met, closed = st.met, st.met + st.lapsed
+        w_met, w_lapsed = st.weighted_g.sum(axis=0)
         return {
             "needs_arising": float(self.arising_g.sum()),
             "needs_met": float(met),
             "needs_lapsed": float(st.lapsed),
             "needs_met_share": met / closed if closed else 0.0,
+            "needs_met_weighted": float(w_met),
+            "needs_lapsed_weighted": float(w_lapsed),
+            "needs_met_weighted_share": float(w_met / (w_met + w_lapsed)) if w_met + w_lapsed > 0 else 0.0,
             "backlog": float(st.totals[2]),
             "mean_wait_months": float(self.wait_g.sum() / met) if met else 0.0,
             "needs_met_by_certified_share": self.met_cert / met if met else 0.0,
@@ -321,6 +343,9 @@ class Recorder:
             "needs_met_by_projects_share": self.met_by[PT_PROJECTS] / met if met else 0.0,
             "equity_gap_groups": _gap_groups(self.window_met_g, self.window_lapsed_g,
                                              self.m.p.residents.equity_min_closed_needs),
+            "equity_gap_groups_weighted": _gap_groups(self.window_met_g, self.window_lapsed_g,
+                                                      self.m.p.residents.equity_min_closed_needs,
+                                                      weighted=self.window_weighted_g),
             "equity_gap_committees": _gap_committees(self.window_met_c, self.window_lapsed_c),
         }
 
@@ -400,10 +425,10 @@ class Recorder:
                                           if orgs[slot].active and orgs[slot].workers) * per_10k,
         }
 
-    def _breakdowns(self, by_g: np.ndarray, by_c: np.ndarray, ca: CommitteeArrays, service_share: np.ndarray,
-                    projects: np.ndarray) -> None:
-        """Append the month's rows by group and by committee (``ca``, ``service_share``,
-        ``projects``: the committees' state, service time shares and running micro-projects now)."""
+    def _breakdowns(self, st: "_MonthState", projects: np.ndarray) -> None:
+        """Append the month's rows by group and by committee (``projects``: the committees' running
+        micro-projects now)."""
+        by_g, by_c, ca, service_share = st.by_g, st.by_c, st.ca, st.service_share
         m = self.m
         r = m.residents
         month = m.month
@@ -416,6 +441,7 @@ class Recorder:
             np.divide(self.met_g, closed, out=np.zeros(self.n_g), where=closed > 0),
             np.divide(self.wait_g, self.met_g, out=np.zeros(self.n_g), where=self.met_g > 0),
             by_g[:, 1] / safe, by_g[:, 2] / safe, by_g[:, 3] / safe,
+            st.weighted_g / m.scale, _weighted_share(st.weighted_g),
         ])
         self.by_group.append(rows)
         sizes = r.sizes().astype(np.float64)
@@ -465,10 +491,6 @@ class Recorder:
         df.insert(0, "committee", arr[:, 1].astype(np.int64))
         df.insert(0, "month", arr[:, 0].astype(np.int64))
         return df
-
-    def type_table(self) -> pd.DataFrame:
-        """Outcomes by community type and group within type, per month (``by_type.TypeTally``)."""
-        return self.types.table()
 
     def spending_table(self) -> pd.DataFrame:
         """Money by source, purpose and the lever it serves, per month (full scale)."""

@@ -145,7 +145,7 @@ def write_run(model: "CommunityModel", out: Path) -> list[Path]:
         "timeseries.csv": csv_text(rec.timeseries()),
         "by_group.csv": csv_text(rec.group_table()),
         "by_committee.csv": csv_text(rec.committee_table()),
-        "by_type.csv": csv_text(rec.type_table()),
+        "by_type.csv": csv_text(rec.types.table()),
         "spending.csv": csv_text(rec.spending_table()),
         "summary.json": json.dumps(summary(model), indent=2, sort_keys=True, allow_nan=False) + "\n",
         "scenario.toml": model.spec.to_toml(),

@@ -6,7 +6,7 @@ field is declared with :func:`P`): provenance (``EVIDENCE_KINDS``, ``DISTRIBUTIO
 ``article``, ``study``, ``data``, ``calibrated``; the article passages ``CATALOGUE`` ...
 ``ORG_EXAM``; ``derived_range`` and ``uncertainty``); the helpers ``P``, ``known_kinds`` and
 ``Section``; Residents (``GroupShares``, ``KindRates``, ``NeedRates``,
-``Residents``); ``Committees``; ``Streets``; Social organizations
+``SeverityWeights``, ``Residents``); ``Committees``; ``Streets``; Social organizations
 (``FounderKindShares``, ``FeeShares``, ``Organizations``); ``SocialWorkers``; ``Funders``;
 ``Sector`` (the rest of the social-organization sector); then
 ``Parameters`` (all sections) and the readers ``flat_values`` and
@@ -528,11 +528,44 @@ class CommunityTypeProfiles(Section):
         trust_offset=0.0, participation_factor=0.8, admin_factor=1.2, space_factor=0.8)
 
 
+_SEVERITY_WHY = ("no Chinese or Shanghai scale weighs kinds of community need against each other; care-need and "
+                 "case-risk gradings (Shanghai's unified elder-care needs assessment, casework risk levels) and "
+                 "disability weights give only the order (daily care, rehabilitation and subsistence above "
+                 "disputes and family matters above leisure)")
+SEVERITY_UNIT = "weight (culture_sport = 1)"
+
+
+class SeverityWeights(Section):
+    """Outcome definition: how heavy a need of each kind is, in multiples of a culture or sport need.
+
+    The weights change no behaviour; they weigh the needs met and lapsed in the severity-weighted
+    outcomes (``needs_met_weighted``, ``needs_met_weighted_share``, ``equity_gap_groups_weighted``).
+    The order follows what is at stake for the resident if the need waits (daily living, health,
+    subsistence; then disputes and family; then leisure); the sizes are assumptions."""
+
+    elder_care: float = P(4.0, SEVERITY_UNIT, 0, 20, assumed(2.0, 6.0, "uniform", _SEVERITY_WHY),
+                          "Elder care (daily-living help, home care, meals for frail older people).")
+    children_youth: float = P(2.0, SEVERITY_UNIT, 0, 20, assumed(1.0, 4.0, "uniform", _SEVERITY_WHY),
+                              "Children and youth (after-school care to at-risk youth work).")
+    family: float = P(2.5, SEVERITY_UNIT, 0, 20, assumed(1.5, 4.0, "uniform", _SEVERITY_WHY),
+                      "Family (conflict, caregiving strain).")
+    legal_mediation: float = P(2.5, SEVERITY_UNIT, 0, 20, assumed(1.5, 4.0, "uniform", _SEVERITY_WHY),
+                               "Legal aid and mediation (neighbour and family disputes, legal advice).")
+    social_assistance: float = P(4.0, SEVERITY_UNIT, 0, 20, assumed(2.0, 6.0, "uniform", _SEVERITY_WHY),
+                                 "Social assistance (subsistence, the minimum living guarantee).")
+    culture_sport: float = P(1.0, SEVERITY_UNIT, 1, 1, assumed(1.0, 1.0, "uniform",
+                                                               "the unit of the scale: fixed at 1"),
+                             "Culture and sport (classes, teams, activities): the unit of the scale.")
+    rehabilitation: float = P(5.0, SEVERITY_UNIT, 0, 20, assumed(3.0, 8.0, "uniform", _SEVERITY_WHY),
+                              "Rehabilitation (drug rehabilitation, disability rehabilitation).")
+
+
 class Residents(Section):
     """Resident behaviour: needs, help-seeking, satisfaction, trust, participation."""
 
     group_shares: GroupShares = Field(default_factory=GroupShares)
     need_rates: NeedRates = Field(default_factory=NeedRates)
+    severity: SeverityWeights = Field(default_factory=SeverityWeights)
     lapse_rate: float = P(0.15, "per need-month", 0, 1, assumed(
         0.05, 0.3, "uniform", "how fast residents give up on an unmet need is not observed: "
         "within a few months to a year"),

@@ -313,7 +313,7 @@ def serve_residents(m: "CommunityModel") -> ServiceResult:
         met_cells += _close_met(m, res, supply, n_cells, partner_perf, org_met_kind)
     lapsed, lapsed_kind = r.decide_wait_or_lapse(pr, m.streams["lapse"], open_idx)
     lapsed_cells = kernels.lapsed_cells(lapsed, lapsed_kind, r.start, K, n_cells)
-    m.recorder.add_lapsed(lapsed, lapsed_cells.reshape(-1, K).sum(axis=1))
+    m.recorder.add_lapsed(lapsed, lapsed_kind, lapsed_cells.reshape(-1, K).sum(axis=1))
     lapsed_kind_com = lapsed_cells.reshape(-1, K).astype(np.float64)
     remember_unmet(m, lapsed_kind_com)
     # each need open before matching was met, lapsed or is still open (none opened since)

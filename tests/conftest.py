@@ -91,7 +91,7 @@ SHARE_OUTCOMES = (
     "volunteer_rate", "election_turnout", "committee_service_time_share", "needs_met_by_committees_share",
     "needs_met_by_organizations_share", "needs_met_by_projects_share", "government_income_share",
     "orgs_with_certified_share", "certified_share", "equity_gap_groups", "equity_gap_committees",
-    "needs_referred_share", "committees_with_partner_share",
+    "needs_referred_share", "committees_with_partner_share", "needs_met_weighted_share", "equity_gap_groups_weighted",
 )
 """Declared outcomes whose unit is a share or a 0-1 score."""
 

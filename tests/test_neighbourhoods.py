@@ -108,11 +108,13 @@ def test_by_type_adds_up_to_the_whole_and_type_explains_the_gap():
     committees most of the variance of committees' needs-met shares (months 13-24) lies
     between types (measured 0.93 at seed 1; margin: above a half)."""
     m = _typed_model(24)
-    t = m.recorder.type_table()
+    t = m.recorder.types.table()
     ts = m.recorder.timeseries()
     whole = t[t.group == "all"].groupby("month")[["needs_met", "needs_lapsed"]].sum()
     assert whole["needs_met"].tolist() == ts["needs_met"].astype(int).tolist()
     assert whole["needs_lapsed"].tolist() == ts["needs_lapsed"].astype(int).tolist()
+    assert whole.index.size == 24 and np.allclose(
+        t[t.group == "all"].groupby("month")["needs_met_weighted"].sum(), ts["needs_met_weighted"])
     inner = t[t.group != "all"].groupby(["month", "type"])["needs_met"].sum()
     assert inner.to_dict() == t[t.group == "all"].set_index(["month", "type"])["needs_met"].to_dict()
     c = m.recorder.committee_table()

@@ -12,7 +12,7 @@ from exp_helpers import folder_digest, run_quiet, write_experiment
 
 from experiments import executors, worker
 from experiments.design import Plan
-from experiments.reduce import GROUP_LAPSED, GROUP_MET, ReduceSpec, reduce_run
+from experiments.reduce import GROUP_SUMS, ReduceSpec, reduce_run
 from experiments.load import load_experiment
 
 RENT = "parameters.organizations.rent_subsidy_share"
@@ -75,7 +75,7 @@ def test_a_runs_outcome_is_its_mean_over_the_window_of_last_months():
     months = np.arange(1, 31)
     table = pd.DataFrame({name: months * (i + 1.0) for i, name in enumerate(OUTCOME_NAMES)})
     table["month"] = months
-    for c in GROUP_MET + GROUP_LAPSED:
+    for c in GROUP_SUMS:
         table[c] = 1.0
     mean_12 = reduce_run(table, ReduceSpec((), 12), swept_point=False).values
     last = reduce_run(table, ReduceSpec((), 1), swept_point=False).values
