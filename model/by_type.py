@@ -35,9 +35,6 @@ class TypeTally:
         self.n_t, self.n_g = len(COMMUNITY_TYPES), len(GROUPS)
         self.present = np.unique(r.ctype)
         self.committees = np.bincount(r.ctype, minlength=self.n_t)
-        per_com = np.diff(r.group_start, axis=1)  # committees x groups
-        self.residents = np.zeros((self.n_t, self.n_g))
-        np.add.at(self.residents, r.ctype, per_com)
         self.rows: list[np.ndarray] = []
         self.begin_month()
 
@@ -60,6 +57,9 @@ class TypeTally:
     def end_month(self) -> None:
         """Append the month's rows (counts at full scale: divided by the sampled share)."""
         scale = self.m.scale
+        r = self.m.residents
+        residents = np.zeros((self.n_t, self.n_g))
+        np.add.at(residents, r.ctype, np.diff(r.group_start, axis=1))  # the mix changes with ageing
         c = self.counts.reshape(3, self.n_t, self.n_g).astype(np.float64)
         wc = self.weighted.reshape(2, self.n_t, self.n_g)
         rows = []
@@ -67,7 +67,7 @@ class TypeTally:
             for g in range(-1, self.n_g):
                 arising, met, lapsed = (c[:, t, :].sum(axis=1) if g < 0 else c[:, t, g])
                 w_met, w_lapsed = (wc[:, t, :].sum(axis=1) if g < 0 else wc[:, t, g])
-                res = self.residents[t].sum() if g < 0 else self.residents[t, g]
+                res = residents[t].sum() if g < 0 else residents[t, g]
                 closed, w_closed = met + lapsed, w_met + w_lapsed
                 rows.append((self.m.month, t, g, self.committees[t], res / scale, arising / scale, met / scale,
                              lapsed / scale, met / closed if closed > 0 else 0.0, w_met / scale, w_lapsed / scale,

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import month as month_rules
 from .committees import EXPERIENCE_YEARS, Committee, initial_staff
+from .ageing import initial_factors, load_paths
 from .funders import Funder
 from .ledger import Ledger
 from .neighbourhoods import assign_types, group_share_matrix, type_arrays
@@ -78,9 +79,10 @@ class CommunityModel(mesa.Model):
         ctype = assign_types(w.types, self.n_streets, w.committees_per_street, rng)
         self.typed = bool(np.any(ctype != 0))  # any committee not of the generic type
         ta = type_arrays(self.p)
+        self.population_paths = load_paths(self.p)  # the series the residents' mix follows (ageing)
+        shares = group_share_matrix(self.p, initial_factors(self.p, self.spec.scenario.start))
         self.residents = ResidentArrays(sizes, self.p.residents, rng,
-                                        ResidentTypes(ctype, group_share_matrix(self.p), ta.trust_offset,
-                                                      ta.participation))
+                                        ResidentTypes(ctype, shares, ta.trust_offset, ta.participation))
         self.simulated_residents = self.residents.n
 
         # one fixed order decides which committees elect directly, now and after reforms

@@ -94,6 +94,33 @@ def store_by_group(drawn, start, n_groups):
 
 
 @njit(cache=_CACHE)
+def regroup_order(group, start, n_groups):
+    """The order that stores residents by group within each committee again after some
+    changed group: returns (order, group_start), the residents' old indices in their new
+    places (each committee's residents stay in its rows; within a group they keep their
+    order) and the new runs."""
+    n_com = start.size - 1
+    order = np.empty(group.size, np.int64)
+    group_start = np.empty((n_com, n_groups + 1), np.int64)
+    counts = np.zeros(n_groups, np.int64)
+    pos = np.zeros(n_groups, np.int64)
+    for c in range(n_com):
+        counts[:] = 0
+        for i in range(start[c], start[c + 1]):
+            counts[group[i]] += 1
+        at = start[c]
+        for g in range(n_groups):
+            group_start[c, g] = at
+            pos[g] = at
+            at += counts[g]
+        group_start[c, n_groups] = at
+        for i in range(start[c], start[c + 1]):
+            order[pos[group[i]]] = i
+            pos[group[i]] += 1
+    return order, group_start
+
+
+@njit(cache=_CACHE)
 def arise(need_kind, group_start, ctype, cum_rates, rng, out):
     """Needs arise: resident i with no open need raises kind k with chance rate[t, g_i, k],
     t = ctype[c] the community type of its committee c.

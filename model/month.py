@@ -29,7 +29,8 @@ lists them; ``python run.py rules`` prints them).
    are paid; micro-projects spend.
 8. ``workers.decide_quits``  workers gain experience and skill (training is paid); some quit;
    then ``committees.decide_staff_turnover``: some regular community workers quit.
-9. ``residents_social``  participation and awareness spread over neighbour ties.
+9. ``residents_social``  participation and awareness spread over neighbour ties; where the
+   scenario names series, residents move between groups as the city ages (``ageing``).
 10. the recorder collects the month's outcomes, then the invariants are checked.
 """
 
@@ -37,7 +38,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import accounts, committees, funders, guidance, org_finance, organizations, street_costs, streets, workers
+from . import accounts, ageing, committees, funders, guidance, org_finance, organizations, street_costs, streets, workers
 from .serving import ServiceResult, serve_residents
 
 if TYPE_CHECKING:
@@ -128,5 +129,7 @@ def labour_market(m: "CommunityModel") -> None:
 
 
 def residents_social(m: "CommunityModel", served: ServiceResult) -> None:
-    """9. Participation and awareness spread (micro-projects running draw residents in)."""
+    """9. Participation and awareness spread (micro-projects running draw residents in); the
+    residents' mix follows the population series."""
     m.residents.decide_participation(m.p.residents, served.projects, m.streams["participation"])
+    ageing.decide_population_change(m)

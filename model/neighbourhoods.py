@@ -51,11 +51,14 @@ def assign_types(mix: dict[str, float], n_streets: int, per_street: int, rng: np
     return np.concatenate([pattern[rng.permutation(per_street)] for _ in range(n_streets)])
 
 
-def group_share_matrix(p: Parameters) -> np.ndarray:
+def group_share_matrix(p: Parameters, scale: dict[int, float] | None = None) -> np.ndarray:
     """Rule: a community type's share of each resident group is the city share
-    (``residents.group_shares``) times the type's group factor, ``others`` the remainder (0
-    if the rest already exceed 1). Returns the (types x groups) shares."""
+    (``residents.group_shares``; times ``scale[g]`` for a group following a series,
+    ``ageing``) times the type's group factor, ``others`` the remainder (0 if the rest
+    already exceed 1). Returns the (types x groups) shares."""
     city = np.array([getattr(p.residents.group_shares, g) for g in GROUPS[:-1]], dtype=np.float64)
+    for g, f in (scale or {}).items():
+        city[g] *= f
     out = np.empty((len(COMMUNITY_TYPES), len(GROUPS)))
     for t, name in enumerate(COMMUNITY_TYPES):
         f = getattr(p.community_types, name).groups

@@ -560,10 +560,28 @@ class SeverityWeights(Section):
                               "Rehabilitation (drug rehabilitation, disability rehabilitation).")
 
 
+class PopulationChange(Section):
+    """How the residents' mix changes month by month along cited series (``ageing``; off
+    when no series is named). A named series is a file of ``data/`` (years up to 2015 only)."""
+
+    elderly_series: str = P("", "data series (data/<name>.csv)", None, None,
+                            data("Shanghai ageing monitoring (data/registered_aged60_share.csv)"),
+                            "Series the share of residents aged 60+ follows, relative to its value in "
+                            "reference_year ('' = no change); e.g. registered_aged60_share.")
+    migrant_series: str = P("", "data series (data/<name>.csv)", None, None,
+                            data("Shanghai statistics (data/migrant_share_of_residents.csv)"),
+                            "Series the share of migrants follows, relative to its value in reference_year "
+                            "('' = no change); e.g. migrant_share_of_residents.")
+    reference_year: int = P(2015, "year", 2000, 2030, assumed(
+        2015, 2015, "uniform", "the year the city shares (residents.group_shares) describe: the statistics "
+        "of 2014-2015"), "The year whose value of each series the group shares stand for.")
+
+
 class Residents(Section):
     """Resident behaviour: needs, help-seeking, satisfaction, trust, participation."""
 
     group_shares: GroupShares = Field(default_factory=GroupShares)
+    population: PopulationChange = Field(default_factory=PopulationChange)
     need_rates: NeedRates = Field(default_factory=NeedRates)
     severity: SeverityWeights = Field(default_factory=SeverityWeights)
     lapse_rate: float = P(0.15, "per need-month", 0, 1, assumed(

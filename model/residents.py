@@ -248,6 +248,22 @@ class ResidentArrays:
             self._open_hint = kernels.merge_sorted(self._open_hint, new, np.empty(self._open_hint.size + new.size, np.int64))
         return new
 
+    def regroup(self) -> None:
+        """Store the residents by group within each committee again after some changed group
+        (``ageing``): every per-resident array is permuted alike, each resident's place on its
+        committee's tie cycle moves with it (its ties are unchanged) and the index of open needs
+        is rebuilt."""
+        order, self.group_start = kernels.regroup_order(self.group, self.start, len(GROUPS))
+        for name in ("group", "need_kind", "need_wait", "need_channel", "awareness", "trust", "satisfaction",
+                     "participating", "volunteer", "tie_pos"):
+            setattr(self, name, getattr(self, name)[order])
+        new_at = np.empty_like(order)
+        new_at[order] = np.arange(order.size)  # old index -> new index
+        local_start = np.repeat(self.start[:-1], self.size)
+        self.tie_at = (new_at[self.tie_at.astype(np.int64) + local_start] - local_start).astype(self.tie_at.dtype)
+        self.group_count = np.diff(self.group_start, axis=1).sum(axis=0)
+        self._open_hint = None
+
     def decide_bring_forward(self, p: ResidentParams, org_reach: np.ndarray, rng: np.random.Generator,
                              idx: np.ndarray | None = None, split: tuple | None = None) -> tuple[int, int]:
         """Rule: an open, not yet expressed need is brought forward with chance

@@ -20,6 +20,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from .inputs import InputError, finite_problems, pydantic_problems, read_toml
 from .params import COMMUNITY_TYPES, GROUPS, Parameters, Section
 from .policies import Policies
+from .ageing import load_paths
 from .residents import need_rate_matrix
 from .scenario_dates import parse_month
 
@@ -130,6 +131,7 @@ class Scenario(Section):
                 f"they add up to more for {', '.join(over)}"
             )
         self._check_type_profiles()
+        load_paths(self.parameters)  # the population series exist and cover reference_year
         fk = self.parameters.organizations.founder_kind_shares
         ftotal = sum(fk.model_dump().values())
         if ftotal <= 0:
