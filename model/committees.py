@@ -48,7 +48,7 @@ training, partners); the rules over arrays of committees (``CommitteeArrays``,
 ``own_capacities``, ``qualities``); the workforce (``EXPERIENCE_YEARS``,
 ``cohort_months``, ``initial_staff``, ``StaffWageBill``, ``staff_wage_bill``,
 ``decide_staff_turnover``, ``fill_staff_places``); micro-projects
-(``decide_micro_projects``, ``project_supply``, ``projects_running``,
+(``decide_micro_projects``, ``project_supply``, ``eligible_needs``, ``projects_running``,
 ``spend_micro_projects``); ``partnerships``; elections (``election_due``,
 ``hold_elections``).
 """
@@ -60,8 +60,11 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from .params import COMMUNITY_TYPES, NEED_KINDS, Committees as ComParams, SocialWorkers as SWParams
+from .params import COMMUNITY_TYPES, GROUPS, NEED_KINDS, Committees as ComParams, Residents as ResidentParams, \
+    SocialWorkers as SWParams
 from .workers import community_pay, offer, quit_chance
+
+MIGRANTS = GROUPS.index("migrants")
 
 if TYPE_CHECKING:
     from .community import CommunityModel
@@ -404,6 +407,26 @@ def project_supply(pc: ComParams, projects: np.ndarray, guidance: np.ndarray,
     kinds = np.array([NEED_KINDS.index(k) for k in pc.project_kinds])
     q = np.clip(pc.quality_base + pc.project_quality_offset + pc.project_guidance_gain * guidance, 0.0, 1.0)
     return needs, kinds, q
+
+
+def eligible_needs(pr: "ResidentParams", group: np.ndarray, need_kind: np.ndarray, needs: tuple,
+                   demand: np.ndarray) -> tuple:
+    """Rule: a committee serves (itself, by micro-projects or through the partners it refers
+    to) only the needs its residents are eligible for: a migrant's need of a kind in
+    hukou_only_kinds is turned away (it stays open, waits and may lapse). ``needs``: the
+    (indices, cells, waits) brought to the committees; ``demand``: needs per cell, from
+    which the turned-away ones are taken off. Returns the eligible needs."""
+    if not pr.hukou_only_kinds or needs[0].size == 0:
+        return needs
+    only = np.zeros(len(NEED_KINDS), dtype=bool)
+    only[[NEED_KINDS.index(k) for k in pr.hukou_only_kinds]] = True
+    idx, cells, waits = needs
+    away = (group[idx] == MIGRANTS) & only[need_kind[idx]]
+    if not away.any():
+        return needs
+    np.subtract.at(demand, cells[away], 1)
+    keep = ~away
+    return idx[keep], cells[keep], waits[keep]
 
 
 def projects_running(committees: list[Committee]) -> np.ndarray:

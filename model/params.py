@@ -577,11 +577,27 @@ class PopulationChange(Section):
         "of 2014-2015"), "The year whose value of each series the group shares stand for.")
 
 
+HUKOU_RULE = data("Shanghai minimum living guarantee rules (最低生活保障: residents with a Shanghai household "
+                  "registration only)")
+
+
 class Residents(Section):
     """Resident behaviour: needs, help-seeking, satisfaction, trust, participation."""
 
     group_shares: GroupShares = Field(default_factory=GroupShares)
     population: PopulationChange = Field(default_factory=PopulationChange)
+    hukou_only_kinds: list[str] = Field(
+        default_factory=lambda: ["social_assistance"],
+        description="Need kinds whose public services (the committee, its micro-projects and the partners it refers "
+                    "to) are for registered (hukou) residents only: migrants' needs of these kinds brought to the "
+                    "committee are turned away (they wait and lapse); organizations serve them directly.",
+        json_schema_extra={"unit": "need kinds", "source": HUKOU_RULE.source, "evidence": HUKOU_RULE,
+                           "lo": None, "hi": None})
+
+    @field_validator("hukou_only_kinds")
+    @classmethod
+    def _known_hukou_kinds(cls, v: list[str]) -> list[str]:
+        return known_kinds(v)
     need_rates: NeedRates = Field(default_factory=NeedRates)
     severity: SeverityWeights = Field(default_factory=SeverityWeights)
     lapse_rate: float = P(0.15, "per need-month", 0, 1, assumed(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from . import kernels
-from .committees import (committee_arrays, own_capacities, project_supply, projects_running, qualities,
+from .committees import (committee_arrays, eligible_needs, own_capacities, project_supply, projects_running, qualities,
                          service_time_shares)
 from .contracts import credit_contracts, set_aside
 from .organizations import SERVES_BY_KIND, capacity, quality
@@ -289,6 +289,7 @@ def serve_residents(m: "CommunityModel") -> ServiceResult:
     # channel (indices, cells, waits in index order) with the demand per cell: one pass
     open_cells, com_needs, demand_com, org_needs, demand_org = _open_needs_by_channel(
         r, open_idx, n_cells, bring=(pr, reach.cells, m.streams["bring_forward"]))
+    com_needs = eligible_needs(pr, r.group, r.need_kind, com_needs, demand_com)
     projects = projects_running(m.committees)
     com_supply = build_supply(m, demand_com, reach, projects)
     n_base = com_supply.cell.size

@@ -7,7 +7,7 @@ import pytest
 
 from model.committees import committee_arrays, own_capacities, qualities, service_time_shares
 
-from conftest import bare_model, make_org
+from conftest import bare_model, make_org, run_model
 from model.organizations import FAILED
 from model.params import Committees, NEED_KINDS
 from model.workers import SocialWorker
@@ -191,3 +191,21 @@ def test_service_share_capacity_and_quality_over_arrays_equal_each_committee_to_
         seen_share.update(share.tolist())
         seen_cert.update(cert.tolist())
     assert len(seen_own) > 20 and 1.0 in seen_share and len(seen_cert) > 3, "the committees differ"
+
+
+def test_migrants_social_assistance_is_for_registered_residents_only():
+    """hukou_only_kinds: a migrant's social-assistance need brought to the committee is turned
+    away (minimum living guarantee: registered residents only); without the rule the
+    committee serves it. Migrants raise only social-assistance needs here; no organizations."""
+    only_sa = {f"parameters.residents.need_rates.migrants.{k}": 0.0
+               for k in ("family", "legal_mediation", "children_youth", "culture_sport")}
+    only_sa["parameters.residents.need_rates.migrants.social_assistance"] = 0.05
+    met = {}
+    for rule in (["social_assistance"], []):
+        m = run_model({**only_sa, "parameters.residents.hukou_only_kinds": rule,
+                       "parameters.organizations.initial_per_100k": 0.0,
+                       "parameters.organizations.founding_rate": 0.0}, months=12)
+        g = m.recorder.group_table()
+        met[bool(rule)] = int(g[g.group == "migrants"].needs_met.sum())
+        arising = int(g[g.group == "migrants"].needs_arising.sum())
+    assert met[True] == 0 and met[False] > 0.2 * arising, met
