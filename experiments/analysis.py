@@ -59,7 +59,7 @@ from scipy import stats
 
 from model.output import atomic_write_text, csv_text
 from model.outcomes import OUTCOME_NAMES
-from model.params import GROUPS
+from model.params import COMMUNITY_TYPES, GROUPS
 
 from .design import ANALYSIS_KEY, Task, problem, stream_seed
 from .uncertainty import chance_rho, draw_effects, effect_summary, rankings, top_spearman
@@ -72,6 +72,10 @@ from .reduce import (  # noqa: F401 - LAST_MONTHS, reduce_run: re-exported
     LAST_MONTHS,
     TOTAL_MET,
     TOTAL_SPEND,
+    TYPE_LAPSED,
+    TYPE_LAPSED_W,
+    TYPE_MET,
+    TYPE_MET_W,
     Reduced,
     ReduceSpec,
     reduce_run,
@@ -569,6 +573,25 @@ def group_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame:
                                        "needs_met_weighted_share", "needs_met", "n"])
 
 
+def type_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame:
+    """Share of needs met over the last 12 months by community type and arm (mean over
+    replications, with its interval), and the severity-weighted share (mean); only the types
+    an arm's world has."""
+    rows = []
+    for arm in exp.visible_arms:
+        sub = ends[(ends["arm"] == arm.name) & (ends["point"] == -1)]
+        for t, met, lapsed, met_w, lapsed_w in zip(COMMUNITY_TYPES, TYPE_MET, TYPE_LAPSED, TYPE_MET_W, TYPE_LAPSED_W):
+            if met not in sub or len(sub) == 0 or float((sub[met] + sub[lapsed]).sum()) <= 0:
+                continue
+            m, lo, hi, n = mean_ci(_share(sub[met], sub[lapsed]))
+            weighted = _share(sub[met_w], sub[lapsed_w])
+            rows.append({"arm": arm.name, "type": t, "needs_met_share": m, "ci_low": lo, "ci_high": hi,
+                         "needs_met_weighted_share": float(np.nanmean(weighted)), "needs_met": float(sub[met].mean()),
+                         "n": n})
+    return pd.DataFrame(rows, columns=["arm", "type", "needs_met_share", "ci_low", "ci_high",
+                                       "needs_met_weighted_share", "needs_met", "n"])
+
+
 def uncertainty_pairs(exp: "Experiment") -> list[tuple[str, str]]:
     """(arm, compared with): every arm against the reference, then every other pair in file order."""
     others = [a.name for a in exp.visible_arms if a.name != exp.reference]
@@ -654,6 +677,7 @@ class Tables:
     uncertainty: pd.DataFrame | None = None
     ranking: pd.DataFrame | None = None
     draws: pd.DataFrame | None = None
+    types: pd.DataFrame | None = None
 
 
 def design_table(exp: "Experiment", plan: "Plan") -> pd.DataFrame | None:
@@ -670,7 +694,7 @@ def build_tables(exp: "Experiment", plan: "Plan", collected: Collected) -> Table
     return Tables(summary_table(exp, ends), effects_table(exp, ends), cost_effectiveness_table(exp, ends),
                   group_table(exp, ends), sensitivity_table(exp, plan, ends), attribution_table(exp, ends),
                   design_table(exp, plan), uncertainty_table(exp, ends), ranking_table(exp, ends),
-                  draws_table(exp))
+                  draws_table(exp), type_table(exp, ends))
 
 
 def write_tables(root: Path, tables: Tables) -> list[Path]:
@@ -679,7 +703,7 @@ def write_tables(root: Path, tables: Tables) -> list[Path]:
              "cost_effectiveness.csv": tables.cost, "needs_by_group.csv": tables.groups,
              "sensitivity.csv": tables.sensitivity, "attribution.csv": tables.attribution,
              "design.csv": tables.design, "uncertainty.csv": tables.uncertainty,
-             "ranking.csv": tables.ranking, "draws.csv": tables.draws}
+             "ranking.csv": tables.ranking, "draws.csv": tables.draws, "needs_by_type.csv": tables.types}
     written = []
     for name, df in files.items():
         path = root / name

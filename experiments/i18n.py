@@ -177,6 +177,12 @@ TEXT: dict[str, tuple[str, str]] = {
                       "每多满足一项需求花费 {ratio} 元{ci}。"),
     "cost_ci": (" (95% CI {lo} to {hi})", "（95% 置信区间 {lo} 至 {hi}）"),
     "cost_note_sentence": ("**{arm}**: {note}.", "**{arm}**：{note}。"),
+    "by_type": ("By community type", "按社区类型"),
+    "by_type_intro": ("Share of needs met (severity-weighted in brackets) over the last 12 months of the runs, "
+                      "by the community type of the residents' committee (mean over replications; "
+                      "needs_by_type.csv has the intervals).",
+                      "各方案按居民所在社区类型的需求满足率（括号内为按严重程度加权），运行最后 12 个月，"
+                      "重复均值（区间见 needs_by_type.csv）。"),
     "gains": ("Who gains", "谁受益"),
     "gains_intro": ("Change in each resident group's share of needs met against {ref} (the outcome window, "
                     "mean over replications): the groups that gain most and least.",
@@ -296,6 +302,22 @@ def outcome_label(name: str, lang: str) -> str:
     pair = OUTCOME_LABELS.get(name)
     if pair is None:
         return name.replace("_", " ")
+    return pair[1] if lang == "zh" else pair[0]
+
+
+TYPE_LABELS: dict[str, tuple[str, str]] = {
+    "generic": ("city average (no type)", "全市平均（未分类型）"),
+    "old_lane": ("old lane housing", "老式里弄"),
+    "work_unit_estate": ("work-unit and public housing estates", "售后公房/工人新村"),
+    "commodity_estate": ("commodity housing estates", "商品房小区"),
+    "resettlement_estate": ("resettlement estates", "动迁安置房"),
+    "village": ("village committees", "村委会"),
+}
+
+
+def type_label(name: str, lang: str) -> str:
+    """A community type's name as residents and officials say it."""
+    pair = TYPE_LABELS.get(name, (name.replace("_", " "), name))
     return pair[1] if lang == "zh" else pair[0]
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.outcomes import OUTCOME_NAMES
-from model.params import GROUPS
+from model.params import COMMUNITY_TYPES, GROUPS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,8 +30,13 @@ GROUP_MET = [f"group.{g}.needs_met" for g in GROUPS]
 GROUP_LAPSED = [f"group.{g}.needs_lapsed" for g in GROUPS]
 GROUP_MET_W = [f"group.{g}.needs_met_weighted" for g in GROUPS]
 GROUP_LAPSED_W = [f"group.{g}.needs_lapsed_weighted" for g in GROUPS]
-GROUP_SUMS = GROUP_MET + GROUP_LAPSED + GROUP_MET_W + GROUP_LAPSED_W
-"""Needs met and lapsed by resident group, counted and severity-weighted, summed over the last 12 months."""
+TYPE_MET = [f"type.{t}.needs_met" for t in COMMUNITY_TYPES]
+TYPE_LAPSED = [f"type.{t}.needs_lapsed" for t in COMMUNITY_TYPES]
+TYPE_MET_W = [f"type.{t}.needs_met_weighted" for t in COMMUNITY_TYPES]
+TYPE_LAPSED_W = [f"type.{t}.needs_lapsed_weighted" for t in COMMUNITY_TYPES]
+GROUP_SUMS = GROUP_MET + GROUP_LAPSED + GROUP_MET_W + GROUP_LAPSED_W + TYPE_MET + TYPE_LAPSED + TYPE_MET_W + TYPE_LAPSED_W
+"""Needs met and lapsed by resident group and by community type, counted and severity-weighted,
+summed over the last 12 months."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ def reduce_run(df: "pd.DataFrame", spec: ReduceSpec, swept_point: bool) -> Reduc
     values[TOTAL_MET] = float(df["needs_met"].sum())
     tail = df.iloc[-LAST_MONTHS:]
     for c in GROUP_SUMS:
-        values[c] = float(tail[c].sum())
+        values[c] = float(tail[c].sum()) if c in tail.columns else 0.0
     band = months = None
     if spec.band_outcomes and not swept_point:
         band = df[list(spec.band_outcomes)].to_numpy(dtype=np.float64)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from model.output import atomic_write_text
 
 from .design import replication_seed
+from .report_types import types_blocks
 from .i18n import fmt_ci, fmt_diff, fmt_num, fmt_p, fmt_size, fmt_value, group_label, note, outcome_label, t
 
 if TYPE_CHECKING:
@@ -83,7 +84,8 @@ def build_blocks(exp: "Experiment", tables: "Tables", figures: dict[str, Path], 
     """The report as blocks: ("h1"|"h2"|"p"|"ul"|"table"|"img", content), one section after another."""
     return [*_intro_blocks(exp, lang), *_design_blocks(exp, tables, info, lang), *_arm_blocks(exp, lang),
             *_headline_blocks(exp, tables, lang), *_uncertainty_blocks(exp, tables, lang),
-            *_cost_blocks(exp, tables, lang), *_gains_blocks(exp, tables, lang), *_severity_blocks(exp, tables, lang),
+            *_cost_blocks(exp, tables, lang), *_gains_blocks(exp, tables, lang),
+            *types_blocks(exp, tables, _arm_label, lang), *_severity_blocks(exp, tables, lang),
             *_sensitivity_blocks(exp, tables, lang), *_attribution_blocks(exp, tables, lang),
             *_figure_blocks(figures, lang), *_effects_table_blocks(exp, tables, lang),
             *_reading_blocks(tables, info, lang), *_provenance_blocks(exp, info, lang)]

@@ -20,7 +20,7 @@ import pandas as pd
 
 from model import CommunityModel
 from model.output import git_commit, versions
-from model.params import GROUPS
+from model.params import COMMUNITY_TYPES, GROUPS
 from model.scenario import load_scenario, validate_dict, with_overrides
 
 from .checkout import code_digest
@@ -64,7 +64,7 @@ def tune_malloc() -> bool:
 
 def run_table(model: CommunityModel) -> pd.DataFrame:
     """A run's table: ``month``, every declared outcome, then needs met and lapsed by resident group
-    (counted and severity-weighted)."""
+    and by community type (counted and severity-weighted; 0 for a type the world lacks)."""
     ts = model.recorder.timeseries()
     ts = ts.drop(columns=[c for c in ("date",) if c in ts.columns])
     groups = model.recorder.group_table()
@@ -73,6 +73,12 @@ def run_table(model: CommunityModel) -> pd.DataFrame:
         wide = groups.pivot(index="month", columns="group", values=col).reindex(columns=list(GROUPS))
         for g in GROUPS:
             extra[f"group.{g}.{col}"] = wide[g].to_numpy(dtype=np.float64)
+    types = model.recorder.types.table()
+    types = types[types["group"] == "all"]
+    for col in ("needs_met", "needs_lapsed", "needs_met_weighted", "needs_lapsed_weighted"):
+        wide = types.pivot(index="month", columns="type", values=col).reindex(columns=list(COMMUNITY_TYPES))
+        for t in COMMUNITY_TYPES:
+            extra[f"type.{t}.{col}"] = wide[t].fillna(0.0).to_numpy(dtype=np.float64)
     return pd.concat([ts.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
 
 

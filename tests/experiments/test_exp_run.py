@@ -25,7 +25,7 @@ def test_in_process_experiment_writes_every_output(tmp_path):
     res = run_quiet(write_experiment(tmp_path), out)
     assert (res.exit_code, res.done, res.failed, res.executed) == (0, 9, 0, 9)
     for name in ("experiment.toml", "manifest.csv", "summary.csv", "effects.csv", "cost_effectiveness.csv",
-                 "needs_by_group.csv", "report.md", "report.html"):
+                 "needs_by_group.csv", "needs_by_type.csv", "report.md", "report.html"):
         assert (out / name).is_file(), name
     assert not (out / "failures.csv").exists()
     for fig in ("outcomes_over_time", "effects_forest", "cost_outcome_frontier", "needs_met_by_group"):
@@ -47,6 +47,9 @@ def test_in_process_experiment_writes_every_output(tmp_path):
     report = (out / "report.md").read_text()
     assert "Which support helps?" in report and "Compared with base" in report
     assert "SHA-256" in report and "figures/effects_forest.png" in report
+    by_type = pd.read_csv(out / "needs_by_type.csv")
+    assert set(by_type["arm"]) == {"base", "rent", "funds"} and by_type["type"].nunique() >= 2
+    assert "## By community type" in report and "old lane housing" in report
     assert "data:image/png;base64," in (out / "report.html").read_text()
 
 
