@@ -344,6 +344,7 @@ BETTER: dict[str, int] = {
     "mean_wait_months": -1, "needs_met_by_certified_share": 1, "satisfaction": 1, "trust_in_committee": 1,
     "participation_rate": 1, "volunteer_rate": 1, "election_turnout": 1, "committee_service_time_share": 1,
     "needs_met_by_committees_share": 0, "needs_met_by_organizations_share": 0, "needs_met_by_projects_share": 0,
+    "needs_met_by_volunteers_share": 0,
     "micro_projects": 1, "organizations_registered": 1, "organizations_registering": 0, "organizations_active": 1,
     "organization_foundings": 1, "organization_failures": -1, "contracts": 0, "government_income_share": 0,
     "orgs_with_certified_share": 1, "social_workers": 1, "social_workers_in_organizations": 1,

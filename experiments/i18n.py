@@ -38,6 +38,7 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     "needs_met_by_committees_share": ("needs met by committees (share)", "居委会满足的需求占比"),
     "needs_met_by_organizations_share": ("needs met by organizations (share)", "社会组织满足的需求占比"),
     "needs_met_by_projects_share": ("needs met by micro-projects (share)", "微项目满足的需求占比"),
+    "needs_met_by_volunteers_share": ("needs met by building-head volunteers (share)", "楼组志愿者满足的需求占比"),
     "micro_projects": ("residents' micro-projects", "居民自治微项目"),
     "organizations_registered": ("registered organizations", "登记的社会组织"),
     "organizations_registering": ("organizations registering", "登记中的社会组织"),

@@ -48,7 +48,7 @@ training, partners); the rules over arrays of committees (``CommitteeArrays``,
 ``own_capacities``, ``qualities``); the workforce (``EXPERIENCE_YEARS``,
 ``cohort_months``, ``initial_staff``, ``StaffWageBill``, ``staff_wage_bill``,
 ``decide_staff_turnover``, ``fill_staff_places``); micro-projects
-(``decide_micro_projects``, ``project_supply``, ``eligible_needs``, ``projects_running``,
+(``decide_micro_projects``, ``project_supply``, ``volunteer_supply``, ``eligible_needs``, ``projects_running``,
 ``spend_micro_projects``); ``partnerships``; elections (``election_due``,
 ``hold_elections``).
 """
@@ -115,6 +115,10 @@ class Committee(mesa.Agent):
     def has_fund(self, p: ComParams) -> bool:
         """Covered by the self-governance fund (:func:`in_coverage` with fund_coverage)."""
         return in_coverage(self.coverage_rank, len(self.model.committees), p.fund_coverage)
+
+    def co_builds(self, p: ComParams) -> bool:
+        """In regional co-building (:func:`in_coverage` with co_building_coverage)."""
+        return in_coverage(self.coverage_rank, len(self.model.committees), p.co_building_coverage)
 
     def develops(self, p: ComParams) -> bool:
         """Practises internal development (:func:`in_coverage` with development_coverage)."""
@@ -407,6 +411,26 @@ def project_supply(pc: ComParams, projects: np.ndarray, guidance: np.ndarray,
     kinds = np.array([NEED_KINDS.index(k) for k in pc.project_kinds])
     q = np.clip(pc.quality_base + pc.project_quality_offset + pc.project_guidance_gain * guidance, 0.0, 1.0)
     return needs, kinds, q
+
+
+def volunteer_supply(pc: ComParams, residents: np.ndarray, volunteers: np.ndarray, projects: np.ndarray,
+                     trust: np.ndarray, co_building: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Rule: a committee's building heads (building_heads_per_1000 per 1,000 residents) each keep
+    up to volunteers_per_head of its volunteers active, among those not staffing its running
+    micro-projects (volunteers_per_project each), times min(1, its residents' mean trust /
+    volunteer_trust_ref); in regional co-building (``co_building``) the area's units add
+    co_building_volunteers_per_1000 per 1,000 residents. Each active volunteer gives
+    volunteer_hours_month hours, volunteer_hours_per_need of them per need met, of the
+    volunteer_kinds, at quality quality_base + volunteer_quality_offset. ``residents``,
+    ``volunteers``, ``projects``, ``trust`` (mean): per committee. Returns (needs a month per
+    committee, the kinds' indices, the quality)."""
+    free = np.maximum(volunteers - projects * pc.volunteers_per_project, 0.0)
+    kept = np.minimum(free, residents / 1000 * pc.building_heads_per_1000 * pc.volunteers_per_head)
+    active = kept * np.minimum(1.0, trust / pc.volunteer_trust_ref)
+    active = active + np.where(co_building, residents / 1000 * pc.co_building_volunteers_per_1000, 0.0)
+    needs = active * pc.volunteer_hours_month / pc.volunteer_hours_per_need
+    kinds = np.array([NEED_KINDS.index(k) for k in pc.volunteer_kinds], dtype=np.int64)
+    return needs, kinds, float(np.clip(pc.quality_base + pc.volunteer_quality_offset, 0.0, 1.0))
 
 
 def eligible_needs(pr: "ResidentParams", group: np.ndarray, need_kind: np.ndarray, needs: tuple,

@@ -36,7 +36,7 @@ from .outcome_measures import (_attrition, _check_finite, _gap_committees, _gap_
                                severity_weights)
 from .params import COMMUNITY_TYPES, GROUPS, NEED_KINDS
 from .policies import PURPOSE_LEVER
-from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS
+from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, PT_VOLUNTEERS
 
 if TYPE_CHECKING:
     from .community import CommunityModel
@@ -73,6 +73,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("needs_met_by_committees_share", "share", "Share of needs met this month that committee staff met themselves."),
     Outcome("needs_met_by_organizations_share", "share", "Share of needs met this month that organizations met."),
     Outcome("needs_met_by_projects_share", "share", "Share of needs met this month that residents' micro-projects met."),
+    Outcome("needs_met_by_volunteers_share", "share", "Share of needs met this month that volunteers kept by building heads met."),
     Outcome("micro_projects", "projects", "Residents' micro-projects running this month.", True),
     Outcome("organizations_registered", "organizations", "Registered organizations not failed.", True),
     Outcome("organizations_registering", "organizations", "Organizations still registering.", True),
@@ -224,7 +225,7 @@ class Recorder:
         self.wait_g = np.zeros(n_g, np.float64)
         self.met_cert = 0
         self.met_referred = 0
-        self.met_by = np.zeros(3, np.int64)
+        self.met_by = np.zeros(4, np.int64)
         self.quits = 0
 
     def add_arising(self, idx: np.ndarray, by_committee: np.ndarray) -> None:
@@ -245,7 +246,7 @@ class Recorder:
         self.types.add(1, idx, r.need_kind[idx])
         self.wait_g += wait_g
         self.met_cert += int(cert.sum())
-        self.met_by += np.bincount(ptype.astype(np.int64), minlength=3)
+        self.met_by += np.bincount(ptype.astype(np.int64), minlength=4)
 
     def add_referred(self, n: int) -> None:
         """Needs met this month by partner organizations on a committee's referral."""
@@ -341,6 +342,7 @@ class Recorder:
             "needs_met_by_committees_share": self.met_by[PT_COMMITTEE] / met if met else 0.0,
             "needs_met_by_organizations_share": self.met_by[PT_ORG] / met if met else 0.0,
             "needs_met_by_projects_share": self.met_by[PT_PROJECTS] / met if met else 0.0,
+            "needs_met_by_volunteers_share": self.met_by[PT_VOLUNTEERS] / met if met else 0.0,
             "equity_gap_groups": _gap_groups(self.window_met_g, self.window_lapsed_g,
                                              self.m.p.residents.equity_min_closed_needs),
             "equity_gap_groups_weighted": _gap_groups(self.window_met_g, self.window_lapsed_g,

@@ -723,6 +723,45 @@ class Committees(Section):
                           "Most partner organizations a committee keeps.")
     partner_capacity_share: float = P(0.5, "share", 0, 1, ASSUMED,
                                       "Share of a partner's capacity offered to its partner committees' referrals (split over them by demand).")
+    building_heads_per_1000: float = P(10.0, "building heads per 1,000 residents", 0, 100, assumed(
+        5.0, 20.0, "uniform", "one building head (楼组长) per building or stairwell of some 30-50 households"),
+                                      "Building heads (楼组长): residents who keep their building's volunteers active.")
+    volunteers_per_head: float = P(3.0, "volunteers per building head", 0, 50, assumed(
+        1.0, 6.0, "uniform", "a building head keeps a few neighbours visiting and helping; no count published"),
+                                   "Volunteers a building head keeps active.")
+    volunteer_hours_month: float = P(2.0, "hours per active volunteer-month", 0, 100, assumed(
+        1.0, 6.0, "uniform", "an hour or two a month to a weekly visit"),
+                                     "Hours an active volunteer gives a month through the building heads.")
+    volunteer_hours_per_need: float = P(8.0, "volunteer hours per need met", 0.5, 200, assumed(
+        4.0, 16.0, "uniform", "a month of weekly visits or help with an activity"),
+                                        "Volunteer time to meet one need.")
+    volunteer_trust_ref: float = P(0.5, "trust (0-1)", 0.01, 1, assumed(
+        0.3, 0.7, "uniform", "residents volunteer through a committee they trust (direction: co-production "
+        "studies)"), "Mean trust in the committee at which building heads keep all the volunteers they can; "
+                     "below it, proportionally fewer.")
+    volunteer_quality_offset: float = P(-0.1, "score", -1, 1, assumed(
+        -0.2, 0.0, "uniform", "untrained neighbours: a little below committee staff"),
+                                        "Quality of a need volunteers meet, relative to quality_base.")
+    volunteer_kinds: list[str] = Field(default_factory=lambda: ["elder_care", "culture_sport", "children_youth"],
+                                       description="Need kinds building-head volunteers meet (visits to older "
+                                                   "people, activities, homework help).",
+                                       json_schema_extra={"unit": "need kinds", "source": ASSUMED.source,
+                                                          "evidence": ASSUMED, "lo": None, "hi": None})
+    co_building_coverage: float = P(0.0, "share of committees", 0, 1, ASSUMED,
+                                    "Regional co-building (区域化党建): share of committees (in coverage order) whose "
+                                    "area's units (firms, schools, offices) pool volunteers and venues with them.")
+    co_building_volunteers_per_1000: float = P(3.0, "volunteers per 1,000 residents", 0, 100, assumed(
+        1.0, 6.0, "uniform", "staff of the units in a committee's area volunteering through co-building"),
+                                               "Volunteers the area's units lend a committee in co-building.")
+    co_building_space_gain: float = P(0.3, "added space factor", 0, 3, assumed(
+        0.1, 0.5, "uniform", "units open meeting rooms and halls to residents' projects"),
+                                      "Added to the community type's space_factor (micro-projects) in co-building.")
+
+    @field_validator("volunteer_kinds")
+    @classmethod
+    def _known_volunteer_kinds(cls, v: list[str]) -> list[str]:
+        return known_kinds(v)
+
     micro_project_cost_yuan: float = P(15000.0, "yuan per project-year", 1000, 200000,
                                        data("Lujiazui self-governance fund practice"),
                                        "Cost of one residents' micro-project (10-20 thousand yuan).")

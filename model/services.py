@@ -25,7 +25,7 @@ import numpy as np
 
 from . import kernels
 
-PT_COMMITTEE, PT_PROJECTS, PT_ORG = 0, 1, 2
+PT_COMMITTEE, PT_PROJECTS, PT_ORG, PT_VOLUNTEERS = 0, 1, 2, 3
 
 
 @dataclass

@@ -16,13 +16,13 @@ import numpy as np
 
 from . import kernels
 from .committees import (committee_arrays, eligible_needs, own_capacities, project_supply, projects_running, qualities,
-                         service_time_shares)
+                         service_time_shares, volunteer_supply)
 from .contracts import credit_contracts, set_aside
 from .organizations import SERVES_BY_KIND, capacity, quality
 from .neighbourhoods import need_rate_tensor
 from .params import NEED_KINDS
 from .residents import CH_COMMITTEE, CH_ORG, need_rate_matrix
-from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, Supply, match, spread
+from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, PT_VOLUNTEERS, Supply, match, spread
 from .streets import remember_unmet
 
 if TYPE_CHECKING:
@@ -88,13 +88,16 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, reach: Reach, proj
     cap_own = spread(owner, cells, demand_com, own)
     rows = [Supply(cells, np.full(cells.size, PT_COMMITTEE, np.int8), owner, cap_own,
                    qual[owner, 0], qual[owner, 1])]
-    # micro-project rows
-    proj, kinds, pq = project_supply(pc, projects, ca.guidance, ca.space_factor)
+    # micro-project rows (regional co-building lends the area's venues)
+    co_building = np.array([c.co_builds(pc) for c in m.committees], dtype=bool)
+    space = ca.space_factor + np.where(co_building, pc.co_building_space_gain, 0.0)
+    proj, kinds, pq = project_supply(pc, projects, ca.guidance, space)
     if proj.sum() > 0:
         pcells = (com_idx[:, None] * K + kinds[None, :]).ravel()
         powner = np.repeat(com_idx, kinds.size)
         rows.append(Supply(pcells, np.full(pcells.size, PT_PROJECTS, np.int8), powner,
                            spread(powner, pcells, demand_com, proj), pq[powner], np.zeros(pcells.size)))
+    rows += _volunteer_rows(m, demand_com, projects, co_building)
     # partner organizations
     if reach.orgs:
         partner_cap = (reach.capacity - reach.aside_by_row) * pc.partner_capacity_share
@@ -105,6 +108,27 @@ def build_supply(m: "CommunityModel", demand_com: np.ndarray, reach: Reach, proj
             rows.append(Supply(pc_cells, np.full(pc_cells.size, PT_ORG, np.int8), reach.slots[pc_owner],
                                pcap, reach.quality[pc_owner, 0], reach.quality[pc_owner, 1]))
     return Supply.concat(rows)
+
+
+def _volunteer_rows(m: "CommunityModel", demand_com: np.ndarray, projects: np.ndarray,
+                    co_building: np.ndarray) -> list[Supply]:
+    """Committee-channel rows of the volunteers the building heads keep active
+    (``committees.volunteer_supply``), spread over the committee's volunteer kinds by demand."""
+    pc = m.p.committees
+    r = m.residents
+    if pc.building_heads_per_1000 <= 0 and not co_building.any():
+        return []
+    sizes = r.size.astype(np.float64)
+    trust = r.per_committee(r.trust) / np.maximum(sizes, 1.0)
+    needs, kinds, q = volunteer_supply(pc, sizes, r.per_committee(r.volunteer), projects.astype(np.float64), trust,
+                                       co_building)
+    if needs.sum() <= 0 or kinds.size == 0:
+        return []
+    n_com = len(m.committees)
+    owner = np.repeat(np.arange(n_com), kinds.size)
+    cells = (np.arange(n_com)[:, None] * K + kinds[None, :]).ravel()
+    return [Supply(cells, np.full(cells.size, PT_VOLUNTEERS, np.int8), owner, spread(owner, cells, demand_com, needs),
+                   np.full(cells.size, q), np.zeros(cells.size))]
 
 
 def _expand(org_j: np.ndarray, com: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

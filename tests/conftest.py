@@ -89,7 +89,7 @@ own staff and venues are still paid)."""
 SHARE_OUTCOMES = (
     "needs_met_share", "needs_met_by_certified_share", "satisfaction", "trust_in_committee", "participation_rate",
     "volunteer_rate", "election_turnout", "committee_service_time_share", "needs_met_by_committees_share",
-    "needs_met_by_organizations_share", "needs_met_by_projects_share", "government_income_share",
+    "needs_met_by_organizations_share", "needs_met_by_projects_share", "needs_met_by_volunteers_share", "government_income_share",
     "orgs_with_certified_share", "certified_share", "equity_gap_groups", "equity_gap_committees",
     "needs_referred_share", "committees_with_partner_share", "needs_met_weighted_share", "equity_gap_groups_weighted",
 )

@@ -54,6 +54,7 @@ def test_ample_capacity_and_everyone_comes_forward_meets_every_need_at_once():
         "parameters.committees.hours_per_need": 0.5,  # committee staff can meet ~900 needs a month each
         "parameters.residents.express_base": 1.0,
         "parameters.residents.direct_to_org_awareness": 0.0,
+        "parameters.residents.hukou_only_kinds": [],  # no one is turned away (eligibility)
     }
     m = run_model(sets, months=12)
     ts = m.recorder.timeseries()
@@ -66,6 +67,7 @@ def test_ample_capacity_and_everyone_comes_forward_meets_every_need_at_once():
 def test_no_service_capacity_nothing_met_everything_lapses():
     sets = {
         "parameters.committees.own_service_share": 0.0,
+        "parameters.committees.building_heads_per_1000": 0.0,  # no volunteers kept active either
         "parameters.organizations.initial_per_100k": 0.0,
         "parameters.organizations.founders_per_100k": 0.0,
     }

@@ -127,7 +127,7 @@ def test_supports_on_outcomes_finite_and_shares_in_unit_interval(supports_run):
         assert ts[name].between(0.0, 1.0).all(), name
     met = ts["needs_met"] > 0
     by = ts.loc[met, ["needs_met_by_committees_share", "needs_met_by_organizations_share",
-                      "needs_met_by_projects_share"]].sum(axis=1)
+                      "needs_met_by_projects_share", "needs_met_by_volunteers_share"]].sum(axis=1)
     np.testing.assert_allclose(by, 1.0, rtol=1e-12)
     # the supports do something: contracts, projects, lottery grants and public money
     assert ts["contracts"].gt(0).any() and ts["micro_projects"].gt(0).any()

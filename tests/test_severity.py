@@ -116,10 +116,11 @@ def test_by_group_table_is_written_with_the_weighted_columns(tmp_path):
 
 
 # the constructed case: committees that can serve almost nothing (one staff member, 200 hours a
-# need), no organizations, and residents' micro-projects paid by a large self-governance fund that
+# need, no building-head volunteers), no organizations, and residents' micro-projects paid by a large self-governance fund that
 # meet either only culture and sport needs (light, weight 1) or only elder care (heavy, weight 4)
 SCARCE = {"parameters.organizations.initial_per_100k": 0.0, "parameters.social_workers.initial_per_100k": 0.0,
-          "parameters.committees.hours_per_need": 200.0, "parameters.committees.staff": 1}
+          "parameters.committees.hours_per_need": 200.0, "parameters.committees.staff": 1,
+          "parameters.committees.building_heads_per_1000": 0.0}
 PROJECTS = {"parameters.committees.self_governance_fund_yuan": 200000.0}
 ARMS = {"none": SCARCE,
         "culture": {**SCARCE, **PROJECTS, "parameters.committees.project_kinds": ["culture_sport"]},
