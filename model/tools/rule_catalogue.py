@@ -61,6 +61,7 @@ AGENTS: dict[str, str] = {
     "serving": "Matching",
     "services": "Matching",
     "neighbourhoods": "Committee",
+    "profile": "StreetOffice",
 }
 """The agent each module is about (module name relative to ``model``): the agent of
 its module-level rules (a method's agent is its class). A rule in a module missing
