@@ -11,8 +11,9 @@ A profile is a TOML file with three parts:
 * ``[[organization]]``: the social organizations registered in the street: kind, home
   committee, months since registration, other staff, social workers (``count`` alike ones).
 
-``load_profile`` reads and checks a file (every problem listed with its field, as
-:class:`ProfileError`); ``apply_profile`` turns a scenario's tables into the world the
+A profile can also be a committee table in CSV (``CSV_COLUMNS``: the committees only, the
+street named after the file). ``load_profile`` reads and checks a file (every problem listed
+with its field, as :class:`ProfileError`); ``apply_profile`` turns a scenario's tables into the world the
 profile describes (one street; the world's sizes and type mix; the facilities as the
 scenario's coverage parameters) and embeds the profile as the scenario's ``[profile]``
 table, so a run's ``scenario.toml`` holds all of it. The model builds its one street from
@@ -21,7 +22,7 @@ the embedded profile (``committee_layout``, ``direct_committees``, ``place_organ
 
 Layout: ``ProfileError``; the tables (``StreetInfo``, ``CommitteeEntry``,
 ``OrganizationEntry``, ``StreetProfile``) and their cross-checks (``cross_problems``);
-reading (``load_profile``); the scenario (``apply_profile``, ``FACILITY_PATHS``,
+reading (``CSV_COLUMNS``, ``read_committee_csv``, ``load_profile``); the scenario (``apply_profile``, ``FACILITY_PATHS``,
 ``lever_notes``); building the world
 (``committee_layout``, ``direct_committees``, ``place_organizations``,
 ``hire_listed_workers``).
@@ -29,6 +30,9 @@ reading (``load_profile``); the scenario (``apply_profile``, ``FACILITY_PATHS``,
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from .inputs import Problem, ScenarioError, finite_problems, pydantic_problems, read_toml, show
+from .inputs import MAX_FILE_BYTES, Problem, ScenarioError, finite_problems, pydantic_problems, read_toml, show
 from .params import COMMUNITY_TYPES, ORG_KINDS, Section
 
 if TYPE_CHECKING:
@@ -167,10 +171,59 @@ def cross_problems(data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+CSV_COLUMNS = ("name", "type", "residents", "staff", "direct_election")
+"""Columns of a committee table in CSV (``name``, ``type`` and ``residents`` required)."""
+
+
+def read_committee_csv(path: Path) -> dict[str, Any]:
+    """A committee table in CSV (one row a committee, columns ``CSV_COLUMNS``) as a profile's
+    tables: the street named after the file, no organizations, no facilities. Whole numbers
+    and ``true``/``false`` are read as such, empty cells as omitted; anything else stays text
+    (the checks then name the cell's field). Raises ProfileError if the file cannot be read,
+    is over ``MAX_FILE_BYTES``, is not UTF-8 or its header is wrong."""
+    def fail(msg: str) -> ProfileError:
+        return ProfileError(str(path), [("", msg)])
+
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise fail(f"file is {path.stat().st_size:,} bytes; at most {MAX_FILE_BYTES:,} allowed")
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise fail(f"cannot read file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise fail(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in reader.fieldnames or []]
+    wrong = [h for h in header if h not in CSV_COLUMNS]
+    missing = [h for h in CSV_COLUMNS[:3] if h not in header]
+    if wrong or missing:
+        raise fail(f"header must name the columns {', '.join(CSV_COLUMNS)} (the first three required); "
+                   + "; ".join(filter(None, [f"unknown: {', '.join(map(show, wrong))}" if wrong else "",
+                                             f"missing: {', '.join(missing)}" if missing else ""])))
+
+    def cell(value: str | None) -> Any:
+        value = (value or "").strip()
+        if re.fullmatch(r"-?\d+", value):
+            return int(value)
+        return {"true": True, "false": False}.get(value.lower(), value)
+
+    raw = list(reader)
+    extra = [str(i + 2) for i, row in enumerate(raw) if None in row]
+    if extra:
+        raise fail(f"more cells than columns on line(s) {', '.join(extra[:10])} (a comma inside a name or number? "
+                   "quote the cell or remove the comma)")
+    rows = [{h: cell(v) for h, v in zip(header, row.values(), strict=True) if (v or "").strip()} for row in raw]
+    return {"street": {"name": path.stem}, "committee": rows}
+
+
 def load_profile(path: str | Path) -> StreetProfile:
-    """Read and check a street profile file; raises ProfileError listing every problem."""
+    """Read and check a street profile file (TOML, or a committee table in CSV); raises
+    ProfileError listing every problem."""
     path = Path(path)
-    _, data = read_toml(path, ProfileError)
+    if path.suffix.lower() == ".csv":
+        data = read_committee_csv(path)
+    else:
+        _, data = read_toml(path, ProfileError)
     problems = finite_problems(data)
     profile = None
     try:

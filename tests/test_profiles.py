@@ -187,3 +187,47 @@ def test_a_lever_moving_a_facility_the_profile_gives_is_noted(run_main, capsys):
     assert not any("platform" in n for n in notes)  # no lever of shanghai-2015 moves the platform
     assert run_main(["validate", "shanghai-2015", "--profile", str(path)]) == 0
     assert "note: policies.incubators" in capsys.readouterr().out
+
+
+def test_a_committee_table_in_csv_is_a_profile(run_main, capsys, tmp_path):
+    path = tmp_path / "my-street.csv"
+    path.write_text("name,type,residents,staff,direct_election\n"
+                    "A,old_lane,4000,,\nB,commodity_estate,5000,8,true\n",
+                    encoding="utf-8-sig")  # as a spreadsheet saves it (with a byte-order mark)
+    p = load_profile(path)
+    assert p.street.name == "my-street" and p.organization == []
+    assert [(c.name, c.type, c.residents, c.staff, c.direct_election) for c in p.committee] == [
+        ("A", "old_lane", 4000, None, False), ("B", "commodity_estate", 5000, 8, True)]
+    out = tmp_path / "out"
+    assert run_main(["simulate", "--profile", str(path), "--months", "2", "--out", str(out), "--quiet"]) == 0
+    assert (out / "by_committee.csv").is_file()
+
+
+@pytest.mark.parametrize("text, fragments", [
+    ("name,type,residents,floors\nA,old_lane,4000,6\n", ["<file>", "unknown: 'floors'"]),
+    ("name,type\nA,old_lane\n", ["<file>", "missing: residents"]),
+    ("name,type,residents\nA,old_lane,4,000\n", ["<file>", "more cells than columns on line(s) 2"]),
+    ("name,type,residents\nA,old_lane,\"4,000\"\nB,shikumen,-5\n",
+     ["committee[1].residents", "valid integer", "committee[2].type", "unknown community type 'shikumen'",
+      "committee[2].residents", "greater than or equal to 10"]),
+    ("name,type,residents,direct_election\nA,old_lane,4000,yes\nA,village,300,false\n",
+     ["committee[1].direct_election", "valid boolean", "committee[2].name", "duplicate committee name"]),
+    ("name,type,residents\n", ["committee", "at least 1 item"]),
+    ("", ["missing: name, type, residents"]),
+])
+def test_a_bad_committee_table_is_rejected(text, fragments, run_main, capsys, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_main(["simulate", "--profile", str(path), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "Traceback" not in err
+    assert all(f in err for f in fragments), err
+    assert not out.exists()
+
+
+def test_a_committee_table_not_in_utf8_is_rejected(run_main, capsys, tmp_path):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("name,type,residents\n永康里,old_lane,4000\n".encode("gbk"))
+    assert run_main(["validate", "--profile", str(path)]) == 2
+    assert "not UTF-8" in capsys.readouterr().err
