@@ -3,8 +3,8 @@
 
     python run.py                          run the default experiment (experiments/default.toml)
     python run.py experiment FILE [--workers N] [--dask local|ADDRESS] [--out DIR] [--resume] [--lang en|zh]
-    python run.py simulate [SCENARIO] [--months N] [--seed S] [--out DIR]
-    python run.py validate FILE            check a scenario file
+    python run.py simulate [SCENARIO] [--profile FILE] [--months N] [--seed S] [--out DIR]
+    python run.py validate [FILE] [--profile FILE]   check a scenario file and/or a street profile
     python run.py scenarios                list the ready scenarios
     python run.py params [--markdown|--json]   print the parameter register (evidence, range, role)
     python run.py rules [--markdown|--json]   list the behavioural rules (--markdown writes docs/rules.md)
@@ -56,13 +56,24 @@ def _safe_out(out: str | None, name: str) -> Path:
         raise UsageError(str(exc)) from None
 
 
+def print_profile_notes(scenario) -> None:
+    """Say which facilities of the scenario's street profile a lever of the scenario moves."""
+    from model.profile import lever_notes
+
+    if scenario.profile is not None:
+        for line in lever_notes(scenario.profile, scenario.policies.levers()):
+            print(line)
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Run one scenario and write its results."""
     from model import CommunityModel, load_scenario
     from model.output import write_run
-    from model.scenario import with_overrides
+    from model.scenario import with_overrides, with_profile
 
     scenario = load_scenario(args.scenario)
+    if args.profile is not None:
+        scenario = with_profile(scenario, args.profile)
     if args.months is not None:
         if not 1 <= args.months <= 1200:
             raise UsageError(f"--months {args.months}: allowed 1-1200")
@@ -70,6 +81,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.seed < 0 or args.seed >= 2**63:
         raise UsageError(f"--seed {args.seed}: allowed 0 to 2**63-1")
     out = _safe_out(args.out, scenario.scenario.name)
+    print_profile_notes(scenario)
     start = time.perf_counter()
     model = CommunityModel(scenario, rng=args.seed)
     show = not args.quiet and sys.stderr.isatty()
@@ -86,10 +98,23 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check a scenario file without running it."""
+    """Check a scenario file and/or a street profile without running them."""
     from model import load_scenario
+    from model.scenario import with_profile
 
-    sc = load_scenario(args.file)
+    if args.file is None and args.profile is None:
+        raise UsageError("validate: give a scenario FILE, --profile FILE, or both")
+    sc = load_scenario(args.file or DEFAULT_SCENARIO)
+    if args.profile is not None:
+        sc = with_profile(sc, args.profile)
+    if sc.profile is not None:
+        pr = sc.profile
+        print(f"{args.profile or args.file}: valid street profile {pr.street.name!r} ({len(pr.committee)} "
+              f"committees, {sum(c.residents for c in pr.committee):,} residents, "
+              f"{sum(o.count for o in pr.organization)} organizations)")
+        print_profile_notes(sc)
+    if args.file is None:
+        return 0
     print(f"{args.file}: valid scenario {sc.scenario.name!r} ({sc.scenario.months} months, "
           f"{sc.world.streets} street(s) x {sc.world.committees_per_street} committees x "
           f"{sc.world.residents_per_committee} residents, scale {sc.world.scale})")
@@ -147,14 +172,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("simulate", help="run one scenario")
     p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="preset name or TOML file")
+    p.add_argument("--profile", default=None, help="street profile file (TOML): the world is that street")
     p.add_argument("--months", type=int, default=None, help="months to simulate (overrides the scenario)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     p.add_argument("--out", default=None, help="output folder (default results/<scenario name>)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--progress", action="store_true", help="progress bar even when not on a terminal")
     p.set_defaults(func=cmd_simulate)
-    p = sub.add_parser("validate", help="check a scenario file")
-    p.add_argument("file")
+    p = sub.add_parser("validate", help="check a scenario file and/or a street profile")
+    p.add_argument("file", nargs="?", default=None, help="scenario (preset name or TOML file)")
+    p.add_argument("--profile", default=None, help="street profile file (TOML)")
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("scenarios", help="list the ready scenarios")
     p.set_defaults(func=cmd_scenarios)

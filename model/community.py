@@ -21,6 +21,7 @@ from .organizations import ACTIVE, Organization, founder_kind_probabilities
 from .outcomes import Recorder
 from .params import ORG_KINDS
 from .policies import PolicySchedule
+from .profile import committee_layout, direct_committees, hire_listed_workers, place_organizations
 from .residents import ResidentArrays, ResidentTypes
 from .rng import Streams
 from .scenario import Scenario, load_scenario, parse_month
@@ -66,17 +67,16 @@ class CommunityModel(mesa.Model):
     # ------------------------------------------------------------------
     def _build_world(self) -> None:
         w = self.spec.world
+        profile = self.spec.profile
         rng = self.streams["init"]
         self.n_streets = max(1, int(round(w.streets * w.scale)))
         self.scale = self.n_streets / w.streets  # realised sampling share
         n_com = self.n_streets * w.committees_per_street
-        if w.residents_cv > 0:
-            sigma = float(np.sqrt(np.log1p(w.residents_cv**2)))
-            sizes = w.residents_per_committee * rng.lognormal(-sigma**2 / 2, sigma, n_com)
-            sizes = np.maximum(np.round(sizes), 10).astype(np.int64)
+        if profile is not None:  # the street as the profile lists it
+            sizes, ctype = committee_layout(profile)
         else:
-            sizes = np.full(n_com, w.residents_per_committee, dtype=np.int64)
-        ctype = assign_types(w.types, self.n_streets, w.committees_per_street, rng)
+            sizes = self._committee_sizes(n_com, rng)
+            ctype = assign_types(w.types, self.n_streets, w.committees_per_street, rng)
         self.typed = bool(np.any(ctype != 0))  # any committee not of the generic type
         ta = type_arrays(self.p)
         self.population_paths = load_paths(self.p)  # the series the residents' mix follows (ageing)
@@ -85,17 +85,7 @@ class CommunityModel(mesa.Model):
                                         ResidentTypes(ctype, shares, ta.trust_offset, ta.participation))
         self.simulated_residents = self.residents.n
 
-        # one fixed order decides which committees elect directly, now and after reforms
-        self.direct_order = [int(i) for i in rng.permutation(n_com)]
-        n_direct = int(round(self.p.committees.direct_election_share * n_com))
-        direct = np.zeros(n_com, dtype=bool)
-        direct[self.direct_order[:n_direct]] = True
-        self.staff_cohorts = np.zeros((n_com, EXPERIENCE_YEARS), dtype=np.int64)  # regular community workers
-        self.committees: list[Committee] = [
-            Committee(self, i, i // w.committees_per_street, int(sizes[i]), bool(direct[i]), int(ctype[i]))
-            for i in range(n_com)
-        ]
-        initial_staff(self, self.streams["staff_init"])
+        self._build_committees(sizes, ctype, rng)
         self.committee_street = np.array([c.street for c in self.committees], dtype=np.int64)
         self.streets: list[StreetOffice] = [
             StreetOffice(self, s, self.committees[s * w.committees_per_street:(s + 1) * w.committees_per_street])
@@ -119,8 +109,45 @@ class CommunityModel(mesa.Model):
         self.workers: list[SocialWorker] = []
         for street in self.streets:
             street.refill_founders()
-        self._initial_organizations(rng)
+        if profile is not None:
+            place_organizations(self, profile, rng)
+            hire_listed_workers(self, profile, rng)
+        else:
+            self._initial_organizations(rng)
         self._initial_workers(rng)
+
+    def _build_committees(self, sizes: np.ndarray, ctype: np.ndarray, rng: np.random.Generator) -> None:
+        """The committees (sizes, types), who elects directly, staff places and initial staff."""
+        profile = self.spec.profile
+        per_street = self.spec.world.committees_per_street
+        n_com = len(sizes)
+        # one fixed order decides which committees elect directly, now and after reforms
+        self.direct_order = [int(i) for i in rng.permutation(n_com)]
+        if profile is not None:
+            self.direct_order, direct = direct_committees(profile, self.direct_order)
+        else:
+            n_direct = int(round(self.p.committees.direct_election_share * n_com))
+            direct = np.zeros(n_com, dtype=bool)
+            direct[self.direct_order[:n_direct]] = True
+        self.staff_cohorts = np.zeros((n_com, EXPERIENCE_YEARS), dtype=np.int64)  # regular community workers
+        self.committees: list[Committee] = [
+            Committee(self, i, i // per_street, int(sizes[i]), bool(direct[i]), int(ctype[i]))
+            for i in range(n_com)
+        ]
+        if profile is not None:
+            for c, entry in zip(self.committees, profile.committee, strict=True):
+                c.staff = c.staff if entry.staff is None else entry.staff
+        initial_staff(self, self.streams["staff_init"])
+
+    def _committee_sizes(self, n_com: int, rng: np.random.Generator) -> np.ndarray:
+        """Committee sizes of a world: residents_per_committee each, or lognormal around it
+        with residents_cv (at least 10)."""
+        w = self.spec.world
+        if w.residents_cv > 0:
+            sigma = float(np.sqrt(np.log1p(w.residents_cv**2)))
+            sizes = w.residents_per_committee * rng.lognormal(-sigma**2 / 2, sigma, n_com)
+            return np.maximum(np.round(sizes), 10).astype(np.int64)
+        return np.full(n_com, w.residents_per_committee, dtype=np.int64)
 
     def _initial_organizations(self, rng: np.random.Generator) -> None:
         po = self.p.organizations
@@ -142,7 +169,9 @@ class CommunityModel(mesa.Model):
     def _initial_workers(self, rng: np.random.Generator) -> None:
         """The initial workforce fills committees' social-work posts first (in random order),
         then the organizations present, one worker each in turn up to their maximum (an
-        organization's reserves grow by initial_reserve_months of that wage); any rest seek jobs."""
+        organization's reserves grow by initial_reserve_months of that wage); any rest seek jobs.
+        In a street built from a profile the organizations already have the social workers it
+        lists (``profile.hire_listed_workers``): the rest of the workforce seeks jobs."""
         ps = self.p.social_workers
         po = self.p.organizations
         n = int(round(ps.initial_per_100k * self.simulated_residents / 1e5))
@@ -150,7 +179,7 @@ class CommunityModel(mesa.Model):
         for c in self.committees:
             posts += [c] * c.sw_posts(self.p.committees)
         order = rng.permutation(len(posts)).tolist()
-        orgs = [o for o in self.organizations if o.active]
+        orgs = [o for o in self.organizations if o.active] if self.spec.profile is None else []
         turn = 0
         for _ in range(n):
             w = SocialWorker(self, certified=bool(rng.random() < ps.initial_certified_share),

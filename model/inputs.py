@@ -11,8 +11,8 @@ List positions are counted from 1, as a person counting the entries of a
 list in the file does: ``arm[1]`` is the first ``[[arm]]``,
 ``experiment.outcomes[2]`` the second outcome named.
 
-Layout: the error (``InputError``, the base of ``ScenarioError`` and
-``ExperimentError``); reading (``read_toml``); field paths (``join_path``,
+Layout: the errors (``InputError``, the base of ``ExperimentError``, and
+``ScenarioError``); reading (``read_toml``); field paths (``join_path``,
 ``loc_path``); the checks every file gets (``finite_problems``,
 ``pydantic_problems``).
 """
@@ -50,6 +50,14 @@ class InputError(Exception):
         lines = [f"{source}: invalid {self.kind} ({len(problems)} problem(s))"]
         lines += [f"  - {path or '<file>'}: {msg}" for path, msg in problems]
         super().__init__("\n".join(lines))
+
+
+class ScenarioError(InputError):
+    """Bad scenario input: the file and every field at fault with what is allowed
+    (:mod:`model.scenario`; a street profile's problems are a kind of it,
+    ``profile.ProfileError``)."""
+
+    kind = "scenario"
 
 
 # ---------------------------------------------------------------------------

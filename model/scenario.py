@@ -5,7 +5,10 @@ A scenario is a TOML file (or a preset of the same form shipped in
 file whose tables this one overrides key by key. Every problem is reported at
 once, each with its field path, by :class:`ScenarioError`; reading the file
 and wording the problems are :mod:`model.inputs`' (list positions counted
-from 1).
+from 1). ``[world] profile`` names a street profile file (:mod:`model.profile`,
+resolved against the scenario file); on loading it becomes the scenario's
+``[profile]`` table and the world is that one street (``with_profile`` does the
+same for a scenario already loaded, as ``run.py simulate --profile`` does).
 """
 
 from __future__ import annotations
@@ -17,22 +20,17 @@ from typing import Any
 import tomli_w
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from .inputs import InputError, finite_problems, pydantic_problems, read_toml
+from .inputs import ScenarioError, finite_problems, pydantic_problems, read_toml
 from .params import COMMUNITY_TYPES, GROUPS, Parameters, Section
 from .policies import Policies
 from .ageing import load_paths
+from .profile import ProfileError, StreetProfile, apply_profile, load_profile
 from .residents import need_rate_matrix
 from .scenario_dates import parse_month
 
 PRESET_DIR = Path(__file__).parent / "presets"
 MAX_RESIDENTS = 30_000_000
 _NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-
-
-class ScenarioError(InputError):
-    """Bad scenario input: the file and every field at fault with what is allowed."""
-
-    kind = "scenario"
 
 
 class ScenarioMeta(Section):
@@ -63,6 +61,10 @@ class World(Section):
     types: dict[str, float] = Field(default_factory=lambda: {"generic": 1.0},
                                     description="Share of each street's committees by community type (adding up to 1): "
                                     + ", ".join(COMMUNITY_TYPES) + ".")
+    profile: str | None = Field(None, max_length=1000,
+                                description="A street profile file (relative to the scenario file): the world is "
+                                "that one street; on loading the profile becomes the scenario's [profile] table "
+                                "and sets the world's sizes and type mix.")
 
     @field_validator("types")
     @classmethod
@@ -97,6 +99,22 @@ class Scenario(Section):
     world: World = Field(default_factory=World)
     parameters: Parameters = Field(default_factory=Parameters)
     policies: Policies = Field(default_factory=Policies)
+    profile: StreetProfile | None = Field(None, description="The street profile the world is built from "
+                                          "(``model.profile``), if any.")
+
+    @model_validator(mode="after")
+    def _check_profile_world(self) -> "Scenario":
+        """A profile's world is its one street: the world's sizes and mix are the profile's."""
+        p, w = self.profile, self.world
+        if p is None:
+            return self
+        if w.profile is not None:
+            raise ValueError("world.profile: give the profile as a file path only (it is loaded into [profile])")
+        n = len(p.committee)
+        if (w.streets, w.committees_per_street, w.scale) != (1, n, 1.0):
+            raise ValueError(f"world: a street profile is one street of its {n} committees, simulated whole "
+                             f"(streets = 1, committees_per_street = {n}, scale = 1); the world may not change them")
+        return self
 
     @model_validator(mode="after")
     def _check_policy_dates(self) -> "Scenario":
@@ -219,6 +237,9 @@ def _load_raw(ref: str, relative_to: Path | None, chain: tuple[str, ...]) -> tup
     if len(chain) > 20:
         raise ScenarioError(str(path), [("scenario.extends", "'extends' chain longer than 20")])
     _, data = read_toml(path, ScenarioError)
+    world = data.get("world")
+    if isinstance(world, dict) and isinstance(world.get("profile"), str):
+        world["profile"] = str(path.parent / world["profile"])  # relative to this file
     meta = data.get("scenario")
     parent = meta.get("extends") if isinstance(meta, dict) else None
     if parent is not None:
@@ -238,8 +259,29 @@ def _load_raw(ref: str, relative_to: Path | None, chain: tuple[str, ...]) -> tup
     return data, str(path)
 
 
+def _resolve_profile(data: dict[str, Any], label: str) -> dict[str, Any]:
+    """The scenario's tables with the street profile named by ``[world] profile`` loaded and
+    applied (``profile.apply_profile``); unchanged when there is none. A profile that cannot
+    be read is this scenario's ``world.profile`` fault; a profile with bad fields raises
+    ProfileError naming the profile file, this scenario and the profile's fields."""
+    world = data.get("world")
+    ref = world.get("profile") if isinstance(world, dict) else None
+    if not isinstance(ref, str):
+        return data  # none, or not a string (the schema reports it)
+    try:
+        profile = load_profile(ref)
+    except ProfileError as exc:
+        if any(path for path, _ in exc.problems):
+            raise ProfileError(f"{exc.source} (world.profile of {label})", exc.problems) from None
+        raise ScenarioError(label, [("world.profile", f"{ref!r}: {msg}") for _, msg in exc.problems]) from None
+    return apply_profile({**data, "world": {k: v for k, v in world.items() if k != "profile"}}, profile)
+
+
 def validate_dict(data: dict[str, Any], label: str = "<scenario>") -> Scenario:
-    """Validate a scenario given as nested dicts; raise ScenarioError listing every problem."""
+    """Validate a scenario given as nested dicts; raise ScenarioError listing every problem.
+    A ``[world] profile`` file (relative to the working directory, or made absolute by the
+    file loader) is loaded and applied first."""
+    data = _resolve_profile(data, label)
     problems = finite_problems(data)
     try:
         scenario = Scenario.model_validate(data)
@@ -262,6 +304,13 @@ def load_scenario(source: str | Path | dict[str, Any] | Scenario = "baseline") -
         return validate_dict(source)
     data, label = _load_raw(str(source), None, ())
     return validate_dict(data, label)
+
+
+def with_profile(scenario: Scenario, path: str | Path) -> Scenario:
+    """A copy of ``scenario`` whose world is the street profile in ``path`` (validated);
+    raises ProfileError (naming the profile's fields) or ScenarioError."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    return validate_dict(apply_profile(data, load_profile(path)), str(path))
 
 
 def with_overrides(scenario: Scenario, sets: dict[str, Any]) -> Scenario:

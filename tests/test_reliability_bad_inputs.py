@@ -1,6 +1,7 @@
 """Bad input corpus: every file under tests/bad_inputs/ is rejected before any run starts.
 
-Each committed file says in ``# expect: ...`` comment lines what the message must
+Street profiles (tests/bad_inputs/profiles/) are given to ``validate --profile`` and
+``simulate --profile``. Each committed file says in ``# expect: ...`` comment lines what the message must
 contain (the field paths at fault, and often what is allowed). Large and binary
 files (many megabytes, non-UTF-8 bytes, nesting deep enough to exhaust the TOML
 parser's recursion) are generated here at run time rather than committed.
@@ -24,6 +25,7 @@ from conftest import PYTHON, ROOT, RUN_PY
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 SCENARIOS = sorted((CORPUS / "scenarios").glob("*.toml"))
 EXPERIMENTS = sorted((CORPUS / "experiments").glob("*.toml"))
+PROFILES = sorted((CORPUS / "profiles").glob("*.toml"))
 
 
 def expectations(path: Path) -> list[str]:
@@ -60,7 +62,8 @@ def assert_rejected(code: int, err: str, path: Path, fragments: list[str]) -> No
 
 def test_corpus_is_large_enough_and_every_file_says_what_it_expects():
     assert len(SCENARIOS) + len(EXPERIMENTS) >= 30
-    for path in SCENARIOS + EXPERIMENTS:
+    assert len(PROFILES) >= 15
+    for path in SCENARIOS + EXPERIMENTS + PROFILES:
         assert expectations(path), f"{path.name} has no '# expect:' line"
 
 
@@ -70,6 +73,16 @@ def test_bad_scenario_file(path, run_main, capsys, tmp_path):
     assert_rejected(run_main(["validate", str(path)]), capsys.readouterr().err, path, fragments)
     out = tmp_path / "out"
     code = run_main(["simulate", str(path), "--out", str(out), "--quiet"])
+    assert_rejected(code, capsys.readouterr().err, path, fragments)
+    assert not out.exists(), "nothing may be written on bad input"
+
+
+@pytest.mark.parametrize("path", PROFILES, ids=lambda p: p.stem)
+def test_bad_street_profile(path, run_main, capsys, tmp_path):
+    fragments = expectations(path)
+    assert_rejected(run_main(["validate", "--profile", str(path)]), capsys.readouterr().err, path, fragments)
+    out = tmp_path / "out"
+    code = run_main(["simulate", "--profile", str(path), "--out", str(out), "--quiet"])
     assert_rejected(code, capsys.readouterr().err, path, fragments)
     assert not out.exists(), "nothing may be written on bad input"
 
@@ -156,11 +169,14 @@ def test_a_huge_value_is_named_not_echoed(run_main, capsys, tmp_path, results_ro
 # two in fresh processes: the real command line, no in-process shortcuts
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize("command, name", [("validate", "scenarios/many_problems.toml"),
-                                           ("experiment", "experiments/arm_extends_cycle.toml")])
+                                           ("experiment", "experiments/arm_extends_cycle.toml"),
+                                           ("simulate", "profiles/many_problems.toml")])
 def test_bad_file_in_a_fresh_process(tmp_path, command, name):
     path = CORPUS / name
     out = tmp_path / "out"
     args = [PYTHON, str(RUN_PY), command, str(path)]
+    if command == "simulate":
+        args = [PYTHON, str(RUN_PY), command, "--profile", str(path), "--out", str(out)]
     if command == "experiment":
         args += ["--out", str(out), "--workers", "1"]
     res = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -62,6 +62,7 @@ AGENTS: dict[str, str] = {
     "services": "Matching",
     "neighbourhoods": "Committee",
     "ageing": "Residents",
+    "profile": "StreetOffice",
 }
 """The agent each module is about (module name relative to ``model``): the agent of
 its module-level rules (a method's agent is its class). A rule in a module missing
