@@ -15,6 +15,7 @@ Layout: ``Line`` and ``_select`` (small widgets the page shares), ``problem_line
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import solara
@@ -123,27 +124,43 @@ def settings_state(st: PageState, act: PageActions) -> None:
                 Line(line, ["dash-problem"], "color: #b71c1c; font-size: 12px;")
 
 
+PICTURES = ("live", "network", "compare", "network_a", "network_b")  # the names of the pictures a session draws
+
+
+def download_data(session: Session) -> dict[str, Callable[[], str | bytes]]:
+    """What each download button sends, read from the session when it is clicked (the buttons' data stay the
+    same objects from month to month, so a step starts no download thread): "csv", "toml", "command" and
+    each picture's name."""
+    data: dict[str, Callable[[], str | bytes]] = {
+        "csv": lambda: timeseries_csv(session.a),
+        "toml": lambda: scenario_toml(session.settings_a, session.month),
+        "command": lambda: simulate_command(session.settings_a, session.month) + "\n",
+    }
+    data.update({key: (lambda key=key: session.images[key]) for key in PICTURES})
+    return data
+
+
 @solara.component
 def SaveCard(st: PageState):
     """Downloads of the run shown (run A): time series, charts, scenario file, command; the command as text.
     The charts' PNG files are the pictures the page shows (re-rendered at every step: it reads ``tick``)."""
     session, images, lang, _ = st.session, st.session.images, st.lang.value, st.tick.value
-    settings, month, model = session.settings_a, session.month, session.a
+    settings, month = session.settings_a, session.month
     stem = f"{settings.preset}-seed{settings.seed}-month{month}"
-    csv = solara.use_memo(lambda: (lambda: timeseries_csv(model)), [id(model), month])
+    data = solara.use_memo(lambda: download_data(session), [])
     command = simulate_command(settings, month)
     with solara.Card(i18n.ui("save_card", lang), margin=0, classes=["dash-save"]):
         Line(i18n.ui("save_tip", lang), [], "font-size: 12px; color: #555; margin-bottom: 6px;")
         with solara.Column(gap="4px"):
-            solara.FileDownload(csv, f"{stem}-timeseries.csv", label=i18n.ui("download_csv", lang),
+            solara.FileDownload(data["csv"], f"{stem}-timeseries.csv", label=i18n.ui("download_csv", lang),
                                 mime_type="text/csv")
-            for key, png in images.items():
+            for key in images:
                 what = i18n.ui(f"png_{key}", lang)
-                solara.FileDownload(png, f"{stem}-{key}.png", label=i18n.ui("download_png", lang, what=what),
+                solara.FileDownload(data[key], f"{stem}-{key}.png", label=i18n.ui("download_png", lang, what=what),
                                     mime_type="image/png")
-            solara.FileDownload(scenario_toml(settings, month), toml_filename(settings),
+            solara.FileDownload(data["toml"], toml_filename(settings),
                                 label=i18n.ui("download_toml", lang), mime_type="application/toml")
-            solara.FileDownload(command + "\n", f"{stem}-command.txt", label=i18n.ui("download_command", lang),
+            solara.FileDownload(data["command"], f"{stem}-command.txt", label=i18n.ui("download_command", lang),
                                 mime_type="text/plain")
         if month == 0:
             Line(i18n.ui("no_months_yet", lang), [], "font-size: 12px; color: #8a5300; margin-top: 6px;")
