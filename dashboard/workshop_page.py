@@ -31,7 +31,7 @@ HEADLINES = ("needs_met_share", "mean_wait_months", "satisfaction", "public_spen
 REFRESH_S = 2.0
 CSS = """
 .dash-join-url { font-size: 40px; font-weight: 600; word-break: break-all; line-height: 1.2; }
-.dash-join-code { font-size: 56px; font-weight: 700; letter-spacing: 4px; }
+.dash-join-code { font-size: 56px; font-weight: 700; letter-spacing: 4px; line-height: 1.2; }
 .dash-join-qr { width: 240px; height: 240px; image-rendering: pixelated; flex: none; }
 .dash-teams td, .dash-teams th { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: left; font-size: 15px; }
 .dash-projected img { max-width: 100%; height: auto; }
@@ -165,7 +165,7 @@ def JoinPanel(lang: str, compact: bool) -> None:
             if url:
                 solara.v.Html(tag="img", class_="dash-join-qr",
                               attributes={"src": qr_data_uri(url), "alt": i18n.ui("join_qr_alt", lang)})
-            with solara.Column(gap="4px", style="min-width: 0; flex: 1;"):
+            with solara.Div(style="min-width: 0; flex: 1;"):
                 Line(i18n.ui("join_url_label", lang), [], "font-size: 16px;")
                 Line(url, ["dash-join-url"])
                 Line(i18n.ui("join_code_label", lang), [], "font-size: 16px; margin-top: 8px;")
