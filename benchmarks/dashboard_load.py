@@ -22,7 +22,10 @@ Measured:
   the peak;
 * **server CPU per click**: the server's CPU time (user + system) while the
   pages step, divided by the clicks (the first clicks included): what one
-  click costs the server, whose Python code runs on one core at a time.
+  click costs the server, whose Python code runs on one core at a time;
+* **the rest of the machine's CPU per click**: the CPU time of the whole
+  machine while the pages step, less the server's, divided by the clicks:
+  mostly the browser drawing the pages (and whatever else runs on the machine).
 
 The browser runs on the same machine and takes CPU from the server: on a
 2-core machine the times are an upper bound of what a room of devices sees.
@@ -139,6 +142,12 @@ async def _drive(url: str, chromium: str, sessions: int, steps: int, think_s: fl
     return [t for times in per_page for t in times]
 
 
+def machine_cpu_s() -> float:
+    """CPU seconds (user + system) spent by the whole machine so far, all cores."""
+    t = psutil.cpu_times()
+    return t.user + t.system
+
+
 def percentile(values: list[float], q: float) -> float:
     """The ``q``-th percentile (0-100), linear between the nearest ranks."""
     xs = sorted(values)
@@ -157,17 +166,21 @@ def run(sessions: int, steps: int, think_ms: int, chromium: str) -> dict:
             opened["rss"] = rss.now()
             opened["t"] = time.perf_counter()
             opened["cpu"] = rss.cpu_s()
+            opened["machine_cpu"] = machine_cpu_s()
 
         times = asyncio.run(_drive(server.url, chromium, sessions, steps, think_ms / 1000, on_opened))
         stepping_s = time.perf_counter() - opened["t"]
-        cpu_per_click = (rss.cpu_s() - opened["cpu"]) / (sessions * (steps + 1))
+        clicks = sessions * (steps + 1)
+        cpu_per_click = (rss.cpu_s() - opened["cpu"]) / clicks
+        machine_per_click = (machine_cpu_s() - opened["machine_cpu"]) / clicks
         peak = max(rss.peak, rss.now())
     return {"sessions": sessions, "steps_per_session": steps, "think_ms": think_ms, "clicks": len(times),
             "click_to_chart_ms": {"median": statistics.median(times), "p95": percentile(times, 95),
                                   "max": max(times)},
             "server_rss_mb": {"before_pages": before / 2**20, "pages_open": opened["rss"] / 2**20,
                               "peak": peak / 2**20},
-            "server_cpu_ms_per_click": cpu_per_click * 1000, "stepping_wall_s": stepping_s, "cores": os.cpu_count(), "load_1min_after": os.getloadavg()[0]}
+            "server_cpu_ms_per_click": cpu_per_click * 1000,
+            "other_cpu_ms_per_click": (machine_per_click - cpu_per_click) * 1000, "stepping_wall_s": stepping_s, "cores": os.cpu_count(), "load_1min_after": os.getloadavg()[0]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -190,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.sessions} sessions x {args.steps} steps (think {args.think_ms} ms), {result['clicks']} clicks: "
           f"click to redrawn chart median {c['median']:.0f} ms, p95 {c['p95']:.0f} ms, max {c['max']:.0f} ms; "
           f"server RSS {m['before_pages']:.0f} MB before pages, {m['pages_open']:.0f} MB with the pages open, "
-          f"peak {m['peak']:.0f} MB; server CPU {result['server_cpu_ms_per_click']:.0f} ms per click; load {result['load_1min_after']:.1f} on {result['cores']} cores")
+          f"peak {m['peak']:.0f} MB; server CPU {result['server_cpu_ms_per_click']:.0f} ms per click, the rest of "
+          f"the machine (the browser, other users) {result['other_cpu_ms_per_click']:.0f} ms; load {result['load_1min_after']:.1f} on {result['cores']} cores")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0

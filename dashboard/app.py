@@ -31,25 +31,26 @@ Projector first: every picture is drawn at the size it is shown (the invisible
 pixel sizes), monitors sit in a two-row band, the network stands beside the
 charts when there is room, and the presenter switch hides the sidebar.
 
-Layout: the CSS, ``WindowWidth``, ``page_sizes`` and a warm-up thread; small formatters
-(``format_control``, ``problem_lines``); the widgets ``ControlInput``, ``LeverPanels``, ``Monitors``;
+Layout: the CSS, ``WindowWidth``, ``page_sizes`` and a warm-up thread;
 ``PageState`` (the session and the reactive values, made by ``use_page_state``
 from the URL's query) and ``PageActions`` (what every button and picker does);
 ``use_setting_log`` (workshop mode's log of setting changes); ``use_fitted_sizes`` (redraw when the width or
-presenter mode changes); ``Page``, which lays out ``app_bar``, the sidebar's cards (``run_card`` with ``run_to_row`` and ``settings_state``,
-``scenario_card``, ``world_card``, the levers, ``SaveCard``) and ``live_view`` or
-``compare_view`` (with ``CompareTable``: the numbers); ``CompareSettings`` (setting B).
+presenter mode changes); ``Page``, which lays out ``app_bar``, the sidebar's cards (``RunCard``,
+``scenario_card``, ``world_card``, the levers, ``SaveCard``) and ``LiveView`` or ``CompareView``.
+The parts that a step changes are components of :mod:`dashboard.views`, each reading the page's
+``tick`` itself, so a step re-renders them and not the rest of the page; the sidebar's sliders and
+switches are :mod:`dashboard.inputs`.
 """
 
 from __future__ import annotations
 
-import math
-import re
 import threading
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 import ipyvue
+import reacton.core
 import solara
 import solara.lab
 import traitlets
@@ -57,24 +58,22 @@ import traitlets
 from model.scenario import ScenarioError
 
 from . import i18n
-from .compare import DEFAULT_OUTCOMES, MAX_OUTCOMES, SAME_AS_A, ratio_lines, settings_b, table_rows
+from .compare import DEFAULT_OUTCOMES, MAX_OUTCOMES, SAME_AS_A, settings_b
 from .controls import (
     DEFAULT_PRESET,
     MAX_SEED,
-    Control,
     Settings,
-    all_controls,
-    changed_levers,
     dashboard_presets,
-    lever_controls,
     settings_from_preset,
     world_controls,
     world_limits,
 )
-from .export import Decoded, View, decode_query, scenario_toml, simulate_command, timeseries_csv, toml_filename
-from .plots import MONITORS, Sizes, format_value, monitor_label, sizes_for
+from .export import Decoded, View, decode_query
+from .plots import Sizes, sizes_for
 from .session import Session
-from .url_sync import use_url_sync
+from .url_sync import UrlSync
+from .inputs import ControlInput, LeverPanels, parse_seed
+from .views import CompareView, LiveView, Line, RunCard, SaveCard, _select
 
 DEFAULT_INTERVAL_MS = 200
 DEFAULT_WIDTH = 1280  # the window's width in CSS px until the browser reports it
@@ -149,131 +148,6 @@ def _first_run(search: str | None, journal=None) -> tuple[Session, Decoded, list
     return session, decoded, None
 
 
-def Line(text: str, classes: list[str] | None = None, style: str = ""):
-    """A line of plain text (a block, unlike ``solara.Text``)."""
-    return solara.v.Html(tag="div", children=[text], class_=" ".join(classes or []), style_=style)
-
-
-def _bound(x: float | None) -> str:
-    if x is None:
-        return "–"
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
-
-
-def _decimals(step: float) -> int:
-    return max(0, -math.floor(math.log10(step))) if step < 1 else 0
-
-
-PERCENT_UNITS = ("per month while registering",)  # rates shown in %, like every "share ..." unit
-
-
-def format_control(ctl: Control, value: float, lang: str) -> str:
-    """A control's value written as people read it: '50%（占房租）', '6 个月', '1,500,000 元'."""
-    if ctl.unit.startswith("share") or ctl.unit in PERCENT_UNITS:
-        pct = f"{100 * float(value):.{_decimals(100 * ctl.step)}f}%"
-        if ctl.unit in PERCENT_UNITS:
-            return i18n.with_unit(pct, ctl.unit, lang)
-        return i18n.share_with_unit(pct, ctl.unit, lang)
-    if ctl.kind == "int":
-        text = f"{int(value):,}"
-    else:
-        text = f"{float(value):,.{_decimals(ctl.step)}f}"
-    return i18n.with_unit(text, ctl.unit, lang)
-
-
-def parse_seed(text: str) -> int | str:
-    """The seed typed in the box: an int when it is a whole number, else the text (Reset reports it)."""
-    text = text.strip().replace(",", "")
-    return int(text) if re.fullmatch(r"-?\d+", text) else text
-
-
-def problem_lines(problems: list[tuple[str, str]], lang: str) -> list[str]:
-    """Validation problems in ``lang``, with the control's label where the path is one of ours."""
-    controls = all_controls()
-    lines = []
-    for path, msg in problems:
-        if path in controls:
-            where = i18n.field_label(path, lang)
-        elif path in ("seed", "preset", "world"):
-            where = i18n.ui(path, lang)
-        else:
-            where = path or "-"
-        lines.append(f"{where}: {i18n.problem_text(msg, lang)}")
-    return lines
-
-
-@solara.component
-def ControlInput(ctl: Control, value: float, on_value, lang: str, disabled: bool = False):
-    """A slider or switch generated from a register entry, with label, unit and tooltip."""
-    label = i18n.field_label(ctl.path, lang)
-    tip = i18n.field_tip(ctl.path, lang, ctl.doc)
-    if ctl.source:
-        tip += " " + i18n.ui("tip_source", lang, source=i18n.source(ctl.source, lang),
-                             lo=_bound(ctl.valid_lo), hi=_bound(ctl.valid_hi))
-    with solara.Column(classes=["dash-control"], gap="0px"):
-        if ctl.kind == "switch":
-            with solara.Tooltip(tip):
-                solara.Switch(label=label, value=bool(value), disabled=disabled,
-                              on_value=lambda v: on_value(1.0 if v else 0.0))
-            return
-        with solara.Tooltip(tip):
-            Line(f"{label}: {format_control(ctl, value, lang)}", ["dash-control-label"])
-        if ctl.kind == "int":
-            solara.SliderInt("", value=int(value), min=int(ctl.lo), max=int(ctl.hi), step=int(ctl.step),
-                             on_value=on_value, disabled=disabled)
-        else:
-            solara.SliderFloat("", value=float(value), min=ctl.lo, max=ctl.hi, step=ctl.step,
-                               on_value=on_value, disabled=disabled)
-
-
-@solara.component
-def LeverPanels(settings: solara.Reactive[Settings], lang: str):
-    """One expansion panel per lever: an on/off switch and its parameter sliders."""
-
-    def set_value(path, v):
-        s = settings.value.copy()
-        s.values[path] = v
-        settings.set(s)
-
-    def set_enabled(key, on):
-        s = settings.value.copy()
-        s.enabled[key] = bool(on)
-        settings.set(s)
-
-    with solara.v.ExpansionPanels(accordion=True, multiple=True):
-        for key, ctls in lever_controls().items():
-            on = settings.value.enabled.get(key, False)
-            with solara.v.ExpansionPanel(class_="dash-lever"):
-                with solara.v.ExpansionPanelHeader():
-                    with solara.Tooltip(i18n.lever_tip(key, lang)):
-                        solara.Text(("● " if on else "○ ") + i18n.lever_label(key, lang))
-                with solara.v.ExpansionPanelContent():
-                    solara.Switch(label=i18n.ui("lever_on", lang), value=on,
-                                  on_value=lambda v, key=key: set_enabled(key, v), classes=["dash-lever-switch"])
-                    for ctl in ctls:
-                        ControlInput(ctl, settings.value.values.get(ctl.path, ctl.default),
-                                     lambda v, p=ctl.path: set_value(p, v), lang, disabled=not on)
-
-
-@solara.component
-def Monitors(session: Session, lang: str, tick: int):
-    """This month's key outcomes as numbers (``tick`` changes every step, so they re-render)."""
-    current = session.current
-    with solara.Div(classes=["dash-monitors"]):
-        for name in MONITORS:
-            value = current.get(name, float("nan"))
-            with solara.Tooltip(i18n.outcome_tip(name, lang)):
-                with solara.Div(classes=["dash-monitor"]):
-                    Line(monitor_label(name, session.month, lang), ["dash-monitor-label"])
-                    Line(format_value(name, value, lang), ["dash-monitor-value"])
-
-
-def _select(label: str, items: list[tuple[str, str]], value: str, on_value, classes: list[str]):
-    """A drop-down whose entries show a label but carry a key."""
-    return solara.v.Select(label=label, items=[{"text": t, "value": v} for v, t in items], v_model=value,
-                           on_v_model=on_value, class_=" ".join(classes), dense=True, hide_details=True)
-
-
 @dataclass(frozen=True)
 class PageState:
     """The page's state: the session (the runs) and the reactive values the widgets show."""
@@ -285,15 +159,15 @@ class PageState:
     b_base: solara.Reactive[str]  # where setting B starts from: SAME_AS_A or a preset
     b_enabled: solara.Reactive[dict]  # setting B's lever switches
     outcomes: solara.Reactive[list]  # the outcomes compare mode plots
-    images: solara.Reactive[dict]  # the pictures last drawn, by key
     problems: solara.Reactive[list | None]  # the last validation problems, if any
     playing: solara.Reactive[bool]
     interval: solara.Reactive[int]  # ms between Play's steps
-    tick: solara.Reactive[int]  # changes on every step, reset and redraw
+    tick: solara.Reactive[int]  # changes on every step, reset and redraw (the pictures: ``session.images``)
     target: solara.Reactive[int | None]  # the month "run to month" runs to
     url_problems: solara.Reactive[list]  # what the URL's query held that could not be used
     width: solara.Reactive[int]  # the browser window's width in CSS px
     presenter: solara.Reactive[bool]  # presenter mode: no sidebar, pictures use the full width
+    render_context: Any  # the page's reacton render context: changes made inside ``with`` it render once
 
 
 def use_page_state(journal=None) -> PageState:
@@ -306,13 +180,14 @@ def use_page_state(journal=None) -> PageState:
     b_base = solara.use_reactive(decoded.view.b_base)
     b_enabled = solara.use_reactive(dict((session.settings_b or session.settings_a).enabled))
     outcomes = solara.use_reactive(list(DEFAULT_OUTCOMES))
-    first_images = solara.use_memo(lambda: session.render(lang.value, outcomes.value), [])
+    solara.use_memo(lambda: session.render(lang.value, outcomes.value), [])  # the first pictures
     return PageState(session=session, lang=lang, settings=settings, mode=mode, b_base=b_base,
-                     b_enabled=b_enabled, outcomes=outcomes, images=solara.use_reactive(first_images),
+                     b_enabled=b_enabled, outcomes=outcomes,
                      problems=solara.use_reactive(invalid), playing=solara.use_reactive(False),
                      interval=solara.use_reactive(DEFAULT_INTERVAL_MS), tick=solara.use_reactive(0),
                      target=solara.use_reactive(12), url_problems=solara.use_reactive(list(decoded.problems)),
-                     width=solara.use_reactive(DEFAULT_WIDTH), presenter=solara.use_reactive(False))
+                     width=solara.use_reactive(DEFAULT_WIDTH), presenter=solara.use_reactive(False),
+                     render_context=reacton.core.get_render_context())
 
 
 class PageActions:
@@ -321,11 +196,18 @@ class PageActions:
     def __init__(self, st: PageState):
         self.st = st
 
+    def moved(self) -> None:
+        """Tell the page the run moved (a step, a redraw, a new run): the components that read ``tick``
+        re-render, in one render pass (without the batch, each would start its own pass over the page)."""
+        st = self.st
+        with st.render_context:
+            st.tick.set(st.tick.value + 1)
+
     def redraw(self) -> None:
         """Draw the pictures again (language or outcomes changed, or a new run)."""
         st = self.st
-        st.images.set(st.session.render(st.lang.value, st.outcomes.value))
-        st.tick.set(st.tick.value + 1)
+        st.session.render(st.lang.value, st.outcomes.value)
+        self.moved()
 
     def current_b(self, s: Settings) -> Settings:
         """Setting B for setting A ``s``."""
@@ -359,8 +241,7 @@ class PageActions:
         pictures = st.session.advance(st.lang.value, st.outcomes.value, expect=model)
         if pictures is None or (model is not None and st.session.a is not model):
             return  # a Reset replaced the run Play was stepping: leave the new run alone
-        st.images.set(pictures)
-        st.tick.set(st.tick.value + 1)
+        self.moved()
 
     def play_loop(self) -> None:
         """Step every ``interval`` ms while Play is on and the run is the one Play started."""
@@ -382,8 +263,8 @@ class PageActions:
         if not isinstance(month, int) or month < 0:
             return
         st.playing.set(False)
-        st.images.set(st.session.run_to(month, st.lang.value, st.outcomes.value))
-        st.tick.set(st.tick.value + 1)
+        st.session.run_to(month, st.lang.value, st.outcomes.value)
+        self.moved()
 
     def restore_preset(self) -> None:
         """Every setting back to the chosen preset's values (the seed kept), and rebuild."""
@@ -467,9 +348,8 @@ def Page(journal=None, on_session=None):
     use_setting_log(st, journal)
     act = PageActions(st)
     L = st.lang.value
-    _ = st.tick.value  # read here so that every step/reset re-renders the page (month, buttons, pending)
     solara.lab.use_task(act.play_loop, dependencies=[st.playing.value], prefer_threaded=True)
-    use_url_sync(st, act)
+    UrlSync(st, act)
     use_fitted_sizes(st, act)
 
     solara.Title(i18n.ui("title", L))
@@ -478,17 +358,17 @@ def Page(journal=None, on_session=None):
     WindowWidth.element(on_width=lambda w: st.width.set(w) if w > 0 else None)
     if not st.presenter.value:
         with solara.Sidebar():
-            run_card(st, act)
+            RunCard(st, act)
             scenario_card(st, act)
             world_card(st, act)
             with solara.Card(i18n.ui("levers", L), margin=0):
                 Line(i18n.ui("levers_tip", L), [], "font-size: 12px; color: #555; margin-bottom: 6px;")
                 LeverPanels(st.settings, L)
-            SaveCard(st.session, st.images.value, L, st.tick.value)
+            SaveCard(st)
     if st.mode.value == "live":
-        live_view(st)
+        LiveView(st)
     else:
-        compare_view(st, act)
+        CompareView(st, act)
 
 
 def use_setting_log(st: PageState, journal) -> None:
@@ -538,58 +418,6 @@ def app_bar(st: PageState, act: PageActions) -> None:
             ])
 
 
-def run_card(st: PageState, act: PageActions) -> None:
-    """Reset / ▶ ❚❚ / Step, the month, the redraw time, Play's speed, and the state of the settings."""
-    L, session, playing = st.lang.value, st.session, st.playing
-    with solara.Card(i18n.ui("controls", L), margin=0, classes=["dash-controls"]):
-        with solara.Row(justify="space-between"):
-            solara.Button(label=i18n.ui("reset", L), color="primary", on_click=lambda: act.reset())
-            solara.Button(label="❚❚" if playing.value else "▶", color="primary",
-                          on_click=lambda: playing.set(not playing.value), disabled=session.done)
-            solara.Button(label=i18n.ui("step", L), color="primary", on_click=lambda: act.step(),
-                          disabled=playing.value or session.done)
-        Line(i18n.ui("month", L, month=session.month, months=session.months), ["dash-month"],
-             "margin-top: 8px; font-weight: 500;")
-        if session.last_ms:
-            Line(i18n.ui("redraw_time", L, ms=f"{session.last_ms:.0f}"), ["dash-timing"],
-                 "font-size: 12px; color: #666;")
-        if session.done:
-            solara.Info(i18n.ui("end_of_run", L), dense=True)
-        with solara.Tooltip(i18n.ui("speed_tip", L)):
-            Line(f"{i18n.ui('speed', L)}: {st.interval.value}", ["dash-control-label"], "margin-top: 8px;")
-        solara.SliderInt("", value=st.interval.value, min=0, max=1000, step=50, on_value=st.interval.set)
-        run_to_row(st, act)
-        settings_state(st, act)
-
-
-def run_to_row(st: PageState, act: PageActions) -> None:
-    """The month to run to, and its button."""
-    L = st.lang.value
-    with solara.Tooltip(i18n.ui("run_to_tip", L)):
-        with solara.Row(style="align-items: center; gap: 8px; margin-top: 8px;", classes=["dash-run-to"]):
-            solara.InputInt(i18n.ui("run_to", L), value=st.target, classes=["dash-run-to-month"],
-                            style="max-width: 110px;")
-            solara.Button(label=i18n.ui("run_to_button", L), color="primary", outlined=True,
-                          on_click=act.run_to, disabled=st.target.value is None, classes=["dash-run-to-button"])
-
-
-def settings_state(st: PageState, act: PageActions) -> None:
-    """A warning while the settings wait for Reset; the problems of the last invalid Reset."""
-    L = st.lang.value
-    if act.pending():
-        solara.Warning(i18n.ui("pending", L), dense=True, classes=["dash-pending"])
-    if st.url_problems.value:
-        with solara.Column(classes=["dash-url-problems"]):
-            solara.Warning(i18n.ui("url_problems", L), dense=True)
-            for msg in st.url_problems.value:
-                Line(i18n.problem_text(msg, L), ["dash-url-problem"], "color: #8a5300; font-size: 12px;")
-    if st.problems.value:
-        with solara.Column(classes=["dash-problems"]):
-            solara.Error(i18n.ui("invalid", L), dense=True)
-            for line in problem_lines(st.problems.value, L):
-                Line(line, ["dash-problem"], "color: #b71c1c; font-size: 12px;")
-
-
 def scenario_card(st: PageState, act: PageActions) -> None:
     """The preset picker and the seed."""
     L, settings = st.lang.value, st.settings
@@ -616,126 +444,4 @@ def world_card(st: PageState, act: PageActions) -> None:
         for ctl in world_controls():
             ControlInput(replace(ctl, hi=limits[ctl.path]), st.settings.value.values[ctl.path], lambda v, p=ctl.path: act.set_value(p, v), L)
 
-
-@solara.component
-def SaveCard(session: Session, images: dict, lang: str, tick: int):
-    """Downloads of the run shown (run A): time series, charts, scenario file, command; the command as text."""
-    settings, month, model = session.settings_a, session.month, session.a
-    stem = f"{settings.preset}-seed{settings.seed}-month{month}"
-    csv = solara.use_memo(lambda: (lambda: timeseries_csv(model)), [id(model), month])
-    command = simulate_command(settings, month)
-    with solara.Card(i18n.ui("save_card", lang), margin=0, classes=["dash-save"]):
-        Line(i18n.ui("save_tip", lang), [], "font-size: 12px; color: #555; margin-bottom: 6px;")
-        with solara.Column(gap="4px"):
-            solara.FileDownload(csv, f"{stem}-timeseries.csv", label=i18n.ui("download_csv", lang),
-                                mime_type="text/csv")
-            for key, png in images.items():
-                what = i18n.ui(f"png_{key}", lang)
-                solara.FileDownload(png, f"{stem}-{key}.png", label=i18n.ui("download_png", lang, what=what),
-                                    mime_type="image/png")
-            solara.FileDownload(scenario_toml(settings, month), toml_filename(settings),
-                                label=i18n.ui("download_toml", lang), mime_type="application/toml")
-            solara.FileDownload(command + "\n", f"{stem}-command.txt", label=i18n.ui("download_command", lang),
-                                mime_type="text/plain")
-        if month == 0:
-            Line(i18n.ui("no_months_yet", lang), [], "font-size: 12px; color: #8a5300; margin-top: 6px;")
-        Line(i18n.ui("command_label", lang), [], "font-size: 12px; margin-top: 6px;")
-        solara.v.Html(tag="code", children=[command], class_="dash-command",
-                      style_="display: block; user-select: all; white-space: pre-wrap; word-break: break-all; "
-                             "font-size: 12px; background: #f4f4f4; padding: 4px 6px;")
-
-
-def live_view(st: PageState) -> None:
-    """Live mode: the monitors, the live plot and the linkage network."""
-    L, images = st.lang.value, st.images.value
-    Monitors(st.session, L, st.tick.value)
-    beside = st.session.sizes.beside
-    with solara.Div(classes=["dash-pictures"] + ([] if beside else ["dash-below"])):
-        if "live" in images:
-            solara.Image(images["live"], classes=["dash-img", "dash-live-plot"])
-        with solara.Column(gap="4px", style=f"width: {st.session.sizes.network[0]}px; flex: none;"):
-            if "network" in images:
-                solara.Image(images["network"], classes=["dash-img", "dash-network"])
-            Line(i18n.ui("network_tip", L), ["dash-network-tip"], "font-size: 14px; color: #444;")
-
-
-def compare_view(st: PageState, act: PageActions) -> None:
-    """Compare mode: setting B, the difference plot and the two networks."""
-    images = st.images.value
-    CompareSettings(st.settings.value, st.b_base.value, st.b_enabled, st.outcomes.value, st.lang.value,
-                    act.choose_b_base, act.choose_outcomes, st.session)
-    nums = st.session.numbers(st.outcomes.value)
-    if nums is not None:
-        CompareTable(nums, st.lang.value)
-    if "compare" in images:
-        solara.Image(images["compare"], classes=["dash-img", "dash-compare-plot"])
-    with solara.Div(classes=["dash-pictures"]):
-        for key in ("network_a", "network_b"):
-            if key in images:
-                solara.Image(images[key], classes=["dash-img", f"dash-{key.replace('_', '-')}"])
-
-
-def _cell(tag: str, text: str, style: str = "", classes: str = ""):
-    return solara.v.Html(tag=tag, children=[text], style_=style, class_=classes)
-
-
-def CompareTable(nums, lang: str) -> None:
-    """A / B / B − A at the current month, cumulative needs met and spending, and what B's extra costs."""
-    pad = "padding: 2px 10px; text-align: right;"
-    header = [i18n.ui("cmp_what", lang), i18n.ui("setting_a", lang), i18n.ui("setting_b", lang),
-              i18n.ui("difference", lang)]
-    body = [solara.v.Html(tag="tr", children=[_cell("th", h, pad + ("text-align: left;" if i == 0 else ""))
-                                              for i, h in enumerate(header)])]
-    for what, va, vb, diff, color in table_rows(nums, lang):
-        body.append(solara.v.Html(tag="tr", class_="dash-cmp-row", children=[
-            _cell("td", what, "padding: 2px 10px;"), _cell("td", va, pad), _cell("td", vb, pad),
-            _cell("td", diff, pad + f"color: {color}; font-weight: 600;", "dash-cmp-diff")]))
-    with solara.Card(i18n.ui("cmp_numbers", lang, month=nums.month), margin=0, classes=["dash-compare-table"]):
-        solara.v.Html(tag="table", children=[solara.v.Html(tag="tbody", children=body)],
-                      style_="border-collapse: collapse; font-size: 14px;")
-        for line in ratio_lines(nums, lang):
-            Line(line, ["dash-cmp-ratio"], "font-size: 14px; margin-top: 4px;")
-
-
-@solara.component
-def CompareSettings(a: Settings, base: str, b_enabled: solara.Reactive[dict], outcomes: list[str], lang: str,
-                    choose_b_base, choose_outcomes, session: Session):
-    """Setting B: where it starts from, its lever switches, the outcomes to compare."""
-    from model import OUTCOME_NAMES
-
-    b = settings_b(a, base, b_enabled.value)
-    diff = changed_levers(a, b)
-
-    def toggle(key, on):
-        new = dict(b_enabled.value)
-        new[key] = bool(on)
-        b_enabled.set(new)
-
-    with solara.Card(i18n.ui("compare_card", lang), margin=0, classes=["dash-compare-settings"]):
-        Line(i18n.ui("compare_tip", lang), [], "font-size: 12px; color: #555;")
-        with solara.Row(style="flex-wrap: wrap; gap: 16px; align-items: flex-end;"):
-            with solara.Column(style="min-width: 280px;"):
-                _select(i18n.ui("b_base", lang),
-                        [(SAME_AS_A, i18n.ui("same_as_a", lang))]
-                        + [(p, i18n.preset_label(p, lang)) for p in dashboard_presets()],
-                        base, choose_b_base, ["dash-b-base"])
-            with solara.Column(style="min-width: 420px; flex: 1;"):
-                solara.v.Select(label=i18n.ui("compare_outcomes", lang), multiple=True, chips=True, dense=True,
-                                hide_details=True, class_="dash-outcomes",
-                                items=[{"text": i18n.outcome_label(o, lang), "value": o} for o in OUTCOME_NAMES],
-                                v_model=outcomes, on_v_model=choose_outcomes)
-        Line(i18n.ui("b_levers", lang), [], "font-size: 13px; margin-top: 8px;")
-        with solara.Row(style="flex-wrap: wrap; gap: 0px 18px;", classes=["dash-b-levers"]):
-            for key in lever_controls():
-                with solara.Tooltip(i18n.lever_tip(key, lang)):
-                    solara.Checkbox(label=i18n.lever_label(key, lang), value=bool(b_enabled.value.get(key, False)),
-                                    on_value=lambda v, key=key: toggle(key, v))
-        if diff:
-            text = i18n.ui("b_differs", lang, levers="、".join(i18n.lever_label(k, lang) for k in diff)
-                           if lang == "zh" else ", ".join(i18n.lever_label(k, lang) for k in diff))
-        elif base == SAME_AS_A:
-            text = i18n.ui("b_same", lang)
-        else:
-            text = f"{i18n.ui('setting_b', lang)}: {i18n.preset_label(base, lang)}"
-        Line(text, ["dash-b-summary"], "font-weight: 500;")
 

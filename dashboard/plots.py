@@ -27,7 +27,9 @@ import pandas as pd
 from matplotlib import rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
 from experiments.fonts import find_cjk_font as cjk_family
@@ -117,6 +119,14 @@ def to_png(fig: Figure) -> bytes:
     """Render a figure to PNG bytes."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
+
+
+def canvas_png(canvas: FigureCanvasAgg) -> bytes:
+    """What a canvas holds now (drawn or blitted), as PNG bytes."""
+    buf = io.BytesIO()
+    rgba = np.asarray(canvas.buffer_rgba())
+    Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=3)
     return buf.getvalue()
 
 
@@ -213,7 +223,10 @@ class LivePlot:
     The time axis spans the whole run and 0-1 shares have a fixed range, so a
     month usually changes only the lines and bars: those are drawn over a
     cached background (matplotlib blitting) instead of redrawing every axis,
-    tick and label. A count outgrowing its axis makes the next draw a full one.
+    tick and label. A count outgrowing its axis has its panel drawn again into
+    the background (the whole figure when its new tick labels need more room).
+    The legends are opaque and pasted from their pixels as last drawn, until a
+    month's newest points fall under one (then it is placed and drawn anew).
     """
 
     def __init__(self, lang: str, months: int, sizes: Sizes = DEFAULT_SIZES):
@@ -228,6 +241,8 @@ class LivePlot:
         self.lines: list[list[Any]] = []
         self.top: list[float] = []
         self.background = None
+        self.legend_pixels: dict[int, tuple[Any, Any]] = {}  # by panel: a legend's pixels and box, as last drawn
+        self.boxes: list[Any] = []  # each panel's region (its tight box) at the last draw
         x = np.arange(1, 1)
         for ax, panel in zip(self.axes, PANELS, strict=True):
             if panel is None:
@@ -249,7 +264,7 @@ class LivePlot:
             lines = [ax.plot(x, x, color=sr.color, lw=sr.lw, ls=sr.ls, animated=True,
                              label="\n".join(wrap_text(sr.label(lang), title_px - 40, TEXT_PX)))[0]
                      for sr in panel.series]
-            leg = ax.legend(fontsize=pt(TEXT_PX), loc="best", framealpha=0.8)  # placed anew at each draw
+            leg = ax.legend(fontsize=pt(TEXT_PX), loc="best", framealpha=1.0)  # opaque: its pixels are reused
             leg.set_animated(True)
             self.lines.append(lines)
             self.top.append(1.02 if panel.share else 1.0)
@@ -269,11 +284,13 @@ class LivePlot:
         ax.grid(True, axis="x", alpha=0.3)
         ax.tick_params(labelsize=pt(TEXT_PX))
         self.overall = ax.axvline(0, color="k", lw=1, ls="--", label=i18n.ui("overall", lang), animated=True)
-        self.bar_legend = ax.legend(handles=[self.overall], fontsize=pt(TEXT_PX), loc="lower right")
+        self.bar_legend = ax.legend(handles=[self.overall], fontsize=pt(TEXT_PX), loc="lower right", framealpha=1.0)
         self.bar_legend.set_animated(True)
 
-    def _rescale(self, data: list[list[np.ndarray]]) -> bool:
-        changed = False
+    def _rescale(self, data: list[list[np.ndarray]]) -> list[int]:
+        """Give every count panel whose data outgrew its axis (or, before the first draw, any data) a new
+        y range; return those panels."""
+        changed = []
         for i, panel in enumerate(PANELS):
             if panel is None or panel.share or not data[i]:
                 continue
@@ -281,8 +298,37 @@ class LivePlot:
             if peak > 0.97 * self.top[i] or self.background is None and peak > 0:
                 self.top[i] = _nice_up(1.25 * peak)
                 self.axes[i].set_ylim(0, self.top[i])
-                changed = True
+                changed.append(i)
         return changed
+
+    def _draw_all(self) -> None:
+        """Draw everything but the animated artists, and keep it as the background."""
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self.legend_pixels = {}
+        renderer = self.canvas.get_renderer()
+        self.boxes = [ax.get_tightbbox(renderer) for ax in self.axes]
+
+    def _draw_panels(self, panels: list[int]) -> bool:
+        """Draw only ``panels`` (a new y range) into the background: each panel's region painted white,
+        then its axes, ticks and labels. False, drawing nothing, when a panel's new tick labels need more
+        room than it had (the whole figure must be laid out again)."""
+        renderer = self.canvas.get_renderer()
+        boxes = {i: self.axes[i].get_tightbbox(renderer) for i in panels}
+        if any(not self.boxes[i].padded(1).contains(b.x0, b.y0) or not self.boxes[i].padded(1).contains(b.x1, b.y1)
+               for i, b in boxes.items()):
+            return False
+        self.canvas.restore_region(self.background)
+        for i in panels:
+            old = self.boxes[i].padded(2)  # and the edges of its glyphs' antialiasing
+            blank = Rectangle((old.x0, old.y0), old.width, old.height, transform=IdentityTransform(),
+                              facecolor=self.fig.get_facecolor(), edgecolor="none")
+            blank.set_figure(self.fig)
+            blank.draw(renderer)
+            self.axes[i].draw(renderer)
+            self.legend_pixels.pop(i, None)
+        self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        return True
 
     def png(self, model: "CommunityModel") -> bytes:
         """The figure for the model's current month, as PNG bytes."""
@@ -291,17 +337,21 @@ class LivePlot:
         x = df["month"].to_numpy() if len(df) else np.zeros(0)
         data = [[sr.values(df) if len(df) else np.zeros(0) for sr in panel.series] if panel else []
                 for panel in PANELS]
-        if self._rescale(data) or self.background is None:
-            self.canvas.draw()  # everything but the animated artists
-            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
-        else:
+        rescaled = self._rescale(data)
+        if self.background is None or rescaled and not self._draw_panels(rescaled):
+            self._draw_all()
+        elif not rescaled:
             self.canvas.restore_region(self.background)
         for ax, lines, values in zip(self.axes, self.lines, data, strict=True):
             for line, v in zip(lines, values, strict=True):
                 line.set_data(x, v)
                 ax.draw_artist(line)
-            if ax.get_legend() is not None and lines:
-                ax.draw_artist(ax.get_legend())
+        self._draw_bars(model, df)
+        self._draw_legends(x, data)
+        return canvas_png(self.canvas)
+
+    def _draw_bars(self, model: "CommunityModel", df: pd.DataFrame) -> None:
+        """The needs met by resident group (bars, names over them) and the overall share (a dashed line)."""
         shares = group_shares(model)
         for bar, g in zip(self.bars, GROUPS, strict=True):
             bar.set_width(shares.get(g, 0.0))
@@ -311,11 +361,33 @@ class LivePlot:
             self.axes[1].draw_artist(name)
         self.overall.set_xdata([overall, overall])
         self.axes[1].draw_artist(self.overall)
-        self.axes[1].draw_artist(self.bar_legend)
-        buf = io.BytesIO()
-        rgba = np.asarray(self.canvas.buffer_rgba())
-        Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=3)
-        return buf.getvalue()
+
+    def _draw_legends(self, x: np.ndarray, data: list[list[np.ndarray]]) -> None:
+        """Every legend (opaque) from the pixels kept when it was last drawn; drawn anew, placed where the
+        lines leave most room and its pixels kept, after a full draw or when this month's points fall
+        under it. Laying out a legend's text costs more than all the lines."""
+        for i, ax in enumerate(self.axes):
+            leg = ax.get_legend()
+            if leg is None:
+                continue
+            kept = self.legend_pixels.get(i)
+            if kept is not None and not _under(ax, kept[1], x[-2:], [v[-2:] for v in data[i]]):
+                self.canvas.restore_region(kept[0])
+                continue
+            ax.draw_artist(leg)
+            box = leg.get_window_extent().padded(1)
+            self.legend_pixels[i] = (self.canvas.copy_from_bbox(box), box)
+
+
+def _under(ax, box, x: np.ndarray, values: list[np.ndarray]) -> bool:
+    """Whether any point (``x``, each of ``values``) of ``ax``'s data falls inside the display box ``box``."""
+    for v in values:
+        ok = np.isfinite(v)
+        if ok.any():
+            px = ax.transData.transform(np.column_stack([x[ok], v[ok]]))
+            if ((px[:, 0] >= box.x0) & (px[:, 0] <= box.x1) & (px[:, 1] >= box.y0) & (px[:, 1] <= box.y1)).any():
+                return True
+    return False
 
 
 def _nice_up(x: float) -> float:

@@ -20,8 +20,8 @@ from . import i18n
 from .compare import DEFAULT_OUTCOMES, CompareNumbers, ComparePlot, compare_numbers
 from .controls import Settings, changed_levers, settings_to_scenario
 from .decisions import settings_record
-from .network import network_figure
-from .plots import DEFAULT_SIZES, DPI, LivePlot, Sizes, to_png
+from .network import NetworkPlot
+from .plots import DEFAULT_SIZES, DPI, LivePlot, Sizes
 
 
 def changes_label(a: Settings, b: Settings, lang: str, most: int = 3) -> str:
@@ -53,6 +53,7 @@ class Session:
         self.last_draw_ms = 0.0
         self._live: tuple[tuple, LivePlot] | None = None
         self._compare: tuple[tuple, ComparePlot] | None = None
+        self._networks: dict[str, tuple[tuple, NetworkPlot]] = {}  # by picture name: (what it shows, the plot)
         self.sizes: Sizes = DEFAULT_SIZES  # the pictures' pixel sizes, set by the page from the window's width
         self.images: dict[str, bytes] = {}  # the pictures last drawn (the facilitator's projector shows them)
 
@@ -127,18 +128,16 @@ class Session:
             if a is None:
                 return {}
             if b is None:
-                net = (self.sizes.network[0] / DPI, self.sizes.network[1] / DPI)
                 out = {"live": self._live_plot(a, lang).png(a),
-                       "network": to_png(network_figure(a, lang, figsize=net, legend="bottom"))}
+                       "network": self._network_plot("network", a, lang, None, self.sizes.network).png(a)}
             else:
                 label_a = f"{i18n.ui('setting_a', lang)}: {i18n.preset_label(self.settings_a.preset, lang)}"
                 label_b = f"{i18n.ui('setting_b', lang)}: {i18n.preset_label(self.settings_b.preset, lang)}"
                 label_b += changes_label(self.settings_a, self.settings_b, lang)
-                pair = (self.sizes.pair[0] / DPI, self.sizes.pair[1] / DPI)
                 out = {
                     "compare": self._compare_plot(a, b, outcomes, lang, label_a, label_b).png(a, b),
-                    "network_a": to_png(network_figure(a, lang, title=label_a, figsize=pair, legend="bottom")),
-                    "network_b": to_png(network_figure(b, lang, title=label_b, figsize=pair, legend="bottom")),
+                    "network_a": self._network_plot("network_a", a, lang, label_a, self.sizes.pair).png(a),
+                    "network_b": self._network_plot("network_b", b, lang, label_b, self.sizes.pair).png(b),
                 }
         self.last_draw_ms = (time.perf_counter() - t0) * 1000
         self.images = out
@@ -157,6 +156,15 @@ class Session:
         if self._live is None or self._live[0] != key:
             self._live = (key, LivePlot(lang, model.spec.scenario.months, self.sizes))
         return self._live[1]
+
+    def _network_plot(self, name: str, model: CommunityModel, lang: str, title: str | None,
+                      size: tuple[int, int]) -> NetworkPlot:
+        """The network picture ``name`` kept for this run, language, title and pixel size (its frame is drawn once)."""
+        key = (id(model), lang, title, size)
+        kept = self._networks.get(name)
+        if kept is None or kept[0] != key:
+            kept = self._networks[name] = (key, NetworkPlot(lang, title, (size[0] / DPI, size[1] / DPI), "bottom"))
+        return kept[1]
 
     def _compare_plot(self, a: CommunityModel, b: CommunityModel, outcomes, lang: str, label_a: str,
                       label_b: str) -> ComparePlot:

@@ -25,12 +25,14 @@ from . import app as dashboard, i18n, workshop
 from .app import LANG_NAMES, Line
 from .gate import FACILITATOR_VIEW, PARTICIPANT_HEADER, ROLE_HEADER
 from .plots import format_value, monitor_label
+from .qr import qr_data_uri
 
 HEADLINES = ("needs_met_share", "mean_wait_months", "satisfaction", "public_spending_12m_yuan")
 REFRESH_S = 2.0
 CSS = """
 .dash-join-url { font-size: 40px; font-weight: 600; word-break: break-all; line-height: 1.2; }
-.dash-join-code { font-size: 56px; font-weight: 700; letter-spacing: 4px; }
+.dash-join-code { font-size: 56px; font-weight: 700; letter-spacing: 4px; line-height: 1.2; }
+.dash-join-qr { width: 240px; height: 240px; image-rendering: pixelated; flex: none; }
 .dash-teams td, .dash-teams th { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: left; font-size: 15px; }
 .dash-projected img { max-width: 100%; height: auto; }
 """
@@ -149,8 +151,9 @@ def FacilitatorView():
 
 
 def JoinPanel(lang: str, compact: bool) -> None:
-    """The address participants open and the join code, large enough to read from the back of the room
-    (one line when ``compact``: a team's charts are on the projector)."""
+    """The address participants open as a QR code and as text, and the join code, large enough to read
+    from the back of the room (one line without the QR code when ``compact``: a team's charts are on the
+    projector)."""
     code = workshop.shown_code(os.environ[workshop.JOIN_ENV])
     url = os.environ.get(workshop.JOIN_URL_ENV, "")
     if compact:
@@ -158,11 +161,16 @@ def JoinPanel(lang: str, compact: bool) -> None:
              ["dash-join-line"], "font-size: 18px; font-weight: 500; margin: 4px 0;")
         return
     with solara.Card(i18n.ui("join_panel", lang), margin=0, classes=["dash-join-panel"]):
-        Line(i18n.ui("join_url_label", lang), [], "font-size: 16px;")
-        Line(url, ["dash-join-url"])
-        Line(i18n.ui("join_code_label", lang), [], "font-size: 16px; margin-top: 8px;")
-        Line(code, ["dash-join-code"])
-        Line(i18n.ui("join_no_qr", lang), [], "font-size: 13px; color: #555;")
+        with solara.Row(style="align-items: center; gap: 24px; flex-wrap: wrap;"):
+            if url:
+                solara.v.Html(tag="img", class_="dash-join-qr",
+                              attributes={"src": qr_data_uri(url), "alt": i18n.ui("join_qr_alt", lang)})
+            with solara.Div(style="min-width: 0; flex: 1;"):
+                Line(i18n.ui("join_url_label", lang), [], "font-size: 16px;")
+                Line(url, ["dash-join-url"])
+                Line(i18n.ui("join_code_label", lang), [], "font-size: 16px; margin-top: 8px;")
+                Line(code, ["dash-join-code"])
+                Line(i18n.ui("join_qr_tip", lang), [], "font-size: 14px; color: #555;")
 
 
 def Projected(team: workshop.Team, lang: str, on_stop) -> None:

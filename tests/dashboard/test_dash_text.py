@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from dashboard import i18n
-from dashboard.app import format_control, parse_seed, problem_lines
+from dashboard.inputs import format_control, parse_seed
+from dashboard.views import problem_lines
 from dashboard.compare import (
     SAME_AS_A,
     CompareNumbers,

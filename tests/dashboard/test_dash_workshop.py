@@ -97,6 +97,8 @@ def test_two_teams_have_separate_runs_and_the_facilitator_sees_projects_and_remo
         fac.goto(f"{server.url}?view=facilitator&fcode={server.workshop.facilitator_code}")
         expect(fac.locator(".dash-join-code")).to_have_text(
             f"{server.workshop.join_code[:4]}-{server.workshop.join_code[4:]}", timeout=LOAD_TIMEOUT)
+        expect(fac.locator("img.dash-join-qr")).to_be_visible()  # the join address as a QR code
+        assert fac.locator("img.dash-join-qr").get_attribute("src").startswith("data:image/svg+xml")
         rows = fac.locator(".dash-team-row")
         expect(rows).to_have_count(2, timeout=TIMEOUT)
         expect(rows.filter(has_text="红队")).to_contain_text("2/120")

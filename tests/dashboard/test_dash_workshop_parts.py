@@ -131,3 +131,30 @@ def test_replay_rebuilds_a_logged_run_exactly_and_detects_a_log_of_another_run(r
     broken.write_text(registry.log.path.read_text() + "{not json\n")
     with pytest.raises(decisions.LogError, match="line 8"):
         decisions.read_log(broken)
+
+
+def test_the_facilitator_sees_the_join_address_as_a_qr_code(monkeypatch):
+    import ipyvuetify as v
+    import segno
+    import solara
+
+    from dashboard import workshop_page
+
+    url = "http://192.168.1.20:8765/?join=K7QPX3MA"
+    monkeypatch.setenv(workshop.JOIN_ENV, "K7QPX3MA")
+    monkeypatch.setenv(workshop.JOIN_URL_ENV, url)
+
+    @solara.component
+    def Panel(compact: bool):
+        workshop_page.JoinPanel("zh", compact)
+
+    _, rc = solara.render(Panel(False), handle_error=False)
+    [qr] = rc.find(v.Html, class_="dash-join-qr").widgets
+    assert qr.tag == "img"
+    # the same code segno makes of the join address (same error level, scale and quiet zone)
+    assert qr.attributes["src"] == segno.make(url, error="m").svg_data_uri(scale=6, border=2)
+    assert qr.attributes["src"].startswith("data:image/svg+xml")
+    rc.close()
+    _, rc = solara.render(Panel(True), handle_error=False)  # a team on the projector: one line, no QR code
+    assert not rc.find(v.Html, class_="dash-join-qr").widgets
+    rc.close()
