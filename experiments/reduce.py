@@ -69,7 +69,7 @@ def reduce_run(df: "pd.DataFrame", spec: ReduceSpec, swept_point: bool) -> Reduc
     values[TOTAL_MET] = float(df["needs_met"].sum())
     tail = df.iloc[-LAST_MONTHS:]
     for c in GROUP_SUMS:
-        values[c] = float(tail[c].sum()) if c in tail.columns else 0.0
+        values[c] = float(tail[c].sum())
     band = months = None
     if spec.band_outcomes and not swept_point:
         band = df[list(spec.band_outcomes)].to_numpy(dtype=np.float64)

@@ -77,7 +77,6 @@ class CommunityModel(mesa.Model):
         else:
             sizes = self._committee_sizes(n_com, rng)
             ctype = assign_types(w.types, self.n_streets, w.committees_per_street, rng)
-        self.typed = bool(np.any(ctype != 0))  # any committee not of the generic type
         ta = type_arrays(self.p)
         self.population_paths = load_paths(self.p)  # the series the residents' mix follows (ageing)
         shares = group_share_matrix(self.p, initial_factors(self.p, self.spec.scenario.start))

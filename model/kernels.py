@@ -27,6 +27,9 @@ Layout, in the order of a month:
 
 * helpers: ``_grow``, ``_geometric`` (capped geometric gaps);
 * world building: ``store_by_group`` (residents stored by group per committee);
+  ``regroup_order`` (the order that stores them by group again after some changed
+  group: ``ageing``; it returns an order instead of writing labels, so the world's
+  first draw, at city scale, needs no order array);
 * needs (phase 5): ``arise``; ``bring_forward_and_split`` (bring forward and/or
   split open needs by channel); ``count_by_group``, ``met_by_group``,
   ``count_by_group_kind``, ``lapsed_cells`` (the recorder's and streets' counts); ``match``;

@@ -5,8 +5,9 @@ field is declared with :func:`P`): provenance (``EVIDENCE_KINDS``, ``DISTRIBUTIO
 ``Range``, ``Evidence`` and its builders ``ASSUMED``, ``CALIBRATED``, ``assumed``,
 ``article``, ``study``, ``data``, ``calibrated``; the article passages ``CATALOGUE`` ...
 ``ORG_EXAM``; ``derived_range`` and ``uncertainty``); the helpers ``P``, ``known_kinds`` and
-``Section``; Residents (``GroupShares``, ``KindRates``, ``NeedRates``,
-``SeverityWeights``, ``Residents``); ``Committees``; ``Streets``; Social organizations
+``Section``; Residents (``GroupShares``, ``KindRates``, ``NeedRates``; the community
+types ``_nb``, ``GroupFactors``, ``KindFactors``, ``TypeProfile``, ``CommunityTypeProfiles``;
+``SeverityWeights``, ``PopulationChange``, ``Residents``); ``Committees``; ``Streets``; Social organizations
 (``FounderKindShares``, ``FeeShares``, ``Organizations``); ``SocialWorkers``; ``Funders``;
 ``Sector`` (the rest of the social-organization sector); then
 ``Parameters`` (all sections) and the readers ``flat_values`` and

@@ -33,9 +33,11 @@ particular of their being stored in runs by group). The ties cost 4 bytes per re
 them as a scipy.sparse matrix for analysis.
 
 Layout: ``group_share_vector`` and ``need_rate_matrix`` (parameters as arrays);
-``ResidentTypes`` (the committees' types as the residents see them); ``ResidentArrays``: initialisation and the tie cycle (``_tie_targets``,
+``ResidentTypes`` (the committees' types as the residents see them) and ``_draw_groups``;
+``ResidentArrays``: initialisation and the tie cycle (``_tie_targets``,
 ``neighbours``, ``neighbour_mean``); then the rules in the order of a month
-(``decide_needs_arise``, ``decide_bring_forward`` with ``split_open_needs``,
+(``decide_needs_arise``, ``regroup`` (after the population changed, ``ageing``),
+``decide_bring_forward`` with ``split_open_needs``,
 ``open_index``, ``resolve_met``, ``decide_wait_or_lapse``,
 ``decide_participation``, ``decide_votes``); then sums and checks
 (``per_committee``, ``sizes``, ``tallies``, ``check``).
@@ -239,7 +241,7 @@ class ResidentArrays:
         if np.any(total > 1.0 + 1e-12):
             raise ValueError("a group's need rates add up to more than 1 a month")
         cum = np.cumsum(rates, axis=2)
-        ctype = self.ctype if rates.shape[0] > 1 else np.zeros(self.n_committees, np.int64)
+        ctype = self.ctype if rates.shape[0] > 1 else np.zeros(self.n_committees, np.int64)  # one table: all
         per_com = np.diff(self.group_start, axis=1)
         expect = float((per_com * cum[ctype, :, -1]).sum()) if cum.size else 0.0
         out = np.empty(int(expect + 6 * np.sqrt(expect + 1)) + 64, dtype=np.int64)

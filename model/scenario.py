@@ -24,6 +24,7 @@ from .inputs import ScenarioError, finite_problems, pydantic_problems, read_toml
 from .params import COMMUNITY_TYPES, GROUPS, Parameters, Section
 from .policies import Policies
 from .ageing import load_paths
+from .neighbourhoods import group_share_matrix, need_rate_tensor, type_index
 from .profile import ProfileError, StreetProfile, apply_profile, load_profile
 from .residents import need_rate_matrix
 from .scenario_dates import parse_month
@@ -159,8 +160,6 @@ class Scenario(Section):
     def _check_type_profiles(self) -> None:
         """The community types in the world's mix: their groups' shares add up to at most 1 and
         each group's need rates to at most 1 a month."""
-        from .neighbourhoods import group_share_matrix, need_rate_tensor, type_index
-
         shares = group_share_matrix(self.parameters)
         rates = need_rate_tensor(self.parameters, need_rate_matrix(self.parameters.residents)).sum(axis=2)
         for name in sorted(self.world.types):

@@ -301,7 +301,7 @@ def serve_residents(m: "CommunityModel") -> ServiceResult:
     """Needs arise, are brought forward, matched to supply, met, wait or lapse."""
     r = m.residents
     pr = m.p.residents
-    rates = need_rate_tensor(m.p, need_rate_matrix(pr)) if m.typed else need_rate_matrix(pr)
+    rates = need_rate_tensor(m.p, need_rate_matrix(pr))
     new = r.decide_needs_arise(rates, m.streams["needs"])
     m.recorder.add_arising(new, count_per_committee(r, new))
     # one index of the open needs serves the month: bringing forward and matching do not
