@@ -416,9 +416,9 @@ class Plan:
                 for rep in replications:
                     seed = replication_seed(self.exp.seed, rep)
                     key = hashlib.sha256(json.dumps(
-                        {"format": RUN_FORMAT, "scenario": digest, "seed": seed, "months": self.exp.months,
+                        {"format": RUN_FORMAT, "scenario": digest, "seed": seed, "months": self.exp.run_months,
                          "model_code": self._model_code}, sort_keys=True).encode()).hexdigest()
                     point_id = pi if self.swept else None
                     out.append(Task(self.run_id(arm.name, point_id, rep, draw), arm.name, point_id, rep, seed,
-                                    self.exp.months, self._bases[arm.name], dict(sets), key, draw))
+                                    self.exp.run_months, self._bases[arm.name], dict(sets), key, draw))
         return out

@@ -102,6 +102,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "每个方案模拟 {months} 个月，重复 {reps} 次。各方案的第 r 次重复使用相同的随机种子（共同随机数），"
         "因此方案之间的差异只来自政策本身。各结果取每次模拟最后 {window} 个月（第 {first}–{months} 个月）的平均值，"
         "不受单月波动或年度周期的影响。"),
+    "burn_in_text": (
+        "Before those months each run had a burn-in of {burn_in} months, not reported anywhere: the arm's "
+        "world and parameters with no policy lever on yet (arms that differ only in their policies have "
+        "identical burn-ins, with the same seeds), so that every arm starts its policies from a settled state "
+        "(needs waiting, organizations and staff grown) rather than from the empty start of the model. Month 1 of the tables and figures is the first month "
+        "with the arm's policies; all {months} reported months follow the burn-in.",
+        "在这些月份之前，每次模拟先运行 {burn_in} 个月的预热期（不计入任何结果）：使用该方案的社区和参数，但尚未启用任何政策"
+        "（仅政策不同的方案预热期完全相同，随机种子也相同），使所有方案都从稳定状态（已有待办需求、已成长的组织和人员）开始实施政策，"
+        "而不是从模型的空白起点开始。表格和图中的第 1 个月是启用该方案政策的第一个月；报告的 {months} 个月均在预热期之后。"),
     "world": ("World: {streets} street(s) x {committees} committees x {residents:,} residents per committee.",
               "模拟范围：{streets} 个街道 × {committees} 个居委会 × 每个居委会 {residents:,} 名居民。"),
     "sweep_text": ("Sweep: {design} design, {points} design points, each run on every arm; factors: {factors}.",

@@ -32,10 +32,11 @@ from pydantic import ValidationError
 
 from model.inputs import InputError, Problem, finite_problems, join_path, pydantic_problems, read_toml
 from model.outcomes import OUTCOME_NAMES
-from model.scenario import Scenario, ScenarioError, load_scenario, with_overrides
+from model.scenario import Scenario, ScenarioError, load_scenario, with_burn_in, with_overrides
 
 from .design import attribution_arms, check_draws, check_sweep_points, n_points
-from .spec import MAX_REPLICATIONS, MAX_RUNS, Arm, ArmSpec, Experiment, ExperimentFile, flatten, owner_key
+from .spec import (MAX_REPLICATIONS, MAX_RUNS, Arm, ArmSpec, Experiment, ExperimentFile, ExperimentMeta, flatten,
+                   owner_key)
 
 EXPLAIN = {
     "replications": f"an integer 1-{MAX_REPLICATIONS} or \"auto\"",
@@ -133,12 +134,16 @@ def _check_meaning(parsed: ExperimentFile, base_dir: Path, problems: list[Proble
     if meta.window_months is not None and meta.window_months > meta.months:
         problems.append(("experiment.window_months", f"{meta.window_months} is more than the {meta.months} months "
                                                      "each run simulates; allowed: 1 to experiment.months"))
+    if meta.burn_in_months + meta.months > 1200:
+        problems.append(("experiment.burn_in_months", f"{meta.burn_in_months} burn-in months and {meta.months} "
+                                                      "reported months are more than the 1,200 a run may simulate"))
+        return []
     if parsed.sweep is not None and parsed.attribution is not None:
         problems.append(("attribution", "cannot be combined with a [sweep]: attribute effects in an experiment "
                                         "without one"))
     _check_uncertainty_combinations(parsed, problems)
     arms = [spec for i, arm in enumerate(parsed.arm)
-            if (spec := _check_arm(arm, f"arm[{i + 1}]", meta.months, base_dir, problems)) is not None]
+            if (spec := _check_arm(arm, f"arm[{i + 1}]", meta, base_dir, problems)) is not None]
     if not problems:
         _check_size(parsed, problems)
     return arms
@@ -191,8 +196,9 @@ def _check_replications(parsed: ExperimentFile, problems: list[Problem]) -> None
             problems.append(("experiment.auto", 'only used with replications = "auto"'))
 
 
-def _check_arm(arm: Arm, where: str, months: int, base_dir: Path, problems: list[Problem]) -> ArmSpec | None:
-    """An arm as run (its scenario with months and overrides applied), or None after appending its problems."""
+def _check_arm(arm: Arm, where: str, meta: ExperimentMeta, base_dir: Path, problems: list[Problem]) -> ArmSpec | None:
+    """An arm as run (its scenario with months and overrides applied, moved behind the burn-in), or None
+    after appending its problems."""
     try:
         base = _load_arm_scenario(arm.scenario, base_dir)
     except ScenarioError as exc:
@@ -208,7 +214,7 @@ def _check_arm(arm: Arm, where: str, months: int, base_dir: Path, problems: list
     if bad_keys:
         return None
     try:
-        sc = with_overrides(base, {**flat, "scenario.months": months})
+        sc = with_burn_in(with_overrides(base, {**flat, "scenario.months": meta.months}), meta.burn_in_months)
     except ScenarioError as exc:
         for path, msg in exc.problems:
             key = owner_key(path, flat)

@@ -108,6 +108,7 @@ def _design_blocks(exp: "Experiment", tables: "Tables", info: RunInfo, lang: str
         ("h2", t("design", lang)),
         ("p", t("design_text", lang, months=exp.months, reps=info.replications, window=exp.window,
                 first=exp.months - exp.window + 1)),
+        *([("p", t("burn_in_text", lang, burn_in=exp.burn_in, months=exp.months))] if exp.burn_in else []),
         ("p", t("world", lang, streets=ref_sc.world.streets, committees=ref_sc.world.committees_per_street,
                 residents=ref_sc.world.residents_per_committee))]
     if exp.sweep is not None:

@@ -122,7 +122,7 @@ def _run_auto(exp: Experiment, plan: Plan, store: Store, executor: Executor, bar
         n, _ = _execute(tasks, store, executor, bar, red)
         executed += n
         col = analysis.collect(store, tasks, columns=["month", auto.outcome], reduced=red.runs if red else None,
-                               window=exp.window)
+                               window=exp.window, burn_in=exp.burn_in)
         widths = analysis.effect_half_widths(exp, col.ends, auto.outcome)
         widest = max(widths.values()) if widths else math.inf
         history += [{"replications": reps, "arm": arm, "half_width": hw} for arm, hw in widths.items()]
@@ -149,7 +149,7 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
     store = Store(out)
     plan = Plan(exp)
     band = exp.headline if exp.sweep is None else []
-    red = _Reductions(ReduceSpec(tuple(band), exp.window), {})
+    red = _Reductions(ReduceSpec(tuple(band), exp.window, exp.burn_in), {})
     loading = _start_loading_figure_code(executor) if figures else None
     ran = _run_tasks(exp, plan, store, executor, _Progress(show_progress, exp.name), resume, lang, red, out, log)
     if ran is None:
@@ -161,7 +161,7 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
     store.write_failures_csv()
     done = sum(1 for _ in store.iter_done(tasks))
     failed = len(tasks) - done
-    col = analysis.collect(store, tasks, band_outcomes=band, reduced=red.runs, window=exp.window)
+    col = analysis.collect(store, tasks, band_outcomes=band, reduced=red.runs, window=exp.window, burn_in=exp.burn_in)
     tables = analysis.build_tables(exp, plan, col)
     analysis.write_tables(out, tables)
     made = _write_figures(exp, col, tables, out, lang, loading) if figures else {}

@@ -96,6 +96,11 @@ class ExperimentMeta(Strict):
                                       description="Each run's outcome is its mean over the last window_months "
                                                   "months (1 = the last month alone); at most months. Default: "
                                                   "12, or all the months of a shorter run.")
+    burn_in_months: int = Field(0, ge=0, le=1200, multiple_of=12,
+                                description="Months every run simulates first, before its levers start, that no "
+                                            "table or figure reports (a multiple of 12, so yearly rounds keep their "
+                                            "calendar months): the arm's world and parameters with no lever on, "
+                                            "the same in every arm (common random numbers). 0 = none.")
     replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | Literal["auto"] = Field(
         10, description="Replications per arm (1-10000) or \"auto\".")
     seed: int = Field(2026, ge=0, le=2**63 - 1, description="Experiment seed; run seeds derive from it.")
@@ -205,6 +210,16 @@ class Experiment:
     @property
     def months(self) -> int:
         return self.meta.months
+
+    @property
+    def burn_in(self) -> int:
+        """Months simulated before the reported ones (``[experiment] burn_in_months``)."""
+        return self.meta.burn_in_months
+
+    @property
+    def run_months(self) -> int:
+        """Months each run simulates: the burn-in, then the reported months."""
+        return self.meta.burn_in_months + self.meta.months
 
     @property
     def window(self) -> int:
