@@ -12,8 +12,9 @@ problems; list positions are counted from 1):
    arm's scenario loads and every override (and every sweep point)
    validates through :func:`model.scenario.with_overrides`, output names
    stay inside the results folder, attribution arms can be built, the
-   ``[uncertainty]`` parameters are uncertain register entries and every
-   draw validates on every arm.
+   ``[uncertainty]`` parameters are uncertain register entries, its
+   posterior folder holds a valid posterior (:mod:`experiments.posterior`)
+   and every draw validates on every arm.
 
 Layout: ``load_experiment`` -> ``validate_experiment``, which runs pass 1
 through :func:`model.inputs.pydantic_problems` and pass 2 through
@@ -149,6 +150,9 @@ def _check_uncertainty_combinations(parsed: ExperimentFile, problems: list[Probl
     sweep, an attribution or automatic replications."""
     if parsed.uncertainty is None:
         return
+    if parsed.uncertainty.rest is not None and parsed.uncertainty.posterior is None:
+        problems.append(("uncertainty.rest", "only used with a posterior (uncertainty.posterior): without one "
+                                             "every drawn entry comes from its range"))
     if parsed.sweep is not None:
         problems.append(("uncertainty", "cannot be combined with a [sweep]: a sweep sets parameters point by "
                                         "point; draw the uncertain parameters in an experiment without one"))
