@@ -16,7 +16,8 @@ problems; list positions are counted from 1):
    posterior folder holds a valid posterior (:mod:`experiments.posterior`)
    and every draw validates on every arm.
 
-Layout: ``load_experiment`` -> ``validate_experiment``, which runs pass 1
+Layout: ``load_experiment`` -> ``validate_experiment`` (``is_experiment_file`` tells
+``run.py validate`` an experiment file from a scenario), which runs pass 1
 through :func:`model.inputs.pydantic_problems` and pass 2 through
 ``_check_meaning`` (outcomes, replications, arms) and the design's checks
 (:func:`experiments.design.check_sweep_points`,
@@ -31,7 +32,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from model.inputs import InputError, Problem, finite_problems, join_path, pydantic_problems, read_toml
+from model.inputs import MAX_FILE_BYTES, InputError, Problem, finite_problems, join_path, pydantic_problems, read_toml
 from model.outcomes import OUTCOME_NAMES
 from model.scenario import Scenario, ScenarioError, load_scenario, with_overrides
 
@@ -60,6 +61,20 @@ def load_experiment(path: str | Path) -> Experiment:
     path = Path(path)
     raw, data = read_toml(path, ExperimentError)
     return validate_experiment(data, raw, str(path), path.parent)
+
+
+def is_experiment_file(path: str | Path) -> bool:
+    """Whether ``path`` is a readable TOML file with an ``[experiment]`` table (``run.py validate`` then checks
+    it as an experiment); anything else is left to the scenario checks to report."""
+    import tomllib
+
+    try:
+        p = Path(path)
+        if not p.is_file() or p.stat().st_size > MAX_FILE_BYTES:
+            return False
+        return isinstance(tomllib.loads(p.read_text(encoding="utf-8")).get("experiment"), dict)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return False
 
 
 def validate_experiment(data: dict[str, Any], raw: bytes, label: str, base_dir: Path) -> Experiment:
