@@ -95,7 +95,7 @@ def test_posterior_draws_rest_from_ranges_or_defaults_and_arms_keep_their_own_en
 
 def test_posterior_values_pass_the_tie_rules_and_integers_are_rounded(tmp_path):
     write_posterior(tmp_path / "post", {SKILL_LO: [0.6, 0.2], SKILL_HI: [0.4, 0.7], AGE_MAX: [40.4, 80.6]},
-                             [0.5, 0.5])
+                    [0.5, 0.5])
     exp = load_experiment(posterior_experiment(tmp_path, "post", draws=4, extra='rest = "default"'))
     d = exp.draws
     lo, hi, age = (d.paths.index(p) for p in (SKILL_LO, SKILL_HI, AGE_MAX))
