@@ -129,6 +129,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "posterior_rest_default": ("The other uncertain parameters stay at their register defaults (rest = \"default\"), "
                                "as the calibration held them.",
                                "其余不确定参数保持参数登记表中的默认值（rest = \"default\"），与校准时一致。"),
+    "posterior_kept": ("{arm} keeps its own {names} (set by the arm or its scenario), not the posterior's.",
+                       "{arm}保留自身设定的 {names}（由方案或其情景设定），不取后验值。"),
     "prov_posterior": ("posterior", "后验分布"),
     "prov_posterior_value": ("`{folder}`: posterior.csv SHA-256 `{sha}`; seed {seed}, setting {setting}, created "
                              "{created}, commit `{commit}`; {draws} draws, {distinct} distinct particles of "

@@ -11,7 +11,7 @@ wrote (``python run.py calibrate --abc``):
     ``{"format": 1, "model_version", "git_commit", "seed", "setting",
     "settings", "parameters": [{"path", ...}], "statistics", "generations",
     "created"}``; only ``format`` and the parameters' paths are checked
-    (they must be the CSV's columns), the rest is provenance.
+    (they must be the CSV's columns, in any order), the rest is provenance.
 ``summaries.csv``
     the particles' summary statistics: not read here.
 
@@ -37,7 +37,7 @@ Layout: ``Posterior`` (what was read, ``provenance``); reading
 (``posterior_folder``, ``read_posterior`` with ``_read_meta``,
 ``_read_csv``, ``_columns``, ``_cells``, ``_weights``); drawing
 (``resample``, ``rest_paths``, ``posterior_draws``); the record of what was drawn
-(``posterior_record``, written to ``posterior_used.json``).
+(``posterior_record``, ``kept_by_arm``, written to ``posterior_used.json``).
 """
 
 from __future__ import annotations
@@ -113,9 +113,9 @@ def read_posterior(folder: Path) -> tuple[Posterior | None, list[tuple[str, str]
     paths = _columns(where, header, problems)
     if meta is not None and paths and isinstance(meta.get("parameters"), list):
         listed = [p.get("path") for p in meta["parameters"] if isinstance(p, dict)]
-        if listed != paths:
+        if sorted(map(str, listed)) != sorted(paths):
             problems.append((FIELD, f"{folder / 'posterior.json'}: its parameters {listed} are not the columns of "
-                                    f"posterior.csv {paths}; allowed: the same paths in the same order"))
+                                    f"posterior.csv {paths}; allowed: the same paths, each once"))
     if not rows:
         problems.append((FIELD, f"{where}: no particles (an empty posterior); allowed: at least one row"))
     if problems:
@@ -315,4 +315,17 @@ def posterior_record(draws: Draws, given: str, seed: int) -> dict[str, Any]:
     return {"posterior": given, **post.provenance(), "uncertainty_seed": seed, "draws": len(draws.particles),
             "distinct_particles": int((counts > 0).sum()), "resampling": "systematic",
             "draws_per_particle": {str(i): int(c) for i, c in enumerate(counts) if c},
-            "rest": draws.rest, "rest_parameters": len(draws.paths) - len(post.paths)}
+            "rest": draws.rest, "rest_parameters": len(draws.paths) - len(post.paths),
+            "kept_by_arm": kept_by_arm(draws)}
+
+
+def kept_by_arm(draws: Draws) -> dict[str, list[str]]:
+    """Per arm, the posterior's entries the arm keeps as its own (its ``set``, or its scenario's value
+    differing from the register default), so its runs do not take them from the posterior."""
+    assert draws.posterior is not None
+    out = {}
+    for arm, sets in draws.per_arm.items():
+        kept = [p for p in draws.posterior.paths if sets and p not in sets[0]]
+        if kept:
+            out[arm] = kept
+    return out

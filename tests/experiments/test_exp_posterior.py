@@ -160,11 +160,13 @@ def test_a_posterior_run_records_which_posterior_and_resumes(tmp_path):
     assert record["seed"] == 7 and record["setting"] == "fixture" and record["rest"] == "ranges"
     assert record["resampling"] == "systematic" and sum(record["draws_per_particle"].values()) == 4
     assert record["distinct_particles"] == len(record["draws_per_particle"])
+    assert record["kept_by_arm"] == {"hours": [HOURS]}  # the arm sets it: its runs keep 20.0
     draws = pd.read_csv(out / "draws.csv")
     assert list(draws.columns[:3]) == ["draw", "particle", HOURS] and len(draws) == 4
     assert (out / "uncertainty.csv").exists() and (out / "ranking.csv").exists()
     report = (out / "report.md").read_text(encoding="utf-8")
     assert post.csv_sha256 in report and "distinct particles of 6" in report and "systematic resampling" in report
+    assert "keeps its own `committees.hours_per_need`" in report
     first = folder_digest(out)
     (out / "manifest" / "hours.d0002.r0001.json").unlink()
     assert run_quiet(path, out, figures=False, resume=True).executed == 1
