@@ -122,6 +122,30 @@ TEXT: dict[str, tuple[str, str]] = {
                    "参数不确定性：每个方案都在相同的 {draws} 组参数抽样（{design}）下运行，抽样覆盖 {k} 个不确定参数，"
                    "按其声明的范围和分布抽取（见 docs/experiments.md）；每组参数使用相同的 {reps} 个随机种子，"
                    "每个方案共 {runs} 次运行。第 d 组参数在所有方案中相同，方案自身设定的参数除外。"),
+    "posterior_text": ("Parameter uncertainty from a posterior: every arm ran at the same {draws} draws, each with "
+                       "the same {reps} seeds: {runs} runs per arm. The {k} parameters the posterior `{given}` "
+                       "estimated ({names}) come from its particles, drawn by weight (systematic resampling): "
+                       "{distinct} distinct particles of {particles}. {rest} Draw d is the same parameter set in "
+                       "every arm, except for entries an arm sets itself; posterior_used.json records the draws.",
+                       "来自后验分布的参数不确定性：每个方案都在相同的 {draws} 组参数抽样下运行，每组使用相同的 {reps} "
+                       "个随机种子，每个方案共 {runs} 次运行。后验 `{given}` 估计的 {k} 个参数（{names}）取自其粒子，"
+                       "按权重抽取（系统重抽样）：共抽到 {particles} 个粒子中的 {distinct} 个。{rest}第 d 组参数在所有方案中"
+                       "相同，方案自身设定的参数除外；posterior_used.json 记录了各组抽样。"),
+    "posterior_rest_ranges": ("The other {r} uncertain parameters were drawn ({design}) from their declared ranges: "
+                              "the posterior says nothing about them, so their uncertainty stays in the intervals.",
+                              "其余 {r} 个不确定参数按其声明的范围抽取（{design}）：后验对它们没有信息，"
+                              "因此它们的不确定性仍计入区间。"),
+    "posterior_rest_default": ("The other uncertain parameters stay at their register defaults (rest = \"default\"), "
+                               "as the calibration held them.",
+                               "其余不确定参数保持参数登记表中的默认值（rest = \"default\"），与校准时一致。"),
+    "posterior_kept": ("{arm} keeps its own {names} (set by the arm or its scenario), not the posterior's.",
+                       "{arm}保留自身设定的 {names}（由方案或其情景设定），不取后验值。"),
+    "prov_posterior": ("posterior", "后验分布"),
+    "prov_posterior_value": ("`{folder}`: posterior.csv SHA-256 `{sha}`; seed {seed}, setting {setting}, created "
+                             "{created}, commit `{commit}`; {draws} draws, {distinct} distinct particles of "
+                             "{particles}; rest: {rest}",
+                             "`{folder}`：posterior.csv SHA-256 `{sha}`；种子 {seed}，设置 {setting}，生成于 {created}，"
+                             "提交 `{commit}`；抽样 {draws} 组，不同粒子 {distinct} 个（共 {particles} 个）；其余参数：{rest}"),
     "uncertainty": ("What holds under parameter uncertainty", "参数不确定性下哪些结论成立"),
     "uncertainty_intro": (
         "Each statement below counts parameter draws: a draw's effect is the mean over its replications of the "

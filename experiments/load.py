@@ -12,10 +12,12 @@ problems; list positions are counted from 1):
    arm's scenario loads and every override (and every sweep point)
    validates through :func:`model.scenario.with_overrides`, output names
    stay inside the results folder, attribution arms can be built, the
-   ``[uncertainty]`` parameters are uncertain register entries and every
-   draw validates on every arm.
+   ``[uncertainty]`` parameters are uncertain register entries, its
+   posterior folder holds a valid posterior (:mod:`experiments.posterior`)
+   and every draw validates on every arm.
 
-Layout: ``load_experiment`` -> ``validate_experiment``, which runs pass 1
+Layout: ``load_experiment`` -> ``validate_experiment`` (``is_experiment_file`` tells
+``run.py validate`` an experiment file from a scenario), which runs pass 1
 through :func:`model.inputs.pydantic_problems` and pass 2 through
 ``_check_meaning`` (outcomes, replications, arms) and the design's checks
 (:func:`experiments.design.check_sweep_points`,
@@ -30,7 +32,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from model.inputs import InputError, Problem, finite_problems, join_path, pydantic_problems, read_toml
+from model.inputs import MAX_FILE_BYTES, InputError, Problem, finite_problems, join_path, pydantic_problems, read_toml
 from model.outcomes import OUTCOME_NAMES
 from model.scenario import Scenario, ScenarioError, load_scenario, with_burn_in, with_overrides
 
@@ -60,6 +62,20 @@ def load_experiment(path: str | Path) -> Experiment:
     path = Path(path)
     raw, data = read_toml(path, ExperimentError)
     return validate_experiment(data, raw, str(path), path.parent)
+
+
+def is_experiment_file(path: str | Path) -> bool:
+    """Whether ``path`` is a readable TOML file with an ``[experiment]`` table (``run.py validate`` then checks
+    it as an experiment); anything else is left to the scenario checks to report."""
+    import tomllib
+
+    try:
+        p = Path(path)
+        if not p.is_file() or p.stat().st_size > MAX_FILE_BYTES:
+            return False
+        return isinstance(tomllib.loads(p.read_text(encoding="utf-8")).get("experiment"), dict)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return False
 
 
 def validate_experiment(data: dict[str, Any], raw: bytes, label: str, base_dir: Path) -> Experiment:
@@ -154,6 +170,9 @@ def _check_uncertainty_combinations(parsed: ExperimentFile, problems: list[Probl
     sweep, an attribution or automatic replications."""
     if parsed.uncertainty is None:
         return
+    if parsed.uncertainty.rest is not None and parsed.uncertainty.posterior is None:
+        problems.append(("uncertainty.rest", "only used with a posterior (uncertainty.posterior): without one "
+                                             "every drawn entry comes from its range"))
     if parsed.sweep is not None:
         problems.append(("uncertainty", "cannot be combined with a [sweep]: a sweep sets parameters point by "
                                         "point; draw the uncertain parameters in an experiment without one"))

@@ -145,6 +145,12 @@ class Uncertainty(Strict):
                                                      "role \"uncertain\" and a range lo < hi).")
     seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Seed of the draws (default: the experiment seed).")
     design: Literal["lhs", "random"] = Field("lhs", description="Latin hypercube (default) or plain random uniforms.")
+    posterior: str | None = Field(None, min_length=1, max_length=1000,
+                                  description="Posterior folder (relative to the experiment file's folder, or "
+                                              "absolute): its estimated entries come from particles drawn by weight.")
+    rest: Literal["ranges", "default"] | None = Field(
+        None, description="With a posterior: the other uncertain entries are drawn from their ranges (\"ranges\", "
+                          "the default) or stay at their defaults (\"default\").")
 
 
 class Attribution(Strict):
