@@ -23,10 +23,9 @@ Rules that tie sampled values together
     * ``parameters.residents.group_shares.*``: the named groups may add up to
       at most 1 (``others`` is the rest); a draw whose named groups add up to
       more has its sampled shares scaled so the total is 1;
-    * ``parameters.community_types.<type>.groups.*``: a community type's
-      named groups (city share times the type's factor) may add up to at
-      most 1; a draw whose factors make them add up to more has that type's
-      sampled factors scaled so the total is 1;
+    * (``parameters.community_types.<type>.groups.*`` need no rule here: a
+      type whose named groups, city share times factor, add up to more than 1
+      has them scaled to 1 by the model, ``neighbourhoods.group_share_matrix``);
     * ordered pairs the register validates (``initial_skill_lo`` <=
       ``initial_skill_hi``, ``entrant_skill_lo`` <= ``entrant_skill_hi``,
       ``initial_age_min_months`` < ``initial_age_max_months``): when a draw
@@ -50,7 +49,7 @@ Applying a draw to an arm
 
 Layout: the register's uncertain entries (``register_by_path``, ``uncertain_entries``,
 ``check_parameters``); sampling (``quantiles``, ``Draws``, ``range_values``, ``tie``,
-``sample_draws``, ``renormalise``, ``cap_type_groups``, ``order_pairs``, ``arm_overrides``); statistics
+``sample_draws``, ``renormalise``, ``order_pairs``, ``arm_overrides``); statistics
 (``draw_effects``, ``effect_summary``, ``rankings``, ``chance_rho``, ``top_spearman``).
 """
 
@@ -81,8 +80,6 @@ ORDERED_PAIRS: tuple[tuple[str, str, bool], ...] = (
 )
 """(lower, upper, strict): pairs the register's validators order."""
 
-TYPE_GROUPS = "parameters.community_types."
-CITY_SHARES = "parameters.residents.group_shares."
 
 
 # ---------------------------------------------------------------------------
@@ -194,7 +191,7 @@ def range_values(paths: list[str], n: int, seed: int, design: str = "lhs") -> tu
 def tie(values: np.ndarray, paths: list[str]) -> np.ndarray:
     """The tie rules of the module docstring on draws of ``paths``: share groups, then ordered pairs."""
     defaults = {p: float(r["default"]) for p, r in register_by_path().items() if isinstance(r["default"], (int, float))}
-    return order_pairs(cap_type_groups(renormalise(values, paths, defaults), paths, defaults), paths)
+    return order_pairs(renormalise(values, paths, defaults), paths)
 
 
 def sample_draws(paths: list[str] | None, n: int, seed: int, design: str = "lhs") -> Draws:
@@ -223,31 +220,6 @@ def renormalise(values: np.ndarray, paths: list[str], defaults: dict[str, float]
         else:
             target = np.minimum(sampled, 1.0 - fixed)
         scale = np.divide(target, sampled, out=np.ones_like(sampled), where=sampled > 0)
-        values[:, cols] *= scale[:, None]
-    return values
-
-
-def cap_type_groups(values: np.ndarray, paths: list[str], defaults: dict[str, float]) -> np.ndarray:
-    """Scale the sampled group factors of each community type, draw by draw, where the type's named groups
-    (city share times factor, ``model.neighbourhoods.group_share_matrix``) would add up to more than 1, so
-    that they add up to 1."""
-    values = values.copy()
-    col = {p: j for j, p in enumerate(paths)}
-    types = {p.split(".")[2] for p in paths if p.startswith(TYPE_GROUPS) and p.split(".")[3] == "groups"}
-    for name in sorted(types):
-        prefix = f"{TYPE_GROUPS}{name}.groups."
-        fixed = np.zeros(len(values))
-        sampled = np.zeros(len(values))
-        for path in (p for p in defaults if p.startswith(prefix)):
-            city_path = CITY_SHARES + path.removeprefix(prefix)
-            city = values[:, col[city_path]] if city_path in col else defaults[city_path]
-            if path in col:
-                sampled += city * values[:, col[path]]
-            else:
-                fixed += city * defaults[path]
-        over = sampled + fixed > 1.0
-        scale = np.divide(1.0 - fixed, sampled, out=np.ones_like(sampled), where=over & (sampled > 0))
-        cols = [j for p, j in col.items() if p.startswith(prefix)]
         values[:, cols] *= scale[:, None]
     return values
 
