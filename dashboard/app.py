@@ -61,18 +61,21 @@ from . import i18n
 from .compare import DEFAULT_OUTCOMES, MAX_OUTCOMES, SAME_AS_A, settings_b
 from .controls import (
     DEFAULT_PRESET,
+    GENERIC_STREET,
     MAX_SEED,
     Settings,
     dashboard_presets,
     settings_from_preset,
+    street_profiles,
     world_controls,
     world_limits,
 )
-from .export import Decoded, View, decode_query
+from .export import PROFILE_SIZES, Decoded, View, decode_query
 from .plots import Sizes, sizes_for
 from .session import Session
 from .url_sync import UrlSync
 from .inputs import ControlInput, LeverPanels, parse_seed
+from .types_view import ProfilePicker
 from .views import CompareView, LiveView, Line, RunCard, SaveCard, _select
 
 DEFAULT_INTERVAL_MS = 200
@@ -294,15 +297,20 @@ class PageActions:
         self.st.settings.set(s)
 
     def choose_preset(self, name: str) -> None:
-        """Load a preset into A (and B's start) and rebuild."""
+        """Load a preset into A (and B's start) and rebuild (the seed and the street profile kept)."""
         st = self.st
         if name not in dashboard_presets():
             return
-        s = settings_from_preset(name, seed=st.settings.value.seed)
+        s = settings_from_preset(name, seed=st.settings.value.seed).copy(profile=st.settings.value.profile)
         st.settings.set(s)
         st.b_base.set(SAME_AS_A)
         st.b_enabled.set(dict(s.enabled))
         self.reset(s)
+
+    def choose_profile(self, name: str) -> None:
+        """Choose setting A's street profile (``GENERIC_STREET``: none); Reset applies it."""
+        if name == GENERIC_STREET or name in street_profiles():
+            self.st.settings.set(self.st.settings.value.copy(profile=name))
 
     def choose_lang(self, value: str) -> None:
         """Switch the language and redraw."""
@@ -381,7 +389,7 @@ def use_setting_log(st: PageState, journal) -> None:
         before.current = new
         if journal is None or old == new:
             return
-        journal.record("set", preset=new.preset, seed=new.seed,
+        journal.record("set", preset=new.preset, seed=new.seed, profile=new.profile,
                        values={k: v for k, v in new.values.items() if old.values.get(k) != v},
                        enabled={k: v for k, v in new.enabled.items() if old.enabled.get(k) != v})
 
@@ -437,11 +445,14 @@ def scenario_card(st: PageState, act: PageActions) -> None:
 
 
 def world_card(st: PageState, act: PageActions) -> None:
-    """The world's size and run length."""
-    L = st.lang.value
+    """The street profile, the world's size (set by the profile when there is one) and run length."""
+    L, s = st.lang.value, st.settings.value
     with solara.Card(i18n.ui("world", L), margin=0):
-        limits = world_limits(st.settings.value)  # no combination of the sliders is over the size limit
+        ProfilePicker(s.profile, L, act.choose_profile)
+        limits = world_limits(s)  # no combination of the sliders is over the size limit
         for ctl in world_controls():
-            ControlInput(replace(ctl, hi=limits[ctl.path]), st.settings.value.values[ctl.path], lambda v, p=ctl.path: act.set_value(p, v), L)
+            if s.profile != GENERIC_STREET and ctl.path in PROFILE_SIZES:
+                continue
+            ControlInput(replace(ctl, hi=limits[ctl.path]), s.values[ctl.path], lambda v, p=ctl.path: act.set_value(p, v), L)
 
 
