@@ -27,9 +27,10 @@ No code console, no eval of input: every input is a typed widget value that
 reaches the model only through ``model.scenario.with_overrides``.
 
 Projector first: every picture is drawn at the size it is shown (the invisible
-``WindowWidth`` widget reports the window's width; ``page_sizes`` turns it into
-pixel sizes), monitors sit in a two-row band, the network stands beside the
-charts when there is room, and the presenter switch hides the sidebar.
+``WindowWidth`` widget reports the window's width and height; ``page_sizes`` turns
+them into pixel sizes), monitors sit in a two-row band, the network (or the
+community types, :mod:`dashboard.types_view`) stands beside the charts when there
+is room, no taller than the window, and the presenter switch hides the sidebar.
 
 Layout: the CSS, ``WindowWidth``, ``page_sizes`` and a warm-up thread;
 ``PageState`` (the session and the reactive values, made by ``use_page_state``
@@ -82,6 +83,8 @@ DEFAULT_INTERVAL_MS = 200
 DEFAULT_WIDTH = 1280  # the window's width in CSS px until the browser reports it
 SIDEBAR_PX = 400  # Solara's sidebar
 PAGE_MARGIN_PX = 32  # the content area's padding and a scroll bar
+SIDE_TOP_PX = 266  # from the window's top to the network beside the charts (app bar, monitors, switch) and a margin
+NETWORK_MIN_PX = 360
 LANG_NAMES = {"zh": "中文", "en": "English"}
 CSS = """
 .dash-control { margin-bottom: 4px; }
@@ -91,7 +94,7 @@ CSS = """
                  width: 100%; margin-bottom: 8px; }
 .dash-monitor { padding: 3px 6px; min-width: 0; border: 1px solid #ddd; border-radius: 4px; background: #fafafa; }
 .dash-monitor-value { font-size: 18px; font-weight: 500; line-height: 1.2; white-space: nowrap; }
-.dash-monitor-label { font-size: 13px; color: #555; line-height: 1.2; }
+.dash-monitor-label { font-size: 14px; color: #555; line-height: 1.2; }
 .dash-img img, img.dash-img { max-width: 100%; height: auto; display: block; }
 .dash-pictures { display: flex; gap: 16px; align-items: flex-start; flex-wrap: nowrap; }
 .dash-pictures.dash-below { flex-direction: column; }
@@ -100,13 +103,16 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }  /* So
 
 
 class WindowWidth(ipyvue.VueTemplate):
-    """An invisible widget that reports the browser window's width (CSS px, without a scroll bar)."""
+    """An invisible widget that reports the browser window's width and height (CSS px, without scroll bars)."""
 
     template = traitlets.Unicode("""<template><span style="display: none"></span></template>
 <script>
 module.exports = {
   mounted() {
-    this.report = () => { this.width = document.documentElement.clientWidth; };
+    this.report = () => {
+      this.width = document.documentElement.clientWidth;
+      this.height = document.documentElement.clientHeight;
+    };
     this.report();
     window.addEventListener("resize", this.report);
   },
@@ -114,11 +120,18 @@ module.exports = {
 };
 </script>""").tag(sync=True)
     width = traitlets.Int(0).tag(sync=True)
+    height = traitlets.Int(0).tag(sync=True)
 
 
-def page_sizes(width: int, presenter: bool) -> Sizes:
-    """The pictures' sizes for a window ``width`` px wide, with the sidebar unless ``presenter``."""
-    return sizes_for(width - (0 if presenter else SIDEBAR_PX) - PAGE_MARGIN_PX)
+def page_sizes(width: int, presenter: bool, height: int | None = None) -> Sizes:
+    """The pictures' sizes for a window ``width`` px wide, with the sidebar unless ``presenter``; in a window
+    ``height`` px high a network beside the charts is no taller than the window leaves it below the monitors
+    and the network / types switch (``SIDE_TOP_PX``), and no shorter than ``NETWORK_MIN_PX``."""
+    sizes = sizes_for(width - (0 if presenter else SIDEBAR_PX) - PAGE_MARGIN_PX)
+    if not (height and sizes.beside):
+        return sizes
+    net_w, net_h = sizes.network
+    return replace(sizes, network=(net_w, max(NETWORK_MIN_PX, min(net_h, height - SIDE_TOP_PX))))
 
 
 def _warm_up() -> None:
@@ -169,6 +182,7 @@ class PageState:
     target: solara.Reactive[int | None]  # the month "run to month" runs to
     url_problems: solara.Reactive[list]  # what the URL's query held that could not be used
     width: solara.Reactive[int]  # the browser window's width in CSS px
+    height: solara.Reactive[int | None]  # the browser window's height in CSS px (None until the browser reports it)
     presenter: solara.Reactive[bool]  # presenter mode: no sidebar, pictures use the full width
     render_context: Any  # the page's reacton render context: changes made inside ``with`` it render once
 
@@ -189,7 +203,7 @@ def use_page_state(journal=None) -> PageState:
                      problems=solara.use_reactive(invalid), playing=solara.use_reactive(False),
                      interval=solara.use_reactive(DEFAULT_INTERVAL_MS), tick=solara.use_reactive(0),
                      target=solara.use_reactive(12), url_problems=solara.use_reactive(list(decoded.problems)),
-                     width=solara.use_reactive(DEFAULT_WIDTH), presenter=solara.use_reactive(False),
+                     width=solara.use_reactive(DEFAULT_WIDTH), height=solara.use_reactive(None), presenter=solara.use_reactive(False),
                      render_context=reacton.core.get_render_context())
 
 
@@ -363,7 +377,8 @@ def Page(journal=None, on_session=None):
     solara.Title(i18n.ui("title", L))
     solara.Style(CSS)
     app_bar(st, act)
-    WindowWidth.element(on_width=lambda w: st.width.set(w) if w > 0 else None)
+    WindowWidth.element(on_width=lambda w: st.width.set(w) if w > 0 else None,
+                        on_height=lambda h: st.height.set(h) if h > 0 else None)
     if not st.presenter.value:
         with solara.Sidebar():
             RunCard(st, act)
@@ -397,8 +412,9 @@ def use_setting_log(st: PageState, journal) -> None:
 
 
 def use_fitted_sizes(st: PageState, act: PageActions) -> None:
-    """Draw the pictures at the size the window shows them: redraw when the width or presenter mode changes."""
-    sizes = page_sizes(st.width.value, st.presenter.value)
+    """Draw the pictures at the size the window shows them: redraw when the window's size or presenter mode
+    changes."""
+    sizes = page_sizes(st.width.value, st.presenter.value, st.height.value)
 
     def fit():
         if st.session.sizes != sizes:

@@ -6,7 +6,8 @@
 * ``NetworkPanel`` (live view, beside the charts): a switch between the linkage
   network picture and ``TypeMix``: each community type of run A's street with its
   committees and residents, and this month's needs met, counted and weighted by
-  severity, as bars readable on a projector (from ``Session.types``).
+  severity, as bars readable on a projector (from ``Session.types``); the network's key to
+  its marks is its tooltip, so the panel fits a 720-px-high window.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def _bar(kind: str, share: float | None, lang: str):
     """One labelled bar: '按件数 ▇▇▇▇▇▁▁ 83%'."""
     pct = "–" if share is None else f"{100 * share:.0f}%"
     width = 0 if share is None else max(0.0, min(1.0, share)) * 100
-    return solara.Row(gap="8px", style="align-items: center; font-size: 14px;", classes=[f"dash-type-{kind}"], children=[
+    return solara.Row(gap="8px", style="align-items: center; font-size: 14px; line-height: 1.3;",
+                      classes=[f"dash-type-{kind}"], children=[
         solara.v.Html(tag="div", children=[i18n.ui(f"types_{kind}" if kind == "met" else "types_weighted", lang)],
                       style_="flex: none; width: 7.5em; color: #444;"),
         solara.v.Html(tag="div", style_="flex: 1; height: 12px; background: #e6e6e6; border-radius: 2px;", children=[
@@ -63,10 +65,12 @@ def TypeMix(rows: list[TypeRow], month: int, lang: str) -> None:
         Line(i18n.ui("types_heading", lang) if month else i18n.ui("types_before", lang), [],
              "font-size: 14px; color: #444; margin-bottom: 4px;")
         for r in rows:
-            with solara.Div(classes=["dash-type-row"], style="padding: 4px 0; border-top: 1px solid #ddd;"):
-                Line(i18n.ctype_label(r.ctype, lang), ["dash-type-name"], "font-size: 16px; font-weight: 600;")
-                Line(i18n.ui("types_size", lang, committees=r.committees, residents=f"{r.residents:,.0f}",
-                             share=f"{100 * r.residents / total:.0f}%"), ["dash-type-size"], "font-size: 14px;")
+            with solara.Div(classes=["dash-type-row"], style="padding: 3px 0; border-top: 1px solid #ddd;"):
+                with solara.Row(gap="0px", style="flex-wrap: wrap; align-items: baseline; line-height: 1.3;"):
+                    Line(i18n.ctype_label(r.ctype, lang), ["dash-type-name"],
+                         "font-size: 16px; font-weight: 600; margin-right: 10px;")
+                    Line(i18n.ui("types_size", lang, committees=r.committees, residents=f"{r.residents:,.0f}",
+                                 share=f"{100 * r.residents / total:.0f}%"), ["dash-type-size"], "font-size: 14px;")
                 if month:
                     _bar("met", r.met_share, lang)
                     _bar("weighted", r.met_weighted_share, lang)
@@ -88,5 +92,5 @@ def NetworkPanel(st: "PageState", tick: int):
             TypeMix(session.types, session.month, L)
             return
         if "network" in session.images:
-            solara.Image(session.images["network"], classes=["dash-img", "dash-network"])
-        Line(i18n.ui("network_tip", L), ["dash-network-tip"], "font-size: 14px; color: #444;")
+            with solara.Tooltip(i18n.ui("network_tip", L)):
+                solara.Image(session.images["network"], classes=["dash-img", "dash-network"])
