@@ -150,3 +150,18 @@ def test_the_command_reproduces_a_profiles_run_byte_for_byte(tmp_path, change_a_
     done = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "timeseries.csv").read_bytes() == timeseries_csv(session.a).encode("utf-8")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_facilitators_table_shows_each_teams_street(lang):
+    from dashboard import workshop
+    from dashboard.workshop_page import team_row
+
+    cells = {}
+    for profile in (GENERIC_STREET, "central-street"):
+        session = Session()
+        session.build(_with(profile))
+        team = workshop.Team("t", "Team 1", "2026-01-01T09:30:00", [workshop.TeamPage(1, None, session=session)])
+        cells[profile] = team_row(team, lang)[3]
+    assert cells["central-street"].endswith(" · " + i18n.profile_label("central-street", lang))
+    assert cells[GENERIC_STREET].endswith(" · " + i18n.profile_label(GENERIC_STREET, lang))
