@@ -93,7 +93,7 @@ CSS = """
 .dash-monitors { display: grid !important; grid-template-columns: repeat(8, minmax(0, 1fr)); gap: 4px;
                  width: 100%; margin-bottom: 8px; }
 .dash-monitor { padding: 3px 6px; min-width: 0; border: 1px solid #ddd; border-radius: 4px; background: #fafafa; }
-.dash-monitor-value { font-size: 18px; font-weight: 500; line-height: 1.2; white-space: nowrap; }
+.dash-monitor-value { font-size: 18px; font-weight: 500; line-height: 1.2; overflow-wrap: break-word; }
 .dash-monitor-label { font-size: 14px; color: #555; line-height: 1.2; }
 .dash-img img, img.dash-img { max-width: 100%; height: auto; display: block; }
 .dash-pictures { display: flex; gap: 16px; align-items: flex-start; flex-wrap: nowrap; }
@@ -184,6 +184,7 @@ class PageState:
     width: solara.Reactive[int]  # the browser window's width in CSS px
     height: solara.Reactive[int | None]  # the browser window's height in CSS px (None until the browser reports it)
     presenter: solara.Reactive[bool]  # presenter mode: no sidebar, pictures use the full width
+    side: solara.Reactive[str]  # beside the charts: "network" or "types" (dashboard.types_view)
     render_context: Any  # the page's reacton render context: changes made inside ``with`` it render once
 
 
@@ -203,7 +204,8 @@ def use_page_state(journal=None) -> PageState:
                      problems=solara.use_reactive(invalid), playing=solara.use_reactive(False),
                      interval=solara.use_reactive(DEFAULT_INTERVAL_MS), tick=solara.use_reactive(0),
                      target=solara.use_reactive(12), url_problems=solara.use_reactive(list(decoded.problems)),
-                     width=solara.use_reactive(DEFAULT_WIDTH), height=solara.use_reactive(None), presenter=solara.use_reactive(False),
+                     width=solara.use_reactive(DEFAULT_WIDTH), height=solara.use_reactive(None),
+                     presenter=solara.use_reactive(False), side=solara.use_reactive("network"),
                      render_context=reacton.core.get_render_context())
 
 

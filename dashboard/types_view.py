@@ -46,7 +46,7 @@ def _bar(kind: str, share: float | None, lang: str):
     return solara.Row(gap="8px", style="align-items: center; font-size: 14px; line-height: 1.3;",
                       classes=[f"dash-type-{kind}"], children=[
         solara.v.Html(tag="div", children=[i18n.ui(f"types_{kind}" if kind == "met" else "types_weighted", lang)],
-                      style_="flex: none; width: 7.5em; color: #444;"),
+                      style_="flex: none; width: 8.5em; color: #444;"),
         solara.v.Html(tag="div", style_="flex: 1; height: 12px; background: #e6e6e6; border-radius: 2px;", children=[
             solara.v.Html(tag="div", style_=f"width: {width:.1f}%; height: 100%; background: {BAR_COLORS[kind]}; "
                                              "border-radius: 2px;")]),
@@ -78,10 +78,9 @@ def TypeMix(rows: list[TypeRow], month: int, lang: str) -> None:
 
 @solara.component
 def NetworkPanel(st: "PageState", tick: int):
-    """Beside the charts: the linkage network or the community types (a switch above them; ``tick``
-    changes every step, so the panel re-renders)."""
-    L, session = st.lang.value, st.session
-    shown = solara.use_reactive("network")
+    """Beside the charts: the linkage network or the community types (a switch above them, kept in the
+    page's state through presenter mode; ``tick`` changes every step, so the panel re-renders)."""
+    L, session, shown = st.lang.value, st.session, st.side
     width = session.sizes.network[0]
     with solara.Column(gap="4px", style=f"width: {width}px; flex: none;", classes=["dash-side"]):
         with solara.Tooltip(i18n.ui("view_tip", L)):

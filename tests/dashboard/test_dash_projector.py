@@ -238,7 +238,8 @@ def _presenter_page(ctx, url: str, viewport):
 @pytest.mark.parametrize("viewport", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_the_monitors_and_the_network_or_types_beside_the_charts_fit_the_window(server, viewport, tmp_path):
     """Presenter mode: the monitors and the panel beside the charts (the network, or the community types of
-    the default street's four types) end inside the window, and no text on the page is under 14 px."""
+    the default street's four types) end inside the window, and no text on the page is under 14 px; in
+    English too, with no monitor's value cut at its right edge."""
     with browser(viewport=viewport) as (ctx, _):
         page = _presenter_page(ctx, server.url, viewport)
         for view in ("联动网络", "社区类型"):
@@ -251,6 +252,14 @@ def test_the_monitors_and_the_network_or_types_beside_the_charts_fit_the_window(
             got = page.evaluate(_LAYOUT_JS)
             assert got["monitors"]["bottom"] <= viewport[1] and got["side"]["bottom"] <= viewport[1], got
             assert not got["small"], f"text under 14 px: {got['small']}"
+        page.get_by_role("button", name="English", exact=True).click()  # longer words, the same room
+        expect(page.locator(".dash-types-title")).to_contain_text("Community types", timeout=TIMEOUT)
+        page.wait_for_timeout(300)
+        got = page.evaluate(_LAYOUT_JS)
+        assert got["monitors"]["bottom"] <= viewport[1] and got["side"]["bottom"] <= viewport[1], got
+        cut = page.locator(".dash-monitor").evaluate_all(
+            "es => es.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)")
+        assert not cut, f"monitors cut at the right: {cut}"
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason="the live chart is drawn 1,000 px tall (dashboard/plots.py sizes_for: "
