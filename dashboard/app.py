@@ -93,7 +93,8 @@ CSS = """
 .dash-monitors { display: grid !important; grid-template-columns: repeat(8, minmax(0, 1fr)); gap: 4px;
                  width: 100%; margin-bottom: 8px; }
 .dash-monitor { padding: 3px 6px; min-width: 0; border: 1px solid #ddd; border-radius: 4px; background: #fafafa; }
-.dash-monitor-value { font-size: 18px; font-weight: 500; line-height: 1.2; overflow-wrap: break-word; }
+.dash-monitor-value { font-size: 18px; font-weight: 500; line-height: 1.2; }
+.dash-monitor-unit { font-size: 14px; font-weight: 400; overflow-wrap: break-word; }
 .dash-monitor-label { font-size: 14px; color: #555; line-height: 1.2; }
 .dash-img img, img.dash-img { max-width: 100%; height: auto; display: block; }
 .dash-pictures { display: flex; gap: 16px; align-items: flex-start; flex-wrap: nowrap; }

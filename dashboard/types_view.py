@@ -32,7 +32,8 @@ def ProfilePicker(profile: str, lang: str, on_profile) -> None:
     items = [(GENERIC_STREET, i18n.profile_label(GENERIC_STREET, lang))]
     items += [(name, i18n.profile_label(name, lang)) for name in street_profiles()]
     with solara.Tooltip(i18n.ui("profile_tip", lang)):
-        _select(i18n.ui("profile", lang), items, profile, on_profile, ["dash-profile"])
+        with solara.Div(style="margin-bottom: 8px;"):
+            _select(i18n.ui("profile", lang), items, profile, on_profile, ["dash-profile"])
     if profile != GENERIC_STREET:
         committees, residents = profile_size(profile)
         Line(i18n.ui("profile_sizes", lang, committees=committees, residents=f"{residents:,}"),

@@ -53,7 +53,8 @@ def problem_lines(problems: list[tuple[str, str]], lang: str) -> list[str]:
 
 @solara.component
 def Monitors(session: Session, lang: str, tick: int):
-    """This month's key outcomes as numbers (``tick`` changes every step, so they re-render)."""
+    """This month's key outcomes as numbers, each unit in smaller type after its number (``tick`` changes
+    every step, so they re-render)."""
     current = session.current
     with solara.Div(classes=["dash-monitors"]):
         for name in MONITORS:
@@ -61,7 +62,10 @@ def Monitors(session: Session, lang: str, tick: int):
             with solara.Tooltip(i18n.outcome_tip(name, lang)):
                 with solara.Div(classes=["dash-monitor"]):
                     Line(monitor_label(name, session.month, lang), ["dash-monitor-label"])
-                    Line(format_value(name, value, lang), ["dash-monitor-value"])
+                    number, _, unit = format_value(name, value, lang).partition(" ")
+                    solara.v.Html(tag="div", class_="dash-monitor-value", children=[
+                        number, *([" ", solara.v.Html(tag="span", children=[unit], class_="dash-monitor-unit")]
+                                  if unit else [])])
 
 
 def _select(label: str, items: list[tuple[str, str]], value: str, on_value, classes: list[str]):
