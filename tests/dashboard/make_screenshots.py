@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-from dash_browser import browser, dashboard_server, open_dashboard, separate_browsers  # noqa: E402
+from dash_browser import CHART_SHOWN, browser, dashboard_server, open_dashboard, separate_browsers  # noqa: E402
 
 from dashboard import server as dash_server  # noqa: E402
 from dashboard.workshop import WorkshopSetup, new_code  # noqa: E402
@@ -81,7 +81,7 @@ def _team(ctx, srv, name: str, months: int):
     page.goto(f"{srv.url}?join={srv.workshop.join_code}")
     page.locator(".dash-team-name input").fill(name)
     page.locator(".dash-join").click()
-    page.locator("img.dash-live-plot").first.wait_for(timeout=120_000)
+    page.locator(CHART_SHOWN).first.wait_for(timeout=120_000)
     _play_to(page, months)
     return page
 
@@ -99,7 +99,7 @@ def workshop_shots(months: int, size: tuple[int, int], folder: Path) -> list[str
         fac.goto(f"{srv.url}?view=facilitator&fcode={setup.facilitator_code}")
         fac.locator(".dash-team-row").nth(1).wait_for(timeout=60_000)
         fac.locator(".dash-team-row", has_text="第一组").locator(".dash-project").click()
-        fac.locator("img.dash-projected-live").wait_for()
+        fac.locator(f".dash-projected-live {CHART_SHOWN}").wait_for()
         fac.wait_for_timeout(1500)
         fac.screenshot(path=str(DOCS / "dashboard-facilitator-zh.png"))
         fac.get_by_role("button", name="English", exact=True).click()
