@@ -140,7 +140,7 @@ def _line_series(i: int, panel: Panel, cell: Cell, df: pd.DataFrame) -> list[dic
 def _axes(i: int, panel: Panel | None, cell: Cell, months: int, lang: str) -> tuple[dict, dict, dict]:
     """Panel ``i``'s grid, x axis and y axis (the bars' axes: shares in % across, groups down)."""
     text = {"fontSize": TEXT_PX}
-    grid = {"left": cell.x + 8, "top": cell.plot_top, "width": cell.w - 28, "height": PLOT_PX, "containLabel": True}
+    grid = {"left": cell.x + 16, "top": cell.plot_top, "width": cell.w - 36, "height": PLOT_PX, "containLabel": True}
     split = {"show": True, "lineStyle": {"opacity": 0.3}}
     if panel is None:
         x = {"type": "value", "gridIndex": i, "min": 0, "max": 100, "splitNumber": 4, "splitLine": split,

@@ -107,6 +107,38 @@ def test_step_and_play_advance_time_and_the_plots_change(server, chromium):
     page.close()
 
 
+def test_a_step_sends_the_chart_its_numbers_not_a_picture(server, chromium, tmp_path):
+    """After N steps the browser's chart holds N points per line, each step brought by one small message
+    (the month's numbers); no picture of the live chart is on the page; its PNG download still works."""
+    ctx, _ = chromium
+    page = ctx.new_page()
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f if isinstance(f, str) else "")))
+    page.goto(server.url)
+    chart = page.locator(CHART_SHOWN)
+    chart.wait_for(timeout=TIMEOUT)
+    expect(chart).to_have_attribute("data-points", "0")
+    steps = 3
+    for m in range(1, steps + 1):
+        _button(page, "单步").click()
+        expect(chart).to_have_attribute("data-month", str(m), timeout=TIMEOUT)
+    expect(chart).to_have_attribute("data-points", str(steps))
+    appends = [f for f in frames if '"method": "append"' in f or '"method":"append"' in f]
+    assert len(appends) == steps, [f[:200] for f in appends]
+    assert all(len(f) < 2_000 for f in appends), [len(f) for f in appends]
+    assert page.locator("img.dash-live-plot").count() == 0
+    chart.hover(position={"x": 200, "y": 150})  # the values at the month under the mouse, in a tooltip
+    tip = page.locator(f"{CHART} > div:not(:has(svg))")
+    expect(tip).to_be_visible(timeout=TIMEOUT)
+    expect(tip).to_contain_text(re.compile(r"需求满足率\s*\d+(\.\d+)?%"))
+    with page.expect_download(timeout=TIMEOUT) as info:
+        page.get_by_role("button", name="图表：各项指标（PNG）").click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"\x89PNG") and saved.name.endswith("-month3-live.png")
+    page.close()
+
+
 def test_a_slider_changes_the_model_after_reset(server, chromium):
     ctx, _ = chromium
     page = open_dashboard(ctx, server.url)
