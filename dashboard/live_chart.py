@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 PLOT_PX = 150  # the height of a panel's plot area
 LINE_PX = TEXT_PX + 6  # a line of legend text
+LEGEND_GAP = 10  # between a legend's items, across and down
 TITLE_LINE_PX = TITLE_PX + 6
 AXIS_PX = 52  # below a plot area: tick labels, the axis name and a gap
 BAR_COLOR = "#9ecae1"
@@ -70,7 +71,8 @@ def _title(panel: Panel | None, lang: str) -> str:
 
 
 def _legend_px(names: list[str], width: float) -> int:
-    """The height a horizontal legend of ``names`` (each possibly several lines) takes at ``width`` px."""
+    """The height a horizontal legend of ``names`` (each possibly several lines) takes at ``width`` px:
+    ECharts puts its items in rows as tall as their tallest name (and a little), ``LEGEND_GAP`` px apart."""
     rows, used, tallest = [], 0.0, 1
     for name in names:
         w = 22 + 5 + max(text_px(line) for line in name.split("\n")) + 10
@@ -79,7 +81,8 @@ def _legend_px(names: list[str], width: float) -> int:
             used, tallest = 0.0, 1
         used += w
         tallest = max(tallest, name.count("\n") + 1)
-    return LINE_PX * sum(rows + [tallest]) if names else 0
+    rows.append(tallest)
+    return (LINE_PX * sum(rows) + 4 * len(rows) + LEGEND_GAP * (len(rows) - 1)) if names else 0
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def _cells(lang: str, sizes: Sizes) -> tuple[list[Cell], int]:
     cells, y = [], 0
     for r in range(math.ceil(len(PANELS) / cols)):
         row = heads[r * cols:(r + 1) * cols]
-        head = max(t + lg + (8 if lg else 0) for _, _, t, lg in row) + 8
+        head = max(t + lg + (16 if lg else 0) for _, _, t, lg in row) + 8
         for c, (title, names, title_px, _) in enumerate(row):
             cells.append(Cell(c * w, y, w, title, names, y + 4 + title_px, y + head))
         y += head + PLOT_PX + AXIS_PX
@@ -200,7 +203,7 @@ def chart_option(model: CommunityModel, lang: str, sizes: Sizes, serial: int = 0
             opt["series"] += _line_series(i, panel, cell, df)
         opt["legend"].append({"left": cell.x + 8, "top": cell.legend_top, "width": cell.w - 16,
                               "data": list(cell.names), "textStyle": {**text, "lineHeight": LINE_PX},
-                              "itemWidth": 22, "itemHeight": 10, "itemGap": 10})
+                              "itemWidth": 22, "itemHeight": 10, "itemGap": LEGEND_GAP})
     opt["grow"] = len(opt["series"])  # the browser appends a month's point to each of these
     opt["series"] += _bars(PANELS.index(None), model, lang)  # and replaces these whole
     return opt
