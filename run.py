@@ -4,7 +4,7 @@
     python run.py                          run the default experiment (experiments/default.toml)
     python run.py experiment FILE [--workers N] [--dask local|ADDRESS] [--out DIR] [--resume] [--lang en|zh]
     python run.py simulate [SCENARIO] [--profile FILE] [--months N] [--seed S] [--out DIR]
-    python run.py validate [FILE] [--profile FILE]   check a scenario file and/or a street profile
+    python run.py validate [FILE] [--profile FILE]   check a scenario or experiment file and/or a street profile
     python run.py scenarios                list the ready scenarios
     python run.py params [--markdown|--json]   print the parameter register (evidence, range, role)
     python run.py rules [--markdown|--json]   list the behavioural rules (--markdown writes docs/rules.md)
@@ -104,6 +104,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     if args.file is None and args.profile is None:
         raise UsageError("validate: give a scenario FILE, --profile FILE, or both")
+    from experiments.load import is_experiment_file
+
+    if args.profile is None and is_experiment_file(args.file):
+        return validate_experiment_file(args.file)
     sc = load_scenario(args.file or DEFAULT_SCENARIO)
     if args.profile is not None:
         sc = with_profile(sc, args.profile)
@@ -118,6 +122,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"{args.file}: valid scenario {sc.scenario.name!r} ({sc.scenario.months} months, "
           f"{sc.world.streets} street(s) x {sc.world.committees_per_street} committees x "
           f"{sc.world.residents_per_committee} residents, scale {sc.world.scale})")
+    return 0
+
+
+def validate_experiment_file(path: str) -> int:
+    """Check an experiment file (its arms, draws and posterior) without running it: 0, or 2 with every problem."""
+    from experiments.load import ExperimentError, load_experiment
+
+    try:
+        exp = load_experiment(path)
+    except ExperimentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    draws = f", {len(exp.draws.values)} parameter draws" if exp.draws is not None else ""
+    if exp.draws is not None and exp.draws.posterior is not None:
+        draws += f" ({len(exp.draws.posterior.paths)} parameters from the posterior {exp.draws.posterior.folder})"
+    print(f"{path}: valid experiment {exp.name!r} ({len(exp.visible_arms)} arm(s), {exp.months} months{draws})")
     return 0
 
 
@@ -179,8 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--progress", action="store_true", help="progress bar even when not on a terminal")
     p.set_defaults(func=cmd_simulate)
-    p = sub.add_parser("validate", help="check a scenario file and/or a street profile")
-    p.add_argument("file", nargs="?", default=None, help="scenario (preset name or TOML file)")
+    p = sub.add_parser("validate", help="check a scenario or experiment file and/or a street profile")
+    p.add_argument("file", nargs="?", default=None,
+                   help="scenario (preset name or TOML file) or experiment file (a TOML file with [experiment])")
     p.add_argument("--profile", default=None, help="street profile file (TOML)")
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("scenarios", help="list the ready scenarios")

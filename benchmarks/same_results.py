@@ -9,7 +9,7 @@ working tree is not touched). The runs are the presets and seeds in ``RUNS`` plu
 scenario files in ``benchmarks/same_results/`` (every support switched on; organizations
 short of money, so that failures and wind-ups happen); each runs ``run.py simulate`` in a
 fresh process in both trees. Compared: ``timeseries.csv``, ``by_group.csv``,
-``by_committee.csv``, ``spending.csv`` and the final outcomes in ``summary.json`` (the
+``by_committee.csv``, ``by_type.csv``, ``spending.csv`` and the final outcomes in ``summary.json`` (the
 rest of the summary records the commit and the times, which differ by design).
 
 An optimisation that keeps the draws and the order of floating-point operations passes;
@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = ("timeseries.csv", "by_group.csv", "by_committee.csv", "spending.csv")
+FILES = ("timeseries.csv", "by_group.csv", "by_committee.csv", "by_type.csv", "spending.csv")
 RUNS: list[tuple[str, int]] = [
     ("baseline", 1), ("baseline", 7), ("shanghai-2015", 2026), ("shanghai-history", 3),
     ("platform-commissioning", 5), ("project-led", 6), ("professional-guidance", 8),

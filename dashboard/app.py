@@ -27,9 +27,10 @@ No code console, no eval of input: every input is a typed widget value that
 reaches the model only through ``model.scenario.with_overrides``.
 
 Projector first: every picture is drawn at the size it is shown (the invisible
-``WindowWidth`` widget reports the window's width; ``page_sizes`` turns it into
-pixel sizes), monitors sit in a two-row band, the network stands beside the
-charts when there is room, and the presenter switch hides the sidebar.
+``WindowWidth`` widget reports the window's width and height; ``page_sizes`` turns
+them into pixel sizes), monitors sit in a two-row band, the network (or the
+community types, :mod:`dashboard.types_view`) stands beside the charts when there
+is room, no taller than the window, and the presenter switch hides the sidebar.
 
 Layout: the CSS, ``WindowWidth``, ``page_sizes`` and a warm-up thread;
 ``PageState`` (the session and the reactive values, made by ``use_page_state``
@@ -61,24 +62,29 @@ from . import i18n
 from .compare import DEFAULT_OUTCOMES, MAX_OUTCOMES, SAME_AS_A, settings_b
 from .controls import (
     DEFAULT_PRESET,
+    GENERIC_STREET,
     MAX_SEED,
     Settings,
     dashboard_presets,
     settings_from_preset,
+    street_profiles,
     world_controls,
     world_limits,
 )
-from .export import Decoded, View, decode_query
+from .export import PROFILE_SIZES, Decoded, View, decode_query
 from .plots import Sizes, sizes_for
 from .session import Session
 from .url_sync import UrlSync
 from .inputs import ControlInput, LeverPanels, parse_seed
+from .types_view import ProfilePicker
 from .views import CompareView, LiveView, Line, RunCard, SaveCard, _select
 
 DEFAULT_INTERVAL_MS = 200
 DEFAULT_WIDTH = 1280  # the window's width in CSS px until the browser reports it
 SIDEBAR_PX = 400  # Solara's sidebar
 PAGE_MARGIN_PX = 32  # the content area's padding and a scroll bar
+SIDE_TOP_PX = 266  # from the window's top to the network beside the charts (app bar, monitors, switch) and a margin
+NETWORK_MIN_PX = 360
 LANG_NAMES = {"zh": "中文", "en": "English"}
 CSS = """
 .dash-control { margin-bottom: 4px; }
@@ -87,8 +93,9 @@ CSS = """
 .dash-monitors { display: grid !important; grid-template-columns: repeat(8, minmax(0, 1fr)); gap: 4px;
                  width: 100%; margin-bottom: 8px; }
 .dash-monitor { padding: 3px 6px; min-width: 0; border: 1px solid #ddd; border-radius: 4px; background: #fafafa; }
-.dash-monitor-value { font-size: 18px; font-weight: 500; line-height: 1.2; white-space: nowrap; }
-.dash-monitor-label { font-size: 13px; color: #555; line-height: 1.2; }
+.dash-monitor-value { font-size: 18px; font-weight: 500; line-height: 1.2; }
+.dash-monitor-unit { font-size: 14px; font-weight: 400; overflow-wrap: break-word; }
+.dash-monitor-label { font-size: 14px; color: #555; line-height: 1.2; }
 .dash-img img, img.dash-img { max-width: 100%; height: auto; display: block; }
 .dash-pictures { display: flex; gap: 16px; align-items: flex-start; flex-wrap: nowrap; }
 .dash-pictures.dash-below { flex-direction: column; }
@@ -97,13 +104,16 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }  /* So
 
 
 class WindowWidth(ipyvue.VueTemplate):
-    """An invisible widget that reports the browser window's width (CSS px, without a scroll bar)."""
+    """An invisible widget that reports the browser window's width and height (CSS px, without scroll bars)."""
 
     template = traitlets.Unicode("""<template><span style="display: none"></span></template>
 <script>
 module.exports = {
   mounted() {
-    this.report = () => { this.width = document.documentElement.clientWidth; };
+    this.report = () => {
+      this.width = document.documentElement.clientWidth;
+      this.height = document.documentElement.clientHeight;
+    };
     this.report();
     window.addEventListener("resize", this.report);
   },
@@ -111,11 +121,18 @@ module.exports = {
 };
 </script>""").tag(sync=True)
     width = traitlets.Int(0).tag(sync=True)
+    height = traitlets.Int(0).tag(sync=True)
 
 
-def page_sizes(width: int, presenter: bool) -> Sizes:
-    """The pictures' sizes for a window ``width`` px wide, with the sidebar unless ``presenter``."""
-    return sizes_for(width - (0 if presenter else SIDEBAR_PX) - PAGE_MARGIN_PX)
+def page_sizes(width: int, presenter: bool, height: int | None = None) -> Sizes:
+    """The pictures' sizes for a window ``width`` px wide, with the sidebar unless ``presenter``; in a window
+    ``height`` px high a network beside the charts is no taller than the window leaves it below the monitors
+    and the network / types switch (``SIDE_TOP_PX``), and no shorter than ``NETWORK_MIN_PX``."""
+    sizes = sizes_for(width - (0 if presenter else SIDEBAR_PX) - PAGE_MARGIN_PX)
+    if not (height and sizes.beside):
+        return sizes
+    net_w, net_h = sizes.network
+    return replace(sizes, network=(net_w, max(NETWORK_MIN_PX, min(net_h, height - SIDE_TOP_PX))))
 
 
 def _warm_up() -> None:
@@ -166,7 +183,9 @@ class PageState:
     target: solara.Reactive[int | None]  # the month "run to month" runs to
     url_problems: solara.Reactive[list]  # what the URL's query held that could not be used
     width: solara.Reactive[int]  # the browser window's width in CSS px
+    height: solara.Reactive[int | None]  # the browser window's height in CSS px (None until the browser reports it)
     presenter: solara.Reactive[bool]  # presenter mode: no sidebar, pictures use the full width
+    side: solara.Reactive[str]  # beside the charts: "network" or "types" (dashboard.types_view)
     render_context: Any  # the page's reacton render context: changes made inside ``with`` it render once
 
 
@@ -186,7 +205,8 @@ def use_page_state(journal=None) -> PageState:
                      problems=solara.use_reactive(invalid), playing=solara.use_reactive(False),
                      interval=solara.use_reactive(DEFAULT_INTERVAL_MS), tick=solara.use_reactive(0),
                      target=solara.use_reactive(12), url_problems=solara.use_reactive(list(decoded.problems)),
-                     width=solara.use_reactive(DEFAULT_WIDTH), presenter=solara.use_reactive(False),
+                     width=solara.use_reactive(DEFAULT_WIDTH), height=solara.use_reactive(None),
+                     presenter=solara.use_reactive(False), side=solara.use_reactive("network"),
                      render_context=reacton.core.get_render_context())
 
 
@@ -294,15 +314,20 @@ class PageActions:
         self.st.settings.set(s)
 
     def choose_preset(self, name: str) -> None:
-        """Load a preset into A (and B's start) and rebuild."""
+        """Load a preset into A (and B's start) and rebuild (the seed and the street profile kept)."""
         st = self.st
         if name not in dashboard_presets():
             return
-        s = settings_from_preset(name, seed=st.settings.value.seed)
+        s = settings_from_preset(name, seed=st.settings.value.seed).copy(profile=st.settings.value.profile)
         st.settings.set(s)
         st.b_base.set(SAME_AS_A)
         st.b_enabled.set(dict(s.enabled))
         self.reset(s)
+
+    def choose_profile(self, name: str) -> None:
+        """Choose setting A's street profile (``GENERIC_STREET``: none); Reset applies it."""
+        if name == GENERIC_STREET or name in street_profiles():
+            self.st.settings.set(self.st.settings.value.copy(profile=name))
 
     def choose_lang(self, value: str) -> None:
         """Switch the language and redraw."""
@@ -355,7 +380,8 @@ def Page(journal=None, on_session=None):
     solara.Title(i18n.ui("title", L))
     solara.Style(CSS)
     app_bar(st, act)
-    WindowWidth.element(on_width=lambda w: st.width.set(w) if w > 0 else None)
+    WindowWidth.element(on_width=lambda w: st.width.set(w) if w > 0 else None,
+                        on_height=lambda h: st.height.set(h) if h > 0 else None)
     if not st.presenter.value:
         with solara.Sidebar():
             RunCard(st, act)
@@ -381,7 +407,7 @@ def use_setting_log(st: PageState, journal) -> None:
         before.current = new
         if journal is None or old == new:
             return
-        journal.record("set", preset=new.preset, seed=new.seed,
+        journal.record("set", preset=new.preset, seed=new.seed, profile=new.profile,
                        values={k: v for k, v in new.values.items() if old.values.get(k) != v},
                        enabled={k: v for k, v in new.enabled.items() if old.enabled.get(k) != v})
 
@@ -389,8 +415,9 @@ def use_setting_log(st: PageState, journal) -> None:
 
 
 def use_fitted_sizes(st: PageState, act: PageActions) -> None:
-    """Draw the pictures at the size the window shows them: redraw when the width or presenter mode changes."""
-    sizes = page_sizes(st.width.value, st.presenter.value)
+    """Draw the pictures at the size the window shows them: redraw when the window's size or presenter mode
+    changes."""
+    sizes = page_sizes(st.width.value, st.presenter.value, st.height.value)
 
     def fit():
         if st.session.sizes != sizes:
@@ -437,11 +464,14 @@ def scenario_card(st: PageState, act: PageActions) -> None:
 
 
 def world_card(st: PageState, act: PageActions) -> None:
-    """The world's size and run length."""
-    L = st.lang.value
+    """The street profile, the world's size (set by the profile when there is one) and run length."""
+    L, s = st.lang.value, st.settings.value
     with solara.Card(i18n.ui("world", L), margin=0):
-        limits = world_limits(st.settings.value)  # no combination of the sliders is over the size limit
+        ProfilePicker(s.profile, L, act.choose_profile)
+        limits = world_limits(s)  # no combination of the sliders is over the size limit
         for ctl in world_controls():
-            ControlInput(replace(ctl, hi=limits[ctl.path]), st.settings.value.values[ctl.path], lambda v, p=ctl.path: act.set_value(p, v), L)
+            if s.profile != GENERIC_STREET and ctl.path in PROFILE_SIZES:
+                continue
+            ControlInput(replace(ctl, hi=limits[ctl.path]), s.values[ctl.path], lambda v, p=ctl.path: act.set_value(p, v), L)
 
 

@@ -59,12 +59,13 @@ COLOR_A, COLOR_B = COLORS[0], COLORS[1]
 
 
 def settings_b(a: Settings, base: str, enabled: dict[str, bool]) -> Settings:
-    """Setting B: from A (``base == "A"``) or from preset ``base`` with A's world, seed and run length;
-    lever switches from ``enabled``."""
+    """Setting B: from A (``base == "A"``) or from preset ``base`` with A's world (sizes and street profile),
+    seed and run length; lever switches from ``enabled``."""
     if base == SAME_AS_A:
         b = a.copy()
     else:
         b = settings_from_preset(base, seed=a.seed)
+        b.profile = a.profile
         for path in ("world.committees_per_street", "world.residents_per_committee", "scenario.months"):
             b.values[path] = a.values[path]
     b.enabled = {k: bool(enabled.get(k, False)) for k in b.enabled}

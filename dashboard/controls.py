@@ -12,6 +12,9 @@ only through :func:`settings_to_scenario`, i.e. ``model.scenario.with_overrides`
 (the same validation as a scenario file); bad input raises ``ScenarioError``,
 whose messages the dashboard's own checks word from the catalogue (``i18n.Message``).
 The world-size sliders also stop at the dashboard's size limit (:func:`world_limits`).
+A setting may name one of the shipped street profiles (:func:`street_profiles`, the files in
+``model/profiles/``): the world is then that street (``model.scenario.with_profile``), and the
+world-size sliders have no effect.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from model import load_scenario, preset_names, register_rows
 from model.policies import LEVERS
-from model.scenario import Scenario, ScenarioError, ScenarioMeta, World, with_overrides
+from model.profile import load_profile
+from model.scenario import Scenario, ScenarioError, ScenarioMeta, World, with_overrides, with_profile
 
 from .i18n import Message
 
@@ -39,6 +44,8 @@ WORLD_DISPLAY_MAX = {"world.committees_per_street": 50, "world.residents_per_com
 WORLD_DISPLAY_MIN = {"world.committees_per_street": 5, "world.residents_per_committee": 500,
                      "scenario.months": 12}
 WORLD_STEP = {"world.committees_per_street": 1, "world.residents_per_committee": 100, "scenario.months": 12}
+PROFILES_DIR = Path(__file__).resolve().parent.parent / "model" / "profiles"  # the shipped street profiles
+GENERIC_STREET = ""  # no street profile: the preset's own world
 _SKIP_FIELDS = ("ramp_months",)  # scheduling, not a lever's own parameter
 _SWITCH_UNIT = "0 or 1"
 
@@ -73,12 +80,14 @@ class Control:
 
 @dataclass
 class Settings:
-    """What the user set: a preset, a seed, values by path and which levers are on."""
+    """What the user set: a preset, a seed, values by path, which levers are on and the street profile
+    (a name of :func:`street_profiles`, or ``GENERIC_STREET``: the preset's own world)."""
 
     preset: str
     seed: int
     values: dict[str, Any] = field(default_factory=dict)
     enabled: dict[str, bool] = field(default_factory=dict)
+    profile: str = GENERIC_STREET
 
     def copy(self, **changes: Any) -> "Settings":
         """A copy with ``changes`` (dicts are copied too)."""
@@ -130,6 +139,29 @@ def dashboard_presets() -> tuple[str, ...]:
             out.append(name)
     order = [DEFAULT_PRESET] + sorted(n for n in out if n != DEFAULT_PRESET)
     return tuple(n for n in order if n in out)
+
+
+@cache
+def street_profiles() -> tuple[str, ...]:
+    """The shipped street profiles' names (the stems of ``model/profiles/*.toml``), sorted."""
+    return tuple(sorted(p.stem for p in PROFILES_DIR.glob("*.toml")))
+
+
+def profile_path(name: str) -> Path:
+    """The file of shipped street profile ``name``."""
+    return PROFILES_DIR / f"{name}.toml"
+
+
+def profile_ref(name: str) -> str:
+    """The profile's file as ``run.py`` finds it from the project folder: ``model/profiles/<name>.toml``."""
+    return profile_path(name).relative_to(PROFILES_DIR.parent.parent).as_posix()
+
+
+@cache
+def profile_size(name: str) -> tuple[int, int]:
+    """(committees, residents) of shipped street profile ``name``."""
+    profile = load_profile(profile_path(name))
+    return len(profile.committee), sum(c.residents for c in profile.committee)
 
 
 def _preset_lever_values() -> dict[str, list[float]]:
@@ -282,14 +314,19 @@ def check_seed(seed: Any) -> int:
 def settings_to_scenario(settings: Settings) -> Scenario:
     """Validate the settings into a Scenario, through the same validation as scenario files.
 
-    Raises ScenarioError listing every problem (unknown preset, out-of-range,
-    NaN, wrong type, unknown path, a world too big for the dashboard).
+    Raises ScenarioError listing every problem (unknown preset or street profile, out-of-range,
+    NaN, wrong type, unknown path, a world too big for the dashboard). With a street profile the
+    world is the profile's street (its sizes replace the world-size sliders').
     """
     check_seed(settings.seed)
     if settings.preset not in dashboard_presets():
         raise ScenarioError("<dashboard>", [("preset", Message("err_preset", got=repr(settings.preset)))])
+    if settings.profile != GENERIC_STREET and settings.profile not in street_profiles():
+        raise ScenarioError("<dashboard>", [("profile", Message("err_profile", got=repr(settings.profile)))])
     base = load_scenario(settings.preset)
     sc = with_overrides(base, overrides(settings, base))
+    if settings.profile != GENERIC_STREET:
+        sc = with_profile(sc, profile_path(settings.profile))
     w = sc.world
     total = w.streets * w.scale * w.committees_per_street * w.residents_per_committee
     if total > MAX_DASHBOARD_RESIDENTS:

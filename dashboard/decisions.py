@@ -51,14 +51,16 @@ class ReplayMismatch(RuntimeError):
 
 def settings_record(s: Settings) -> dict[str, Any]:
     """A setting as JSON data (floats keep every digit: JSON writes Python's shortest exact form)."""
-    return {"preset": s.preset, "seed": s.seed, "values": dict(s.values), "enabled": dict(s.enabled)}
+    return {"preset": s.preset, "seed": s.seed, "values": dict(s.values), "enabled": dict(s.enabled),
+            "profile": s.profile}
 
 
 def settings_from_record(d: dict[str, Any]) -> Settings:
     """The setting written by :func:`settings_record`."""
-    from .controls import Settings
+    from .controls import GENERIC_STREET, Settings
 
-    return Settings(preset=d["preset"], seed=int(d["seed"]), values=dict(d["values"]), enabled=dict(d["enabled"]))
+    return Settings(preset=d["preset"], seed=int(d["seed"]), values=dict(d["values"]), enabled=dict(d["enabled"]),
+                    profile=d.get("profile", GENERIC_STREET))
 
 
 def now_iso() -> str:

@@ -1,16 +1,18 @@
 """What the dashboard saves and shares: the setting as a scenario file, a link and a command.
 
 * :func:`setting_changes` — the dotted paths where a setting differs from its
-  preset (changed world sizes and run length; every changed lever: switched
-  off, or switched on / set differently with all its values);
+  preset (changed world sizes, unless a street profile sets them, and run length;
+  every changed lever: switched off, or switched on / set differently with all its values);
 * :func:`scenario_toml` — a scenario file that ``python run.py validate``
-  accepts: ``extends`` the preset, plus those changes; the seed (a scenario
+  accepts: ``extends`` the preset, plus those changes and the street profile
+  (``[world] profile``, a path from the project folder); the seed (a scenario
   has none) in its header comment and in :func:`simulate_command`;
 * :func:`simulate_command` — ``python run.py simulate ...`` that writes the same
-  ``timeseries.csv`` as :func:`timeseries_csv` of the dashboard's run;
+  ``timeseries.csv`` as :func:`timeseries_csv` of the dashboard's run (the profile
+  as ``--profile`` when nothing else changes, else inside the scenario file);
 * :func:`encode_query` / :func:`decode_query` — the setting, the language and
-  the :class:`View` (compare mode with setting B's start and lever switches,
-  the month shown) in a URL's query string; a value that cannot be used is
+  street profile and the :class:`View` (compare mode with setting B's start and
+  lever switches, the month shown) in a URL's query string; a value that cannot be used is
   left out with a catalogue message (``i18n.Message``), never an exception.
 """
 
@@ -31,6 +33,7 @@ from .compare import SAME_AS_A
 from .controls import (
     DEFAULT_PRESET,
     DEFAULT_SEED,
+    GENERIC_STREET,
     MAX_SEED,
     Control,
     Settings,
@@ -38,7 +41,9 @@ from .controls import (
     changed_levers,
     dashboard_presets,
     lever_controls,
+    profile_ref,
     settings_from_preset,
+    street_profiles,
     world_controls,
 )
 
@@ -61,11 +66,17 @@ def _base(settings: Settings) -> Settings:
     return _preset_settings(settings.preset).copy(seed=settings.seed)
 
 
+PROFILE_SIZES = ("world.committees_per_street", "world.residents_per_committee")  # what a street profile sets
+
+
 def setting_changes(settings: Settings) -> dict[str, Any]:
-    """Dotted-path values where ``settings`` differ from its preset (in control order)."""
+    """Dotted-path values where ``settings`` differ from its preset (in control order; with a street profile
+    the world's sizes are the profile's and left out)."""
     base = _base(settings)
     out: dict[str, Any] = {}
     for ctl in world_controls():
+        if settings.profile != GENERIC_STREET and ctl.path in PROFILE_SIZES:
+            continue
         value = settings.values.get(ctl.path, base.values[ctl.path])
         if value != base.values[ctl.path]:
             out[ctl.path] = _typed(ctl, value)
@@ -100,24 +111,35 @@ def _nested(paths: dict[str, Any]) -> dict[str, Any]:
 
 
 def scenario_toml(settings: Settings, months: int | None = None) -> str:
-    """A scenario file of the setting: ``extends`` its preset, with every change; the seed in the header."""
+    """A scenario file of the setting: ``extends`` its preset, with every change and the street profile
+    (``[world] profile``); the seed in the header."""
     changes = setting_changes(settings)
+    if settings.profile != GENERIC_STREET:
+        changes["world.profile"] = profile_ref(settings.profile)
     data = _nested(changes)
     meta = {"extends": settings.preset, "name": scenario_name(settings),
             "description": f"Dashboard setting: preset {settings.preset} with the changes below."}
     data["scenario"] = {**meta, **data.get("scenario", {})}
     header = ("# A setting saved from the three-society linkage dashboard.\n"
               f"# Random seed: {settings.seed} (a scenario file holds no seed: give it to run.py).\n"
-              f"# Reproduce the dashboard's run: {simulate_command(settings, months)}\n")
+              f"# Reproduce the dashboard's run: {simulate_command(settings, months, scenario_file=True)}\n")
+    if settings.profile != GENERIC_STREET:
+        header += ("# The street profile's path is relative to this file: keep the file in the project folder "
+                   "(where run.py is).\n")
     ordered = {k: data[k] for k in ("scenario", "world", "policies") if k in data}
     return header + tomli_w.dumps(ordered)
 
 
-def simulate_command(settings: Settings, months: int | None = None) -> str:
-    """``python run.py simulate`` for the setting: the preset's name when nothing is changed, else the
-    saved scenario file; ``--months`` the months run so far (none: the scenario's whole run)."""
-    source = toml_filename(settings) if setting_changes(settings) else settings.preset
-    parts = ["python", "run.py", "simulate", source]
+def simulate_command(settings: Settings, months: int | None = None, scenario_file: bool = False) -> str:
+    """``python run.py simulate`` for the setting: the preset's name when nothing is changed (a street
+    profile then as ``--profile``), else (or with ``scenario_file``) the saved scenario file, which
+    holds the profile; ``--months`` the months run so far (none: the scenario's whole run)."""
+    if scenario_file or setting_changes(settings):
+        parts = ["python", "run.py", "simulate", toml_filename(settings)]
+    else:
+        parts = ["python", "run.py", "simulate", settings.preset]
+        if settings.profile != GENERIC_STREET:
+            parts += ["--profile", profile_ref(settings.profile)]
     if months:
         parts += ["--months", str(int(months))]
     parts += ["--seed", str(settings.seed)]
@@ -160,11 +182,14 @@ def _view_pairs(view: View) -> list[tuple[str, str]]:
 
 
 def encode_query(settings: Settings, lang: str, view: View = View()) -> str:
-    """The query string of a setting, language and view: lang, preset, seed, the levers switched differently
-    from the preset and every value that differs from it (an off lever's too, so the sidebar comes back whole),
-    then the view (``mode=compare&b=...&b.levers=...`` in compare mode, ``month=N`` after month 0)."""
+    """The query string of a setting, language and view: lang, preset, seed, the street profile (if any), the
+    levers switched differently from the preset and every value that differs from it (an off lever's too, so
+    the sidebar comes back whole), then the view (``mode=compare&b=...&b.levers=...`` in compare mode,
+    ``month=N`` after month 0)."""
     base = _base(settings)
     pairs = [("lang", lang), ("preset", settings.preset), ("seed", str(settings.seed))]
+    if settings.profile != GENERIC_STREET:
+        pairs.append(("profile", settings.profile))
     for key in LEVERS:
         on = bool(settings.enabled.get(key, False))
         if on != base.enabled.get(key, False):
@@ -254,10 +279,15 @@ def decode_query(search: str | None) -> Decoded:
         problems.append(_ignored("lang", lang, "url_bad_lang"))
         lang = None
     settings = _base(Settings(preset, seed))
+    profile = given.get("profile", GENERIC_STREET)
+    if profile != GENERIC_STREET and profile not in street_profiles():
+        problems.append(_ignored("profile", profile, "url_bad_profile"))
+        profile = GENERIC_STREET
+    settings.profile = profile
     controls = all_controls()
     view = _decode_view(given, problems)
     for name, text in params:
-        if name in ("preset", "seed", "lang", "mode", "b", "b.levers", "month"):
+        if name in ("preset", "seed", "lang", "profile", "mode", "b", "b.levers", "month"):
             continue
         parts = name.split(".")
         if len(parts) == 3 and parts[0] == "policies" and parts[1] in LEVERS and parts[2] == "enabled":

@@ -10,7 +10,8 @@ text, so the two cannot drift apart; Chinese is always given in the file):
 * ``[outcome.<name>]``    label (both), tip (en falls back to the outcome's definition);
 * ``[unit]``              "<unit as in the register>" = {zh = ...} (en is the unit itself); an optional
                           ``zh_value``/``en_value`` writes a value with the unit ("{v} 个月");
-* ``[group.<name>]``, ``[org_kind.<name>]``  labels (both).
+* ``[group.<name>]``, ``[org_kind.<name>]``, ``[ctype.<name>]`` (community types),
+  ``[profile.<name>]`` (the shipped street profiles)  labels (both).
 
 A Chinese entry missing at run time falls back to English rather than fail;
 ``tests/dashboard/test_catalogue.py`` makes sure none is missing.
@@ -226,3 +227,13 @@ def group_label(name: str, lang: str) -> str:
 def org_kind_label(name: str, lang: str) -> str:
     """Name of a kind of social organization."""
     return label("org_kind", name, lang, name)
+
+
+def ctype_label(name: str, lang: str) -> str:
+    """Name of a community type."""
+    return label("ctype", name, lang, name)
+
+
+def profile_label(name: str, lang: str) -> str:
+    """Name of a shipped street profile; the empty name is the generic street."""
+    return label("profile", name, lang, name) if name else ui("profile_generic", lang)

@@ -196,7 +196,7 @@ def _frame(lang: str, title: str | None, figsize: tuple[float, float], legend: s
     w_px, h_px = figsize[0] * DPI, figsize[1] * DPI
     top = 1 - _heading_px(lang, title, w_px) / h_px
     width = 0.72 if legend == "right" else 1.0
-    ncols = max(1, int(w_px // 170))
+    ncols = _legend_cols(lang, w_px)
     bottom = (math.ceil(9 / ncols) * TEXT_PX * 1.45 + 8) / h_px if legend == "bottom" else 0.0
     xlim = 1.32
     ppu = min(width * figsize[0], (top - bottom) * figsize[1] * 2 * xlim / 2.68) * 72 / (2 * xlim)
@@ -315,6 +315,15 @@ def _draw_counts(fig: Figure, model: "CommunityModel", lay: Layout, lang: str, t
     y = 4 + len(_title_lines(fig, lang, title)) * TITLE_PX * 1.3
     fig.text(6 / w_px, 1 - y / h_px, "\n".join(wrap_text(counts, w_px - 12, TEXT_PX)), fontsize=pt(TEXT_PX), va="top",
              color="#2c3e50", linespacing=1.1)
+
+
+def _legend_cols(lang: str, w_px: float) -> int:
+    """Columns of the bottom legend that fit ``w_px`` (at most 3): each as wide as its longest label (one em
+    a CJK glyph, 0.6 em other characters) and the marker and spacing (3.4 em)."""
+    labels = [i18n.ui(k, lang) for k in ("n_committee", "n_worker_cert", "n_worker", "e_partner", "e_employ")]
+    labels += [i18n.org_kind_label(k, lang) for k in ORG_KINDS]
+    widest = max(sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in text) for text in labels) + 3.4
+    return max(1, min(3, int((w_px - 8) // (widest * TEXT_PX))))
 
 
 def _draw_legend(fig: Figure, lang: str, legend: str, ncols: int = 3) -> None:

@@ -9,14 +9,21 @@ chart is drawn in the browser (:mod:`dashboard.live_chart`), and its PNG only
 when it is downloaded (``live_png``). ``last_ms`` is what a step plus its redraw took.
 In workshop mode a session has a journal (``decisions.PageJournal``): every build
 and step is logged there, which is all :func:`dashboard.decisions.replay` needs.
+``Session.types`` reads run A's street by community type (:func:`type_rows`: the type mix
+and this month's needs met by type, from the model's ``by_type`` tally).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
+
+import numpy as np
 
 from model import CommunityModel
+from model.by_type import TYPE_COLUMNS
+from model.params import COMMUNITY_TYPES
 
 from . import i18n
 from .compare import DEFAULT_OUTCOMES, CompareNumbers, ComparePlot, compare_numbers
@@ -38,6 +45,41 @@ def changes_label(a: Settings, b: Settings, lang: str, most: int = 3) -> str:
     shown = marks[:most] + (["…"] if len(marks) > most else [])
     sep = "，" if lang == "zh" else ", "
     return f" ({sep.join(shown)})" if lang != "zh" else f"（{sep.join(shown)}）"
+
+
+@dataclass(frozen=True)
+class TypeRow:
+    """One community type of a run's street: its committees and residents (full scale), and this month's
+    needs met as a share of the needs closed (met or lapsed), counted and weighted by severity (None
+    before the first month, or when none of the type's needs closed this month)."""
+
+    ctype: str
+    committees: int
+    residents: float
+    met_share: float | None
+    met_weighted_share: float | None
+
+
+def type_rows(model: CommunityModel) -> list[TypeRow]:
+    """The street's community types in ``COMMUNITY_TYPES`` order, from the model's by-type tally's rows of
+    the last month (before the first month: the mix alone, from the residents)."""
+    tally = model.recorder.types
+    if not tally.rows:
+        r = model.residents
+        residents = np.bincount(r.ctype, weights=np.diff(r.group_start, axis=1).sum(axis=1),
+                                minlength=len(COMMUNITY_TYPES)) / model.scale
+        return [TypeRow(COMMUNITY_TYPES[t], int(tally.committees[t]), float(residents[t]), None, None)
+                for t in tally.present.tolist()]
+    col = {name: 3 + i for i, name in enumerate(TYPE_COLUMNS)}
+    out = []
+    for row in tally.rows[-1]:
+        if row[2] >= 0:  # a group within the type; the type's own row has group -1
+            continue
+        closed = row[col["needs_met"]] + row[col["needs_lapsed"]] > 0
+        out.append(TypeRow(COMMUNITY_TYPES[int(row[1])], int(row[col["committees"]]), float(row[col["residents"]]),
+                           float(row[col["needs_met_share"]]) if closed else None,
+                           float(row[col["needs_met_weighted_share"]]) if closed else None))
+    return out
 
 
 class Session:
@@ -88,6 +130,12 @@ class Session:
         """Run A's outcomes this month (empty before the first month)."""
         with self.lock:
             return dict(self.a.recorder.current) if self.a is not None else {}
+
+    @property
+    def types(self) -> list[TypeRow]:
+        """Run A's street by community type this month (empty before the first build)."""
+        with self.lock:
+            return type_rows(self.a) if self.a is not None else []
 
     @property
     def months(self) -> int:

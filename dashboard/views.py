@@ -44,7 +44,7 @@ def problem_lines(problems: list[tuple[str, str]], lang: str) -> list[str]:
     for path, msg in problems:
         if path in controls:
             where = i18n.field_label(path, lang)
-        elif path in ("seed", "preset", "world"):
+        elif path in ("seed", "preset", "world", "profile"):
             where = i18n.ui(path, lang)
         else:
             where = path or "-"
@@ -54,7 +54,8 @@ def problem_lines(problems: list[tuple[str, str]], lang: str) -> list[str]:
 
 @solara.component
 def Monitors(session: Session, lang: str, tick: int):
-    """This month's key outcomes as numbers (``tick`` changes every step, so they re-render)."""
+    """This month's key outcomes as numbers, each unit in smaller type after its number (``tick`` changes
+    every step, so they re-render)."""
     current = session.current
     with solara.Div(classes=["dash-monitors"]):
         for name in MONITORS:
@@ -62,7 +63,10 @@ def Monitors(session: Session, lang: str, tick: int):
             with solara.Tooltip(i18n.outcome_tip(name, lang)):
                 with solara.Div(classes=["dash-monitor"]):
                     Line(monitor_label(name, session.month, lang), ["dash-monitor-label"])
-                    Line(format_value(name, value, lang), ["dash-monitor-value"])
+                    number, _, unit = format_value(name, value, lang).partition(" ")
+                    solara.v.Html(tag="div", class_="dash-monitor-value", children=[
+                        number, *([" ", solara.v.Html(tag="span", children=[unit], class_="dash-monitor-unit")]
+                                  if unit else [])])
 
 
 def _select(label: str, items: list[tuple[str, str]], value: str, on_value, classes: list[str]):
@@ -174,17 +178,16 @@ def SaveCard(st: PageState):
 
 @solara.component
 def LiveView(st: PageState):
-    """Live mode: the monitors, the live chart (drawn in the browser) and the linkage network (re-rendered at
-    every step)."""
+    """Live mode: the monitors, the live chart (drawn in the browser) and beside it the linkage network or the
+    community types (:mod:`dashboard.types_view`; re-rendered at every step)."""
+    from .types_view import NetworkPanel
+
     L, images, tick = st.lang.value, st.session.images, st.tick.value
     Monitors(st.session, L, tick)
     beside = st.session.sizes.beside
     with solara.Div(classes=["dash-pictures"] + ([] if beside else ["dash-below"])):
         LiveChart(st.session, L, tick)
-        with solara.Column(gap="4px", style=f"width: {st.session.sizes.network[0]}px; flex: none;"):
-            if "network" in images:
-                solara.Image(images["network"], classes=["dash-img", "dash-network"])
-            Line(i18n.ui("network_tip", L), ["dash-network-tip"], "font-size: 14px; color: #444;")
+        NetworkPanel(st, tick)  # the network or the community types
 
 
 @solara.component

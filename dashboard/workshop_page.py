@@ -110,13 +110,14 @@ def TeamDashboard(team: workshop.Team):
 
 
 def team_row(team: workshop.Team, lang: str) -> list[str]:
-    """One team's cells: name, joined, month, setting (preset, levers on, compare) and headline results."""
+    """One team's cells: name, joined, month, setting (preset, levers on, street profile, compare) and headline results."""
     s = team.session
     if s is None or s.settings_a is None:
         return [team.name, team.joined[11:16], "–", "–"] + ["–"] * len(HEADLINES)
     levers = [i18n.lever_label(k, lang) for k, on in s.settings_a.enabled.items() if on]
     sep = "、" if lang == "zh" else ", "
     setting = i18n.preset_label(s.settings_a.preset, lang) + (f"（{sep.join(levers)}）" if levers else "")
+    setting += " · " + i18n.profile_label(s.settings_a.profile, lang)
     if s.compare:
         setting += " · " + i18n.ui("mode_compare", lang)
     current = s.current

@@ -79,6 +79,7 @@ from .reduce import (  # noqa: F401 - LAST_MONTHS, reduce_run: re-exported
     Reduced,
     ReduceSpec,
     reduce_run,
+    reported,
 )
 
 if TYPE_CHECKING:
@@ -249,7 +250,7 @@ class Collected:
 
 def collect(store: "Store", tasks: list[Task], band_outcomes: list[str] | None = None,
             columns: list[str] | None = None, reduced: dict[str, Reduced] | None = None,
-            window: int = 12) -> Collected:
+            window: int = 12, burn_in: int = 0) -> Collected:
     """Outcome values (means over the last ``window`` months of each run), whole-run totals, group
     sums of the last 12 months and time bands per arm.
 
@@ -260,16 +261,17 @@ def collect(store: "Store", tasks: list[Task], band_outcomes: list[str] | None =
     bands: dict[str, Welford] = {}
     months = None
     band_outcomes = band_outcomes or []
-    spec = ReduceSpec(tuple(band_outcomes), window)
+    spec = ReduceSpec(tuple(band_outcomes), window, burn_in)
     for task in store.iter_done(tasks):
         swept = task.point is not None
         r = (reduced or {}).get(task.run_id)
         if r is None or (band_outcomes and not swept and r.band_outcomes != spec.band_outcomes):
             df = store.read_run(task.run_id, columns=columns)
-            if columns is None:
+            if columns is None:  # reduce_run leaves the burn-in out itself
                 r = reduce_run(df, spec, swept)
             else:
                 # a few columns only (auto replications): their means over the window
+                df = reported(df, spec.burn_in)
                 tail = df.iloc[-spec.window:]
                 r = Reduced({name: float(tail[name].mean()) for name in columns if name in OUTCOME_NAMES},
                             spec.band_outcomes, None, None)

@@ -30,7 +30,8 @@ from model.scenario import Scenario, ScenarioError, with_overrides
 
 from .checkout import code_digest
 from .spec import MAX_LEVERS, Arm, ArmSpec, Experiment, Sweep, owner_key
-from .uncertainty import arm_overrides, check_parameters, sample_draws
+from .posterior import posterior_draws, posterior_folder, read_posterior, rest_paths
+from .uncertainty import Draws, arm_overrides, check_parameters, sample_draws
 
 DESIGN_KEY = zlib.crc32(b"experiments.design")
 ANALYSIS_KEY = zlib.crc32(b"experiments.analysis")
@@ -175,8 +176,8 @@ def check_sweep_points(exp: Experiment, problems: list[tuple[str, str]]) -> None
 
 
 def check_draws(exp: Experiment, problems: list[tuple[str, str]]) -> None:
-    """Check ``[uncertainty]``'s parameters, draw them (``exp.draws``) and check that every draw validates
-    on every arm (after the arm's own entries are left out)."""
+    """Check ``[uncertainty]``'s parameters (and posterior), draw them (``exp.draws``) and check that every
+    draw validates on every arm (after the arm's own entries are left out)."""
     spec = exp.uncertainty
     if spec is None:
         return
@@ -185,7 +186,13 @@ def check_draws(exp: Experiment, problems: list[tuple[str, str]]) -> None:
         problems.extend(bad)
         return
     seed = spec.seed if spec.seed is not None else exp.seed
-    draws = sample_draws(spec.parameters, spec.draws, seed, spec.design)
+    if spec.posterior is None:
+        draws = sample_draws(spec.parameters, spec.draws, seed, spec.design)
+    else:
+        drawn = _posterior_draws(exp, seed, problems)
+        if drawn is None:
+            return
+        draws = drawn
     for arm in exp.visible_arms:
         values = _flat(arm.scenario.model_dump(mode="json", exclude_none=True))
         draws.per_arm[arm.name] = [arm_overrides(draws, d, arm.set, values) for d in range(spec.draws)]
@@ -198,6 +205,29 @@ def check_draws(exp: Experiment, problems: list[tuple[str, str]]) -> None:
                                                 "narrow uncertainty.parameters or report the range"))
                 return
     exp.draws = draws
+
+
+def _posterior_draws(exp: Experiment, seed: int, problems: list[tuple[str, str]]) -> Draws | None:
+    """The draws of an ``[uncertainty]`` with a posterior, or None after appending the posterior's problems
+    and those of ``parameters`` beside it."""
+    spec = exp.uncertainty
+    assert spec is not None and spec.posterior is not None
+    post, found = read_posterior(posterior_folder(spec.posterior, exp.base_dir))
+    problems.extend(found)
+    if post is None:
+        return None
+    rest = spec.rest or "ranges"
+    if spec.parameters is not None and rest == "default":
+        found.append(("uncertainty.parameters", 'with rest = "default" nothing is drawn from ranges beside the '
+                                                   'posterior; leave parameters out or set rest = "ranges"'))
+    for i, p in enumerate(spec.parameters or []):
+        if p in post.paths:
+            found.append((f"uncertainty.parameters[{i + 1}]", f"{p!r} comes from the posterior; list only "
+                                                               "entries drawn from their ranges beside it"))
+    if found:
+        problems.extend(found)
+        return None
+    return posterior_draws(post, rest_paths(post, spec.parameters, rest), rest, spec.draws, seed, spec.design)
 
 
 # ---------------------------------------------------------------------------
@@ -416,9 +446,9 @@ class Plan:
                 for rep in replications:
                     seed = replication_seed(self.exp.seed, rep)
                     key = hashlib.sha256(json.dumps(
-                        {"format": RUN_FORMAT, "scenario": digest, "seed": seed, "months": self.exp.months,
+                        {"format": RUN_FORMAT, "scenario": digest, "seed": seed, "months": self.exp.run_months,
                          "model_code": self._model_code}, sort_keys=True).encode()).hexdigest()
                     point_id = pi if self.swept else None
                     out.append(Task(self.run_id(arm.name, point_id, rep, draw), arm.name, point_id, rep, seed,
-                                    self.exp.months, self._bases[arm.name], dict(sets), key, draw))
+                                    self.exp.run_months, self._bases[arm.name], dict(sets), key, draw))
         return out

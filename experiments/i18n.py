@@ -102,6 +102,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "每个方案模拟 {months} 个月，重复 {reps} 次。各方案的第 r 次重复使用相同的随机种子（共同随机数），"
         "因此方案之间的差异只来自政策本身。各结果取每次模拟最后 {window} 个月（第 {first}–{months} 个月）的平均值，"
         "不受单月波动或年度周期的影响。"),
+    "burn_in_text": (
+        "Before those months each run had a burn-in of {burn_in} months, not reported anywhere: the arm's "
+        "world and parameters with no policy lever on yet (arms that differ only in their policies have "
+        "identical burn-ins, with the same seeds), so that every arm starts its policies from a settled state "
+        "(needs waiting, organizations and staff grown) rather than from the empty start of the model. Month 1 of the tables and figures is the first month "
+        "with the arm's policies; all {months} reported months follow the burn-in.",
+        "在这些月份之前，每次模拟先运行 {burn_in} 个月的预热期（不计入任何结果）：使用该方案的社区和参数，但尚未启用任何政策"
+        "（仅政策不同的方案预热期完全相同，随机种子也相同），使所有方案都从稳定状态（已有待办需求、已成长的组织和人员）开始实施政策，"
+        "而不是从模型的空白起点开始。表格和图中的第 1 个月是启用该方案政策的第一个月；报告的 {months} 个月均在预热期之后。"),
     "world": ("World: {streets} street(s) x {committees} committees x {residents:,} residents per committee.",
               "模拟范围：{streets} 个街道 × {committees} 个居委会 × 每个居委会 {residents:,} 名居民。"),
     "sweep_text": ("Sweep: {design} design, {points} design points, each run on every arm; factors: {factors}.",
@@ -113,6 +122,30 @@ TEXT: dict[str, tuple[str, str]] = {
                    "参数不确定性：每个方案都在相同的 {draws} 组参数抽样（{design}）下运行，抽样覆盖 {k} 个不确定参数，"
                    "按其声明的范围和分布抽取（见 docs/experiments.md）；每组参数使用相同的 {reps} 个随机种子，"
                    "每个方案共 {runs} 次运行。第 d 组参数在所有方案中相同，方案自身设定的参数除外。"),
+    "posterior_text": ("Parameter uncertainty from a posterior: every arm ran at the same {draws} draws, each with "
+                       "the same {reps} seeds: {runs} runs per arm. The {k} parameters the posterior `{given}` "
+                       "estimated ({names}) come from its particles, drawn by weight (systematic resampling): "
+                       "{distinct} distinct particles of {particles}. {rest} Draw d is the same parameter set in "
+                       "every arm, except for entries an arm sets itself; posterior_used.json records the draws.",
+                       "来自后验分布的参数不确定性：每个方案都在相同的 {draws} 组参数抽样下运行，每组使用相同的 {reps} "
+                       "个随机种子，每个方案共 {runs} 次运行。后验 `{given}` 估计的 {k} 个参数（{names}）取自其粒子，"
+                       "按权重抽取（系统重抽样）：共抽到 {particles} 个粒子中的 {distinct} 个。{rest}第 d 组参数在所有方案中"
+                       "相同，方案自身设定的参数除外；posterior_used.json 记录了各组抽样。"),
+    "posterior_rest_ranges": ("The other {r} uncertain parameters were drawn ({design}) from their declared ranges: "
+                              "the posterior says nothing about them, so their uncertainty stays in the intervals.",
+                              "其余 {r} 个不确定参数按其声明的范围抽取（{design}）：后验对它们没有信息，"
+                              "因此它们的不确定性仍计入区间。"),
+    "posterior_rest_default": ("The other uncertain parameters stay at their register defaults (rest = \"default\"), "
+                               "as the calibration held them.",
+                               "其余不确定参数保持参数登记表中的默认值（rest = \"default\"），与校准时一致。"),
+    "posterior_kept": ("{arm} keeps its own {names} (set by the arm or its scenario), not the posterior's.",
+                       "{arm}保留自身设定的 {names}（由方案或其情景设定），不取后验值。"),
+    "prov_posterior": ("posterior", "后验分布"),
+    "prov_posterior_value": ("`{folder}`: posterior.csv SHA-256 `{sha}`; seed {seed}, setting {setting}, created "
+                             "{created}, commit `{commit}`; {draws} draws, {distinct} distinct particles of "
+                             "{particles}; rest: {rest}",
+                             "`{folder}`：posterior.csv SHA-256 `{sha}`；种子 {seed}，设置 {setting}，生成于 {created}，"
+                             "提交 `{commit}`；抽样 {draws} 组，不同粒子 {distinct} 个（共 {particles} 个）；其余参数：{rest}"),
     "uncertainty": ("What holds under parameter uncertainty", "参数不确定性下哪些结论成立"),
     "uncertainty_intro": (
         "Each statement below counts parameter draws: a draw's effect is the mean over its replications of the "

@@ -12,10 +12,12 @@ problems; list positions are counted from 1):
    arm's scenario loads and every override (and every sweep point)
    validates through :func:`model.scenario.with_overrides`, output names
    stay inside the results folder, attribution arms can be built, the
-   ``[uncertainty]`` parameters are uncertain register entries and every
-   draw validates on every arm.
+   ``[uncertainty]`` parameters are uncertain register entries, its
+   posterior folder holds a valid posterior (:mod:`experiments.posterior`)
+   and every draw validates on every arm.
 
-Layout: ``load_experiment`` -> ``validate_experiment``, which runs pass 1
+Layout: ``load_experiment`` -> ``validate_experiment`` (``is_experiment_file`` tells
+``run.py validate`` an experiment file from a scenario), which runs pass 1
 through :func:`model.inputs.pydantic_problems` and pass 2 through
 ``_check_meaning`` (outcomes, replications, arms) and the design's checks
 (:func:`experiments.design.check_sweep_points`,
@@ -30,12 +32,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from model.inputs import InputError, Problem, finite_problems, join_path, pydantic_problems, read_toml
+from model.inputs import MAX_FILE_BYTES, InputError, Problem, finite_problems, join_path, pydantic_problems, read_toml
 from model.outcomes import OUTCOME_NAMES
-from model.scenario import Scenario, ScenarioError, load_scenario, with_overrides
+from model.scenario import Scenario, ScenarioError, load_scenario, with_burn_in, with_overrides
 
 from .design import attribution_arms, check_draws, check_sweep_points, n_points
-from .spec import MAX_REPLICATIONS, MAX_RUNS, Arm, ArmSpec, Experiment, ExperimentFile, flatten, owner_key
+from .spec import (MAX_REPLICATIONS, MAX_RUNS, Arm, ArmSpec, Experiment, ExperimentFile, ExperimentMeta, flatten,
+                   owner_key)
 
 EXPLAIN = {
     "replications": f"an integer 1-{MAX_REPLICATIONS} or \"auto\"",
@@ -59,6 +62,20 @@ def load_experiment(path: str | Path) -> Experiment:
     path = Path(path)
     raw, data = read_toml(path, ExperimentError)
     return validate_experiment(data, raw, str(path), path.parent)
+
+
+def is_experiment_file(path: str | Path) -> bool:
+    """Whether ``path`` is a readable TOML file with an ``[experiment]`` table (``run.py validate`` then checks
+    it as an experiment); anything else is left to the scenario checks to report."""
+    import tomllib
+
+    try:
+        p = Path(path)
+        if not p.is_file() or p.stat().st_size > MAX_FILE_BYTES:
+            return False
+        return isinstance(tomllib.loads(p.read_text(encoding="utf-8")).get("experiment"), dict)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return False
 
 
 def validate_experiment(data: dict[str, Any], raw: bytes, label: str, base_dir: Path) -> Experiment:
@@ -133,12 +150,16 @@ def _check_meaning(parsed: ExperimentFile, base_dir: Path, problems: list[Proble
     if meta.window_months is not None and meta.window_months > meta.months:
         problems.append(("experiment.window_months", f"{meta.window_months} is more than the {meta.months} months "
                                                      "each run simulates; allowed: 1 to experiment.months"))
+    if meta.burn_in_months + meta.months > 1200:
+        problems.append(("experiment.burn_in_months", f"{meta.burn_in_months} burn-in months and {meta.months} "
+                                                      "reported months are more than the 1,200 a run may simulate"))
+        return []
     if parsed.sweep is not None and parsed.attribution is not None:
         problems.append(("attribution", "cannot be combined with a [sweep]: attribute effects in an experiment "
                                         "without one"))
     _check_uncertainty_combinations(parsed, problems)
     arms = [spec for i, arm in enumerate(parsed.arm)
-            if (spec := _check_arm(arm, f"arm[{i + 1}]", meta.months, base_dir, problems)) is not None]
+            if (spec := _check_arm(arm, f"arm[{i + 1}]", meta, base_dir, problems)) is not None]
     if not problems:
         _check_size(parsed, problems)
     return arms
@@ -149,6 +170,9 @@ def _check_uncertainty_combinations(parsed: ExperimentFile, problems: list[Probl
     sweep, an attribution or automatic replications."""
     if parsed.uncertainty is None:
         return
+    if parsed.uncertainty.rest is not None and parsed.uncertainty.posterior is None:
+        problems.append(("uncertainty.rest", "only used with a posterior (uncertainty.posterior): without one "
+                                             "every drawn entry comes from its range"))
     if parsed.sweep is not None:
         problems.append(("uncertainty", "cannot be combined with a [sweep]: a sweep sets parameters point by "
                                         "point; draw the uncertain parameters in an experiment without one"))
@@ -191,8 +215,9 @@ def _check_replications(parsed: ExperimentFile, problems: list[Problem]) -> None
             problems.append(("experiment.auto", 'only used with replications = "auto"'))
 
 
-def _check_arm(arm: Arm, where: str, months: int, base_dir: Path, problems: list[Problem]) -> ArmSpec | None:
-    """An arm as run (its scenario with months and overrides applied), or None after appending its problems."""
+def _check_arm(arm: Arm, where: str, meta: ExperimentMeta, base_dir: Path, problems: list[Problem]) -> ArmSpec | None:
+    """An arm as run (its scenario with months and overrides applied, moved behind the burn-in), or None
+    after appending its problems."""
     try:
         base = _load_arm_scenario(arm.scenario, base_dir)
     except ScenarioError as exc:
@@ -208,7 +233,7 @@ def _check_arm(arm: Arm, where: str, months: int, base_dir: Path, problems: list
     if bad_keys:
         return None
     try:
-        sc = with_overrides(base, {**flat, "scenario.months": months})
+        sc = with_burn_in(with_overrides(base, {**flat, "scenario.months": meta.months}), meta.burn_in_months)
     except ScenarioError as exc:
         for path, msg in exc.problems:
             key = owner_key(path, flat)

@@ -47,6 +47,7 @@ class ReduceSpec:
 
     band_outcomes: tuple[str, ...] = ()
     window: int = 12
+    burn_in: int = 0  # first months of each run, not reported (``[experiment] burn_in_months``)
 
 
 @dataclass
@@ -61,8 +62,19 @@ class Reduced:
     months: np.ndarray | None
 
 
+def reported(df: "pd.DataFrame", burn_in: int) -> "pd.DataFrame":
+    """A run's table without its first ``burn_in`` months, months renumbered from 1."""
+    if burn_in == 0:
+        return df
+    df = df.iloc[burn_in:].copy()
+    df["month"] = df["month"] - burn_in
+    return df
+
+
 def reduce_run(df: "pd.DataFrame", spec: ReduceSpec, swept_point: bool) -> Reduced:
-    """Reduce one run's full table (every column, as written to its Parquet file)."""
+    """Reduce one run's full table (every column, as written to its Parquet file); the burn-in
+    months are left out and the others numbered from 1 (the first reported month)."""
+    df = reported(df, spec.burn_in)
     window = df.iloc[-spec.window:]
     values: dict[str, float] = {name: float(window[name].mean()) for name in OUTCOME_NAMES}
     values[TOTAL_SPEND] = float(df["public_spending_yuan"].sum())

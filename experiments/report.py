@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from model.output import atomic_write_text
 
 from .design import replication_seed
+from .report_posterior import posterior_paragraph, posterior_provenance
 from .report_types import types_blocks
 from .i18n import fmt_ci, fmt_diff, fmt_num, fmt_p, fmt_size, fmt_value, group_label, note, outcome_label, t
 
@@ -88,7 +89,7 @@ def build_blocks(exp: "Experiment", tables: "Tables", figures: dict[str, Path], 
             *types_blocks(exp, tables, _arm_label, lang), *_severity_blocks(exp, tables, lang),
             *_sensitivity_blocks(exp, tables, lang), *_attribution_blocks(exp, tables, lang),
             *_figure_blocks(figures, lang), *_effects_table_blocks(exp, tables, lang),
-            *_reading_blocks(tables, info, lang), *_provenance_blocks(exp, info, lang)]
+            *_reading_blocks(exp, tables, info, lang), *_provenance_blocks(exp, info, lang)]
 
 
 def _intro_blocks(exp: "Experiment", lang: str) -> list[Block]:
@@ -108,13 +109,16 @@ def _design_blocks(exp: "Experiment", tables: "Tables", info: RunInfo, lang: str
         ("h2", t("design", lang)),
         ("p", t("design_text", lang, months=exp.months, reps=info.replications, window=exp.window,
                 first=exp.months - exp.window + 1)),
+        *([("p", t("burn_in_text", lang, burn_in=exp.burn_in, months=exp.months))] if exp.burn_in else []),
         ("p", t("world", lang, streets=ref_sc.world.streets, committees=ref_sc.world.committees_per_street,
                 residents=ref_sc.world.residents_per_committee))]
     if exp.sweep is not None:
         factors = ", ".join(f"`{k}` {v}" for k, v in exp.sweep.factors.items())
         b.append(("p", t("sweep_text", lang, design=exp.sweep.design,
                           points=len(tables.design) if tables.design is not None else 0, factors=factors)))
-    if exp.draws is not None and exp.uncertainty is not None:
+    if exp.draws is not None and exp.draws.posterior is not None:
+        b.append(("p", posterior_paragraph(exp, info.replications, lang)))
+    elif exp.draws is not None and exp.uncertainty is not None:
         n = len(exp.draws.values)
         b.append(("p", t("draws_text", lang, draws=n, design=exp.uncertainty.design, k=len(exp.draws.paths),
                           reps=info.replications, runs=n * info.replications)))
@@ -374,7 +378,7 @@ def _effects_table_blocks(exp: "Experiment", tables: "Tables", lang: str) -> lis
                        rows))]
 
 
-def _reading_blocks(tables: "Tables", info: RunInfo, lang: str) -> list[Block]:
+def _reading_blocks(exp: "Experiment", tables: "Tables", info: RunInfo, lang: str) -> list[Block]:
     """Failed runs (if any), how to read the report, and the files written."""
     b: list[Block] = []
     if info.failed:
@@ -404,6 +408,8 @@ def _provenance_blocks(exp: "Experiment", info: RunInfo, lang: str) -> list[Bloc
         [t("prov_time", lang), t("seconds", lang, s=info.seconds)],
         [t("prov_generated", lang), info.generated],
     ]
+    if exp.draws is not None and exp.draws.posterior is not None:
+        prov.insert(4, [t("prov_posterior", lang), posterior_provenance(exp, lang)])
     if info.auto_reason:
         prov.insert(4, ["replications", t("prov_reps_auto", lang, reps=info.replications, reason=info.auto_reason)])
     return [("h2", t("provenance", lang)), ("table", (["", ""], prov))]

@@ -8,7 +8,8 @@ Order of work:
    failures, time left); with ``replications = "auto"`` in batches until every
    arm's effect interval on the named outcome is narrow enough or the maximum
    is reached;
-4. manifest.csv, failures.csv, the CSV tables, figures and report are written.
+4. manifest.csv, failures.csv, posterior_used.json (drawing from a posterior), the CSV
+   tables, figures and report are written.
 
 Exit codes: 0 all runs finished; 1 some runs failed (recorded with seed,
 parameters and traceback; everything else is written); 130 interrupted
@@ -18,6 +19,7 @@ parameters and traceback; everything else is written); 130 interrupted
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import math
 import sys
 import threading
@@ -34,6 +36,7 @@ from . import analysis
 from .design import Plan, Task
 from .executors import Executor, LocalPool, make_executor
 from .i18n import outcome_label, t
+from .posterior import posterior_record
 from .reduce import Reduced, ReduceSpec
 from .report import RunInfo, write_report
 from .spec import Experiment
@@ -122,7 +125,7 @@ def _run_auto(exp: Experiment, plan: Plan, store: Store, executor: Executor, bar
         n, _ = _execute(tasks, store, executor, bar, red)
         executed += n
         col = analysis.collect(store, tasks, columns=["month", auto.outcome], reduced=red.runs if red else None,
-                               window=exp.window)
+                               window=exp.window, burn_in=exp.burn_in)
         widths = analysis.effect_half_widths(exp, col.ends, auto.outcome)
         widest = max(widths.values()) if widths else math.inf
         history += [{"replications": reps, "arm": arm, "half_width": hw} for arm, hw in widths.items()]
@@ -149,7 +152,7 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
     store = Store(out)
     plan = Plan(exp)
     band = exp.headline if exp.sweep is None else []
-    red = _Reductions(ReduceSpec(tuple(band), exp.window), {})
+    red = _Reductions(ReduceSpec(tuple(band), exp.window, exp.burn_in), {})
     loading = _start_loading_figure_code(executor) if figures else None
     ran = _run_tasks(exp, plan, store, executor, _Progress(show_progress, exp.name), resume, lang, red, out, log)
     if ran is None:
@@ -158,10 +161,11 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
 
     tasks = plan.tasks(range(reps))
     store.write_manifest(tasks)
+    _write_posterior_record(exp, out)
     store.write_failures_csv()
     done = sum(1 for _ in store.iter_done(tasks))
     failed = len(tasks) - done
-    col = analysis.collect(store, tasks, band_outcomes=band, reduced=red.runs, window=exp.window)
+    col = analysis.collect(store, tasks, band_outcomes=band, reduced=red.runs, window=exp.window, burn_in=exp.burn_in)
     tables = analysis.build_tables(exp, plan, col)
     analysis.write_tables(out, tables)
     made = _write_figures(exp, col, tables, out, lang, loading) if figures else {}
@@ -171,6 +175,18 @@ def run_experiment(exp: Experiment, out: Path, workers: int, dask: str | None = 
     seconds = time.perf_counter() - start
     _log_summary(log, exp, plan, out, reps, len(tasks), executed, failed, seconds)
     return RunResult(EXIT_FAILED_RUNS if failed else EXIT_OK, out, reps, done, failed, executed, seconds)
+
+
+def _write_posterior_record(exp: Experiment, out: Path) -> None:
+    """posterior_used.json for an experiment drawing from a posterior (which posterior, how many draws and
+    distinct particles, the rest mode); a stale one is removed."""
+    path = out / "posterior_used.json"
+    if exp.draws is None or exp.draws.posterior is None or exp.uncertainty is None:
+        path.unlink(missing_ok=True)
+        return
+    seed = exp.uncertainty.seed if exp.uncertainty.seed is not None else exp.seed
+    record = posterior_record(exp.draws, str(exp.uncertainty.posterior), seed)
+    atomic_write_text(path, json.dumps(record, indent=1, sort_keys=True) + "\n")
 
 
 def _start_loading_figure_code(executor: Executor) -> threading.Thread | None:

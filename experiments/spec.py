@@ -96,6 +96,11 @@ class ExperimentMeta(Strict):
                                       description="Each run's outcome is its mean over the last window_months "
                                                   "months (1 = the last month alone); at most months. Default: "
                                                   "12, or all the months of a shorter run.")
+    burn_in_months: int = Field(0, ge=0, le=1200, multiple_of=12,
+                                description="Months every run simulates first, before its levers start, that no "
+                                            "table or figure reports (a multiple of 12, so yearly rounds keep their "
+                                            "calendar months): the arm's world and parameters with no lever on, "
+                                            "the same in every arm (common random numbers). 0 = none.")
     replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | Literal["auto"] = Field(
         10, description="Replications per arm (1-10000) or \"auto\".")
     seed: int = Field(2026, ge=0, le=2**63 - 1, description="Experiment seed; run seeds derive from it.")
@@ -140,6 +145,12 @@ class Uncertainty(Strict):
                                                      "role \"uncertain\" and a range lo < hi).")
     seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Seed of the draws (default: the experiment seed).")
     design: Literal["lhs", "random"] = Field("lhs", description="Latin hypercube (default) or plain random uniforms.")
+    posterior: str | None = Field(None, min_length=1, max_length=1000,
+                                  description="Posterior folder (relative to the experiment file's folder, or "
+                                              "absolute): its estimated entries come from particles drawn by weight.")
+    rest: Literal["ranges", "default"] | None = Field(
+        None, description="With a posterior: the other uncertain entries are drawn from their ranges (\"ranges\", "
+                          "the default) or stay at their defaults (\"default\").")
 
 
 class Attribution(Strict):
@@ -205,6 +216,16 @@ class Experiment:
     @property
     def months(self) -> int:
         return self.meta.months
+
+    @property
+    def burn_in(self) -> int:
+        """Months simulated before the reported ones (``[experiment] burn_in_months``)."""
+        return self.meta.burn_in_months
+
+    @property
+    def run_months(self) -> int:
+        """Months each run simulates: the burn-in, then the reported months."""
+        return self.meta.burn_in_months + self.meta.months
 
     @property
     def window(self) -> int:

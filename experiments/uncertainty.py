@@ -23,6 +23,9 @@ Rules that tie sampled values together
     * ``parameters.residents.group_shares.*``: the named groups may add up to
       at most 1 (``others`` is the rest); a draw whose named groups add up to
       more has its sampled shares scaled so the total is 1;
+    * (``parameters.community_types.<type>.groups.*`` need no rule here: a
+      type whose named groups, city share times factor, add up to more than 1
+      has them scaled to 1 by the model, ``neighbourhoods.group_share_matrix``);
     * ordered pairs the register validates (``initial_skill_lo`` <=
       ``initial_skill_hi``, ``entrant_skill_lo`` <= ``entrant_skill_hi``,
       ``initial_age_min_months`` < ``initial_age_max_months``): when a draw
@@ -31,6 +34,12 @@ Rules that tie sampled values together
     Any other draw that fails a scenario's validation rejects the experiment
     file at load time (field ``uncertainty``, the draw and the message).
 
+Draws from a posterior
+    ``[uncertainty] posterior`` takes the entries a posterior estimated from
+    its particles (:mod:`experiments.posterior`); the other uncertain entries
+    are drawn here from their ranges (``rest = "ranges"``) or stay at their
+    defaults (``rest = "default"``). The tie rules apply to the whole draw.
+
 Applying a draw to an arm
     Draw d is the same parameter set in every arm; it is applied on top of
     each arm's scenario, except for the entries the arm sets itself (its
@@ -38,9 +47,9 @@ Applying a draw to an arm
     default: e.g. the project-led preset's founder share of social-work
     agencies). Entries a lever moves have role "lever" and are never drawn.
 
-Layout: the register's uncertain entries (``uncertain_entries``,
-``check_parameters``); sampling (``quantiles``, ``Draws``, ``sample_draws``,
-``renormalise``, ``order_pairs``, ``arm_overrides``); statistics
+Layout: the register's uncertain entries (``register_by_path``, ``uncertain_entries``,
+``check_parameters``); sampling (``quantiles``, ``Draws``, ``range_values``, ``tie``,
+``sample_draws``, ``renormalise``, ``order_pairs``, ``arm_overrides``); statistics
 (``draw_effects``, ``effect_summary``, ``rankings``, ``chance_rho``, ``top_spearman``).
 """
 
@@ -72,13 +81,15 @@ ORDERED_PAIRS: tuple[tuple[str, str, bool], ...] = (
 """(lower, upper, strict): pairs the register's validators order."""
 
 
+
 # ---------------------------------------------------------------------------
 # the register's uncertain entries
 # ---------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)
-def _rows() -> dict[str, dict[str, Any]]:
+def register_by_path() -> dict[str, dict[str, Any]]:
+    """Every register row (``model.register.register_rows``) by its path."""
     from model.register import register_rows
 
     return {r["path"]: r for r in register_rows()}
@@ -86,7 +97,7 @@ def _rows() -> dict[str, dict[str, Any]]:
 
 def uncertain_entries() -> dict[str, dict[str, Any]]:
     """Register rows with role "uncertain" and a range that is not a point (lo < hi), by path."""
-    return {p: r for p, r in _rows().items()
+    return {p: r for p, r in register_by_path().items()
             if r["role"] == "uncertain" and r["range"] is not None and r["range"]["lo"] < r["range"]["hi"]}
 
 
@@ -96,7 +107,7 @@ def check_parameters(paths: list[str] | None) -> list[tuple[str, str]]:
     if paths is None:
         return []
     problems = []
-    rows, entries = _rows(), uncertain_entries()
+    rows, entries = register_by_path(), uncertain_entries()
     for i, p in enumerate(paths):
         where = f"uncertainty.parameters[{i + 1}]"
         if p in paths[:i]:
@@ -135,29 +146,37 @@ def quantiles(u: np.ndarray, row: dict[str, Any]) -> np.ndarray:
 
 @dataclass
 class Draws:
-    """The parameter sets of an experiment: ``values[d, j]`` is parameter ``paths[j]`` in draw d."""
+    """The parameter sets of an experiment: ``values[d, j]`` is parameter ``paths[j]`` in draw d.
+
+    Drawn from a posterior (:mod:`experiments.posterior`), ``particles[d]`` is the particle draw d took
+    the posterior's parameters from, and ``posterior``, ``rest`` say which posterior and what happened to
+    the other uncertain entries; ``uniforms`` is NaN in the posterior's columns."""
 
     paths: list[str]
     uniforms: np.ndarray
     values: np.ndarray
     integer: list[bool]
     per_arm: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    particles: np.ndarray | None = None
+    posterior: Any = None
+    rest: str = "ranges"
 
     def overrides(self, d: int) -> dict[str, Any]:
         """Draw d as dotted overrides (integers as int)."""
         return {p: (int(v) if is_int else float(v)) for p, v, is_int in zip(self.paths, self.values[d], self.integer)}
 
     def table(self) -> list[dict[str, Any]]:
-        """One row per draw: its index and every parameter's value (draws.csv)."""
-        return [{"draw": d, **self.overrides(d)} for d in range(len(self.values))]
+        """One row per draw: its index, its particle (posterior draws) and every parameter's value (draws.csv)."""
+        if self.particles is None:
+            return [{"draw": d, **self.overrides(d)} for d in range(len(self.values))]
+        return [{"draw": d, "particle": int(self.particles[d]), **self.overrides(d)} for d in range(len(self.values))]
 
 
-def sample_draws(paths: list[str] | None, n: int, seed: int, design: str = "lhs") -> Draws:
-    """``n`` draws of ``paths`` (default: every uncertain entry with a range), tied together by the rules
-    in the module docstring."""
+def range_values(paths: list[str], n: int, seed: int, design: str = "lhs") -> tuple[np.ndarray, np.ndarray]:
+    """Uniforms and values of ``n`` draws of ``paths`` from their ranges, before the tie rules: the
+    uncertainty stream of ``seed``, a Latin hypercube or plain uniforms, each entry's quantile function."""
     entries = uncertain_entries()
-    chosen = list(paths) if paths is not None else list(entries)
-    rows = [entries[p] for p in chosen]
+    rows = [entries[p] for p in paths]
     s = int(np.random.SeedSequence(seed, spawn_key=(UNCERTAINTY_KEY,)).generate_state(1, np.uint32)[0])
     if design == "lhs":
         from scipy.stats import qmc
@@ -166,10 +185,22 @@ def sample_draws(paths: list[str] | None, n: int, seed: int, design: str = "lhs"
     else:
         u = np.random.default_rng(s).random((n, len(rows)))
     values = np.column_stack([quantiles(u[:, j], r) for j, r in enumerate(rows)]) if rows else np.zeros((n, 0))
-    defaults = {p: float(r["default"]) for p, r in _rows().items() if isinstance(r["default"], (int, float))}
-    values = renormalise(values, chosen, defaults)
-    values = order_pairs(values, chosen)
-    return Draws(chosen, u, values, [r["type"] == "int" for r in rows])
+    return u, values
+
+
+def tie(values: np.ndarray, paths: list[str]) -> np.ndarray:
+    """The tie rules of the module docstring on draws of ``paths``: share groups, then ordered pairs."""
+    defaults = {p: float(r["default"]) for p, r in register_by_path().items() if isinstance(r["default"], (int, float))}
+    return order_pairs(renormalise(values, paths, defaults), paths)
+
+
+def sample_draws(paths: list[str] | None, n: int, seed: int, design: str = "lhs") -> Draws:
+    """``n`` draws of ``paths`` (default: every uncertain entry with a range), tied together by the rules
+    in the module docstring."""
+    entries = uncertain_entries()
+    chosen = list(paths) if paths is not None else list(entries)
+    u, values = range_values(chosen, n, seed, design)
+    return Draws(chosen, u, tie(values, chosen), [entries[p]["type"] == "int" for p in chosen])
 
 
 def renormalise(values: np.ndarray, paths: list[str], defaults: dict[str, float]) -> np.ndarray:
@@ -211,7 +242,7 @@ def order_pairs(values: np.ndarray, paths: list[str]) -> np.ndarray:
 def arm_overrides(draws: Draws, d: int, arm_set: dict[str, Any], arm_values: dict[str, Any]) -> dict[str, Any]:
     """Draw d for one arm: every drawn entry except those the arm sets itself (a key of its ``set``, or a
     value of its scenario, ``arm_values``, that differs from the register default)."""
-    rows = _rows()
+    rows = register_by_path()
     own = set(arm_set) | {p for p in draws.paths if p in arm_values and arm_values[p] != rows[p]["default"]}
     return {p: v for p, v in draws.overrides(d).items() if p not in own}
 

@@ -35,6 +35,7 @@ class TypeTally:
         self.n_t, self.n_g = len(COMMUNITY_TYPES), len(GROUPS)
         self.present = np.unique(r.ctype)
         self.committees = np.bincount(r.ctype, minlength=self.n_t)
+        self.weights = severity_weights(model.p.residents)  # parameters are fixed within a run
         self.rows: list[np.ndarray] = []
         self.begin_month()
 
@@ -51,28 +52,39 @@ class TypeTally:
         code = r.ctype[r.committee[idx]] * self.n_g + r.group[idx]
         self.counts[which] += np.bincount(code, minlength=self.n_t * self.n_g)
         if which > 0:
-            w = severity_weights(self.m.p.residents)[kinds]
+            w = self.weights[kinds]
             self.weighted[which - 1] += np.bincount(code, weights=w, minlength=self.n_t * self.n_g)
 
     def end_month(self) -> None:
-        """Append the month's rows (counts at full scale: divided by the sampled share)."""
+        """Append the month's rows (counts at full scale: divided by the sampled share): for
+        each type present, first its ``all`` row (group code -1), then one row per group."""
         scale = self.m.scale
         r = self.m.residents
         residents = np.zeros((self.n_t, self.n_g))
         np.add.at(residents, r.ctype, np.diff(r.group_start, axis=1))  # the mix changes with ageing
-        c = self.counts.reshape(3, self.n_t, self.n_g).astype(np.float64)
-        wc = self.weighted.reshape(2, self.n_t, self.n_g)
-        rows = []
-        for t in self.present.tolist():
-            for g in range(-1, self.n_g):
-                arising, met, lapsed = (c[:, t, :].sum(axis=1) if g < 0 else c[:, t, g])
-                w_met, w_lapsed = (wc[:, t, :].sum(axis=1) if g < 0 else wc[:, t, g])
-                res = residents[t].sum() if g < 0 else residents[t, g]
-                closed, w_closed = met + lapsed, w_met + w_lapsed
-                rows.append((self.m.month, t, g, self.committees[t], res / scale, arising / scale, met / scale,
-                             lapsed / scale, met / closed if closed > 0 else 0.0, w_met / scale, w_lapsed / scale,
-                             w_met / w_closed if w_closed > 0 else 0.0))
-        self.rows.append(np.array(rows, dtype=np.float64))
+        t = self.present
+        # (types present) x (all, then each group): sums over groups first, as the rows read
+        c = self.counts.reshape(3, self.n_t, self.n_g).astype(np.float64)[:, t, :]
+        wc = self.weighted.reshape(2, self.n_t, self.n_g)[:, t, :]
+        c = np.concatenate([c.sum(axis=2, keepdims=True), c], axis=2)
+        wc = np.concatenate([wc.sum(axis=2, keepdims=True), wc], axis=2)
+        res = residents[t]
+        res = np.concatenate([res.sum(axis=1, keepdims=True), res], axis=1)
+        arising, met, lapsed = c
+        w_met, w_lapsed = wc
+        closed, w_closed = met + lapsed, w_met + w_lapsed
+        rows = np.empty((t.size, self.n_g + 1, 3 + len(TYPE_COLUMNS)))
+        rows[:, :, 0] = self.m.month
+        rows[:, :, 1] = t[:, None]
+        rows[:, :, 2] = np.arange(-1, self.n_g)[None, :]
+        rows[:, :, 3] = self.committees[t][:, None]
+        for col, x in enumerate((res, arising, met, lapsed), start=4):
+            rows[:, :, col] = x / scale
+        rows[:, :, 8] = np.divide(met, closed, out=np.zeros_like(met), where=closed > 0)
+        rows[:, :, 9] = w_met / scale
+        rows[:, :, 10] = w_lapsed / scale
+        rows[:, :, 11] = np.divide(w_met, w_closed, out=np.zeros_like(w_met), where=w_closed > 0)
+        self.rows.append(rows.reshape(-1, rows.shape[2]))
 
     def table(self) -> pd.DataFrame:
         """Outcomes by month, community type and group (``all`` for the type's residents)."""

@@ -8,7 +8,7 @@ by type, the same in every street). Rules:
 * assignment (``assign_types``): in each street the committees of each type are the mix
   times the street's committees, whole numbers by largest remainder, placed in random order;
 * population (``group_share_matrix``): a type's share of each resident group is the city
-  share times the type's factor, ``others`` the remainder;
+  share times the type's factor, ``others`` the remainder (named shares over 1 in all are scaled to 1);
 * needs (``need_rate_tensor``): every group's monthly need rate of a kind times the type's
   factor for that kind;
 * the factors read per committee (``TypeArrays``): initial trust offset, participation,
@@ -54,8 +54,9 @@ def assign_types(mix: dict[str, float], n_streets: int, per_street: int, rng: np
 def group_share_matrix(p: Parameters, scale: dict[int, float] | None = None) -> np.ndarray:
     """Rule: a community type's share of each resident group is the city share
     (``residents.group_shares``; times ``scale[g]`` for a group following a series,
-    ``ageing``) times the type's group factor, ``others`` the remainder (0 if the rest
-    already exceed 1). Returns the (types x groups) shares."""
+    ``ageing``) times the type's group factor, ``others`` the remainder; where the named
+    groups' shares add up to more than 1 they are scaled to add up to 1 and ``others`` is 0.
+    Returns the (types x groups) shares."""
     city = np.array([getattr(p.residents.group_shares, g) for g in GROUPS[:-1]], dtype=np.float64)
     for g, f in (scale or {}).items():
         city[g] *= f
@@ -63,8 +64,9 @@ def group_share_matrix(p: Parameters, scale: dict[int, float] | None = None) -> 
     for t, name in enumerate(COMMUNITY_TYPES):
         f = getattr(p.community_types, name).groups
         row = city * np.array([getattr(f, g) for g in GROUPS[:-1]], dtype=np.float64)
-        out[t, :-1] = row
-        out[t, -1] = max(0.0, 1.0 - row.sum())
+        total = row.sum()
+        out[t, :-1] = row / total if total > 1.0 else row
+        out[t, -1] = max(0.0, 1.0 - total)
     return out
 
 

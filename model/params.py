@@ -1196,7 +1196,7 @@ class Organizations(Section):
                                    "(reputation 0.5 -> 1).")
     initial_reserve_months: float = P(4.0, "months of costs", 0, 60, ASSUMED,
                                       "Reserves of the organizations present at the start.")
-    initial_age_min_months: int = P(6, "months since registration", 0, 600, ASSUMED,
+    initial_age_min_months: int = P(6, "months since registration", 0, 599, ASSUMED,
                                     "Youngest age of the organizations present at the start (whole months, uniform in [min, max)).")
     initial_age_max_months: int = P(60, "months since registration", 1, 600, ASSUMED,
                                     "Age bound of the organizations present at the start (whole months, uniform in [min, max)).")
@@ -1245,8 +1245,9 @@ class SocialWorkers(Section):
     graduates_per_year: float = P(950.0, "graduates per year (whole city)", 0, 1e6,
                                   article("每年畢業生達950多人"),
                                   "Social-work graduates of Shanghai's 15 universities each year.")
-    city_residents: float = P(24.2e6, "residents", 1, 1e9, data("Shanghai statistics"),
-                              "Residents of the whole city (graduates are shared out per resident).")
+    city_residents: float = P(24.2e6, "residents", 1e6, 1e8, data("Shanghai statistics"),
+                              "Residents of the whole city (graduates are shared out per resident; a city of "
+                              "1 to 100 million).")
     graduate_entry_share: float = P(0.5, "share", 0, 1, ASSUMED,
                                     "Share of graduates who look for social-work jobs in the city.")
     graduation_month: int = P(7, "month of year", 1, 12, ASSUMED, "Month graduates enter the market.")

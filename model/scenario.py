@@ -24,10 +24,10 @@ from .inputs import ScenarioError, finite_problems, pydantic_problems, read_toml
 from .params import COMMUNITY_TYPES, GROUPS, Parameters, Section
 from .policies import Policies
 from .ageing import load_paths
-from .neighbourhoods import group_share_matrix, need_rate_tensor, type_index
+from .neighbourhoods import need_rate_tensor, type_index
 from .profile import ProfileError, StreetProfile, apply_profile, load_profile
 from .residents import need_rate_matrix
-from .scenario_dates import parse_month
+from .scenario_dates import parse_month, shift_month
 
 PRESET_DIR = Path(__file__).parent / "presets"
 MAX_RESIDENTS = 30_000_000
@@ -158,16 +158,12 @@ class Scenario(Section):
         return self
 
     def _check_type_profiles(self) -> None:
-        """The community types in the world's mix: their groups' shares add up to at most 1 and
-        each group's need rates to at most 1 a month."""
-        shares = group_share_matrix(self.parameters)
+        """The community types in the world's mix: each group's need rates add up to at most 1 a
+        month. (Their group shares need no check: ``group_share_matrix`` scales shares adding up
+        to more than 1.)"""
         rates = need_rate_tensor(self.parameters, need_rate_matrix(self.parameters.residents)).sum(axis=2)
         for name in sorted(self.world.types):
             t = type_index(name)
-            total = shares[t, :-1].sum()
-            if total > 1.0 + 1e-9:
-                raise ValueError(f"parameters.community_types.{name}.groups: the type's group shares (city shares "
-                                 f"times factors) add up to {total:.4f}; they must add up to at most 1")
             over = [g for g, r in zip(GROUPS, rates[t], strict=True) if r > 1.0]
             if over:
                 raise ValueError(f"parameters.community_types.{name}.needs: need rates times factors add up to "
@@ -324,3 +320,22 @@ def with_overrides(scenario: Scenario, sets: dict[str, Any]) -> Scenario:
             node = node[part]
         node[parts[-1]] = value
     return validate_dict(data, "<overrides>")
+
+
+def with_burn_in(scenario: Scenario, months: int) -> Scenario:
+    """``scenario`` moved ``months`` months later behind a burn-in: the run is ``months`` longer,
+    its calendar start (if any) that much earlier, and every lever's month-index start and end
+    that much later (dated ones keep their dates, so they too fall ``months`` later in the run).
+    The burn-in months run the scenario's world and parameters with no lever on yet. 0 returns
+    ``scenario`` itself."""
+    if months == 0:
+        return scenario
+    sets: dict[str, Any] = {"scenario.months": scenario.scenario.months + months}
+    if scenario.scenario.start is not None:
+        sets["scenario.start"] = shift_month(scenario.scenario.start, -months)
+    for lever in scenario.policies.levers():
+        for end in ("start", "end"):
+            ref = getattr(lever, end)
+            if isinstance(ref, int):
+                sets[f"policies.{lever.key}.{end}"] = ref + months
+    return with_overrides(scenario, sets)

@@ -21,6 +21,13 @@ def parse_month(text: str) -> tuple[int, int]:
     return year, month
 
 
+def shift_month(label: str, months: int) -> str:
+    """The calendar month ``months`` after "YYYY-MM" ``label`` (before it when negative)."""
+    y, m = parse_month(label)
+    k = y * 12 + (m - 1) + months
+    return f"{k // 12:04d}-{k % 12 + 1:02d}"
+
+
 def _check_ref(v: object) -> int | str:
     if isinstance(v, bool):
         raise ValueError("expected a month index (integer >= 1) or 'YYYY-MM'")

@@ -96,11 +96,19 @@ def test_a_bad_type_mix_is_refused_naming_the_field(types, field):
     assert field in str(err.value)
 
 
-def test_a_type_whose_groups_exceed_everyone_is_refused():
-    with pytest.raises(ScenarioError) as err:
-        load_scenario({"world": {"types": {"village": 1.0}},
-                       "parameters": {"community_types": {"village": {"groups": {"migrants": 4.5}}}}})
-    assert "community_types.village.groups" in str(err.value)
+def test_a_type_whose_groups_exceed_everyone_is_scaled_to_the_whole_population():
+    """Group factors at their upper bounds can ask for more than everyone (migrants 0.18 x 4.5 plus
+    the rest > 1): the named groups' shares are scaled to add up to 1, others 0, and the world runs."""
+    sc = load_scenario({"world": {"types": {"village": 1.0}},
+                        "parameters": {"community_types": {"village": {"groups": {"migrants": 4.5}}}}})
+    shares = group_share_matrix(sc.parameters)[type_index("village")]
+    city = sc.parameters.residents.group_shares
+    asked = {g: getattr(city, g) * getattr(sc.parameters.community_types.village.groups, g) for g in GROUPS[:-1]}
+    total = sum(asked.values())
+    assert total > 1.0
+    assert shares[:-1].sum() == pytest.approx(1.0) and shares[-1] == 0.0
+    for i, g in enumerate(GROUPS[:-1]):
+        assert shares[i] == pytest.approx(asked[g] / total)  # proportions kept
 
 
 def test_by_type_adds_up_to_the_whole_and_type_explains_the_gap():

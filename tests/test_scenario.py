@@ -240,3 +240,29 @@ def test_to_toml_round_trip(tmp_path, name):
     assert again.digest() == sc.digest()
     assert again.to_toml() == text
     assert "extends" not in again.scenario.model_dump(exclude_none=True)
+
+
+def test_shift_month_crosses_years_both_ways():
+    from model.scenario_dates import shift_month
+
+    assert shift_month("2004-01", -24) == "2002-01"
+    assert shift_month("2004-03", -3) == "2003-12"
+    assert shift_month("2015-12", 1) == "2016-01"
+
+
+def test_burn_in_moves_every_lever_later_and_keeps_dated_levers_on_their_dates():
+    from model.scenario import load_scenario, with_burn_in
+    from model.scenario_dates import month_index
+
+    pkg = load_scenario("shanghai-2015")
+    moved = with_burn_in(pkg, 24)
+    assert moved.scenario.months == pkg.scenario.months + 24
+    for before, after in zip(pkg.policies.levers(), moved.policies.levers(), strict=True):
+        assert after.start == before.start + 24  # month indices move
+    hist = load_scenario("shanghai-history")
+    h = with_burn_in(hist, 12)
+    assert (h.scenario.start, h.scenario.months) == ("2003-01", hist.scenario.months + 12)
+    for before, after in zip(hist.policies.levers(), h.policies.levers(), strict=True):
+        assert after.start == before.start  # dates stay ...
+        assert month_index(after.start, h.scenario.start) == month_index(before.start, hist.scenario.start) + 12
+    assert with_burn_in(pkg, 0) is pkg

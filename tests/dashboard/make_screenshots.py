@@ -1,14 +1,17 @@
 """Take the dashboard screenshots in docs/ (Chinese, English, compare mode, the facilitator's view).
 
-    python tests/dashboard/make_screenshots.py [--months 36] [--size 1280x720] [--only dashboard|workshop]
+    python tests/dashboard/make_screenshots.py [--months 36] [--size 1280x720] [--only dashboard|types|workshop]
 
 Starts its own server (like the browser tests), picks the professional-guidance
 preset, plays the given months and saves docs/dashboard-zh.png,
 docs/dashboard-en.png and docs/dashboard-compare-zh.png (B: the same street
-without the self-governance fund). Then starts a workshop server on this
+without the self-governance fund); on the example central-city street, the
+street-profile picker (docs/dashboard-profile-zh.png, -en.png) and in presenter
+mode the community types beside the charts (docs/dashboard-types-zh.png, -en.png). Then starts a workshop server on this
 machine's network address, lets two teams join from their own browser
-contexts and step, projects the first, and saves the facilitator's view as
-docs/dashboard-facilitator-zh.png and docs/dashboard-facilitator-en.png.
+contexts and step, and saves the facilitator's view as
+docs/dashboard-facilitator-zh.png and docs/dashboard-facilitator-en.png (the join panel and the
+teams' table; the first team on the example central-city street).
 Screens are ``--size`` (a projector's 1280×720 by default).
 """
 
@@ -76,31 +79,68 @@ def dashboard_shots(months: int, size: tuple[int, int]) -> list[str]:
     return ["dashboard-zh.png", "dashboard-en.png", "dashboard-compare-zh.png"]
 
 
-def _team(ctx, srv, name: str, months: int):
+def types_shots(months: int, size: tuple[int, int]) -> list[str]:
+    """The street-profile picker (the world card) and, in presenter mode, the community types beside the
+    charts, on the example central-city street, in Chinese and English."""
+    names = []
+    with dashboard_server(lang="zh") as srv, browser(viewport=size) as (ctx, _blocked):
+        for lang, profile, reset, types, presenter in (("zh", "中心城区街道（示例）", "重置", "社区类型", "投影模式"),
+                                                        ("en", "Central-city street (example)", "Reset",
+                                                         "Community types", "Presenter")):
+            page = open_dashboard(ctx, f"{srv.url}?lang={lang}")
+            page.locator(".dash-profile").click()
+            page.locator(".v-menu__content .v-list-item", has_text=profile).click()
+            page.locator(".dash-profile-size").wait_for()
+            page.get_by_role("button", name=reset, exact=True).click()
+            page.locator(".dash-pending").wait_for(state="detached")
+            page.mouse.move(size[0] // 2, size[1] - 5)  # no tooltip over the card
+            card = page.locator(".v-card", has=page.locator(".dash-profile"))
+            card.scroll_into_view_if_needed()
+            page.wait_for_timeout(1000)
+            card.screenshot(path=str(DOCS / f"dashboard-profile-{lang}.png"))
+            _play_to(page, months)
+            page.get_by_role("button", name=types, exact=True).click()
+            page.locator(".dash-type-met").first.wait_for()
+            page.get_by_role("button", name=presenter, exact=True).click()  # the choice stays in presenter mode
+            page.locator(".dash-controls").wait_for(state="detached")
+            page.mouse.move(size[0] // 2, size[1] - 5)
+            page.wait_for_timeout(3000)
+            page.screenshot(path=str(DOCS / f"dashboard-types-{lang}.png"))
+            names += [f"dashboard-profile-{lang}.png", f"dashboard-types-{lang}.png"]
+            page.close()
+    return names
+
+
+def _team(ctx, srv, name: str, months: int, profile: str | None = None):
+    """A team joins, picks the street ``profile`` (a label in Chinese; None: the generic street) and plays."""
     page = ctx.new_page()
     page.goto(f"{srv.url}?join={srv.workshop.join_code}")
     page.locator(".dash-team-name input").fill(name)
     page.locator(".dash-join").click()
     page.locator(CHART_SHOWN).first.wait_for(timeout=120_000)
+    if profile is not None:
+        page.locator(".dash-profile").click()
+        page.locator(".v-menu__content .v-list-item", has_text=profile).click()
+        page.get_by_role("button", name="重置", exact=True).click()
+        page.locator(".dash-pending").wait_for(state="detached")
     _play_to(page, months)
     return page
 
 
 def workshop_shots(months: int, size: tuple[int, int], folder: Path) -> list[str]:
-    """The facilitator's view with two teams, the first on the projector, in Chinese and English."""
+    """The facilitator's view with two teams (the first on the example central-city street), the join panel
+    and the teams' table, in Chinese and English."""
     address = dash_server.lan_address()
     port = dash_server.free_port(address)
     setup = WorkshopSetup(new_code(), new_code(16), folder / "decisions.jsonl", f"http://{address}:{port}/")
     with dashboard_server(lang="zh", host=address, workshop=setup, port=port) as srv, \
             separate_browsers(3, (address,), viewport=size) as [ctx_a, ctx_b, ctx_f]:
-        _team(ctx_a, srv, "第一组", months)
+        _team(ctx_a, srv, "第一组", months, "中心城区街道（示例）")
         _team(ctx_b, srv, "第二组", months // 2)
         fac = ctx_f.new_page()
         fac.goto(f"{srv.url}?view=facilitator&fcode={setup.facilitator_code}")
         fac.locator(".dash-team-row").nth(1).wait_for(timeout=60_000)
-        fac.locator(".dash-team-row", has_text="第一组").locator(".dash-project").click()
-        fac.locator(f".dash-projected-live {CHART_SHOWN}").wait_for()
-        fac.wait_for_timeout(1500)
+        fac.wait_for_timeout(2500)
         fac.screenshot(path=str(DOCS / "dashboard-facilitator-zh.png"))
         fac.get_by_role("button", name="English", exact=True).click()
         fac.get_by_text("Teams joined (2)").wait_for()
@@ -114,13 +154,15 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--size", default="1280x720", help="the browser window, WIDTHxHEIGHT")
-    parser.add_argument("--only", choices=("dashboard", "workshop"), default=None)
+    parser.add_argument("--only", choices=("dashboard", "types", "workshop"), default=None)
     args = parser.parse_args()
     size = tuple(int(x) for x in args.size.split("x"))
     names = []
-    if args.only != "workshop":
+    if args.only in (None, "dashboard"):
         names += dashboard_shots(args.months, size)
-    if args.only != "dashboard":
+    if args.only in (None, "types"):
+        names += types_shots(args.months, size)
+    if args.only in (None, "workshop"):
         with tempfile.TemporaryDirectory() as folder:
             names += workshop_shots(args.months, size, Path(folder))
     for name in names:

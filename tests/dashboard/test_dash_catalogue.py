@@ -7,9 +7,9 @@ import re
 import pytest
 
 from dashboard import i18n
-from dashboard.controls import all_controls, lever_controls
+from dashboard.controls import all_controls, lever_controls, street_profiles
 from model import OUTCOMES, preset_names
-from model.params import GROUPS, ORG_KINDS
+from model.params import COMMUNITY_TYPES, GROUPS, ORG_KINDS
 from model.policies import LEVERS
 
 CAT = i18n.catalogue()
@@ -40,6 +40,8 @@ def test_format_fields_match_between_languages():
     ("preset", preset_names()),
     ("group", list(GROUPS)),
     ("org_kind", list(ORG_KINDS)),
+    ("ctype", list(COMMUNITY_TYPES)),
+    ("profile", list(street_profiles())),
 ])
 def test_every_label_has_chinese_and_english(section, keys):
     entries = CAT[section]

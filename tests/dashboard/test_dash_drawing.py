@@ -7,13 +7,15 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pytest
 from fontTools.ttLib import TTFont
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib import font_manager, rcParams
 from matplotlib.font_manager import get_font
 
 from dashboard.controls import settings_from_preset
 from dashboard.network import ORG_MIN_DIST, RING, layout, network_figure
-from dashboard.plots import PANELS, LivePlot, cjk_family, setup_fonts, to_png
+from dashboard.plots import DPI, PANELS, LivePlot, cjk_family, setup_fonts, to_png
 from experiments import fonts
 from dashboard.session import Session
 from model.organizations import ACTIVE, REGISTERING
@@ -41,6 +43,17 @@ def test_network_layout_places_every_node_readably():
     assert d.min() > 0.5 * ORG_MIN_DIST, "organizations pushed apart"
     assert len(lay.workers) == len(m.workers), "every social worker drawn once"
     assert to_png(network_figure(m, "zh")).startswith(PNG)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("width", [340, 374, 592, 640])
+def test_the_network_legend_fits_the_width_it_is_drawn_at(lang, width):
+    """Every legend entry, marker and label, lies inside the figure (English labels are long: one column
+    at the width beside the charts)."""
+    fig = network_figure(_session("baseline", 1).a, lang, figsize=(width / DPI, 480 / DPI), legend="bottom")
+    FigureCanvasAgg(fig).draw()
+    box = fig.legends[0].get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= width + 0.5, (box.x0, box.x1)
 
 
 def test_live_plot_follows_the_run_and_rescales_a_growing_count():

@@ -139,7 +139,7 @@ def _open(ctx, url: str, presenter: bool):
 @pytest.mark.parametrize("presenter", [False, True], ids=["sidebar", "presenter"])
 @pytest.mark.parametrize("viewport", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_live_view_fits_the_projector(server, session, viewport, presenter, tmp_path):
-    sizes = page_sizes(viewport[0], presenter)
+    sizes = page_sizes(viewport[0], presenter, viewport[1])
     net = network_figure(session.a, "zh", figsize=(sizes.network[0] / DPI, sizes.network[1] / DPI), legend="bottom")
     to_png(net)
     with browser(viewport=viewport) as (ctx, _):
@@ -214,3 +214,78 @@ def test_chart_text_stays_inside_the_figures_in_both_languages(session, lang, wi
     live.png(session.a)
     _assert_text_inside(live.fig)
     assert _smallest_text_pt(live.fig) * DPI / 72 >= TEXT_PX - 0.01
+
+
+# -- the whole page in the window: presenter mode, the default (live) view ---------------------------------
+_LAYOUT_JS = """() => {
+  const box = s => { const e = document.querySelector(s); if (!e) return null;
+                     const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; };
+  const small = [];
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const text = walk.currentNode.textContent.trim(), e = walk.currentNode.parentElement;
+    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    if (text && r.width && r.height && s.visibility !== 'hidden' && parseFloat(s.fontSize) < 14)
+      small.push([text.slice(0, 30), s.fontSize]);
+  }
+  const scrolled = [];
+  for (const e of document.querySelectorAll('*')) {
+    const s = getComputedStyle(e);
+    if (['auto', 'scroll'].includes(s.overflowY) && e.scrollHeight > e.clientHeight + 1)
+      scrolled.push([e.className.toString().slice(0, 40), e.scrollHeight, e.clientHeight]);
+  }
+  return {doc: document.documentElement.scrollHeight, window: window.innerHeight, small, scrolled,
+          monitors: box('.dash-monitors'), side: box('.dash-side'), types: box('.dash-types')};
+}"""
+
+
+def _presenter_page(ctx, url: str, viewport):
+    """A month-1 page in presenter mode, its network redrawn for the window."""
+    page = _open(ctx, url, False)
+    page.get_by_role("button", name="单步", exact=True).click()
+    expect(page.locator(".dash-month")).to_have_text("第 1 个月 / 共 120 个月", timeout=TIMEOUT)
+    page.get_by_role("button", name="投影模式", exact=True).click()
+    expect(page.locator(".dash-controls")).to_have_count(0, timeout=TIMEOUT)
+    _wait_for_natural_width(page, "img.dash-network", page_sizes(viewport[0], True, viewport[1]).network[0])
+    page.wait_for_function("h => { const e = document.querySelector('img.dash-network');"
+                           " return e && e.naturalHeight === h; }",
+                           arg=page_sizes(viewport[0], True, viewport[1]).network[1], timeout=TIMEOUT)
+    return page
+
+
+@pytest.mark.parametrize("viewport", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_monitors_and_the_network_or_types_beside_the_charts_fit_the_window(server, viewport, tmp_path):
+    """Presenter mode: the monitors and the panel beside the charts (the network, or the community types of
+    the default street's four types) end inside the window, and no text on the page is under 14 px; in
+    English too, with no monitor's value cut at its right edge."""
+    with browser(viewport=viewport) as (ctx, _):
+        page = _presenter_page(ctx, server.url, viewport)
+        for view in ("联动网络", "社区类型"):
+            page.get_by_role("button", name=view, exact=True).click()
+            if view == "社区类型":
+                expect(page.locator(".dash-type-row")).to_have_count(4, timeout=TIMEOUT)
+                expect(page.locator(".dash-type-met").first).to_be_visible()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(tmp_path / f"side-{view}-{viewport[0]}x{viewport[1]}.png"))
+            got = page.evaluate(_LAYOUT_JS)
+            assert got["monitors"]["bottom"] <= viewport[1] and got["side"]["bottom"] <= viewport[1], got
+            assert not got["small"], f"text under 14 px: {got['small']}"
+        page.get_by_role("button", name="English", exact=True).click()  # longer words, the same room
+        expect(page.locator(".dash-types-title")).to_contain_text("Community types", timeout=TIMEOUT)
+        page.wait_for_timeout(300)
+        got = page.evaluate(_LAYOUT_JS)
+        assert got["monitors"]["bottom"] <= viewport[1] and got["side"]["bottom"] <= viewport[1], got
+        cut = page.locator(".dash-monitor").evaluate_all(
+            "es => es.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)")
+        assert not cut, f"monitors cut at the right: {cut}"
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="the live chart is drawn 1,000 px tall (dashboard/plots.py sizes_for: "
+                   "4 rows of 250 px); below the monitors a 1280x720 window leaves it about 480 px. The chart's "
+                   "drawing is being reworked on another branch; when it fits, this test passes and the mark goes.")
+@pytest.mark.parametrize("viewport", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_default_view_in_presenter_mode_needs_no_vertical_scrolling(server, viewport):
+    with browser(viewport=viewport) as (ctx, _):
+        page = _presenter_page(ctx, server.url, viewport)
+        got = page.evaluate(_LAYOUT_JS)
+        assert got["doc"] <= got["window"] and not got["scrolled"], got

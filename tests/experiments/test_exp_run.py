@@ -261,3 +261,54 @@ def test_killed_experiment_resumes_to_the_same_bytes(tmp_path):
     res = run_quiet(path, out, figures=False, resume=True)
     assert res.exit_code == 0 and res.executed == 36 - done_before
     assert folder_digest(out) == folder_digest(ref)
+
+
+BURN_IN_EXPERIMENT = """[experiment]
+name = "burn"
+months = 12
+window_months = 6
+burn_in_months = 12
+replications = 2
+seed = 5
+headline = ["needs_met_share"]
+
+[[arm]]
+name = "base"
+scenario = "baseline"
+[arm.set]
+"world.committees_per_street" = 4
+"world.residents_per_committee" = 500
+
+[[arm]]
+name = "package"
+scenario = "shanghai-2015"
+[arm.set]
+"world.committees_per_street" = 4
+"world.residents_per_committee" = 500
+"""
+
+
+def test_a_burn_in_runs_first_is_the_same_in_arms_that_differ_in_policies_and_is_never_reported(tmp_path):
+    path = tmp_path / "burn.toml"
+    path.write_text(BURN_IN_EXPERIMENT, encoding="utf-8")
+    out = tmp_path / "out"
+    res = run_quiet(path, out)
+    assert (res.exit_code, res.failed) == (0, 0)
+    base = pd.read_parquet(out / "runs" / "base.r0001.parquet")
+    pkg = pd.read_parquet(out / "runs" / "package.r0001.parquet")
+    assert len(base) == len(pkg) == 24  # 12 burn-in months, then the 12 reported ones
+    numeric = [c for c in base.columns if base[c].dtype.kind in "fi"]
+    # same seed, same world and parameters, no lever yet: identical to the last bit
+    pd.testing.assert_frame_equal(base[numeric].iloc[:12], pkg[numeric].iloc[:12])
+    # the package's levers start in the first reported month: its public spending departs from then on
+    assert (pkg["public_spending_yuan"].iloc[12:].to_numpy() > base["public_spending_yuan"].iloc[12:].to_numpy()).any()
+    summary = pd.read_csv(out / "summary.csv").set_index(["arm", "outcome"])
+    runs = [pd.read_parquet(out / "runs" / f"package.r000{r}.parquet") for r in (0, 1)]
+    window = [r["needs_met_share"].iloc[-6:].mean() for r in runs]  # the last 6 of the reported months
+    assert summary.loc[("package", "needs_met_share"), "mean"] == pytest.approx(sum(window) / 2, rel=1e-9)  # summary.csv keeps 10 digits
+    ce = pd.read_csv(out / "cost_effectiveness.csv").set_index("arm")
+    bases = [pd.read_parquet(out / "runs" / f"base.r000{r}.parquet") for r in (0, 1)]
+    extra = [(p["public_spending_yuan"].iloc[12:].sum() - b["public_spending_yuan"].iloc[12:].sum())
+             for p, b in zip(runs, bases, strict=True)]  # whole-run totals skip the burn-in
+    assert ce.loc["package", "extra_public_yuan"] == pytest.approx(sum(extra) / 2, abs=0.01)
+    assert "burn-in of 12 months" in (out / "report.md").read_text()
