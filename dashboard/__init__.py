@@ -5,7 +5,8 @@
 | ``app.py`` | the Solara page (SolaraViz-style controls, live plots, network, compare mode) |
 | ``controls.py`` | sliders and switches generated from the parameter register; validation |
 | ``i18n.py`` + ``messages.toml`` | every label, unit and tooltip in zh and en |
-| ``plots.py`` | live outcome plots in the CJK font of ``experiments/fonts.py`` |
+| ``live_chart.py`` + ``live_chart.vue`` | the live chart drawn in the browser (ECharts): a step sends the month's numbers |
+| ``plots.py`` | the live chart's panels; its PNG (downloads) in the CJK font of ``experiments/fonts.py``; monitors |
 | ``network.py`` | the linkage network drawing |
 | ``compare.py`` | two settings, one seed, their difference over time |
 | ``session.py`` | one page's run(s): step, draw, time it |
@@ -15,5 +16,5 @@
 | ``workshop.py`` | workshop mode's codes and team registry |
 | ``workshop_page.py`` | workshop mode's page: a team's dashboard or the facilitator's view |
 | ``decisions.py`` | the decision log (JSON lines) and the replay of a team's run |
-| ``assets.py`` | Solara's JS/CSS cached locally (works with no internet) |
+| ``assets.py`` | Solara's JS/CSS and ECharts cached locally (works with no internet) |
 """

@@ -37,10 +37,12 @@ FIX_COMMAND = "python -m dashboard.assets"
 """Fills the cache (needs the internet and npm once); the dashboard then starts offline."""
 
 # every npm package@version the installed solara references in its templates,
-# .vue widgets and settings (solara.Markdown would also lazy-load mermaid and
-# katex: the dashboard uses solara.Text instead, so they are not needed)
-_SPEC_RE = re.compile(r"(@widgetti/[a-z0-9-]+|requirejs|font-awesome)@[0-9][0-9A-Za-z.-]*[0-9A-Za-z]")
+# .vue widgets and settings, and the dashboard's own .vue widgets (the live
+# chart loads echarts; solara.Markdown would also lazy-load mermaid and katex:
+# the dashboard uses solara.Text instead, so they are not needed)
+_SPEC_RE = re.compile(r"(@widgetti/[a-z0-9-]+|requirejs|font-awesome|echarts)@[0-9][0-9A-Za-z.-]*[0-9A-Za-z]")
 _SUFFIXES = (".j2", ".vue", ".py")
+DASHBOARD_DIR = Path(__file__).resolve().parent
 
 
 def solara_dir() -> Path:
@@ -52,10 +54,12 @@ def solara_dir() -> Path:
 
 
 def required_packages() -> list[str]:
-    """The ``name@version`` specs the installed solara loads through its CDN proxy."""
+    """The ``name@version`` specs the installed solara and the dashboard's .vue widgets load through
+    Solara's CDN proxy."""
     found: set[str] = set()
-    for path in solara_dir().rglob("*"):
-        if path.suffix in _SUFFIXES and path.is_file():
+    files = [p for p in solara_dir().rglob("*") if p.suffix in _SUFFIXES] + list(DASHBOARD_DIR.glob("*.vue"))
+    for path in files:
+        if path.is_file():
             found.update(m.group(0) for m in _SPEC_RE.finditer(path.read_text("utf-8", errors="replace")))
     return sorted(found)
 

@@ -1,4 +1,5 @@
-"""Live outcome plots (matplotlib, rendered to PNG) and the CJK font for Chinese labels.
+"""The live outcome panels, their PNG (matplotlib; the page draws them in the browser:
+:mod:`dashboard.live_chart`), the monitors' formats, and the CJK font for Chinese labels.
 
 The font comes from :mod:`experiments.fonts`: a system font with Chinese glyphs
 when matplotlib knows one, else the Noto Sans CJK SC shipped by ``mplfonts``

@@ -4,7 +4,9 @@ Each session gets its own models (the page builds a ``Session`` per visitor),
 so two trainers on one server never share a run. Stepping and drawing happen
 under one lock, so a Play loop in its thread never draws a model mid-step.
 Drawing happens right after each step, in the thread that stepped, and the
-page only shows the PNG bytes; ``last_ms`` is what a step plus its redraw took.
+page only shows the PNG bytes (the network, and compare mode's chart); the live
+chart is drawn in the browser (:mod:`dashboard.live_chart`), and its PNG only
+when it is downloaded (``live_png``). ``last_ms`` is what a step plus its redraw took.
 In workshop mode a session has a journal (``decisions.PageJournal``): every build
 and step is logged there, which is all :func:`dashboard.decisions.replay` needs.
 ``Session.types`` reads run A's street by community type (:func:`type_rows`: the type mix
@@ -98,6 +100,7 @@ class Session:
         self._networks: dict[str, tuple[tuple, NetworkPlot]] = {}  # by picture name: (what it shows, the plot)
         self.sizes: Sizes = DEFAULT_SIZES  # the pictures' pixel sizes, set by the page from the window's width
         self.images: dict[str, bytes] = {}  # the pictures last drawn (the facilitator's projector shows them)
+        self.lang = "zh"  # the language of the last drawing
 
     # -- building ------------------------------------------------------------------
     def build(self, a: Settings, b: Settings | None = None) -> None:
@@ -168,16 +171,31 @@ class Session:
                 self.step()
             return self.render(lang, outcomes)
 
+    @property
+    def pictures(self) -> tuple[str, ...]:
+        """The names of the pictures the page can download: "live" and "network", or compare mode's three."""
+        return ("compare", "network_a", "network_b") if self.compare else ("live", "network")
+
+    def picture(self, name: str) -> bytes:
+        """The PNG of picture ``name`` as last shown ("live": drawn now, as the browser shows it)."""
+        return self.live_png() if name == "live" else self.images[name]
+
+    def live_png(self) -> bytes:
+        """The live chart of run A drawn as a PNG (matplotlib) at the page's size, in the last language shown."""
+        with self.lock:
+            return self._live_plot(self.a, self.lang).png(self.a)
+
     def render(self, lang: str, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES) -> dict[str, bytes]:
-        """PNG pictures of the current state, by name ("live", "network" or "compare", "network_a", "network_b")."""
+        """PNG pictures of the current state, by name ("network", or "compare", "network_a", "network_b"); the
+        live chart is drawn in the browser."""
         t0 = time.perf_counter()
         with self.lock:
             a, b = self.a, self.b
+            self.lang = lang
             if a is None:
                 return {}
             if b is None:
-                out = {"live": self._live_plot(a, lang).png(a),
-                       "network": self._network_plot("network", a, lang, None, self.sizes.network).png(a)}
+                out = {"network": self._network_plot("network", a, lang, None, self.sizes.network).png(a)}
             else:
                 label_a = f"{i18n.ui('setting_a', lang)}: {i18n.preset_label(self.settings_a.preset, lang)}"
                 label_b = f"{i18n.ui('setting_b', lang)}: {i18n.preset_label(self.settings_b.preset, lang)}"
@@ -199,7 +217,7 @@ class Session:
             return compare_numbers(self.a, self.b, outcomes)
 
     def _live_plot(self, model: CommunityModel, lang: str) -> LivePlot:
-        """The live figure kept for this run and language (it redraws only what a month changes)."""
+        """The live figure (PNG) kept for this run and language (it redraws only what a month changes)."""
         key = (id(model), lang, self.sizes)
         if self._live is None or self._live[0] != key:
             self._live = (key, LivePlot(lang, model.spec.scenario.months, self.sizes))

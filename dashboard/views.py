@@ -9,7 +9,7 @@ alone to it.
 
 Layout: ``Line`` and ``_select`` (small widgets the page shares), ``problem_lines``;
 ``RunCard`` (Reset / ▶ ❚❚ / Step with ``run_to_row`` and ``settings_state``);
-``Monitors``; ``SaveCard`` (the downloads); ``LiveView``; ``CompareView`` with
+``Monitors``; ``SaveCard`` (the downloads); ``LiveView`` (with ``live_chart.LiveChart``); ``CompareView`` with
 ``CompareTable`` (the numbers) and ``CompareSettings`` (setting B).
 """
 
@@ -24,6 +24,7 @@ from . import i18n
 from .compare import SAME_AS_A, ratio_lines, settings_b, table_rows
 from .controls import Settings, all_controls, changed_levers, dashboard_presets, lever_controls
 from .export import scenario_toml, simulate_command, timeseries_csv, toml_filename
+from .live_chart import LiveChart
 from .plots import MONITORS, format_value, monitor_label
 from .session import Session
 
@@ -140,15 +141,16 @@ def download_data(session: Session) -> dict[str, Callable[[], str | bytes]]:
         "toml": lambda: scenario_toml(session.settings_a, session.month),
         "command": lambda: simulate_command(session.settings_a, session.month) + "\n",
     }
-    data.update({key: (lambda key=key: session.images[key]) for key in PICTURES})
+    data.update({key: (lambda key=key: session.picture(key)) for key in PICTURES})
     return data
 
 
 @solara.component
 def SaveCard(st: PageState):
     """Downloads of the run shown (run A): time series, charts, scenario file, command; the command as text.
-    The charts' PNG files are the pictures the page shows (re-rendered at every step: it reads ``tick``)."""
-    session, images, lang, _ = st.session, st.session.images, st.lang.value, st.tick.value
+    The charts' PNG files show what the page shows (the live chart drawn as a PNG when it is downloaded;
+    re-rendered at every step: it reads ``tick``)."""
+    session, lang, _ = st.session, st.lang.value, st.tick.value
     settings, month = session.settings_a, session.month
     stem = f"{settings.preset}-seed{settings.seed}-month{month}"
     data = solara.use_memo(lambda: download_data(session), [])
@@ -158,7 +160,7 @@ def SaveCard(st: PageState):
         with solara.Column(gap="4px"):
             solara.FileDownload(data["csv"], f"{stem}-timeseries.csv", label=i18n.ui("download_csv", lang),
                                 mime_type="text/csv")
-            for key in images:
+            for key in session.pictures:
                 what = i18n.ui(f"png_{key}", lang)
                 solara.FileDownload(data[key], f"{stem}-{key}.png", label=i18n.ui("download_png", lang, what=what),
                                     mime_type="image/png")
@@ -176,16 +178,15 @@ def SaveCard(st: PageState):
 
 @solara.component
 def LiveView(st: PageState):
-    """Live mode: the monitors, the live plot and beside it the linkage network or the community types
-    (:mod:`dashboard.types_view`; re-rendered at every step)."""
+    """Live mode: the monitors, the live chart (drawn in the browser) and beside it the linkage network or the
+    community types (:mod:`dashboard.types_view`; re-rendered at every step)."""
     from .types_view import NetworkPanel
 
     L, images, tick = st.lang.value, st.session.images, st.tick.value
     Monitors(st.session, L, tick)
     beside = st.session.sizes.beside
     with solara.Div(classes=["dash-pictures"] + ([] if beside else ["dash-below"])):
-        if "live" in images:
-            solara.Image(images["live"], classes=["dash-img", "dash-live-plot"])
+        LiveChart(st.session, L, tick)
         NetworkPanel(st, tick)  # the network or the community types
 
 

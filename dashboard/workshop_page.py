@@ -24,6 +24,7 @@ from solara.server import kernel_context
 from . import app as dashboard, i18n, workshop
 from .app import LANG_NAMES, Line
 from .gate import FACILITATOR_VIEW, PARTICIPANT_HEADER, ROLE_HEADER
+from .live_chart import LiveChart
 from .plots import format_value, monitor_label
 from .qr import qr_data_uri
 
@@ -182,6 +183,9 @@ def Projected(team: workshop.Team, lang: str, on_stop) -> None:
         if s is not None:
             Line(i18n.ui("month", lang, month=s.month, months=s.months), ["dash-projected-month"], "font-size: 18px;")
             with solara.Row(style="flex-wrap: wrap; gap: 12px;"):
+                if not s.compare:  # the live chart, drawn in the browser
+                    with solara.Div(classes=["dash-projected-live"]):
+                        LiveChart(s, lang, s.month)
                 for key, png in s.images.items():
                     solara.Image(png, classes=[f"dash-projected-{key}"])
 

@@ -37,6 +37,8 @@ NO_INTERNET = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.
 HOSTILE_ENV = {"HOST": "0.0.0.0", "SOLARA_HOST": "0.0.0.0"}
 LOAD_TIMEOUT_MS = 60_000
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
+CHART = ".dash-live-chart"  # the live chart (ECharts, SVG); its data-month is the month it shows, -1 before
+CHART_SHOWN = f"{CHART}:not([data-month='-1'])"
 
 
 @contextmanager
@@ -104,10 +106,10 @@ def separate_browsers(n: int, hosts: tuple[str, ...], viewport: tuple[int, int] 
 
 
 def open_dashboard(ctx, url: str):
-    """A new page (a new session) on the dashboard, once its first plot is shown."""
+    """A new page (a new session) on the dashboard, once its live chart is drawn."""
     page = ctx.new_page()
     page.goto(url)
-    page.locator("img.dash-live-plot").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.locator(CHART_SHOWN).first.wait_for(timeout=LOAD_TIMEOUT_MS)
     return page
 
 

@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-from dash_browser import browser, dashboard_server, open_dashboard, separate_browsers  # noqa: E402
+from dash_browser import CHART_SHOWN, browser, dashboard_server, open_dashboard, separate_browsers  # noqa: E402
 
 from dashboard import server as dash_server  # noqa: E402
 from dashboard.workshop import WorkshopSetup, new_code  # noqa: E402
@@ -117,7 +117,7 @@ def _team(ctx, srv, name: str, months: int, profile: str | None = None):
     page.goto(f"{srv.url}?join={srv.workshop.join_code}")
     page.locator(".dash-team-name input").fill(name)
     page.locator(".dash-join").click()
-    page.locator("img.dash-live-plot").first.wait_for(timeout=120_000)
+    page.locator(CHART_SHOWN).first.wait_for(timeout=120_000)
     if profile is not None:
         page.locator(".dash-profile").click()
         page.locator(".v-menu__content .v-list-item", has_text=profile).click()

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from dash_browser import browser, dashboard_server, img_src, open_dashboard, require_chromium
+from dash_browser import CHART, CHART_SHOWN, browser, dashboard_server, img_src, open_dashboard, require_chromium
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
@@ -90,13 +90,12 @@ def test_page_loads_on_loopback_only_and_without_internet(server, chromium):
 def test_step_and_play_advance_time_and_the_plots_change(server, chromium):
     ctx, _ = chromium
     page = open_dashboard(ctx, server.url)
-    live, net = img_src(page, "dash-live-plot"), img_src(page, "dash-network")
+    net = img_src(page, "dash-network")
     _button(page, "单步").click()
     expect(_month(page)).to_have_text("第 1 个月 / 共 120 个月", timeout=TIMEOUT)
-    expect(page.locator("img.dash-live-plot")).not_to_have_attribute("src", live)
+    expect(page.locator(CHART)).to_have_attribute("data-month", "1", timeout=TIMEOUT)
     expect(page.locator("img.dash-network")).not_to_have_attribute("src", net)
     expect(page.locator(".dash-timing")).to_contain_text("毫秒")
-    live = img_src(page, "dash-live-plot")
     _button(page, "▶").click()
     expect(_month(page)).to_have_text(re.compile(r"第 ([4-9]|\d\d+) 个月"), timeout=TIMEOUT)
     _button(page, "❚❚").click()
@@ -104,7 +103,39 @@ def test_step_and_play_advance_time_and_the_plots_change(server, chromium):
     stopped = _month_number(page)
     time.sleep(1.0)
     assert _month_number(page) == stopped, "Play did not stop"
-    assert img_src(page, "dash-live-plot") != live
+    expect(page.locator(CHART)).to_have_attribute("data-month", str(stopped), timeout=TIMEOUT)
+    page.close()
+
+
+def test_a_step_sends_the_chart_its_numbers_not_a_picture(server, chromium, tmp_path):
+    """After N steps the browser's chart holds N points per line, each step brought by one small message
+    (the month's numbers); no picture of the live chart is on the page; its PNG download still works."""
+    ctx, _ = chromium
+    page = ctx.new_page()
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f if isinstance(f, str) else "")))
+    page.goto(server.url)
+    chart = page.locator(CHART_SHOWN)
+    chart.wait_for(timeout=TIMEOUT)
+    expect(chart).to_have_attribute("data-points", "0")
+    steps = 3
+    for m in range(1, steps + 1):
+        _button(page, "单步").click()
+        expect(chart).to_have_attribute("data-month", str(m), timeout=TIMEOUT)
+    expect(chart).to_have_attribute("data-points", str(steps))
+    appends = [f for f in frames if '"method": "append"' in f or '"method":"append"' in f]
+    assert len(appends) == steps, [f[:200] for f in appends]
+    assert all(len(f) < 2_000 for f in appends), [len(f) for f in appends]
+    assert page.locator("img.dash-live-plot").count() == 0
+    chart.hover(position={"x": 200, "y": 150})  # the values at the month under the mouse, in a tooltip
+    tip = page.locator(f"{CHART} > div:not(:has(svg))")
+    expect(tip).to_be_visible(timeout=TIMEOUT)
+    expect(tip).to_contain_text(re.compile(r"需求满足率\s*\d+(\.\d+)?%"))
+    with page.expect_download(timeout=TIMEOUT) as info:
+        page.get_by_role("button", name="图表：各项指标（PNG）").click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"\x89PNG") and saved.name.endswith("-month3-live.png")
     page.close()
 
 
@@ -147,7 +178,7 @@ def test_a_preset_can_be_chosen(server, chromium):
 def test_the_language_switch_changes_the_labels(server, chromium):
     ctx, _ = chromium
     page = open_dashboard(ctx, server.url)
-    live = img_src(page, "dash-live-plot")
+    expect(page.locator(CHART)).to_contain_text("需求满足率")
     _button(page, "English").click()
     expect(page.get_by_text("Three-society linkage · community governance workshop").first).to_be_visible(
         timeout=TIMEOUT)
@@ -155,7 +186,8 @@ def test_the_language_switch_changes_the_labels(server, chromium):
     expect(_button(page, "Step")).to_be_visible()
     expect(_month(page)).to_have_text("Month 0 of 120")
     expect(page.get_by_text("○ Government purchase of services")).to_be_visible()
-    expect(page.locator("img.dash-live-plot")).not_to_have_attribute("src", live)  # plots redrawn in English
+    expect(page.locator(CHART)).to_contain_text("Waiting (months)", timeout=TIMEOUT)  # chart redrawn in English
+    expect(page.locator(CHART)).not_to_contain_text("需求满足率")
     _button(page, "中文").click()
     expect(_button(page, "重置")).to_be_visible(timeout=TIMEOUT)
     page.close()
@@ -188,7 +220,7 @@ def test_compare_mode_shows_two_runs_and_their_difference(server, chromium):
     expect(table.locator(".dash-cmp-row", has_text="累计公共支出（第1–2个月）")).to_contain_text("元")
     expect(table.locator(".dash-cmp-ratio").first).to_contain_text("B比A每多满足一项需求多花的公共支出")
     _button(page, "单一情景").click()
-    expect(page.locator("img.dash-live-plot")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator(CHART_SHOWN)).to_be_visible(timeout=TIMEOUT)
     page.close()
 
 

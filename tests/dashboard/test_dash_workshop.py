@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from dash_browser import dashboard_server, require_chromium, separate_browsers
+from dash_browser import CHART, CHART_SHOWN, dashboard_server, require_chromium, separate_browsers
 from playwright.sync_api import expect
 
 from dashboard import decisions, server as dash_server
@@ -51,7 +51,7 @@ def _join(ctx, srv, team: str):
     page.goto(f"{srv.url}?join={srv.workshop.join_code}")
     page.locator(".dash-team-name input").fill(team)
     page.locator(".dash-join").click()
-    page.locator("img.dash-live-plot").first.wait_for(timeout=LOAD_TIMEOUT)
+    page.locator(CHART_SHOWN).first.wait_for(timeout=LOAD_TIMEOUT)
     expect(page.locator(".dash-team-banner")).to_have_text(f"小组：{team}")
     return page
 
@@ -105,9 +105,10 @@ def test_two_teams_have_separate_runs_and_the_facilitator_sees_projects_and_remo
         expect(rows.filter(has_text="蓝队")).to_contain_text("0/120")
         rows.filter(has_text="红队").locator(".dash-project").click()
         expect(fac.locator(".dash-projected")).to_contain_text("投影中：红队", timeout=TIMEOUT)
-        expect(fac.locator("img.dash-projected-live")).to_be_visible()
+        expect(fac.locator(f".dash-projected-live {CHART}")).to_have_attribute("data-month", "2", timeout=TIMEOUT)
         _step(red, 1, 3)  # the projector follows the team
         expect(fac.locator(".dash-projected-month")).to_have_text("第 3 个月 / 共 120 个月", timeout=TIMEOUT)
+        expect(fac.locator(f".dash-projected-live {CHART}")).to_have_attribute("data-month", "3", timeout=TIMEOUT)
 
         rows.filter(has_text="蓝队").locator(".dash-remove").click()
         expect(rows).to_have_count(1, timeout=TIMEOUT)
