@@ -119,14 +119,16 @@ def priors(paths: tuple[str, ...] = ESTIMATED) -> list[Prior]:
 @dataclass(frozen=True)
 class Setting:
     """How big an ABC run is: particles per generation, at most ``generations``; it stops
-    earlier when epsilon falls to ``min_epsilon`` or a generation's acceptance rate below
-    ``min_acceptance_rate``. ``world`` overrides the preset's world (the quick setting's tiny
+    earlier when epsilon falls to ``min_epsilon``, a generation's acceptance rate below
+    ``min_acceptance_rate`` or the simulations so far reach ``max_simulations`` (checked
+    after each generation). ``world`` overrides the preset's world (the quick setting's tiny
     world, 1 street of about 3,600 residents, is for tests: its numbers mean nothing)."""
 
     population: int
     generations: int
     min_epsilon: float
     min_acceptance_rate: float
+    max_simulations: int
     world: dict[str, Any] = field(default_factory=dict)
     note: str = ""
 
@@ -136,9 +138,10 @@ RMS_ONE = math.sqrt(len(STATISTICS))
 """The distance when every statistic is one scale off (the full setting's minimum epsilon)."""
 
 SETTINGS: dict[str, Setting] = {
-    "quick": Setting(8, 2, 0.0, 0.0, _TINY, "tests: a tiny world, 8 particles, 2 generations"),
-    "medium": Setting(40, 3, RMS_ONE, 0.02, {}, "the preset's world, 40 particles, 3 generations"),
-    "full": Setting(200, 8, RMS_ONE, 0.02, {}, "the preset's world, 200 particles, up to 8 generations"),
+    "quick": Setting(8, 2, 0.0, 0.0, 200, _TINY, "tests: a tiny world, 8 particles, 2 generations"),
+    "medium": Setting(40, 3, RMS_ONE, 0.02, 1000, {}, "the preset's world, 40 particles, 3 generations"),
+    "full": Setting(200, 8, RMS_ONE, 0.02, 6000, {}, "the preset's world, 200 particles, up to 8 generations "
+                    "or 6,000 simulations"),
 }
 
 
@@ -256,7 +259,8 @@ def run_abc(setting_name: str, seed: int, workers: int) -> dict[str, Any]:
             with warnings.catch_warnings():  # pyabc compares the first epsilon (inf) with the next: inf - inf
                 warnings.filterwarnings("ignore", "invalid value encountered in scalar subtract", RuntimeWarning)
                 history = abc.run(minimum_epsilon=setting.min_epsilon, max_nr_populations=setting.generations,
-                                  min_acceptance_rate=setting.min_acceptance_rate)
+                                  min_acceptance_rate=setting.min_acceptance_rate,
+                                  max_total_nr_simulations=setting.max_simulations)
         finally:
             if pool is not None:
                 pool.shutdown()
