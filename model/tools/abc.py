@@ -21,8 +21,9 @@ not the run table), so pyabc's SQLite history stays small; it lives in a tempora
 deleted after the run; the outputs are the files in the output folder.
 
 Layout: ``ESTIMATED``; ``Prior`` and ``priors``; ``Setting`` and ``SETTINGS``; the model
-(``HistoryModel``, ``simulate_history``); the sampler (``SeededMappingSampler``); the run
-(``check_out_dir``, ``run_abc``, ``generation_rows``, ``final_particles``).
+(``simulate_history``, ``HistoryModel``); the sampler (``SeededMappingSampler`` and its map
+function ``_Task``); the run (``check_out_dir``, ``_abcsmc``, ``run_abc``, ``generation_rows``,
+``final_particles``).
 """
 
 from __future__ import annotations
