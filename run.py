@@ -9,6 +9,8 @@
     python run.py params [--markdown|--json]   print the parameter register (evidence, range, role)
     python run.py rules [--markdown|--json]   list the behavioural rules (--markdown writes docs/rules.md)
     python run.py calibrate [--seeds N] [--write]   the 2015 calibration table
+    python run.py calibrate --abc [--setting quick|medium|full] [--workers W] [--seed S] [--out DIR]
+                                           ABC-SMC calibration: writes the posterior (docs/calibration.md)
     python run.py bench [--city] [--quick] ...      speed and memory (benchmarks/bench.py)
     python run.py dashboard [--port P] [--lang zh|en] [--host H] [--workshop]   the workshop dashboard (127.0.0.1;
                                            --workshop: the room's network, with a join code)
@@ -152,7 +154,10 @@ def cmd_scenarios(_args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    """Run shanghai-history to 2015-12 over seeds and compare with the article's figures."""
+    """Run shanghai-history to 2015-12 over seeds and compare with the article's figures
+    (the hand-calibration table), or with --abc estimate the posterior by ABC-SMC."""
+    if args.abc:
+        return cmd_calibrate_abc(args)
     from model.tools.calibration import calibrate, table_markdown, write_doc
 
     if not 1 <= args.seeds <= 100:
@@ -163,6 +168,32 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         write_doc(rows)
         print("docs/calibration.md updated")
     return 0 if all(r["ok"] for r in rows) else 1
+
+
+def cmd_calibrate_abc(args: argparse.Namespace) -> int:
+    """ABC-SMC calibration of shanghai-history: checks the inputs, runs, writes the posterior files."""
+    from model.tools.abc import check_out_dir, priors, run_abc
+    from model.tools.abc_output import convergence_text, write_outputs
+    from model.tools.abc_statistics import CalibrationInputError, targets
+
+    if args.write:
+        raise UsageError("--write refreshes the hand-calibration table; it does not go with --abc")
+    if not 1 <= args.workers <= 64:
+        raise UsageError(f"--workers {args.workers}: allowed 1-64")
+    if not 0 <= args.seed < 2**63:
+        raise UsageError(f"--seed {args.seed}: allowed 0 to 2**63-1")
+    out = _safe_out(args.out, f"posterior/{args.setting}")
+    try:
+        priors()
+        targets()
+        check_out_dir(out)
+        result = run_abc(args.setting, args.seed, args.workers)
+    except CalibrationInputError as exc:
+        raise UsageError(str(exc)) from None
+    files = write_outputs(result, out)
+    print(convergence_text(result))
+    print(f"posterior in {out}/ ({', '.join(p.name for p in files)})")
+    return 0
 
 
 def cmd_params(args: argparse.Namespace) -> int:
@@ -210,6 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--write", action="store_true", help="refresh the table in docs/calibration.md")
+    p.add_argument("--abc", action="store_true", help="ABC-SMC calibration: write the posterior (not the table)")
+    p.add_argument("--setting", choices=("quick", "medium", "full"), default="full",
+                   help="--abc run size: quick (tests, a tiny world), medium, full (default; hours on 2 cores)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"--abc random seed (default {DEFAULT_SEED})")
+    p.add_argument("--out", default=None, help="--abc output folder (default results/posterior/<setting>)")
     p.set_defaults(func=cmd_calibrate)
     sub.add_parser("bench", help="speed and memory benchmark (all options: run.py bench --help)", add_help=False)
     p = sub.add_parser("params", help="print the parameter register (each entry's evidence, plausible range and role)")
