@@ -15,10 +15,14 @@ wrote (``python run.py calibrate --abc``):
 ``summaries.csv``
     the particles' summary statistics: not read here.
 
-A column may be an entry with role "uncertain" or one whose evidence is
-"calibrated" (a value fitted to data: what a calibration estimates); levers,
-entries fixed by data or by a study's magnitude, and entries that are not
-numbers are rejected. Values must be finite and within the register's
+A column may be any number in the register that no lever sets and that has a
+plausible range (``range``): the entries a calibration may estimate, its prior
+being that range (``model.tools.abc`` draws its priors from the same ranges),
+whether the register calls them uncertain assumptions, study magnitudes
+within a reported range, or hand-calibrated values; and any entry whose
+evidence is "calibrated" (a value fitted to data). Levers, other entries with
+no plausible range (fixed by data or by definition), and entries that are
+not numbers are rejected. Values must be finite and within the register's
 bounds; integer entries are rounded to the nearest integer.
 
 Resampling
@@ -64,7 +68,7 @@ MAX_LISTED = 20
 """Problems listed per kind (cells, weights) before the rest are counted."""
 
 FIELD = "uncertainty.posterior"
-MAKE_HINT = "`python run.py calibrate --abc --setting quick` writes results/posterior/quick"
+MAKE_HINT = "`python run.py calibrate --abc --setting medium` writes results/posterior/medium (quick|medium|full)"
 
 
 @dataclass
@@ -195,8 +199,8 @@ def _columns(path: Path, header: list[str], problems: list[tuple[str, str]]) -> 
             problems.append((FIELD, f"{col}: not a register entry; allowed: a full path such as "
                                     "'parameters.committees.hours_per_need' (`python run.py params` lists them)"))
         elif (why := _not_estimable(rows[p])) is not None:
-            problems.append((FIELD, f"{col}: {why}; allowed: entries with role \"uncertain\" or evidence "
-                                    "\"calibrated\""))
+            problems.append((FIELD, f"{col}: {why}; allowed: numeric entries with a plausible range or "
+                                    "evidence 'calibrated' that no lever sets (`python run.py params --json`)"))
     return paths
 
 
@@ -206,8 +210,8 @@ def _not_estimable(row: dict[str, Any]) -> str | None:
         return "a policy lever sets it (role \"lever\"): levers are what experiments compare, never estimated"
     if row["type"] not in ("float", "int"):
         return f"not a number (type {row['type']})"
-    if row["role"] != "uncertain" and row["evidence"] != "calibrated":
-        return f"a fixed input (role {row['role']!r}, evidence {row['evidence']!r})"
+    if not row.get("range") and row["evidence"] != "calibrated":
+        return f"a fixed input with no plausible range (role {row['role']!r}, evidence {row['evidence']!r})"
     return None
 
 
