@@ -11,6 +11,8 @@
     python run.py calibrate [--seeds N] [--write]   the 2015 calibration table
     python run.py calibrate --abc [--setting quick|medium|full] [--workers W] [--seed S] [--out DIR]
                                            ABC-SMC calibration: writes the posterior (docs/calibration.md)
+    python run.py check-history [--seeds N] [--workers W] [--write]   the history against cited figures,
+                                           in and out of sample (docs/validation.md)
     python run.py bench [--city] [--quick] ...      speed and memory (benchmarks/bench.py)
     python run.py dashboard [--port P] [--lang zh|en] [--host H] [--workshop]   the workshop dashboard (127.0.0.1;
                                            --workshop: the room's network, with a join code)
@@ -170,6 +172,22 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0 if all(r["ok"] for r in rows) else 1
 
 
+def cmd_check_history(args: argparse.Namespace) -> int:
+    """Run shanghai-history to 2020-12 over seeds and compare with cited figures in and out of
+    sample (model.tools.validation); --write refreshes docs/validation.md's table."""
+    from model.tools.validation import check_history, table_markdown, write_doc
+    if not 2 <= args.seeds <= 100:
+        raise UsageError(f"--seeds {args.seeds}: allowed 2-100 (an interval needs two)")
+    if not 1 <= args.workers <= 64:
+        raise UsageError(f"--workers {args.workers}: allowed 1-64")
+    rows = check_history(seeds=args.seeds, workers=args.workers)
+    print(table_markdown(rows, args.seeds))
+    if args.write:
+        write_doc(rows, args.seeds)
+        print("docs/validation.md updated")
+    return 0
+
+
 def cmd_calibrate_abc(args: argparse.Namespace) -> int:
     """ABC-SMC calibration of shanghai-history: checks the inputs, runs, writes the posterior files."""
     from model.tools.abc import check_out_dir, priors, run_abc
@@ -247,6 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"--abc random seed (default {DEFAULT_SEED})")
     p.add_argument("--out", default=None, help="--abc output folder (default results/posterior/<setting>)")
     p.set_defaults(func=cmd_calibrate)
+    p = sub.add_parser("check-history", help="shanghai-history 2004-2020 against cited figures, in and out of sample")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--write", action="store_true", help="refresh the table in docs/validation.md")
+    p.set_defaults(func=cmd_check_history)
     sub.add_parser("bench", help="speed and memory benchmark (all options: run.py bench --help)", add_help=False)
     p = sub.add_parser("params", help="print the parameter register (each entry's evidence, plausible range and role)")
     how = p.add_mutually_exclusive_group()
