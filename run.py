@@ -173,18 +173,37 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_check_history(args: argparse.Namespace) -> int:
-    """Run shanghai-history to 2020-12 over seeds and compare with cited figures in and out of
-    sample (model.tools.validation); --write refreshes docs/validation.md's table."""
-    from model.tools.validation import check_history, table_markdown, write_doc
-    if not 2 <= args.seeds <= 100:
-        raise UsageError(f"--seeds {args.seeds}: allowed 2-100 (an interval needs two)")
+    """Run shanghai-history to 2020-12 over seeds (or posterior draws) and compare with cited
+    figures in and out of sample (model.tools.validation); --write refreshes docs/validation.md."""
+    from model.tools import validation as v
+    n = args.draws if args.posterior else args.seeds
+    if not 2 <= n <= 1000:
+        raise UsageError(f"--{'draws' if args.posterior else 'seeds'} {n}: allowed 2-1000 (an interval needs two)")
     if not 1 <= args.workers <= 64:
         raise UsageError(f"--workers {args.workers}: allowed 1-64")
-    rows = check_history(seeds=args.seeds, workers=args.workers)
-    print(table_markdown(rows, args.seeds))
+    if args.posterior:
+        try:
+            tasks, prov = v.posterior_tasks(Path(args.posterior), n, seed=2026)
+        except ValueError as exc:
+            raise UsageError(f"--posterior {args.posterior}: {exc}") from None
+        heading = (f"Posterior predictive: `shanghai-history` at {n} draws of the posterior `{args.posterior}` "
+                   f"(setting {prov.get('setting')}, seed {prov.get('seed')}, posterior.csv SHA-256 "
+                   f"`{prov['posterior_csv_sha256'][:12]}`; {prov['distinct_particles']} distinct particles of "
+                   f"{prov['particles']}, picked by weight), each draw with its own seed, 2004-01 to "
+                   f"{v.END_DATE}; interval: the middle 95 % of the runs.")
+    else:
+        tasks, heading = [(s, {}) for s in range(1, n + 1)], (
+            f"`shanghai-history` at its current values, {n} seeds, 2004-01 to {v.END_DATE}; interval: the 95 % "
+            "interval of the mean over seeds.")
+    runs = v.run_all(tasks, args.workers)
+    table = v.table_markdown(v.compare(runs, predictive=bool(args.posterior)), heading)
+    print(table)
     if args.write:
-        write_doc(rows, args.seeds)
-        print("docs/validation.md updated")
+        block = "posterior" if args.posterior else "table"
+        name = "validation_posterior.png" if args.posterior else "validation_history.png"
+        v.figure(runs, ROOT / "docs" / "figures" / name, heading.split(";")[0].replace("`", ""))
+        v.write_doc(block, table + f"\n\n![the runs against the cited figures](figures/{name})")
+        print(f"docs/validation.md and docs/figures/{name} updated")
     return 0
 
 
@@ -268,7 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check-history", help="shanghai-history 2004-2020 against cited figures, in and out of sample")
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--write", action="store_true", help="refresh the table in docs/validation.md")
+    p.add_argument("--posterior", default=None, help="a posterior folder: draw the parameters from it "
+                   "(posterior predictive check)")
+    p.add_argument("--draws", type=int, default=20, help="--posterior: parameter sets drawn (default 20)")
+    p.add_argument("--write", action="store_true", help="refresh docs/validation.md and its figure")
     p.set_defaults(func=cmd_check_history)
     sub.add_parser("bench", help="speed and memory benchmark (all options: run.py bench --help)", add_help=False)
     p = sub.add_parser("params", help="print the parameter register (each entry's evidence, plausible range and role)")
