@@ -119,4 +119,5 @@ def _gap_committees(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray]) -> fl
     if ok.sum() < 2:
         return 0.0
     share = met[ok] / closed[ok]
-    return float(np.percentile(share, 90) - np.percentile(share, 10))
+    lo, hi = np.percentile(share, [10, 90])  # one call: the same interpolation as two
+    return float(hi - lo)
