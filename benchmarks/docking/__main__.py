@@ -20,14 +20,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--committees", type=int, default=2)
     ap.add_argument("--residents", type=int, default=300, help="residents per committee")
     ap.add_argument("--months", type=int, default=24)
+    ap.add_argument("--supply", type=float, default=1.0,
+                    help="factor on every supply row's capacity (default 1: about half the needs met)")
     a = ap.parse_args(argv)
-    if a.seeds < 2:
-        ap.error("--seeds must be at least 2")
-    world = default_world(n_committees=a.committees, residents_per_committee=a.residents, months=a.months)
+    if a.seeds < 2 or a.supply < 0:
+        ap.error("--seeds must be at least 2 and --supply not negative")
+    base = default_world()
+    world = default_world(n_committees=a.committees, residents_per_committee=a.residents, months=a.months,
+                          staff_share=base.staff_share * a.supply, partner_share=base.partner_share * a.supply,
+                          org_share=base.org_share * a.supply)
     ref, other, t_arr, t_mesa = run_both(world, range(a.first_seed, a.first_seed + a.seeds))
     rows = compare(ref, other)
     print(f"{a.seeds} seeds per side ({a.first_seed}-{a.first_seed + a.seeds - 1}), {a.committees} committees x "
-          f"{a.residents} residents x {a.months} months; arrays {t_arr:.1f} s, Mesa {t_mesa:.1f} s\n")
+          f"{a.residents} residents x {a.months} months, supply x {a.supply:g}; "
+          f"arrays {t_arr:.1f} s, Mesa {t_mesa:.1f} s\n")
     print(table(rows))
     ok = all(r["equivalent"] and r["p_welch"] >= 0.01 and r["p_ks"] >= 0.01 for r in rows)
     print("\nall outcomes equivalent within their margins" if ok else "\nNOT DOCKED: see the table")

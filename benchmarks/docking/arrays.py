@@ -95,8 +95,8 @@ class ArrayRun:
         return {
             "met_share": met / arisen, "lapsed_share": self.lapsed / arisen,
             "wait_met": self.wait_met / max(met, 1), "org_channel_share": self.met_org_channel / max(met, 1),
-            "satisfaction": float(r.satisfaction.mean(dtype=np.float64)), "trust": float(r.trust.mean(dtype=np.float64)),
-            "awareness": float(r.awareness.mean(dtype=np.float64)),
+            "satisfaction": float(r.satisfaction.mean(dtype=np.float64)),
+            "trust": float(r.trust.mean(dtype=np.float64)), "awareness": float(r.awareness.mean(dtype=np.float64)),
             "met_share_elderly": self.met[ELDERLY] / max(self.arisen[ELDERLY], 1),
             "met_share_migrants": self.met[MIGRANTS] / max(self.arisen[MIGRANTS], 1),
         }

@@ -68,9 +68,9 @@ def compare(ref: list[dict], other: list[dict]) -> list[dict]:
         b = np.array([r[k] for r in other], dtype=np.float64)
         diff, half, p = tost(a, b, MARGINS[k])
         raw += [stats.ttest_ind(a, b, equal_var=False).pvalue, stats.ks_2samp(a, b).pvalue]
-        rows.append({"outcome": k, "arrays": float(a.mean()), "mesa": float(b.mean()), "sd_arrays": float(a.std(ddof=1)),
-                     "sd_mesa": float(b.std(ddof=1)), "diff": diff, "ci90": half, "margin": MARGINS[k], "p_tost": p,
-                     "equivalent": p < 0.05})
+        rows.append({"outcome": k, "arrays": float(a.mean()), "mesa": float(b.mean()),
+                     "sd_arrays": float(a.std(ddof=1)), "sd_mesa": float(b.std(ddof=1)), "diff": diff,
+                     "ci90": half, "margin": MARGINS[k], "p_tost": p, "equivalent": p < 0.05})
     adjusted = holm([float(x) for x in raw])
     for i, row in enumerate(rows):
         row["p_welch"], row["p_ks"] = adjusted[2 * i], adjusted[2 * i + 1]
@@ -92,7 +92,8 @@ def table(rows: list[dict]) -> str:
     out = ["| outcome | arrays mean (SD) | Mesa mean (SD) | difference ± 90 % | margin | TOST p | equivalent | "
            "Welch p (Holm) | KS p (Holm) |", "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        out.append(f"| {r['outcome']} | {r['arrays']:.4f} ({r['sd_arrays']:.4f}) | {r['mesa']:.4f} ({r['sd_mesa']:.4f}) | "
+        out.append(f"| {r['outcome']} | {r['arrays']:.4f} ({r['sd_arrays']:.4f}) | "
+                   f"{r['mesa']:.4f} ({r['sd_mesa']:.4f}) | "
                    f"{r['diff']:+.4f} ± {r['ci90']:.4f} | ±{r['margin']:g} | {r['p_tost']:.2g} | "
                    f"{'yes' if r['equivalent'] else 'NO'} | {r['p_welch']:.2f} | {r['p_ks']:.2f} |")
     return "\n".join(out)

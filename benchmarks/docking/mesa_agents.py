@@ -78,7 +78,8 @@ class Resident(mesa.Agent):
         if self.need is None or self.channel != NONE:
             return
         p = self.model.p
-        if self.random.random() < _clip(p.express_base + p.express_trust * self.trust + p.express_awareness * self.awareness):
+        express = _clip(p.express_base + p.express_trust * self.trust + p.express_awareness * self.awareness)
+        if self.random.random() < express:
             to_org = p.direct_to_org_awareness * self.awareness * self.model.reach[self.area][self.need]
             self.channel = TO_ORG if self.random.random() < to_org else TO_COMMITTEE
 
@@ -181,7 +182,10 @@ class Organization(Provider):
 
 
 class DockingModel(mesa.Model):
-    """The resident-side submodel over a fixed supply; one step is one month."""
+    """The resident-side submodel over a fixed supply; one step is one month. ``resident_class``:
+    the residents' agent class (a subclass changes one rule, e.g. a deliberately wrong one)."""
+
+    resident_class: type[Resident] = Resident
 
     def __init__(self, world: World, rng: int = 0):
         super().__init__(rng=rng)
@@ -196,11 +200,11 @@ class DockingModel(mesa.Model):
         self.areas: list[list[Resident]] = []
         for c in range(world.n_committees):
             groups = self.random.choices(range(len(GROUPS)), weights=shares, k=world.residents_per_committee)
-            self.areas.append([Resident(self, g, c, _clip(2 * a0 * self.random.betavariate(2.0, 2.0)))
+            self.areas.append([self.resident_class(self, g, c, _clip(2 * a0 * self.random.betavariate(2.0, 2.0)))
                                for g in groups])
             Committee(self, c)
             Organization(self, c)
-        self.residents = self.agents_by_type[Resident]
+        self.residents = self.agents_by_type[self.resident_class]
 
     def step(self) -> None:
         """One month: needs arise, are brought forward, committees then organizations serve,
@@ -225,9 +229,9 @@ class DockingModel(mesa.Model):
         }
 
 
-def run(world: World, seed: int) -> dict[str, float]:
+def run(world: World, seed: int, model_class: type[DockingModel] = DockingModel) -> dict[str, float]:
     """One run of ``world.months`` months with ``mesa.Model(rng=seed)``."""
-    m = DockingModel(world, rng=seed)
+    m = model_class(world, rng=seed)
     for _ in range(world.months):
         m.step()
     return m.summary()
