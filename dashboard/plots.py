@@ -81,6 +81,7 @@ class Sizes:
     beside: bool
     compare_width: int
     pair: tuple[int, int]  # each of compare mode's two networks, side by side
+    chart_height: int = 0  # the height the browser's live chart may take (0: as tall as all its panels need)
 
 
 def sizes_for(content: int) -> Sizes:
