@@ -30,7 +30,9 @@ Projector first: every picture is drawn at the size it is shown (the invisible
 ``WindowWidth`` widget reports the window's width and height; ``page_sizes`` turns
 them into pixel sizes), monitors sit in a two-row band, the network (or the
 community types, :mod:`dashboard.types_view`) stands beside the charts when there
-is room, no taller than the window, and the presenter switch hides the sidebar.
+is room, no taller than the window, the live chart takes the window's height left
+below the monitors (its panels in pages when they do not all fit:
+:func:`dashboard.live_chart.panel_pages`), and the presenter switch hides the sidebar.
 
 Layout: the CSS, ``WindowWidth``, ``page_sizes`` and a warm-up thread;
 ``PageState`` (the session and the reactive values, made by ``use_page_state``
