@@ -170,8 +170,8 @@ def network_figure(model: "CommunityModel", lang: str, title: str | None = None,
 class NetworkPlot:
     """The network of one run, redrawn month after month over a kept background: the frame (title and
     legend) is drawn once, and each month only what the month changes (edges, organizations, workers). The
-    numbered committees are kept as a transparent layer, drawn again only when a committee's residents
-    change, and pasted over the edges; the counts under the title are kept as pixels by their text."""
+    numbered committees are kept as a transparent layer (their pixels), drawn again only when a
+    committee's residents change, and blended over the edges; the counts under the title are kept as pixels by their text."""
 
     def __init__(self, lang: str, title: str | None, figsize: tuple[float, float], legend: str):
         self.lang, self.title = lang, title
@@ -211,22 +211,18 @@ class NetworkPlot:
         return out
 
     def _paste_committees(self, model: "CommunityModel", lay: Layout) -> None:
-        """Blend the committees' layer (drawn on a transparent figure of the same size) into the canvas."""
+        """Blend the committees' layer into the canvas; the layer is drawn on this canvas cleared to
+        transparent (then the background is restored) when a committee's residents changed."""
         key = tuple(c.residents for c in model.committees)
         if self.layer is None or self.layer[0] != key:
-            fig = Figure(figsize=self.fig.get_size_inches(), dpi=DPI)
-            fig.patch.set_alpha(0)
-            ax = fig.add_axes(self.ax.get_position(original=True).bounds)
-            ax.set_aspect("equal")
-            ax.axis("off")
-            ax.set_xlim(self.ax.get_xlim())
-            ax.set_ylim(self.ax.get_ylim())
-            _draw_committees(ax, model, lay)
-            canvas = FigureCanvasAgg(fig)
-            canvas.draw()
-            rgba = np.asarray(canvas.buffer_rgba()).astype(np.float32)
+            under = self.canvas.copy_from_bbox(self.fig.bbox)
+            self.canvas.get_renderer().clear()
+            self._draw(lambda: _draw_committees(self.ax, model, lay))
+            rgba = np.asarray(self.canvas.buffer_rgba())
             where = np.nonzero(rgba[..., 3])
-            self.layer = (key, where, rgba[where][:, :3], rgba[where][:, 3:] / 255)
+            px = rgba[where].astype(np.float32)  # only the layer's pixels
+            self.layer = (key, where, px[:, :3], px[:, 3:] / 255)
+            self.canvas.restore_region(under)
         _, where, color, alpha = self.layer
         buf = np.asarray(self.canvas.buffer_rgba())
         under = buf[where][:, :3].astype(np.float32)
