@@ -30,7 +30,9 @@ Projector first: every picture is drawn at the size it is shown (the invisible
 ``WindowWidth`` widget reports the window's width and height; ``page_sizes`` turns
 them into pixel sizes), monitors sit in a two-row band, the network (or the
 community types, :mod:`dashboard.types_view`) stands beside the charts when there
-is room, no taller than the window, and the presenter switch hides the sidebar.
+is room, no taller than the window, the live chart takes the window's height left
+below the monitors (its panels in pages when they do not all fit:
+:func:`dashboard.live_chart.panel_pages`), and the presenter switch hides the sidebar.
 
 Layout: the CSS, ``WindowWidth``, ``page_sizes`` and a warm-up thread;
 ``PageState`` (the session and the reactive values, made by ``use_page_state``
@@ -83,7 +85,7 @@ DEFAULT_INTERVAL_MS = 200
 DEFAULT_WIDTH = 1280  # the window's width in CSS px until the browser reports it
 SIDEBAR_PX = 400  # Solara's sidebar
 PAGE_MARGIN_PX = 32  # the content area's padding and a scroll bar
-SIDE_TOP_PX = 266  # from the window's top to the network beside the charts (app bar, monitors, switch) and a margin
+SIDE_TOP_PX = 290  # window top to the charts and the network: app bar, monitors (2 rows, 3 lines), switches
 NETWORK_MIN_PX = 360
 LANG_NAMES = {"zh": "中文", "en": "English"}
 CSS = """
@@ -126,10 +128,14 @@ module.exports = {
 
 def page_sizes(width: int, presenter: bool, height: int | None = None) -> Sizes:
     """The pictures' sizes for a window ``width`` px wide, with the sidebar unless ``presenter``; in a window
-    ``height`` px high a network beside the charts is no taller than the window leaves it below the monitors
-    and the network / types switch (``SIDE_TOP_PX``), and no shorter than ``NETWORK_MIN_PX``."""
+    ``height`` px high the live chart takes what the window leaves below the monitors and its panel chooser
+    (``SIDE_TOP_PX``, the same as for the network / types switch), and a network beside the charts is no taller
+    than that and no shorter than ``NETWORK_MIN_PX``."""
     sizes = sizes_for(width - (0 if presenter else SIDEBAR_PX) - PAGE_MARGIN_PX)
-    if not (height and sizes.beside):
+    if not height:
+        return sizes
+    sizes = replace(sizes, chart_height=height - SIDE_TOP_PX)
+    if not sizes.beside:
         return sizes
     net_w, net_h = sizes.network
     return replace(sizes, network=(net_w, max(NETWORK_MIN_PX, min(net_h, height - SIDE_TOP_PX))))

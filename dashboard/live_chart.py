@@ -14,10 +14,18 @@ from the dashboard's asset cache (``python -m dashboard.assets``) through
 Solara's CDN path, so the chart works offline. ``solara.FigureEcharts`` itself
 sends the whole option on every change; this widget does not.
 
-Layout: text measures (``text_px``, ``_lines``); ``_cells`` (where each panel
-goes); ``_line_series``, ``_axes`` and ``_bars`` (one panel's parts);
-``chart_option`` and ``month_point``; ``LiveChartWidget`` (the ipyvue widget
-and its template ``live_chart.vue``) and ``LiveChart`` (the Solara component).
+When the window is too low for every panel (``Sizes.chart_height``, from the
+window's height), the panels come in pages of whole rows (``panel_pages``) with
+a chooser above the chart, and the plots share the height left; each legend is
+one line, beside its panel's title when there is room, its long names cut with
+"…" and shown whole on hover.
+
+Layout: text measures (``text_px``, ``_lines``); ``Head``, ``_head`` (a
+panel's title and legend), ``panel_pages`` and ``_cells`` (where each panel
+goes); ``_line_series``, ``_axes``, ``_bars`` and ``_legend`` (one panel's
+parts); ``chart_option`` and ``month_point``; ``LiveChartWidget`` (the ipyvue
+widget and its template ``live_chart.vue``), ``ChartWidget`` and ``LiveChart``
+(the Solara components; the second with its panel chooser).
 """
 
 from __future__ import annotations
@@ -42,11 +50,16 @@ if TYPE_CHECKING:
 
     from .session import Session
 
-PLOT_PX = 150  # the height of a panel's plot area
+PLOT_PX = 150  # the height of a panel's plot area when the chart may be as tall as it needs
+PLOT_MIN_PX = 110  # the least height of a plot area when the panels come in pages
+PLOT_MAX_PX = 320
 LINE_PX = TEXT_PX + 6  # a line of legend text
-LEGEND_GAP = 10  # between a legend's items, across and down
+LEGEND_GAP = 8  # between a legend's items
+SYMBOL_PX = 16  # a legend item's line symbol
+ITEM_PX = SYMBOL_PX + 5 + LEGEND_GAP + 2  # a legend item's symbol, the space after it, the gap to the next, a margin
+MIN_NAME_PX = 2 * TEXT_PX  # a legend name is cut (with "…") at no less than this
 TITLE_LINE_PX = TITLE_PX + 6
-AXIS_PX = 52  # below a plot area: tick labels, the axis name and a gap
+AXIS_PX = 40  # below a plot area: tick labels, the axis name and a gap
 BAR_COLOR = "#9ecae1"
 LINE_TYPES = {"-": "solid", "--": "dashed", ":": "dotted"}
 
@@ -70,53 +83,91 @@ def _title(panel: Panel | None, lang: str) -> str:
     return f"{title}（{panel.unit(lang)}）" if lang == "zh" else f"{title} ({panel.unit(lang)})"
 
 
-def _legend_px(names: list[str], width: float) -> int:
-    """The height a horizontal legend of ``names`` (each possibly several lines) takes at ``width`` px:
-    ECharts puts its items in rows as tall as their tallest name (and a little), ``LEGEND_GAP`` px apart."""
-    rows, used, tallest = [], 0.0, 1
-    for name in names:
-        w = 22 + 5 + max(text_px(line) for line in name.split("\n")) + 10
-        if used and used + w > width:
-            rows.append(tallest)
-            used, tallest = 0.0, 1
-        used += w
-        tallest = max(tallest, name.count("\n") + 1)
-    rows.append(tallest)
-    return (LINE_PX * sum(rows) + 4 * len(rows) + LEGEND_GAP * (len(rows) - 1)) if names else 0
+def _short(panel: Panel | None, lang: str) -> str:
+    """A panel's name in the panel chooser."""
+    return i18n.ui(f"short_{panel.title if panel else 'p_groups'}", lang)
+
+
+def _item_px(name: str, cap: float) -> float:
+    """The width of a legend item whose name is cut at ``cap`` px: its symbol, the name and the gap after it."""
+    return ITEM_PX + min(text_px(name), cap)
+
+
+@dataclass(frozen=True)
+class Head:
+    """A panel's title (wrapped), its legend's names, where the legend goes ("beside" the title or "below"
+    it), the px a name may take before it is cut (its full name on hover), and the height above the plot."""
+
+    title: str
+    names: tuple[str, ...]
+    where: str
+    cap: float
+    px: int
+
+
+def _head(panel: Panel | None, lang: str, w: int) -> Head:
+    """How panel's title and legend sit in a cell ``w`` px wide: the legend on one line, beside a one-line
+    title when it fits there, else on its own line below."""
+    title = _lines(_title(panel, lang), w - 16, TITLE_PX)
+    names = tuple(sr.label(lang) for sr in panel.series) if panel else (i18n.ui("overall", lang),)
+    title_px = TITLE_LINE_PX * (title.count("\n") + 1) + 6
+    room = w - 32 - text_px(title, TITLE_PX)
+    cap = max(MIN_NAME_PX, room / len(names) - ITEM_PX)
+    if "\n" not in title and sum(_item_px(n, cap) for n in names) <= room:
+        return Head(title, names, "beside", cap, max(title_px, LINE_PX + 4) + 8)
+    cap = max(MIN_NAME_PX, (w - 16) / len(names) - ITEM_PX)
+    return Head(title, names, "below", cap, title_px + LINE_PX + 4 + 8)
 
 
 @dataclass(frozen=True)
 class Cell:
-    """Where one panel goes, in px of the chart: its box, its title's and legend's tops, its plot's top."""
+    """Where one panel goes, in px of the chart: its box, its head (title and legend), its plot's top and
+    height."""
 
     x: int
     y: int
     w: int
-    title: str
-    names: tuple[str, ...]
-    legend_top: int
+    head: Head
     plot_top: int
+    plot_px: int
 
 
-def _cells(lang: str, sizes: Sizes) -> tuple[list[Cell], int]:
-    """Each panel's cell, row by row, and the chart's height: a row is as tall as its tallest title and
-    legend plus the plot area."""
+def _row_heads(lang: str, sizes: Sizes) -> list[int]:
+    """The height of each row's head (its tallest panel's title and legend), for all panels in order."""
+    w = sizes.chart[0] // sizes.cols
+    heads = [_head(p, lang, w).px for p in PANELS]
+    return [max(heads[r:r + sizes.cols]) for r in range(0, len(PANELS), sizes.cols)]
+
+
+def panel_pages(lang: str, sizes: Sizes) -> list[tuple[int, ...]]:
+    """The panels (indices of ``PANELS``) shown together: all of them, or, when ``sizes.chart_height`` is
+    too low for every row of panels with plots of ``PLOT_MIN_PX``, as many whole rows as fit, page by page."""
+    heads = _row_heads(lang, sizes)
+    rows = len(heads)
+    if sizes.chart_height:
+        def fits(r: int) -> bool:
+            return all(sum(heads[k:k + r]) + len(heads[k:k + r]) * (PLOT_MIN_PX + AXIS_PX) <= sizes.chart_height
+                       for k in range(0, len(heads), r))
+        rows = next((r for r in range(len(heads), 0, -1) if fits(r)), 1)
+    n = rows * sizes.cols
+    return [tuple(range(k, min(k + n, len(PANELS)))) for k in range(0, len(PANELS), n)]
+
+
+def _cells(lang: str, sizes: Sizes, shown: tuple[int, ...]) -> tuple[list[Cell], int]:
+    """Each shown panel's cell, row by row, and the chart's height: a row is as tall as its tallest head,
+    the plot area and the x axis; with ``sizes.chart_height`` the plots share what the heads leave."""
     cols = sizes.cols
     w = sizes.chart[0] // cols
-    heads = []
-    for panel in PANELS:
-        title = _lines(_title(panel, lang), w - 16, TITLE_PX)
-        names = (tuple(_lines(sr.label(lang), w - 60, TEXT_PX) for sr in panel.series) if panel
-                 else (i18n.ui("overall", lang),))
-        title_px = TITLE_LINE_PX * (title.count("\n") + 1) + 6
-        heads.append((title, names, title_px, _legend_px(list(names), w - 16)))
+    heads = [_head(PANELS[i], lang, w) for i in shown]
+    rows = [heads[k:k + cols] for k in range(0, len(heads), cols)]
+    tops = [max(h.px for h in row) for row in rows]
+    plot = PLOT_PX
+    if sizes.chart_height:
+        plot = max(PLOT_MIN_PX, min(PLOT_MAX_PX, (sizes.chart_height - sum(tops)) // len(rows) - AXIS_PX))
     cells, y = [], 0
-    for r in range(math.ceil(len(PANELS) / cols)):
-        row = heads[r * cols:(r + 1) * cols]
-        head = max(t + lg + (16 if lg else 0) for _, _, t, lg in row) + 8
-        for c, (title, names, title_px, _) in enumerate(row):
-            cells.append(Cell(c * w, y, w, title, names, y + 4 + title_px, y + head))
-        y += head + PLOT_PX + AXIS_PX
+    for row, top in zip(rows, tops, strict=True):
+        cells += [Cell(c * w, y, w, head, y + top, plot) for c, head in enumerate(row)]
+        y += top + plot + AXIS_PX
     return cells, y
 
 
@@ -131,7 +182,7 @@ def _line_series(i: int, panel: Panel, cell: Cell, df: pd.DataFrame) -> list[dic
     """Panel ``i``'s lines with every month so far."""
     months = df["month"].to_numpy() if len(df) else np.zeros(0)
     out = []
-    for sr, name in zip(panel.series, cell.names, strict=True):
+    for sr, name in zip(panel.series, cell.head.names, strict=True):
         values = sr.values(df) if len(df) else np.zeros(0)
         out.append({"type": "line", "name": name, "xAxisIndex": i, "yAxisIndex": i, "showSymbol": False,
                     "percent": panel.percent, "color": sr.color, "animation": False,
@@ -143,7 +194,8 @@ def _line_series(i: int, panel: Panel, cell: Cell, df: pd.DataFrame) -> list[dic
 def _axes(i: int, panel: Panel | None, cell: Cell, months: int, lang: str) -> tuple[dict, dict, dict]:
     """Panel ``i``'s grid, x axis and y axis (the bars' axes: shares in % across, groups down)."""
     text = {"fontSize": TEXT_PX}
-    grid = {"left": cell.x + 16, "top": cell.plot_top, "width": cell.w - 36, "height": PLOT_PX, "containLabel": True}
+    grid = {"left": cell.x + 16, "top": cell.plot_top, "width": cell.w - 36, "height": cell.plot_px,
+            "containLabel": True}
     split = {"show": True, "lineStyle": {"opacity": 0.3}}
     if panel is None:
         x = {"type": "value", "gridIndex": i, "min": 0, "max": 100, "splitNumber": 4, "splitLine": split,
@@ -181,19 +233,39 @@ def _bar_values(model: CommunityModel, df: pd.DataFrame) -> tuple[list[float | N
     return [_value(shares.get(g, 0.0), True) for g in GROUPS], [[overall, 0], [overall, len(GROUPS) - 1]]
 
 
-def chart_option(model: CommunityModel, lang: str, sizes: Sizes, serial: int = 0) -> dict[str, Any]:
-    """The whole figure (ECharts option) for the model's current month; ``month`` and ``width``/``height``
-    (px) are read by the widget, ``serial`` makes a figure sent again differ from the last."""
+def _legend(cell: Cell, chart_w: int) -> dict[str, Any]:
+    """A panel's legend on one line (beside its title at the right, or below it), names longer than the head's
+    ``cap`` cut with "…" and shown whole on hover."""
+    head, text = cell.head, {"fontSize": TEXT_PX}
+    data = [{"name": n, "textStyle": {"width": head.cap, "overflow": "truncate"}} if text_px(n) > head.cap else n
+            for n in head.names]
+    legend = {"type": "scroll", "data": data, "textStyle": {**text, "lineHeight": LINE_PX}, "itemWidth": SYMBOL_PX,
+              "itemHeight": 10, "itemGap": LEGEND_GAP, "tooltip": {"show": True, "textStyle": text},
+              "pageTextStyle": text, "pageIconSize": 10}
+    if head.where == "beside":
+        room = int(cell.w - 32 - text_px(head.title, TITLE_PX))
+        return {**legend, "right": chart_w - cell.x - cell.w + 8, "top": cell.y + 4, "width": room}
+    title_px = TITLE_LINE_PX * (head.title.count("\n") + 1) + 6
+    return {**legend, "left": cell.x + 8, "top": cell.y + 4 + title_px, "width": cell.w - 16}
+
+
+def chart_option(model: CommunityModel, lang: str, sizes: Sizes, serial: int = 0,
+                 shown: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """The whole figure (ECharts option) of the panels ``shown`` (indices of ``PANELS``; all by default) for
+    the model's current month; ``month`` and ``width``/``height`` (px) are read by the widget, ``serial``
+    makes a figure sent again differ from the last."""
+    shown = tuple(range(len(PANELS))) if shown is None else shown
     df = model.recorder.timeseries()
     months = max(12, int(model.spec.scenario.months))
-    cells, height = _cells(lang, sizes)
+    cells, height = _cells(lang, sizes, shown)
     text = {"fontSize": TEXT_PX}
     opt: dict[str, Any] = {"month": int(model.month), "width": sizes.chart[0], "height": height, "serial": serial,
                            "animation": False, "textStyle": text, "title": [], "legend": [], "grid": [],
                            "xAxis": [], "yAxis": [], "series": [],
                            "tooltip": {"trigger": "axis", "confine": True, "textStyle": text}}
-    for i, (panel, cell) in enumerate(zip(PANELS, cells, strict=True)):
-        opt["title"].append({"text": cell.title, "left": cell.x + 8, "top": cell.y + 4,
+    for i, (p, cell) in enumerate(zip(shown, cells, strict=True)):
+        panel = PANELS[p]
+        opt["title"].append({"text": cell.head.title, "left": cell.x + 8, "top": cell.y + 4,
                              "textStyle": {"fontSize": TITLE_PX, "fontWeight": "normal", "lineHeight": TITLE_LINE_PX}})
         grid, x, y = _axes(i, panel, cell, months, lang)
         opt["grid"].append(grid)
@@ -201,20 +273,21 @@ def chart_option(model: CommunityModel, lang: str, sizes: Sizes, serial: int = 0
         opt["yAxis"].append(y)
         if panel is not None:
             opt["series"] += _line_series(i, panel, cell, df)
-        opt["legend"].append({"left": cell.x + 8, "top": cell.legend_top, "width": cell.w - 16,
-                              "data": list(cell.names), "textStyle": {**text, "lineHeight": LINE_PX},
-                              "itemWidth": 22, "itemHeight": 10, "itemGap": LEGEND_GAP})
+        opt["legend"].append(_legend(cell, sizes.chart[0]))
     opt["grow"] = len(opt["series"])  # the browser appends a month's point to each of these
-    opt["series"] += _bars(PANELS.index(None), model, lang)  # and replaces these whole
+    if None in (PANELS[p] for p in shown):
+        opt["series"] += _bars(shown.index(PANELS.index(None)), model, lang)  # and replaces these whole
     return opt
 
 
-def month_point(model: CommunityModel) -> dict[str, Any]:
-    """This month's numbers for the chart: a value per line (in the figure's order), and the bars and the overall
-    share's line whole."""
+def month_point(model: CommunityModel, shown: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """This month's numbers for the panels ``shown`` (all by default): a value per line (in the figure's
+    order), and the bars and the overall share's line whole when the groups' panel is shown."""
+    panels = PANELS if shown is None else [PANELS[p] for p in shown]
     df = model.recorder.timeseries()
-    lines = [_value(float(sr.values(df)[-1]), panel.percent) for panel in PANELS if panel for sr in panel.series]
-    return {"month": int(model.month), "lines": lines, "replace": list(_bar_values(model, df))}
+    lines = [_value(float(sr.values(df)[-1]), panel.percent) for panel in panels if panel for sr in panel.series]
+    replace = list(_bar_values(model, df)) if None in panels else []
+    return {"month": int(model.month), "lines": lines, "replace": replace}
 
 
 class LiveChartWidget(ipyvuetify.VuetifyTemplate):
@@ -228,44 +301,67 @@ class LiveChartWidget(ipyvuetify.VuetifyTemplate):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.session: Session | None = None
-        self.frame: tuple | None = None  # (model, lang, sizes) shown
+        self.frame: tuple | None = None  # (model, lang, sizes, panels shown) shown
         self.month = -1  # the month last sent
         self.sent_points = 0  # months sent as points, not as whole figures (tests read it)
 
-    def show(self, session: Session, lang: str) -> None:
-        """Bring the browser's chart to the session's run A as it is now."""
+    def show(self, session: Session, lang: str, shown: tuple[int, ...] | None = None) -> None:
+        """Bring the browser's chart to the session's run A as it is now, with the panels ``shown`` (all by
+        default)."""
         with session.lock:
             model = session.a
             if model is None:
                 return
-            frame, month = (model, lang, session.sizes), int(model.month)
+            frame, month = (model, lang, session.sizes, shown), int(model.month)
             if frame == self.frame and month == self.month:
                 return
             if frame == self.frame and month == self.month + 1 and self.option:
-                self.send({"method": "append", "args": [month_point(model)]})
+                self.send({"method": "append", "args": [month_point(model, shown)]})
                 self.sent_points += 1
             else:
-                self.option = chart_option(model, lang, session.sizes, self.option.get("serial", 0) + 1)
+                self.option = chart_option(model, lang, session.sizes, self.option.get("serial", 0) + 1, shown)
             self.session, self.frame, self.month = session, frame, month
 
     def vue_ready(self, month: int) -> None:
         """The browser shows ``month``: send the whole figure again when that is not the month last sent."""
         if self.session is None or self.frame is None or month == self.month:
             return
-        model, lang, sizes = self.frame
+        model, lang, sizes, shown = self.frame
         with self.session.lock:
-            self.option = chart_option(model, lang, sizes, self.option.get("serial", 0) + 1)
+            self.option = chart_option(model, lang, sizes, self.option.get("serial", 0) + 1, shown)
             self.month = int(model.month)
+
+
+def _page_label(page: tuple[int, ...], lang: str) -> str:
+    return " · ".join(_short(PANELS[p], lang) for p in page)
+
+
+@solara.component
+def ChartWidget(session: Session, lang: str, tick: int, shown: tuple[int, ...] | None):
+    """The browser's chart of ``session``'s run A with the panels ``shown`` (all when None), brought up to
+    date whenever ``tick``, the language, the size, the run or the panels change."""
+    el = LiveChartWidget.element()
+
+    def show() -> None:
+        solara.get_widget(el).show(session, lang, shown)
+
+    solara.use_effect(show, [tick, lang, session.sizes, session.a, shown])
+    return el
 
 
 @solara.component
 def LiveChart(session: Session, lang: str, tick: int):
-    """The live chart of ``session``'s run A, brought up to date whenever ``tick``, the language, the size or
-    the run changes."""
-    el = LiveChartWidget.element()
-
-    def show() -> None:
-        solara.get_widget(el).show(session, lang)
-
-    solara.use_effect(show, [tick, lang, session.sizes, session.a])
-    return el
+    """The live chart of ``session``'s run A and above it, when the window has no room for every panel, the
+    panel chooser (one button per page of ``panel_pages``)."""
+    pages = solara.use_memo(lambda: panel_pages(lang, session.sizes), [lang, session.sizes])
+    page = solara.use_reactive(0)
+    k = min(page.value, len(pages) - 1)
+    with solara.Column(gap="4px", style=f"width: {session.sizes.chart[0]}px; flex: none;",
+                       classes=["dash-chart-column"]) as column:
+        if len(pages) > 1:
+            with solara.Tooltip(i18n.ui("chart_pages_tip", lang)):
+                solara.ToggleButtonsSingle(
+                    value=k, on_value=page.set, dense=True, classes=["dash-chart-pages"],
+                    children=[solara.Button(_page_label(p, lang), value=i, text=True) for i, p in enumerate(pages)])
+        ChartWidget(session, lang, tick, pages[k] if len(pages) > 1 else None)
+    return column

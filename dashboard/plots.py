@@ -34,6 +34,7 @@ from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
 from experiments.fonts import find_cjk_font as cjk_family
+from model.outcomes import GROUP_COLUMNS
 from model.params import GROUPS
 
 from . import i18n
@@ -81,6 +82,7 @@ class Sizes:
     beside: bool
     compare_width: int
     pair: tuple[int, int]  # each of compare mode's two networks, side by side
+    chart_height: int = 0  # the height the browser's live chart may take (0: as tall as all its panels need)
 
 
 def sizes_for(content: int) -> Sizes:
@@ -207,15 +209,17 @@ drawn in % like the monitors show them; the spending mean is dotted while its wi
 
 
 def group_shares(model: "CommunityModel", window: int = 12) -> dict[str, float]:
-    """Needs-met share by resident group over the last ``window`` months (groups with closed needs)."""
-    gt = model.recorder.group_table()
-    if gt.empty:
+    """Needs-met share by resident group over the last ``window`` months (groups with closed needs), summed
+    from the recorder's rows by group of those months alone (one array of every group a month)."""
+    rows = model.recorder.by_group[-window:]
+    if not rows:
         return {}
-    last = gt[gt["month"] > gt["month"].max() - window]
-    sums = last.groupby("group", sort=False)[["needs_met", "needs_lapsed"]].sum()
-    closed = sums["needs_met"] + sums["needs_lapsed"]
-    ok = closed > 0
-    return {str(g): float(v) for g, v in (sums["needs_met"][ok] / closed[ok]).items()}
+    arr = np.vstack(rows)
+    arr = arr[arr[:, 0] > arr[:, 0].max() - window]
+    group = arr[:, 1].astype(np.int64)
+    met = np.bincount(group, arr[:, 2 + GROUP_COLUMNS.index("needs_met")], minlength=len(GROUPS))
+    closed = met + np.bincount(group, arr[:, 2 + GROUP_COLUMNS.index("needs_lapsed")], minlength=len(GROUPS))
+    return {GROUPS[g]: float(met[g] / closed[g]) for g in dict.fromkeys(group.tolist()) if closed[g] > 0}
 
 
 class LivePlot:

@@ -16,7 +16,7 @@ import pytest
 
 from dashboard.app import page_sizes
 from dashboard.controls import settings_from_preset
-from dashboard.live_chart import LiveChartWidget, chart_option, month_point
+from dashboard.live_chart import LiveChartWidget, chart_option, month_point, panel_pages
 from dashboard.plots import PANELS, TEXT_PX
 from dashboard.session import Session
 from model.params import GROUPS
@@ -126,7 +126,7 @@ def test_the_figure_has_the_eight_panels_their_lines_and_readable_text(lang, wid
     for panel, y in zip(PANELS, opt["yAxis"], strict=True):
         if panel is not None and panel.share:
             assert y["max"] == (100 if panel.percent else 1)
-    names = [n for lg in opt["legend"] for n in lg["data"]]
+    names = [n["name"] if isinstance(n, dict) else n for lg in opt["legend"] for n in lg["data"]]
     assert len(names) == len(set(names)), "a legend entry names one line only"
     assert opt["width"] == page_sizes(width, False).chart[0]
     # the needs-met share is sent in % like the monitors show it
@@ -139,3 +139,29 @@ def test_month_point_matches_the_recorder():
     cur = s.a.recorder.current
     assert point["month"] == 2
     assert point["lines"][0] == pytest.approx(100 * cur["needs_met_share"], rel=1e-3)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("viewport", [(1280, 720), (1024, 768)])
+def test_a_low_window_shows_the_panels_in_pages_that_fit_its_height(lang, viewport):
+    """Presenter mode on a projector: every panel is on exactly one page, each page's figure is no taller
+    than the height the page leaves it, and a step sends the numbers of the shown panels only."""
+    sizes = page_sizes(viewport[0], True, viewport[1])
+    pages = panel_pages(lang, sizes)
+    assert len(pages) > 1 and sorted(p for page in pages for p in page) == list(range(len(PANELS)))
+    assert panel_pages(lang, page_sizes(viewport[0], True)) == [tuple(range(len(PANELS)))]
+    s = _session(2)
+    s.sizes = sizes
+    for shown in pages:
+        opt = chart_option(s.a, lang, sizes, shown=shown)
+        assert opt["height"] <= sizes.chart_height and len(opt["grid"]) == len(shown)
+        assert min(_font_sizes(opt, [])) >= TEXT_PX
+        point = month_point(s.a, shown)
+        assert len(point["lines"]) == opt["grow"] and bool(point["replace"]) == (opt["grow"] < len(opt["series"]))
+    w = Recorder()
+    w.show(s, lang, pages[1])
+    s.advance(lang)
+    w.show(s, lang, pages[1])
+    assert len(w.sent) == 1 and len(w.sent[0]["args"][0]["lines"]) == w.option["grow"]
+    w.show(s, lang, pages[0])  # another page: the whole figure
+    assert len(w.sent) == 1 and len(w.option["grid"]) == len(pages[0])
