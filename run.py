@@ -174,8 +174,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_check_history(args: argparse.Namespace) -> int:
     """Run shanghai-history to 2020-12 over seeds (or posterior draws) and compare with cited
-    figures in and out of sample (model.tools.validation); --write refreshes docs/validation.md."""
-    from model.tools import validation as v
+    figures in and out of sample (experiments.validation); --write refreshes docs/validation.md."""
+    from experiments import validation as v
     n = args.draws if args.posterior else args.seeds
     if not 2 <= n <= 1000:
         raise UsageError(f"--{'draws' if args.posterior else 'seeds'} {n}: allowed 2-1000 (an interval needs two)")

@@ -10,6 +10,8 @@ Modules, in the order a run goes through them:
 |---|---|
 | ``spec.py`` | experiment files: what they may hold (pydantic), the validated ``Experiment`` |
 | ``load.py`` | reading and checking an experiment file (through ``model.inputs``), ``ExperimentError`` |
+| ``uncertainty.py`` | draws of the register's uncertain entries, tie rules, the uncertainty statistics |
+| ``posterior.py`` | reading a calibration posterior folder and drawing particles by weight |
 | ``design.py`` | run seeds (common random numbers), sweep designs (grid, LHS, Sobol, Morris), attribution arms, the plan |
 | ``checkout.py`` | the digest of this checkout's code (part of every run's identity) |
 | ``executors.py`` | in-process, local process pool, Dask distributed |
@@ -20,8 +22,9 @@ Modules, in the order a run goes through them:
 | ``analysis.py`` | summaries, paired effects, Holm, cost-effectiveness, sensitivity (SALib), Shapley attribution |
 | ``figures.py`` | matplotlib figures (CJK font for ``--lang zh``) |
 | ``fonts.py`` | the font with Chinese glyphs for every zh figure (reports and dashboard; ``mplfonts``) |
-| ``report.py``, ``i18n.py`` | report.md and report.html in English or Chinese |
+| ``report.py``, ``report_types.py``, ``report_posterior.py``, ``i18n.py`` | report.md and report.html in English or Chinese |
 | ``cli.py`` | the ``experiment`` subcommand of run.py |
+| ``validation.py`` | ``run.py check-history``: the history against cited figures in and out of sample, posterior predictive (docs/validation.md) |
 | ``publish_sensitivity.py`` | docs/sensitivity.md from a finished Sobol experiment (ranking of assumptions, tables, figure) |
 
 The file format, statistics and outputs are documented in ``docs/experiments.md``.

@@ -1,4 +1,4 @@
-"""The validation record's checks (model.tools.validation): figures from data, values from a run table."""
+"""The validation record's checks (experiments.validation): figures from data, values from a run table."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.tools.validation import OUT_OF_SAMPLE, figure_of, model_value
+from experiments.validation import OUT_OF_SAMPLE, figure_of, model_value
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS = {c.name: c for c in OUT_OF_SAMPLE}
@@ -39,7 +39,7 @@ def test_bad_seed_count_is_refused_with_exit_2_and_nothing_written():
 
 
 def test_posterior_predictive_draws_particles_by_weight_each_with_its_own_seed():
-    from model.tools.validation import posterior_tasks
+    from experiments.validation import posterior_tasks
 
     folder = ROOT / "tests" / "experiments" / "posterior_fixture"
     tasks, prov = posterior_tasks(folder, 8, seed=3)

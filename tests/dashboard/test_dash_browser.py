@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from dash_browser import CHART, CHART_SHOWN, browser, dashboard_server, img_src, open_dashboard, require_chromium
+from dash_browser import CHART, CHART_SHOWN, dashboard_server, img_src, open_dashboard, require_chromium
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
@@ -37,13 +37,6 @@ def server(tmp_path_factory):
     with open(log_path, "wb") as log, dashboard_server(lang="zh", log=log) as srv:
         srv.log_path = log_path
         yield srv
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """(browser context, URLs outside 127.0.0.1 the pages tried and were refused)."""
-    with browser() as pair:
-        yield pair
 
 
 def _button(page, name):

@@ -11,7 +11,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from dash_browser import browser, dashboard_server, open_dashboard, require_chromium
+from dash_browser import dashboard_server, open_dashboard, require_chromium
 from playwright.sync_api import expect
 
 from model import load_scenario
@@ -30,13 +30,6 @@ def server(tmp_path_factory):
     log_path = tmp_path_factory.mktemp("dashboard") / "server.log"
     with open(log_path, "wb") as log, dashboard_server(lang="zh", log=log) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """(browser context, URLs outside 127.0.0.1 the pages tried and were refused)."""
-    with browser() as pair:
-        yield pair
 
 
 def test_a_link_restores_its_setting_runs_to_a_month_and_saves_a_valid_scenario(server, chromium, tmp_path):

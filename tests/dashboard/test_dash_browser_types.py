@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from dash_browser import browser, dashboard_server, open_dashboard, require_chromium
+from dash_browser import open_dashboard, require_chromium
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
@@ -15,18 +15,6 @@ TIMEOUT = 30_000
 ENGLISH = r"[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}"
 
 require_chromium()  # one line in the summary for the whole module; an error in CI
-
-
-@pytest.fixture(scope="module")
-def server():
-    with dashboard_server(lang="zh") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as pair:
-        yield pair
 
 
 def _button(page, name):

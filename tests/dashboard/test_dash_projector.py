@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from dash_browser import CHART, browser, dashboard_server, open_dashboard, require_chromium
+from dash_browser import CHART, browser, open_dashboard, require_chromium
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 from playwright.sync_api import expect
@@ -36,12 +36,6 @@ SIZES = [(1280, 720), (1024, 768)]
 MAX_SHRINK = 0.10
 
 require_chromium()  # one line in the summary for the whole module; an error in CI
-
-
-@pytest.fixture(scope="module")
-def server():
-    with dashboard_server(lang="zh") as srv:
-        yield srv
 
 
 @pytest.fixture(scope="module")
