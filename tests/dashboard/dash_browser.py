@@ -140,3 +140,18 @@ def require_chromium() -> None:
         if os.environ.get("CI"):
             raise RuntimeError(NO_CHROMIUM)
         pytest.skip(NO_CHROMIUM, allow_module_level=True)
+
+
+@pytest.fixture(scope="module", name="server")
+def zh_server():
+    """Fixture ``server``: a Chinese dashboard server for one test module that imports
+    ``zh_server`` (modules needing a logged or workshop server define their own)."""
+    with dashboard_server(lang="zh") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Fixture: one headless Chromium (context, blocked requests) for each test module that imports it."""
+    with browser() as pair:
+        yield pair

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from dash_browser import CHART, CHART_SHOWN, dashboard_server, img_src, open_dashboard, require_chromium
+from dash_browser import chromium  # noqa: F401, F811 - fixtures this module uses
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from dash_browser import dashboard_server, open_dashboard, require_chromium
+from dash_browser import chromium  # noqa: F401, F811 - fixtures this module uses
 from playwright.sync_api import expect
 
 from model import load_scenario

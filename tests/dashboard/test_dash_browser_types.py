@@ -8,6 +8,7 @@ import re
 
 import pytest
 from dash_browser import open_dashboard, require_chromium
+from dash_browser import chromium, zh_server  # noqa: F401, F811 - fixtures this module uses
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow

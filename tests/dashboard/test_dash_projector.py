@@ -18,6 +18,7 @@ import re
 
 import pytest
 from dash_browser import CHART, browser, open_dashboard, require_chromium
+from dash_browser import zh_server  # noqa: F401, F811 - fixtures this module uses
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 from playwright.sync_api import expect
