@@ -62,7 +62,7 @@ class Check:
     name: str
     series: str
     year: int
-    measure: str  # "certified_workers" or "organizations_growth"
+    measure: str  # "certified_workers", "organizations_growth" or "community_share"
     scale: float
     why_scale: str
     since: int | None = None
@@ -79,8 +79,17 @@ OUT_OF_SAMPLE: tuple[Check, ...] = (
     Check("organizations_growth_2015_2018", "social_organizations_total", 2018, "organizations_growth", 0.05,
           "5 points a year, as the in-sample growth patterns", since=2015,
           note="yearly log growth of all registered organizations against the modelled community organizations"),
+    Check("community_share_2020", "pudong_community_social_organizations", 2020, "community_share", 0.08,
+          "8 points: one district's share stands for the city's, and the city's total is of 2018",
+          note="registered community organizations as a share of all registered organizations: Pudong's in 2020 "
+               "(571 of 2,376) against the modelled community organizations (city scale) over the city's "
+               "registered total, both in 2018 (the last city total before 2020)"),
 )
 """Figures after 2015 the runs are checked against (never fitted)."""
+
+
+COMMUNITY_SHARE_YEAR = 2018
+"""The year of the city's registered total the modelled community organizations are divided by."""
 
 
 def _value(series: str, year: int, out_of_sample: bool) -> float:
@@ -95,6 +104,8 @@ def _value(series: str, year: int, out_of_sample: bool) -> float:
 def figure_of(check: Check) -> float:
     """The cited figure ``check`` compares with."""
     value = _value(check.series, check.year, out_of_sample=True)
+    if check.measure == "community_share":
+        return value / _value("pudong_social_organizations_total", check.year, out_of_sample=True)
     if check.measure == "organizations_growth":
         assert check.since is not None
         return math.log(value / _value(check.series, check.since, out_of_sample=False)) / (check.year - check.since)
@@ -106,6 +117,9 @@ def model_value(table, check: Check) -> float:
     if check.measure == "certified_workers":
         date = f"{check.year}-12"
         return value_at(table, "social_workers", date) * value_at(table, "certified_share", date)
+    if check.measure == "community_share":
+        return value_at(table, "organizations_registered", f"{COMMUNITY_SHARE_YEAR}-12") / _value(
+            "social_organizations_total", COMMUNITY_SHARE_YEAR, out_of_sample=True)
     assert check.since is not None
     a, b = (value_at(table, "organizations_registered", f"{y}-12") for y in (check.since, check.year))
     return (math.log1p(b) - math.log1p(a)) / (check.year - check.since)

@@ -21,6 +21,8 @@ def test_out_of_sample_figures_are_read_from_the_out_of_sample_files():
     assert figure_of(CHECKS["certified_social_workers_2020"]) == 30928
     # 2015 from the calibration file, 2018 from the out-of-sample one: yearly log growth
     assert figure_of(CHECKS["organizations_growth_2015_2018"]) == pytest.approx(math.log(16232 / 13355) / 3)
+    # Pudong's registered community organizations over all its registered organizations, 2020
+    assert figure_of(CHECKS["community_share_2020"]) == pytest.approx(571 / 2376)
 
 
 def test_model_values_come_from_the_run_table():
@@ -28,6 +30,8 @@ def test_model_values_come_from_the_run_table():
                           "certified_share": [0.5, 0.25, 0.1], "organizations_registered": [99.0, 120.0, 199.0]})
     assert model_value(table, CHECKS["certified_social_workers_2017"]) == pytest.approx(50.0)
     assert model_value(table, CHECKS["organizations_growth_2015_2018"]) == pytest.approx(math.log(200 / 100) / 3)
+    # the modelled community organizations in 2018 over the city's registered total of 2018
+    assert model_value(table, CHECKS["community_share_2020"]) == pytest.approx(199.0 / 16232)
 
 
 def test_bad_seed_count_is_refused_with_exit_2_and_nothing_written():
