@@ -240,14 +240,32 @@ def check_out_dir(out: Path) -> None:
         raise CalibrationInputError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
 
 
+def _unit_bandwidth(ess: float, dim: int) -> float:
+    """No bandwidth factor: the kernel's covariance is ``scaling`` times the population's."""
+    del ess, dim
+    return 1.0
+
+
+def transition() -> pyabc.MultivariateNormalTransition:
+    """The perturbation kernel: a normal with twice the weighted covariance of the previous
+    population (Beaumont, Cornuet, Marin & Robert 2009, Biometrika 96: 983-990), not pyabc's
+    default Silverman bandwidth. In 13 dimensions with 100 particles Silverman's kernel (sd about
+    0.7 of the population's) hardly overlaps a particle's neighbours, so the proposal density at a
+    particle is its parent's kernel alone and the importance weights spread as exp(chi2_13 / 2):
+    effective sample size 6 of 100 after one generation in the first full run, 9-13 in a toy
+    13-parameter model, against 35-75 with this kernel (at about 1.5 times the simulations)."""
+    return pyabc.MultivariateNormalTransition(scaling=2.0, bandwidth_selector=_unit_bandwidth)
+
+
 def _abcsmc(prior_list: list[Prior], setting: Setting, sampler) -> pyabc.ABCSMC:
     """pyabc's ABC-SMC: unit-uniform priors, fixed-scale 2-norm distance, median epsilon
-    (the first generation accepts every prior draw)."""
+    (the first generation accepts every prior draw), the kernel of :func:`transition`."""
     unit = pyabc.Distribution(**{p.name: pyabc.RV("uniform", 0.0, 1.0) for p in prior_list})
     weights = {s.name: 1.0 / s.scale for s in STATISTICS}
     return pyabc.ABCSMC(HistoryModel(prior_list, setting.world), unit,
                         pyabc.PNormDistance(p=2, fixed_weights=weights), population_size=setting.population,
-                        eps=pyabc.MedianEpsilon(initial_epsilon=math.inf), sampler=sampler)
+                        transitions=transition(), eps=pyabc.MedianEpsilon(initial_epsilon=math.inf),
+                        sampler=sampler)
 
 
 def run_abc(setting_name: str, seed: int, workers: int) -> dict[str, Any]:
