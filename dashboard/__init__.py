@@ -7,7 +7,8 @@
 | ``i18n.py`` + ``messages.toml`` | every label, unit and tooltip in zh and en |
 | ``live_chart.py`` + ``live_chart.vue`` | the live chart drawn in the browser (ECharts): a step sends the month's numbers |
 | ``plots.py`` | the live chart's panels; its PNG (downloads) in the CJK font of ``experiments/fonts.py``; monitors |
-| ``network.py`` | the linkage network drawing |
+| ``network.py`` | the linkage network's layout, and its PNG (downloads, reports) |
+| ``network_view.py`` + ``network_view.vue`` | the network drawn in the browser (SVG): a step sends the month's changes |
 | ``compare.py`` | two settings, one seed, their difference over time |
 | ``session.py`` | one page's run(s): step, draw, time it |
 | ``url_sync.py`` | the setting, language, compare mode and month in the URL |

@@ -15,11 +15,9 @@ Layout (deterministic, so the picture moves only when the model does):
   employment (thin).
 
 At the default street (25 committees, up to ~150 organizations and ~120
-workers) this stays readable. ``network_figure`` draws it whole (about 60 ms on
-this machine); the dashboard's ``NetworkPlot`` keeps the frame (title, legend)
-drawn, the numbered committees as a layer and the counts as pixels, and draws
-only what a month changes (about 16 ms, PNG encoding included; 27 ms when it
-drew the committees' 25 numbers every month).
+workers) this stays readable. ``network_figure`` draws it with matplotlib (about
+60 ms on this machine) for the PNG downloads and reports; the dashboard's page
+draws it in the browser from the same layout (:mod:`dashboard.network_view`).
 """
 
 from __future__ import annotations
@@ -29,17 +27,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.transforms import Bbox
 
 from model.organizations import ACTIVE, REGISTERING
 from model.params import ORG_KINDS
 
 from . import i18n
-from .plots import DPI, TEXT_PX, TITLE_PX, canvas_png, pt, setup_fonts, wrap_text
+from .plots import DPI, TEXT_PX, TITLE_PX, pt, setup_fonts, wrap_text
 
 if TYPE_CHECKING:
     from model import CommunityModel
@@ -165,68 +161,6 @@ def network_figure(model: "CommunityModel", lang: str, title: str | None = None,
     fig, ax, ppu = _frame(lang, title, figsize, legend)
     _draw_month(fig, ax, model, lang, title, ppu)
     return fig
-
-
-class NetworkPlot:
-    """The network of one run, redrawn month after month over a kept background: the frame (title and
-    legend) is drawn once, and each month only what the month changes (edges, organizations, workers). The
-    numbered committees are kept as a transparent layer (their pixels), drawn again only when a
-    committee's residents change, and blended over the edges; the counts under the title are kept as pixels by their text."""
-
-    def __init__(self, lang: str, title: str | None, figsize: tuple[float, float], legend: str):
-        self.lang, self.title = lang, title
-        self.fig, self.ax, self.ppu = _frame(lang, title, figsize, legend)
-        self.canvas = FigureCanvasAgg(self.fig)
-        self.canvas.draw()
-        self.background = self.canvas.copy_from_bbox(self.fig.bbox)
-        self.layer: tuple | None = None  # (residents by committee, pixels drawn, their colour, their alpha)
-        self.heading = Bbox.from_extents(0, self.ax.bbox.y1, self.fig.bbox.x1, self.fig.bbox.y1)
-        self.counts: dict[str, Any] = {}  # the heading's pixels by the counts' text
-
-    def png(self, model: "CommunityModel") -> bytes:
-        """The network of the model's current month, as PNG bytes (the month's artists are drawn, then removed)."""
-        setup_fonts()
-        self.canvas.restore_region(self.background)
-        lay = layout(model, points_per_unit=self.ppu)
-        n_partner = self._draw(lambda: _draw_edges(self.ax, model, lay))
-        self._paste_committees(model, lay)
-        self._draw(lambda: (_draw_organizations(self.ax, lay), _draw_workers(self.ax, model, lay, self.lang)))
-        counts = _count_text(model, lay, self.lang, n_partner)
-        if counts in self.counts:
-            self.canvas.restore_region(self.counts[counts])
-        else:
-            self._draw(lambda: _draw_counts(self.fig, counts, self.lang, self.title))
-            self.counts = {counts: self.canvas.copy_from_bbox(self.heading)}  # the last month's text
-        return canvas_png(self.canvas)
-
-    def _draw(self, add):
-        """Draw the artists that ``add()`` puts in the figure, in z-order, then remove them; return its result."""
-        before = {id(a) for a in (*self.ax.get_children(), *self.fig.texts)}
-        out = add()
-        renderer = self.canvas.get_renderer()
-        new = [a for a in (*self.ax.get_children(), *self.fig.texts) if id(a) not in before]
-        for artist in sorted(new, key=lambda a: a.get_zorder()):
-            artist.draw(renderer)
-            artist.remove()
-        return out
-
-    def _paste_committees(self, model: "CommunityModel", lay: Layout) -> None:
-        """Blend the committees' layer into the canvas; the layer is drawn on this canvas cleared to
-        transparent (then the background is restored) when a committee's residents changed."""
-        key = tuple(c.residents for c in model.committees)
-        if self.layer is None or self.layer[0] != key:
-            under = self.canvas.copy_from_bbox(self.fig.bbox)
-            self.canvas.get_renderer().clear()
-            self._draw(lambda: _draw_committees(self.ax, model, lay))
-            rgba = np.asarray(self.canvas.buffer_rgba())
-            where = np.nonzero(rgba[..., 3])
-            px = rgba[where].astype(np.float32)  # only the layer's pixels
-            self.layer = (key, where, px[:, :3], px[:, 3:] / 255)
-            self.canvas.restore_region(under)
-        _, where, color, alpha = self.layer
-        buf = np.asarray(self.canvas.buffer_rgba())
-        under = buf[where][:, :3].astype(np.float32)
-        buf[where[0], where[1], :3] = (color * alpha + under * (1 - alpha) + 0.5).astype(np.uint8)
 
 
 def _frame(lang: str, title: str | None, figsize: tuple[float, float], legend: str) -> tuple[Figure, Any, float]:

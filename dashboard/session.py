@@ -3,10 +3,11 @@
 Each session gets its own models (the page builds a ``Session`` per visitor),
 so two trainers on one server never share a run. Stepping and drawing happen
 under one lock, so a Play loop in its thread never draws a model mid-step.
-Drawing happens right after each step, in the thread that stepped, and the
-page only shows the PNG bytes (the network, and compare mode's chart); the live
-chart is drawn in the browser (:mod:`dashboard.live_chart`), and its PNG only
-when it is downloaded (``live_png``). ``last_ms`` is what a step plus its redraw took.
+Drawing happens right after each step, in the thread that stepped: the
+server draws only compare mode's chart as a PNG. The live chart and the
+networks are drawn in the browser (:mod:`dashboard.live_chart`,
+:mod:`dashboard.network_view`), and their PNGs only when they are downloaded
+(``picture``). ``last_ms`` is what a step plus its redraw took.
 In workshop mode a session has a journal (``decisions.PageJournal``): every build
 and step is logged there, which is all :func:`dashboard.decisions.replay` needs.
 ``Session.types`` reads run A's street by community type (:func:`type_rows`: the type mix
@@ -29,8 +30,8 @@ from . import i18n
 from .compare import DEFAULT_OUTCOMES, CompareNumbers, ComparePlot, compare_numbers
 from .controls import Settings, changed_levers, settings_to_scenario
 from .decisions import settings_record
-from .network import NetworkPlot
-from .plots import DEFAULT_SIZES, DPI, LivePlot, Sizes
+from .network import network_figure
+from .plots import DEFAULT_SIZES, DPI, LivePlot, Sizes, to_png
 
 
 def changes_label(a: Settings, b: Settings, lang: str, most: int = 3) -> str:
@@ -97,9 +98,8 @@ class Session:
         self.last_draw_ms = 0.0
         self._live: tuple[tuple, LivePlot] | None = None
         self._compare: tuple[tuple, ComparePlot] | None = None
-        self._networks: dict[str, tuple[tuple, NetworkPlot]] = {}  # by picture name: (what it shows, the plot)
         self.sizes: Sizes = DEFAULT_SIZES  # the pictures' pixel sizes, set by the page from the window's width
-        self.images: dict[str, bytes] = {}  # the pictures last drawn (the facilitator's projector shows them)
+        self.images: dict[str, bytes] = {}  # the PNG pictures last drawn: compare mode's chart
         self.lang = "zh"  # the language of the last drawing
 
     # -- building ------------------------------------------------------------------
@@ -177,34 +177,43 @@ class Session:
         return ("compare", "network_a", "network_b") if self.compare else ("live", "network")
 
     def picture(self, name: str) -> bytes:
-        """The PNG of picture ``name`` as last shown ("live": drawn now, as the browser shows it)."""
-        return self.live_png() if name == "live" else self.images[name]
+        """The PNG of picture ``name`` as the page shows it: "compare" as last drawn, the others ("live",
+        "network", "network_a", "network_b") drawn now (matplotlib) at the page's size, in the last language
+        shown."""
+        if name == "live":
+            return self.live_png()
+        if name == "compare":
+            return self.images[name]
+        with self.lock:
+            model = self.b if name == "network_b" else self.a
+            title = None if name == "network" else self.titles(self.lang)["ab".index(name[-1])]
+            size = self.sizes.network if name == "network" else self.sizes.pair
+            return to_png(network_figure(model, self.lang, title, (size[0] / DPI, size[1] / DPI), "bottom"))
 
     def live_png(self) -> bytes:
         """The live chart of run A drawn as a PNG (matplotlib) at the page's size, in the last language shown."""
         with self.lock:
             return self._live_plot(self.a, self.lang).png(self.a)
 
+    def titles(self, lang: str) -> tuple[str, str]:
+        """Compare mode's titles of runs A and B: their presets, and the levers B changes."""
+        label_a = f"{i18n.ui('setting_a', lang)}: {i18n.preset_label(self.settings_a.preset, lang)}"
+        label_b = f"{i18n.ui('setting_b', lang)}: {i18n.preset_label(self.settings_b.preset, lang)}"
+        return label_a, label_b + changes_label(self.settings_a, self.settings_b, lang)
+
     def render(self, lang: str, outcomes: tuple[str, ...] | list[str] = DEFAULT_OUTCOMES) -> dict[str, bytes]:
-        """PNG pictures of the current state, by name ("network", or "compare", "network_a", "network_b"); the
-        live chart is drawn in the browser."""
+        """The PNG pictures of the current state, by name: compare mode's chart ("compare"); none in live mode
+        (the live chart and the networks are drawn in the browser)."""
         t0 = time.perf_counter()
         with self.lock:
             a, b = self.a, self.b
             self.lang = lang
             if a is None:
                 return {}
-            if b is None:
-                out = {"network": self._network_plot("network", a, lang, None, self.sizes.network).png(a)}
-            else:
-                label_a = f"{i18n.ui('setting_a', lang)}: {i18n.preset_label(self.settings_a.preset, lang)}"
-                label_b = f"{i18n.ui('setting_b', lang)}: {i18n.preset_label(self.settings_b.preset, lang)}"
-                label_b += changes_label(self.settings_a, self.settings_b, lang)
-                out = {
-                    "compare": self._compare_plot(a, b, outcomes, lang, label_a, label_b).png(a, b),
-                    "network_a": self._network_plot("network_a", a, lang, label_a, self.sizes.pair).png(a),
-                    "network_b": self._network_plot("network_b", b, lang, label_b, self.sizes.pair).png(b),
-                }
+            out = {}
+            if b is not None:
+                label_a, label_b = self.titles(lang)
+                out["compare"] = self._compare_plot(a, b, outcomes, lang, label_a, label_b).png(a, b)
         self.last_draw_ms = (time.perf_counter() - t0) * 1000
         self.images = out
         return out
@@ -222,15 +231,6 @@ class Session:
         if self._live is None or self._live[0] != key:
             self._live = (key, LivePlot(lang, model.spec.scenario.months, self.sizes))
         return self._live[1]
-
-    def _network_plot(self, name: str, model: CommunityModel, lang: str, title: str | None,
-                      size: tuple[int, int]) -> NetworkPlot:
-        """The network picture ``name`` kept for this run, language, title and pixel size (its frame is drawn once)."""
-        key = (id(model), lang, title, size)
-        kept = self._networks.get(name)
-        if kept is None or kept[0] != key:
-            kept = self._networks[name] = (key, NetworkPlot(lang, title, (size[0] / DPI, size[1] / DPI), "bottom"))
-        return kept[1]
 
     def _compare_plot(self, a: CommunityModel, b: CommunityModel, outcomes, lang: str, label_a: str,
                       label_b: str) -> ComparePlot:

@@ -4,10 +4,10 @@
   (``controls.street_profiles``) or the generic street (the preset's own mix of
   types); Reset builds the model from it; with a profile, a line says the size it sets.
 * ``NetworkPanel`` (live view, beside the charts): a switch between the linkage
-  network picture and ``TypeMix``: each community type of run A's street with its
+  network (drawn in the browser, :mod:`dashboard.network_view`) and ``TypeMix``: each community type of run A's street with its
   committees and residents, and this month's needs met, counted and weighted by
   severity, as bars readable on a projector (from ``Session.types``); the network's key to
-  its marks is its tooltip, so the panel fits a 720-px-high window.
+  its marks is its legend and, on empty ground, its hover text.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import solara
 
 from . import i18n
 from .controls import GENERIC_STREET, profile_size, street_profiles
+from .network_view import NetworkView
 from .session import TypeRow
 from .views import Line, _select
 
@@ -91,6 +92,4 @@ def NetworkPanel(st: "PageState", tick: int):
         if shown.value == "types":
             TypeMix(session.types, session.month, L)
             return
-        if "network" in session.images:
-            with solara.Tooltip(i18n.ui("network_tip", L)):
-                solara.Image(session.images["network"], classes=["dash-img", "dash-network"])
+        NetworkView(session, "a", L, tick, None, session.sizes.network, ("dash-network",))

@@ -9,8 +9,8 @@ alone to it.
 
 Layout: ``Line`` and ``_select`` (small widgets the page shares), ``problem_lines``;
 ``RunCard`` (Reset / ▶ ❚❚ / Step with ``run_to_row`` and ``settings_state``);
-``Monitors``; ``SaveCard`` (the downloads); ``LiveView`` (with ``live_chart.LiveChart``); ``CompareView`` with
-``CompareTable`` (the numbers) and ``CompareSettings`` (setting B).
+``Monitors``; ``SaveCard`` (the downloads); ``LiveView`` (with ``live_chart.LiveChart``); ``CompareView`` (with
+``network_view.NetworkView`` for A and B), ``CompareTable`` (the numbers) and ``CompareSettings`` (setting B).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .compare import SAME_AS_A, ratio_lines, settings_b, table_rows
 from .controls import Settings, all_controls, changed_levers, dashboard_presets, lever_controls
 from .export import scenario_toml, simulate_command, timeseries_csv, toml_filename
 from .live_chart import LiveChart
+from .network_view import NetworkView
 from .plots import MONITORS, format_value, monitor_label
 from .session import Session
 
@@ -129,7 +130,7 @@ def settings_state(st: PageState, act: PageActions) -> None:
                 Line(line, ["dash-problem"], "color: #b71c1c; font-size: 12px;")
 
 
-PICTURES = ("live", "network", "compare", "network_a", "network_b")  # the names of the pictures a session draws
+PICTURES = ("live", "network", "compare", "network_a", "network_b")  # the names of the pictures a session can download
 
 
 def download_data(session: Session) -> dict[str, Callable[[], str | bytes]]:
@@ -182,7 +183,7 @@ def LiveView(st: PageState):
     community types (:mod:`dashboard.types_view`; re-rendered at every step)."""
     from .types_view import NetworkPanel
 
-    L, images, tick = st.lang.value, st.session.images, st.tick.value
+    L, tick = st.lang.value, st.tick.value
     Monitors(st.session, L, tick)
     beside = st.session.sizes.beside
     with solara.Div(classes=["dash-pictures"] + ([] if beside else ["dash-below"])):
@@ -192,8 +193,9 @@ def LiveView(st: PageState):
 
 @solara.component
 def CompareView(st: PageState, act: PageActions):
-    """Compare mode: setting B, the difference plot and the two networks (re-rendered at every step)."""
-    images, _ = st.session.images, st.tick.value
+    """Compare mode: setting B, the difference plot and the two networks (drawn in the browser,
+    :mod:`dashboard.network_view`; re-rendered at every step)."""
+    images, tick = st.session.images, st.tick.value
     CompareSettings(st.settings.value, st.b_base.value, st.b_enabled, st.outcomes.value, st.lang.value,
                     act.choose_b_base, act.choose_outcomes, st.session)
     nums = st.session.numbers(st.outcomes.value)
@@ -201,10 +203,12 @@ def CompareView(st: PageState, act: PageActions):
         CompareTable(nums, st.lang.value)
     if "compare" in images:
         solara.Image(images["compare"], classes=["dash-img", "dash-compare-plot"])
-    with solara.Div(classes=["dash-pictures"]):
-        for key in ("network_a", "network_b"):
-            if key in images:
-                solara.Image(images[key], classes=["dash-img", f"dash-{key.replace('_', '-')}"])
+    if st.session.compare:
+        titles = st.session.titles(st.lang.value)
+        with solara.Div(classes=["dash-pictures"]):
+            for which, title in zip("ab", titles, strict=True):
+                NetworkView(st.session, which, st.lang.value, tick, title, st.session.sizes.pair,
+                            (f"dash-network-{which}",))
 
 
 def _cell(tag: str, text: str, style: str = "", classes: str = ""):

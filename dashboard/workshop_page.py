@@ -25,6 +25,7 @@ from . import app as dashboard, i18n, workshop
 from .app import LANG_NAMES, Line
 from .gate import FACILITATOR_VIEW, PARTICIPANT_HEADER, ROLE_HEADER
 from .live_chart import LiveChart
+from .network_view import NetworkView
 from .plots import format_value, monitor_label
 from .qr import qr_data_uri
 
@@ -183,11 +184,15 @@ def Projected(team: workshop.Team, lang: str, on_stop) -> None:
         if s is not None:
             Line(i18n.ui("month", lang, month=s.month, months=s.months), ["dash-projected-month"], "font-size: 18px;")
             with solara.Row(style="flex-wrap: wrap; gap: 12px;"):
-                if not s.compare:  # the live chart, drawn in the browser
+                if not s.compare:  # the live chart and the network, drawn in the browser
                     with solara.Div(classes=["dash-projected-live"]):
                         LiveChart(s, lang, s.month)
+                    NetworkView(s, "a", lang, s.month, None, s.sizes.network, ("dash-projected-network",))
                 for key, png in s.images.items():
                     solara.Image(png, classes=[f"dash-projected-{key}"])
+                if s.compare:
+                    for which, title in zip("ab", s.titles(lang), strict=True):
+                        NetworkView(s, which, lang, s.month, title, s.sizes.pair, (f"dash-projected-network-{which}",))
 
 
 def TeamsTable(reg: workshop.Registry, lang: str, changed) -> None:
