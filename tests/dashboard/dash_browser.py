@@ -39,6 +39,7 @@ LOAD_TIMEOUT_MS = 60_000
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 CHART = ".dash-live-chart"  # the live chart (ECharts, SVG); its data-month is the month it shows, -1 before
 CHART_SHOWN = f"{CHART}:not([data-month='-1'])"
+NETWORK = ".dash-network .dash-network-view"  # the live view's network (SVG); its data-month as the chart's
 
 
 @contextmanager

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from dash_browser import CHART, CHART_SHOWN, dashboard_server, img_src, open_dashboard, require_chromium
+from dash_browser import CHART, CHART_SHOWN, NETWORK, dashboard_server, img_src, open_dashboard, require_chromium
 from dash_browser import chromium  # noqa: F401, F811 - fixtures this module uses
 from playwright.sync_api import expect
 
@@ -72,7 +72,8 @@ def test_page_loads_on_loopback_only_and_without_internet(server, chromium):
     page = open_dashboard(ctx, server.url)
     expect(page.get_by_text("三社联动 · 社区治理工作坊").first).to_be_visible()
     expect(_month(page)).to_have_text("第 0 个月 / 共 120 个月")
-    expect(page.locator("img.dash-network")).to_be_visible()
+    expect(page.locator(f"{NETWORK} svg")).to_be_visible()
+    expect(page.locator(NETWORK)).to_have_attribute("data-month", "0")
     # started with HOST=SOLARA_HOST=0.0.0.0 around it, it listens on 127.0.0.1 only
     assert _listening(server.port) == {"0100007F"}, _listening(server.port)
     assert blocked == [], f"the page asked for outside addresses: {blocked}"
@@ -84,11 +85,12 @@ def test_page_loads_on_loopback_only_and_without_internet(server, chromium):
 def test_step_and_play_advance_time_and_the_plots_change(server, chromium):
     ctx, _ = chromium
     page = open_dashboard(ctx, server.url)
-    net = img_src(page, "dash-network")
+    net = page.locator(f"{NETWORK} svg").inner_html()
     _button(page, "单步").click()
     expect(_month(page)).to_have_text("第 1 个月 / 共 120 个月", timeout=TIMEOUT)
     expect(page.locator(CHART)).to_have_attribute("data-month", "1", timeout=TIMEOUT)
-    expect(page.locator("img.dash-network")).not_to_have_attribute("src", net)
+    expect(page.locator(NETWORK)).to_have_attribute("data-month", "1", timeout=TIMEOUT)
+    assert page.locator(f"{NETWORK} svg").inner_html() != net, "the network did not change with the month"
     expect(page.locator(".dash-timing")).to_contain_text("毫秒")
     _button(page, "▶").click()
     expect(_month(page)).to_have_text(re.compile(r"第 ([4-9]|\d\d+) 个月"), timeout=TIMEOUT)
@@ -192,8 +194,8 @@ def test_compare_mode_shows_two_runs_and_their_difference(server, chromium):
     page = open_dashboard(ctx, server.url)
     _button(page, "对比模式").click()
     expect(page.locator("img.dash-compare-plot")).to_be_visible(timeout=TIMEOUT)
-    expect(page.locator("img.dash-network-a")).to_be_visible()
-    expect(page.locator("img.dash-network-b")).to_be_visible()
+    expect(page.locator(".dash-network-a .dash-network-view svg")).to_be_visible()
+    expect(page.locator(".dash-network-b .dash-network-view svg")).to_be_visible()
     expect(page.locator(".dash-b-summary")).to_have_text("B与A设置相同。")
     page.locator(".dash-b-levers").get_by_text("居委会自治金", exact=True).click()
     expect(page.locator(".dash-b-summary")).to_have_text("B与A不同之处：居委会自治金")

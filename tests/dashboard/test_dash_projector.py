@@ -1,12 +1,14 @@
 """The dashboard laid out for a projector: 1280x720 and 1024x768, with the sidebar and in presenter mode.
 
 A real headless Chromium opens the page at each size and a screenshot is saved
-in the test's temporary folder. For every picture the page shows, the checks
-are: it is shown at (nearly) its natural width, so nothing is shrunk; its
-smallest text, taken from the same figure drawn here at the same size (its dpi
-and font sizes), is at least 14 CSS px on screen. The live chart is drawn by
-the browser (SVG): each of its texts is measured in the page (computed font
-size and drawn height at least 14 px, inside the chart). Also: the monitors fit in two rows
+in the test's temporary folder. For every picture the page shows (compare mode's
+chart), the checks are: it is shown at (nearly) its natural width, so nothing is
+shrunk; its smallest text, taken from the same figure drawn here at the same size
+(its dpi and font sizes), is at least 14 CSS px on screen. The live chart and the
+networks are drawn by the browser (SVG): each of their texts is measured in the
+page (computed font size and drawn height at least 14 px, inside the chart or the
+network's box); each network shows one node per committee, organization and
+social worker of the same run stepped here. Also: the monitors fit in two rows
 at most; monitors, charts and networks do not overlap. Compare mode shows the
 two networks side by side, each with its whole title. The browser and the
 server are found and started as in ``test_dash_browser.py``.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from dash_browser import CHART, browser, open_dashboard, require_chromium
+from dash_browser import CHART, NETWORK, browser, open_dashboard, require_chromium
 from dash_browser import zh_server  # noqa: F401, F811 - fixtures this module uses
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
@@ -28,8 +30,10 @@ from dashboard.compare import DEFAULT_OUTCOMES, ComparePlot
 from dashboard.export import decode_query
 from dashboard.live_chart import _head, panel_pages
 from dashboard.network import network_figure
-from dashboard.plots import DPI, PANELS, TEXT_PX, LivePlot, to_png
+from dashboard.network_view import geometry, network_state
+from dashboard.plots import DPI, PANELS, TEXT_PX, LivePlot
 from dashboard.session import Session
+from model.organizations import ACTIVE, REGISTERING
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 60_000
@@ -107,6 +111,63 @@ def _check_picture(page, selector: str, fig) -> dict:
     return box
 
 
+def _counts(month: int, which: str = "a") -> dict[str, int]:
+    """The nodes and partnerships the page's default run (A, or B as the same setting) has at ``month``,
+    stepped here."""
+    s = Session()
+    a = decode_query("").settings
+    s.build(a, a if which == "b" else None)
+    for _ in range(month):
+        s.step()
+    m = s.a if which == "a" else s.b
+    alive = [o for o in m.organizations if o.status in (ACTIVE, REGISTERING)]
+    state = network_state(m, "zh", geometry("zh", None, (400, 500)))
+    return {"committees": len(m.committees), "orgs": len(alive), "workers": len(m.workers),
+            "partners": len(state["partners"])}
+
+
+def _wait_for_network(page, selector: str, size: tuple[int, int], month: int | None = None) -> None:
+    """Wait until the network ``selector`` is drawn at ``size`` (and shows ``month``)."""
+    page.wait_for_function(
+        "([s, w, h, m]) => { const e = document.querySelector(s); if (!e || e.dataset.month === '-1') return false;"
+        " const r = e.getBoundingClientRect();"
+        " return r.width === w && r.height === h && (m === null || e.dataset.month === String(m)); }",
+        arg=[selector, size[0], size[1], month], timeout=TIMEOUT)
+
+
+def check_network(page, selector: str, size: tuple[int, int], title: str | None = None) -> dict:
+    """The network (SVG, drawn by the browser) is shown at ``size``, with one node per committee,
+    organization and social worker and one line per partnership of the run stepped here to the month it
+    shows; every text in it is at least TEXT_PX px (computed font size and drawn height) and inside its box,
+    and so is every node; its title is ``title`` whole (when given). Returns its box."""
+    box = _box(page, selector)
+    assert abs(box["w"] - size[0]) <= 0.5 and abs(box["h"] - size[1]) <= 0.5, (selector, box, size)
+    month = int(page.locator(selector).first.get_attribute("data-month"))
+    shown = page.locator(selector).first.evaluate(
+        "e => ({committees: e.querySelectorAll('g.net-committee').length,"
+        " orgs: e.querySelectorAll('circle.net-org').length, workers: e.querySelectorAll('circle.net-worker').length,"
+        " partners: e.querySelectorAll('line.net-partner').length})")
+    assert shown == _counts(month, "b" if selector.startswith(".dash-network-b") else "a"), (selector, month)
+    assert shown["committees"] > 0 and shown["workers"] > 0
+    texts = page.locator(f"{selector} svg text").evaluate_all(
+        "es => es.filter(e => e.textContent.trim()).map(e => { const r = e.getBoundingClientRect();"
+        " return {t: e.textContent, cls: e.getAttribute('class'), size: parseFloat(getComputedStyle(e).fontSize),"
+        " x0: r.x, x1: r.x + r.width, y0: r.y, y1: r.y + r.height, h: r.height}; })")
+    assert len(texts) > shown["committees"] + 10, texts  # committees' numbers, title, counts, legend
+    for t in texts:
+        assert t["size"] >= TEXT_PX - 0.01 and t["h"] >= TEXT_PX - 0.5, f"network text {t}"
+        assert t["x0"] >= box["x"] - 0.5 and t["x1"] <= box["x"] + box["w"] + 0.5, f"{t['t']!r} runs past the network"
+        assert t["y0"] >= box["y"] - 0.5 and t["y1"] <= box["y"] + box["h"] + 0.5, f"{t['t']!r} runs past the network"
+    nodes = page.locator(f"{selector} svg circle").evaluate_all(
+        "es => es.map(e => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.x + r.width, r.y + r.height]; })")
+    assert all(x0 >= box["x"] - 0.5 and y0 >= box["y"] - 0.5 and x1 <= box["x"] + box["w"] + 0.5
+               and y1 <= box["y"] + box["h"] + 0.5 for x0, y0, x1, y1 in nodes), "a node outside the network's box"
+    if title is not None:
+        whole = "".join(t["t"] for t in texts if t["cls"] == "net-title")
+        assert whole == title, (whole, title)
+    return box
+
+
 def check_chart(page, width: int, titles: list[str]) -> dict:
     """The live chart (SVG, drawn by the browser) is shown at the width it was laid out for, with the panels
     titled ``titles`` (their first lines) and more than ten texts for each; every text in it is at least
@@ -145,20 +206,23 @@ def _open(ctx, url: str, presenter: bool):
 @pytest.mark.parametrize("viewport", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_live_view_fits_the_projector(server, session, viewport, presenter, tmp_path):
     sizes = page_sizes(viewport[0], presenter, viewport[1])
-    net = network_figure(session.a, "zh", figsize=(sizes.network[0] / DPI, sizes.network[1] / DPI), legend="bottom")
-    to_png(net)
     with browser(viewport=viewport) as (ctx, _):
-        page = _open(ctx, server.url, presenter)
+        page = _open(ctx, server.url, False)
+        page.get_by_role("button", name="单步", exact=True).click()  # a month with partnerships to draw
+        expect(page.locator(".dash-month")).to_have_text("第 1 个月 / 共 120 个月", timeout=TIMEOUT)
+        if presenter:
+            page.get_by_role("button", name="投影模式", exact=True).click()
+            expect(page.locator(".dash-controls")).to_have_count(0, timeout=TIMEOUT)
         page.wait_for_function("([s, w]) => { const e = document.querySelector(s);"
-                               " return e && e.dataset.month !== '-1' && e.getBoundingClientRect().width === w; }",
+                               " return e && e.dataset.month === '1' && e.getBoundingClientRect().width === w; }",
                                arg=[CHART, sizes.chart[0]], timeout=TIMEOUT)
-        _wait_for_natural_width(page, "img.dash-network", sizes.network[0])
+        _wait_for_network(page, NETWORK, sizes.network, 1)
         page.wait_for_timeout(500)
         mode = "presenter" if presenter else "sidebar"
         page.screenshot(path=str(tmp_path / f"live-{viewport[0]}x{viewport[1]}-{mode}.png"))
         pages = panel_pages("zh", sizes)
         chart = check_chart(page, sizes.chart[0], _titles(pages[0]))
-        network = _check_picture(page, "img.dash-network", net)
+        network = check_network(page, NETWORK, sizes.network)
         band = _box(page, ".dash-monitors")
         rows = page.locator(".dash-monitor").evaluate_all("es => es.map(e => Math.round(e.getBoundingClientRect().y))")
         assert len(rows) == 15 and len(set(rows)) <= 2, f"monitors in {len(set(rows))} rows"
@@ -185,18 +249,17 @@ def test_compare_view_fits_the_projector_with_networks_side_by_side(server, sess
         page = _open(ctx, server.url, presenter=True)
         page.get_by_role("button", name="对比模式", exact=True).click()
         _wait_for_natural_width(page, "img.dash-compare-plot", sizes.compare_width)
-        _wait_for_natural_width(page, "img.dash-network-b", sizes.pair[0])
+        for k in "ab":
+            _wait_for_network(page, f".dash-network-{k} .dash-network-view", sizes.pair, 0)
         page.wait_for_timeout(500)
         page.screenshot(path=str(tmp_path / f"compare-{viewport[0]}x{viewport[1]}.png"))
         plot = ComparePlot(DEFAULT_OUTCOMES, "zh", "A", "B", session.months, sizes)
         session.build(session.settings_a, session.settings_a)
         plot.png(session.a, session.b)
         _assert_text_inside(plot.fig)
-        pair = network_figure(session.a, "zh", title="A", figsize=(sizes.pair[0] / DPI, sizes.pair[1] / DPI),
-                              legend="bottom")
-        to_png(pair)
         boxes = [_check_picture(page, "img.dash-compare-plot", plot.fig)]
-        a, b = (_check_picture(page, f"img.dash-network-{k}", pair) for k in "ab")
+        a, b = (check_network(page, f".dash-network-{k} .dash-network-view", sizes.pair, title)
+                for k, title in zip("ab", session.titles("zh"), strict=True))
         assert abs(a["y"] - b["y"]) < 1 and a["x"] + a["w"] <= b["x"], "networks A and B are not side by side"
         assert b["x"] + b["w"] <= viewport[0]
         for i, x in enumerate(boxes + [a]):
@@ -204,7 +267,7 @@ def test_compare_view_fits_the_projector_with_networks_side_by_side(server, sess
                 assert not _overlap(x, y), (x, y)
         page.locator("img.dash-compare-plot").scroll_into_view_if_needed()
         page.screenshot(path=str(tmp_path / f"compare-plot-{viewport[0]}x{viewport[1]}.png"))
-        page.locator("img.dash-network-a").scroll_into_view_if_needed()
+        page.locator(".dash-network-a").scroll_into_view_if_needed()
         page.screenshot(path=str(tmp_path / f"compare-networks-{viewport[0]}x{viewport[1]}.png"))
 
 
@@ -258,10 +321,7 @@ def _presenter_page(ctx, url: str, viewport):
     expect(page.locator(".dash-month")).to_have_text("第 1 个月 / 共 120 个月", timeout=TIMEOUT)
     page.get_by_role("button", name="投影模式", exact=True).click()
     expect(page.locator(".dash-controls")).to_have_count(0, timeout=TIMEOUT)
-    _wait_for_natural_width(page, "img.dash-network", page_sizes(viewport[0], True, viewport[1]).network[0])
-    page.wait_for_function("h => { const e = document.querySelector('img.dash-network');"
-                           " return e && e.naturalHeight === h; }",
-                           arg=page_sizes(viewport[0], True, viewport[1]).network[1], timeout=TIMEOUT)
+    _wait_for_network(page, NETWORK, page_sizes(viewport[0], True, viewport[1]).network, 1)
     page.wait_for_function("w => { const e = document.querySelector('.dash-live-chart');"
                            " return e && e.getBoundingClientRect().width === w; }",
                            arg=page_sizes(viewport[0], True, viewport[1]).chart[0], timeout=TIMEOUT)

@@ -109,6 +109,9 @@ def test_two_teams_have_separate_runs_and_the_facilitator_sees_projects_and_remo
         _step(red, 1, 3)  # the projector follows the team
         expect(fac.locator(".dash-projected-month")).to_have_text("第 3 个月 / 共 120 个月", timeout=TIMEOUT)
         expect(fac.locator(f".dash-projected-live {CHART}")).to_have_attribute("data-month", "3", timeout=TIMEOUT)
+        projected_net = fac.locator(".dash-projected-network .dash-network-view")  # the team's network, too
+        expect(projected_net).to_have_attribute("data-month", "3", timeout=TIMEOUT)
+        expect(projected_net).to_have_attribute("data-committees", "25")
 
         rows.filter(has_text="蓝队").locator(".dash-remove").click()
         expect(rows).to_have_count(1, timeout=TIMEOUT)
