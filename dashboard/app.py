@@ -41,12 +41,14 @@ from the URL's query) and ``PageActions`` (what every button and picker does);
 presenter mode changes); ``Page``, which lays out ``app_bar``, the sidebar's cards (``RunCard``,
 ``scenario_card``, ``world_card``, the levers, ``SaveCard``) and ``LiveView`` or ``CompareView``.
 The parts that a step changes are components of :mod:`dashboard.views`, each reading the page's
-``tick`` itself, so a step re-renders them and not the rest of the page; the sidebar's sliders and
-switches are :mod:`dashboard.inputs`.
+``tick`` itself, so a step re-renders them and not the rest of the page (those that change only with a
+new run read ``built``); the page is rendered by reacton's fast renderer, which walks only the subtrees
+that changed; the sidebar's sliders and switches are :mod:`dashboard.inputs`.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -80,6 +82,11 @@ from .url_sync import UrlSync
 from .inputs import ControlInput, LeverPanels, parse_seed
 from .types_view import ProfilePicker
 from .views import CompareView, LiveView, Line, RunCard, SaveCard, _select
+
+# Reacton's fast renderer (reacton's opt-in ``REACTON_FAST=1``): a render pass walks only the subtrees whose
+# state changed, where the default renderer reconciles every widget of the page at every pass (about 250 a
+# step). Read when a page is first rendered; ``REACTON_FAST=0`` in the environment keeps the default one.
+os.environ.setdefault("REACTON_FAST", "1")
 
 DEFAULT_INTERVAL_MS = 200
 DEFAULT_WIDTH = 1280  # the window's width in CSS px until the browser reports it
@@ -186,6 +193,7 @@ class PageState:
     playing: solara.Reactive[bool]
     interval: solara.Reactive[int]  # ms between Play's steps
     tick: solara.Reactive[int]  # changes on every step, reset and redraw (the pictures: ``session.images``)
+    built: solara.Reactive[int]  # changes when the runs are built or drawn again (Reset, language, outcomes, size)
     target: solara.Reactive[int | None]  # the month "run to month" runs to
     url_problems: solara.Reactive[list]  # what the URL's query held that could not be used
     width: solara.Reactive[int]  # the browser window's width in CSS px
@@ -210,6 +218,7 @@ def use_page_state(journal=None) -> PageState:
                      b_enabled=b_enabled, outcomes=outcomes,
                      problems=solara.use_reactive(invalid), playing=solara.use_reactive(False),
                      interval=solara.use_reactive(DEFAULT_INTERVAL_MS), tick=solara.use_reactive(0),
+                     built=solara.use_reactive(0),
                      target=solara.use_reactive(12), url_problems=solara.use_reactive(list(decoded.problems)),
                      width=solara.use_reactive(DEFAULT_WIDTH), height=solara.use_reactive(None),
                      presenter=solara.use_reactive(False), side=solara.use_reactive("network"),
@@ -222,18 +231,21 @@ class PageActions:
     def __init__(self, st: PageState):
         self.st = st
 
-    def moved(self) -> None:
-        """Tell the page the run moved (a step, a redraw, a new run): the components that read ``tick``
-        re-render, in one render pass (without the batch, each would start its own pass over the page)."""
+    def moved(self, built: bool = False) -> None:
+        """Tell the page the run moved (a step, a redraw, a new run: ``built``): the components that read
+        ``tick`` (and with ``built`` those that read ``built``) re-render, in one render pass (without the
+        batch, each would start its own pass over the page)."""
         st = self.st
         with st.render_context:
             st.tick.set(st.tick.value + 1)
+            if built:
+                st.built.set(st.built.value + 1)
 
     def redraw(self) -> None:
         """Draw the pictures again (language or outcomes changed, or a new run)."""
         st = self.st
         st.session.render(st.lang.value, st.outcomes.value)
-        self.moved()
+        self.moved(built=True)
 
     def current_b(self, s: Settings) -> Settings:
         """Setting B for setting A ``s``."""

@@ -24,8 +24,8 @@ Layout: text measures (``text_px``, ``_lines``); ``Head``, ``_head`` (a
 panel's title and legend), ``panel_pages`` and ``_cells`` (where each panel
 goes); ``_line_series``, ``_axes``, ``_bars`` and ``_legend`` (one panel's
 parts); ``chart_option`` and ``month_point``; ``LiveChartWidget`` (the ipyvue
-widget and its template ``live_chart.vue``), ``ChartWidget`` and ``LiveChart``
-(the Solara components; the second with its panel chooser).
+widget and its template ``live_chart.vue``), ``ChartWidget``, ``LiveChart`` and ``PageChooser``
+(the Solara components; the second with the third, its panel chooser).
 """
 
 from __future__ import annotations
@@ -352,16 +352,23 @@ def ChartWidget(session: Session, lang: str, tick: int, shown: tuple[int, ...] |
 @solara.component
 def LiveChart(session: Session, lang: str, tick: int):
     """The live chart of ``session``'s run A and above it, when the window has no room for every panel, the
-    panel chooser (one button per page of ``panel_pages``)."""
+    panel chooser (one button per page of ``panel_pages``; a step does not re-render it)."""
     pages = solara.use_memo(lambda: panel_pages(lang, session.sizes), [lang, session.sizes])
     page = solara.use_reactive(0)
     k = min(page.value, len(pages) - 1)
     with solara.Column(gap="4px", style=f"width: {session.sizes.chart[0]}px; flex: none;",
                        classes=["dash-chart-column"]) as column:
         if len(pages) > 1:
-            with solara.Tooltip(i18n.ui("chart_pages_tip", lang)):
-                solara.ToggleButtonsSingle(
-                    value=k, on_value=page.set, dense=True, classes=["dash-chart-pages"],
-                    children=[solara.Button(_page_label(p, lang), value=i, text=True) for i, p in enumerate(pages)])
+            PageChooser(pages, k, lang, page)
         ChartWidget(session, lang, tick, pages[k] if len(pages) > 1 else None)
     return column
+
+
+@solara.component
+def PageChooser(pages: list[tuple[int, ...]], k: int, lang: str, page: solara.Reactive[int]):
+    """One button per page of panels, page ``k`` chosen (sets ``page``)."""
+    with solara.Tooltip(i18n.ui("chart_pages_tip", lang)) as tip:
+        solara.ToggleButtonsSingle(
+            value=k, on_value=page.set, dense=True, classes=["dash-chart-pages"],
+            children=[solara.Button(_page_label(p, lang), value=i, text=True) for i, p in enumerate(pages)])
+    return tip

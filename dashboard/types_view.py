@@ -81,15 +81,22 @@ def TypeMix(rows: list[TypeRow], month: int, lang: str) -> None:
 @solara.component
 def NetworkPanel(st: "PageState", tick: int):
     """Beside the charts: the linkage network or the community types (a switch above them, kept in the
-    page's state through presenter mode; ``tick`` changes every step, so the panel re-renders)."""
+    page's state through presenter mode; ``tick`` changes every step, so the panel re-renders, its switch not)."""
     L, session, shown = st.lang.value, st.session, st.side
     width = session.sizes.network[0]
     with solara.Column(gap="4px", style=f"width: {width}px; flex: none;", classes=["dash-side"]):
-        with solara.Tooltip(i18n.ui("view_tip", L)):
-            solara.ToggleButtonsSingle(value=shown.value, on_value=shown.set, dense=True, classes=["dash-side-view"],
-                                       children=[solara.Button(i18n.ui("view_network", L), value="network", text=True),
-                                                 solara.Button(i18n.ui("view_types", L), value="types", text=True)])
+        SideSwitch(shown, L)
         if shown.value == "types":
             TypeMix(session.types, session.month, L)
             return
         NetworkView(session, "a", L, tick, None, session.sizes.network, ("dash-network",))
+
+
+@solara.component
+def SideSwitch(shown: solara.Reactive[str], lang: str):
+    """The switch between the network and the community types."""
+    with solara.Tooltip(i18n.ui("view_tip", lang)) as tip:
+        solara.ToggleButtonsSingle(value=shown.value, on_value=shown.set, dense=True, classes=["dash-side-view"],
+                                   children=[solara.Button(i18n.ui("view_network", lang), value="network", text=True),
+                                             solara.Button(i18n.ui("view_types", lang), value="types", text=True)])
+    return tip

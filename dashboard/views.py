@@ -1,16 +1,21 @@
 """The parts of the dashboard page that show the run, each re-rendered on its own when the run moves.
 
-A step changes only what these components show (the month, the monitors, the
-pictures, the downloads, compare mode's numbers), so each reads the page's
-``tick`` itself: a step re-renders them and nothing else of the page (the app
-bar, the preset and world cards and the lever panels keep their widgets).
-Reading a reactive value inside a Solara component subscribes that component
-alone to it.
+A step changes only what shows the month (the month, the monitors' numbers, the
+pictures, the downloads' names and the command, compare mode's numbers), so only
+the components that show it read the page's ``tick``: a step re-renders them and
+nothing else of the page (the app bar, the sidebar's cards with the run card's
+speed, run-to and settings parts, the lever panels, the monitors' boxes and
+tooltips keep their widgets). Reading a reactive value inside a Solara component
+subscribes that component alone to it; a component whose arguments did not change
+is not rendered again; the page uses reacton's fast renderer (``dashboard.app``),
+which walks only the subtrees that changed.
 
 Layout: ``Line`` and ``_select`` (small widgets the page shares), ``problem_lines``;
-``RunCard`` (Reset / ▶ ❚❚ / Step with ``run_to_row`` and ``settings_state``);
-``Monitors``; ``SaveCard`` (the downloads); ``LiveView`` (with ``live_chart.LiveChart``); ``CompareView`` (with
-``network_view.NetworkView`` for A and B), ``CompareTable`` (the numbers) and ``CompareSettings`` (setting B).
+``Monitors`` (with ``MonitorText``, ``_monitor_box``); ``RunCard`` (with ``RunButtons``, ``RunMonth``
+(these two read ``tick``), ``run_to_row`` and ``SettingsState``, which reads ``built``); ``SaveCard``
+(with ``Downloads``, which reads ``tick``); ``LiveView`` (with ``live_chart.LiveChart``); ``CompareView``
+(with ``network_view.NetworkView`` for A and B), ``CompareTable`` (the numbers) and ``CompareSettings``
+(setting B).
 """
 
 from __future__ import annotations
@@ -54,20 +59,34 @@ def problem_lines(problems: list[tuple[str, str]], lang: str) -> list[str]:
 
 
 @solara.component
-def Monitors(session: Session, lang: str, tick: int):
-    """This month's key outcomes as numbers, each unit in smaller type after its number (``tick`` changes
-    every step, so they re-render)."""
-    current = session.current
+def Monitors(st: PageState):
+    """This month's key outcomes as numbers, each unit in smaller type after its number, each with its
+    tooltip (only the boxes' text, ``MonitorText``, reads ``tick``: a step re-renders it and keeps the
+    tooltips)."""
+    lang = st.lang.value
     with solara.Div(classes=["dash-monitors"]):
         for name in MONITORS:
-            value = current.get(name, float("nan"))
             with solara.Tooltip(i18n.outcome_tip(name, lang)):
-                with solara.Div(classes=["dash-monitor"]):
-                    Line(monitor_label(name, session.month, lang), ["dash-monitor-label"])
-                    number, _, unit = format_value(name, value, lang).partition(" ")
-                    solara.v.Html(tag="div", class_="dash-monitor-value", children=[
-                        number, *([" ", solara.v.Html(tag="span", children=[unit], class_="dash-monitor-unit")]
-                                  if unit else [])])
+                MonitorText(st, name)
+
+
+@solara.component
+def MonitorText(st: PageState, name: str):
+    """One monitor's box: its label above this month's value (re-rendered at every step; the box's elements
+    are made again only when its label or value changed, so an unchanged monitor keeps its widgets)."""
+    session, lang, _ = st.session, st.lang.value, st.tick.value
+    label = monitor_label(name, session.month, lang)
+    text = format_value(name, session.current.get(name, float("nan")), lang)
+    box = solara.use_memo(lambda: _monitor_box(label, text), [label, text])
+    return box
+
+
+def _monitor_box(label: str, text: str):
+    """A monitor's box: ``label`` above ``text`` ('87.5 %': the unit after the first space in smaller type)."""
+    number, _, unit = text.partition(" ")
+    value = solara.v.Html(tag="div", class_="dash-monitor-value", children=[
+        number, *([" ", solara.v.Html(tag="span", children=[unit], class_="dash-monitor-unit")] if unit else [])])
+    return solara.Div(classes=["dash-monitor"], children=[Line(label, ["dash-monitor-label"]), value])
 
 
 def _select(label: str, items: list[tuple[str, str]], value: str, on_value, classes: list[str]):
@@ -78,16 +97,37 @@ def _select(label: str, items: list[tuple[str, str]], value: str, on_value, clas
 
 @solara.component
 def RunCard(st: PageState, act: PageActions):
-    """Reset / ▶ ❚❚ / Step, the month, the redraw time, Play's speed, and the state of the settings
-    (re-rendered at every step: it reads ``tick``)."""
-    L, session, playing, _ = st.lang.value, st.session, st.playing, st.tick.value
+    """Reset / ▶ ❚❚ / Step, the month, the redraw time, Play's speed, and the state of the settings. Only
+    ``RunButtons`` and ``RunMonth`` read ``tick`` (a step re-renders them and not the rest of the card)."""
+    L = st.lang.value
     with solara.Card(i18n.ui("controls", L), margin=0, classes=["dash-controls"]):
-        with solara.Row(justify="space-between"):
-            solara.Button(label=i18n.ui("reset", L), color="primary", on_click=lambda: act.reset())
-            solara.Button(label="❚❚" if playing.value else "▶", color="primary",
-                          on_click=lambda: playing.set(not playing.value), disabled=session.done)
-            solara.Button(label=i18n.ui("step", L), color="primary", on_click=lambda: act.step(),
-                          disabled=playing.value or session.done)
+        RunButtons(st, act)
+        RunMonth(st)
+        with solara.Tooltip(i18n.ui("speed_tip", L)):
+            Line(f"{i18n.ui('speed', L)}: {st.interval.value}", ["dash-control-label"], "margin-top: 8px;")
+        solara.SliderInt("", value=st.interval.value, min=0, max=1000, step=50, on_value=st.interval.set)
+        run_to_row(st, act)
+        SettingsState(st, act)
+
+
+@solara.component
+def RunButtons(st: PageState, act: PageActions):
+    """Reset / ▶ ❚❚ / Step (re-rendered at every step: Play and Step are off at the end of the run)."""
+    L, session, playing, _ = st.lang.value, st.session, st.playing, st.tick.value
+    with solara.Row(justify="space-between") as row:
+        solara.Button(label=i18n.ui("reset", L), color="primary", on_click=lambda: act.reset())
+        solara.Button(label="❚❚" if playing.value else "▶", color="primary",
+                      on_click=lambda: playing.set(not playing.value), disabled=session.done)
+        solara.Button(label=i18n.ui("step", L), color="primary", on_click=lambda: act.step(),
+                      disabled=playing.value or session.done)
+    return row
+
+
+@solara.component
+def RunMonth(st: PageState):
+    """The month, the last step's redraw time and the end of the run (re-rendered at every step)."""
+    L, session, _ = st.lang.value, st.session, st.tick.value
+    with solara.Column(gap="0px") as column:
         Line(i18n.ui("month", L, month=session.month, months=session.months), ["dash-month"],
              "margin-top: 8px; font-weight: 500;")
         if session.last_ms:
@@ -95,11 +135,7 @@ def RunCard(st: PageState, act: PageActions):
                  "font-size: 12px; color: #666;")
         if session.done:
             solara.Info(i18n.ui("end_of_run", L), dense=True)
-        with solara.Tooltip(i18n.ui("speed_tip", L)):
-            Line(f"{i18n.ui('speed', L)}: {st.interval.value}", ["dash-control-label"], "margin-top: 8px;")
-        solara.SliderInt("", value=st.interval.value, min=0, max=1000, step=50, on_value=st.interval.set)
-        run_to_row(st, act)
-        settings_state(st, act)
+    return column
 
 
 def run_to_row(st: PageState, act: PageActions) -> None:
@@ -113,9 +149,11 @@ def run_to_row(st: PageState, act: PageActions) -> None:
                           on_click=act.run_to, disabled=st.target.value is None, classes=["dash-run-to-button"])
 
 
-def settings_state(st: PageState, act: PageActions) -> None:
-    """A warning while the settings wait for Reset; the problems of the last invalid Reset."""
-    L = st.lang.value
+@solara.component
+def SettingsState(st: PageState, act: PageActions):
+    """A warning while the settings wait for Reset; the problems of the last invalid Reset (re-rendered when
+    the runs are built again, ``built``, not at every step)."""
+    L, _ = st.lang.value, st.built.value
     if act.pending():
         solara.Warning(i18n.ui("pending", L), dense=True, classes=["dash-pending"])
     if st.url_problems.value:
@@ -149,15 +187,23 @@ def download_data(session: Session) -> dict[str, Callable[[], str | bytes]]:
 @solara.component
 def SaveCard(st: PageState):
     """Downloads of the run shown (run A): time series, charts, scenario file, command; the command as text.
-    The charts' PNG files show what the page shows (the live chart drawn as a PNG when it is downloaded;
-    re-rendered at every step: it reads ``tick``)."""
+    The charts' PNG files show what the page shows (the live chart drawn as a PNG when it is downloaded).
+    Only ``Downloads`` reads ``tick`` (the file names and the command carry the month)."""
+    lang = st.lang.value
+    with solara.Card(i18n.ui("save_card", lang), margin=0, classes=["dash-save"]):
+        Line(i18n.ui("save_tip", lang), [], "font-size: 12px; color: #555; margin-bottom: 6px;")
+        Downloads(st)
+
+
+@solara.component
+def Downloads(st: PageState):
+    """The download buttons of the run shown and its ``run.py simulate`` command (re-rendered at every
+    step: the files' names and the command carry the month)."""
     session, lang, _ = st.session, st.lang.value, st.tick.value
     settings, month = session.settings_a, session.month
     stem = f"{settings.preset}-seed{settings.seed}-month{month}"
     data = solara.use_memo(lambda: download_data(session), [])
-    command = simulate_command(settings, month)
-    with solara.Card(i18n.ui("save_card", lang), margin=0, classes=["dash-save"]):
-        Line(i18n.ui("save_tip", lang), [], "font-size: 12px; color: #555; margin-bottom: 6px;")
+    with solara.Column(gap="0px") as column:
         with solara.Column(gap="4px"):
             solara.FileDownload(data["csv"], f"{stem}-timeseries.csv", label=i18n.ui("download_csv", lang),
                                 mime_type="text/csv")
@@ -172,19 +218,21 @@ def SaveCard(st: PageState):
         if month == 0:
             Line(i18n.ui("no_months_yet", lang), [], "font-size: 12px; color: #8a5300; margin-top: 6px;")
         Line(i18n.ui("command_label", lang), [], "font-size: 12px; margin-top: 6px;")
-        solara.v.Html(tag="code", children=[command], class_="dash-command",
+        solara.v.Html(tag="code", children=[simulate_command(settings, month)], class_="dash-command",
                       style_="display: block; user-select: all; white-space: pre-wrap; word-break: break-all; "
                              "font-size: 12px; background: #f4f4f4; padding: 4px 6px;")
+    return column
 
 
 @solara.component
 def LiveView(st: PageState):
     """Live mode: the monitors, the live chart (drawn in the browser) and beside it the linkage network or the
-    community types (:mod:`dashboard.types_view`; re-rendered at every step)."""
+    community types (:mod:`dashboard.types_view`; re-rendered at every step, its parts whose arguments did not
+    change keep their widgets)."""
     from .types_view import NetworkPanel
 
     L, tick = st.lang.value, st.tick.value
-    Monitors(st.session, L, tick)
+    Monitors(st)
     beside = st.session.sizes.beside
     with solara.Div(classes=["dash-pictures"] + ([] if beside else ["dash-below"])):
         LiveChart(st.session, L, tick)
