@@ -28,6 +28,8 @@ function ``_Task``); the run (``check_out_dir``, ``_abcsmc``, ``run_abc``, ``gen
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 import multiprocessing as mp
 import random
@@ -148,8 +150,8 @@ RMS_ONE = math.sqrt(len(STATISTICS))
 SETTINGS: dict[str, Setting] = {
     "quick": Setting(8, 2, 0.0, 0.0, 200, _TINY, "tests: a tiny world, 8 particles, 2 generations"),
     "medium": Setting(40, 3, RMS_ONE, 0.02, 1000, {}, "the preset's world, 40 particles, 3 generations"),
-    "full": Setting(100, 8, RMS_ONE, 0.02, 3000, {}, "the preset's world, 100 particles (pyabc's default), "
-                    "up to 8 generations or 3,000 simulations"),
+    "full": Setting(100, 4, RMS_ONE, 0.02, 3000, {}, "the preset's world, 100 particles (pyabc's default), "
+                    "up to 4 generations or 3,000 simulations"),
 }
 
 
@@ -176,7 +178,31 @@ class HistoryModel:
 
     def __call__(self, par: dict[str, float]) -> dict[str, float]:
         seed = int(np.random.randint(0, 2**31 - 1))
-        return simulate_history(self.sets(par), seed)
+        stats = simulate_history(self.sets(par), seed)
+        release_memory()
+        return stats
+
+
+def _malloc_trim():
+    """glibc's ``malloc_trim``, or None where the C library has none (macOS, Windows, musl)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def release_memory() -> None:
+    """Give the C heap's free memory back to the system after a run. A worker runs thousands
+    of histories; between them pyabc unpickles its task and builds small objects that pin the
+    heap, and glibc then keeps every freed block of the model's arrays: in the first full run
+    each worker grew to 11.7 GB in 80 minutes (about 12 MB a simulation) until the machine ran
+    out of memory. With ``malloc_trim`` after each simulation a tiny-world run of 332
+    simulations ends at 438 MB instead of 1,022 MB (from 436-466 MB after warm-up)."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 class SeededMappingSampler(MappingSampler):
