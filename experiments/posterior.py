@@ -68,7 +68,7 @@ MAX_LISTED = 20
 """Problems listed per kind (cells, weights) before the rest are counted."""
 
 FIELD = "uncertainty.posterior"
-MAKE_HINT = "`python run.py calibrate --abc --setting medium` writes results/posterior/medium (quick|medium|full)"
+MAKE_HINT = "`python run.py calibrate --abc --setting full` writes results/posterior/full (quick|medium|full)"
 
 
 @dataclass
