@@ -198,7 +198,7 @@ def test_the_example_file_needs_its_posterior_and_validates_with_one(tmp_path):
                          timeout=120)
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "uncertainty.posterior" in res.stderr and "no such folder" in res.stderr
-    assert "calibrate --abc --setting medium" in res.stderr
-    shutil.copytree(FIXTURE, tmp_path / "results" / "posterior" / "medium")
+    assert "calibrate --abc --setting full" in res.stderr
+    shutil.copytree(FIXTURE, tmp_path / "results" / "posterior" / "full")
     exp = load_experiment(copied)
     assert len(exp.visible_arms) == 6 and exp.draws.posterior.paths == [HOURS, PROJECT, FOUNDING]
