@@ -37,15 +37,18 @@ PRESET_ZH = "专业指导型（徐汇凌云）"
 
 
 def _play_to(page, months: int) -> None:
-    slider = page.locator(".dash-controls").get_by_role("slider")
-    slider.focus()
-    slider.press("Home")  # no pause between months
-    page.get_by_role("button", name="▶", exact=True).click()
+    """Run to month ``months`` in one go (Play at no pause now overshoots by many months before
+    the pause click lands)."""
+    box = page.locator(".dash-run-to-month input")
+    box.fill(str(months))
+    box.press("Enter")
+    page.get_by_role("button", name=re.compile("^(运行到该月|Run to month)$")).click()
     page.wait_for_function(
         "m => { const e = document.querySelector('.dash-month'); const n = e && e.innerText.match(/\\d+/);"
         " return n && parseInt(n[0]) >= m; }", arg=months, timeout=600_000)
-    page.get_by_role("button", name="❚❚", exact=True).click()
     page.get_by_role("button", name=re.compile("^(单步|Step)$")).wait_for()
+    page.mouse.move(300, 30)  # off the button (its tooltip) and off the charts, onto the app bar's title
+    page.evaluate("document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
     page.wait_for_timeout(1500)
 
 
