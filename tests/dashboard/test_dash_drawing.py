@@ -13,22 +13,19 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib import font_manager, rcParams
 from matplotlib.font_manager import get_font
 
-from dashboard.controls import settings_from_preset
 from dashboard.network import ORG_MIN_DIST, RING, layout, network_figure
 from dashboard.plots import DPI, PANELS, LivePlot, cjk_family, setup_fonts, to_png
 from experiments import fonts
 from dashboard.session import Session
 from model.organizations import ACTIVE, REGISTERING
 
+from dash_session import stepped_session
+
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def _session(preset: str, months: int) -> Session:
-    s = Session()
-    s.build(settings_from_preset(preset))
-    for _ in range(months):
-        s.step()
-    return s
+    return stepped_session(preset, months)
 
 
 def test_network_layout_places_every_node_readably():

@@ -15,30 +15,19 @@ import re
 import pytest
 
 from dashboard.app import page_sizes
-from dashboard.controls import settings_from_preset
 from dashboard.live_chart import LiveChartWidget, chart_option, month_point, panel_pages
 from dashboard.plots import PANELS, TEXT_PX
 from dashboard.session import Session
 from model.params import GROUPS
 
+from dash_session import recording, stepped_session
+
 
 def _session(months: int = 0, preset: str = "baseline") -> Session:
-    s = Session()
-    s.build(settings_from_preset(preset))
-    for _ in range(months):
-        s.step()
-    return s
+    return stepped_session(preset, months)
 
 
-class Recorder(LiveChartWidget):
-    """The widget with its outgoing custom messages kept (no browser)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.sent: list[dict] = []
-
-    def send(self, content, buffers=None):
-        self.sent.append(content)
+Recorder = recording(LiveChartWidget)
 
 
 def _lines(option: dict) -> list[dict]:

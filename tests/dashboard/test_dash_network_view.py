@@ -17,7 +17,6 @@ import json
 import pytest
 
 from dashboard.app import page_sizes
-from dashboard.controls import settings_from_preset
 from dashboard.live_chart import text_px
 from dashboard.network import layout
 from dashboard.network_view import (
@@ -33,28 +32,17 @@ from dashboard.session import Session
 from model.organizations import ACTIVE, REGISTERING
 from model.params import ORG_KINDS
 
+from dash_session import recording, stepped_session
+
 PNG = b"\x89PNG\r\n\x1a\n"
 SIZE = (374, 454)
 
 
 def _session(months: int = 0, preset: str = "shanghai-2015", b: bool = False) -> Session:
-    s = Session()
-    a = settings_from_preset(preset)
-    s.build(a, settings_from_preset("baseline") if b else None)
-    for _ in range(months):
-        s.step()
-    return s
+    return stepped_session(preset, months, "baseline" if b else None)
 
 
-class Recorder(NetworkWidget):
-    """The widget with its outgoing custom messages kept (no browser)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.sent: list[dict] = []
-
-    def send(self, content, buffers=None):
-        self.sent.append(content)
+Recorder = recording(NetworkWidget)
 
 
 @pytest.mark.parametrize("months", [0, 24])
