@@ -97,6 +97,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
           f"{model.simulated_residents:,} residents simulated, {elapsed:.1f} s")
     print(f"  needs met {final['needs_met_share']:.1%}, satisfaction {final['satisfaction']:.2f}, "
           f"organizations {final['organizations_registered']:.0f}, social workers {final['social_workers']:.0f}")
+    gap = model.recorder.committee_gap()
+    if gap["types"] > 1:
+        print(f"  gap between committees (last {gap['months']} months): {gap['between_type_share']:.0%} of its variance "
+              f"between community types; within types, {gap['org_services_share_of_within']:.0%} goes with the "
+              f"organization services reaching them; chance alone {gap['chance_share']:.0%}")
     print(f"results in {out}/ ({', '.join(p.name for p in files)})")
     return 0
 

@@ -3,6 +3,7 @@ the working tree and compare every output file byte by byte.
 
     python -m benchmarks.same_results --ref f59e4f4         # exit 0 when all outputs are identical
     python -m benchmarks.same_results --ref HEAD~3 --jobs 2
+    python -m benchmarks.same_results --ref HEAD~1 --new-columns  # an output gained columns, nothing else
 
 The earlier commit is exported with ``git archive`` into a temporary folder (the
 working tree is not touched). The runs are the presets and seeds in ``RUNS`` plus the
@@ -20,6 +21,7 @@ one that changes the last bit of any output fails, and then the regression basel
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import subprocess
 import sys
@@ -59,9 +61,38 @@ def export_commit(ref: str, dest: Path) -> str | None:
     return None
 
 
-def compare(a: Path, b: Path) -> list[str]:
-    """Names of the outputs that differ between two run folders."""
-    differ = [f for f in FILES if (a / f).read_bytes() != (b / f).read_bytes()]
+def _rows(path: Path, keep: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
+    """A CSV file's header and rows as text fields (only the columns ``keep``, in that order)."""
+    with path.open(newline="") as f:
+        rows = list(csv.reader(f))
+    head, body = (rows[0], rows[1:]) if rows else ([], [])
+    if keep is None:
+        return head, body
+    at = [head.index(c) for c in keep]
+    return keep, [[r[i] for i in at] for r in body]
+
+
+def same_except_new_columns(a: Path, b: Path) -> bool:
+    """Whether CSV ``b`` holds every column of ``a`` with the same text in every field, in
+    the same rows (``b`` may add columns): an output that gained a column, nothing else."""
+    head_a, body_a = _rows(a)
+    head_b = _rows(b)[0]
+    if not set(head_a) <= set(head_b):
+        return False
+    return _rows(b, head_a)[1] == body_a
+
+
+def compare(a: Path, b: Path, new_columns: bool = False) -> list[str]:
+    """Names of the outputs that differ between two run folders (with ``new_columns``, a CSV
+    file that only gained columns counts as the same, and is named as such)."""
+    differ = []
+    for f in FILES:
+        if (a / f).read_bytes() == (b / f).read_bytes():
+            continue
+        if new_columns and same_except_new_columns(a / f, b / f):
+            print(f"  {f}: same fields, new columns {sorted(set(_rows(b / f)[0]) - set(_rows(a / f)[0]))}")
+            continue
+        differ.append(f)
     final = [json.loads((d / "summary.json").read_text())["final"] for d in (a, b)]
     return differ + (["summary.json (final outcomes)"] if final[0] != final[1] else [])
 
@@ -70,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ref", required=True, help="the earlier commit to compare with (any git revision)")
     ap.add_argument("--jobs", type=int, default=1, help="runs at a time (default 1)")
+    ap.add_argument("--new-columns", action="store_true",
+                    help="a CSV output that only gained columns (every old field the same) counts as identical")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="same-results-") as tmp:
         tmp_path = Path(tmp)
@@ -93,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name} (seed {seed}): run failed: {errs[0]}")
                 failed += 1
                 continue
-            differ = compare(tmp_path / "ref" / str(i), tmp_path / "now" / str(i))
+            differ = compare(tmp_path / "ref" / str(i), tmp_path / "now" / str(i), args.new_columns)
             print(f"{name} (seed {seed}): " + ("identical" if not differ else "DIFFERS in " + ", ".join(differ)))
             failed += bool(differ)
     print(f"{len(scenario_runs()) - failed} of {len(scenario_runs())} runs identical to {args.ref}")

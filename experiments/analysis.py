@@ -64,6 +64,7 @@ from model.params import COMMUNITY_TYPES, GROUPS
 from .design import ANALYSIS_KEY, Task, problem, stream_seed
 from .uncertainty import chance_rho, draw_effects, effect_summary, rankings, top_spearman
 from .reduce import (  # noqa: F401 - LAST_MONTHS, reduce_run: re-exported
+    GAP_COLUMNS,
     GROUP_LAPSED,
     GROUP_LAPSED_W,
     GROUP_MET,
@@ -289,8 +290,8 @@ def collect(store: "Store", tasks: list[Task], band_outcomes: list[str] | None =
         if columns is None:
             row[TOTAL_SPEND] = r.values[TOTAL_SPEND]
             row[TOTAL_MET] = r.values[TOTAL_MET]
-            for c in GROUP_SUMS:
-                row[c] = r.values[c]
+            for c in (*GROUP_SUMS, *GAP_COLUMNS.values()):
+                row[c] = r.values.get(c, math.nan)
         rows.append(row)
         if band_outcomes and not swept:
             assert r.band is not None
@@ -299,7 +300,7 @@ def collect(store: "Store", tasks: list[Task], band_outcomes: list[str] | None =
                 months = r.months
     names = [c for c in (columns or list(OUTCOME_NAMES)) if c in OUTCOME_NAMES]
     if columns is None:
-        names += [TOTAL_SPEND, TOTAL_MET, *GROUP_SUMS]
+        names += [TOTAL_SPEND, TOTAL_MET, *GROUP_SUMS, *GAP_COLUMNS.values()]
     ends = pd.DataFrame(rows, columns=["arm", "point", "draw", "replication", *names])
     return Collected(ends, bands, band_outcomes, months)
 
@@ -578,10 +579,14 @@ def group_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame:
 def type_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame:
     """Share of needs met over the last 12 months by community type and arm (mean over
     replications, with its interval), and the severity-weighted share (mean); only the types
-    an arm's world has."""
+    an arm's world has. Each arm's rows also carry the gap between committees (means over
+    replications): the share of its variance between types, and the share of the variance
+    within types that goes with where organizations serve (``GAP_COLUMNS``)."""
     rows = []
     for arm in exp.visible_arms:
         sub = ends[(ends["arm"] == arm.name) & (ends["point"] == -1)]
+        gap = {key: float(np.nanmean(sub[col])) if col in sub and sub[col].notna().any() else math.nan
+               for key, col in GAP_COLUMNS.items()}
         for t, met, lapsed, met_w, lapsed_w in zip(COMMUNITY_TYPES, TYPE_MET, TYPE_LAPSED, TYPE_MET_W, TYPE_LAPSED_W):
             if met not in sub or len(sub) == 0 or float((sub[met] + sub[lapsed]).sum()) <= 0:
                 continue
@@ -589,9 +594,9 @@ def type_table(exp: "Experiment", ends: pd.DataFrame) -> pd.DataFrame:
             weighted = _share(sub[met_w], sub[lapsed_w])
             rows.append({"arm": arm.name, "type": t, "needs_met_share": m, "ci_low": lo, "ci_high": hi,
                          "needs_met_weighted_share": float(np.nanmean(weighted)), "needs_met": float(sub[met].mean()),
-                         "n": n})
+                         "n": n, **gap})
     return pd.DataFrame(rows, columns=["arm", "type", "needs_met_share", "ci_low", "ci_high",
-                                       "needs_met_weighted_share", "needs_met", "n"])
+                                       "needs_met_weighted_share", "needs_met", "n", *GAP_COLUMNS])
 
 
 def uncertainty_pairs(exp: "Experiment") -> list[tuple[str, str]]:

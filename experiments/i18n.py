@@ -217,6 +217,19 @@ TEXT: dict[str, tuple[str, str]] = {
                       "needs_by_type.csv has the intervals).",
                       "各方案按居民所在社区类型的需求满足率（括号内为按严重程度加权），运行最后 12 个月，"
                       "重复均值（区间见 needs_by_type.csv）。"),
+    "gap_between": ("Gap between types", "类型间差异"),
+    "gap_org": ("Within types: organizations", "类型内：社会组织"),
+    "gap_chance": ("Chance", "随机"),
+    "by_type_gap": ("*Gap between types* is the share of the variance of committees' shares of needs met "
+                    "(last 12 months) that lies between community types; *within types: organizations* is the "
+                    "share of the variance within types that goes with how many organization services reach "
+                    "the committee (where organizations are based, partner and hold contracts); *chance* is "
+                    "the share that chance alone would give, committees closing only so many needs (near 1: "
+                    "the simulated committees are too small to tell apart). Means over replications.",
+                    "*类型间差异*：各居委会需求满足率（最后 12 个月）的方差中，社区类型之间所占的份额；"
+                    "*类型内：社会组织*：类型内方差中与到达该居委会的社会组织服务数量（组织所在地、结对与合同）"
+                    "相关的份额；*随机*：仅因各居委会结案需求数量有限而随机产生的份额（接近 1 表示模拟的居委会"
+                    "太小，无法区分）。重复均值。"),
     "gains": ("Who gains", "谁受益"),
     "gains_intro": ("Change in each resident group's share of needs met against {ref} (the outcome window, "
                     "mean over replications): the groups that gain most and least.",

@@ -37,6 +37,13 @@ TYPE_LAPSED_W = [f"type.{t}.needs_lapsed_weighted" for t in COMMUNITY_TYPES]
 GROUP_SUMS = GROUP_MET + GROUP_LAPSED + GROUP_MET_W + GROUP_LAPSED_W + TYPE_MET + TYPE_LAPSED + TYPE_MET_W + TYPE_LAPSED_W
 """Needs met and lapsed by resident group and by community type, counted and severity-weighted,
 summed over the last 12 months."""
+GAP_COLUMNS = {"between_type_share": "gap.between_type_share",
+               "org_services_share_of_within": "gap.org_services_share_of_within",
+               "chance_share": "gap.chance_share"}
+"""The gap between committees over a run's last 12 months (``model.by_type.committee_gap``): the
+share of the variance of committees' needs-met shares between community types, the share of the
+variance within types that goes with where organizations serve, and the share chance alone would
+give; kept in the run table's last row."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ class ReduceSpec:
 @dataclass
 class Reduced:
     """One run reduced: every outcome's mean over the last ``ReduceSpec.window`` months, whole-run
-    totals, group sums of the last 12 months (``values``), and for the time bands the monthly series
+    totals, group sums of the last 12 months and the gap between committees (``values``), and for the time bands the monthly series
     and months."""
 
     values: dict[str, float]
@@ -82,6 +89,8 @@ def reduce_run(df: "pd.DataFrame", spec: ReduceSpec, swept_point: bool) -> Reduc
     tail = df.iloc[-LAST_MONTHS:]
     for c in GROUP_SUMS:
         values[c] = float(tail[c].sum())
+    for c in GAP_COLUMNS.values():  # NaN in run files written before the gap was kept
+        values[c] = float(df[c].iloc[-1]) if c in df and len(df) else float("nan")
     band = months = None
     if spec.band_outcomes and not swept_point:
         band = df[list(spec.band_outcomes)].to_numpy(dtype=np.float64)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from model.params import COMMUNITY_TYPES
 
 from .i18n import t, type_label
+from .reduce import GAP_COLUMNS
 
 if TYPE_CHECKING:
     from .analysis import Tables
@@ -15,17 +16,24 @@ if TYPE_CHECKING:
 
 def types_blocks(exp: "Experiment", tables: "Tables", label: Any, lang: str) -> list[tuple[str, Any]]:
     """A table of arms by community type: share of needs met, severity-weighted share in
-    brackets (``label``: the report's arm-label function). Nothing when the arms' worlds have
-    one type only."""
+    brackets, then the gap between committees (between types; within types, with where
+    organizations serve) when the runs kept it (``label``: the report's arm-label function).
+    Nothing when the arms' worlds have one type only."""
     ty = tables.types
     if ty is None or ty.empty or ty["type"].nunique() < 2:
         return []
     present = [name for name in COMMUNITY_TYPES if name in set(ty["type"])]
+    gap = [key for key in GAP_COLUMNS if key in ty and ty[key].notna().any()]
     rows = []
     for arm in dict.fromkeys(ty["arm"]):
         sub = ty[ty["arm"] == arm].set_index("type")
         cells = [f"{100 * sub.at[name, 'needs_met_share']:.1f}% ({100 * sub.at[name, 'needs_met_weighted_share']:.1f}%)"
                  if name in sub.index else "–" for name in present]
-        rows.append([label(exp, arm, lang), *cells])
-    return [("h2", t("by_type", lang)), ("p", t("by_type_intro", lang)),
-            ("table", ([t("arm", lang), *[type_label(name, lang) for name in present]], rows))]
+        first = sub.iloc[0]
+        rows.append([label(exp, arm, lang), *cells,
+                     *[f"{first[key]:.2f}" if first[key] == first[key] else "–" for key in gap]])
+    heads = [t("arm", lang), *[type_label(name, lang) for name in present],
+             *[t({"between_type_share": "gap_between", "org_services_share_of_within": "gap_org",
+                  "chance_share": "gap_chance"}[key], lang) for key in gap]]
+    blocks = [("h2", t("by_type", lang)), ("p", t("by_type_intro", lang)), ("table", (heads, rows))]
+    return blocks + ([("p", t("by_type_gap", lang))] if gap else [])

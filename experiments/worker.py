@@ -25,7 +25,7 @@ from model.scenario import load_scenario, validate_dict, with_overrides
 
 from .checkout import code_digest
 from .design import Task
-from .reduce import ReduceSpec, reduce_run
+from .reduce import GAP_COLUMNS, LAST_MONTHS, ReduceSpec, reduce_run
 
 M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
@@ -64,7 +64,8 @@ def tune_malloc() -> bool:
 
 def run_table(model: CommunityModel) -> pd.DataFrame:
     """A run's table: ``month``, every declared outcome, then needs met and lapsed by resident group
-    and by community type (counted and severity-weighted; 0 for a type the world lacks)."""
+    and by community type (counted and severity-weighted; 0 for a type the world lacks), and in the
+    last row the gap between committees over the last 12 months (``GAP_COLUMNS``, NaN before)."""
     ts = model.recorder.timeseries()
     ts = ts.drop(columns=[c for c in ("date",) if c in ts.columns])
     groups = model.recorder.group_table()
@@ -79,6 +80,12 @@ def run_table(model: CommunityModel) -> pd.DataFrame:
         wide = types.pivot(index="month", columns="type", values=col).reindex(columns=list(COMMUNITY_TYPES))
         for t in COMMUNITY_TYPES:
             extra[f"type.{t}.{col}"] = wide[t].fillna(0.0).to_numpy(dtype=np.float64)
+    # the gap between committees over the run's last 12 months, in the last row only
+    gap = model.recorder.committee_gap(LAST_MONTHS)
+    for key, col in GAP_COLUMNS.items():
+        extra[col] = np.full(len(ts), np.nan)
+        if len(ts):
+            extra[col][-1] = float(gap[key])
     return pd.concat([ts.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
 
 

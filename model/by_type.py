@@ -4,9 +4,11 @@ The recorder (``outcomes.Recorder``) hands each month's needs raised, met and la
 :class:`TypeTally`, which counts them by (community type of the resident's committee,
 resident group), met and lapsed needs also weighted by severity (``residents.severity``); ``TypeTally.end_month`` appends the month's rows: one row per type present
 in the world for all its residents (group ``all``) and one per group within it.
-:func:`between_type_share` is the variance decomposition of committees' needs-met shares.
+:func:`between_type_share` is the variance decomposition of committees' needs-met shares;
+:func:`committee_gap` applies it to a run's last months (``summary.json``'s ``committee_gap``) and
+says how much of the gap within types goes with where organizations serve (``org_services``).
 
-Layout: ``TYPE_COLUMNS``, ``TypeTally``, ``between_type_share``.
+Layout: ``TYPE_COLUMNS``, ``TypeTally``, ``between_type_share``, ``committee_gap``.
 """
 
 from __future__ import annotations
@@ -111,3 +113,42 @@ def between_type_share(share: np.ndarray, ctype: np.ndarray) -> float:
         x = share[ctype == t]
         between += x.size * (x.mean() - share.mean()) ** 2
     return between / total
+
+
+def committee_gap(table: pd.DataFrame, months: int = 12) -> dict[str, float | int]:
+    """The gap between committees in needs met over the last ``months`` months of a committee
+    table (``Recorder.committee_table``): each committee's share of its closed needs met (only
+    committees that closed any), the standard deviation of those shares, the share of their
+    variance lying between community types (:func:`between_type_share`), and the share of the
+    variance *within* types that goes with the committee's mean ``org_services`` (the squared
+    correlation of the two, each taken as its difference from its type's mean; 0 when either
+    does not vary), and the share of the variance that chance alone would give
+    (``chance_share``: the committees' binomial variances ``s (1 - s) / n``, ``n`` its closed
+    needs, summed with the factor ``1 - 1/committees`` and divided by the sum of squares; at
+    most 1): where it is large, committees close too few needs to tell them apart."""
+    last = table[table["month"] > int(table["month"].max()) - months] if len(table) else table
+    g = last.groupby("committee").agg(type=("type", "first"), met=("needs_met", "sum"),
+                                      lapsed=("needs_lapsed", "sum"), org=("org_services", "mean"))
+    g = g[(g["met"] + g["lapsed"]) > 0]
+    out: dict[str, float | int] = {"months": int(months), "committees": int(len(g)),
+                                   "types": int(g["type"].nunique()), "share_sd": 0.0,
+                                   "between_type_share": 0.0, "org_services_share_of_within": 0.0,
+                                   "chance_share": 0.0}
+    if len(g) < 2:
+        return out
+    closed = (g["met"] + g["lapsed"]).to_numpy(dtype=np.float64)
+    share = g["met"].to_numpy(dtype=np.float64) / closed
+    codes = pd.factorize(g["type"])[0]
+    e = share - pd.Series(share).groupby(codes).transform("mean").to_numpy()
+    x = g["org"].to_numpy(dtype=np.float64)
+    x = x - pd.Series(x).groupby(codes).transform("mean").to_numpy()
+    sxx, see = float((x * x).sum()), float((e * e).sum())
+    out["share_sd"] = float(share.std())
+    total = float(((share - share.mean()) ** 2).sum())
+    if total > 0:
+        chance = float((share * (1 - share) / closed).sum()) * (1 - 1 / share.size)
+        out["chance_share"] = min(chance / total, 1.0)
+    out["between_type_share"] = float(between_type_share(share, codes))
+    if sxx > 1e-12 and see > 1e-18:
+        out["org_services_share_of_within"] = float((e * x).sum()) ** 2 / (sxx * see)
+    return out

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import kernels
-from .by_type import TypeTally
+from .by_type import TypeTally, committee_gap
 from .committees import CommitteeArrays, committee_arrays, service_time_shares
 from .funders import public_spending, public_staff_spending, spending_by
 from .outcome_measures import (_attrition, _check_finite, _gap_committees, _gap_groups, _government_income_share,
@@ -120,7 +120,7 @@ GROUP_COLUMNS = ("residents", "needs_arising", "needs_met", "needs_lapsed", "nee
 COMMITTEE_COLUMNS = ("residents", "needs_arising", "needs_met", "needs_lapsed", "needs_met_share",
                      "backlog", "service_time_share", "partners", "social_workers", "certified_workers",
                      "micro_projects", "satisfaction", "trust_in_committee", "participation_rate",
-                     "election_turnout")
+                     "election_turnout", "org_services")
 
 
 @dataclass(slots=True)
@@ -459,6 +459,7 @@ class Recorder:
             projects,
             by_c[:, 0] / sizes, by_c[:, 1] / sizes, by_c[:, 2] / sizes,
             np.where(np.isnan(turnout), 0.0, turnout),
+            st.served.org_services,
         ])
         self.by_committee.append(crow)
         self.types.end_month()
@@ -480,12 +481,13 @@ class Recorder:
         df.insert(0, "month", arr[:, 0].astype(np.int64))
         return df
 
-    def committee_table(self) -> pd.DataFrame:
-        """Outcomes by committee and month."""
-        arr = np.vstack(self.by_committee) if self.by_committee else np.zeros((0, 3 + len(COMMITTEE_COLUMNS)))
+    def committee_table(self, last: int | None = None) -> pd.DataFrame:
+        """Outcomes by committee and month (only the ``last`` months when given)."""
+        months = self.by_committee[-last:] if last else self.by_committee
+        arr = np.vstack(months) if months else np.zeros((0, 3 + len(COMMITTEE_COLUMNS)))
         df = pd.DataFrame(arr[:, 3:], columns=list(COMMITTEE_COLUMNS))
         for col in ("residents", "needs_arising", "needs_met", "needs_lapsed", "backlog", "partners",
-                    "social_workers", "certified_workers", "micro_projects"):
+                    "social_workers", "certified_workers", "micro_projects", "org_services"):
             df[col] = df[col].astype(np.int64)
         ctype = self.m.residents.ctype[arr[:, 1].astype(np.int64)]
         df.insert(0, "type", [COMMUNITY_TYPES[int(t)] for t in ctype])
@@ -493,6 +495,10 @@ class Recorder:
         df.insert(0, "committee", arr[:, 1].astype(np.int64))
         df.insert(0, "month", arr[:, 0].astype(np.int64))
         return df
+
+    def committee_gap(self, months: int = 12) -> dict[str, float | int]:
+        """The gap between committees over the last ``months`` months (``by_type.committee_gap``)."""
+        return committee_gap(self.committee_table(last=months), months)
 
     def spending_table(self) -> pd.DataFrame:
         """Money by source, purpose and the lever it serves, per month (full scale)."""

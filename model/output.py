@@ -134,6 +134,7 @@ def summary(model: "CommunityModel") -> dict[str, Any]:
             "scale": model.scale,
         },
         "final": final,
+        "committee_gap": model.recorder.committee_gap(),
     }
 
 

@@ -70,6 +70,7 @@ class ServiceResult:
     org_met: np.ndarray  # needs each organization met this month (by slot)
     org_met_kind: np.ndarray  # ... by kind of need (slots x NEED_KINDS)
     org_capacity: np.ndarray  # each organization's capacity this month (by slot; 0 unless active)
+    org_services: np.ndarray  # (committees,) (active organization, need kind) pairs serving each committee area
 
 def build_supply(m: "CommunityModel", demand_com: np.ndarray, reach: Reach, projects: np.ndarray) -> Supply:
     """Supply rows of the committee channel: each committee's own capacity spread over kinds
@@ -347,7 +348,18 @@ def serve_residents(m: "CommunityModel") -> ServiceResult:
     org_capacity[reach.slots] = reach.capacity
     return ServiceResult(demand_cells=demand_com.reshape(-1, K), unmet=lapsed_kind_com + still_open.reshape(-1, K),
                          partner_perf=partner_perf, projects=projects, org_met=org_met_kind.sum(axis=1),
-                         org_met_kind=org_met_kind, org_capacity=org_capacity)
+                         org_met_kind=org_met_kind, org_capacity=org_capacity,
+                         org_services=org_services(reach, len(m.committees)))
+
+
+def org_services(reach: Reach, n_committees: int) -> np.ndarray:
+    """How many (active organization, need kind) pairs serve each committee area this month
+    (``Reach.pair_kinds`` counted by committee): where organizations are based, partner and
+    hold contracts, in one number per committee (``by_committee.csv``'s ``org_services``)."""
+    if reach.pair_com.size == 0:
+        return np.zeros(n_committees, dtype=np.int64)
+    return np.bincount(reach.pair_com, weights=(reach.pair_kinds >= 0).sum(axis=1),
+                       minlength=n_committees).astype(np.int64)
 
 
 def _close_met(m: "CommunityModel", res, supply: Supply, n_cells: int,

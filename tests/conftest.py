@@ -140,12 +140,13 @@ def make_org(m: CommunityModel, kind: str = "social_work_agency", street: int = 
 def idle_service(m: CommunityModel) -> ServiceResult:
     """A month's service result in which nothing was served (to run a later phase alone):
     no demand, no unmet needs, no partner deliveries, no micro-projects, no organization
-    met a need; organizations' capacity as they hold it now."""
+    met a need, none serves a committee area; organizations' capacity as they hold it now."""
     n, k = len(m.committees), len(NEED_KINDS)
     return ServiceResult(demand_cells=np.zeros((n, k), np.int64), unmet=np.zeros((n, k)), partner_perf={},
                          projects=np.zeros(n, np.int64), org_met=np.zeros(len(m.organizations), np.int64),
                          org_met_kind=np.zeros((len(m.organizations), k), np.int64),
-                         org_capacity=np.array([o.capacity for o in m.organizations], dtype=np.float64))
+                         org_capacity=np.array([o.capacity for o in m.organizations], dtype=np.float64),
+                         org_services=np.zeros(n, np.int64))
 
 
 def bare_model(sets: dict[str, Any] | None = None, seed: int = 1) -> CommunityModel:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import binomial_tolerance
 from model import CommunityModel, load_scenario
-from model.by_type import between_type_share
+from model.by_type import between_type_share, committee_gap
 from model.committees import committee_arrays, project_supply, service_time_shares
 from model.neighbourhoods import assign_types, group_share_matrix, need_rate_tensor, type_arrays, type_index
 from model.params import COMMUNITY_TYPES, GROUPS, NEED_KINDS, Parameters
@@ -137,40 +138,81 @@ def test_between_type_share_on_a_constructed_case():
     assert between_type_share(np.full(4, 0.5), np.array([1, 1, 2, 2])) == 0.0
 
 
-def _type_gaps(preset: str, seed: int) -> tuple[float, "pd.Series"]:
-    """Between-type share of the variance of committees' needs-met shares and the mean share
-    by type, months 109-120 of a preset (the typed street of 100,000 residents)."""
+def _type_gaps(preset: str, seed: int) -> tuple[dict, "pd.Series"]:
+    """The committee gap (``committee_gap``) and the mean needs-met share by type, months
+    109-120 of a preset (the typed street of 100,000 residents)."""
     m = CommunityModel(with_overrides(load_scenario(preset), {"scenario.months": 120}), rng=seed)
     m.run()
-    c = m.recorder.committee_table()
-    c = c[c.month > 108].groupby(["committee", "type"])[["needs_met", "needs_lapsed"]].sum().reset_index()
+    t = m.recorder.committee_table()
+    c = t[t.month > 108].groupby(["committee", "type"])[["needs_met", "needs_lapsed"]].sum().reset_index()
     c["share"] = c.needs_met / (c.needs_met + c.needs_lapsed)
-    return (between_type_share(c.share.to_numpy(), np.array([type_index(x) for x in c.type])),
-            c.groupby("type").share.mean())
+    gap = committee_gap(t, 12)
+    assert gap["between_type_share"] == pytest.approx(
+        between_type_share(c.share.to_numpy(), np.array([type_index(x) for x in c.type])))
+    return gap, c.groupby("type").share.mean()
 
 
 @pytest.mark.slow
 def test_community_type_explains_the_gap_between_committees():
-    """Issue 16, seeds 1-5. Baseline street: type explains most of the variance of committees'
-    needs-met shares (measured 0.94-0.97; bound 0.8 in every seed) and old-lane and
-    resettlement committees meet less than commodity estates in every seed (older, poorer,
-    more needs, more administration, less space: the directions of the Shanghai neighbourhood
-    studies). Under the 2015 package most needs are met everywhere (76-81 %), so the gap
-    between types shrinks (type explains 0.01-0.35 of a much smaller variance; measured): the
-    spread of the types' mean shares is less than half the baseline's, and old lanes and
-    resettlement estates stay below commodity estates on average over the seeds."""
+    """Issue 16, seeds 1-5, months 109-120. Baseline street: type explains most of the
+    variance of committees' needs-met shares (measured 0.94-0.97; bound 0.8 in every seed)
+    and old-lane and resettlement committees meet less than commodity estates in every seed
+    (older, poorer, more needs, more administration, less space: the directions of the
+    Shanghai neighbourhood studies). Under the 2015 package most needs are met everywhere
+    (76-81 %), so the gap between types shrinks: the spread of the types' mean shares is
+    less than half the baseline's, old lanes and resettlement estates stay below commodity
+    estates on average over the seeds, and type explains only 0.01-0.35 of a much smaller
+    variance (measured). What differs between committees of one type is then where
+    organizations serve: the committee's mean ``org_services`` goes with 0.33-0.84 of the
+    variance within types (bound 0.25 in every seed), and type and ``org_services`` together
+    account for 0.56-0.87 of the whole (bound a half in every seed)."""
     spread = {}
     means = {}
     for preset in ("baseline", "shanghai-2015"):
         rows = []
         for seed in range(1, 6):
-            between, by = _type_gaps(preset, seed)
+            gap, by = _type_gaps(preset, seed)
             rows.append(by)
+            between, within_org = gap["between_type_share"], gap["org_services_share_of_within"]
             if preset == "baseline":
                 assert between > 0.8, (seed, between)
                 assert by["old_lane"] < by["commodity_estate"] and by["resettlement_estate"] < by["commodity_estate"]
+            else:
+                assert between < 0.5, (seed, between)
+                assert within_org > 0.25, (seed, within_org)
+                assert between + (1 - between) * within_org > 0.5, (seed, between, within_org)
         means[preset] = sum(rows) / len(rows)
         spread[preset] = float(means[preset].max() - means[preset].min())
     late = means["shanghai-2015"]
     assert late["old_lane"] < late["commodity_estate"] and late["resettlement_estate"] < late["commodity_estate"]
     assert spread["shanghai-2015"] < 0.5 * spread["baseline"], spread
+
+
+def test_committee_gap_on_a_constructed_table():
+    """Two types of two committees each over two months: the shares are 0.2/0.4 (type a) and
+    0.6/0.8 (type b), so between types lies 0.16/(0.16+0.04) = 0.8 of the variance; within
+    each type the committee with more organization services meets more, so they go with all
+    of the variance within types; only the last month counts with ``months=1``; a committee
+    that closed no need is left out; each committee closed 20 needs, which sets the share of
+    the variance chance alone would give."""
+    rows = []
+    for month in (1, 2):
+        for com, typ, met, org in ((0, "a", 2, 3), (1, "a", 4, 5), (2, "b", 6, 4), (3, "b", 8, 6), (4, "b", 0, 0)):
+            closed = 0 if com == 4 else 10
+            rows.append({"month": month, "committee": com, "type": typ, "needs_met": met if closed else 0,
+                         "needs_lapsed": closed - met if closed else 0, "org_services": org})
+    table = pd.DataFrame(rows)
+    gap = committee_gap(table, 12)
+    assert gap["committees"] == 4 and gap["types"] == 2
+    assert gap["between_type_share"] == pytest.approx(0.8)
+    assert gap["org_services_share_of_within"] == pytest.approx(1.0)
+    assert gap["share_sd"] == pytest.approx(np.std([0.2, 0.4, 0.6, 0.8]))
+    chance = sum(x * (1 - x) / 20 for x in (0.2, 0.4, 0.6, 0.8)) * (1 - 1 / 4)  # 20 needs closed each
+    assert gap["chance_share"] == pytest.approx(chance / (4 * np.var([0.2, 0.4, 0.6, 0.8])))
+    opposite = table.assign(org_services=np.where(table.committee.isin([0, 2]), 5, 3))
+    assert committee_gap(opposite, 1)["org_services_share_of_within"] == pytest.approx(1.0)  # squared correlation
+    mixed = table.assign(org_services=np.where(table.committee.isin([1, 2]), 3, 5))  # +1 in type b, -1 in a
+    assert committee_gap(mixed, 1)["org_services_share_of_within"] == pytest.approx(0.0)
+    flat = table.assign(org_services=7)
+    assert committee_gap(flat, 1)["org_services_share_of_within"] == 0.0
+    assert committee_gap(table.iloc[:0], 12)["committees"] == 0

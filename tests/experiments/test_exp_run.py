@@ -9,6 +9,7 @@ import subprocess
 import time
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 from exp_helpers import PYTHON, ROOT, RUN_PY, folder_digest, run_quiet, write_experiment
@@ -50,6 +51,15 @@ def test_in_process_experiment_writes_every_output(tmp_path):
     by_type = pd.read_csv(out / "needs_by_type.csv")
     assert set(by_type["arm"]) == {"base", "rent", "funds"} and by_type["type"].nunique() >= 2
     assert "## By community type" in report and "old lane housing" in report
+    # the gap between committees: kept in each run's last row, averaged over replications per arm
+    gap = run["gap.between_type_share"]
+    assert gap.iloc[:-1].isna().all() and 0.0 <= gap.iloc[-1] <= 1.0
+    for arm, sub in by_type.groupby("arm"):
+        kept = [pd.read_parquet(out / "runs" / f"{arm}.r{r:04d}.parquet").iloc[-1] for r in range(3)]
+        for key in ("between_type_share", "org_services_share_of_within", "chance_share"):
+            assert sub[key].nunique() == 1
+            assert sub[key].iloc[0] == pytest.approx(np.mean([k[f"gap.{key}"] for k in kept]))
+    assert "Gap between types" in report and "Within types: organizations" in report and "| Chance |" in report
     assert "data:image/png;base64," in (out / "report.html").read_text()
 
 
