@@ -138,6 +138,15 @@ class Session:
             return type_rows(self.a) if self.a is not None else []
 
     @property
+    def gap(self) -> dict | None:
+        """Run A's gap between committees over its last 12 months at most (``Recorder.committee_gap``;
+        None before the first month)."""
+        with self.lock:
+            if self.a is None or self.a.month == 0:
+                return None
+            return self.a.recorder.committee_gap(min(12, int(self.a.month)))
+
+    @property
     def months(self) -> int:
         """Length of the run (the scenario's months)."""
         return 0 if self.a is None else int(self.a.spec.scenario.months)

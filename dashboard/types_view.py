@@ -6,7 +6,8 @@
 * ``NetworkPanel`` (live view, beside the charts): a switch between the linkage
   network (drawn in the browser, :mod:`dashboard.network_view`) and ``TypeMix``: each community type of run A's street with its
   committees and residents, and this month's needs met, counted and weighted by
-  severity, as bars readable on a projector (from ``Session.types``); the network's key to
+  severity, as bars readable on a projector (from ``Session.types``), and how much of the gap
+  between committees lies between types (``Session.gap``; not in presenter mode); the network's key to
   its marks is its legend and, on empty ground, its hover text.
 """
 
@@ -57,8 +58,10 @@ def _bar(kind: str, share: float | None, lang: str):
     ])
 
 
-def TypeMix(rows: list[TypeRow], month: int, lang: str) -> None:
-    """Each community type: committees, residents (and their share), this month's needs met by type."""
+def TypeMix(rows: list[TypeRow], month: int, lang: str, gap: dict | None = None) -> None:
+    """Each community type: committees, residents (and their share), this month's needs met by type;
+    below them, with two types or more, what lies between types of the gap between committees
+    (``gap``: ``Session.gap``; None in presenter mode, whose panel has no room left at 1280x720)."""
     total = sum(r.residents for r in rows) or 1.0
     with solara.Div(classes=["dash-types"]):
         with solara.Tooltip(i18n.ui("types_tip", lang)):
@@ -76,6 +79,10 @@ def TypeMix(rows: list[TypeRow], month: int, lang: str) -> None:
                 if month:
                     _bar("met", r.met_share, lang)
                     _bar("weighted", r.met_weighted_share, lang)
+        if month and gap is not None and gap["types"] > 1:
+            Line(i18n.ui("types_gap", lang, months=gap["months"], between=f"{gap['between_type_share']:.0%}",
+                         org=f"{gap['org_services_share_of_within']:.0%}"), ["dash-types-gap"],
+                 "font-size: 14px; color: #444; margin-top: 6px; line-height: 1.3;")
 
 
 @solara.component
@@ -87,7 +94,8 @@ def NetworkPanel(st: "PageState", tick: int):
     with solara.Column(gap="4px", style=f"width: {width}px; flex: none;", classes=["dash-side"]):
         SideSwitch(shown, L)
         if shown.value == "types":
-            TypeMix(session.types, session.month, L)
+            # the gap line needs room presenter mode lacks at 1280x720 (the panel must end in the window)
+            TypeMix(session.types, session.month, L, None if st.presenter.value else session.gap)
             return
         NetworkView(session, "a", L, tick, None, session.sizes.network, ("dash-network",))
 

@@ -8,7 +8,8 @@ in the world for all its residents (group ``all``) and one per group within it.
 :func:`committee_gap` applies it to a run's last months (``summary.json``'s ``committee_gap``) and
 says how much of the gap within types goes with where organizations serve (``org_services``).
 
-Layout: ``TYPE_COLUMNS``, ``TypeTally``, ``between_type_share``, ``committee_gap``.
+Layout: ``TYPE_COLUMNS``, ``TypeTally``, ``between_type_share``, ``committee_gap`` and
+``committee_gap_arrays``.
 """
 
 from __future__ import annotations
@@ -117,31 +118,46 @@ def between_type_share(share: np.ndarray, ctype: np.ndarray) -> float:
 
 def committee_gap(table: pd.DataFrame, months: int = 12) -> dict[str, float | int]:
     """The gap between committees in needs met over the last ``months`` months of a committee
-    table (``Recorder.committee_table``): each committee's share of its closed needs met (only
-    committees that closed any), the standard deviation of those shares, the share of their
-    variance lying between community types (:func:`between_type_share`), and the share of the
-    variance *within* types that goes with the committee's mean ``org_services`` (the squared
-    correlation of the two, each taken as its difference from its type's mean; 0 when either
-    does not vary), and the share of the variance that chance alone would give
-    (``chance_share``: the committees' binomial variances ``s (1 - s) / n``, ``n`` its closed
-    needs, summed with the factor ``1 - 1/committees`` and divided by the sum of squares; at
-    most 1): where it is large, committees close too few needs to tell them apart."""
-    last = table[table["month"] > int(table["month"].max()) - months] if len(table) else table
+    table (``Recorder.committee_table``; columns ``month``, ``committee``, ``type``,
+    ``needs_met``, ``needs_lapsed``, ``org_services``): :func:`committee_gap_arrays` on each
+    committee's sums of needs met and lapsed and mean ``org_services``."""
+    if len(table) == 0:
+        return committee_gap_arrays(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int64), months)
+    last = table[table["month"] > int(table["month"].max()) - months]
     g = last.groupby("committee").agg(type=("type", "first"), met=("needs_met", "sum"),
                                       lapsed=("needs_lapsed", "sum"), org=("org_services", "mean"))
-    g = g[(g["met"] + g["lapsed"]) > 0]
-    out: dict[str, float | int] = {"months": int(months), "committees": int(len(g)),
-                                   "types": int(g["type"].nunique()), "share_sd": 0.0,
+    return committee_gap_arrays(g["met"].to_numpy(np.float64), g["lapsed"].to_numpy(np.float64),
+                                g["org"].to_numpy(np.float64), pd.factorize(g["type"])[0], months)
+
+
+def committee_gap_arrays(met: np.ndarray, lapsed: np.ndarray, org: np.ndarray, ctype: np.ndarray,
+                         months: int) -> dict[str, float | int]:
+    """The gap between committees from each committee's needs met and lapsed over ``months``
+    months, its mean ``org_services`` and its community type (any integer codes): each
+    committee's share of its closed needs met (only committees that closed any), the standard
+    deviation of those shares, the share of their variance lying between community types
+    (:func:`between_type_share`), the share of the variance *within* types that goes with
+    ``org_services`` (the squared correlation of the two, each taken as its difference from
+    its type's mean; 0 when either does not vary), and the share of the variance that chance
+    alone would give (``chance_share``: the committees' binomial variances ``s (1 - s) / n``,
+    ``n`` its closed needs, summed with the factor ``1 - 1/committees`` and divided by the sum
+    of squares; at most 1): where it is large, committees close too few needs to tell them
+    apart."""
+    closed = np.asarray(met, np.float64) + np.asarray(lapsed, np.float64)
+    keep = closed > 0
+    closed, ctype = closed[keep], np.asarray(ctype)[keep]
+    share = np.asarray(met, np.float64)[keep] / closed
+    x = np.asarray(org, np.float64)[keep]
+    codes = np.unique(ctype, return_inverse=True)[1].ravel() if ctype.size else ctype
+    out: dict[str, float | int] = {"months": int(months), "committees": int(share.size),
+                                   "types": int(np.unique(ctype).size), "share_sd": 0.0,
                                    "between_type_share": 0.0, "org_services_share_of_within": 0.0,
                                    "chance_share": 0.0}
-    if len(g) < 2:
+    if share.size < 2:
         return out
-    closed = (g["met"] + g["lapsed"]).to_numpy(dtype=np.float64)
-    share = g["met"].to_numpy(dtype=np.float64) / closed
-    codes = pd.factorize(g["type"])[0]
-    e = share - pd.Series(share).groupby(codes).transform("mean").to_numpy()
-    x = g["org"].to_numpy(dtype=np.float64)
-    x = x - pd.Series(x).groupby(codes).transform("mean").to_numpy()
+    n_t = np.bincount(codes).astype(np.float64)
+    e = share - (np.bincount(codes, weights=share) / n_t)[codes]
+    x = x - (np.bincount(codes, weights=x) / n_t)[codes]
     sxx, see = float((x * x).sum()), float((e * e).sum())
     out["share_sd"] = float(share.std())
     total = float(((share - share.mean()) ** 2).sum())

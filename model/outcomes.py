@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import kernels
-from .by_type import TypeTally, committee_gap
+from .by_type import TypeTally, committee_gap_arrays
 from .committees import CommitteeArrays, committee_arrays, service_time_shares
 from .funders import public_spending, public_staff_spending, spending_by
 from .outcome_measures import (_attrition, _check_finite, _gap_committees, _gap_groups, _government_income_share,
@@ -497,8 +497,16 @@ class Recorder:
         return df
 
     def committee_gap(self, months: int = 12) -> dict[str, float | int]:
-        """The gap between committees over the last ``months`` months (``by_type.committee_gap``)."""
-        return committee_gap(self.committee_table(last=months), months)
+        """The gap between committees over the last ``months`` months (``by_type.committee_gap_arrays``
+        on the stored rows, without building the committee table)."""
+        rows = self.by_committee[-months:]
+        if not rows:
+            return committee_gap_arrays(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int64), months)
+        col = {name: 3 + i for i, name in enumerate(COMMITTEE_COLUMNS)}
+        arr = np.stack(rows)  # months x committees x columns
+        com = arr[0, :, 1].astype(np.int64)
+        return committee_gap_arrays(arr[:, :, col["needs_met"]].sum(axis=0), arr[:, :, col["needs_lapsed"]].sum(axis=0),
+                                    arr[:, :, col["org_services"]].mean(axis=0), self.m.residents.ctype[com], months)
 
     def spending_table(self) -> pd.DataFrame:
         """Money by source, purpose and the lever it serves, per month (full scale)."""

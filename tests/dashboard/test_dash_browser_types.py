@@ -41,6 +41,7 @@ def test_a_picked_profile_is_built_at_reset_shown_by_type_and_kept_in_the_link(s
     _button(page, "单步").click()
     expect(page.locator(".dash-type-met")).to_have_count(3, timeout=TIMEOUT)
     expect(page.locator(".dash-types-title")).to_have_text("各类社区 · 第 1 个月")
+    expect(page.locator(".dash-types-gap")).to_contain_text("居委会之间的差异（最近 1 个月）")
     expect(page.locator(".dash-command")).to_contain_text(
         "python run.py simulate baseline --profile model/profiles/central-street.toml --months 1", timeout=TIMEOUT)
     page.wait_for_url(re.compile(r"profile=central-street"), timeout=TIMEOUT)

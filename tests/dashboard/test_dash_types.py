@@ -26,6 +26,7 @@ from dashboard.export import decode_query, encode_query, scenario_toml, setting_
 from dashboard.session import Session
 from dashboard.views import problem_lines
 from model import load_scenario
+from model.by_type import committee_gap
 from model.profile import load_profile
 from model.scenario import ScenarioError
 
@@ -87,8 +88,12 @@ def test_the_type_view_reads_the_mix_and_this_months_needs_met_by_type():
     assert [(r.ctype, r.committees, r.residents) for r in before] == [
         ("old_lane", 8, 36_200), ("work_unit_estate", 6, 29_000), ("commodity_estate", 6, 26_700)]
     assert all(r.met_share is None and r.met_weighted_share is None for r in before)
+    assert session.gap is None  # before the first month
     for _ in range(MONTHS):
         session.step()
+    # the gap between committees: the committee table's decomposition over the months so far
+    assert session.gap == pytest.approx(committee_gap(session.a.recorder.committee_table(), min(12, MONTHS)))
+    assert session.gap["types"] == 3 and session.gap["committees"] == 20
     table = session.a.recorder.types.table()
     last = table[(table.month == MONTHS) & (table.group == "all")]
     rows = session.types
