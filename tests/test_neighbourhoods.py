@@ -159,7 +159,7 @@ def test_community_type_explains_the_gap_between_committees():
     and old-lane and resettlement committees meet less than commodity estates in every seed
     (older, poorer, more needs, more administration, less space: the directions of the
     Shanghai neighbourhood studies). Under the 2015 package most needs are met everywhere
-    (76-81 %), so the gap between types shrinks: the spread of the types' mean shares is
+    (75-81 % by type; measured), so the gap between types shrinks: the spread of the types' mean shares is
     less than half the baseline's, old lanes and resettlement estates stay below commodity
     estates on average over the seeds, and type explains only 0.01-0.35 of a much smaller
     variance (measured). What differs between committees of one type is then where
