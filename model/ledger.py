@@ -65,21 +65,33 @@ class Ledger:
         per amount). No account may be on both sides (debits are posted before credits).
         All amounts are checked first; a bad one moves nothing."""
         amounts = np.asarray(amounts, dtype=np.float64)
-        if (np.any(np.asarray(dst) == src) if np.isscalar(src) else
-                np.any(np.asarray(src) == dst) if np.isscalar(dst) else np.intersect1d(src, dst).size):
+        one_src, one_dst = np.isscalar(src), np.isscalar(dst)
+        if (np.any(np.asarray(dst) == src) if one_src else
+                np.any(np.asarray(src) == dst) if one_dst else np.intersect1d(src, dst).size):
             raise ValueError(f"transfer_many ({purpose}): an account is both payer and payee")
-        ok = (amounts >= 0.0) & (amounts < np.inf)
-        if not ok.all():
+        if amounts.size == 0:
+            return
+        if not (amounts.min() >= 0.0 and amounts.max() < np.inf):  # NaN fails both
+            ok = (amounts >= 0.0) & (amounts < np.inf)
             raise ValueError(f"transfer of {amounts[~ok][0]} yuan ({purpose})")
         moving = amounts != 0.0
         if not moving.all():
             amounts = amounts[moving]
-            src = src if np.isscalar(src) else np.asarray(src)[moving]
-            dst = dst if np.isscalar(dst) else np.asarray(dst)[moving]
-        if amounts.size == 0:
-            return
+            src = src if one_src else np.asarray(src)[moving]
+            dst = dst if one_dst else np.asarray(dst)[moving]
+            if amounts.size == 0:
+                return
         self._post(src, -amounts)
         self._post(dst, amounts)
+        if one_src and one_dst:  # one (category, category) pair
+            key = (self.category[src], self.category[dst], purpose)
+            self.month_flows[key] = _sequential_sum(self.month_flows[key], amounts)
+            return
+        self._add_flows(src, dst, amounts, purpose)
+
+    def _add_flows(self, src: int | np.ndarray, dst: int | np.ndarray, amounts: np.ndarray, purpose: str) -> None:
+        """Add ``amounts`` to the month's flows by (payer category, payee category, purpose),
+        each pair's amounts in order, the pairs in order of first use."""
         if self._codes_arr is None:
             self._codes_arr = np.array(self._codes, dtype=np.int64)
         names = list(self._code_of)
@@ -146,8 +158,19 @@ class Ledger:
 
 def _sequential_sum(start: float, values: np.ndarray) -> float:
     """start + v0 + v1 + ..., added left to right (as repeated ``+=`` would; ``np.sum``
-    adds pairwise and may differ in the last bits)."""
-    acc = np.empty(values.size + 1)
-    acc[0] = start
-    acc[1:] = values
-    return float(np.cumsum(acc)[-1])
+    adds pairwise and may differ in the last bits): a Python loop for a few values, a
+    cumulative sum (also left to right) for many."""
+    if values.size <= _SHORT:
+        acc = start
+        for v in values.tolist():
+            acc += v
+        return acc
+    acc_arr = np.empty(values.size + 1)
+    acc_arr[0] = start
+    acc_arr[1:] = values
+    return float(np.cumsum(acc_arr)[-1])
+
+
+_SHORT = 64
+"""Up to this many values, :func:`_sequential_sum` adds them in a Python loop (faster than
+numpy's call overhead; the same left-to-right sum)."""
