@@ -52,7 +52,10 @@ class TypeTally:
         """Count the needs of residents ``idx``: ``which`` 0 raised, 1 met, 2 lapsed; met and
         lapsed needs also weighted by their kinds' severity (``kinds``: aligned with ``idx``)."""
         r = self.m.residents
-        code = r.ctype[r.committee[idx]] * self.n_g + r.group[idx]
+        if self.present.size == 1:  # one type: no need to look up the residents' committees
+            code = int(self.present[0]) * self.n_g + r.group[idx].astype(np.int64)
+        else:
+            code = r.ctype[r.committee[idx]] * self.n_g + r.group[idx]
         self.counts[which] += np.bincount(code, minlength=self.n_t * self.n_g)
         if which > 0:
             w = self.weights[kinds]

@@ -17,6 +17,12 @@ from collections import defaultdict
 
 import numpy as np
 
+_SHORT = 64
+"""Up to this many amounts, ``Ledger.transfer_many`` moves them one by one and
+``_sequential_sum`` adds them in a Python loop (faster than numpy's call overhead for so
+few; the same left-to-right sums)."""
+_INF = float("inf")
+
 
 class Ledger:
     """Balances of all accounts and the flows of the current month."""
@@ -63,31 +69,49 @@ class Ledger:
         :meth:`transfer` for each element in order (same balances, same flow sums to the
         last bit): ``src`` and ``dst`` are account indices or arrays of them (one element
         per amount). No account may be on both sides (debits are posted before credits).
-        All amounts are checked first; a bad one moves nothing."""
+        All amounts are checked first; a bad one moves nothing. Up to ``_SHORT`` amounts
+        are moved one by one (:meth:`_transfer_each`), more over arrays."""
         amounts = np.asarray(amounts, dtype=np.float64)
+        if amounts.size <= _SHORT:
+            self._transfer_each(src, dst, amounts, purpose)
+            return
         one_src, one_dst = np.isscalar(src), np.isscalar(dst)
         if (np.any(np.asarray(dst) == src) if one_src else
                 np.any(np.asarray(src) == dst) if one_dst else np.intersect1d(src, dst).size):
             raise ValueError(f"transfer_many ({purpose}): an account is both payer and payee")
-        if amounts.size == 0:
-            return
-        if not (amounts.min() >= 0.0 and amounts.max() < np.inf):  # NaN fails both
-            ok = (amounts >= 0.0) & (amounts < np.inf)
+        ok = (amounts >= 0.0) & (amounts < np.inf)
+        if not ok.all():
             raise ValueError(f"transfer of {amounts[~ok][0]} yuan ({purpose})")
         moving = amounts != 0.0
         if not moving.all():
             amounts = amounts[moving]
             src = src if one_src else np.asarray(src)[moving]
             dst = dst if one_dst else np.asarray(dst)[moving]
-            if amounts.size == 0:
-                return
+        if amounts.size == 0:
+            return
         self._post(src, -amounts)
         self._post(dst, amounts)
-        if one_src and one_dst:  # one (category, category) pair
-            key = (self.category[src], self.category[dst], purpose)
-            self.month_flows[key] = _sequential_sum(self.month_flows[key], amounts)
-            return
         self._add_flows(src, dst, amounts, purpose)
+
+    def _transfer_each(self, src: int | np.ndarray, dst: int | np.ndarray, amounts: np.ndarray,
+                       purpose: str) -> None:
+        """:meth:`transfer_many` for a few amounts, in Python: the same checks, then each
+        amount moved as :meth:`transfer` moves it."""
+        values = amounts.tolist()
+        one_src, one_dst = np.isscalar(src), np.isscalar(dst)
+        srcs = [src] * len(values) if one_src else np.asarray(src).tolist()
+        dsts = [dst] * len(values) if one_dst else np.asarray(dst).tolist()
+        if not ({src} if one_src else set(srcs)).isdisjoint([dst] if one_dst else dsts):
+            raise ValueError(f"transfer_many ({purpose}): an account is both payer and payee")
+        for x in values:
+            if not 0.0 <= x < _INF:  # rejects negative, NaN and infinite amounts
+                raise ValueError(f"transfer of {x} yuan ({purpose})")
+        balance, category, flows = self.balance, self.category, self.month_flows
+        for s, d, x in zip(srcs, dsts, values, strict=True):
+            if x != 0.0:
+                balance[s] -= x
+                balance[d] += x
+                flows[(category[s], category[d], purpose)] += x
 
     def _add_flows(self, src: int | np.ndarray, dst: int | np.ndarray, amounts: np.ndarray, purpose: str) -> None:
         """Add ``amounts`` to the month's flows by (payer category, payee category, purpose),
@@ -170,7 +194,3 @@ def _sequential_sum(start: float, values: np.ndarray) -> float:
     acc_arr[1:] = values
     return float(np.cumsum(acc_arr)[-1])
 
-
-_SHORT = 64
-"""Up to this many values, :func:`_sequential_sum` adds them in a Python loop (faster than
-numpy's call overhead; the same left-to-right sum)."""

@@ -189,3 +189,16 @@ def test_needs_by_group_has_the_weighted_share(light_case):
     elderly = g[g["group"] == "elderly"].set_index("arm")
     assert elderly.loc["culture", "needs_met_weighted_share"] < elderly.loc["culture", "needs_met_share"]
     assert elderly.loc["elder", "needs_met_weighted_share"] > elderly.loc["elder", "needs_met_share"]
+
+
+def test_committee_gap_percentiles_equal_numpys_to_the_last_bit():
+    """``_percentile_sorted`` (behind ``equity_gap_committees``) gives np.percentile's values exactly."""
+    from model.outcome_measures import _percentile_sorted
+
+    rng = np.random.default_rng(7)
+    for i in range(3000):
+        n = int(rng.integers(2, 80))
+        x = rng.random(n) if i % 2 else rng.integers(0, 6, n) / rng.integers(1, 9, n)
+        s = np.sort(x)
+        for q in (0, 10, 50, 90, 100):
+            assert _percentile_sorted(s, q) == float(np.percentile(x, q))
