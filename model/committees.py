@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
+from . import kernels
 from .params import COMMUNITY_TYPES, GROUPS, NEED_KINDS, Committees as ComParams, Residents as ResidentParams, \
     SocialWorkers as SWParams
 from .workers import community_pay, offer, quit_chance
@@ -443,12 +444,9 @@ def eligible_needs(pr: "ResidentParams", group: np.ndarray, need_kind: np.ndarra
     only = np.zeros(len(NEED_KINDS), dtype=bool)
     only[[NEED_KINDS.index(k) for k in pr.hukou_only_kinds]] = True
     idx, cells, waits = needs
-    away = (group[idx] == MIGRANTS) & only[need_kind[idx]]
-    if not away.any():
-        return needs
-    np.subtract.at(demand, cells[away], 1)
-    keep = ~away
-    return idx[keep], cells[keep], waits[keep]
+    out = (np.empty_like(idx), np.empty_like(cells), np.empty_like(waits))
+    n = kernels.turn_away(idx, cells, waits, group, need_kind, only, MIGRANTS, demand, *out)
+    return needs if n == idx.size else (out[0][:n], out[1][:n], out[2][:n])
 
 
 def projects_running(committees: list[Committee]) -> np.ndarray:
