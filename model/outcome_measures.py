@@ -5,7 +5,8 @@ and the finite check of the month's outcomes.
 Layout: ``_check_finite``; income (``government_income``, ``_government_income_share``,
 ``_sector_share``) and reserves (``_reserve_months_median``); ``_nanmean_or0``; severity
 (``severity_weights``, ``_weighted_share``); the windowed measures (``_attrition``,
-``_gap_groups``, ``_gap_committees`` with ``_percentile_sorted``).
+``_gap_groups``, ``_gap_committees`` with ``_percentile_sorted``); ``_stack_columns`` (the
+breakdowns' rows).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 def _check_finite(cur: dict[str, float]) -> None:
     """Raise AssertionError if an outcome is NaN or infinite."""
     for name, v in cur.items():
-        if not np.isfinite(v):
+        if not math.isfinite(v):
             raise AssertionError(f"outcome {name} is not finite: {v}")
 
 
@@ -133,3 +134,19 @@ def _percentile_sorted(values: np.ndarray, q: int) -> float:
     a, b = float(values[lo]), float(values[min(lo + 1, values.size - 1)])
     d = b - a
     return b - d * (1 - t) if t >= 0.5 else a + d * t
+
+
+def _stack_columns(n: int, columns: list) -> np.ndarray:
+    """The (n x columns) float64 table of ``columns`` side by side, as ``np.column_stack``
+    builds it (a number fills its column; a 2-D array gives as many columns as it has),
+    written into one array."""
+    widths = [x.shape[1] if isinstance(x, np.ndarray) and x.ndim == 2 else 1 for x in columns]
+    out = np.empty((n, sum(widths)))
+    at = 0
+    for x, w in zip(columns, widths, strict=True):
+        if w == 1:
+            out[:, at] = x
+        else:
+            out[:, at:at + w] = x
+        at += w
+    return out
