@@ -3,7 +3,7 @@ income, reserves, severity weights, attrition and the equity gaps over the 12-mo
 and the finite check of the month's outcomes.
 
 Layout: ``_check_finite``; income (``government_income``, ``_government_income_share``,
-``_sector_share``) and reserves (``_reserve_months_median``); ``_nanmean_or0``; severity
+``_sector_share``) and reserves (``_reserve_months_median``, ``_median``); ``_nanmean_or0``; severity
 (``severity_weights``, ``_weighted_share``); the windowed measures (``_attrition``,
 ``_gap_groups``, ``_gap_committees`` with ``_percentile_sorted``); ``_stack_columns`` (the
 breakdowns' rows).
@@ -69,7 +69,18 @@ def _reserve_months_median(m: "CommunityModel", orgs: list) -> float:
     with costs (0 when none)."""
     months = [m.ledger.get(o.account) / (sum(o.costs_12m) / len(o.costs_12m))
               for o in orgs if o.costs_12m and sum(o.costs_12m) > 0]
-    return float(np.median(months)) if months else 0.0
+    return _median(months) if months else 0.0
+
+
+def _median(values: list[float]) -> float:
+    """``float(np.median(values))`` to the last bit, in plain Python for the few values it is
+    given: the mean of the middle value or the two middle ones, summed from 0.0 as numpy sums
+    (so -0.0 gives 0.0); NaN if one is NaN."""
+    if any(v != v for v in values):
+        return math.nan
+    s = sorted(values)
+    mid = len(s) // 2
+    return 0.0 + s[mid] if len(s) % 2 else (0.0 + s[mid - 1] + s[mid]) / 2
 
 
 def _nanmean_or0(values: list[float]) -> float:
@@ -103,15 +114,14 @@ def _gap_groups(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray], min_close
     group, shape (groups, 2)), the shares are severity-weighted (the same groups count)."""
     met = np.sum(met_w, axis=0)
     closed = met + np.sum(lapsed_w, axis=0)
-    ok = (closed >= min_closed) & (closed > 0)  # a group with no closed need has no share
+    # a group with no closed need has no share (the groups are few: plain Python from here)
+    ok = [c >= min_closed and c > 0 for c in closed.tolist()]
     if weighted is not None:
         w = np.sum(weighted, axis=0)
         met, closed = w[:, 0], w[:, 0] + w[:, 1]
-        ok &= closed > 0  # needs of weight 0 only
-    if ok.sum() < 2:
-        return 0.0
-    share = met[ok] / closed[ok]
-    return float(share.max() - share.min())
+        ok = [o and c > 0 for o, c in zip(ok, closed.tolist(), strict=True)]  # needs of weight 0 only
+    share = [x / c for x, c, o in zip(met.tolist(), closed.tolist(), ok, strict=True) if o]
+    return float(max(share) - min(share)) if len(share) >= 2 else 0.0
 
 
 def _gap_committees(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray]) -> float:
