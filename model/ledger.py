@@ -97,7 +97,7 @@ class Ledger:
                        purpose: str) -> None:
         """:meth:`transfer_many` for a few amounts, in Python: the same checks, then each
         amount moved as :meth:`transfer` moves it."""
-        values = amounts.tolist()
+        values = amounts.reshape(-1).tolist()
         one_src, one_dst = np.isscalar(src), np.isscalar(dst)
         srcs = [src] * len(values) if one_src else np.asarray(src).tolist()
         dsts = [dst] * len(values) if one_dst else np.asarray(dst).tolist()
