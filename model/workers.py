@@ -299,14 +299,14 @@ def decide_seekers_leave(m: "CommunityModel") -> None:
 def decide_quits(m: "CommunityModel") -> None:
     """Rule: each employed worker gains a month of experience and skill
     (:meth:`SocialWorker.gain_experience`; the district pays training_cost_yuan a year for
-    each) and quits with :meth:`SocialWorker.quit_chance`, here for all of them at once (the
-    chance depends on the take-home pay only; :func:`quit_chance` over an array gives each
-    the same number as over that worker alone)."""
+    each) and quits with :meth:`SocialWorker.quit_chance`."""
     pw = m.p.social_workers
     rng = m.streams["attrition"]
     employed = [w for w in m.workers if w.employed]
     m.funders["district"].pay_repeated(m.acct["project_costs"], pw.training_cost_yuan / 12, len(employed), "training")
     draws = rng.random(len(employed)).tolist()  # the same numbers as one draw per worker in turn
+    # SocialWorker.quit_chance for all at once: it reads the take-home pay only, and
+    # quit_chance over an array gives each worker the same number as alone (tested)
     take_home = np.array([w.wage + w.subsidy(pw) for w in employed], dtype=np.float64)
     chances = quit_chance(pw, pw.attrition_base, take_home).tolist()
     for w, u, chance in zip(employed, draws, chances, strict=True):
