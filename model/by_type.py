@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from . import kernels
 from .outcome_measures import severity_weights
 from .params import COMMUNITY_TYPES, GROUPS
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 TYPE_COLUMNS = ("committees", "residents", "needs_arising", "needs_met", "needs_lapsed", "needs_met_share",
                 "needs_met_weighted", "needs_lapsed_weighted", "needs_met_weighted_share")
+
+_NO_KINDS = np.zeros(0, np.int8)  # needs raised are counted without their kinds
 
 
 class TypeTally:
@@ -52,11 +55,13 @@ class TypeTally:
         """Count the needs of residents ``idx``: ``which`` 0 raised, 1 met, 2 lapsed; met and
         lapsed needs also weighted by their kinds' severity (``kinds``: aligned with ``idx``)."""
         r = self.m.residents
-        code = r.ctype[r.committee[idx]] * self.n_g + r.group[idx]
-        self.counts[which] += np.bincount(code, minlength=self.n_t * self.n_g)
-        if which > 0:
-            w = self.weights[kinds]
-            self.weighted[which - 1] += np.bincount(code, weights=w, minlength=self.n_t * self.n_g)
+        weighted = which > 0
+        counts, sums = kernels.count_by_type_group(idx, r.committee, r.ctype, r.group,
+                                                   kinds if weighted else _NO_KINDS, self.weights, self.n_g,
+                                                   self.n_t * self.n_g, weighted)
+        self.counts[which] += counts
+        if weighted:
+            self.weighted[which - 1] += sums
 
     def end_month(self) -> None:
         """Append the month's rows (counts at full scale: divided by the sampled share): for

@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
+from . import kernels
 from .params import COMMUNITY_TYPES, GROUPS, NEED_KINDS, Committees as ComParams, Residents as ResidentParams, \
     SocialWorkers as SWParams
 from .workers import community_pay, offer, quit_chance
@@ -226,21 +227,19 @@ class CommitteeArrays(NamedTuple):
 
 
 def committee_arrays(committees: list[Committee]) -> CommitteeArrays:
-    """Read the committees' state into arrays (``committees`` in index order)."""
+    """Read the committees' state into arrays (``committees`` in index order): one pass over
+    the committees into a float64 table (its integers and flags are exact there)."""
     n = len(committees)
-    workers = np.array([len(c.workers) for c in committees], dtype=np.int64)
+    table = np.array([(c.staff - c.vacant, c.trained, len(c.workers), c.extra_burden, c.direct, c.kept_off_burden,
+                       c.guidance, c.admin_factor, c.space_factor) for c in committees],
+                     dtype=np.float64).reshape(n, 9).T
+    workers = table[2].astype(np.int64)
     cert_flags = np.array([w.certified for c in committees for w in c.workers], dtype=bool)
     certified = np.bincount(np.repeat(np.arange(n), workers)[cert_flags], minlength=n)
     return CommitteeArrays(
-        staff=np.array([c.staff - c.vacant for c in committees], dtype=np.float64),
-        trained=np.array([c.trained for c in committees], dtype=np.int64),
-        workers=workers, certified=certified,
-        extra_burden=np.array([c.extra_burden for c in committees], dtype=np.float64),
-        direct=np.array([c.direct for c in committees], dtype=bool),
-        kept_off_burden=np.array([c.kept_off_burden for c in committees], dtype=np.float64),
-        guidance=np.array([c.guidance for c in committees], dtype=np.float64),
-        admin_factor=np.array([c.admin_factor for c in committees], dtype=np.float64),
-        space_factor=np.array([c.space_factor for c in committees], dtype=np.float64))
+        staff=table[0].copy(), trained=table[1].astype(np.int64), workers=workers, certified=certified,
+        extra_burden=table[3].copy(), direct=table[4].astype(bool), kept_off_burden=table[5].copy(),
+        guidance=table[6].copy(), admin_factor=table[7].copy(), space_factor=table[8].copy())
 
 
 def service_time_shares(p: ComParams, ca: CommitteeArrays) -> np.ndarray:
@@ -445,12 +444,9 @@ def eligible_needs(pr: "ResidentParams", group: np.ndarray, need_kind: np.ndarra
     only = np.zeros(len(NEED_KINDS), dtype=bool)
     only[[NEED_KINDS.index(k) for k in pr.hukou_only_kinds]] = True
     idx, cells, waits = needs
-    away = (group[idx] == MIGRANTS) & only[need_kind[idx]]
-    if not away.any():
-        return needs
-    np.subtract.at(demand, cells[away], 1)
-    keep = ~away
-    return idx[keep], cells[keep], waits[keep]
+    out = (np.empty_like(idx), np.empty_like(cells), np.empty_like(waits))
+    n = kernels.turn_away(idx, cells, waits, group, need_kind, only, MIGRANTS, demand, *out)
+    return needs if n == idx.size else (out[0][:n], out[1][:n], out[2][:n])
 
 
 def projects_running(committees: list[Committee]) -> np.ndarray:

@@ -323,6 +323,8 @@ class CommunityModel(mesa.Model):
                 raise AssertionError("a failed organization still employs workers")
             if o.other_staff < 0:
                 raise AssertionError("an organization has fewer than no other staff")
+        cohort_sums = self.staff_cohorts.sum(axis=1).tolist()  # row c.index is c.cohorts
+        cohort_negative = (self.staff_cohorts < 0).any(axis=1).tolist()
         for c in self.committees:
             if c.vacant < 0:
                 raise AssertionError(f"committee {c.index} has {c.vacant} vacant places")
@@ -332,6 +334,6 @@ class CommunityModel(mesa.Model):
                 raise AssertionError(f"committee {c.index} has {what}")
             if not 0 <= c.trained <= c.regular:
                 raise AssertionError(f"committee {c.index} has {c.trained} trained of {c.regular} regular staff")
-            if c.cohorts.sum() != c.regular or (c.cohorts < 0).any():
+            if cohort_sums[c.index] != c.regular or cohort_negative[c.index]:
                 raise AssertionError(f"committee {c.index}: regular staff by experience {c.cohorts.tolist()} "
                                      f"do not add up to {c.regular}")

@@ -139,8 +139,11 @@ def credit_contracts(orgs: list["Organization"], delivered: np.ndarray, slots: n
     ``delivered``: the slots that met needs this round (ascending); ``slots``, ``kinds``:
     the organization and the need kind of each need met."""
     k = len(NEED_KINDS)
+    holders = [slot for slot in delivered.tolist() if orgs[slot].contracts]
+    if not holders:
+        return
     holds = np.zeros(len(orgs), dtype=bool)
-    holds[[slot for slot in delivered.tolist() if orgs[slot].contracts]] = True
+    holds[holders] = True
     by_holder = holds[slots]
     codes, n = np.unique(slots[by_holder] * k + kinds[by_holder].astype(np.int64), return_counts=True)
     for code, cnt in zip(codes.tolist(), n.tolist(), strict=True):

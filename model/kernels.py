@@ -32,7 +32,8 @@ Layout, in the order of a month:
   first draw, at city scale, needs no order array);
 * needs (phase 5): ``arise``; ``bring_forward_and_split`` (bring forward and/or
   split open needs by channel); ``count_by_group``, ``met_by_group``,
-  ``count_by_group_kind``, ``lapsed_cells`` (the recorder's and streets' counts); ``match``;
+  ``count_by_group_kind``, ``count_by_type_group``, ``lapsed_cells`` (the recorder's and
+  streets' counts); ``turn_away`` (needs a committee may not serve); ``match``;
   ``resolve_met``; ``wait_or_lapse``; ``merge_sorted`` and ``is_open_index``
   (the open-needs index kept between months);
 * participation and awareness (phase 9): ``_tie``, ``neighbour_share`` (the tie
@@ -273,6 +274,45 @@ def count_by_group_kind(idx, group, kinds, n_groups, n_kinds):
     for j in range(idx.size):
         out[group[idx[j]], kinds[j]] += 1
     return out
+
+
+@njit(cache=_CACHE)
+def count_by_type_group(idx, committee, ctype, group, kinds, weights, n_groups, n_codes, weighted):
+    """Needs of residents ``idx`` counted per (community type of their committee, group), code
+    ``ctype[committee] * n_groups + group``, in one pass; with ``weighted``, also the weights of
+    their kinds (``weights[kinds]``, ``kinds`` aligned with ``idx``) summed per code in index
+    order. Equals ``np.bincount(code, minlength=n_codes)`` and, bit for bit,
+    ``np.bincount(code, weights=weights[kinds], minlength=n_codes)`` (tested). Returns
+    (counts, weighted sums; zeros without ``weighted``)."""
+    counts = np.zeros(n_codes, np.int64)
+    sums = np.zeros(n_codes, np.float64)
+    for j in range(idx.size):
+        i = idx[j]
+        code = ctype[committee[i]] * n_groups + group[i]
+        counts[code] += 1
+        if weighted:
+            sums[code] += weights[kinds[j]]
+    return counts, sums
+
+
+@njit(cache=_CACHE)
+def turn_away(idx, cells, waits, group, need_kind, only, turned_group, demand, out_idx, out_cells, out_waits):
+    """The needs (``idx``, ``cells``, ``waits``) kept when those of residents of group
+    ``turned_group`` whose kind is flagged in ``only`` are turned away: the kept ones are written
+    in order to ``out_idx``/``out_cells``/``out_waits`` and the turned-away ones taken off
+    ``demand`` (per cell). Returns how many were kept. Equals the numpy selection
+    ``away = (group[idx] == turned_group) & only[need_kind[idx]]`` (tested)."""
+    n = 0
+    for j in range(idx.size):
+        i = idx[j]
+        if group[i] == turned_group and only[need_kind[i]]:
+            demand[cells[j]] -= 1
+        else:
+            out_idx[n] = i
+            out_cells[n] = cells[j]
+            out_waits[n] = waits[j]
+            n += 1
+    return n
 
 
 @njit(cache=_CACHE)

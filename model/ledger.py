@@ -17,6 +17,12 @@ from collections import defaultdict
 
 import numpy as np
 
+_SHORT = 64
+"""Up to this many amounts, ``Ledger.transfer_many`` moves them one by one and
+``_sequential_sum`` adds them in a Python loop (faster than numpy's call overhead for so
+few; the same left-to-right sums)."""
+_INF = float("inf")
+
 
 class Ledger:
     """Balances of all accounts and the flows of the current month."""
@@ -63,10 +69,15 @@ class Ledger:
         :meth:`transfer` for each element in order (same balances, same flow sums to the
         last bit): ``src`` and ``dst`` are account indices or arrays of them (one element
         per amount). No account may be on both sides (debits are posted before credits).
-        All amounts are checked first; a bad one moves nothing."""
+        All amounts are checked first; a bad one moves nothing. Up to ``_SHORT`` amounts
+        are moved one by one (:meth:`_transfer_each`), more over arrays."""
         amounts = np.asarray(amounts, dtype=np.float64)
-        if (np.any(np.asarray(dst) == src) if np.isscalar(src) else
-                np.any(np.asarray(src) == dst) if np.isscalar(dst) else np.intersect1d(src, dst).size):
+        if amounts.size <= _SHORT:
+            self._transfer_each(src, dst, amounts, purpose)
+            return
+        one_src, one_dst = np.isscalar(src), np.isscalar(dst)
+        if (np.any(np.asarray(dst) == src) if one_src else
+                np.any(np.asarray(src) == dst) if one_dst else np.intersect1d(src, dst).size):
             raise ValueError(f"transfer_many ({purpose}): an account is both payer and payee")
         ok = (amounts >= 0.0) & (amounts < np.inf)
         if not ok.all():
@@ -74,12 +85,37 @@ class Ledger:
         moving = amounts != 0.0
         if not moving.all():
             amounts = amounts[moving]
-            src = src if np.isscalar(src) else np.asarray(src)[moving]
-            dst = dst if np.isscalar(dst) else np.asarray(dst)[moving]
+            src = src if one_src else np.asarray(src)[moving]
+            dst = dst if one_dst else np.asarray(dst)[moving]
         if amounts.size == 0:
             return
         self._post(src, -amounts)
         self._post(dst, amounts)
+        self._add_flows(src, dst, amounts, purpose)
+
+    def _transfer_each(self, src: int | np.ndarray, dst: int | np.ndarray, amounts: np.ndarray,
+                       purpose: str) -> None:
+        """:meth:`transfer_many` for a few amounts, in Python: the same checks, then each
+        amount moved as :meth:`transfer` moves it."""
+        values = amounts.reshape(-1).tolist()
+        one_src, one_dst = np.isscalar(src), np.isscalar(dst)
+        srcs = [src] * len(values) if one_src else np.asarray(src).tolist()
+        dsts = [dst] * len(values) if one_dst else np.asarray(dst).tolist()
+        if not ({src} if one_src else set(srcs)).isdisjoint([dst] if one_dst else dsts):
+            raise ValueError(f"transfer_many ({purpose}): an account is both payer and payee")
+        for x in values:
+            if not 0.0 <= x < _INF:  # rejects negative, NaN and infinite amounts
+                raise ValueError(f"transfer of {x} yuan ({purpose})")
+        balance, category, flows = self.balance, self.category, self.month_flows
+        for s, d, x in zip(srcs, dsts, values, strict=True):
+            if x != 0.0:
+                balance[s] -= x
+                balance[d] += x
+                flows[(category[s], category[d], purpose)] += x
+
+    def _add_flows(self, src: int | np.ndarray, dst: int | np.ndarray, amounts: np.ndarray, purpose: str) -> None:
+        """Add ``amounts`` to the month's flows by (payer category, payee category, purpose),
+        each pair's amounts in order, the pairs in order of first use."""
         if self._codes_arr is None:
             self._codes_arr = np.array(self._codes, dtype=np.int64)
         names = list(self._code_of)
@@ -146,8 +182,15 @@ class Ledger:
 
 def _sequential_sum(start: float, values: np.ndarray) -> float:
     """start + v0 + v1 + ..., added left to right (as repeated ``+=`` would; ``np.sum``
-    adds pairwise and may differ in the last bits)."""
-    acc = np.empty(values.size + 1)
-    acc[0] = start
-    acc[1:] = values
-    return float(np.cumsum(acc)[-1])
+    adds pairwise and may differ in the last bits): a Python loop for a few values, a
+    cumulative sum (also left to right) for many."""
+    if values.size <= _SHORT:
+        acc = start
+        for v in values.tolist():
+            acc += v
+        return acc
+    acc_arr = np.empty(values.size + 1)
+    acc_arr[0] = start
+    acc_arr[1:] = values
+    return float(np.cumsum(acc_arr)[-1])
+

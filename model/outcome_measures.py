@@ -3,13 +3,15 @@ income, reserves, severity weights, attrition and the equity gaps over the 12-mo
 and the finite check of the month's outcomes.
 
 Layout: ``_check_finite``; income (``government_income``, ``_government_income_share``,
-``_sector_share``) and reserves (``_reserve_months_median``); ``_nanmean_or0``; severity
+``_sector_share``) and reserves (``_reserve_months_median``, ``_median``); ``_nanmean_or0``; severity
 (``severity_weights``, ``_weighted_share``); the windowed measures (``_attrition``,
-``_gap_groups``, ``_gap_committees``).
+``_gap_groups``, ``_gap_committees`` with ``_percentile_sorted``); ``_stack_columns`` (the
+breakdowns' rows).
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 def _check_finite(cur: dict[str, float]) -> None:
     """Raise AssertionError if an outcome is NaN or infinite."""
     for name, v in cur.items():
-        if not np.isfinite(v):
+        if not math.isfinite(v):
             raise AssertionError(f"outcome {name} is not finite: {v}")
 
 
@@ -67,7 +69,18 @@ def _reserve_months_median(m: "CommunityModel", orgs: list) -> float:
     with costs (0 when none)."""
     months = [m.ledger.get(o.account) / (sum(o.costs_12m) / len(o.costs_12m))
               for o in orgs if o.costs_12m and sum(o.costs_12m) > 0]
-    return float(np.median(months)) if months else 0.0
+    return _median(months) if months else 0.0
+
+
+def _median(values: list[float]) -> float:
+    """``float(np.median(values))`` to the last bit, in plain Python for the few values it is
+    given: the mean of the middle value or the two middle ones, summed from 0.0 as numpy sums
+    (so -0.0 gives 0.0); NaN if one is NaN."""
+    if any(v != v for v in values):
+        return math.nan
+    s = sorted(values)
+    mid = len(s) // 2
+    return 0.0 + s[mid] if len(s) % 2 else (0.0 + s[mid - 1] + s[mid]) / 2
 
 
 def _nanmean_or0(values: list[float]) -> float:
@@ -101,15 +114,14 @@ def _gap_groups(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray], min_close
     group, shape (groups, 2)), the shares are severity-weighted (the same groups count)."""
     met = np.sum(met_w, axis=0)
     closed = met + np.sum(lapsed_w, axis=0)
-    ok = (closed >= min_closed) & (closed > 0)  # a group with no closed need has no share
+    # a group with no closed need has no share (the groups are few: plain Python from here)
+    ok = [c >= min_closed and c > 0 for c in closed.tolist()]
     if weighted is not None:
         w = np.sum(weighted, axis=0)
         met, closed = w[:, 0], w[:, 0] + w[:, 1]
-        ok &= closed > 0  # needs of weight 0 only
-    if ok.sum() < 2:
-        return 0.0
-    share = met[ok] / closed[ok]
-    return float(share.max() - share.min())
+        ok = [o and c > 0 for o, c in zip(ok, closed.tolist(), strict=True)]  # needs of weight 0 only
+    share = [x / c for x, c, o in zip(met.tolist(), closed.tolist(), ok, strict=True) if o]
+    return float(max(share) - min(share)) if len(share) >= 2 else 0.0
 
 
 def _gap_committees(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray]) -> float:
@@ -118,6 +130,33 @@ def _gap_committees(met_w: deque[np.ndarray], lapsed_w: deque[np.ndarray]) -> fl
     ok = closed > 0
     if ok.sum() < 2:
         return 0.0
-    share = met[ok] / closed[ok]
-    lo, hi = np.percentile(share, [10, 90])  # one call: the same interpolation as two
-    return float(hi - lo)
+    share = np.sort(met[ok] / closed[ok])
+    return _percentile_sorted(share, 90) - _percentile_sorted(share, 10)
+
+
+def _percentile_sorted(values: np.ndarray, q: int) -> float:
+    """The ``q``-th percentile of ascending ``values`` (at least 2), to the last bit as
+    ``np.percentile`` (its default "linear" method: the virtual index (n - 1) * q / 100 and
+    numpy's ``_lerp`` between its neighbours), without numpy's per-call overhead."""
+    v = (values.size - 1) * (q / 100)
+    lo = math.floor(v)
+    t = v - lo
+    a, b = float(values[lo]), float(values[min(lo + 1, values.size - 1)])
+    d = b - a
+    return b - d * (1 - t) if t >= 0.5 else a + d * t
+
+
+def _stack_columns(n: int, columns: list) -> np.ndarray:
+    """The (n x columns) float64 table of ``columns`` side by side, as ``np.column_stack``
+    builds it (a number fills its column; a 2-D array gives as many columns as it has),
+    written into one array."""
+    widths = [x.shape[1] if isinstance(x, np.ndarray) and x.ndim == 2 else 1 for x in columns]
+    out = np.empty((n, sum(widths)))
+    at = 0
+    for x, w in zip(columns, widths, strict=True):
+        if w == 1:
+            out[:, at] = x
+        else:
+            out[:, at:at + w] = x
+        at += w
+    return out

@@ -32,8 +32,8 @@ from .by_type import TypeTally, committee_gap_arrays
 from .committees import CommitteeArrays, committee_arrays, service_time_shares
 from .funders import public_spending, public_staff_spending, spending_by
 from .outcome_measures import (_attrition, _check_finite, _gap_committees, _gap_groups, _government_income_share,
-                               _nanmean_or0, _reserve_months_median, _sector_share, _weighted_share,
-                               severity_weights)
+                               _nanmean_or0, _reserve_months_median, _sector_share, _stack_columns,
+                               _weighted_share, severity_weights)
 from .params import COMMUNITY_TYPES, GROUPS, NEED_KINDS
 from .policies import PURPOSE_LEVER
 from .services import PT_COMMITTEE, PT_ORG, PT_PROJECTS, PT_VOLUNTEERS
@@ -437,8 +437,8 @@ class Recorder:
         n_g = by_g[:, 0]
         safe = np.maximum(n_g, 1)
         closed = self.met_g + self.lapsed_g
-        rows = np.column_stack([
-            np.full(self.n_g, month), np.arange(self.n_g), n_g / m.scale,
+        rows = _stack_columns(self.n_g, [
+            month, np.arange(self.n_g), n_g / m.scale,
             self.arising_g / m.scale, self.met_g / m.scale, self.lapsed_g / m.scale,
             np.divide(self.met_g, closed, out=np.zeros(self.n_g), where=closed > 0),
             np.divide(self.wait_g, self.met_g, out=np.zeros(self.n_g), where=self.met_g > 0),
@@ -450,8 +450,8 @@ class Recorder:
         closed_c = self.met_c + self.lapsed_c
         cs = m.committees
         turnout = np.array([c.last_turnout for c in cs], dtype=np.float64)
-        crow = np.column_stack([
-            np.full(self.n_c, month), np.arange(self.n_c), m.committee_street, sizes,
+        crow = _stack_columns(self.n_c, [
+            month, np.arange(self.n_c), m.committee_street, sizes,
             self.arising_c, self.met_c, self.lapsed_c,
             np.divide(self.met_c, closed_c, out=np.zeros(self.n_c), where=closed_c > 0),
             by_c[:, 3],

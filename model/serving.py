@@ -378,15 +378,15 @@ def _close_met(m: "CommunityModel", res, supply: Supply, n_cells: int,
     cert = rng.random(row.size) < supply.cert[row]
     pc = m.p.committees
     quality = supply.quality[row] + np.where(cert, pc.certified_quality_gain, 0.0)
-    by_org = supply.ptype[row] == PT_ORG
-    m.recorder.add_met(res.served, cert, supply.ptype[row], met_cells.reshape(-1, K).sum(axis=1))
+    ptype = supply.ptype[row]
+    by_org = ptype == PT_ORG
+    m.recorder.add_met(res.served, cert, ptype, met_cells.reshape(-1, K).sum(axis=1))
     # per-organization deliveries (for fees, contracts, partnerships)
     slots = supply.pid[row][by_org]
-    org_served = res.served[by_org]
-    coms = r.committee[org_served]
-    kinds = r.need_kind[org_served]
-    via_com = r.need_channel[org_served] == CH_COMMITTEE
     if slots.size:
+        org_served = res.served[by_org]
+        kinds = r.need_kind[org_served]
+        via_com = r.need_channel[org_served] == CH_COMMITTEE
         orgs = m.organizations
         counts = np.bincount(slots * K + kinds.astype(np.int64), minlength=len(orgs) * K)
         org_met_kind += counts.reshape(len(orgs), K)
@@ -395,7 +395,7 @@ def _close_met(m: "CommunityModel", res, supply: Supply, n_cells: int,
         m.recorder.add_referred(int(via_com.sum()))
         # partner performance: the best quality a partner gave a committee's referred needs
         if via_com.any():
-            pair = coms[via_com].astype(np.int64) * len(orgs) + slots[via_com]
+            pair = r.committee[org_served[via_com]].astype(np.int64) * len(orgs) + slots[via_com]
             q = np.minimum(quality[by_org][via_com], 1.0)
             order = np.lexsort((q, pair))
             last = np.flatnonzero(np.diff(np.append(pair[order], -1)) != 0)

@@ -305,8 +305,12 @@ def decide_quits(m: "CommunityModel") -> None:
     employed = [w for w in m.workers if w.employed]
     m.funders["district"].pay_repeated(m.acct["project_costs"], pw.training_cost_yuan / 12, len(employed), "training")
     draws = rng.random(len(employed)).tolist()  # the same numbers as one draw per worker in turn
-    for w, u in zip(employed, draws, strict=True):
+    # SocialWorker.quit_chance for all at once: it reads the take-home pay only, and
+    # quit_chance over an array gives each worker the same number as alone (tested)
+    take_home = np.array([w.wage + w.subsidy(pw) for w in employed], dtype=np.float64)
+    chances = quit_chance(pw, pw.attrition_base, take_home).tolist()
+    for w, u, chance in zip(employed, draws, chances, strict=True):
         w.gain_experience(pw)
-        if u < w.quit_chance(pw):
+        if u < chance:
             m.recorder.quit(w)
             m.leave_field(w)

@@ -1,5 +1,5 @@
 """The compiled passes behind the month's glue (``kernels.count_by_group``,
-``met_by_group``, ``lapsed_cells``, the split of ``bring_forward_and_split``) and ``serving.count_per_committee`` equal the
+``met_by_group``, ``count_by_type_group``, ``turn_away``, ``lapsed_cells``, the split of ``bring_forward_and_split``) and ``serving.count_per_committee`` equal the
 straightforward numpy expressions they replace, exactly."""
 
 from __future__ import annotations
@@ -39,6 +39,40 @@ def test_met_by_group_equals_bincounts(world):
     assert np.array_equal(by_g, np.bincount(g, minlength=N_G))
     expected = np.bincount(g, weights=need_wait[idx].astype(np.float64), minlength=N_G)
     assert wait_g.dtype == np.float64 and wait_g.tobytes() == expected.tobytes()
+
+
+def test_count_by_type_group_equals_bincounts(world):
+    """TypeTally's counts: codes ctype[committee] * groups + group, weighted sums bit for bit."""
+    group, committee, need_kind, _, idx = world
+    rng = np.random.default_rng(idx.size)
+    ctype = rng.integers(0, 3, N_C).astype(np.int64)
+    kinds = np.where(need_kind[idx] < 0, 0, need_kind[idx]).astype(np.int8)
+    weights = rng.lognormal(0, 3, K)  # many magnitudes: another summation order would show
+    code = ctype[committee[idx]] * N_G + group[idx]
+    counts, sums = kernels.count_by_type_group(idx, committee, ctype, group, kinds, weights, N_G, 3 * N_G, True)
+    assert np.array_equal(counts, np.bincount(code, minlength=3 * N_G))
+    assert sums.tobytes() == np.bincount(code, weights=weights[kinds], minlength=3 * N_G).tobytes()
+    counts, sums = kernels.count_by_type_group(idx, committee, ctype, group, np.zeros(0, np.int8), weights, N_G,
+                                               3 * N_G, False)
+    assert np.array_equal(counts, np.bincount(code, minlength=3 * N_G)) and not sums.any()
+
+
+def test_turn_away_equals_the_numpy_selection(world):
+    """committees.eligible_needs' pass: kept needs in order, the turned-away ones off the demand."""
+    group, _, need_kind, need_wait, idx = world
+    cells = (idx % 11).astype(np.int64)
+    waits = need_wait[idx].astype(np.int64)
+    only = np.zeros(K, dtype=bool)
+    only[[1, 4]] = True
+    demand = np.bincount(cells, minlength=11)
+    away = (group[idx] == 2) & only[need_kind[idx]]
+    expected_demand = demand.copy()
+    np.subtract.at(expected_demand, cells[away], 1)
+    out = (np.empty_like(idx), np.empty_like(cells), np.empty_like(waits))
+    n = kernels.turn_away(idx, cells, waits, group, need_kind, only, 2, demand, *out)
+    assert n == int((~away).sum()) and np.array_equal(demand, expected_demand)
+    for got, want in zip(out, (idx, cells, waits)):
+        assert np.array_equal(got[:n], want[~away])
 
 
 def test_count_per_committee_equals_bincount(world):

@@ -75,15 +75,16 @@ def _twin_ledgers():
     return a, b
 
 
-def test_transfer_many_is_exactly_transfers_in_order(rng):
+@pytest.mark.parametrize("size", [40, 200])  # moved one by one, over arrays
+def test_transfer_many_is_exactly_transfers_in_order(rng, size):
     """Balances and flow sums equal, to the last bit, those of the same transfers one by one
     (amounts spread over many magnitudes, so any other summation order would show)."""
     one, many = _twin_ledgers()
     orgs = np.arange(3, 53)
     for _ in range(5):
-        pick = rng.choice(orgs, 40)  # repeated accounts too
-        amounts = rng.lognormal(5, 4, 40)
-        amounts[rng.random(40) < 0.2] = 0.0
+        pick = rng.choice(orgs, size)  # repeated accounts too
+        amounts = rng.lognormal(5, 4, size)
+        amounts[rng.random(size) < 0.2] = 0.0
         for acct, x in zip(pick.tolist(), amounts.tolist()):
             one.transfer(0, acct, x, "donation")
         many.transfer_many(0, pick, amounts, "donation")
@@ -95,11 +96,29 @@ def test_transfer_many_is_exactly_transfers_in_order(rng):
     assert one.close_month() == many.close_month()
 
 
-def test_transfer_many_rejects_a_bad_amount_and_moves_nothing():
+@pytest.mark.parametrize("size", [1, 10, 64, 65, 300])
+def test_transfer_many_between_two_accounts_is_exactly_transfers_in_order(rng, size):
+    """One payer and one payee (the short path), a few amounts (added in a Python loop) or
+    many (a cumulative sum): balances and flows to the last bit as one transfer at a time."""
+    one, many = _twin_ledgers()
+    for _ in range(3):
+        amounts = rng.lognormal(5, 4, size)
+        amounts[rng.random(size) < 0.2] = 0.0
+        for x in amounts.tolist():
+            one.transfer(0, 3, x, "donation")
+        many.transfer_many(0, 3, amounts, "donation")
+    assert one.balance.tolist() == many.balance.tolist()
+    assert one.close_month() == many.close_month()
+
+
+@pytest.mark.parametrize("size", [2, 100])  # moved one by one, over arrays
+def test_transfer_many_rejects_a_bad_amount_and_moves_nothing(size):
     lg, _ = _twin_ledgers()
     for bad in (-1.0, math.nan, math.inf):
+        amounts = np.full(size, 5.0)
+        amounts[-1] = bad
         with pytest.raises(ValueError, match="transfer of"):
-            lg.transfer_many(0, np.array([3, 4]), np.array([5.0, bad]), "bad")
+            lg.transfer_many(0, np.arange(size) % 2 + 3, amounts, "bad")
     assert not lg.balance.any() and lg.close_month() == {}
 
 
@@ -110,10 +129,13 @@ def test_transfer_many_of_zeros_records_no_flow():
     assert not lg.balance.any() and lg.close_month() == {}
 
 
-def test_transfer_many_refuses_an_account_on_both_sides():
+@pytest.mark.parametrize("size", [2, 100])  # moved one by one, over arrays
+def test_transfer_many_refuses_an_account_on_both_sides(size):
     lg, _ = _twin_ledgers()
     with pytest.raises(ValueError, match="both payer and payee"):
-        lg.transfer_many(3, np.array([3, 4]), np.array([1.0, 2.0]), "self")
+        lg.transfer_many(3, np.arange(size) % 2 + 3, np.ones(size), "self")
+    with pytest.raises(ValueError, match="both payer and payee"):
+        lg.transfer_many(np.arange(size) % 2 + 3, 4, np.ones(size), "self")
     assert not lg.balance.any()
 
 

@@ -189,3 +189,59 @@ def test_needs_by_group_has_the_weighted_share(light_case):
     elderly = g[g["group"] == "elderly"].set_index("arm")
     assert elderly.loc["culture", "needs_met_weighted_share"] < elderly.loc["culture", "needs_met_share"]
     assert elderly.loc["elder", "needs_met_weighted_share"] > elderly.loc["elder", "needs_met_share"]
+
+
+def test_committee_gap_percentiles_equal_numpys_to_the_last_bit():
+    """``_percentile_sorted`` (behind ``equity_gap_committees``) gives np.percentile's values exactly."""
+    from model.outcome_measures import _percentile_sorted
+
+    rng = np.random.default_rng(7)
+    for i in range(3000):
+        n = int(rng.integers(2, 80))
+        x = rng.random(n) if i % 2 else rng.integers(0, 6, n) / rng.integers(1, 9, n)
+        s = np.sort(x)
+        for q in (0, 10, 50, 90, 100):
+            assert _percentile_sorted(s, q) == float(np.percentile(x, q))
+
+
+def test_group_gaps_equal_the_numpy_expression_to_the_last_bit():
+    """``_gap_groups`` (plain Python over the few groups) equals the array expression it replaced."""
+    rng = np.random.default_rng(11)
+
+    def numpy_gap(met_w, lapsed_w, min_closed, weighted=None):
+        met = np.sum(met_w, axis=0)
+        closed = met + np.sum(lapsed_w, axis=0)
+        ok = (closed >= min_closed) & (closed > 0)
+        if weighted is not None:
+            w = np.sum(weighted, axis=0)
+            met, closed = w[:, 0], w[:, 0] + w[:, 1]
+            ok &= closed > 0
+        if ok.sum() < 2:
+            return 0.0
+        share = met[ok] / closed[ok]
+        return float(share.max() - share.min())
+
+    for _ in range(2000):
+        months = int(rng.integers(1, 13))
+        met_w = [rng.integers(0, 30, 10) * (rng.random(10) < 0.8) for _ in range(months)]
+        lapsed_w = [rng.integers(0, 30, 10) * (rng.random(10) < 0.8) for _ in range(months)]
+        weighted = [rng.lognormal(0, 2, (10, 2)) * (rng.random((10, 1)) < 0.8) for _ in range(months)]
+        min_closed = int(rng.integers(0, 40))
+        assert _gap_groups(met_w, lapsed_w, min_closed) == numpy_gap(met_w, lapsed_w, min_closed)
+        assert (_gap_groups(met_w, lapsed_w, min_closed, weighted=weighted)
+                == numpy_gap(met_w, lapsed_w, min_closed, weighted=weighted))
+
+
+def test_reserve_median_equals_numpys_to_the_last_bit():
+    """``_median`` (behind organization_reserve_months_median) gives float(np.median(values)) exactly."""
+    import math
+
+    from model.outcome_measures import _median
+
+    rng = np.random.default_rng(5)
+    for i in range(3000):
+        values = (rng.lognormal(0, 3, int(rng.integers(1, 12))) * rng.choice([-1.0, 1.0])).tolist()
+        assert _median(values) == float(np.median(values))
+    for values in ([-0.0], [-0.0, -0.0], [-1.0, -0.0, -0.0, 2.0], [0.0, -0.0], [-0.0, 0.0, 3.0]):
+        assert repr(_median(values)) == repr(float(np.median(values)))  # the sign of zero too
+    assert math.isnan(_median([1.0, math.nan, 2.0])) and math.isnan(float(np.median([1.0, math.nan, 2.0])))

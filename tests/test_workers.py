@@ -56,6 +56,16 @@ def test_quit_chance_at_parity_and_rising_with_wage_gap(m):
     assert w.quit_chance(p) <= 1 - math.exp(-5.0 / 12) + 1e-12, "turnover rate is capped at 5 a year"
 
 
+def test_quit_chance_over_an_array_is_each_workers_own_to_the_last_bit():
+    """decide_quits computes all workers' chances at once: the same numbers as one at a time."""
+    from model.workers import quit_chance
+
+    p = SocialWorkers()
+    take_home = np.random.default_rng(3).uniform(0.0, 3 * p.outside_wage_yuan, 5000)
+    together = quit_chance(p, p.attrition_base, take_home).tolist()
+    assert together == [float(quit_chance(p, p.attrition_base, x)) for x in take_home.tolist()]
+
+
 def test_salary_subsidy_counts_towards_take_home_for_certified_org_workers(m):
     p = SocialWorkers(salary_subsidy_certified_yuan=800.0, outside_wage_yuan=6000)
     org = make_org(m)
