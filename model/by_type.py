@@ -153,9 +153,10 @@ def committee_gap_arrays(met: np.ndarray, lapsed: np.ndarray, org: np.ndarray, c
     closed, ctype = closed[keep], np.asarray(ctype)[keep]
     share = np.asarray(met, np.float64)[keep] / closed
     x = np.asarray(org, np.float64)[keep]
-    codes = np.unique(ctype, return_inverse=True)[1].ravel() if ctype.size else ctype
+    kinds, codes = np.unique(ctype, return_inverse=True)
+    codes = codes.ravel()
     out: dict[str, float | int] = {"months": int(months), "committees": int(share.size),
-                                   "types": int(np.unique(ctype).size), "share_sd": 0.0,
+                                   "types": int(kinds.size), "share_sd": 0.0,
                                    "between_type_share": 0.0, "org_services_share_of_within": 0.0,
                                    "chance_share": 0.0}
     if share.size < 2:

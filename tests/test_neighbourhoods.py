@@ -216,3 +216,25 @@ def test_committee_gap_on_a_constructed_table():
     flat = table.assign(org_services=7)
     assert committee_gap(flat, 1)["org_services_share_of_within"] == 0.0
     assert committee_gap(table.iloc[:0], 12)["committees"] == 0
+
+
+def test_org_services_counts_the_months_organization_kind_pairs_per_committee(monkeypatch):
+    """by_committee.csv's org_services: for each committee, the (organization, kind) pairs of the
+    month's reach (the reach serving used, captured), counted here pair by pair; at least one
+    committee is served and the committees differ (the 2015 package, month 25)."""
+    from model import serving
+
+    m = CommunityModel(with_overrides(load_scenario("shanghai-2015"), {"scenario.months": 25}), rng=3)
+    for _ in range(24):
+        m.step()
+    seen = []
+    real = serving.compute_reach
+    monkeypatch.setattr(serving, "compute_reach", lambda model: seen.append(real(model)) or seen[-1])
+    m.step()
+    (reach,) = seen
+    expected = [0] * len(m.committees)
+    for com, kinds in zip(reach.pair_com.tolist(), reach.pair_kinds.tolist(), strict=True):
+        expected[com] += sum(k >= 0 for k in kinds)
+    got = m.recorder.committee_table(last=1)["org_services"].tolist()
+    assert got == expected
+    assert max(got) > 0 and len(set(got)) > 1
